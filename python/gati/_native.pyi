@@ -1,0 +1,3 @@
+"""Type stubs for the Rust extension ``gati._native``."""
+
+__version__: str

@@ -1,0 +1,37 @@
+"""Exceptions raised by gati's public API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["GatiError", "SchemaError", "ValidationError"]
+
+
+class GatiError(Exception):
+    """Base class of every exception gati raises on purpose."""
+
+
+class SchemaError(GatiError, ValueError):
+    """A schema is malformed: raised when it is built or compiled, never while validating."""
+
+
+class ValidationError(GatiError, ValueError):
+    """A value failed validation; ``errors()`` lists every problem found (docs/gtype.md §6)."""
+
+    __slots__ = ("_errors",)
+
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
+        super().__init__(errors)
+        self._errors = errors
+
+    def errors(self) -> list[dict[str, Any]]:
+        """The error dicts, in the order they were found."""
+        return self._errors
+
+    def __str__(self) -> str:
+        from gati.gtype.paths import format_path
+
+        n = len(self._errors)
+        lines = [f"{n} validation error{'' if n == 1 else 's'}"]
+        lines += [f"  {format_path(e['path'])}: {e['message']} [{e['code']}]" for e in self._errors]
+        return "\n".join(lines)

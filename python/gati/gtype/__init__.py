@@ -1,0 +1,1 @@
+"""GType: the schema DSL, its compiler and its tools."""

@@ -1,0 +1,17 @@
+//! `gati._native`: module registration only; every concept lives in its own folder.
+use pyo3::prelude::*;
+
+mod gtype;
+mod hooks;
+mod router;
+mod state;
+
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    gtype::register(m)?;
+    state::register(m)?;
+    hooks::register(m)?;
+    router::register(m)?;
+    Ok(())
+}
