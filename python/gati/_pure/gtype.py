@@ -659,8 +659,8 @@ class _Compiler:
         if cell is None:
             cell = self.compiled[name] = [None, None]
             target = self.definitions[name]
-            ok, err = self.node(target)
-            cell[0], cell[1] = self.fast(target, ok), err
+            target_ok, target_err = self.node(target)
+            cell[0], cell[1] = self.fast(target, target_ok), target_err
         gmsgs = self.gmsgs
 
         def ok(v: Any, d: int, a: Any) -> bool:
