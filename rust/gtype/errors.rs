@@ -235,6 +235,17 @@ struct Keys {
 }
 
 static KEYS: PyOnceLock<Keys> = PyOnceLock::new();
+static CODE_STRINGS: PyOnceLock<Vec<Py<PyString>>> = PyOnceLock::new();
+
+/// The interned Python string of `code`.
+fn code_string(py: Python<'_>, code: Code) -> &Bound<'_, PyString> {
+    let all = CODE_STRINGS.get_or_init(py, || {
+        ALL.iter()
+            .map(|c| PyString::intern(py, c.as_str()).unbind())
+            .collect()
+    });
+    all[code as usize].bind(py)
+}
 
 fn keys(py: Python<'_>) -> &Keys {
     KEYS.get_or_init(py, || {
@@ -384,7 +395,7 @@ fn build<'py>(
     let (expected, planned) = msgs.get(py, code)?;
     let d = PyDict::new(py);
     d.set_item(k.path.bind(py), path.to_tuple(py)?)?;
-    d.set_item(k.code.bind(py), PyString::intern(py, code.as_str()))?;
+    d.set_item(k.code.bind(py), code_string(py, code))?;
     d.set_item(k.expected.bind(py), expected)?;
     d.set_item(k.actual.bind(py), actual(value)?)?;
     d.set_item(k.message.bind(py), message.unwrap_or(planned))?;

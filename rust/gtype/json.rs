@@ -2,6 +2,9 @@
 //!
 //! It is iterative (an explicit stack, bounded by `max_depth`), so no input can overflow the
 //! native stack; integers of any size stay exact (the Python int is built from the digits).
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString};
 use pyo3::IntoPyObjectExt;
@@ -36,6 +39,45 @@ pub fn line_col(src: &[u8], pos: usize) -> (usize, usize) {
     (line, column)
 }
 
+/// FNV-1a: object keys are short, so a simple hash beats SipHash here.
+#[derive(Default)]
+pub struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+/// The schema's property names as interned Python strings: an object key that is one of them
+/// is reused instead of built, and later dict lookups by those names hit on identity.
+#[derive(Default)]
+pub struct KeyCache {
+    map: HashMap<Box<[u8]>, Py<PyString>, BuildHasherDefault<Fnv>>,
+}
+
+impl KeyCache {
+    pub fn insert(&mut self, key: &Bound<'_, PyString>) -> PyResult<()> {
+        let text = key.to_str()?;
+        self.map
+            .entry(text.as_bytes().into())
+            .or_insert_with(|| key.clone().unbind());
+        Ok(())
+    }
+}
+
 enum Frame<'py> {
     Array(Bound<'py, PyList>),
     Object(Bound<'py, PyDict>, Bound<'py, PyString>),
@@ -43,6 +85,7 @@ enum Frame<'py> {
 
 struct Reader<'s, 'py> {
     py: Python<'py>,
+    keys: &'s KeyCache,
     text: &'s str,
     src: &'s [u8],
     pos: usize,
@@ -55,13 +98,19 @@ fn invalid<T>(pos: usize, detail: &str) -> Res<T> {
 }
 
 /// Parses `src` into a Python value.
-pub fn parse<'py>(py: Python<'py>, src: &[u8], max_depth: usize) -> Res<Bound<'py, PyAny>> {
+pub fn parse<'py>(
+    py: Python<'py>,
+    src: &[u8],
+    max_depth: usize,
+    keys: &KeyCache,
+) -> Res<Bound<'py, PyAny>> {
     let text = match std::str::from_utf8(src) {
         Ok(t) => t,
         Err(e) => return invalid(e.valid_up_to(), "invalid UTF-8"),
     };
     Reader {
         py,
+        keys,
         text,
         src,
         pos: 0,
@@ -109,7 +158,7 @@ impl<'s, 'py> Reader<'s, 'py> {
                         continue 'value;
                     }
                 }
-                Some(b'"') => self.string()?.into_any(),
+                Some(b'"') => self.string(false)?.into_any(),
                 Some(b't') => self.word("true", PyBool::new(py, true).to_owned().into_any())?,
                 Some(b'f') => self.word("false", PyBool::new(py, false).to_owned().into_any())?,
                 Some(b'n') => self.word("null", py.None().into_bound(py))?,
@@ -175,7 +224,7 @@ impl<'s, 'py> Reader<'s, 'py> {
         if self.peek() != Some(b'"') {
             return invalid(self.pos, "expected a property name in double quotes");
         }
-        let key = self.string()?;
+        let key = self.string(true)?;
         self.ws();
         if self.peek() != Some(b':') {
             return invalid(self.pos, "expected ':'");
@@ -197,17 +246,22 @@ impl<'s, 'py> Reader<'s, 'py> {
         }
     }
 
-    /// A string token starting at the opening quote.
-    fn string(&mut self) -> Res<Bound<'py, PyString>> {
+    /// A string token starting at the opening quote; an object `key` may come from the cache.
+    fn string(&mut self, key: bool) -> Res<Bound<'py, PyString>> {
         self.pos += 1;
         let start = self.pos;
         let mut owned: Option<String> = None;
         let mut chunk = start;
         loop {
-            let Some(&b) = self.src.get(self.pos) else {
+            let rest = &self.src[self.pos..];
+            let Some(i) = memchr::memchr2(b'"', b'\\', rest) else {
                 return invalid(start - 1, "unterminated string");
             };
-            match b {
+            if let Some(c) = rest[..i].iter().position(|&b| b < 0x20) {
+                return invalid(self.pos + c, "control character in string");
+            }
+            self.pos += i;
+            match rest[i] {
                 b'"' => {
                     let tail = &self.text[chunk..self.pos];
                     self.pos += 1;
@@ -216,6 +270,10 @@ impl<'s, 'py> Reader<'s, 'py> {
                             s.push_str(tail);
                             PyString::new(self.py, &s)
                         }
+                        None if key => match self.keys.map.get(tail.as_bytes()) {
+                            Some(cached) => cached.bind(self.py).clone(),
+                            None => PyString::new(self.py, tail),
+                        },
                         None => PyString::new(self.py, tail),
                     });
                 }
@@ -261,8 +319,7 @@ impl<'s, 'py> Reader<'s, 'py> {
                     self.pos += 2;
                     chunk = self.pos;
                 }
-                0..=0x1f => return invalid(self.pos, "control character in string"),
-                _ => self.pos += 1,
+                _ => {}
             }
         }
     }
@@ -339,7 +396,7 @@ mod tests {
     }
 
     fn ok(py: Python<'_>, src: &str) -> String {
-        match parse(py, src.as_bytes(), 256) {
+        match parse(py, src.as_bytes(), 256, &KeyCache::default()) {
             Ok(v) => v.repr().unwrap().to_string(),
             Err(Failure::Invalid(pos, d)) => panic!("{src}: invalid at {pos}: {d}"),
             Err(_) => panic!("{src}: failed"),
@@ -347,7 +404,7 @@ mod tests {
     }
 
     fn bad(py: Python<'_>, src: &[u8]) -> usize {
-        match parse(py, src, 256) {
+        match parse(py, src, 256, &KeyCache::default()) {
             Err(Failure::Invalid(pos, _)) => pos,
             _ => panic!("{src:?} should be invalid"),
         }
@@ -404,11 +461,11 @@ mod tests {
         with_py(|py| {
             let deep = "[".repeat(10_000) + &"]".repeat(10_000);
             assert!(matches!(
-                parse(py, deep.as_bytes(), 256),
+                parse(py, deep.as_bytes(), 256, &KeyCache::default()),
                 Err(Failure::TooDeep)
             ));
             let fine = "[".repeat(256) + &"]".repeat(256);
-            assert!(parse(py, fine.as_bytes(), 256).is_ok());
+            assert!(parse(py, fine.as_bytes(), 256, &KeyCache::default()).is_ok());
         });
     }
 }

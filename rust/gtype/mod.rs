@@ -51,6 +51,7 @@ pub struct Validator {
     global: Msgs,
     max_errors: usize,
     max_depth: usize,
+    keys: json::KeyCache,
     schema: Py<PyAny>,
 }
 
@@ -64,14 +65,19 @@ impl Validator {
         for (i, (name, _)) in definitions.iter().enumerate() {
             names.insert(name.extract::<String>()?, i);
         }
-        let cx = Compiler { names };
+        let cx = Compiler {
+            names,
+            keys: Default::default(),
+        };
         let defs = definitions
             .iter()
             .map(|(_, d)| cx.node(&d))
             .collect::<PyResult<_>>()?;
+        let root = cx.node(&plan::req(plan, "root")?)?;
         Ok(Validator {
-            root: cx.node(&plan::req(plan, "root")?)?,
+            root,
             defs,
+            keys: cx.keys.into_inner(),
             global: Msgs::from_plan(plan::get(plan, "msgs")?)?,
             max_errors: plan::opt_usize(plan, "max_errors")?.unwrap_or(100),
             max_depth: plan::opt_usize(plan, "max_depth")?.unwrap_or(256),
@@ -126,7 +132,7 @@ impl Validator {
     }
 
     fn parse_bytes<'py>(&self, py: Python<'py>, src: &[u8]) -> PyResult<Bound<'py, PyAny>> {
-        let errors = match json::parse(py, src, self.max_depth) {
+        let errors = match json::parse(py, src, self.max_depth, &self.keys) {
             Ok(value) => return Ok(value),
             Err(json::Failure::Py(e)) => return Err(e),
             Err(json::Failure::Invalid(pos, detail)) => {

@@ -59,9 +59,13 @@ pub fn compile(d: &Bound<'_, PyDict>, integer: bool) -> PyResult<NumberNode> {
 
 /// `value <op> limit`, exactly as Python compares ints and floats.
 fn holds(value: &Bound<'_, PyAny>, fast: Fast, lim: &Limit, op: CompareOp) -> PyResult<bool> {
+    // Ints up to 2**53 convert to float exactly, so mixed comparisons stay exact.
+    const EXACT: u64 = 1 << 53;
     let ord = match (fast, lim.fast) {
         (Fast::Int(a), Fast::Int(b)) => Some(a.cmp(&b)),
         (Fast::Float(a), Fast::Float(b)) => a.partial_cmp(&b),
+        (Fast::Int(a), Fast::Float(b)) if a.unsigned_abs() <= EXACT => (a as f64).partial_cmp(&b),
+        (Fast::Float(a), Fast::Int(b)) if b.unsigned_abs() <= EXACT => a.partial_cmp(&(b as f64)),
         _ => {
             return value
                 .rich_compare(lim.obj.bind(value.py()), op)?

@@ -30,7 +30,9 @@ pub fn compile(cx: &Compiler, d: &Bound<'_, PyDict>) -> PyResult<ObjectNode> {
     for entry in plan::req(d, "properties")?.try_iter()? {
         let entry = entry?;
         let name = entry.get_item(0)?.cast_into::<PyString>()?;
-        let name = PyString::intern(py, &name.to_cow()?).unbind();
+        let name = PyString::intern(py, &name.to_cow()?);
+        cx.keys.borrow_mut().insert(&name)?;
+        let name = name.unbind();
         properties.push(Property {
             name,
             required: entry.get_item(1)?.is_truthy()?,
