@@ -2,6 +2,7 @@
 //!
 //! It is iterative (an explicit stack, bounded by `max_depth`), so no input can overflow the
 //! native stack; integers of any size stay exact (the Python int is built from the digits).
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -83,8 +84,8 @@ enum Frame<'py> {
     Object(Bound<'py, PyDict>, Bound<'py, PyString>),
 }
 
-struct Reader<'s, 'py> {
-    py: Python<'py>,
+pub struct Reader<'s, 'py> {
+    pub py: Python<'py>,
     keys: &'s KeyCache,
     text: &'s str,
     src: &'s [u8],
@@ -104,32 +105,72 @@ pub fn parse<'py>(
     max_depth: usize,
     keys: &KeyCache,
 ) -> Res<Bound<'py, PyAny>> {
-    let text = match std::str::from_utf8(src) {
-        Ok(t) => t,
-        Err(e) => return invalid(e.valid_up_to(), "invalid UTF-8"),
-    };
-    Reader {
-        py,
-        keys,
-        text,
-        src,
-        pos: 0,
-    }
-    .document(max_depth)
+    let mut reader = Reader::new(py, src, keys)?;
+    let value = reader.value(max_depth)?;
+    reader.finish()?;
+    Ok(value)
+}
+
+/// A number token: machine-sized when it fits, else its text.
+pub enum Num<'s> {
+    Int(i64),
+    Big(&'s str),
+    Float(f64),
 }
 
 impl<'s, 'py> Reader<'s, 'py> {
-    fn ws(&mut self) {
+    /// A reader over `src`, which must be UTF-8.
+    pub fn new(py: Python<'py>, src: &'s [u8], keys: &'s KeyCache) -> Res<Self> {
+        match std::str::from_utf8(src) {
+            Ok(text) => Ok(Reader {
+                py,
+                keys,
+                text,
+                src,
+                pos: 0,
+            }),
+            Err(e) => invalid(e.valid_up_to(), "invalid UTF-8"),
+        }
+    }
+
+    pub fn ws(&mut self) {
         while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.src.get(self.pos) {
             self.pos += 1;
         }
     }
 
-    fn peek(&self) -> Option<u8> {
+    pub fn peek(&self) -> Option<u8> {
         self.src.get(self.pos).copied()
     }
 
-    fn document(mut self, max_depth: usize) -> Res<Bound<'py, PyAny>> {
+    /// Consumes the byte under the cursor (one the caller has just peeked).
+    pub fn bump(&mut self) {
+        self.pos += 1;
+    }
+
+    /// Skips whitespace and consumes `byte` if it comes next.
+    pub fn eat(&mut self, byte: u8) -> bool {
+        self.ws();
+        if self.peek() == Some(byte) {
+            self.pos += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// After the document: only whitespace may follow.
+    pub fn finish(&mut self) -> Res<()> {
+        self.ws();
+        if self.pos == self.src.len() {
+            Ok(())
+        } else {
+            invalid(self.pos, "extra data after the document")
+        }
+    }
+
+    /// One value of any shape, with at most `max_depth` nested arrays/objects.
+    pub fn value(&mut self, max_depth: usize) -> Res<Bound<'py, PyAny>> {
         let py = self.py;
         let mut stack: Vec<Frame<'py>> = Vec::new();
         'value: loop {
@@ -158,7 +199,10 @@ impl<'s, 'py> Reader<'s, 'py> {
                         continue 'value;
                     }
                 }
-                Some(b'"') => self.string(false)?.into_any(),
+                Some(b'"') => {
+                    let text = self.str_token()?;
+                    self.py_string(&text, false).into_any()
+                }
                 Some(b't') => self.word("true", PyBool::new(py, true).to_owned().into_any())?,
                 Some(b'f') => self.word("false", PyBool::new(py, false).to_owned().into_any())?,
                 Some(b'n') => self.word("null", py.None().into_bound(py))?,
@@ -168,13 +212,7 @@ impl<'s, 'py> Reader<'s, 'py> {
             };
             loop {
                 match stack.last_mut() {
-                    None => {
-                        self.ws();
-                        if self.pos != self.src.len() {
-                            return invalid(self.pos, "extra data after the document");
-                        }
-                        return Ok(value);
-                    }
+                    None => return Ok(value),
                     Some(Frame::Array(list)) => {
                         list.append(value)?;
                         self.ws();
@@ -211,7 +249,7 @@ impl<'s, 'py> Reader<'s, 'py> {
         }
     }
 
-    fn word(&mut self, word: &str, value: Bound<'py, PyAny>) -> Res<Bound<'py, PyAny>> {
+    pub fn word(&mut self, word: &str, value: Bound<'py, PyAny>) -> Res<Bound<'py, PyAny>> {
         if self.src[self.pos..].starts_with(word.as_bytes()) {
             self.pos += word.len();
             Ok(value)
@@ -220,11 +258,13 @@ impl<'s, 'py> Reader<'s, 'py> {
         }
     }
 
-    fn key(&mut self) -> Res<Bound<'py, PyString>> {
+    /// An object key and its `:`.
+    pub fn key(&mut self) -> Res<Bound<'py, PyString>> {
         if self.peek() != Some(b'"') {
             return invalid(self.pos, "expected a property name in double quotes");
         }
-        let key = self.string(true)?;
+        let text = self.str_token()?;
+        let key = self.py_string(&text, true);
         self.ws();
         if self.peek() != Some(b':') {
             return invalid(self.pos, "expected ':'");
@@ -246,8 +286,21 @@ impl<'s, 'py> Reader<'s, 'py> {
         }
     }
 
-    /// A string token starting at the opening quote; an object `key` may come from the cache.
-    fn string(&mut self, key: bool) -> Res<Bound<'py, PyString>> {
+    /// The Python string for `text`; an object `key` may come from the cache.
+    pub fn py_string(&self, text: &str, key: bool) -> Bound<'py, PyString> {
+        let cached = if key {
+            self.keys.map.get(text.as_bytes())
+        } else {
+            None
+        };
+        match cached {
+            Some(cached) => cached.bind(self.py).clone(),
+            None => PyString::new(self.py, text),
+        }
+    }
+
+    /// A string token starting at its opening quote, unescaped.
+    pub fn str_token(&mut self) -> Res<Cow<'s, str>> {
         self.pos += 1;
         let start = self.pos;
         let mut owned: Option<String> = None;
@@ -268,13 +321,9 @@ impl<'s, 'py> Reader<'s, 'py> {
                     return Ok(match owned {
                         Some(mut s) => {
                             s.push_str(tail);
-                            PyString::new(self.py, &s)
+                            Cow::Owned(s)
                         }
-                        None if key => match self.keys.map.get(tail.as_bytes()) {
-                            Some(cached) => cached.bind(self.py).clone(),
-                            None => PyString::new(self.py, tail),
-                        },
-                        None => PyString::new(self.py, tail),
+                        None => Cow::Borrowed(tail),
                     });
                 }
                 b'\\' => {
@@ -332,7 +381,8 @@ impl<'s, 'py> Reader<'s, 'py> {
         self.pos - start
     }
 
-    fn number(&mut self) -> Res<Bound<'py, PyAny>> {
+    /// A number token starting at its first character.
+    pub fn num_token(&mut self) -> Res<Num<'s>> {
         let start = self.pos;
         if self.peek() == Some(b'-') {
             self.pos += 1;
@@ -365,19 +415,33 @@ impl<'s, 'py> Reader<'s, 'py> {
         let text = &self.text[start..self.pos];
         if float {
             return match text.parse::<f64>() {
-                Ok(f) if f.is_finite() => Ok(PyFloat::new(self.py, f).into_any()),
+                Ok(f) if f.is_finite() => Ok(Num::Float(f)),
                 _ => invalid(start, "number out of range"),
             };
         }
         if text.len() <= 18 {
             if let Ok(i) = text.parse::<i64>() {
-                return Ok(i.into_bound_py_any(self.py)?);
+                return Ok(Num::Int(i));
             }
         }
-        match self.py.get_type::<PyInt>().call1((text,)) {
-            Ok(big) => Ok(big),
-            Err(_) => invalid(start, "integer too large"),
+        Ok(Num::Big(text))
+    }
+
+    /// The Python int or float of a number token.
+    pub fn py_number(&self, num: &Num<'_>) -> Res<Bound<'py, PyAny>> {
+        match *num {
+            Num::Int(i) => Ok(i.into_bound_py_any(self.py)?),
+            Num::Float(f) => Ok(PyFloat::new(self.py, f).into_any()),
+            Num::Big(text) => match self.py.get_type::<PyInt>().call1((text,)) {
+                Ok(big) => Ok(big),
+                Err(_) => invalid(self.pos, "integer too large"),
+            },
         }
+    }
+
+    fn number(&mut self) -> Res<Bound<'py, PyAny>> {
+        let num = self.num_token()?;
+        self.py_number(&num)
     }
 }
 

@@ -79,6 +79,35 @@ pub fn compile(d: &Bound<'_, PyDict>, is_enum: bool) -> PyResult<LiteralNode> {
     })
 }
 
+impl LiteralNode {
+    /// For a JSON string token: the matching candidate (reused as the value), `Err(())` when
+    /// none matches, `Ok(None)` when only Python can tell (an enum class).
+    #[allow(clippy::result_unit_err)]
+    pub fn match_text<'py>(
+        &self,
+        py: Python<'py>,
+        text: &str,
+    ) -> Result<Option<Bound<'py, PyString>>, ()> {
+        if self.enum_class.is_some() {
+            return Ok(None);
+        }
+        for (cand, kind) in &self.values {
+            if *kind == JsonKind::Str {
+                let cand = cand.bind(py).cast::<PyString>().map_err(|_| ())?;
+                if cand.to_str().is_ok_and(|c| c == text) {
+                    let plain = cand.is_exact_instance_of::<PyString>();
+                    return Ok(Some(if plain {
+                        cand.clone()
+                    } else {
+                        PyString::new(py, text)
+                    }));
+                }
+            }
+        }
+        Err(())
+    }
+}
+
 pub fn validate<'py>(
     ctx: &mut Ctx<'_, 'py>,
     node: &Node,

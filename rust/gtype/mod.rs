@@ -8,6 +8,7 @@ use pyo3::types::{PyByteArray, PyBytes, PyDict, PyMemoryView, PyString};
 
 mod array;
 mod custom;
+mod direct;
 mod errors;
 mod formats;
 mod intersection;
@@ -109,13 +110,14 @@ impl Validator {
         }
     }
 
+    /// Reads and validates `data` (bytes, bytearray, memoryview or str).
     fn parse_json<'py>(&self, data: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         let py = data.py();
         let bytes: Bound<'py, PyBytes> = if let Ok(b) = data.cast::<PyBytes>() {
             b.clone()
         } else if let Ok(s) = data.cast::<PyString>() {
             match s.to_str() {
-                Ok(text) => return self.parse_bytes(py, text.as_bytes()),
+                Ok(text) => return self.json_checked(py, text.as_bytes()),
                 Err(_) => s
                     .call_method1("encode", ("utf-8", "surrogatepass"))?
                     .cast_into()?,
@@ -128,7 +130,29 @@ impl Validator {
                 "validate_json takes bytes, bytearray, memoryview or str, not {name}"
             )));
         };
-        self.parse_bytes(py, bytes.as_bytes())
+        self.json_checked(py, bytes.as_bytes())
+    }
+
+    /// The one-pass read-and-check; `None` when the exact path must run.
+    fn direct<'py>(&self, py: Python<'py>, src: &[u8]) -> PyResult<Option<Bound<'py, PyAny>>> {
+        let Ok(reader) = json::Reader::new(py, src, &self.keys) else {
+            return Ok(None);
+        };
+        match direct::Direct::new(reader, &self.defs, &self.global, self.max_depth)
+            .document(&self.root)
+        {
+            Ok(value) => Ok(Some(value)),
+            Err(direct::Stop::Redo) => Ok(None),
+            Err(direct::Stop::Py(e)) => Err(e),
+        }
+    }
+
+    /// Reads and validates JSON: the one-pass check first, the exact path when it fails.
+    fn json_checked<'py>(&self, py: Python<'py>, src: &[u8]) -> PyResult<Bound<'py, PyAny>> {
+        match self.direct(py, src)? {
+            Some(value) => Ok(value),
+            None => self.check(self.parse_bytes(py, src)?),
+        }
     }
 
     fn parse_bytes<'py>(&self, py: Python<'py>, src: &[u8]) -> PyResult<Bound<'py, PyAny>> {
@@ -171,7 +195,7 @@ impl Validator {
 
     /// Parses JSON (bytes, bytearray, memoryview or str) and validates the parsed value.
     fn validate_json<'py>(&self, data: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        guard(|| self.check(self.parse_json(data)?))
+        guard(|| self.parse_json(data))
     }
 
     /// Whether `obj` is valid; stops at the first error and builds no error objects.
