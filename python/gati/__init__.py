@@ -1,8 +1,42 @@
 """gati: an ASGI framework with typed schemas, per-request contexts and an ordered hook lifecycle."""
 
 from gati._backend import backend
-from gati.errors import GatiError, SchemaError, ValidationError
+from gati.context import GlobalContext, LocalContext, Snapshot, current_lctx
+from gati.errors import (
+    GatiError,
+    HookError,
+    ModuleNotFoundError,
+    NoRequestContext,
+    RequestTimeout,
+    SchemaError,
+    StartupError,
+    ValidationError,
+)
 from gati.gtype.paths import format_path
+from gati.lifecycle import Backoff, Emitter, Hook, Orchestrator, RoutePlan, plan_route
+from gati.secrets import Secret
 
-__all__ = ["GatiError", "SchemaError", "ValidationError", "backend", "format_path"]
+__all__ = [
+    "Backoff",
+    "Emitter",
+    "GatiError",
+    "GlobalContext",
+    "Hook",
+    "HookError",
+    "LocalContext",
+    "ModuleNotFoundError",
+    "NoRequestContext",
+    "Orchestrator",
+    "RequestTimeout",
+    "RoutePlan",
+    "SchemaError",
+    "Secret",
+    "Snapshot",
+    "StartupError",
+    "ValidationError",
+    "backend",
+    "current_lctx",
+    "format_path",
+    "plan_route",
+]
 __version__ = "0.1.0"
