@@ -77,7 +77,8 @@ class Snapshot:
     def __setattr__(self, name: str, value: Any) -> NoReturn:
         raise AttributeError("a Snapshot is immutable")
 
-    __delattr__ = __setattr__  # type: ignore[assignment]
+    def __delattr__(self, name: str) -> NoReturn:
+        raise AttributeError("a Snapshot is immutable")
 
     @property
     def state(self) -> dict[str, Any]:
