@@ -136,3 +136,43 @@ def test_planners_agree(specs: list[tuple[str, str, int, str]]) -> None:
     a = outcome(native.plan_hooks, hooks)
     b = outcome(pure_hooks.plan_hooks, hooks)
     assert a == b
+
+
+nested = st.recursive(
+    st.none()
+    | st.integers()
+    | st.text(max_size=3)
+    | st.binary(max_size=3)
+    | st.frozensets(st.integers(), max_size=2),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.tuples(inner, inner)
+        | st.dictionaries(st.text(max_size=2), inner, max_size=3)
+        | st.sets(st.integers(), max_size=3)
+        | st.builds(bytearray, st.binary(max_size=3))
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(nested)
+def test_copy_value_twins_agree_and_copy(value: Any) -> None:
+    a, b = native.copy_value(value), copy_value(value)
+    assert a == b == value
+    assert type(a) is type(b) is type(value)
+    if isinstance(value, dict | list | set | bytearray):
+        assert a is not value and b is not value
+
+
+def test_copy_value_depth_bound_agrees() -> None:
+    deep: Any = []
+    for _ in range(300):
+        deep = [deep]
+    for fn in (native.copy_value, copy_value):
+        with pytest.raises(ValueError, match="nested deeper"):
+            fn(deep)
+    ok: Any = 1
+    for _ in range(255):
+        ok = (ok,)
+    assert native.copy_value(ok) == copy_value(ok)

@@ -8,8 +8,7 @@ from typing import Any, NoReturn
 import orjson
 
 from gati.context import codec
-from gati.context.store import new_store
-from gati.context.values import copy_value
+from gati.context.store import copy_value, new_store
 
 __all__ = ["Snapshot"]
 
