@@ -486,3 +486,64 @@ async def test_property_6_failure_isolated_among_concurrent_requests(
         else:
             assert ress[i].body == i and ctxs[i].state.get("mine") == i
             assert ctxs[i].phase == "completed"
+
+
+async def test_hook_timeout_is_retried_then_fails(
+    orch: Orchestrator, lctx: LocalContext, res: Any
+) -> None:
+    calls: list[int] = []
+
+    async def hang(req: Any, res: Any, lc: Any, gctx: Any) -> None:
+        calls.append(1)
+        await asyncio.Event().wait()
+
+    plan = plan_route([Hook(hang, timeout=0.01, retries=1, backoff=0.0)])
+    with pytest.raises(HookTimeout):
+        await orch.run(plan, handler([]), None, res, lctx)
+    assert len(calls) == 2
+
+
+async def test_cancelled_request_is_never_retried(gctx: GlobalContext, res: Any) -> None:
+    orch = Orchestrator(gctx)
+    calls: list[int] = []
+    failed = asyncio.Event()
+
+    def flaky(req: Any, res: Any, lc: Any, gctx: Any) -> None:
+        calls.append(1)
+        failed.set()
+        raise ConnectionError("down")
+
+    plan = plan_route([Hook(flaky, retries=5, backoff=10.0)])
+    task = asyncio.ensure_future(orch.run(plan, handler([]), None, res, LocalContext("c")))
+    await failed.wait()
+    await asyncio.sleep(0)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert len(calls) == 1
+
+
+async def test_timeouts_among_concurrent_requests_hit_only_the_slow_one(
+    gctx: GlobalContext,
+) -> None:
+    """Property 6 with deadlines: one request times out, the others (with their own deadlines,
+    armed in any order) complete untouched."""
+    orch = Orchestrator(gctx)
+
+    async def call(req: float, res: Any, lc: LocalContext, g: Any) -> float:
+        await asyncio.sleep(req)
+        return req
+
+    delays = [0.0, 0.01, 0.3, 0.0, 0.02]
+    plans = [plan_route([], timeout=t) for t in (5.0, 1.0, 0.05, 2.0, 0.5)]
+    outcomes = await asyncio.gather(
+        *(orch.run(plans[i], call, d, None, LocalContext(f"r{i}")) for i, d in enumerate(delays)),
+        return_exceptions=True,
+    )
+    assert [type(o).__name__ if isinstance(o, BaseException) else o for o in outcomes] == [
+        0.0,
+        0.01,
+        "RequestTimeout",
+        0.0,
+        0.02,
+    ]
