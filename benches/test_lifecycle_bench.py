@@ -123,6 +123,24 @@ def test_snapshot_restore(benchmark: Any, name: str, store_cls: Any, planner: An
     benchmark(run)
 
 
+@pytest.mark.parametrize("n", [10, 1000])
+@impl
+def test_lctx_snapshot_restore(
+    benchmark: Any, name: str, store_cls: Any, planner: Any, n: int, monkeypatch: Any
+) -> None:
+    """The user-facing pair: ``lctx.snapshot()`` then ``LocalContext.restore(snapshot)``."""
+    benchmark.extra_info["impl"] = name
+    benchmark.group = f"lifecycle: lctx.snapshot() + LocalContext.restore, {n} keys"
+    monkeypatch.setattr(local_mod, "new_store", lambda: store_cls(copy_value))
+    lctx = LocalContext("snap")
+    lctx._store = _filled(store_cls, n)
+
+    def run() -> Any:
+        return LocalContext.restore(lctx.snapshot())
+
+    benchmark(run)
+
+
 def _chain(is_async: bool) -> tuple[list[Hook], list[Hook]]:
     """3 global + 3 route hooks; the first global one adds 2 local hooks (before, after)."""
     if is_async:
