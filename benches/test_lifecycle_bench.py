@@ -226,3 +226,40 @@ def test_bare_run(benchmark: Any, variant: str, loop: asyncio.AbstractEventLoop)
 
     fn = direct if variant == "direct await" else orchestrated
     benchmark(lambda: loop.run_until_complete(fn()))
+
+
+@pytest.mark.benchmark(group=f"lifecycle: handler timeout mechanism, x{BATCH}")
+@pytest.mark.parametrize("mechanism", ["none", "asyncio.timeout", "loop.call_at", "watchdog"])
+def test_timeout_mechanism(benchmark: Any, mechanism: str, loop: asyncio.AbstractEventLoop) -> None:
+    """Why the orchestrator enforces handler timeouts with a shared watchdog (docs/lifecycle.md)."""
+    from gati.lifecycle.watchdog import task_and_watchdog
+
+    benchmark.extra_info["impl"] = mechanism
+
+    async def call() -> str:
+        return "ok"
+
+    def fire() -> None:
+        return None
+
+    async def batch() -> None:
+        lp = asyncio.get_running_loop()
+        wd = None
+        for _ in range(BATCH):
+            if mechanism == "none":
+                await call()
+            elif mechanism == "asyncio.timeout":
+                async with asyncio.timeout(30):
+                    await call()
+            elif mechanism == "loop.call_at":
+                h = lp.call_at(lp.time() + 30, fire)
+                await call()
+                h.cancel()
+            else:
+                task, wd = task_and_watchdog(wd)
+                assert task is not None
+                wd.arm(task, 30)
+                await call()
+                wd.disarm(task)
+
+    benchmark(lambda: loop.run_until_complete(batch()))
