@@ -57,6 +57,9 @@ def test_deep_json_is_one_depth_exceeded() -> None:
     assert v.validate_json(b'[[["[[[[[[[["]]]') == [[["[[[[[[[["]]]
     with pytest.raises(ValidationError):
         v.validate_json(b"[[[[]]]]")
+    tricky = '{"a": "[[[[\\"[[", "b\\\\": [[["\\\\"], {}]], "c": "\\u005b"}'
+    assert gt.compile(gt.any(), max_depth=4).validate_json(tricky)["b\\"] == [[["\\"], {}]]
+    assert json_errors(gt.any(), tricky, max_depth=3)[0]["code"] == "depth_exceeded"
     # a syntax error before the nesting gets too deep is reported as such
     assert json_errors(gt.any(), b"[x" + b"[" * 300)[0]["code"] == "json_invalid"
 
