@@ -20,7 +20,6 @@ _ESCAPES = re.compile(
     r"\\\\|(\\u[dD][89abAB][0-9a-fA-F]{2})(\\u[dD][c-fC-F][0-9a-fA-F]{2})?|\\u[dD][c-fC-F]",
     re.ASCII,
 )
-_LITERAL_SURROGATE = re.compile(r"[\ud800-\udfff]")
 _SQUARE = bytes.maketrans(b"{}", b"[]")
 _NOT_KEPT = bytes(b for b in range(256) if b not in b'"[]{}')
 
@@ -105,10 +104,10 @@ def _too_deep_at(text: str, max_depth: int) -> int | None:
 def _decode(data: bytes | bytearray | memoryview | str) -> tuple[str, bytes]:
     """The document as text and as UTF-8 bytes."""
     if isinstance(data, str):
-        bad = _LITERAL_SURROGATE.search(data)
-        if bad is not None:
-            raise _invalid(data, bad.start(), "lone surrogate in the text")
-        return data, data.encode()
+        try:
+            return data, data.encode()
+        except UnicodeEncodeError as exc:
+            raise _invalid(data, exc.start, "lone surrogate in the text") from None
     if not isinstance(data, bytes | bytearray | memoryview):
         raise TypeError(f"validate_json takes bytes or str, not {type(data).__name__}")
     raw = bytes(data)
