@@ -193,3 +193,23 @@ def test_non_str_keys() -> None:
     assert codes(gt.object({}), {1: "a", None: "b"}) == [((), "key_type"), ((), "key_type")]
     assert codes(gt.record(gt.any()), {(1, 2): 3}) == [((), "key_type")]
     assert errors(gt.object({}), {1.5: 0})[0]["actual"] == 1.5
+
+
+@pytest.mark.parametrize(
+    ("doc", "code"),
+    [
+        ('["\\ud800", [[]]]', "json_invalid"),
+        ('[[["\\udc00"]]]', "depth_exceeded"),
+        (b"[[[[\xff", "json_invalid"),
+        ("[[[[\ud800", "json_invalid"),
+        ("[[[[ x", "depth_exceeded"),
+        ("[x [[[[", "json_invalid"),
+        ("[NaN, [[[[]]]]]", "json_invalid"),
+        ("[[[[[NaN]]]]]", "depth_exceeded"),
+        ("[[[[1e400]]]]", "depth_exceeded"),
+        ("[1e400, [[[[[]]]]]]", "json_invalid"),
+    ],
+)
+def test_first_problem_in_the_document_wins(doc: bytes | str, code: str) -> None:
+    """Invalid UTF-8 is refused first; otherwise depth and syntax go by document order."""
+    assert [e["code"] for e in json_errors(gt.any(), doc, max_depth=2)] == [code]

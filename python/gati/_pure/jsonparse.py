@@ -101,8 +101,41 @@ def _too_deep_at(text: str, max_depth: int) -> int | None:
     return None
 
 
+def _lone_surrogate_at(text: str) -> int | None:
+    """Where the first lone surrogate escape (``\\ud800`` unpaired) is, or None."""
+    if _SURROGATE_ESCAPE.search(text) is None:
+        return None
+    for m in _ESCAPES.finditer(text):
+        if m.group() != "\\\\" and (m.group(1) is None or m.group(2) is None):
+            return m.start()
+    return None
+
+
+def _first_problem(
+    text: str, max_depth: int, pos: int | None = None, detail: str = ""
+) -> JSONProblem:
+    """The first problem of a document known to have one, in document order.
+
+    Candidates: nesting deeper than ``max_depth``, a lone surrogate escape, and the error
+    the parser or decoder found at ``pos``.
+    """
+    candidates: list[tuple[int, str | None]] = []
+    deep_at = _too_deep_at(text, max_depth)
+    if deep_at is not None:
+        candidates.append((deep_at, None))
+    lone = _lone_surrogate_at(text)
+    if lone is not None:
+        candidates.append((lone, "lone surrogate escape"))
+    if pos is not None:
+        candidates.append((pos, detail))
+    if not candidates:  # the parser ran out of stack: deeper than it can go
+        return JSONProblem("depth_exceeded")
+    at, why = min(candidates, key=lambda c: c[0])
+    return JSONProblem("depth_exceeded") if why is None else _invalid(text, at, why)
+
+
 def _decode(data: bytes | bytearray | memoryview | str) -> tuple[str, bytes]:
-    """The document as text and as UTF-8 bytes."""
+    """The document as text and as UTF-8 bytes; text that is not UTF-8 is refused first."""
     if isinstance(data, str):
         try:
             return data, data.encode()
@@ -116,20 +149,6 @@ def _decode(data: bytes | bytearray | memoryview | str) -> tuple[str, bytes]:
     except UnicodeDecodeError as exc:
         prefix = raw[: exc.start].decode("utf-8")
         raise _invalid(prefix, len(prefix), f"invalid UTF-8 ({exc.reason})") from None
-
-
-def _check_surrogate_escapes(text: str) -> None:
-    for m in _ESCAPES.finditer(text):
-        if m.group() != "\\\\" and (m.group(1) is None or m.group(2) is None):
-            raise _invalid(text, m.start(), "lone surrogate escape")
-
-
-def _first_problem(text: str, max_depth: int, pos: int, detail: str) -> JSONProblem:
-    """A malformed document's first problem: too deep before ``pos``, else the syntax error."""
-    deep_at = _too_deep_at(text, max_depth)
-    if deep_at is not None and deep_at < pos:
-        return JSONProblem("depth_exceeded")
-    return _invalid(text, pos, detail)
 
 
 def parse(data: bytes | bytearray | memoryview | str, max_depth: int) -> Any:
@@ -147,9 +166,7 @@ def parse(data: bytes | bytearray | memoryview | str, max_depth: int) -> Any:
     except _BadLiteral as exc:
         raise _first_problem(text, max_depth, text.find(exc.literal), str(exc)) from None
     except RecursionError:
-        raise JSONProblem("depth_exceeded") from None
-    if _deeper_than(raw, max_depth):
-        raise JSONProblem("depth_exceeded")
-    if _SURROGATE_ESCAPE.search(text) is not None:
-        _check_surrogate_escapes(text)
+        raise _first_problem(text, max_depth) from None
+    if _deeper_than(raw, max_depth) or _lone_surrogate_at(text) is not None:
+        raise _first_problem(text, max_depth)
     return value
