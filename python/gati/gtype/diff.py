@@ -24,9 +24,10 @@ from typing import Any, Literal
 from gati.gtype._walk import Core, HasCore, as_core, definitions
 from gati.gtype.paths import format_path
 
-__all__ = ["Change", "Diff", "Role", "diff"]
+__all__ = ["Change", "Diff", "Path", "Role", "diff"]
 
 Role = Literal["request", "response", "both"]
+Path = tuple[str | int, ...]
 _Direction = Literal["narrowed", "widened", "changed", "neutral"]
 _BREAKS: dict[str, frozenset[str]] = {
     "request": frozenset({"narrowed", "changed"}),
@@ -42,7 +43,7 @@ class Change:
     """One difference: where (a path of property names, ``[]`` items, ``{}`` values, tuple
     indexes, ``|i``/``&i`` members), what kind, a readable detail and whether it breaks."""
 
-    path: tuple[str | int, ...]
+    path: Path
     kind: str
     detail: str
     breaking: bool
@@ -85,10 +86,10 @@ class _Walker:
         self.changes: list[Change] = []
         self.seen: set[tuple[str | None, str | None]] = set()
 
-    def add(self, path: tuple[str | int, ...], kind: str, detail: str, how: _Direction) -> None:
+    def add(self, path: Path, kind: str, detail: str, how: _Direction) -> None:
         self.changes.append(Change(path, kind, detail, how in _BREAKS[self.role]))
 
-    def add_rule(self, path: tuple[str | int, ...], kind: str, detail: str, breaks: bool) -> None:
+    def add_rule(self, path: Path, kind: str, detail: str, breaks: bool) -> None:
         self.changes.append(Change(path, kind, detail, breaks))
 
     def resolve(self, node: Core, side: int) -> Core:
@@ -101,7 +102,7 @@ class _Walker:
             hops += 1
         return node
 
-    def node(self, path: tuple[str | int, ...], old: Core, new: Core) -> None:
+    def node(self, path: Path, old: Core, new: Core) -> None:
         key = (_ref_name(old), _ref_name(new))
         if key != (None, None):
             if key in self.seen:  # a recursive schema: this pair is already being compared
@@ -119,10 +120,10 @@ class _Walker:
                 return
         _KINDS.get(new["type"], _Walker.nothing)(self, path, old, new)
 
-    def nothing(self, path: tuple[str | int, ...], old: Core, new: Core) -> None:
+    def nothing(self, path: Path, old: Core, new: Core) -> None:
         """Kinds without keys of their own (boolean, null, any)."""
 
-    def common(self, path: tuple[str | int, ...], old: Core, new: Core) -> None:
+    def common(self, path: Path, old: Core, new: Core) -> None:
         was, now = bool(old.get("nullable")), bool(new.get("nullable"))
         if was and not now:
             self.add_rule(path, "nullable_removed", "no longer accepts null", True)
@@ -136,7 +137,7 @@ class _Walker:
             how = _set_direction(set(before), set(after))
             self.add(path, "validators_changed", f"validators {before} → {after}", how)
 
-    def scalar(self, path: tuple[str | int, ...], old: Core, new: Core) -> None:
+    def scalar(self, path: Path, old: Core, new: Core) -> None:
         for key in _LOWER_BOUNDS + _UPPER_BOUNDS:
             a, b = old.get(key), new.get(key)
             if a == b:
@@ -161,13 +162,13 @@ class _Walker:
                 how = "changed"
             self.add(path, "multiple_of_changed", f"multiple_of: {a!r} → {b!r}", how)
 
-    def exact(self, path: tuple[str | int, ...], key: str, a: Any, b: Any) -> None:
+    def exact(self, path: Path, key: str, a: Any, b: Any) -> None:
         """A constraint that either holds or not: adding narrows, removing widens."""
         if a != b:
             how: _Direction = "narrowed" if a is None else "widened" if b is None else "changed"
             self.add(path, f"{key}_changed", f"{key}: {a!r} → {b!r}", how)
 
-    def values(self, path: tuple[str | int, ...], old: Core, new: Core) -> None:
+    def values(self, path: Path, old: Core, new: Core) -> None:
         before, after = list(old["values"]), list(new["values"])
         removed = [v for v in before if not _has(after, v)]
         added = [v for v in after if not _has(before, v)]
@@ -176,7 +177,7 @@ class _Walker:
         if added:
             self.add(path, "values_added", f"values added: {added!r}", "widened")
 
-    def object(self, path: tuple[str | int, ...], old: Core, new: Core) -> None:
+    def object(self, path: Path, old: Core, new: Core) -> None:
         props_old, props_new = old.get("properties", {}), new.get("properties", {})
         req_old, req_new = set(old.get("required", ())), set(new.get("required", ()))
         forbids = new.get("extra", "ignore") == "forbid"
@@ -198,7 +199,7 @@ class _Walker:
                 self.add_rule((*path, name), "property_added", detail, request and required)
         self.extra(path, old.get("extra", "ignore"), new.get("extra", "ignore"))
 
-    def extra(self, path: tuple[str | int, ...], a: Any, b: Any) -> None:
+    def extra(self, path: Path, a: Any, b: Any) -> None:
         if isinstance(a, Mapping) and isinstance(b, Mapping):
             self.node((*path, "{}"), a, b)
             return
@@ -215,7 +216,7 @@ class _Walker:
         breaks = request and how == "narrowed"
         self.add_rule(path, "extra_changed", f"extra: {_extra(a)} → {_extra(b)}", breaks)
 
-    def array(self, path: tuple[str | int, ...], old: Core, new: Core) -> None:
+    def array(self, path: Path, old: Core, new: Core) -> None:
         self.scalar(path, old, new)
         a, b = bool(old.get("unique_items")), bool(new.get("unique_items"))
         if a != b:
@@ -223,7 +224,7 @@ class _Walker:
             self.add(path, "unique_items_changed", f"unique_items: {a} → {b}", how)
         self.node((*path, "[]"), old["items"], new["items"])
 
-    def tuple(self, path: tuple[str | int, ...], old: Core, new: Core) -> None:
+    def tuple_(self, path: Path, old: Core, new: Core) -> None:
         items_old, items_new = list(old.get("items", ())), list(new.get("items", ()))
         if len(items_old) != len(items_new):
             detail = f"{len(items_old)} → {len(items_new)} fixed items"
@@ -237,10 +238,10 @@ class _Walker:
             how: _Direction = "narrowed" if rest_new is None else "widened"
             self.add(path, "tuple_rest_changed", "rest items " + how, how)
 
-    def record(self, path: tuple[str | int, ...], old: Core, new: Core) -> None:
+    def record(self, path: Path, old: Core, new: Core) -> None:
         self.node((*path, "{}"), old["values"], new["values"])
 
-    def union(self, path: tuple[str | int, ...], old: Core, new: Core) -> None:
+    def union(self, path: Path, old: Core, new: Core) -> None:
         tag_old, tag_new = old.get("discriminator"), new.get("discriminator")
         if tag_old != tag_new:
             self.exact(path, "discriminator", tag_old, tag_new)
@@ -267,7 +268,7 @@ class _Walker:
             return ("tag", tuple(map(repr, tagged.get("values", ()))))
         return (node["type"], member.get("name"))
 
-    def intersection(self, path: tuple[str | int, ...], old: Core, new: Core) -> None:
+    def intersection(self, path: Path, old: Core, new: Core) -> None:
         a, b = old["members"], new["members"]
         if len(a) != len(b):
             self.add(path, "members_changed", f"{len(a)} → {len(b)} members", "changed")
@@ -275,7 +276,7 @@ class _Walker:
             self.node((*path, f"&{i}"), x, y)
 
 
-_Handler = Callable[[_Walker, tuple[str | int, ...], Core, Core], None]
+_Handler = Callable[[_Walker, Path, Core, Core], None]
 _KINDS: dict[str, _Handler] = {
     "string": _Walker.scalar,
     "number": _Walker.scalar,
@@ -284,7 +285,7 @@ _KINDS: dict[str, _Handler] = {
     "enum": _Walker.values,
     "object": _Walker.object,
     "array": _Walker.array,
-    "tuple": _Walker.tuple,
+    "tuple": _Walker.tuple_,
     "record": _Walker.record,
     "union": _Walker.union,
     "intersection": _Walker.intersection,

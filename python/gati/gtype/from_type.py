@@ -175,9 +175,13 @@ class _Builder:
         return use
 
     def unique_name(self, cls: Any) -> str:
+        """The class name; two classes of one name get ``_2``, ``_3``... in order of use."""
         taken = {c.name for c in self.classes.values()}
-        name = cls.__name__
-        return name if name not in taken else f"{cls.__module__}.{cls.__qualname__}"
+        name, n = str(cls.__name__), 1
+        while name in taken:
+            n += 1
+            name = f"{cls.__name__}_{n}"
+        return name
 
     def typed_dict(self, cls: Any) -> dict[str, Any]:
         props: dict[str, Any] = {}
