@@ -205,6 +205,20 @@ def test_recursive_schemas_through_refs() -> None:
     assert [(c.path, c.kind) for c in d.changes] == [(("value",), "type_changed")]
 
 
+def test_each_use_of_a_named_schema_is_compared() -> None:
+    point = obj({"x": I}, name="P")
+    ref = {"type": "ref", "name": "P"}
+    old = obj({"a": point, "b": {**ref, "nullable": True}})
+    new = obj({"a": point, "b": ref})
+    assert changes(old, new, "response") == [(("b",), "nullable_removed", True)]
+
+
+def test_promotion_to_a_union_reports_nullable_once() -> None:
+    old = {**S, "nullable": True}
+    new = {"type": "union", "members": [S, I]}
+    assert [c.kind for c in gt.diff(old, new).changes] == ["nullable_removed", "member_added"]
+
+
 def test_custom_validators_compare_by_name() -> None:
     def positive(v: int) -> bool:
         return v > 0

@@ -295,14 +295,45 @@ _format_strings = st.sampled_from(
 )
 
 
+def values_for(core: dict[str, Any]) -> st.SearchStrategy[Any]:
+    """JSON values shaped by the schema, so that many are valid (neither side is assumed)."""
+    kind = core["type"]
+    base: st.SearchStrategy[Any]
+    if kind == "string":
+        base = _text | _format_strings
+    elif kind in ("integer", "number"):
+        lo = min((v for k, v in core.items() if k in ("min", "exclusive_min")), default=-20)
+        base = st.integers(lo - 1, lo + 12) | (_floats if kind == "number" else st.nothing())
+    elif kind in ("literal", "enum"):
+        base = st.sampled_from(core["values"])
+    elif kind == "object":
+        props = {k: values_for(v) for k, v in core["properties"].items()}
+        required = {k: props.pop(k) for k in core["required"]}
+        base = st.fixed_dictionaries(required, optional={**props, "z": json_values})
+    elif kind == "array":
+        base = st.lists(values_for(core["items"]), max_size=4)
+    elif kind == "tuple":
+        rest = st.lists(values_for(core["rest"]), max_size=2) if "rest" in core else st.just([])
+        fixed = st.tuples(*map(values_for, core["items"])).map(list)
+        base = st.builds(lambda a, b: a + b, fixed, rest)
+    elif kind == "record":
+        base = st.dictionaries(st.sampled_from("abcd"), values_for(core["values"]), max_size=3)
+    elif kind == "union":
+        base = st.one_of([values_for(m) for m in core["members"]])
+    elif kind == "intersection":
+        base = values_for(core["members"][0])
+    else:
+        base = json_values
+    return base | st.none() if core.get("nullable") else base
+
+
 @settings(max_examples=200, deadline=None)
-@given(core_schemas, st.lists(json_values | _format_strings, min_size=1, max_size=5))
-def test_gtype_and_jsonschema_agree_on_generated_values(
-    core: dict[str, Any], values: list[Any]
-) -> None:
+@given(core_schemas, st.data())
+def test_gtype_and_jsonschema_agree_on_generated_values(core: dict[str, Any], data: Any) -> None:
     """Exported schemas are valid 2020-12 and accept exactly the JSON values GType accepts."""
     doc = export(core)
     checker = Validator(doc, format_checker=Validator.FORMAT_CHECKER)
     validator = gt.compile(gt.from_core(core))
+    values = data.draw(st.lists(values_for(core) | json_values, min_size=1, max_size=6))
     for value in values:
         assert validator.is_valid(value) == checker.is_valid(value), (core, doc, value)

@@ -34,6 +34,7 @@ _BREAKS: dict[str, frozenset[str]] = {
     "response": frozenset({"widened", "changed"}),
     "both": frozenset({"narrowed", "widened", "changed"}),
 }
+_COMMON_KEYS = ("nullable", "description", "default", "validators")
 _LOWER_BOUNDS = ("min", "exclusive_min", "min_length", "min_items")
 _UPPER_BOUNDS = ("max", "exclusive_max", "max_length", "max_items")
 
@@ -97,24 +98,24 @@ class _Walker:
         hops = 0
         while node["type"] == "ref" and hops <= len(self.defs[side]):
             target = self.defs[side][node["name"]]
-            extra = {k: node[k] for k in ("nullable", "description", "default") if k in node}
+            extra = {k: node[k] for k in _COMMON_KEYS if k in node}
             node = {**target, **extra}
             hops += 1
         return node
 
     def node(self, path: Path, old: Core, new: Core) -> None:
-        key = (_ref_name(old), _ref_name(new))
-        if key != (None, None):
-            if key in self.seen:  # a recursive schema: this pair is already being compared
-                return
-            self.seen.add(key)
+        pair = (_ref_name(old), _ref_name(new))
         old, new = self.resolve(old, 0), self.resolve(new, 1)
         self.common(path, old, new)
+        if pair != (None, None):
+            if pair in self.seen:  # compared already, or being compared (recursion)
+                return
+            self.seen.add(pair)
         if old["type"] != new["type"]:
-            if old["type"] != "union" and new["type"] == "union":
-                old = {"type": "union", "members": [old]}
-            elif old["type"] == "union" and new["type"] != "union":
-                new = {"type": "union", "members": [new]}
+            if new["type"] == "union":  # X → X | Y: compare as one-member unions
+                old = {"type": "union", "members": [_bare(old)]}
+            elif old["type"] == "union":
+                new = {"type": "union", "members": [_bare(new)]}
             else:
                 self.add_rule(path, "type_changed", f"{old['type']} → {new['type']}", True)
                 return
@@ -290,6 +291,11 @@ _KINDS: dict[str, _Handler] = {
     "union": _Walker.union,
     "intersection": _Walker.intersection,
 }
+
+
+def _bare(node: Core) -> Core:
+    """The node without the keys `common` already compared."""
+    return {k: v for k, v in node.items() if k not in _COMMON_KEYS}
 
 
 def _ref_name(node: Core) -> str | None:
