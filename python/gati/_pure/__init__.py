@@ -1,0 +1,1 @@
+"""The pure-Python twins of the native hot paths."""
