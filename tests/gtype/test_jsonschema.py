@@ -158,7 +158,7 @@ def test_dangling_or_conflicting_names_are_refused() -> None:
         "type": "tuple",
         "items": [{"type": "string", "name": "X"}, {"type": "integer", "name": "X"}],
     }
-    with pytest.raises(SchemaError, match="defined twice"):
+    with pytest.raises(SchemaError, match="duplicate definition name"):
         gt.to_json_schema(twice)
 
 
@@ -182,34 +182,44 @@ json_values = st.recursive(
     ),
     max_leaves=10,
 )
-_bound = st.none() | st.integers(-10, 10)
-_length = st.none() | st.integers(0, 5)
+_low = st.none() | st.integers(-10, 10)
+_span = st.none() | st.integers(1, 10)
+_length = st.none() | st.integers(0, 4)
 
 
 def _drop_none(**kw: Any) -> dict[str, Any]:
     return {k: v for k, v in kw.items() if v is not None}
 
 
+def _lengths(lo: int | None, span: int | None, low: str, high: str) -> dict[str, Any]:
+    hi = None if span is None else (lo or 0) + span - 1
+    return _drop_none(**{low: lo, high: hi})
+
+
+def _number(kind: str, lo: int | None, span: int | None, xlo: bool, xhi: bool, m: Any) -> Any:
+    hi = None if span is None else (lo if lo is not None else 0) + span
+    bounds = {"exclusive_min" if xlo else "min": lo, "exclusive_max" if xhi else "max": hi}
+    return {"type": kind, **_drop_none(**bounds, multiple_of=m)}
+
+
 _strings = st.builds(
-    lambda lo, hi, pattern, fmt: {
+    lambda lo, span, pattern, fmt: {
         "type": "string",
-        **_drop_none(min_length=lo, max_length=hi, pattern=pattern, format=fmt),
+        **_lengths(lo, span, "min_length", "max_length"),
+        **_drop_none(pattern=pattern, format=fmt),
     },
     _length,
-    _length,
+    _span,
     st.none() | st.sampled_from(["^a", "[0-9]", "b$", "^[a-d]*$"]),
     st.none() | st.sampled_from(["date", "ipv4", "ipv6"]),
 )
 _nums = st.builds(
-    lambda kind, lo, hi, xlo, xhi, m: {
-        "type": kind,
-        **_drop_none(min=lo, max=hi, exclusive_min=xlo, exclusive_max=xhi, multiple_of=m),
-    },
+    _number,
     st.sampled_from(["integer", "number"]),
-    _bound,
-    _bound,
-    _bound,
-    _bound,
+    _low,
+    _span,
+    st.booleans(),
+    st.booleans(),
     st.none() | st.integers(1, 4),
 )
 _scalars = st.one_of(
@@ -237,15 +247,15 @@ def _containers(kids: st.SearchStrategy[dict[str, Any]]) -> st.SearchStrategy[di
         st.sampled_from(["ignore", "forbid"]) | kids,
     )
     arrays = st.builds(
-        lambda items, lo, hi, uniq: {
+        lambda items, lo, span, uniq: {
             "type": "array",
             "items": items,
             "unique_items": uniq,
-            **_drop_none(min_items=lo, max_items=hi),
+            **_lengths(lo, span, "min_items", "max_items"),
         },
         kids,
         _length,
-        _length,
+        _span,
         st.booleans(),
     )
     tuples = st.builds(

@@ -42,7 +42,9 @@ from typing import Any, ForwardRef, Literal, NotRequired, Required, Union, get_a
 import annotated_types as at
 
 from gati.errors import SchemaError
-from gati.gtype._walk import children
+from gati.gtype._plan import children
+from gati.gtype.dsl import from_core
+from gati.gtype.schema import Schema
 
 __all__ = ["core_from_type", "from_type"]
 
@@ -63,11 +65,9 @@ _USAGE_KEYS = ("nullable", "description", "default", "validators")
 _JSON_SCALARS = (str, int, float, bool, type(None))
 
 
-def from_type(annotation: Any, *, globalns: dict[str, Any] | None = None) -> Any:
+def from_type(annotation: Any, *, globalns: dict[str, Any] | None = None) -> Schema:
     """The `Schema` for a Python annotation; ``globalns`` resolves a top-level string."""
-    from gati.gtype import gt
-
-    return gt.from_core(core_from_type(annotation, globalns=globalns))
+    return from_core(core_from_type(annotation, globalns=globalns))
 
 
 def core_from_type(annotation: Any, *, globalns: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -219,8 +219,6 @@ class _Builder:
         return node
 
     def apply(self, node: dict[str, Any], meta: Any, inner: Any) -> dict[str, Any]:
-        from gati.gtype import Schema
-
         if isinstance(meta, Schema):
             marker = dict(meta.core())
             return {**node, **marker} if marker["type"] == node["type"] else marker
@@ -263,7 +261,7 @@ class _Builder:
                 if len(entry.uses) == 1:
                     stack.append(entry.definition)
                 continue
-            stack.extend(reversed(list(children(node))))  # type: ignore[arg-type]
+            stack.extend(reversed([child for _, child in children(node)]))
 
 
 def _flatten(metadata: tuple[Any, ...]) -> list[Any]:
