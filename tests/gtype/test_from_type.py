@@ -253,6 +253,10 @@ def test_gati_markers_refine_or_replace() -> None:
     )
     same(Annotated[int, gt.number(min=1)], gt.number(min=1))  # another kind replaces
     same(Annotated[Point, gt.any()], gt.any())
+    strict = gt.object({"x": gt.number()}, extra="forbid")
+    same(Annotated[Point, strict], strict)
+    with pytest.raises(SchemaError, match="forward reference"):
+        gt.from_type("list[", globalns={})
 
 
 @pytest.mark.parametrize("tp", [complex, list[int] | complex, Sequence[bytes], type])

@@ -20,7 +20,8 @@ list or tuple) of that shape. Mapping rules:
   ``MultipleOf`` (numbers), ``MinLen``, ``MaxLen``, ``Len`` (strings, arrays), ``Predicate``
   (a custom validator) and ``doc`` (description) tighten T; a bound given twice keeps the
   tighter one. A gati ``Schema`` marker of T's kind overrides the keys it sets
-  (``Annotated[str, gt.string(format="email")]``); a marker of another kind replaces T.
+  (``Annotated[str, gt.string(format="email")]``); a marker of another kind, or on a TypedDict
+  or dataclass, replaces T.
   Other annotated_types constraints are refused; foreign metadata is ignored.
 * String annotations and forward references resolve in the owner's module (and the class's own
   name, for self-reference). A class used more than once, or recursively, is defined once under
@@ -95,9 +96,9 @@ class _Builder:
         self.keep: list[dict[str, Any]] = []  # keeps placeholder ids alive and unique
 
     def build(self, tp: Any) -> dict[str, Any]:
-        if isinstance(tp, str):
-            tp = ForwardRef(tp)
         if isinstance(tp, ForwardRef):
+            tp = tp.__forward_arg__
+        if isinstance(tp, str):
             return self.build(self.resolve(tp))
         if isinstance(tp, typing.NewType):
             return self.build(tp.__supertype__)
@@ -151,16 +152,16 @@ class _Builder:
             node["nullable"] = True
         return node
 
-    def resolve(self, ref: ForwardRef) -> Any:
+    def resolve(self, ref: str) -> Any:
         try:
-            return eval(ref.__forward_arg__, dict(self.globalns))
-        except NameError as exc:
-            raise SchemaError(f"cannot resolve forward reference {ref.__forward_arg__!r}") from exc
+            return eval(ref, dict(self.globalns))
+        except (NameError, SyntaxError, AttributeError, TypeError) as exc:
+            raise SchemaError(f"cannot resolve forward reference {ref!r}: {exc}") from exc
 
     def hints(self, cls: Any) -> dict[str, Any]:
         try:
             return typing.get_type_hints(cls, localns={cls.__name__: cls}, include_extras=True)
-        except NameError as exc:
+        except (NameError, SyntaxError, AttributeError, TypeError) as exc:
             raise SchemaError(f"cannot resolve the annotations of {_show(cls)}: {exc}") from exc
 
     def use_class(self, cls: Any) -> dict[str, Any]:
