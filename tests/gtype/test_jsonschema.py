@@ -15,15 +15,17 @@ Kinds that do not map one to one, and so are kept out of the differential test:
 from __future__ import annotations
 
 import enum
+import math
 import string
 from typing import Any
 
 import jsonschema
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from gati import SchemaError, gt
+from tests.gtype.strategies import schema_and_value
 
 Validator = jsonschema.Draft202012Validator
 
@@ -347,3 +349,38 @@ def test_gtype_and_jsonschema_agree_on_generated_values(core: dict[str, Any], da
     values = data.draw(st.lists(values_for(core) | json_values, min_size=1, max_size=6))
     for value in values:
         assert validator.is_valid(value) == checker.is_valid(value), (core, doc, value)
+
+
+_COMPARED_FORMATS = (None, "date", "ipv4", "ipv6")
+
+
+def _one_to_one(node: dict[str, Any]) -> bool:
+    """No custom validators and only the formats both sides check the same way, anywhere."""
+    if node.get("validators") or node.get("format") not in _COMPARED_FORMATS:
+        return False
+    kids = [*node.get("properties", {}).values(), *node.get("members", ())]
+    kids += node["items"] if isinstance(node.get("items"), list) else [node.get("items")]
+    kids += [node.get("rest"), node.get("values"), node.get("extra")]
+    return all(_one_to_one(k) for k in kids if isinstance(k, dict))
+
+
+def _is_json(value: Any) -> bool:
+    """JSON data as `json.loads` makes it (no tuples, sets, Enum members, integral floats)."""
+    if isinstance(value, list):
+        return type(value) is list and all(map(_is_json, value))
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _is_json(v) for k, v in value.items())
+    if isinstance(value, float):
+        return math.isfinite(value) and not value.is_integer()
+    return type(value) in (str, int, bool, type(None))
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
+@given(schema_and_value())
+def test_gtype_and_jsonschema_agree_on_the_shared_strategies(case: tuple[Any, Any]) -> None:
+    """The same agreement on tests/gtype/strategies.py cases (refs, tagged unions included)."""
+    core, value = case
+    assume(_one_to_one(core) and _is_json(value))
+    doc = export(core)
+    checker = Validator(doc, format_checker=Validator.FORMAT_CHECKER)
+    assert gt.validate(gt.from_core(core), value).valid == checker.is_valid(value), (doc, value)
