@@ -6,10 +6,12 @@ import copy
 from typing import Any
 
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
 
 from gati import SchemaError, gt
+from tests.gtype.strategies import Case, cases
 
 ROLES = ("request", "response", "both")
 
@@ -57,6 +59,14 @@ def test_removed_request_field_breaks_when_extra_keys_are_forbidden() -> None:
     old, new = obj({"a": S, "b": I}), obj({"a": S}, extra="forbid")
     d = changes(old, new, "request")
     assert (("b",), "property_removed", True) in d
+
+
+def test_removed_request_field_meets_the_new_extra_schema() -> None:
+    old, new = obj({"a": S}), obj({}, extra=I)
+    assert changes(old, new, "request") == [
+        (("a",), "property_removed", False),
+        (("a",), "type_changed", True),
+    ]
 
 
 def test_optional_to_required() -> None:
@@ -357,3 +367,101 @@ def test_property_14_roles_mirror_each_other(old: dict[str, Any], new: dict[str,
     request = gt.diff(old, new, role="request").breaking
     response = gt.diff(old, new, role="response").breaking
     assert gt.diff(old, new).breaking == (request or response)
+
+
+# --- Property 14, checked against validation: a non-breaking request change keeps every
+# value the old schema accepted valid. New schemas are one random edit of a generated one.
+
+_NEW = "new_field"  # longer than any key the shared strategies generate, so never sent before
+
+
+def _nodes(core: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every node of the tree, in a stable order."""
+    out = [core]
+    for key in ("properties",):
+        out += [n for child in core.get(key, {}).values() for n in _nodes(child)]
+    for key in ("items", "members"):
+        kids = core.get(key)
+        for child in kids if isinstance(kids, list) else [kids] if kids else []:
+            out += _nodes(child)
+    for key in ("rest", "values", "extra"):
+        if isinstance(core.get(key), dict):
+            out += _nodes(core[key])
+    return out
+
+
+def _edits(node: dict[str, Any]) -> list[dict[str, Any]]:
+    """Edited copies of one node: the kinds of change DESIGN §7 names, in both directions."""
+    flip = {**node, "nullable": not node.get("nullable", False)}
+    out = [flip, {"type": "string"}, {"type": "any"}, {**node, "validators": []}]
+    kind = node["type"]
+    if kind in ("string", "array"):
+        low, high = ("min_length", "max_length") if kind == "string" else ("min_items", "max_items")
+        out += [{**node, low: node.get(low, 0) + 1}, {**node, high: node.get(high, 9) - 1}]
+        out += [{k: v for k, v in node.items() if k not in (low, high)}]
+    if kind in ("number", "integer"):
+        for key in ("min", "max", "exclusive_min", "exclusive_max"):
+            out.append({k: v for k, v in node.items() if k != key})
+            out.append({**node, key: node.get(key, 0) + (1 if "min" in key else -1)})
+        out.append({**node, "multiple_of": 2})
+    if kind in ("literal", "enum") and len(node["values"]) > 1:
+        out.append({**node, "values": node["values"][1:]})
+    if kind in ("literal", "enum"):
+        out.append({**node, "values": [*node["values"], "zz"]})
+    if kind == "array":
+        out.append({**node, "unique_items": not node.get("unique_items", False)})
+    if kind == "object":
+        props, required = node["properties"], node.get("required", [])
+        out.append({**node, "properties": {**props, _NEW: {"type": "integer"}}})
+        out.append({**node, "properties": {**props, _NEW: S}, "required": [*required, _NEW]})
+        out += [{**node, "extra": extra} for extra in ("ignore", "forbid", I)]
+        for name in props:
+            rest = {k: v for k, v in props.items() if k != name}
+            out.append({**node, "properties": rest, "required": [r for r in required if r != name]})
+            toggled = [r for r in required if r != name] + ([] if name in required else [name])
+            out.append({**node, "required": toggled})
+    if kind == "union":
+        out.append({**node, "members": node["members"][:-1] or node["members"]})
+        out.append({**node, "members": [*node["members"], I]})
+    return out
+
+
+def _replace(core: dict[str, Any], target: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    if core is target:
+        return new
+    out = dict(core)
+    if "properties" in core:
+        out["properties"] = {k: _replace(v, target, new) for k, v in core["properties"].items()}
+    for key in ("items", "members"):
+        if isinstance(core.get(key), list):
+            out[key] = [_replace(v, target, new) for v in core[key]]
+    for key in ("items", "rest", "values", "extra"):
+        if isinstance(core.get(key), dict):
+            out[key] = _replace(core[key], target, new)
+    return out
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
+@given(cases(max_leaves=5), st.data())
+def test_property_14_non_breaking_request_changes_keep_old_values_valid(
+    case: Case, data: Any
+) -> None:
+    """Property 14: if diff(old, new, role="request") is not breaking, new accepts what old did."""
+    old = case.core
+    target = data.draw(st.sampled_from(_nodes(old)), label="node")
+    edited = data.draw(st.sampled_from(_edits(target)), label="edit")
+    try:
+        new = gt.from_core(_replace(old, target, edited))
+        validator = gt.compile(new)
+    except SchemaError:  # the edit made an impossible schema (bounds, tags, dangling refs)
+        assume(False)
+        return
+    report = gt.diff(old, new, role="request")
+    assume(not report.breaking)
+    try:
+        values = data.draw(st.lists(case.valid, min_size=1, max_size=4), label="old values")
+    except InvalidArgument:  # the shared strategy cannot fill e.g. two unique nulls
+        assume(False)
+        return
+    for value in values:
+        assert validator.is_valid(value), (report, value)

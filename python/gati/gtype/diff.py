@@ -10,7 +10,8 @@ Each change is classified once as ``narrowed`` (the new schema accepts fewer val
 that into ``breaking``. DESIGN §7's explicit rules sit on top: any change of kind and any
 nullable→non-nullable change is breaking in every role; a removed response field is breaking
 and a new response field is not; a removed request field is not breaking unless the new object
-forbids extra keys (old clients still sending it would be rejected). Constraints are compared
+forbids extra keys (old clients still sending it would be rejected); when the new object has an
+extra-values schema, the removed property is also compared with it. Constraints are compared
 key by key, so an equivalent rewrite (``min=1`` → ``exclusive_min=0`` on integers) is reported
 as the narrowing it looks like.
 """
@@ -181,12 +182,15 @@ class _Walker:
     def object(self, path: Path, old: Core, new: Core) -> None:
         props_old, props_new = old.get("properties", {}), new.get("properties", {})
         req_old, req_new = set(old.get("required", ())), set(new.get("required", ()))
-        forbids = new.get("extra", "ignore") == "forbid"
+        extra = new.get("extra", "ignore")
         request, response = self.role in ("request", "both"), self.role in ("response", "both")
         for name, child in props_old.items():
             where = (*path, name)
             if name not in props_new:
-                self.add_rule(where, "property_removed", "property removed", response or forbids)
+                breaks = response or (request and extra == "forbid")
+                self.add_rule(where, "property_removed", "property removed", breaks)
+                if isinstance(extra, Mapping):  # its values now meet the extra schema
+                    self.node(where, child, extra)
                 continue
             if name in req_old and name not in req_new:
                 self.add_rule(where, "property_optional", "required → optional", response)
