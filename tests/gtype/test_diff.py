@@ -66,6 +66,7 @@ def test_removed_request_field_meets_the_new_extra_schema() -> None:
     assert changes(old, new, "request") == [
         (("a",), "property_removed", False),
         (("a",), "type_changed", True),
+        ((), "extra_changed", True),
     ]
 
 
@@ -463,5 +464,7 @@ def test_property_14_non_breaking_request_changes_keep_old_values_valid(
     except InvalidArgument:  # the shared strategy cannot fill e.g. two unique nulls
         assume(False)
         return
+    before = gt.compile(gt.from_core(old))
     for value in values:
-        assert validator.is_valid(value), (report, value)
+        if before.is_valid(value):  # "valid" draws are not always valid (validators in refs)
+            assert validator.is_valid(value), (report, value)
