@@ -440,9 +440,9 @@ def _object(draw: Any, child: st.SearchStrategy[Case]) -> Case:
 @st.composite
 def _array(draw: Any, child: st.SearchStrategy[Case]) -> Case:
     item = draw(child)
-    lo = draw(st.none() | st.integers(0, 2))
-    hi = draw(st.none() | st.integers(lo or 0, 4))
     unique = draw(st.booleans())
+    lo = draw(st.none() | st.integers(0, 1 if unique else 2))  # an item kind may have one value
+    hi = draw(st.none() | st.integers(lo or 0, 4))
     core: dict[str, Any] = {"type": "array", "items": item.core}
     core.update({k: v for k, v in (("min_items", lo), ("max_items", hi)) if v is not None})
     if unique:
