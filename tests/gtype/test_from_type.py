@@ -164,6 +164,16 @@ def test_typed_dicts() -> None:
         gt.from_type(list[Required[int]])
 
 
+def test_typing_extensions_typed_dicts() -> None:
+    import typing_extensions
+
+    class Legacy(typing_extensions.TypedDict):
+        a: int
+        b: NotRequired[str]
+
+    same(Legacy, gt.object({"a": gt.integer(), "b": gt.optional(gt.string())}))
+
+
 def test_dataclasses_validate_dicts_with_their_fields() -> None:
     got = core(Point)
     assert got["required"] == ["x"]

@@ -154,6 +154,14 @@ def test_named_schemas_become_defs_and_refs() -> None:
         agree(tree, value)
 
 
+def test_refs_can_point_at_openapi_components() -> None:
+    node = gt.object({"next": gt.ref("Link", nullable=True)}, name="Link")
+    doc = gt.to_json_schema(node, ref_prefix="#/components/schemas/")
+    assert doc["$ref"] == "#/components/schemas/Link"
+    link = doc["$defs"]["Link"]["properties"]["next"]["anyOf"][0]
+    assert link == {"$ref": "#/components/schemas/Link"}
+
+
 def test_dangling_or_conflicting_names_are_refused() -> None:
     with pytest.raises(SchemaError, match="names no schema"):
         gt.to_json_schema({"type": "ref", "name": "Nope"})

@@ -333,7 +333,9 @@ def _literal(tp: Any, args: tuple[Any, ...]) -> dict[str, Any]:
 
 
 def _is_typeddict(tp: Any) -> bool:
-    return typing.is_typeddict(tp)
+    """``typing`` and ``typing_extensions`` TypedDicts alike (pydantic wants the latter < 3.12)."""
+    keys = ("__required_keys__", "__optional_keys__", "__total__")
+    return isinstance(tp, type) and issubclass(tp, dict) and all(hasattr(tp, k) for k in keys)
 
 
 def _is_class_schema(tp: Any) -> bool:

@@ -33,109 +33,117 @@ _STRING_KEYS = {"min_length": "minLength", "max_length": "maxLength", "pattern":
 _ARRAY_KEYS = {"min_items": "minItems", "max_items": "maxItems"}
 
 
-def to_json_schema(schema: HasCore | Core) -> dict[str, Any]:
-    """A JSON Schema 2020-12 document that accepts the JSON values ``schema`` accepts."""
+def to_json_schema(schema: HasCore | Core, *, ref_prefix: str = "#/$defs/") -> dict[str, Any]:
+    """A JSON Schema 2020-12 document that accepts the JSON values ``schema`` accepts.
+
+    Named schemas are listed under ``$defs`` and referred to as ``ref_prefix + name``; OpenAPI
+    writers pass ``ref_prefix="#/components/schemas/"`` and move ``$defs`` there.
+    """
     core = as_core(schema)
-    defs = {name: _node(node, inline_name=True) for name, node in definitions(core).items()}
+    export = _Exporter(ref_prefix)
+    defs = {name: export.node(node, inline_name=True) for name, node in definitions(core).items()}
     out: dict[str, Any] = {"$schema": DIALECT}
-    out.update(_node(core))
+    out.update(export.node(core))
     if defs:
         out["$defs"] = dict(sorted(defs.items()))
     return out
 
 
-def _ref(name: str) -> dict[str, Any]:
-    return {"$ref": "#/$defs/" + quote(name.replace("~", "~0").replace("/", "~1"), safe="")}
+class _Exporter:
+    def __init__(self, ref_prefix: str) -> None:
+        self.ref_prefix = ref_prefix
 
+    def ref(self, name: str) -> dict[str, Any]:
+        token = quote(name.replace("~", "~0").replace("/", "~1"), safe="")
+        return {"$ref": self.ref_prefix + token}
 
-def _node(node: Core, *, inline_name: bool = False) -> dict[str, Any]:
-    """One node; a named node is a ``$ref`` except where its ``$defs`` entry is built."""
-    if node["type"] != "ref" and node.get("name") is not None and not inline_name:
-        return _ref(node["name"])
-    out = _kind(node)
-    if node.get("nullable"):
-        out = _nullable(out)
-    if "description" in node:
-        out["description"] = node["description"]
-    if "default" in node:
-        out["default"] = node["default"]
-    return out
-
-
-def _kind(node: Core) -> dict[str, Any]:
-    kind = node["type"]
-    if kind in ("string", "number", "integer"):
-        out: dict[str, Any] = {"type": kind}
-        keys = _STRING_KEYS if kind == "string" else _NUMBER_KEYS
-        out.update({js: node[key] for key, js in keys.items() if node.get(key) is not None})
-        if node.get("format") is not None:
-            out["format"] = _FORMATS.get(node["format"], node["format"])
+    def node(self, node: Core, *, inline_name: bool = False) -> dict[str, Any]:
+        """One node; a named node is a ``$ref`` except where its ``$defs`` entry is built."""
+        if node["type"] != "ref" and node.get("name") is not None and not inline_name:
+            return self.ref(node["name"])
+        out = self.kind(node)
+        if node.get("nullable"):
+            out = _nullable(out)
+        if "description" in node:
+            out["description"] = node["description"]
+        if "default" in node:
+            out["default"] = node["default"]
         return out
-    if kind in ("boolean", "null"):
-        return {"type": kind}
-    if kind == "any":
-        return {}
-    if kind == "literal":
-        values = list(node["values"])
-        return {"const": values[0]} if len(values) == 1 else {"enum": values}
-    if kind == "enum":
-        return {"enum": list(node["values"])}
-    if kind == "object":
-        return _object(node)
-    if kind == "array":
-        out = {"type": "array", "items": _node(node["items"])}
-        out.update({js: node[key] for key, js in _ARRAY_KEYS.items() if node.get(key) is not None})
-        if node.get("unique_items"):
-            out["uniqueItems"] = True
+
+    def kind(self, node: Core) -> dict[str, Any]:
+        kind = node["type"]
+        if kind in ("string", "number", "integer"):
+            out: dict[str, Any] = {"type": kind}
+            keys = _STRING_KEYS if kind == "string" else _NUMBER_KEYS
+            out.update({js: node[key] for key, js in keys.items() if node.get(key) is not None})
+            if node.get("format") is not None:
+                out["format"] = _FORMATS.get(node["format"], node["format"])
+            return out
+        if kind in ("boolean", "null"):
+            return {"type": kind}
+        if kind == "any":
+            return {}
+        if kind == "literal":
+            values = list(node["values"])
+            return {"const": values[0]} if len(values) == 1 else {"enum": values}
+        if kind == "enum":
+            return {"enum": list(node["values"])}
+        if kind == "object":
+            return self.object(node)
+        if kind == "array":
+            out = {"type": "array", "items": self.node(node["items"])}
+            out.update({js: node[k] for k, js in _ARRAY_KEYS.items() if node.get(k) is not None})
+            if node.get("unique_items"):
+                out["uniqueItems"] = True
+            return out
+        if kind == "tuple":
+            return self.tuple(node)
+        if kind == "record":
+            return {"type": "object", "additionalProperties": self.node(node["values"])}
+        if kind == "union":
+            return self.union(node)
+        if kind == "intersection":
+            return {"allOf": [self.node(m) for m in node["members"]]}
+        if kind == "ref":
+            return self.ref(node["name"])
+        raise ValueError(f"unknown schema type {kind!r}")
+
+    def object(self, node: Core) -> dict[str, Any]:
+        props: Mapping[str, Core] = node.get("properties", {})
+        out: dict[str, Any] = {
+            "type": "object",
+            "properties": {k: self.node(v) for k, v in props.items()},
+        }
+        required = list(node.get("required", []))
+        if required:
+            out["required"] = required
+        extra = node.get("extra", "ignore")
+        if extra == "forbid":
+            out["additionalProperties"] = False
+        elif isinstance(extra, Mapping):
+            out["additionalProperties"] = self.node(extra)
         return out
-    if kind == "tuple":
-        return _tuple(node)
-    if kind == "record":
-        return {"type": "object", "additionalProperties": _node(node["values"])}
-    if kind == "union":
-        return _union(node)
-    if kind == "intersection":
-        return {"allOf": [_node(m) for m in node["members"]]}
-    if kind == "ref":
-        return _ref(node["name"])
-    raise ValueError(f"unknown schema type {kind!r}")
 
+    def tuple(self, node: Core) -> dict[str, Any]:
+        items = [self.node(item) for item in node.get("items", [])]
+        out: dict[str, Any] = {"type": "array", "minItems": len(items)}
+        if items:
+            out["prefixItems"] = items
+        rest = node.get("rest")
+        if rest is None:
+            out["maxItems"] = len(items)
+        else:
+            out["items"] = self.node(rest)
+        return out
 
-def _object(node: Core) -> dict[str, Any]:
-    props: Mapping[str, Core] = node.get("properties", {})
-    out: dict[str, Any] = {"type": "object", "properties": {k: _node(v) for k, v in props.items()}}
-    required = list(node.get("required", []))
-    if required:
-        out["required"] = required
-    extra = node.get("extra", "ignore")
-    if extra == "forbid":
-        out["additionalProperties"] = False
-    elif isinstance(extra, Mapping):
-        out["additionalProperties"] = _node(extra)
-    return out
-
-
-def _tuple(node: Core) -> dict[str, Any]:
-    items = [_node(item) for item in node.get("items", [])]
-    out: dict[str, Any] = {"type": "array", "minItems": len(items)}
-    if items:
-        out["prefixItems"] = items
-    rest = node.get("rest")
-    if rest is None:
-        out["maxItems"] = len(items)
-    else:
-        out["items"] = _node(rest)
-    return out
-
-
-def _union(node: Core) -> dict[str, Any]:
-    members = [_node(m) for m in node["members"]]
-    tag = node.get("discriminator")
-    if tag is None:
-        # First-match and anyOf accept the same set of values.
-        return {"anyOf": members}
-    # Tags are unique per member, so at most one member matches: oneOf is exact.
-    return {"oneOf": members, "discriminator": {"propertyName": tag}}
+    def union(self, node: Core) -> dict[str, Any]:
+        members = [self.node(m) for m in node["members"]]
+        tag = node.get("discriminator")
+        if tag is None:
+            # First-match and anyOf accept the same set of values.
+            return {"anyOf": members}
+        # Tags are unique per member, so at most one member matches: oneOf is exact.
+        return {"oneOf": members, "discriminator": {"propertyName": tag}}
 
 
 def _nullable(out: dict[str, Any]) -> dict[str, Any]:
