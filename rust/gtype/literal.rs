@@ -1,0 +1,131 @@
+//! `literal` and `enum`: membership with JSON-kind-aware equality (`True` is not `1`).
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyString, PyType};
+
+use super::errors::{Code, Path};
+use super::node::{Ctx, Node};
+use super::plan;
+
+/// The JSON kind that decides which candidates a value may equal.
+#[derive(PartialEq, Eq, Clone, Copy)]
+pub enum JsonKind {
+    Bool,
+    Str,
+    Number,
+    Null,
+    Other,
+}
+
+pub fn json_kind(v: &Bound<'_, PyAny>) -> JsonKind {
+    if v.is_instance_of::<PyBool>() {
+        JsonKind::Bool
+    } else if v.is_instance_of::<PyString>() {
+        JsonKind::Str
+    } else if v.is_instance_of::<PyInt>() || v.is_instance_of::<PyFloat>() {
+        JsonKind::Number
+    } else if v.is_none() {
+        JsonKind::Null
+    } else {
+        JsonKind::Other
+    }
+}
+
+/// docs/gtype.md §5: both bools and equal, or neither a bool, the same JSON kind and `==`.
+pub fn same_value(a: &Bound<'_, PyAny>, kind_a: JsonKind, b: &Bound<'_, PyAny>) -> PyResult<bool> {
+    same_kinded(a, kind_a, b, json_kind(b))
+}
+
+fn same_kinded(
+    a: &Bound<'_, PyAny>,
+    kind_a: JsonKind,
+    b: &Bound<'_, PyAny>,
+    kind_b: JsonKind,
+) -> PyResult<bool> {
+    if a.is(b) && kind_a != JsonKind::Other {
+        return Ok(true);
+    }
+    if kind_a != kind_b || kind_a == JsonKind::Other {
+        return Ok(false);
+    }
+    if kind_a == JsonKind::Bool || kind_a == JsonKind::Null {
+        return Ok(a.is(b) || a.eq(b)?);
+    }
+    a.eq(b)
+}
+
+pub struct LiteralNode {
+    code: Code,
+    values: Vec<(Py<PyAny>, JsonKind)>,
+    enum_class: Option<Py<PyType>>,
+}
+
+pub fn compile(d: &Bound<'_, PyDict>, is_enum: bool) -> PyResult<LiteralNode> {
+    let values = plan::req(d, "values")?
+        .try_iter()?
+        .map(|v| v.map(|v| (json_kind(&v), v)).map(|(k, v)| (v.unbind(), k)))
+        .collect::<PyResult<_>>()?;
+    let enum_class = match plan::get(d, "enum_class")? {
+        Some(c) if is_enum => Some(c.cast_into::<PyType>()?.unbind()),
+        _ => None,
+    };
+    Ok(LiteralNode {
+        code: if is_enum {
+            Code::EnumError
+        } else {
+            Code::LiteralError
+        },
+        values,
+        enum_class,
+    })
+}
+
+impl LiteralNode {
+    /// For a JSON string token: the matching candidate (reused as the value), `Err(())` when
+    /// none matches, `Ok(None)` when only Python can tell (an enum class).
+    #[allow(clippy::result_unit_err)]
+    pub fn match_text<'py>(
+        &self,
+        py: Python<'py>,
+        text: &str,
+    ) -> Result<Option<Bound<'py, PyString>>, ()> {
+        if self.enum_class.is_some() {
+            return Ok(None);
+        }
+        for (cand, kind) in &self.values {
+            if *kind == JsonKind::Str {
+                let cand = cand.bind(py).cast::<PyString>().map_err(|_| ())?;
+                if cand.to_str().is_ok_and(|c| c == text) {
+                    let plain = cand.is_exact_instance_of::<PyString>();
+                    return Ok(Some(if plain {
+                        cand.clone()
+                    } else {
+                        PyString::new(py, text)
+                    }));
+                }
+            }
+        }
+        Err(())
+    }
+}
+
+pub fn validate<'py>(
+    ctx: &mut Ctx<'_, 'py>,
+    node: &Node,
+    k: &LiteralNode,
+    value: &Bound<'py, PyAny>,
+    path: &Path<'_, 'py>,
+) -> PyResult<()> {
+    let py = ctx.py;
+    if let Some(cls) = &k.enum_class {
+        if value.is_instance(cls.bind(py))? {
+            return Ok(());
+        }
+    }
+    let kind = json_kind(value);
+    for (cand, cand_kind) in &k.values {
+        if same_kinded(value, kind, cand.bind(py), *cand_kind)? {
+            return Ok(());
+        }
+    }
+    ctx.err(node, k.code, path, value)
+}
