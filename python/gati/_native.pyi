@@ -1,3 +1,13 @@
 """Type stubs for the Rust extension ``gati._native``."""
 
 __version__: str
+
+from typing import Any
+
+class Router:
+    """Native route tree (twin: ``gati._pure.router.Router``)."""
+
+    def __init__(self) -> None: ...
+    def insert(self, segments: list[tuple[str, str]], /) -> int: ...
+    def lookup(self, path: str, /) -> tuple[int, dict[str, Any]] | None: ...
+    def __len__(self) -> int: ...
