@@ -21,7 +21,15 @@ _NOTHING: Any = object()
 class Response:
     """Status, headers and body of the response being built."""
 
-    __slots__ = ("_body", "_media_type", "_payload", "headers", "status_code", "written")
+    __slots__ = (
+        "_body",
+        "_media_type",
+        "_payload",
+        "asgi",
+        "headers",
+        "status_code",
+        "written",
+    )
 
     def __init__(self) -> None:
         self.status_code = 200
@@ -30,6 +38,7 @@ class Response:
         self._payload: Any = _NOTHING
         self._body = b""
         self._media_type: bytes | None = None
+        self.asgi: Any = None
 
     def status(self, code: int) -> Response:
         """Set the status code."""
@@ -63,6 +72,17 @@ class Response:
         self._media_type = media_type.encode("latin-1") if isinstance(media_type, str) else media_type
         self.written = True
         return self
+
+    def delegate(self, response: Any) -> Response:
+        """Answer with an ASGI response object (a Starlette ``Response``) instead."""
+        self.asgi = response
+        self.written = True
+        return self
+
+    @property
+    def has_body(self) -> bool:
+        """Whether a body (JSON, text, bytes or a delegated response) was set."""
+        return self._media_type is not None or self.asgi is not None
 
     @property
     def has_json(self) -> bool:

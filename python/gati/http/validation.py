@@ -15,12 +15,13 @@ from gati.errors import ValidationError
 from gati.http.errors import HTTPError
 
 __all__ = [
+    "RequestInvalid",
     "ResponseInvalid",
     "Validator",
+    "coerce_query",
     "compile_schema",
     "is_json_media",
     "query_coercions",
-    "request_invalid",
 ]
 
 log = logging.getLogger("gati.http")
@@ -52,19 +53,34 @@ def is_json_media(content_type: bytes | None) -> bool:
     return media == b"application/json" or (media.startswith(b"application/") and media.endswith(b"+json"))
 
 
-def request_invalid(exc: ValidationError, location: str) -> HTTPError:
-    """The 400 problem for a request part (``body``, ``query`` or ``path``) that failed."""
-    errors = [{**error, "location": location} for error in exc.errors()]
-    return HTTPError(400, f"request {location} failed validation", extra={"errors": errors})
+class RequestInvalid(ValidationError):
+    """A request part (``location``: ``body``, ``query`` or ``path``) failed its schema: 400.
+
+    A ``ValidationError``, so the lifecycle reports it as a ``validation.error`` event; each
+    error dict gains ``location``.
+    """
+
+    __slots__ = ("location",)
+
+    def __init__(self, exc: ValidationError, location: str) -> None:
+        super().__init__([{**error, "location": location} for error in exc.errors()])
+        self.location = location
+
+    def problem(self) -> HTTPError:
+        """The 400 problem listing the errors."""
+        return HTTPError(
+            400, f"request {self.location} failed validation", extra={"errors": self.errors()}
+        )
 
 
-class ResponseInvalid(Exception):
-    """The handler's response failed the route's response schema (answered with 500)."""
+class ResponseInvalid(ValidationError):
+    """The handler's response failed the route's response schema: a 500, errors logged."""
+
+    __slots__ = ()
 
     def __init__(self, handler_id: str, exc: ValidationError) -> None:
-        super().__init__(f"response of {handler_id} failed validation")
-        self.errors = exc.errors()
-        log.error("response of %s failed validation: %s", handler_id, self.errors)
+        super().__init__(exc.errors())
+        log.error("response of %s failed validation: %s", handler_id, exc.errors())
 
 
 Coercion = tuple[str, str]  # (property name, "integer" | "number" | "boolean" | "array" | "string")
