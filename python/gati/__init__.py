@@ -2,19 +2,47 @@
 
 from gati._backend import backend
 from gati.app import App
-from gati.errors import GatiError, SchemaError, ValidationError
+from gati.context import GlobalContext, LocalContext, Snapshot, current_lctx
+from gati.errors import (
+    GatiError,
+    HookError,
+    ModuleNotFoundError,
+    NoRequestContext,
+    RequestTimeout,
+    SchemaError,
+    StartupError,
+    ValidationError,
+)
 from gati.gtype.paths import format_path
 from gati.http import HTTPError, Request, Response
+from gati.lifecycle import Backoff, Emitter, Hook, Orchestrator, RoutePlan, plan_route
+from gati.secrets import Secret
 
 __all__ = [
     "App",
+    "Backoff",
+    "Emitter",
     "GatiError",
+    "GlobalContext",
     "HTTPError",
+    "Hook",
+    "HookError",
+    "LocalContext",
+    "ModuleNotFoundError",
+    "NoRequestContext",
+    "Orchestrator",
     "Request",
+    "RequestTimeout",
     "Response",
+    "RoutePlan",
     "SchemaError",
+    "Secret",
+    "Snapshot",
+    "StartupError",
     "ValidationError",
     "backend",
+    "current_lctx",
     "format_path",
+    "plan_route",
 ]
 __version__ = "0.1.0"
