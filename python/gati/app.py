@@ -95,7 +95,7 @@ class App:
         params: Any = None,
         roles: Sequence[str] | None = None,
         rate_limit: str | None = None,
-        timeout: float | None | str = "app",
+        timeout: float | str | None = "app",
         version: str | None = None,
         hooks: Sequence[Hook | Callable[..., Any]] = (),
         max_body_size: int | None = None,
@@ -119,7 +119,7 @@ class App:
                 params=params,
                 roles=roles,
                 rate_limit=rate_limit,
-                timeout=self.timeout if timeout == "app" else timeout,  # type: ignore[arg-type]
+                timeout=self.timeout if isinstance(timeout, str) else timeout,
                 version=version,
                 hooks=hooks,
                 max_body_size=self.max_body_size if max_body_size is None else max_body_size,
@@ -160,7 +160,7 @@ class App:
         priority: int = 0,
         timeout: float | None = None,
         retries: int = 0,
-        backoff: Backoff | float = Backoff(),
+        backoff: Backoff | float | None = None,
     ) -> Any:
         """Add a global ``"before"``, ``"after"`` or ``"catch"`` hook; usable as a decorator."""
 
@@ -173,14 +173,14 @@ class App:
                 priority=priority,
                 timeout=timeout,
                 retries=retries,
-                backoff=backoff,
+                backoff=Backoff() if backoff is None else backoff,
             )
             self.global_hooks.append(hook)
             for _, _, route in self.routes.routes():
                 route.replan(self.global_hooks)
             return f
 
-        return register if fn is None else register(fn)  # type: ignore[arg-type]
+        return register if fn is None else register(fn)
 
     def mount(self, prefix: str, app: ASGIApp) -> None:
         """Serve ``prefix`` and everything below it with another ASGI app (Starlette or plain).
@@ -275,6 +275,7 @@ class App:
             flags=info.flags,
             client=client,
             trace_id=info.trace_id,
+            phase="routed",
         )
         try:
             await self.orchestrator.run(route.plan, route.call, req, res, lctx)
@@ -304,13 +305,13 @@ class App:
         elif isinstance(exc, RequestTimeout):
             await send_problem(scope, send, 504, "the handler did not finish in time", rid)
         elif isinstance(exc, ResponseInvalid):
-            extra = {"errors": exc.errors()} if self.debug else None
-            await send_problem(scope, send, 500, "the response failed validation", rid, extra=extra)
+            details = {"errors": exc.errors()} if self.debug else None
+            await send_problem(
+                scope, send, 500, "the response failed validation", rid, extra=details
+            )
         else:
             log.error("request %s failed", rid, exc_info=exc)
-            extra = None
-            if self.debug:
-                extra = {"traceback": traceback.format_exception(exc)}
+            extra = {"traceback": traceback.format_exception(exc)} if self.debug else None
             await send_problem(scope, send, 500, "internal server error", rid, extra=extra)
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:

@@ -47,7 +47,7 @@ class ValidationError(GatiError, ValueError):
         return "\n".join(lines)
 
 
-class ModuleNotFoundError(GatiError, LookupError):  # noqa: A001 - gati's own, by design
+class ModuleNotFoundError(GatiError, LookupError):
     """No module is registered under the name asked for (``gctx.modules.X``)."""
 
 

@@ -109,7 +109,8 @@ class Router:
         if found is None:
             return None
         converted = {
-            name: _CONVERT[kind](raw) for (kind, name), raw in zip(found.params, values, strict=True)
+            name: _CONVERT[kind](raw)
+            for (kind, name), raw in zip(found.params, values, strict=True)
         }
         return found.index, converted
 

@@ -1,7 +1,7 @@
 """Ingress: what one pass over the request line and headers tells us about a request.
 
-Request ids are a process-unique prefix plus a counter (cheap, unique under concurrency and
-across forked workers); a valid incoming ``X-Request-ID`` is kept instead. The version
+Request ids come from ``gati.context.ids`` (a random prefix plus a counter); a valid incoming
+``X-Request-ID`` (at most 128 characters of ``[A-Za-z0-9._-]``) is kept instead. The version
 preference, flags, ``traceparent`` and the client address are read here too, so that the
 headers are walked once, in Python, without building a dict.
 """
@@ -9,40 +9,20 @@ headers are walked once, in Python, without building a dict.
 from __future__ import annotations
 
 import ipaddress
-import itertools
-import os
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 from urllib.parse import parse_qsl
 
-__all__ = ["Ingress", "TrustedProxies", "new_request_id", "parse_ingress"]
+from gati.context.ids import new_request_id
+
+__all__ = ["Ingress", "TrustedProxies", "parse_ingress"]
 
 _ID_OK = re.compile(rb"[A-Za-z0-9._-]{1,128}\Z")
 _FLAG_OK = re.compile(r"[A-Za-z0-9._:-]{1,64}\Z")
 _TRACEPARENT = re.compile(rb"([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})\Z")
 _MAX_FLAGS = 32
 _MAX_VERSION = 64
-
-_prefix = ""
-_counter: itertools.count[int] = itertools.count()
-
-
-def _reset_ids() -> None:
-    """New prefix and counter: called at import and in every forked child."""
-    global _prefix, _counter
-    _prefix = f"{os.urandom(6).hex()}-"
-    _counter = itertools.count(1)
-
-
-_reset_ids()
-os.register_at_fork(after_in_child=_reset_ids)
-
-
-def new_request_id() -> str:
-    """A request id unique within this process's lifetime and, by its random prefix, beyond."""
-    return f"{_prefix}{next(_counter):x}"
-
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network

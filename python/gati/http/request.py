@@ -16,7 +16,7 @@ __all__ = ["ClientDisconnect", "Request", "read_body"]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 
 
-class ClientDisconnect(Exception):  # noqa: N818 - named like Starlette's
+class ClientDisconnect(Exception):
     """The client went away before the body was complete."""
 
 

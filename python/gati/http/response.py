@@ -69,7 +69,9 @@ class Response:
         """Send raw bytes with the given media type."""
         self._payload = _NOTHING
         self._body = body
-        self._media_type = media_type.encode("latin-1") if isinstance(media_type, str) else media_type
+        self._media_type = (
+            media_type.encode("latin-1") if isinstance(media_type, str) else media_type
+        )
         self.written = True
         return self
 

@@ -157,6 +157,8 @@ class Route:
                 self.params_validator.validate(req.path_params)
             except ValidationError as exc:
                 raise RequestInvalid(exc, "path") from None
+        lctx.advance("validated")
+        lctx.advance("processing")
         if self.is_async:
             result = await self.handler(req, res, lctx, gctx)
         else:

@@ -50,7 +50,9 @@ def is_json_media(content_type: bytes | None) -> bool:
     if content_type is None:
         return False
     media = content_type.split(b";", 1)[0].strip().lower()
-    return media == b"application/json" or (media.startswith(b"application/") and media.endswith(b"+json"))
+    return media == b"application/json" or (
+        media.startswith(b"application/") and media.endswith(b"+json")
+    )
 
 
 class RequestInvalid(ValidationError):

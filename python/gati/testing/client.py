@@ -2,37 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
+from collections.abc import Coroutine
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
-from starlette.testclient import TestClient as _StarletteTestClient
 
 __all__ = ["AsyncTestClient", "TestClient"]
 
 BASE_URL = "http://testserver"
-
-
-class TestClient(_StarletteTestClient):
-    """A synchronous ``httpx.Client`` for an ASGI app (Starlette's, which gati builds on).
-
-    Use it as a context manager to run the app's lifespan (start-up and shutdown hooks).
-    Server errors become 500 responses, as a real server would send, rather than raising.
-    """
-
-    __test__ = False  # not a pytest test class
-
-    def __init__(self, app: Any, base_url: str = BASE_URL, **kwargs: Any) -> None:
-        kwargs.setdefault("raise_server_exceptions", False)
-        super().__init__(app, base_url=base_url, **kwargs)
+T = TypeVar("T")
 
 
 class _Lifespan:
     """Drives an app's ASGI lifespan from inside the test's event loop."""
 
     def __init__(self, app: Any) -> None:
-        import asyncio
-
         self._app = app
         self._to_app: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self._from_app: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
@@ -55,8 +42,6 @@ class _Lifespan:
             raise RuntimeError(f"lifespan {message} failed: {reply.get('message', '')}")
 
     async def start(self) -> None:
-        import asyncio
-
         self._task = asyncio.create_task(self._run())
         await self._exchange("startup")
 
@@ -91,3 +76,76 @@ class AsyncTestClient(httpx.AsyncClient):
             await self._lifespan.stop()
         finally:
             await super().__aexit__(exc_type, exc, tb)
+
+
+class TestClient:
+    """The synchronous twin of ``AsyncTestClient``: the app runs on an event loop in a
+    private thread, so it works from plain tests and from inside a running loop alike.
+    Responses are ``httpx.Response``; ``with TestClient(app):`` runs the lifespan.
+    """
+
+    __test__ = False
+
+    def __init__(self, app: Any, base_url: str = BASE_URL, **kwargs: Any) -> None:
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        self._thread.start()
+        self._client = self._run(self._make(app, base_url, kwargs))
+        self._entered = False
+
+    @staticmethod
+    async def _make(app: Any, base_url: str, kwargs: dict[str, Any]) -> AsyncTestClient:
+        return AsyncTestClient(app, base_url, **kwargs)
+
+    def _run(self, coro: Coroutine[Any, Any, T]) -> T:
+        return asyncio.run_coroutine_threadsafe(coro, self._loop).result()
+
+    def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        """Send one request (``httpx.AsyncClient.request`` arguments)."""
+        return self._run(self._client.request(method, url, **kwargs))
+
+    def get(self, url: str, **kwargs: Any) -> httpx.Response:
+        return self.request("GET", url, **kwargs)
+
+    def head(self, url: str, **kwargs: Any) -> httpx.Response:
+        return self.request("HEAD", url, **kwargs)
+
+    def options(self, url: str, **kwargs: Any) -> httpx.Response:
+        return self.request("OPTIONS", url, **kwargs)
+
+    def post(self, url: str, **kwargs: Any) -> httpx.Response:
+        return self.request("POST", url, **kwargs)
+
+    def put(self, url: str, **kwargs: Any) -> httpx.Response:
+        return self.request("PUT", url, **kwargs)
+
+    def patch(self, url: str, **kwargs: Any) -> httpx.Response:
+        return self.request("PATCH", url, **kwargs)
+
+    def delete(self, url: str, **kwargs: Any) -> httpx.Response:
+        return self.request("DELETE", url, **kwargs)
+
+    def __enter__(self) -> TestClient:
+        self._run(self._client.__aenter__())
+        self._entered = True
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None = None,
+        exc: BaseException | None = None,
+        tb: TracebackType | None = None,
+    ) -> None:
+        try:
+            if self._entered:
+                self._run(self._client.__aexit__(exc_type, exc, tb))
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Stop the private event loop and its thread."""
+        if self._loop.is_running():
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(timeout=10)
+        if not self._loop.is_closed() and not self._loop.is_running():
+            self._loop.close()

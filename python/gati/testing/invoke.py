@@ -68,7 +68,9 @@ async def invoke(
         **route_options,
     )
     raw = body if isinstance(body, bytes) else (b"" if body is None else orjson.dumps(body))
-    header_list = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in (headers or {}).items()]
+    header_list = [
+        (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in (headers or {}).items()
+    ]
     if body is not None and not isinstance(body, bytes):
         header_list.append((b"content-type", b"application/json"))
     header_list.append((b"content-length", b"%d" % len(raw)))
