@@ -1,4 +1,4 @@
-"""gati: an ASGI framework with typed schemas, per-request contexts and an ordered hook lifecycle."""
+"""gati: an ASGI framework with typed schemas, request contexts and an ordered hook lifecycle."""
 
 from gati._backend import backend
 from gati.app import App

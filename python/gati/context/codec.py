@@ -78,7 +78,7 @@ def decode(value: Any) -> Any:
     tag = value.get(_TAG)
     if tag is None:
         return {k: decode(v) for k, v in value.items()}
-    v = value.get("v")
+    v: Any = value.get("v")
     if tag == "int":
         return int(v)
     if tag == "float":

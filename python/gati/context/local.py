@@ -11,7 +11,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any, Final
 
-from gati.context.meta import Client, Meta, legal_transition
+from gati.context.meta import NEXT_PHASES, Client, Meta
 from gati.context.snapshot import Snapshot
 from gati.context.store import new_store
 from gati.context.values import copy_value
@@ -21,6 +21,7 @@ from gati.lifecycle.hooks import Backoff, Hook
 __all__ = ["MAX_LOCAL_HOOKS", "LocalContext"]
 
 MAX_LOCAL_HOOKS: Final = 256
+_BACKOFF: Final = Backoff()
 _log = logging.getLogger("gati.request")
 _LEVELS: Final = {
     "debug": logging.DEBUG,
@@ -164,10 +165,13 @@ class LocalContext:
 
     def advance(self, phase: str) -> bool:
         """Move to ``phase`` if that is a legal move; return whether it moved."""
-        old = self.meta._phase
-        if old == phase or not legal_transition(old, phase):
+        m = self.meta
+        old = m._phase
+        if phase not in NEXT_PHASES[old]:
+            if phase not in NEXT_PHASES:
+                raise ValueError(f"unknown phase {phase!r}; phases are {tuple(NEXT_PHASES)}")
             return False
-        self.meta._phase = phase
+        m._phase = phase
         x = self._x
         if x is not None and x.phase_listeners:
             for fn in tuple(x.phase_listeners):
@@ -208,7 +212,7 @@ class LocalContext:
         id: str | None = None,
         timeout: float | None = None,
         retries: int = 0,
-        backoff: Backoff | float = Backoff(),
+        backoff: Backoff | float = _BACKOFF,
     ) -> Hook:
         """Add a local before hook; it runs after the route's before hooks."""
         return self._local("before", fn, id, timeout, retries, backoff)
@@ -220,7 +224,7 @@ class LocalContext:
         id: str | None = None,
         timeout: float | None = None,
         retries: int = 0,
-        backoff: Backoff | float = Backoff(),
+        backoff: Backoff | float = _BACKOFF,
     ) -> Hook:
         """Add a local after hook; local after hooks run first, last added first."""
         return self._local("after", fn, id, timeout, retries, backoff)
@@ -232,7 +236,7 @@ class LocalContext:
         id: str | None = None,
         timeout: float | None = None,
         retries: int = 0,
-        backoff: Backoff | float = Backoff(),
+        backoff: Backoff | float = _BACKOFF,
     ) -> Hook:
         """Add a local catch hook ``(exc, req, res, lctx, gctx)``."""
         return self._local("catch", fn, id, timeout, retries, backoff)
@@ -268,7 +272,7 @@ class LocalContext:
 
     # -- request-scoped events and logs ------------------------------------------------------
     def subscribe(self, topic: str, fn: Callable[[Any], Any]) -> Callable[[], None]:
-        """Call ``fn(payload)`` for this request's ``publish(topic, …)``; returns an unsubscriber."""
+        """Call ``fn(payload)`` on this request's ``publish(topic, …)``; returns an unsubscriber."""
         subs = self.extras.subscribers.setdefault(topic, [])
         subs.append(fn)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Final, NamedTuple
 
-__all__ = ["PHASES", "Client", "Meta", "legal_transition"]
+__all__ = ["NEXT_PHASES", "PHASES", "Client", "Meta", "legal_transition"]
 
 PHASES: Final = (
     "received",
@@ -32,6 +32,12 @@ def legal_transition(old: str, new: str) -> bool:
     if new in ("error", "timeout"):
         return True
     return _RANK[new] > _RANK[old]
+
+
+NEXT_PHASES: Final = {
+    old: frozenset(new for new in PHASES if new != old and legal_transition(old, new))
+    for old in PHASES
+}
 
 
 class Client(NamedTuple):

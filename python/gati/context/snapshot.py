@@ -43,6 +43,9 @@ class Snapshot:
         "taken_at",
     )
 
+    _state: Any
+    _outstanding: tuple[tuple[str | None, str], ...]
+    _events: tuple[Any, ...]
     request_id: str
     taken_at: int
     phase: str

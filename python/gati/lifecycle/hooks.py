@@ -37,8 +37,9 @@ def is_async_callable(fn: Callable[..., Any]) -> bool:
     """True for coroutine functions, including callable objects with an ``async __call__``."""
     if inspect.iscoroutinefunction(fn):
         return True
-    call = getattr(type(fn), "__call__", None)
-    return call is not None and not inspect.isfunction(fn) and inspect.iscoroutinefunction(call)
+    if inspect.isfunction(fn) or inspect.ismethod(fn):
+        return False
+    return inspect.iscoroutinefunction(type(fn).__call__)
 
 
 def _check_arity(fn: Callable[..., Any], n: int, kind: str) -> None:

@@ -9,6 +9,7 @@ while nobody listens, and the handler timeout is one entry in a shared ``Watchdo
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import logging
 import time
@@ -21,7 +22,7 @@ from gati.errors import HookTimeout, RequestTimeout, ValidationError
 from gati.lifecycle.events import Emitter, event
 from gati.lifecycle.hooks import Hook
 from gati.lifecycle.plan import RoutePlan
-from gati.lifecycle.watchdog import Watchdog
+from gati.lifecycle.watchdog import Watchdog, task_and_watchdog
 
 __all__ = ["Call", "Orchestrator"]
 
@@ -29,8 +30,6 @@ Call = Callable[[Any, Any, LocalContext, Any], Awaitable[Any]]
 
 _log = logging.getLogger("gati.lifecycle")
 _now = time.perf_counter_ns
-_current_task = asyncio.current_task
-_running_loop = asyncio.get_running_loop
 _isawaitable = inspect.isawaitable
 
 
@@ -55,19 +54,12 @@ class Orchestrator:
         self.callback_timeout = callback_timeout
         self._wd: Watchdog | None = None
 
-    def _watchdog(self) -> Watchdog:
-        loop = _running_loop()
-        wd = self._wd
-        if wd is None or wd.loop is not loop:
-            wd = self._wd = Watchdog(loop)
-        return wd
-
     async def _bounded(self, aw: Awaitable[Any], timeout: float, expired: type[Exception]) -> Any:
         """Await ``aw`` in this task, cancelling it after ``timeout`` seconds."""
-        task = _current_task()
+        task, wd = task_and_watchdog(self._wd)
+        self._wd = wd
         if task is None:  # not inside a task: nothing to cancel, run unbounded
             return await aw
-        wd = self._watchdog()
         wd.arm(task, timeout)
         try:
             r = await aw
@@ -113,7 +105,11 @@ class Orchestrator:
                     step += 1
                     i += 1
             if step >= start:
-                result = await self._handler(plan.timeout, call, args, lctx, emit)
+                timeout = plan.timeout
+                if emit is None and timeout is not None:
+                    result = await self._bounded(call(*args), timeout, _HandlerTimedOut)
+                else:
+                    result = await self._handler(timeout, call, args, lctx, emit)
                 lctx._hook_index = step + 1
             step += 1
             lctx.advance("responding")
@@ -285,10 +281,8 @@ class Orchestrator:
         if not chain:
             return False
         res = args[1]
-        try:
+        with contextlib.suppress(AttributeError):
             res.written = False
-        except AttributeError:
-            pass
         cargs = (exc, *args)
         for hook in chain:
             try:
