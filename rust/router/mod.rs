@@ -5,7 +5,7 @@ mod tree;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyDict, PyType};
+use pyo3::types::{PyDict, PyString, PyType};
 
 use tree::{Kind, Segment, Tree};
 
@@ -63,12 +63,16 @@ impl Router {
             .map_err(|e| PyValueError::new_err(e.to_string()))
     }
 
-    /// `(index, params)` for the pattern `path` matches, or `None`.
+    /// `(index, params)` for the pattern `path` matches, or `None` (also for a path that is
+    /// not valid Unicode text, such as one holding lone surrogates).
     fn lookup<'py>(
         &self,
         py: Python<'py>,
-        path: &str,
+        path: &Bound<'py, PyString>,
     ) -> PyResult<Option<(usize, Bound<'py, PyDict>)>> {
+        let Ok(path) = path.to_str() else {
+            return Ok(None);
+        };
         let tree = self
             .tree
             .read()

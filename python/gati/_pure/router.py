@@ -100,8 +100,9 @@ class Router:
         return self._len - 1
 
     def lookup(self, path: str) -> tuple[int, dict[str, Any]] | None:
-        """The matching pattern's index and its converted parameters, or ``None``."""
-        if not path.startswith("/"):
+        """The matching pattern's index and its converted parameters, or ``None`` (also for a
+        path that is not valid Unicode text, such as one holding lone surrogates)."""
+        if not path.startswith("/") or (not path.isascii() and not _encodable(path)):
             return None
         segments = path[1:].split("/")
         values: list[str] = []
@@ -113,6 +114,14 @@ class Router:
             for (kind, name), raw in zip(found.params, values, strict=True)
         }
         return found.index, converted
+
+
+def _encodable(path: str) -> bool:
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _walk(node: _Node, segments: list[str], i: int, values: list[str]) -> _Endpoint | None:
