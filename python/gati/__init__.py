@@ -13,7 +13,10 @@ from gati.errors import (
     StartupError,
     ValidationError,
 )
+from gati.gtype import gt
 from gati.gtype.paths import format_path
+from gati.gtype.schema import Schema
+from gati.gtype.validator import Validator
 from gati.http import HTTPError, Request, Response
 from gati.lifecycle import Backoff, Emitter, Hook, Orchestrator, RoutePlan, plan_route
 from gati.secrets import Secret
@@ -35,14 +38,17 @@ __all__ = [
     "RequestTimeout",
     "Response",
     "RoutePlan",
+    "Schema",
     "SchemaError",
     "Secret",
     "Snapshot",
     "StartupError",
     "ValidationError",
+    "Validator",
     "backend",
     "current_lctx",
     "format_path",
+    "gt",
     "plan_route",
 ]
 __version__ = "0.1.0"

@@ -1,1 +1,1 @@
-"""Pure-Python twins of the native hot paths (same Python-facing API)."""
+"""The pure-Python twins of the native hot paths."""

@@ -1,0 +1,704 @@
+"""The pure-Python validator: a plan compiled once into closures (docs/gtype.md §4–§7).
+
+Every plan node becomes two closures sharing their precomputed state:
+
+* ``ok(value, depth, active) -> bool`` — the fast path: builds nothing, stops at the first
+  problem. ``validate`` and ``is_valid`` run only this on valid input.
+* ``err(value, depth, active, path, sink)`` — the slow path, run only on invalid input: reports
+  every error in the documented order into ``sink``.
+
+``depth`` counts the containers entered so far; ``active`` is the set of ``(ref, id(value))``
+pairs being validated through refs (``None`` for schemas without refs).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from gati._pure.formats import FORMATS
+from gati._pure.jsonparse import JSONProblem, parse
+from gati.errors import ValidationError
+
+__all__ = ["Validator", "actual"]
+
+Ok = Callable[[Any, int, Any], bool]
+Err = Callable[[Any, int, Any, tuple[Any, ...], "_Sink"], None]
+Msgs = dict[str, list[str]]
+
+_MISSING: Any = object()
+_CONTAINERS = (dict, list, tuple, set, frozenset)
+_ARRAYS = (list, tuple, set, frozenset)
+_INT_LOW, _INT_HIGH = -(2**63), 2**64
+_FRAMES_PER_LEVEL = 8
+
+
+def actual(value: Any) -> Any:
+    """The JSON-friendly ``actual`` of an error (docs/gtype.md §6)."""
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, float):
+        return float(value)
+    if isinstance(value, int):
+        return int(value) if _INT_LOW <= value < _INT_HIGH else "<int>"
+    if isinstance(value, str):
+        text = str.__str__(value)
+        return text if len(text) <= 80 else text[:80] + "…"
+    return f"<{type(value).__name__}>"
+
+
+def _error(path: tuple[Any, ...], code: str, msgs: Msgs, value: Any) -> dict[str, Any]:
+    expected, message = msgs[code]
+    return {
+        "path": path,
+        "code": code,
+        "expected": expected,
+        "actual": actual(value),
+        "message": message,
+    }
+
+
+class _TooMany(Exception):
+    """Raised by a full sink: validation stops there."""
+
+
+class _Sink:
+    """Collects errors up to ``limit``; one more stops the walk."""
+
+    __slots__ = ("errors", "limit")
+
+    def __init__(self, limit: int) -> None:
+        self.errors: list[dict[str, Any]] = []
+        self.limit = limit
+
+    def add(self, error: dict[str, Any]) -> None:
+        if len(self.errors) >= self.limit:
+            raise _TooMany
+        self.errors.append(error)
+
+
+def _kind(value: Any) -> str:
+    """The JSON kind used by literal/enum matching and by tags."""
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, str):
+        return "str"
+    if isinstance(value, int | float):
+        return "num"
+    return "null" if value is None else "other"
+
+
+def _matcher(values: list[Any], enum_class: type | None) -> Callable[[Any], bool]:
+    """Literal/enum matching: bools only match bools; others need ``==`` and the same JSON kind."""
+    bools = frozenset(v for v in values if isinstance(v, bool))
+    strs = frozenset(v for v in values if isinstance(v, str))
+    nums = frozenset(v for v in values if _kind(v) == "num")
+    has_none = None in values
+
+    def match(v: Any) -> bool:
+        if isinstance(v, bool):
+            return v in bools
+        if isinstance(v, str):
+            return v in strs
+        if isinstance(v, int | float):
+            return v in nums
+        if v is None:
+            return has_none
+        return enum_class is not None and isinstance(v, enum_class)
+
+    if enum_class is None:
+        return match
+    cls = enum_class
+    return lambda v: isinstance(v, cls) or match(v)
+
+
+def _canon(value: Any) -> Any:
+    """A hashable key equal for JSON-equal values (``1 == 1.0``, ``True != 1``)."""
+    if isinstance(value, bool):
+        return ("b", value)
+    if isinstance(value, str):
+        return ("s", value)
+    if isinstance(value, int | float):
+        return ("n", value)
+    if value is None:
+        return ("z",)
+    if isinstance(value, list | tuple):
+        return ("l", *map(_canon, value))
+    if isinstance(value, dict):
+        return ("d", frozenset((_canon(k), _canon(v)) for k, v in value.items()))
+    hash(value)
+    return ("o", value)
+
+
+def _json_eq(a: Any, b: Any) -> bool:
+    ka, kb = _kind(a), _kind(b)
+    if ka != "other" or kb != "other":
+        return ka == kb and a == b
+    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
+        return len(a) == len(b) and all(_json_eq(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_json_eq(a[k], b[k]) for k in a)
+    return bool(a == b)
+
+
+def _first_repeat(items: Any) -> tuple[bool, Any]:
+    """``(True, item)`` for the first item equal (as JSON) to an earlier one."""
+    try:
+        seen: set[Any] = set()
+        for item in items:
+            key = _canon(item)
+            if key in seen:
+                return True, item
+            seen.add(key)
+        return False, None
+    except TypeError:  # an unhashable non-JSON value: compare pairwise
+        earlier: list[Any] = []
+        for item in items:
+            if any(_json_eq(item, e) for e in earlier):
+                return True, item
+            earlier.append(item)
+        return False, None
+
+
+def _multiple(value: Any, m: Any) -> bool:
+    if isinstance(value, int) and isinstance(m, int):
+        return value % m == 0
+    try:
+        q = value / m
+    except OverflowError:
+        return False
+    return math.isfinite(q) and float(q).is_integer()
+
+
+class _Compiler:
+    """Turns plan nodes into ``(ok, err)`` closure pairs."""
+
+    def __init__(self, plan: dict[str, Any]) -> None:
+        self.max_depth: int = plan["max_depth"]
+        self.max_errors: int = plan["max_errors"]
+        self.gmsgs: Msgs = plan["msgs"]
+        self.definitions: dict[str, dict[str, Any]] = plan["definitions"]
+        self.compiled: dict[str, list[Any]] = {}
+        self.uses_refs = False
+
+    def node(self, node: dict[str, Any]) -> tuple[Ok, Err]:
+        ok, err = getattr(self, "_" + node["type"])(node, node["msgs"])
+        return self._wrap(ok, err, node["nullable"], node["validators"], node["msgs"])
+
+    def _wrap(
+        self, ok0: Ok, err0: Err, nullable: bool, validators: list[Any], msgs: Msgs
+    ) -> tuple[Ok, Err]:
+        if not validators:
+            if not nullable:
+                return ok0, err0
+
+            def ok_null(v: Any, d: int, a: Any) -> bool:
+                return v is None or ok0(v, d, a)
+
+            def err_null(v: Any, d: int, a: Any, p: tuple[Any, ...], s: _Sink) -> None:
+                if v is not None:
+                    err0(v, d, a, p, s)
+
+            return ok_null, err_null
+        checks = tuple(validators)
+
+        def verdict(f: Any, v: Any) -> str | None:
+            """None when ``f`` accepts ``v``, else the error message."""
+            try:
+                r = f(v)
+            except (ValueError, AssertionError) as exc:
+                return str(exc)
+            if isinstance(r, str):
+                return r
+            return None if r else msgs["custom"][1]
+
+        def ok(v: Any, d: int, a: Any) -> bool:
+            if v is None and nullable:
+                return True
+            if not ok0(v, d, a):
+                return False
+            return all(verdict(f, v) is None for f in checks)
+
+        def err(v: Any, d: int, a: Any, p: tuple[Any, ...], s: _Sink) -> None:
+            if v is None and nullable:
+                return
+            before = len(s.errors)
+            err0(v, d, a, p, s)
+            if len(s.errors) != before:
+                return
+            for f in checks:
+                message = verdict(f, v)
+                if message is not None:
+                    e = _error(p, "custom", msgs, v)
+                    e["message"] = message
+                    s.add(e)
+
+        return ok, err
+
+    # -- scalars -------------------------------------------------------------------------------
+
+    def _string(self, node: dict[str, Any], msgs: Msgs) -> tuple[Ok, Err]:
+        lo, hi = node["min_length"], node["max_length"]
+        sized = lo is not None or hi is not None
+        low, high = lo or 0, sys.maxsize if hi is None else hi
+        search = None if node["pattern"] is None else re.compile(node["pattern"]).search
+        fmt = None if node["format"] is None else FORMATS[node["format"]]
+
+        def ok(v: Any, d: int, a: Any) -> bool:
+            if type(v) is not str and not isinstance(v, str):
+                return False
+            if sized and not low <= len(v) <= high:
+                return False
+            if search is not None and search(v) is None:
+                return False
+            return fmt is None or fmt(v)
+
+        def err(v: Any, d: int, a: Any, p: tuple[Any, ...], s: _Sink) -> None:
+            if not isinstance(v, str):
+                return s.add(_error(p, "string_type", msgs, v))
+            if lo is not None and len(v) < lo:
+                s.add(_error(p, "string_min_length", msgs, v))
+            if hi is not None and len(v) > hi:
+                s.add(_error(p, "string_max_length", msgs, v))
+            if search is not None and search(v) is None:
+                s.add(_error(p, "string_pattern", msgs, v))
+            if fmt is not None and not fmt(v):
+                s.add(_error(p, "string_format", msgs, v))
+            return None
+
+        return ok, err
+
+    def _number(self, node: dict[str, Any], msgs: Msgs) -> tuple[Ok, Err]:
+        integer = node["type"] == "integer"
+        checks = [
+            (code, bound, test)
+            for code, bound, test in (
+                ("number_min", node["min"], lambda v, b: v >= b),
+                ("number_max", node["max"], lambda v, b: v <= b),
+                ("number_exclusive_min", node["exclusive_min"], lambda v, b: v > b),
+                ("number_exclusive_max", node["exclusive_max"], lambda v, b: v < b),
+                ("number_multiple_of", node["multiple_of"], _multiple),
+            )
+            if bound is not None
+        ]
+        mn, mx, emn, emx, mult = (
+            node["min"],
+            node["max"],
+            node["exclusive_min"],
+            node["exclusive_max"],
+            node["multiple_of"],
+        )
+        type_code = "integer_type" if integer else "number_type"
+
+        def kind_ok(v: Any) -> bool:
+            t = type(v)
+            if t is int:
+                return True
+            if integer:
+                return isinstance(v, int) and t is not bool
+            if t is float or (isinstance(v, int | float) and t is not bool):
+                return math.isfinite(v)
+            return False
+
+        def ok(v: Any, d: int, a: Any) -> bool:
+            if not kind_ok(v):
+                return False
+            if mn is not None and not v >= mn:
+                return False
+            if mx is not None and not v <= mx:
+                return False
+            if emn is not None and not v > emn:
+                return False
+            if emx is not None and not v < emx:
+                return False
+            return mult is None or _multiple(v, mult)
+
+        def err(v: Any, d: int, a: Any, p: tuple[Any, ...], s: _Sink) -> None:
+            if isinstance(v, bool) or not isinstance(v, int if integer else int | float):
+                return s.add(_error(p, type_code, msgs, v))
+            if not integer and not math.isfinite(v):
+                return s.add(_error(p, "number_finite", msgs, v))
+            for code, bound, test in checks:
+                if not test(v, bound):
+                    s.add(_error(p, code, msgs, v))
+            return None
+
+        return ok, err
+
+    _integer = _number
+
+    def _simple(self, test: Callable[[Any], bool], code: str, msgs: Msgs) -> tuple[Ok, Err]:
+        def ok(v: Any, d: int, a: Any) -> bool:
+            return test(v)
+
+        def err(v: Any, d: int, a: Any, p: tuple[Any, ...], s: _Sink) -> None:
+            if not test(v):
+                s.add(_error(p, code, msgs, v))
+
+        return ok, err
+
+    def _boolean(self, node: dict[str, Any], msgs: Msgs) -> tuple[Ok, Err]:
+        return self._simple(lambda v: isinstance(v, bool), "boolean_type", msgs)
+
+    def _null(self, node: dict[str, Any], msgs: Msgs) -> tuple[Ok, Err]:
+        return self._simple(lambda v: v is None, "null_type", msgs)
+
+    def _any(self, node: dict[str, Any], msgs: Msgs) -> tuple[Ok, Err]:
+        return self._simple(lambda v: True, "", msgs)
+
+    def _literal(self, node: dict[str, Any], msgs: Msgs) -> tuple[Ok, Err]:
+        code = node["type"] + "_error"
+        return self._simple(_matcher(node["values"], node.get("enum_class")), code, msgs)
+
+    _enum = _literal
+
+    # -- containers ----------------------------------------------------------------------------
+
+    def _too_deep(self, p: tuple[Any, ...], v: Any) -> dict[str, Any]:
+        return _error(p, "depth_exceeded", self.gmsgs, v)
+
+    def _object(self, node: dict[str, Any], msgs: Msgs) -> tuple[Ok, Err]:
+        props = [(name, req, *self.node(child)) for name, req, child in node["properties"]]
+        fast = tuple((name, req, ok) for name, req, ok, _ in props)
+        names = frozenset(name for name, _, _, _ in props)
+        extra = node["extra"]
+        forbid = extra == "forbid"
+        x_ok, x_err = self.node(extra) if isinstance(extra, dict) else (None, None)
+        max_depth = self.max_depth
+
+        def ok(v: Any, d: int, a: Any) -> bool:
+            if type(v) is not dict and not isinstance(v, dict):
+                return False
+            if d >= max_depth:
+                return False
+            d += 1
+            get = v.get
+            found = 0
+            for name, req, f in fast:
+                x = get(name, _MISSING)
+                if x is _MISSING:
+                    if req:
+                        return False
+                elif f(x, d, a):
+                    found += 1
+                else:
+                    return False
+            if found != len(v):
+                for k in v:
+                    if type(k) is not str and not isinstance(k, str):
+                        return False
+                    if k in names:
+                        continue
+                    if forbid or (x_ok is not None and not x_ok(v[k], d, a)):
+                        return False
+            return True
+
+        def err(v: Any, d: int, a: Any, p: tuple[Any, ...], s: _Sink) -> None:
+            if not isinstance(v, dict):
+                return s.add(_error(p, "object_type", msgs, v))
+            if d >= max_depth:
+                return s.add(self._too_deep(p, v))
+            d += 1
+            for k in v:
+                if not isinstance(k, str):
+                    s.add(_error(p, "key_type", msgs, k))
+            for name, req, _, f in props:
+                x = v.get(name, _MISSING)
+                if x is _MISSING:
+                    if req:
+                        s.add(_error((*p, name), "object_missing", msgs, v))
+                else:
+                    f(x, d, a, (*p, name), s)
+            if forbid or x_err is not None:
+                for k in v:
+                    if isinstance(k, str) and k not in names:
+                        if x_err is None:
+                            s.add(_error((*p, k), "object_extra", msgs, v[k]))
+                        else:
+                            x_err(v[k], d, a, (*p, k), s)
+            return None
+
+        return ok, err
+
+    def _record(self, node: dict[str, Any], msgs: Msgs) -> tuple[Ok, Err]:
+        val_ok, val_err = self.node(node["values"])
+        max_depth = self.max_depth
+
+        def ok(v: Any, d: int, a: Any) -> bool:
+            if type(v) is not dict and not isinstance(v, dict):
+                return False
+            if d >= max_depth:
+                return False
+            d += 1
+            for k, x in v.items():
+                if type(k) is not str and not isinstance(k, str):
+                    return False
+                if not val_ok(x, d, a):
+                    return False
+            return True
+
+        def err(v: Any, d: int, a: Any, p: tuple[Any, ...], s: _Sink) -> None:
+            if not isinstance(v, dict):
+                return s.add(_error(p, "record_type", msgs, v))
+            if d >= max_depth:
+                return s.add(self._too_deep(p, v))
+            for k in v:
+                if not isinstance(k, str):
+                    s.add(_error(p, "key_type", msgs, k))
+            for k, x in v.items():
+                if isinstance(k, str):
+                    val_err(x, d + 1, a, (*p, k), s)
+            return None
+
+        return ok, err
+
+    def _array(self, node: dict[str, Any], msgs: Msgs) -> tuple[Ok, Err]:
+        item_ok, item_err = self.node(node["items"])
+        lo, hi, unique = node["min_items"], node["max_items"], node["unique_items"]
+        sized = lo is not None or hi is not None
+        low, high = lo or 0, sys.maxsize if hi is None else hi
+        max_depth = self.max_depth
+
+        def ok(v: Any, d: int, a: Any) -> bool:
+            t = type(v)
+            if t is not list and t is not tuple and not isinstance(v, _ARRAYS):
+                return False
+            if d >= max_depth:
+                return False
+            if sized and not low <= len(v) <= high:
+                return False
+            d += 1
+            for x in v:
+                if not item_ok(x, d, a):
+                    return False
+            return not unique or not _first_repeat(v)[0]
+
+        def err(v: Any, d: int, a: Any, p: tuple[Any, ...], s: _Sink) -> None:
+            if not isinstance(v, _ARRAYS):
+                return s.add(_error(p, "array_type", msgs, v))
+            if d >= max_depth:
+                return s.add(self._too_deep(p, v))
+            if lo is not None and len(v) < lo:
+                s.add(_error(p, "array_min_items", msgs, v))
+            if hi is not None and len(v) > hi:
+                s.add(_error(p, "array_max_items", msgs, v))
+            for i, x in enumerate(v):
+                item_err(x, d + 1, a, (*p, i), s)
+            if unique:
+                repeated, item = _first_repeat(v)
+                if repeated:
+                    s.add(_error(p, "array_unique_items", msgs, item))
+            return None
+
+        return ok, err
+
+    def _tuple(self, node: dict[str, Any], msgs: Msgs) -> tuple[Ok, Err]:
+        items = [self.node(child) for child in node["items"]]
+        rest = None if node["rest"] is None else self.node(node["rest"])
+        n = len(items)
+        max_depth = self.max_depth
+
+        def length_ok(v: Any) -> bool:
+            return len(v) == n or (rest is not None and len(v) > n)
+
+        def ok(v: Any, d: int, a: Any) -> bool:
+            if not isinstance(v, list | tuple):
+                return False
+            if d >= max_depth or not length_ok(v):
+                return False
+            d += 1
+            for i, (f, _) in enumerate(items):
+                if not f(v[i], d, a):
+                    return False
+            if rest is not None:
+                f = rest[0]
+                for i in range(n, len(v)):
+                    if not f(v[i], d, a):
+                        return False
+            return True
+
+        def err(v: Any, d: int, a: Any, p: tuple[Any, ...], s: _Sink) -> None:
+            if not isinstance(v, list | tuple):
+                return s.add(_error(p, "tuple_type", msgs, v))
+            if d >= max_depth:
+                return s.add(self._too_deep(p, v))
+            if not length_ok(v):
+                return s.add(_error(p, "tuple_length", msgs, v))
+            for i, (_, g) in enumerate(items):
+                g(v[i], d + 1, a, (*p, i), s)
+            if rest is not None:
+                for i in range(n, len(v)):
+                    rest[1](v[i], d + 1, a, (*p, i), s)
+            return None
+
+        return ok, err
+
+    # -- combinators ---------------------------------------------------------------------------
+
+    def _union(self, node: dict[str, Any], msgs: Msgs) -> tuple[Ok, Err]:
+        members = [self.node(m) for m in node["members"]]
+        if node["discriminator"] is not None:
+            return self._tagged(node, members, msgs)
+        oks = tuple(f for f, _ in members)
+        limit = self.max_errors
+        gmsgs = self.gmsgs
+
+        def ok(v: Any, d: int, a: Any) -> bool:
+            for f in oks:  # noqa: SIM110 - a plain loop beats any() over a generator here
+                if f(v, d, a):
+                    return True
+            return False
+
+        def err(v: Any, d: int, a: Any, p: tuple[Any, ...], s: _Sink) -> None:
+            if ok(v, d, a):
+                return
+            reports = []
+            for _, g in members:
+                sub = _Sink(limit)
+                try:
+                    g(v, d, a, p, sub)
+                except _TooMany:
+                    sub.errors.append(_error((), "too_many_errors", gmsgs, None))
+                reports.append(sub.errors)
+            e = _error(p, "union_mismatch", msgs, v)
+            e["members"] = reports
+            s.add(e)
+
+        return ok, err
+
+    def _tagged(
+        self, node: dict[str, Any], members: list[tuple[Ok, Err]], msgs: Msgs
+    ) -> tuple[Ok, Err]:
+        disc: str = node["discriminator"]
+        table = {tag: (i, _kind(tag)) for tag, i in node["mapping"].items()}
+        max_depth = self.max_depth
+
+        def pick(tag: Any) -> int:
+            try:
+                hit = table.get(tag)
+            except TypeError:
+                return -1
+            return hit[0] if hit is not None and hit[1] == _kind(tag) else -1
+
+        def ok(v: Any, d: int, a: Any) -> bool:
+            if not isinstance(v, dict) or d >= max_depth:
+                return False
+            tag = v.get(disc, _MISSING)
+            i = -1 if tag is _MISSING else pick(tag)
+            return i >= 0 and members[i][0](v, d + 1, a)
+
+        def err(v: Any, d: int, a: Any, p: tuple[Any, ...], s: _Sink) -> None:
+            if not isinstance(v, dict):
+                return s.add(_error(p, "object_type", msgs, v))
+            if d >= max_depth:
+                return s.add(self._too_deep(p, v))
+            tag = v.get(disc, _MISSING)
+            if tag is _MISSING:
+                return s.add(_error(p, "union_tag_missing", msgs, v))
+            i = pick(tag)
+            if i < 0:
+                return s.add(_error((*p, disc), "union_tag_invalid", msgs, tag))
+            return members[i][1](v, d + 1, a, p, s)
+
+        return ok, err
+
+    def _intersection(self, node: dict[str, Any], msgs: Msgs) -> tuple[Ok, Err]:
+        members = [self.node(m) for m in node["members"]]
+
+        def ok(v: Any, d: int, a: Any) -> bool:
+            return all(f(v, d, a) for f, _ in members)
+
+        def err(v: Any, d: int, a: Any, p: tuple[Any, ...], s: _Sink) -> None:
+            for _, g in members:
+                g(v, d, a, p, s)
+
+        return ok, err
+
+    def _ref(self, node: dict[str, Any], msgs: Msgs) -> tuple[Ok, Err]:
+        name: str = node["name"]
+        self.uses_refs = True
+        cell = self.compiled.get(name)
+        if cell is None:
+            cell = self.compiled[name] = [None, None]
+            cell[0], cell[1] = self.node(self.definitions[name])
+        gmsgs = self.gmsgs
+
+        def ok(v: Any, d: int, a: Any) -> bool:
+            if not isinstance(v, _CONTAINERS):
+                return bool(cell[0](v, d, a))
+            key = (name, id(v))
+            if key in a:
+                return False
+            a.add(key)
+            try:
+                return bool(cell[0](v, d, a))
+            finally:
+                a.discard(key)
+
+        def err(v: Any, d: int, a: Any, p: tuple[Any, ...], s: _Sink) -> None:
+            if not isinstance(v, _CONTAINERS):
+                cell[1](v, d, a, p, s)
+                return
+            key = (name, id(v))
+            if key in a:
+                s.add(_error(p, "recursion_loop", gmsgs, v))
+                return
+            a.add(key)
+            try:
+                cell[1](v, d, a, p, s)
+            finally:
+                a.discard(key)
+
+        return ok, err
+
+
+class Validator:
+    """Validates Python values and JSON documents against a plan (``gt.compile`` builds these)."""
+
+    __slots__ = ("_err", "_gmsgs", "_max_depth", "_max_errors", "_ok", "_refs", "schema")
+
+    def __init__(self, plan: dict[str, Any], schema: object | None = None) -> None:
+        compiler = _Compiler(plan)
+        self._ok, self._err = compiler.node(plan["root"])
+        self._refs = compiler.uses_refs
+        self._max_errors: int = plan["max_errors"]
+        self._max_depth: int = plan["max_depth"]
+        self._gmsgs: Msgs = plan["msgs"]
+        self.schema = schema
+        if self._refs:  # recursion through refs is bounded by max_depth; make room for it
+            needed = self._max_depth * _FRAMES_PER_LEVEL + 1000
+            if sys.getrecursionlimit() < needed:
+                sys.setrecursionlimit(needed)
+
+    def is_valid(self, obj: Any) -> bool:
+        """Whether ``obj`` is valid; builds no error objects."""
+        return bool(self._ok(obj, 0, set() if self._refs else None))
+
+    def validate(self, obj: Any) -> Any:
+        """Return ``obj`` itself if valid, else raise ``ValidationError`` listing every error."""
+        if self._ok(obj, 0, set() if self._refs else None):
+            return obj
+        sink = _Sink(self._max_errors)
+        try:
+            self._err(obj, 0, set() if self._refs else None, (), sink)
+        except _TooMany:
+            sink.errors.append(_error((), "too_many_errors", self._gmsgs, None))
+        raise ValidationError(sink.errors)
+
+    def validate_json(self, data: bytes | bytearray | memoryview | str) -> Any:
+        """Parse a JSON document (RFC 8259, UTF-8) and validate it; returns the parsed value."""
+        try:
+            value = parse(data, self._max_depth)
+        except JSONProblem as problem:
+            error = _error((), problem.code, self._gmsgs, None)
+            if problem.code == "json_invalid":
+                error["message"] = f"Invalid JSON: {problem.detail}"
+                error["line"], error["column"] = problem.line, problem.column
+            raise ValidationError([error]) from None
+        return self.validate(value)
+
+    def __repr__(self) -> str:
+        return f"<gati pure Validator for {self.schema!r}>"

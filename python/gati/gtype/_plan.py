@@ -1,0 +1,409 @@
+"""The planner: checks a core schema and turns it into the plan both backends compile.
+
+Every ``SchemaError`` is raised here (``check_node`` for one node, ``make_plan`` for the whole
+tree), so both backends refuse the same schemas with the same message (docs/gtype.md §4).
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from gati.errors import SchemaError
+from gati.gtype._messages import FORMAT_NOUNS, global_msgs, node_msgs, tag_msgs
+from gati.gtype._regex import pattern_engine
+
+__all__ = ["KINDS", "check_node", "children", "make_plan", "normalize"]
+
+_COMMON = ("nullable", "description", "default", "validators", "name", "optional")
+_BOUNDS = ("min", "max", "exclusive_min", "exclusive_max", "multiple_of")
+_KIND_KEYS: dict[str, tuple[str, ...]] = {
+    "string": ("min_length", "max_length", "pattern", "format"),
+    "number": _BOUNDS,
+    "integer": _BOUNDS,
+    "boolean": (),
+    "null": (),
+    "any": (),
+    "literal": ("values",),
+    "enum": ("values", "enum_class"),
+    "object": ("properties", "required", "extra"),
+    "array": ("items", "min_items", "max_items", "unique_items"),
+    "tuple": ("items", "rest"),
+    "record": ("values",),
+    "union": ("members", "discriminator"),
+    "intersection": ("members",),
+    "ref": (),
+}
+KINDS = frozenset(_KIND_KEYS)
+_CONTAINERS = frozenset({"object", "array", "tuple", "record"})
+# Values that a key holds when unset; such keys are dropped from the core.
+_DEFAULTS: dict[str, Any] = {
+    "nullable": False,
+    "description": None,
+    "validators": [],
+    "name": None,
+    "optional": False,
+    "unique_items": False,
+    "extra": "ignore",
+    "required": [],
+    "rest": None,
+    "discriminator": None,
+    "enum_class": None,
+}
+
+
+def _fail(where: str, problem: str) -> SchemaError:
+    return SchemaError(f"{problem} (at {where})")
+
+
+def _is_int(x: object) -> bool:
+    return isinstance(x, int) and not isinstance(x, bool)
+
+
+def _is_number(x: object) -> bool:
+    return isinstance(x, int | float) and not isinstance(x, bool)
+
+
+def _check_length(node: dict[str, Any], where: str, low: str, high: str) -> None:
+    for key in (low, high):
+        value = node.get(key)
+        if value is not None and (not _is_int(value) or value < 0):
+            raise _fail(where, f"{key} must be an integer ≥ 0, not {value!r}")
+    if node.get(low) is not None and node.get(high) is not None and node[low] > node[high]:
+        raise _fail(where, f"{low} ({node[low]}) is greater than {high} ({node[high]})")
+
+
+def _check_string(node: dict[str, Any], where: str) -> None:
+    _check_length(node, where, "min_length", "max_length")
+    pattern = node.get("pattern")
+    if pattern is not None:
+        if not isinstance(pattern, str):
+            raise _fail(where, f"pattern must be a str, not {pattern!r}")
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise _fail(where, f"invalid pattern {pattern!r}: {exc}") from None
+    fmt = node.get("format")
+    if fmt is not None and fmt not in FORMAT_NOUNS:
+        raise _fail(where, f"unknown format {fmt!r}; known: {', '.join(FORMAT_NOUNS)}")
+
+
+def _check_number(node: dict[str, Any], where: str) -> None:
+    for key in _BOUNDS:
+        value = node.get(key)
+        if value is not None and (not _is_number(value) or not math.isfinite(value)):
+            raise _fail(where, f"{key} must be a finite number, not {value!r}")
+    if node.get("multiple_of") is not None and node["multiple_of"] <= 0:
+        raise _fail(where, f"multiple_of must be > 0, not {node['multiple_of']!r}")
+    for low, high, strict in (
+        ("min", "max", False),
+        ("min", "exclusive_max", True),
+        ("exclusive_min", "max", True),
+        ("exclusive_min", "exclusive_max", True),
+    ):
+        lo, hi = node.get(low), node.get(high)
+        if lo is not None and hi is not None and (lo >= hi if strict else lo > hi):
+            raise _fail(where, f"{low} ({lo!r}) leaves no room below {high} ({hi!r})")
+
+
+def _check_values(node: dict[str, Any], where: str, allowed: tuple[type, ...]) -> None:
+    values = node.get("values")
+    if not isinstance(values, list | tuple) or not values:
+        raise _fail(where, f"{node['type']} needs a non-empty list of values")
+    for v in values:
+        if v is not None and not isinstance(v, allowed):
+            raise _fail(where, f"{node['type']} value {v!r} is not allowed")
+    cls = node.get("enum_class")
+    if cls is not None and not (isinstance(cls, type) and issubclass(cls, enum.Enum)):
+        raise _fail(where, f"enum_class must be an Enum subclass, not {cls!r}")
+
+
+def _check_object(node: dict[str, Any], where: str) -> None:
+    props = node.get("properties")
+    if not isinstance(props, dict) or not all(isinstance(k, str) for k in props):
+        raise _fail(where, "object properties must be a dict with str keys")
+    required = node.get("required", [])
+    if not isinstance(required, list | tuple) or len(set(required)) != len(required):
+        raise _fail(where, "required must be a list of distinct property names")
+    for name in required:
+        if name not in props:
+            raise _fail(where, f"required property {name!r} is not among the properties")
+    extra = node.get("extra", "ignore")
+    if extra not in ("ignore", "forbid") and not isinstance(extra, dict):
+        raise _fail(where, f"extra must be 'ignore', 'forbid' or a schema, not {extra!r}")
+
+
+def _check_members(node: dict[str, Any], where: str) -> None:
+    members = node.get("members")
+    if not isinstance(members, list | tuple) or not members:
+        raise _fail(where, f"{node['type']} needs at least one member")
+    disc = node.get("discriminator")
+    if disc is not None and not isinstance(disc, str):
+        raise _fail(where, f"discriminator must be a str, not {disc!r}")
+
+
+def _check_kind(node: dict[str, Any], where: str) -> None:
+    kind = node["type"]
+    if kind == "string":
+        _check_string(node, where)
+    elif kind in ("number", "integer"):
+        _check_number(node, where)
+    elif kind == "literal":
+        _check_values(node, where, (str, int))
+    elif kind == "enum":
+        _check_values(node, where, (str, int, float))
+    elif kind == "object":
+        _check_object(node, where)
+    elif kind == "array":
+        _check_length(node, where, "min_items", "max_items")
+        if not isinstance(node.get("unique_items", False), bool):
+            raise _fail(where, "unique_items must be a bool")
+    elif kind == "tuple" and not isinstance(node.get("items"), list | tuple):
+        raise _fail(where, "tuple items must be a list of schemas")
+    elif kind in ("union", "intersection"):
+        _check_members(node, where)
+    elif kind == "ref" and (not isinstance(node.get("name"), str) or not node["name"]):
+        raise _fail(where, "ref needs the name of a definition")
+    for label, child in children(node):
+        if not isinstance(child, dict):
+            raise _fail(f"{where}.{label}", f"expected a schema node, got {child!r}")
+
+
+def check_node(node: object, where: str = "(root)") -> dict[str, Any]:
+    """Check one node's own keys (not its children) and return it without default-valued keys."""
+    if not isinstance(node, dict):
+        raise _fail(where, f"a schema node must be a dict, not {type(node).__name__}")
+    kind = node.get("type")
+    if kind not in _KIND_KEYS:
+        raise _fail(where, f"unknown kind {kind!r}")
+    allowed = {"type", *_COMMON, *_KIND_KEYS[kind]}
+    for key in node:
+        if key not in allowed:
+            raise _fail(where, f"unknown key {key!r} for {kind}")
+    if not isinstance(node.get("nullable", False), bool):
+        raise _fail(where, "nullable must be a bool")
+    if not isinstance(node.get("optional", False), bool):
+        raise _fail(where, "optional must be a bool")
+    if node.get("description") is not None and not isinstance(node["description"], str):
+        raise _fail(where, "description must be a str")
+    validators = node.get("validators", [])
+    if not isinstance(validators, list | tuple) or not all(callable(f) for f in validators):
+        raise _fail(where, "validators must be a list of callables")
+    name = node.get("name")
+    if name is not None and (not isinstance(name, str) or not name):
+        raise _fail(where, f"name must be a non-empty str, not {name!r}")
+    _check_kind(node, where)
+    out = {k: v for k, v in node.items() if k not in _DEFAULTS or v != _DEFAULTS[k]}
+    for key in ("validators", "values", "required", "members", "items"):
+        if isinstance(out.get(key), tuple):
+            out[key] = list(out[key])
+    return out
+
+
+def children(node: dict[str, Any]) -> Iterator[tuple[str, Any]]:
+    """The child nodes of a core or plan node, each with a label for error locations."""
+    kind = node["type"]
+    if kind == "object":
+        props = node["properties"]
+        if isinstance(props, dict):
+            yield from ((f"properties.{k}", v) for k, v in props.items())
+        else:
+            yield from ((f"properties.{k}", v) for k, _, v in props)
+        if isinstance(node.get("extra"), dict):
+            yield "extra", node["extra"]
+    elif kind == "array":
+        yield "items", node["items"]
+    elif kind == "tuple":
+        yield from ((f"items[{i}]", v) for i, v in enumerate(node["items"]))
+        if node.get("rest") is not None:
+            yield "rest", node["rest"]
+    elif kind == "record":
+        yield "values", node["values"]
+    elif kind in ("union", "intersection"):
+        yield from ((f"members[{i}]", v) for i, v in enumerate(node["members"]))
+
+
+def normalize(core: object, where: str = "(root)") -> dict[str, Any]:
+    """Check a whole core tree node by node and drop default-valued keys everywhere."""
+    out = check_node(core, where)
+    kind = out["type"]
+    if kind == "object":
+        out["properties"] = {
+            k: normalize(v, f"{where}.properties.{k}") for k, v in out["properties"].items()
+        }
+        if isinstance(out.get("extra"), dict):
+            out["extra"] = normalize(out["extra"], f"{where}.extra")
+    elif kind in ("array",):
+        out["items"] = normalize(out["items"], f"{where}.items")
+    elif kind == "tuple":
+        out["items"] = [normalize(v, f"{where}.items[{i}]") for i, v in enumerate(out["items"])]
+        if "rest" in out:
+            out["rest"] = normalize(out["rest"], f"{where}.rest")
+    elif kind == "record":
+        out["values"] = normalize(out["values"], f"{where}.values")
+    elif kind in ("union", "intersection"):
+        out["members"] = [
+            normalize(v, f"{where}.members[{i}]") for i, v in enumerate(out["members"])
+        ]
+    return out
+
+
+class _Planner:
+    """One pass over the core tree, then the checks that need every definition."""
+
+    def __init__(self) -> None:
+        self.definitions: dict[str, dict[str, Any]] = {}
+        self.refs: list[tuple[str, str]] = []
+        self.unions: list[tuple[dict[str, Any], str]] = []
+
+    def node(self, core: object, where: str) -> dict[str, Any]:
+        n = check_node(core, where)
+        if n.get("optional"):
+            raise _fail(where, "gt.optional(...) is only allowed as a property of gt.object")
+        kind = n["type"]
+        plan: dict[str, Any] = {
+            "type": kind,
+            "nullable": n.get("nullable", False),
+            "validators": list(n.get("validators", [])),
+            "msgs": node_msgs(n),
+        }
+        self._kind_keys(n, plan, where)
+        name = n.get("name")
+        if kind == "ref":
+            plan["name"] = name
+            self.refs.append((n["name"], where))
+        elif name is not None:
+            if name in self.definitions:
+                raise _fail(where, f"duplicate definition name {name!r}")
+            self.definitions[name] = plan
+        return plan
+
+    def _kind_keys(self, n: dict[str, Any], plan: dict[str, Any], where: str) -> None:
+        kind = n["type"]
+        for key in _KIND_KEYS[kind]:
+            plan[key] = n.get(key)
+        if kind == "string":
+            pattern = n.get("pattern")
+            plan["pattern_engine"] = None if pattern is None else pattern_engine(pattern)
+        elif kind in ("literal", "enum"):
+            plan["values"] = list(n["values"])
+        elif kind == "object":
+            required = set(n.get("required", []))
+            plan["properties"] = [
+                [k, k in required, self.node(v, f"{where}.properties.{k}")]
+                for k, v in n["properties"].items()
+            ]
+            if isinstance(n.get("extra"), dict):
+                plan["extra"] = self.node(n["extra"], f"{where}.extra")
+            else:
+                plan["extra"] = n.get("extra", "ignore")
+        elif kind == "array":
+            plan["items"] = self.node(n["items"], f"{where}.items")
+            plan["unique_items"] = n.get("unique_items", False)
+        elif kind == "tuple":
+            plan["items"] = [self.node(v, f"{where}.items[{i}]") for i, v in enumerate(n["items"])]
+            if n.get("rest") is not None:
+                plan["rest"] = self.node(n["rest"], f"{where}.rest")
+        elif kind == "record":
+            plan["values"] = self.node(n["values"], f"{where}.values")
+        elif kind in ("union", "intersection"):
+            plan["members"] = [
+                self.node(v, f"{where}.members[{i}]") for i, v in enumerate(n["members"])
+            ]
+            if kind == "union":
+                plan["mapping"] = None
+                if plan["discriminator"] is not None:
+                    self.unions.append((plan, where))
+
+    def resolve(self, node: dict[str, Any], where: str) -> dict[str, Any]:
+        """Follow refs to the node they name."""
+        seen: set[str] = set()
+        while node["type"] == "ref":
+            if node["name"] in seen:
+                raise _fail(where, f"ref {node['name']!r} only refers to itself")
+            seen.add(node["name"])
+            node = self.definitions[node["name"]]
+        return node
+
+    def finish(self) -> None:
+        for name, where in self.refs:
+            if name not in self.definitions:
+                raise _fail(where, f"ref {name!r} names no definition")
+        for union, where in self.unions:
+            self._discriminate(union, where)
+        self._check_cycles()
+
+    def _discriminate(self, union: dict[str, Any], where: str) -> None:
+        disc: str = union["discriminator"]
+        mapping: dict[Any, int] = {}
+        for i, member in enumerate(union["members"]):
+            at = f"{where}.members[{i}]"
+            target = self.resolve(member, at)
+            prop = None
+            if target["type"] == "object":
+                prop = next((p for k, _, p in target["properties"] if k == disc), None)
+            tag = None if prop is None else self.resolve(prop, at)
+            if tag is None or tag["type"] not in ("literal", "enum") or tag["nullable"]:
+                raise _fail(
+                    at,
+                    f"a member of a union discriminated by {disc!r} must be an object whose "
+                    f"{disc!r} property is a literal or enum",
+                )
+            for value in tag["values"]:
+                if value in mapping:
+                    raise _fail(at, f"duplicate discriminator tag {value!r}")
+                mapping[value] = i
+        union["mapping"] = mapping
+        union["msgs"]["union_tag_invalid"] = tag_msgs(disc, list(mapping))
+
+    def _check_cycles(self) -> None:
+        """Refuse a ref cycle that enters no container: it could recurse without end."""
+        edges = {name: set(_bare_refs(node)) for name, node in self.definitions.items()}
+        state: dict[str, int] = {}
+
+        def visit(name: str, trail: list[str]) -> None:
+            state[name] = 1
+            for nxt in sorted(edges[name]):
+                if state.get(nxt) == 1:
+                    loop = " -> ".join([*trail[trail.index(nxt) :], nxt])
+                    raise SchemaError(f"recursive ref without an object or array between: {loop}")
+                if nxt not in state:
+                    visit(nxt, [*trail, nxt])
+            state[name] = 2
+
+        for name in edges:
+            if name not in state:
+                visit(name, [name])
+
+
+def _bare_refs(node: dict[str, Any]) -> Iterator[str]:
+    """Ref names reachable from ``node`` without entering a container."""
+    kind = node["type"]
+    if kind == "ref":
+        yield node["name"]
+    elif kind == "intersection" or (kind == "union" and node["discriminator"] is None):
+        for member in node["members"]:
+            yield from _bare_refs(member)
+
+
+def make_plan(core: object, *, max_errors: int = 100, max_depth: int = 256) -> dict[str, Any]:
+    """Check ``core`` and build the plan of docs/gtype.md §4; raises ``SchemaError``."""
+    for key, value in (("max_errors", max_errors), ("max_depth", max_depth)):
+        if not _is_int(value) or value < 1:
+            raise SchemaError(f"{key} must be an integer ≥ 1, not {value!r}")
+    planner = _Planner()
+    try:
+        root = planner.node(core, "(root)")
+    except RecursionError:
+        raise SchemaError("schema is nested too deeply to plan") from None
+    planner.finish()
+    return {
+        "root": root,
+        "definitions": planner.definitions,
+        "max_errors": max_errors,
+        "max_depth": max_depth,
+        "msgs": global_msgs(max_errors, max_depth),
+    }

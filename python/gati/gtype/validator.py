@@ -1,0 +1,55 @@
+"""Compiling schemas into the active backend's ``Validator``, and one-shot validation."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, NamedTuple
+
+from gati._backend import native
+from gati.errors import SchemaError, ValidationError
+from gati.gtype._plan import make_plan
+from gati.gtype.schema import Schema
+
+__all__ = ["Result", "Validator", "compile_schema", "validate"]
+
+
+def _validator_class() -> Any:
+    # The extension gains its Validator with the native validation engine; until a build has
+    # one, the pure twin serves both backends.
+    if native is not None and hasattr(native, "Validator"):
+        return native.Validator
+    from gati._pure.gtype import Validator as PureValidator
+
+    return PureValidator
+
+
+Validator: Any = _validator_class()
+
+
+class Result(NamedTuple):
+    """The outcome of ``gt.validate``: ``value`` is the validated value, or ``None`` if invalid."""
+
+    valid: bool
+    errors: list[dict[str, Any]]
+    value: Any
+
+
+def compile_schema(schema: Schema, *, max_errors: int = 100, max_depth: int = 256) -> Any:
+    """Plan ``schema`` once and build the active backend's validator for it."""
+    if not isinstance(schema, Schema):
+        raise SchemaError(f"gt.compile() takes a gt schema, not {type(schema).__name__}")
+    plan = make_plan(schema.core(), max_errors=max_errors, max_depth=max_depth)
+    return Validator(plan, schema)
+
+
+@functools.lru_cache(maxsize=256)
+def _cached(schema: Schema) -> Any:
+    return compile_schema(schema)
+
+
+def validate(schema: Schema, value: Any) -> Result:
+    """Validate once against ``schema`` (its compiled validator is cached per schema)."""
+    try:
+        return Result(True, [], _cached(schema).validate(value))
+    except ValidationError as exc:
+        return Result(False, exc.errors(), None)
