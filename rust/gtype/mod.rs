@@ -1,5 +1,192 @@
-use pyo3::prelude::*;
+//! The native GType validator: `Validator(plan, schema=None)` (docs/gtype.md §4–§7).
+use std::collections::HashMap;
+use std::panic::{catch_unwind, AssertUnwindSafe};
 
-pub fn register(_m: &Bound<'_, PyModule>) -> PyResult<()> {
+use pyo3::exceptions::{PyRuntimeError, PyTypeError};
+use pyo3::prelude::*;
+use pyo3::types::{PyByteArray, PyBytes, PyDict, PyMemoryView, PyString};
+
+mod array;
+mod custom;
+mod errors;
+mod formats;
+mod intersection;
+mod json;
+mod literal;
+mod node;
+mod number;
+mod object;
+mod plan;
+mod record;
+mod reference;
+mod scalar;
+mod string;
+mod tuple;
+mod union;
+
+use errors::{Code, Errors, Msgs, Path};
+use node::{Compiler, Ctx, Node};
+
+/// Runs `f`, turning a Rust panic into a Python `RuntimeError`.
+fn guard<T>(f: impl FnOnce() -> PyResult<T>) -> PyResult<T> {
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(result) => result,
+        Err(payload) => {
+            let detail = payload
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            Err(PyRuntimeError::new_err(format!(
+                "internal error in gati._native: {detail}"
+            )))
+        }
+    }
+}
+
+#[pyclass(frozen, module = "gati._native")]
+pub struct Validator {
+    root: Node,
+    defs: Vec<Node>,
+    global: Msgs,
+    max_errors: usize,
+    max_depth: usize,
+    schema: Py<PyAny>,
+}
+
+impl Validator {
+    fn build(plan: &Bound<'_, PyDict>, schema: Py<PyAny>) -> PyResult<Self> {
+        let mut names = HashMap::new();
+        let definitions = match plan::get(plan, "definitions")? {
+            Some(d) => d.cast_into::<PyDict>()?,
+            None => PyDict::new(plan.py()),
+        };
+        for (i, (name, _)) in definitions.iter().enumerate() {
+            names.insert(name.extract::<String>()?, i);
+        }
+        let cx = Compiler { names };
+        let defs = definitions
+            .iter()
+            .map(|(_, d)| cx.node(&d))
+            .collect::<PyResult<_>>()?;
+        Ok(Validator {
+            root: cx.node(&plan::req(plan, "root")?)?,
+            defs,
+            global: Msgs::from_plan(plan::get(plan, "msgs")?)?,
+            max_errors: plan::opt_usize(plan, "max_errors")?.unwrap_or(100),
+            max_depth: plan::opt_usize(plan, "max_depth")?.unwrap_or(256),
+            schema,
+        })
+    }
+
+    fn run<'py>(&self, value: &Bound<'py, PyAny>, fast: bool) -> PyResult<Errors<'py>> {
+        let py = value.py();
+        let mut ctx = Ctx::new(
+            py,
+            &self.defs,
+            &self.global,
+            self.max_errors,
+            self.max_depth,
+            fast,
+        );
+        node::validate(&mut ctx, &self.root, value, &Path::root())?;
+        Ok(ctx.errors)
+    }
+
+    fn check<'py>(&self, value: Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        let py = value.py();
+        let errors = self.run(&value, false)?;
+        if errors.list.is_empty() {
+            Ok(value)
+        } else {
+            Err(errors::validation_error(py, errors.into_list(py)?)?)
+        }
+    }
+
+    fn parse_json<'py>(&self, data: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        let py = data.py();
+        let bytes: Bound<'py, PyBytes> = if let Ok(b) = data.cast::<PyBytes>() {
+            b.clone()
+        } else if let Ok(s) = data.cast::<PyString>() {
+            match s.to_str() {
+                Ok(text) => return self.parse_bytes(py, text.as_bytes()),
+                Err(_) => s
+                    .call_method1("encode", ("utf-8", "surrogatepass"))?
+                    .cast_into()?,
+            }
+        } else if data.is_instance_of::<PyByteArray>() || data.is_instance_of::<PyMemoryView>() {
+            py.get_type::<PyBytes>().call1((data,))?.cast_into()?
+        } else {
+            let name = data.get_type().name()?;
+            return Err(PyTypeError::new_err(format!(
+                "validate_json takes bytes, bytearray, memoryview or str, not {name}"
+            )));
+        };
+        self.parse_bytes(py, bytes.as_bytes())
+    }
+
+    fn parse_bytes<'py>(&self, py: Python<'py>, src: &[u8]) -> PyResult<Bound<'py, PyAny>> {
+        let errors = match json::parse(py, src, self.max_depth) {
+            Ok(value) => return Ok(value),
+            Err(json::Failure::Py(e)) => return Err(e),
+            Err(json::Failure::Invalid(pos, detail)) => {
+                let (line, column) = json::line_col(src, pos);
+                errors::json_invalid(py, &self.global, &detail, line, column)?
+            }
+            Err(json::Failure::TooDeep) => {
+                let mut errs = Errors::new(self.max_errors, false);
+                let none = py.None().into_bound(py);
+                errs.add(
+                    &self.global,
+                    &self.global,
+                    Code::DepthExceeded,
+                    &Path::root(),
+                    &none,
+                )?;
+                errs.into_list(py)?
+            }
+        };
+        Err(errors::validation_error(py, errors)?)
+    }
+}
+
+#[pymethods]
+impl Validator {
+    #[new]
+    #[pyo3(signature = (plan, schema = None))]
+    fn new(py: Python<'_>, plan: &Bound<'_, PyDict>, schema: Option<Py<PyAny>>) -> PyResult<Self> {
+        guard(|| Validator::build(plan, schema.unwrap_or_else(|| py.None())))
+    }
+
+    /// Returns `obj` itself when valid, else raises `gati.ValidationError` with every error.
+    fn validate<'py>(&self, obj: Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        guard(|| self.check(obj))
+    }
+
+    /// Parses JSON (bytes, bytearray, memoryview or str) and validates the parsed value.
+    fn validate_json<'py>(&self, data: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        guard(|| self.check(self.parse_json(data)?))
+    }
+
+    /// Whether `obj` is valid; stops at the first error and builds no error objects.
+    fn is_valid(&self, obj: &Bound<'_, PyAny>) -> PyResult<bool> {
+        guard(|| Ok(self.run(obj, true)?.count == 0))
+    }
+
+    #[getter]
+    fn schema(&self, py: Python<'_>) -> Py<PyAny> {
+        self.schema.clone_ref(py)
+    }
+}
+
+/// Panics on purpose, so the tests can check that a panic surfaces as `RuntimeError`.
+#[pyfunction]
+fn _panic_for_test() -> PyResult<()> {
+    guard(|| -> PyResult<()> { panic!("deliberate panic for the test suite") })
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<Validator>()?;
+    m.add_function(wrap_pyfunction!(_panic_for_test, m)?)?;
     Ok(())
 }

@@ -1,0 +1,151 @@
+//! `array`: list, tuple, set or frozenset; item counts, every item, then `unique_items`.
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyFrozenSet, PyList, PySet, PyTuple};
+
+use super::errors::{Code, Path};
+use super::literal::{json_kind, JsonKind};
+use super::node::{validate as validate_node, Compiler, Ctx, Node};
+use super::plan;
+
+pub struct ArrayNode {
+    items: Box<Node>,
+    min_items: Option<usize>,
+    max_items: Option<usize>,
+    unique_items: bool,
+}
+
+pub fn compile(cx: &Compiler, d: &Bound<'_, PyDict>) -> PyResult<ArrayNode> {
+    Ok(ArrayNode {
+        items: Box::new(cx.node(&plan::req(d, "items")?)?),
+        min_items: plan::opt_usize(d, "min_items")?,
+        max_items: plan::opt_usize(d, "max_items")?,
+        unique_items: plan::flag(d, "unique_items")?,
+    })
+}
+
+/// The items of a list or tuple, or `None` for any other value.
+pub fn sequence<'py>(value: &Bound<'py, PyAny>) -> Option<Bound<'py, PyAny>> {
+    if value.is_instance_of::<PyList>() || value.is_instance_of::<PyTuple>() {
+        Some(value.clone())
+    } else {
+        None
+    }
+}
+
+pub fn validate<'py>(
+    ctx: &mut Ctx<'_, 'py>,
+    node: &Node,
+    k: &ArrayNode,
+    value: &Bound<'py, PyAny>,
+    path: &Path<'_, 'py>,
+) -> PyResult<()> {
+    let is_set = value.is_instance_of::<PySet>() || value.is_instance_of::<PyFrozenSet>();
+    if sequence(value).is_none() && !is_set {
+        return ctx.err(node, Code::ArrayType, path, value);
+    }
+    if !ctx.enter(path, value)? {
+        return Ok(());
+    }
+    let result = body(ctx, node, k, value, is_set, path);
+    ctx.leave();
+    result
+}
+
+fn body<'py>(
+    ctx: &mut Ctx<'_, 'py>,
+    node: &Node,
+    k: &ArrayNode,
+    value: &Bound<'py, PyAny>,
+    is_set: bool,
+    path: &Path<'_, 'py>,
+) -> PyResult<()> {
+    let n = value.len()?;
+    if k.min_items.is_some_and(|m| n < m) {
+        ctx.err(node, Code::ArrayMinItems, path, value)?;
+    }
+    if k.max_items.is_some_and(|m| n > m) {
+        ctx.err(node, Code::ArrayMaxItems, path, value)?;
+    }
+    if is_set {
+        let items: Vec<Bound<'py, PyAny>> = value.try_iter()?.collect::<PyResult<_>>()?;
+        for (i, item) in items.iter().enumerate() {
+            if ctx.stopped() {
+                return Ok(());
+            }
+            validate_node(ctx, &k.items, item, &path.idx(i))?;
+        }
+    } else if let Ok(list) = value.cast::<PyList>() {
+        let mut i = 0;
+        while i < list.len() {
+            if ctx.stopped() {
+                return Ok(());
+            }
+            validate_node(ctx, &k.items, &list.get_item(i)?, &path.idx(i))?;
+            i += 1;
+        }
+    } else {
+        let tuple = value.cast::<PyTuple>()?;
+        for (i, item) in tuple.iter().enumerate() {
+            if ctx.stopped() {
+                return Ok(());
+            }
+            validate_node(ctx, &k.items, &item, &path.idx(i))?;
+        }
+    }
+    if k.unique_items && !ctx.stopped() {
+        let items: Vec<Bound<'py, PyAny>> = value.try_iter()?.collect::<PyResult<_>>()?;
+        for j in 1..items.len() {
+            for i in 0..j {
+                if json_eq(&items[i], &items[j], 0)? {
+                    return ctx.err(node, Code::ArrayUniqueItems, path, &items[j]);
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Containers nested deeper than this compare with Python's `==`.
+const EQ_DEPTH: usize = 64;
+
+/// JSON equality: `1 == 1.0`, `True != 1`, lists and tuples by content, dicts by key and value.
+fn json_eq(a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>, depth: usize) -> PyResult<bool> {
+    let (ka, kb) = (json_kind(a), json_kind(b));
+    if ka != JsonKind::Other || kb != JsonKind::Other {
+        return if ka == kb { a.eq(b) } else { Ok(false) };
+    }
+    if depth >= EQ_DEPTH {
+        return a.eq(b);
+    }
+    if let (Some(sa), Some(sb)) = (sequence(a), sequence(b)) {
+        if sa.len()? != sb.len()? {
+            return Ok(false);
+        }
+        for (x, y) in sa.try_iter()?.zip(sb.try_iter()?) {
+            if !json_eq(&x?, &y?, depth + 1)? {
+                return Ok(false);
+            }
+        }
+        return Ok(true);
+    }
+    if let (Ok(da), Ok(db)) = (a.cast::<PyDict>(), b.cast::<PyDict>()) {
+        if da.len() != db.len() {
+            return Ok(false);
+        }
+        for (key, x) in da.iter() {
+            match db.get_item(&key)? {
+                Some(y) if json_eq(&x, &y, depth + 1)? => {}
+                _ => return Ok(false),
+            }
+        }
+        return Ok(true);
+    }
+    if sequence(a).is_some()
+        || sequence(b).is_some()
+        || a.cast::<PyDict>().is_ok()
+        || b.cast::<PyDict>().is_ok()
+    {
+        return Ok(false);
+    }
+    a.eq(b)
+}

@@ -1,0 +1,417 @@
+//! The one error-collection type: error dicts are built only when something fails.
+use pyo3::exceptions::{PyKeyError, PyTypeError};
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyDict, PyList, PyString, PyTuple, PyType};
+
+/// Every error code of docs/gtype.md §6.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Code {
+    StringType,
+    NumberType,
+    IntegerType,
+    BooleanType,
+    NullType,
+    ObjectType,
+    ArrayType,
+    TupleType,
+    RecordType,
+    LiteralError,
+    EnumError,
+    NumberFinite,
+    NumberMin,
+    NumberMax,
+    NumberExclusiveMin,
+    NumberExclusiveMax,
+    NumberMultipleOf,
+    StringMinLength,
+    StringMaxLength,
+    StringPattern,
+    StringFormat,
+    ArrayMinItems,
+    ArrayMaxItems,
+    ArrayUniqueItems,
+    TupleLength,
+    KeyType,
+    ObjectMissing,
+    ObjectExtra,
+    UnionMismatch,
+    UnionTagMissing,
+    UnionTagInvalid,
+    Custom,
+    DepthExceeded,
+    RecursionLoop,
+    TooManyErrors,
+    JsonInvalid,
+}
+
+const ALL: [Code; 36] = [
+    Code::StringType,
+    Code::NumberType,
+    Code::IntegerType,
+    Code::BooleanType,
+    Code::NullType,
+    Code::ObjectType,
+    Code::ArrayType,
+    Code::TupleType,
+    Code::RecordType,
+    Code::LiteralError,
+    Code::EnumError,
+    Code::NumberFinite,
+    Code::NumberMin,
+    Code::NumberMax,
+    Code::NumberExclusiveMin,
+    Code::NumberExclusiveMax,
+    Code::NumberMultipleOf,
+    Code::StringMinLength,
+    Code::StringMaxLength,
+    Code::StringPattern,
+    Code::StringFormat,
+    Code::ArrayMinItems,
+    Code::ArrayMaxItems,
+    Code::ArrayUniqueItems,
+    Code::TupleLength,
+    Code::KeyType,
+    Code::ObjectMissing,
+    Code::ObjectExtra,
+    Code::UnionMismatch,
+    Code::UnionTagMissing,
+    Code::UnionTagInvalid,
+    Code::Custom,
+    Code::DepthExceeded,
+    Code::RecursionLoop,
+    Code::TooManyErrors,
+    Code::JsonInvalid,
+];
+
+impl Code {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::StringType => "string_type",
+            Code::NumberType => "number_type",
+            Code::IntegerType => "integer_type",
+            Code::BooleanType => "boolean_type",
+            Code::NullType => "null_type",
+            Code::ObjectType => "object_type",
+            Code::ArrayType => "array_type",
+            Code::TupleType => "tuple_type",
+            Code::RecordType => "record_type",
+            Code::LiteralError => "literal_error",
+            Code::EnumError => "enum_error",
+            Code::NumberFinite => "number_finite",
+            Code::NumberMin => "number_min",
+            Code::NumberMax => "number_max",
+            Code::NumberExclusiveMin => "number_exclusive_min",
+            Code::NumberExclusiveMax => "number_exclusive_max",
+            Code::NumberMultipleOf => "number_multiple_of",
+            Code::StringMinLength => "string_min_length",
+            Code::StringMaxLength => "string_max_length",
+            Code::StringPattern => "string_pattern",
+            Code::StringFormat => "string_format",
+            Code::ArrayMinItems => "array_min_items",
+            Code::ArrayMaxItems => "array_max_items",
+            Code::ArrayUniqueItems => "array_unique_items",
+            Code::TupleLength => "tuple_length",
+            Code::KeyType => "key_type",
+            Code::ObjectMissing => "object_missing",
+            Code::ObjectExtra => "object_extra",
+            Code::UnionMismatch => "union_mismatch",
+            Code::UnionTagMissing => "union_tag_missing",
+            Code::UnionTagInvalid => "union_tag_invalid",
+            Code::Custom => "custom",
+            Code::DepthExceeded => "depth_exceeded",
+            Code::RecursionLoop => "recursion_loop",
+            Code::TooManyErrors => "too_many_errors",
+            Code::JsonInvalid => "json_invalid",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Code> {
+        ALL.iter().copied().find(|c| c.as_str() == s)
+    }
+}
+
+/// The planned `[expected, message]` strings of one node (or of the plan, for global codes).
+pub struct Msgs {
+    entries: Vec<(Code, Py<PyString>, Py<PyString>)>,
+}
+
+impl Msgs {
+    pub fn from_plan(obj: Option<Bound<'_, PyAny>>) -> PyResult<Msgs> {
+        let mut entries = Vec::new();
+        if let Some(obj) = obj.filter(|o| !o.is_none()) {
+            let dict = obj.cast::<PyDict>()?;
+            for (k, v) in dict.iter() {
+                let name = k.cast::<PyString>()?.to_cow()?.into_owned();
+                let code = Code::parse(&name)
+                    .ok_or_else(|| PyKeyError::new_err(format!("unknown error code {name:?}")))?;
+                let pair = v.cast::<PyList>().map(|l| l.to_tuple()).or_else(|_| {
+                    v.cast::<PyTuple>()
+                        .cloned()
+                        .map_err(|_| PyTypeError::new_err("msgs entries are [expected, message]"))
+                })?;
+                let expected = pair.get_item(0)?.cast_into::<PyString>()?.unbind();
+                let message = pair.get_item(1)?.cast_into::<PyString>()?.unbind();
+                entries.push((code, expected, message));
+            }
+        }
+        Ok(Msgs { entries })
+    }
+
+    fn get<'py>(
+        &self,
+        py: Python<'py>,
+        code: Code,
+    ) -> PyResult<(Bound<'py, PyString>, Bound<'py, PyString>)> {
+        self.entries
+            .iter()
+            .find(|(c, _, _)| *c == code)
+            .map(|(_, e, m)| (e.bind(py).clone(), m.bind(py).clone()))
+            .ok_or_else(|| {
+                PyKeyError::new_err(format!("the plan has no message for {}", code.as_str()))
+            })
+    }
+}
+
+/// One step of an error path: a key or an index. Paths live on the stack and are turned into
+/// tuples only when an error is recorded.
+pub enum Seg<'a, 'py> {
+    Key(&'a Bound<'py, PyAny>),
+    Idx(usize),
+}
+
+pub struct Path<'a, 'py> {
+    parent: Option<&'a Path<'a, 'py>>,
+    seg: Option<Seg<'a, 'py>>,
+}
+
+impl<'a, 'py> Path<'a, 'py> {
+    pub fn root() -> Path<'a, 'py> {
+        Path {
+            parent: None,
+            seg: None,
+        }
+    }
+
+    pub fn key(&'a self, key: &'a Bound<'py, PyAny>) -> Path<'a, 'py> {
+        Path {
+            parent: Some(self),
+            seg: Some(Seg::Key(key)),
+        }
+    }
+
+    pub fn idx(&'a self, i: usize) -> Path<'a, 'py> {
+        Path {
+            parent: Some(self),
+            seg: Some(Seg::Idx(i)),
+        }
+    }
+
+    pub fn to_tuple(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        let mut parts: Vec<Bound<'py, PyAny>> = Vec::new();
+        let mut cur = Some(self);
+        while let Some(p) = cur {
+            match &p.seg {
+                Some(Seg::Key(k)) => parts.push((*k).clone()),
+                Some(Seg::Idx(i)) => parts.push(i.into_pyobject(py)?.into_any()),
+                None => {}
+            }
+            cur = p.parent;
+        }
+        parts.reverse();
+        PyTuple::new(py, parts)
+    }
+}
+
+struct Keys {
+    path: Py<PyString>,
+    code: Py<PyString>,
+    expected: Py<PyString>,
+    actual: Py<PyString>,
+    message: Py<PyString>,
+    members: Py<PyString>,
+    line: Py<PyString>,
+    column: Py<PyString>,
+}
+
+static KEYS: PyOnceLock<Keys> = PyOnceLock::new();
+
+fn keys(py: Python<'_>) -> &Keys {
+    KEYS.get_or_init(py, || {
+        let k = |s: &str| PyString::intern(py, s).unbind();
+        Keys {
+            path: k("path"),
+            code: k("code"),
+            expected: k("expected"),
+            actual: k("actual"),
+            message: k("message"),
+            members: k("members"),
+            line: k("line"),
+            column: k("column"),
+        }
+    })
+}
+
+/// What the error dict's `actual` holds (docs/gtype.md §6).
+fn actual<'py>(value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let py = value.py();
+    if value.is_none() || value.is_exact_instance_of::<pyo3::types::PyBool>() {
+        return Ok(value.clone());
+    }
+    if value.is_exact_instance_of::<pyo3::types::PyFloat>() {
+        return Ok(value.clone());
+    }
+    if value.is_exact_instance_of::<pyo3::types::PyInt>() {
+        if value.extract::<i64>().is_ok() || value.extract::<u64>().is_ok() {
+            return Ok(value.clone());
+        }
+    } else if let Ok(s) = value.cast::<PyString>() {
+        let plain = s.to_string_lossy_exact()?;
+        return Ok(plain.into_any());
+    }
+    let name = value.get_type().name()?;
+    Ok(PyString::new(py, &format!("<{name}>")).into_any())
+}
+
+trait PlainStr<'py> {
+    fn to_string_lossy_exact(&self) -> PyResult<Bound<'py, PyString>>;
+}
+
+impl<'py> PlainStr<'py> for Bound<'py, PyString> {
+    /// A plain `str` copy cut to 80 code points (lone surrogates are kept as they are).
+    fn to_string_lossy_exact(&self) -> PyResult<Bound<'py, PyString>> {
+        let py = self.py();
+        let n = self.len()?;
+        let plain = if n > 80 {
+            let cut = self.get_item(pyo3::types::PySlice::new(py, 0, 80, 1))?;
+            let ellipsis = PyString::new(py, "…");
+            cut.add(ellipsis)?.cast_into::<PyString>()?
+        } else if self.is_exact_instance_of::<PyString>() {
+            self.clone()
+        } else {
+            self.str()?
+        };
+        if plain.is_exact_instance_of::<PyString>() {
+            Ok(plain)
+        } else {
+            plain.str()
+        }
+    }
+}
+
+/// Collects errors up to `max_errors`; in `fast` mode (is_valid) it only records that one happened.
+pub struct Errors<'py> {
+    pub list: Vec<Bound<'py, PyAny>>,
+    pub count: usize,
+    pub stopped: bool,
+    pub fast: bool,
+    pub max_errors: usize,
+}
+
+impl<'py> Errors<'py> {
+    pub fn new(max_errors: usize, fast: bool) -> Self {
+        Errors {
+            list: Vec::new(),
+            count: 0,
+            stopped: false,
+            fast,
+            max_errors,
+        }
+    }
+
+    /// Records one error with the planned message of `code` in `msgs`.
+    pub fn add(
+        &mut self,
+        msgs: &Msgs,
+        global: &Msgs,
+        code: Code,
+        path: &Path<'_, 'py>,
+        value: &Bound<'py, PyAny>,
+    ) -> PyResult<()> {
+        self.add_full(msgs, global, code, path, value, None, None)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub fn add_full(
+        &mut self,
+        msgs: &Msgs,
+        global: &Msgs,
+        code: Code,
+        path: &Path<'_, 'py>,
+        value: &Bound<'py, PyAny>,
+        message: Option<Bound<'py, PyString>>,
+        members: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<()> {
+        if self.stopped {
+            return Ok(());
+        }
+        if self.fast {
+            self.count += 1;
+            self.stopped = true;
+            return Ok(());
+        }
+        let py = value.py();
+        if self.count >= self.max_errors {
+            let none = py.None().into_bound(py);
+            let e = build(global, Code::TooManyErrors, &Path::root(), &none, None)?;
+            self.list.push(e.into_any());
+            self.stopped = true;
+            return Ok(());
+        }
+        let e = build(msgs, code, path, value, message)?;
+        if let Some(m) = members {
+            e.set_item(keys(py).members.bind(py), m)?;
+        }
+        self.list.push(e.into_any());
+        self.count += 1;
+        Ok(())
+    }
+
+    pub fn into_list(self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        PyList::new(py, self.list)
+    }
+}
+
+fn build<'py>(
+    msgs: &Msgs,
+    code: Code,
+    path: &Path<'_, 'py>,
+    value: &Bound<'py, PyAny>,
+    message: Option<Bound<'py, PyString>>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let py = value.py();
+    let k = keys(py);
+    let (expected, planned) = msgs.get(py, code)?;
+    let d = PyDict::new(py);
+    d.set_item(k.path.bind(py), path.to_tuple(py)?)?;
+    d.set_item(k.code.bind(py), PyString::intern(py, code.as_str()))?;
+    d.set_item(k.expected.bind(py), expected)?;
+    d.set_item(k.actual.bind(py), actual(value)?)?;
+    d.set_item(k.message.bind(py), message.unwrap_or(planned))?;
+    Ok(d)
+}
+
+/// The one `json_invalid` error list: `[{"path": (), "code": "json_invalid", ..., line, column}]`.
+pub fn json_invalid<'py>(
+    py: Python<'py>,
+    global: &Msgs,
+    detail: &str,
+    line: usize,
+    column: usize,
+) -> PyResult<Bound<'py, PyList>> {
+    let k = keys(py);
+    let none = py.None().into_bound(py);
+    let msg = PyString::new(py, &format!("Invalid JSON: {detail}"));
+    let d = build(global, Code::JsonInvalid, &Path::root(), &none, Some(msg))?;
+    d.set_item(k.line.bind(py), line)?;
+    d.set_item(k.column.bind(py), column)?;
+    PyList::new(py, [d])
+}
+
+static VALIDATION_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+
+/// `gati.errors.ValidationError(errors)`, the class imported once and cached.
+pub fn validation_error(py: Python<'_>, errors: Bound<'_, PyList>) -> PyResult<PyErr> {
+    let cls = VALIDATION_ERROR.import(py, "gati.errors", "ValidationError")?;
+    Ok(PyErr::from_value(cls.call1((errors,))?))
+}

@@ -1,0 +1,414 @@
+//! A JSON (RFC 8259) reader that builds the Python value straight from the bytes.
+//!
+//! It is iterative (an explicit stack, bounded by `max_depth`), so no input can overflow the
+//! native stack; integers of any size stay exact (the Python int is built from the digits).
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString};
+use pyo3::IntoPyObjectExt;
+
+pub enum Failure {
+    /// Malformed input: the byte offset and a short detail.
+    Invalid(usize, String),
+    /// Arrays/objects nested deeper than `max_depth`.
+    TooDeep,
+    Py(PyErr),
+}
+
+impl From<PyErr> for Failure {
+    fn from(e: PyErr) -> Self {
+        Failure::Py(e)
+    }
+}
+
+/// 1-based line and column (in code points) of byte offset `pos`.
+pub fn line_col(src: &[u8], pos: usize) -> (usize, usize) {
+    let prefix = &src[..pos.min(src.len())];
+    let line_start = prefix
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let line = prefix.iter().filter(|&&b| b == b'\n').count() + 1;
+    let column = prefix[line_start..]
+        .iter()
+        .filter(|&&b| (b & 0xC0) != 0x80)
+        .count()
+        + 1;
+    (line, column)
+}
+
+enum Frame<'py> {
+    Array(Bound<'py, PyList>),
+    Object(Bound<'py, PyDict>, Bound<'py, PyString>),
+}
+
+struct Reader<'s, 'py> {
+    py: Python<'py>,
+    text: &'s str,
+    src: &'s [u8],
+    pos: usize,
+}
+
+type Res<T> = Result<T, Failure>;
+
+fn invalid<T>(pos: usize, detail: &str) -> Res<T> {
+    Err(Failure::Invalid(pos, detail.to_owned()))
+}
+
+/// Parses `src` into a Python value.
+pub fn parse<'py>(py: Python<'py>, src: &[u8], max_depth: usize) -> Res<Bound<'py, PyAny>> {
+    let text = match std::str::from_utf8(src) {
+        Ok(t) => t,
+        Err(e) => return invalid(e.valid_up_to(), "invalid UTF-8"),
+    };
+    Reader {
+        py,
+        text,
+        src,
+        pos: 0,
+    }
+    .document(max_depth)
+}
+
+impl<'s, 'py> Reader<'s, 'py> {
+    fn ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.src.get(self.pos) {
+            self.pos += 1;
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.src.get(self.pos).copied()
+    }
+
+    fn document(mut self, max_depth: usize) -> Res<Bound<'py, PyAny>> {
+        let py = self.py;
+        let mut stack: Vec<Frame<'py>> = Vec::new();
+        'value: loop {
+            self.ws();
+            let mut value: Bound<'py, PyAny> = match self.peek() {
+                Some(open @ (b'{' | b'[')) => {
+                    if stack.len() >= max_depth {
+                        return Err(Failure::TooDeep);
+                    }
+                    self.pos += 1;
+                    self.ws();
+                    if open == b'{' {
+                        if self.peek() == Some(b'}') {
+                            self.pos += 1;
+                            PyDict::new(py).into_any()
+                        } else {
+                            let key = self.key()?;
+                            stack.push(Frame::Object(PyDict::new(py), key));
+                            continue 'value;
+                        }
+                    } else if self.peek() == Some(b']') {
+                        self.pos += 1;
+                        PyList::empty(py).into_any()
+                    } else {
+                        stack.push(Frame::Array(PyList::empty(py)));
+                        continue 'value;
+                    }
+                }
+                Some(b'"') => self.string()?.into_any(),
+                Some(b't') => self.word("true", PyBool::new(py, true).to_owned().into_any())?,
+                Some(b'f') => self.word("false", PyBool::new(py, false).to_owned().into_any())?,
+                Some(b'n') => self.word("null", py.None().into_bound(py))?,
+                Some(b'-' | b'0'..=b'9') => self.number()?,
+                Some(_) => return invalid(self.pos, "expected a value"),
+                None => return invalid(self.pos, "unexpected end of input"),
+            };
+            loop {
+                match stack.last_mut() {
+                    None => {
+                        self.ws();
+                        if self.pos != self.src.len() {
+                            return invalid(self.pos, "extra data after the document");
+                        }
+                        return Ok(value);
+                    }
+                    Some(Frame::Array(list)) => {
+                        list.append(value)?;
+                        self.ws();
+                        match self.peek() {
+                            Some(b',') => {
+                                self.pos += 1;
+                                continue 'value;
+                            }
+                            Some(b']') => self.pos += 1,
+                            _ => return invalid(self.pos, "expected ',' or ']'"),
+                        }
+                    }
+                    Some(Frame::Object(dict, key)) => {
+                        dict.set_item(&*key, value)?;
+                        self.ws();
+                        match self.peek() {
+                            Some(b',') => {
+                                self.pos += 1;
+                                self.ws();
+                                *key = self.key()?;
+                                continue 'value;
+                            }
+                            Some(b'}') => self.pos += 1,
+                            _ => return invalid(self.pos, "expected ',' or '}'"),
+                        }
+                    }
+                }
+                value = match stack.pop() {
+                    Some(Frame::Array(list)) => list.into_any(),
+                    Some(Frame::Object(dict, _)) => dict.into_any(),
+                    None => unreachable_frame()?,
+                };
+            }
+        }
+    }
+
+    fn word(&mut self, word: &str, value: Bound<'py, PyAny>) -> Res<Bound<'py, PyAny>> {
+        if self.src[self.pos..].starts_with(word.as_bytes()) {
+            self.pos += word.len();
+            Ok(value)
+        } else {
+            invalid(self.pos, "expected a value")
+        }
+    }
+
+    fn key(&mut self) -> Res<Bound<'py, PyString>> {
+        if self.peek() != Some(b'"') {
+            return invalid(self.pos, "expected a property name in double quotes");
+        }
+        let key = self.string()?;
+        self.ws();
+        if self.peek() != Some(b':') {
+            return invalid(self.pos, "expected ':'");
+        }
+        self.pos += 1;
+        Ok(key)
+    }
+
+    fn hex4(&self, at: usize) -> Res<u32> {
+        let digits = self
+            .src
+            .get(at..at + 4)
+            .filter(|d| d.iter().all(u8::is_ascii_hexdigit));
+        match digits {
+            Some(d) => Ok(d
+                .iter()
+                .fold(0, |n, &c| n * 16 + (c as char).to_digit(16).unwrap_or(0))),
+            None => invalid(at, "invalid \\u escape"),
+        }
+    }
+
+    /// A string token starting at the opening quote.
+    fn string(&mut self) -> Res<Bound<'py, PyString>> {
+        self.pos += 1;
+        let start = self.pos;
+        let mut owned: Option<String> = None;
+        let mut chunk = start;
+        loop {
+            let Some(&b) = self.src.get(self.pos) else {
+                return invalid(start - 1, "unterminated string");
+            };
+            match b {
+                b'"' => {
+                    let tail = &self.text[chunk..self.pos];
+                    self.pos += 1;
+                    return Ok(match owned {
+                        Some(mut s) => {
+                            s.push_str(tail);
+                            PyString::new(self.py, &s)
+                        }
+                        None => PyString::new(self.py, tail),
+                    });
+                }
+                b'\\' => {
+                    let s = owned.get_or_insert_with(String::new);
+                    s.push_str(&self.text[chunk..self.pos]);
+                    let esc_at = self.pos;
+                    let c = match self.src.get(self.pos + 1) {
+                        Some(b'"') => '"',
+                        Some(b'\\') => '\\',
+                        Some(b'/') => '/',
+                        Some(b'b') => '\u{8}',
+                        Some(b'f') => '\u{c}',
+                        Some(b'n') => '\n',
+                        Some(b'r') => '\r',
+                        Some(b't') => '\t',
+                        Some(b'u') => {
+                            let hi = self.hex4(self.pos + 2)?;
+                            let code = if (0xD800..0xDC00).contains(&hi) {
+                                let lo_at = self.pos + 6;
+                                let lo = if self.src.get(lo_at..lo_at + 2) == Some(b"\\u") {
+                                    self.hex4(lo_at + 2)?
+                                } else {
+                                    0
+                                };
+                                if !(0xDC00..0xE000).contains(&lo) {
+                                    return invalid(esc_at, "lone surrogate in \\u escape");
+                                }
+                                self.pos += 6;
+                                0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)
+                            } else {
+                                hi
+                            };
+                            self.pos += 4;
+                            match char::from_u32(code) {
+                                Some(c) => c,
+                                None => return invalid(esc_at, "lone surrogate in \\u escape"),
+                            }
+                        }
+                        _ => return invalid(esc_at, "invalid escape"),
+                    };
+                    s.push(c);
+                    self.pos += 2;
+                    chunk = self.pos;
+                }
+                0..=0x1f => return invalid(self.pos, "control character in string"),
+                _ => self.pos += 1,
+            }
+        }
+    }
+
+    fn digits(&mut self) -> usize {
+        let start = self.pos;
+        while self.peek().is_some_and(|b| b.is_ascii_digit()) {
+            self.pos += 1;
+        }
+        self.pos - start
+    }
+
+    fn number(&mut self) -> Res<Bound<'py, PyAny>> {
+        let start = self.pos;
+        if self.peek() == Some(b'-') {
+            self.pos += 1;
+        }
+        match self.peek() {
+            Some(b'0') => self.pos += 1,
+            Some(b'1'..=b'9') => {
+                self.digits();
+            }
+            _ => return invalid(self.pos, "invalid number"),
+        }
+        let mut float = false;
+        if self.peek() == Some(b'.') {
+            self.pos += 1;
+            float = true;
+            if self.digits() == 0 {
+                return invalid(self.pos, "invalid number");
+            }
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.pos += 1;
+            float = true;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.pos += 1;
+            }
+            if self.digits() == 0 {
+                return invalid(self.pos, "invalid number");
+            }
+        }
+        let text = &self.text[start..self.pos];
+        if float {
+            return match text.parse::<f64>() {
+                Ok(f) if f.is_finite() => Ok(PyFloat::new(self.py, f).into_any()),
+                _ => invalid(start, "number out of range"),
+            };
+        }
+        if text.len() <= 18 {
+            if let Ok(i) = text.parse::<i64>() {
+                return Ok(i.into_bound_py_any(self.py)?);
+            }
+        }
+        match self.py.get_type::<PyInt>().call1((text,)) {
+            Ok(big) => Ok(big),
+            Err(_) => invalid(start, "integer too large"),
+        }
+    }
+}
+
+/// The completion loop only pops after pushing; this keeps that invariant panic-free.
+fn unreachable_frame<T>() -> Res<T> {
+    Err(Failure::Invalid(0, "internal reader state".to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_py<F: for<'py> FnOnce(Python<'py>)>(f: F) {
+        Python::initialize();
+        Python::attach(f);
+    }
+
+    fn ok(py: Python<'_>, src: &str) -> String {
+        match parse(py, src.as_bytes(), 256) {
+            Ok(v) => v.repr().unwrap().to_string(),
+            Err(Failure::Invalid(pos, d)) => panic!("{src}: invalid at {pos}: {d}"),
+            Err(_) => panic!("{src}: failed"),
+        }
+    }
+
+    fn bad(py: Python<'_>, src: &[u8]) -> usize {
+        match parse(py, src, 256) {
+            Err(Failure::Invalid(pos, _)) => pos,
+            _ => panic!("{src:?} should be invalid"),
+        }
+    }
+
+    #[test]
+    fn values() {
+        with_py(|py| {
+            assert_eq!(
+                ok(
+                    py,
+                    r#" {"a": [1, -2.5, true, false, null], "b": "x\u00e9\n"} "#
+                ),
+                "{'a': [1, -2.5, True, False, None], 'b': 'xé\\n'}"
+            );
+            assert_eq!(
+                ok(py, "123456789012345678901234567890"),
+                "123456789012345678901234567890"
+            );
+            assert_eq!(ok(py, r#""\ud83d\ude00""#), "'😀'");
+            assert_eq!(ok(py, r#"{"a": 1, "a": 2}"#), "{'a': 2}");
+            assert_eq!(ok(py, "[]"), "[]");
+        });
+    }
+
+    #[test]
+    fn malformed() {
+        with_py(|py| {
+            for src in [
+                "",
+                "[",
+                "[1,]",
+                "{\"a\" 1}",
+                "01",
+                "1.",
+                "1e",
+                "NaN",
+                "Infinity",
+                "\"\\ud800\"",
+                "\"\\udc00x\"",
+                "1e400",
+                "[1] x",
+                "\"a\u{1}\"",
+            ] {
+                bad(py, src.as_bytes());
+            }
+            assert_eq!(bad(py, b"[\"\xff\"]"), 2);
+            assert_eq!(line_col(b"[\n  x]", 4), (2, 3));
+        });
+    }
+
+    #[test]
+    fn depth_is_bounded() {
+        with_py(|py| {
+            let deep = "[".repeat(10_000) + &"]".repeat(10_000);
+            assert!(matches!(
+                parse(py, deep.as_bytes(), 256),
+                Err(Failure::TooDeep)
+            ));
+            let fine = "[".repeat(256) + &"]".repeat(256);
+            assert!(parse(py, fine.as_bytes(), 256).is_ok());
+        });
+    }
+}

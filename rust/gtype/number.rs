@@ -1,0 +1,145 @@
+//! `number` and `integer`: exact int/float comparisons and `multiple_of`.
+use std::cmp::Ordering;
+
+use pyo3::basic::CompareOp;
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyDict, PyFloat, PyInt};
+
+use super::errors::{Code, Path};
+use super::node::{Ctx, Node};
+use super::plan;
+
+/// A number from the plan or the input: machine-sized when possible, else the Python object.
+#[derive(Clone, Copy)]
+enum Fast {
+    Int(i64),
+    Float(f64),
+    Big,
+}
+
+fn classify(v: &Bound<'_, PyAny>) -> Fast {
+    if v.is_instance_of::<PyFloat>() {
+        v.extract::<f64>().map_or(Fast::Big, Fast::Float)
+    } else {
+        v.extract::<i64>().map_or(Fast::Big, Fast::Int)
+    }
+}
+
+pub struct Limit {
+    obj: Py<PyAny>,
+    fast: Fast,
+}
+
+pub struct NumberNode {
+    integer: bool,
+    min: Option<Limit>,
+    max: Option<Limit>,
+    exclusive_min: Option<Limit>,
+    exclusive_max: Option<Limit>,
+    multiple_of: Option<Limit>,
+}
+
+fn limit(d: &Bound<'_, PyDict>, key: &str) -> PyResult<Option<Limit>> {
+    Ok(plan::get(d, key)?.map(|v| Limit {
+        fast: classify(&v),
+        obj: v.unbind(),
+    }))
+}
+
+pub fn compile(d: &Bound<'_, PyDict>, integer: bool) -> PyResult<NumberNode> {
+    Ok(NumberNode {
+        integer,
+        min: limit(d, "min")?,
+        max: limit(d, "max")?,
+        exclusive_min: limit(d, "exclusive_min")?,
+        exclusive_max: limit(d, "exclusive_max")?,
+        multiple_of: limit(d, "multiple_of")?,
+    })
+}
+
+/// `value <op> limit`, exactly as Python compares ints and floats.
+fn holds(value: &Bound<'_, PyAny>, fast: Fast, lim: &Limit, op: CompareOp) -> PyResult<bool> {
+    let ord = match (fast, lim.fast) {
+        (Fast::Int(a), Fast::Int(b)) => Some(a.cmp(&b)),
+        (Fast::Float(a), Fast::Float(b)) => a.partial_cmp(&b),
+        _ => {
+            return value
+                .rich_compare(lim.obj.bind(value.py()), op)?
+                .is_truthy()
+        }
+    };
+    Ok(match (ord, op) {
+        (None, _) => false,
+        (Some(o), CompareOp::Lt) => o == Ordering::Less,
+        (Some(o), CompareOp::Le) => o != Ordering::Greater,
+        (Some(o), CompareOp::Gt) => o == Ordering::Greater,
+        (Some(o), CompareOp::Ge) => o != Ordering::Less,
+        (Some(o), CompareOp::Eq) => o == Ordering::Equal,
+        (Some(o), CompareOp::Ne) => o != Ordering::Equal,
+    })
+}
+
+fn is_multiple(value: &Bound<'_, PyAny>, fast: Fast, m: &Limit) -> PyResult<bool> {
+    let py = value.py();
+    let int_value = value.is_instance_of::<PyInt>();
+    let int_divisor = m.obj.bind(py).is_instance_of::<PyInt>();
+    if int_value && int_divisor {
+        if let (Fast::Int(a), Fast::Int(b)) = (fast, m.fast) {
+            return Ok(b != 0 && (b == -1 || a % b == 0));
+        }
+        let rem = value.rem(m.obj.bind(py))?;
+        return rem.eq(0);
+    }
+    let q: f64 = match (fast, m.fast) {
+        (Fast::Float(a), Fast::Float(b)) => a / b,
+        (Fast::Float(a), Fast::Int(b)) => a / b as f64,
+        (Fast::Int(a), Fast::Float(b)) => a as f64 / b,
+        _ => value.div(m.obj.bind(py))?.extract::<f64>()?,
+    };
+    Ok(q.is_finite() && q == q.floor())
+}
+
+pub fn validate<'py>(
+    ctx: &mut Ctx<'_, 'py>,
+    node: &Node,
+    k: &NumberNode,
+    value: &Bound<'py, PyAny>,
+    path: &Path<'_, 'py>,
+) -> PyResult<()> {
+    let type_code = if k.integer {
+        Code::IntegerType
+    } else {
+        Code::NumberType
+    };
+    let is_int = value.is_instance_of::<PyInt>();
+    if value.is_instance_of::<PyBool>()
+        || !(is_int || (!k.integer && value.is_instance_of::<PyFloat>()))
+    {
+        return ctx.err(node, type_code, path, value);
+    }
+    let fast = classify(value);
+    if let Fast::Float(f) = fast {
+        if !f.is_finite() {
+            return ctx.err(node, Code::NumberFinite, path, value);
+        }
+    }
+    let checks = [
+        (&k.min, CompareOp::Lt, Code::NumberMin),
+        (&k.max, CompareOp::Gt, Code::NumberMax),
+        (&k.exclusive_min, CompareOp::Le, Code::NumberExclusiveMin),
+        (&k.exclusive_max, CompareOp::Ge, Code::NumberExclusiveMax),
+    ];
+    for (lim, op, code) in checks {
+        if let Some(lim) = lim {
+            if holds(value, fast, lim, op)? {
+                ctx.err(node, code, path, value)?;
+            }
+        }
+    }
+    if let Some(m) = &k.multiple_of {
+        if !is_multiple(value, fast, m)? {
+            ctx.err(node, Code::NumberMultipleOf, path, value)?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,135 @@
+//! `object`: str keys, properties in schema order by keyed lookup, then the extra keys.
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyFrozenSet, PyString};
+
+use super::errors::{Code, Path};
+use super::node::{validate as validate_node, Compiler, Ctx, Node};
+use super::plan;
+
+pub struct Property {
+    name: Py<PyString>,
+    required: bool,
+    node: Node,
+}
+
+pub enum Extra {
+    Ignore,
+    Forbid,
+    Schema(Box<Node>),
+}
+
+pub struct ObjectNode {
+    properties: Vec<Property>,
+    names: Py<PyFrozenSet>,
+    extra: Extra,
+}
+
+pub fn compile(cx: &Compiler, d: &Bound<'_, PyDict>) -> PyResult<ObjectNode> {
+    let py = d.py();
+    let mut properties = Vec::new();
+    for entry in plan::req(d, "properties")?.try_iter()? {
+        let entry = entry?;
+        let name = entry.get_item(0)?.cast_into::<PyString>()?;
+        let name = PyString::intern(py, &name.to_cow()?).unbind();
+        properties.push(Property {
+            name,
+            required: entry.get_item(1)?.is_truthy()?,
+            node: cx.node(&entry.get_item(2)?)?,
+        });
+    }
+    let names = PyFrozenSet::new(py, properties.iter().map(|p| p.name.bind(py)))?.unbind();
+    let extra = match plan::get(d, "extra")? {
+        None => Extra::Ignore,
+        Some(e) => match e.extract::<String>().ok().as_deref() {
+            Some("ignore") => Extra::Ignore,
+            Some("forbid") => Extra::Forbid,
+            _ => Extra::Schema(Box::new(cx.node(&e)?)),
+        },
+    };
+    Ok(ObjectNode {
+        properties,
+        names,
+        extra,
+    })
+}
+
+pub fn validate<'py>(
+    ctx: &mut Ctx<'_, 'py>,
+    node: &Node,
+    k: &ObjectNode,
+    value: &Bound<'py, PyAny>,
+    path: &Path<'_, 'py>,
+) -> PyResult<()> {
+    let Ok(dict) = value.cast::<PyDict>() else {
+        return ctx.err(node, Code::ObjectType, path, value);
+    };
+    if !ctx.enter(path, value)? {
+        return Ok(());
+    }
+    let result = fields(ctx, node, k, dict, path);
+    ctx.leave();
+    result
+}
+
+/// Reports every key that is not a `str`, in the input's order.
+pub fn check_keys<'py>(
+    ctx: &mut Ctx<'_, 'py>,
+    node: &Node,
+    dict: &Bound<'py, PyDict>,
+    path: &Path<'_, 'py>,
+) -> PyResult<()> {
+    for (key, _) in dict.iter() {
+        if !key.is_instance_of::<PyString>() {
+            ctx.err(node, Code::KeyType, path, &key)?;
+        }
+    }
+    Ok(())
+}
+
+fn fields<'py>(
+    ctx: &mut Ctx<'_, 'py>,
+    node: &Node,
+    k: &ObjectNode,
+    dict: &Bound<'py, PyDict>,
+    path: &Path<'_, 'py>,
+) -> PyResult<()> {
+    let py = ctx.py;
+    check_keys(ctx, node, dict, path)?;
+    let mut found = 0;
+    for prop in &k.properties {
+        if ctx.stopped() {
+            return Ok(());
+        }
+        let name = prop.name.bind(py).as_any();
+        match dict.get_item(name)? {
+            Some(v) => {
+                found += 1;
+                validate_node(ctx, &prop.node, &v, &path.key(name))?;
+            }
+            None if prop.required => {
+                let none = py.None().into_bound(py);
+                ctx.err(node, Code::ObjectMissing, &path.key(name), &none)?;
+            }
+            None => {}
+        }
+    }
+    if matches!(k.extra, Extra::Ignore) || found == dict.len() {
+        return Ok(());
+    }
+    let names = k.names.bind(py);
+    for kv in dict.items().iter() {
+        let (key, v) = (&kv.get_item(0)?, &kv.get_item(1)?);
+        if ctx.stopped() {
+            return Ok(());
+        }
+        if !key.is_instance_of::<PyString>() || names.contains(key)? {
+            continue;
+        }
+        match &k.extra {
+            Extra::Forbid => ctx.err(node, Code::ObjectExtra, &path.key(key), v)?,
+            Extra::Schema(schema) => validate_node(ctx, schema, v, &path.key(key))?,
+            Extra::Ignore => {}
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,56 @@
+//! `record`: a dict of str keys whose every value matches one schema.
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use super::errors::{Code, Path};
+use super::node::{validate as validate_node, Compiler, Ctx, Node};
+use super::object::check_keys;
+use super::plan;
+
+pub struct RecordNode {
+    values: Box<Node>,
+}
+
+pub fn compile(cx: &Compiler, d: &Bound<'_, PyDict>) -> PyResult<RecordNode> {
+    Ok(RecordNode {
+        values: Box::new(cx.node(&plan::req(d, "values")?)?),
+    })
+}
+
+pub fn validate<'py>(
+    ctx: &mut Ctx<'_, 'py>,
+    node: &Node,
+    k: &RecordNode,
+    value: &Bound<'py, PyAny>,
+    path: &Path<'_, 'py>,
+) -> PyResult<()> {
+    let Ok(dict) = value.cast::<PyDict>() else {
+        return ctx.err(node, Code::RecordType, path, value);
+    };
+    if !ctx.enter(path, value)? {
+        return Ok(());
+    }
+    let result = entries(ctx, node, k, dict, path);
+    ctx.leave();
+    result
+}
+
+fn entries<'py>(
+    ctx: &mut Ctx<'_, 'py>,
+    node: &Node,
+    k: &RecordNode,
+    dict: &Bound<'py, PyDict>,
+    path: &Path<'_, 'py>,
+) -> PyResult<()> {
+    check_keys(ctx, node, dict, path)?;
+    for kv in dict.items().iter() {
+        if ctx.stopped() {
+            break;
+        }
+        let (key, v) = (kv.get_item(0)?, kv.get_item(1)?);
+        if key.is_instance_of::<pyo3::types::PyString>() {
+            validate_node(ctx, &k.values, &v, &path.key(&key))?;
+        }
+    }
+    Ok(())
+}

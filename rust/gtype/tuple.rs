@@ -1,0 +1,66 @@
+//! `tuple`: a list or tuple of fixed items, with an optional schema for the rest.
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyTuple};
+
+use super::errors::{Code, Path};
+use super::node::{validate as validate_node, Compiler, Ctx, Node};
+use super::plan;
+
+pub struct TupleNode {
+    items: Vec<Node>,
+    rest: Option<Box<Node>>,
+}
+
+pub fn compile(cx: &Compiler, d: &Bound<'_, PyDict>) -> PyResult<TupleNode> {
+    let rest = match plan::get(d, "rest")? {
+        Some(r) => Some(Box::new(cx.node(&r)?)),
+        None => None,
+    };
+    Ok(TupleNode {
+        items: cx.nodes(&plan::req(d, "items")?)?,
+        rest,
+    })
+}
+
+pub fn validate<'py>(
+    ctx: &mut Ctx<'_, 'py>,
+    node: &Node,
+    k: &TupleNode,
+    value: &Bound<'py, PyAny>,
+    path: &Path<'_, 'py>,
+) -> PyResult<()> {
+    if !(value.is_instance_of::<PyList>() || value.is_instance_of::<PyTuple>()) {
+        return ctx.err(node, Code::TupleType, path, value);
+    }
+    if !ctx.enter(path, value)? {
+        return Ok(());
+    }
+    let result = body(ctx, node, k, value, path);
+    ctx.leave();
+    result
+}
+
+fn body<'py>(
+    ctx: &mut Ctx<'_, 'py>,
+    node: &Node,
+    k: &TupleNode,
+    value: &Bound<'py, PyAny>,
+    path: &Path<'_, 'py>,
+) -> PyResult<()> {
+    let items: Vec<Bound<'py, PyAny>> = value.try_iter()?.collect::<PyResult<_>>()?;
+    let n = items.len();
+    if n < k.items.len() || (k.rest.is_none() && n > k.items.len()) {
+        return ctx.err(node, Code::TupleLength, path, value);
+    }
+    for (i, item) in items.iter().enumerate() {
+        if ctx.stopped() {
+            break;
+        }
+        let schema = match k.items.get(i) {
+            Some(s) => s,
+            None => k.rest.as_deref().unwrap_or(node),
+        };
+        validate_node(ctx, schema, item, &path.idx(i))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,136 @@
+//! `union`: the first member that validates wins; a discriminator picks the member by tag.
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyString};
+
+use super::errors::{Code, Errors, Path};
+use super::literal::{json_kind, same_value};
+use super::node::{validate as validate_node, Compiler, Ctx, Node};
+use super::plan;
+
+pub struct UnionNode {
+    members: Vec<Node>,
+    discriminator: Option<Py<PyString>>,
+    /// (tag value, member index) pairs, matched with the literal rule.
+    mapping: Vec<(Py<PyAny>, usize)>,
+}
+
+pub fn compile(cx: &Compiler, d: &Bound<'_, PyDict>) -> PyResult<UnionNode> {
+    let py = d.py();
+    let discriminator =
+        plan::string(d, "discriminator")?.map(|s| PyString::intern(py, &s).unbind());
+    let mut mapping = Vec::new();
+    if let Some(m) = plan::get(d, "mapping")? {
+        for (tag, index) in m.cast::<PyDict>()?.iter() {
+            mapping.push((tag.unbind(), index.extract::<usize>()?));
+        }
+    }
+    Ok(UnionNode {
+        members: cx.nodes(&plan::req(d, "members")?)?,
+        discriminator,
+        mapping,
+    })
+}
+
+pub fn validate<'py>(
+    ctx: &mut Ctx<'_, 'py>,
+    node: &Node,
+    k: &UnionNode,
+    value: &Bound<'py, PyAny>,
+    path: &Path<'_, 'py>,
+) -> PyResult<()> {
+    match &k.discriminator {
+        Some(disc) => tagged(ctx, node, k, disc.bind(ctx.py), value, path),
+        None => first_match(ctx, node, k, value, path),
+    }
+}
+
+/// Runs `member` with a fresh error collector and hands that collector back.
+fn isolated<'py>(
+    ctx: &mut Ctx<'_, 'py>,
+    member: &Node,
+    value: &Bound<'py, PyAny>,
+    path: &Path<'_, 'py>,
+    fast: bool,
+) -> PyResult<Errors<'py>> {
+    let fresh = Errors::new(ctx.errors.max_errors, fast);
+    let saved = std::mem::replace(&mut ctx.errors, fresh);
+    let result = validate_node(ctx, member, value, path);
+    let mine = std::mem::replace(&mut ctx.errors, saved);
+    result.map(|()| mine)
+}
+
+fn first_match<'py>(
+    ctx: &mut Ctx<'_, 'py>,
+    node: &Node,
+    k: &UnionNode,
+    value: &Bound<'py, PyAny>,
+    path: &Path<'_, 'py>,
+) -> PyResult<()> {
+    for member in &k.members {
+        if isolated(ctx, member, value, path, true)?.count == 0 {
+            return Ok(());
+        }
+    }
+    if ctx.errors.fast {
+        return ctx.err(node, Code::UnionMismatch, path, value);
+    }
+    let py = ctx.py;
+    let lists = PyList::empty(py);
+    for member in &k.members {
+        lists.append(isolated(ctx, member, value, path, false)?.into_list(py)?)?;
+    }
+    ctx.errors.add_full(
+        &node.msgs,
+        ctx.global,
+        Code::UnionMismatch,
+        path,
+        value,
+        None,
+        Some(lists.into_any()),
+    )
+}
+
+fn tagged<'py>(
+    ctx: &mut Ctx<'_, 'py>,
+    node: &Node,
+    k: &UnionNode,
+    disc: &Bound<'py, PyString>,
+    value: &Bound<'py, PyAny>,
+    path: &Path<'_, 'py>,
+) -> PyResult<()> {
+    let Ok(dict) = value.cast::<PyDict>() else {
+        return ctx.err(node, Code::ObjectType, path, value);
+    };
+    if !ctx.enter(path, value)? {
+        return Ok(());
+    }
+    let result = by_tag(ctx, node, k, disc, dict, path);
+    ctx.leave();
+    result
+}
+
+fn by_tag<'py>(
+    ctx: &mut Ctx<'_, 'py>,
+    node: &Node,
+    k: &UnionNode,
+    disc: &Bound<'py, PyString>,
+    dict: &Bound<'py, PyDict>,
+    path: &Path<'_, 'py>,
+) -> PyResult<()> {
+    let value = dict.as_any();
+    let Some(tag) = dict.get_item(disc)? else {
+        return ctx.err(node, Code::UnionTagMissing, path, value);
+    };
+    let kind = json_kind(&tag);
+    let mut chosen = None;
+    for (cand, index) in &k.mapping {
+        if same_value(&tag, kind, cand.bind(ctx.py))? {
+            chosen = Some(*index);
+            break;
+        }
+    }
+    match chosen {
+        Some(index) => validate_node(ctx, &k.members[index], value, path),
+        None => ctx.err(node, Code::UnionTagInvalid, &path.key(disc.as_any()), &tag),
+    }
+}

@@ -1,0 +1,106 @@
+"""Hand-written plans (docs/gtype.md §4) for testing validators without the planner."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from gati import backend
+
+CODES = (
+    "string_type",
+    "number_type",
+    "integer_type",
+    "boolean_type",
+    "null_type",
+    "object_type",
+    "array_type",
+    "tuple_type",
+    "record_type",
+    "literal_error",
+    "enum_error",
+    "number_finite",
+    "number_min",
+    "number_max",
+    "number_exclusive_min",
+    "number_exclusive_max",
+    "number_multiple_of",
+    "string_min_length",
+    "string_max_length",
+    "string_pattern",
+    "string_format",
+    "array_min_items",
+    "array_max_items",
+    "array_unique_items",
+    "tuple_length",
+    "key_type",
+    "object_missing",
+    "object_extra",
+    "union_mismatch",
+    "union_tag_missing",
+    "union_tag_invalid",
+    "custom",
+)
+GLOBAL_CODES = ("depth_exceeded", "recursion_loop", "too_many_errors", "json_invalid")
+
+KIND_KEYS: dict[str, dict[str, Any]] = {
+    "string": {
+        "min_length": None,
+        "max_length": None,
+        "pattern": None,
+        "pattern_engine": None,
+        "format": None,
+    },
+    "number": dict.fromkeys(("min", "max", "exclusive_min", "exclusive_max", "multiple_of")),
+    "integer": dict.fromkeys(("min", "max", "exclusive_min", "exclusive_max", "multiple_of")),
+    "enum": {"enum_class": None},
+    "object": {"extra": "ignore"},
+    "array": {"min_items": None, "max_items": None, "unique_items": False},
+    "tuple": {"rest": None},
+    "union": {"discriminator": None, "mapping": None},
+}
+
+
+def msgs(codes: tuple[str, ...] | list[str]) -> dict[str, list[str]]:
+    """Distinct planned strings per code, so tests can see which one was copied."""
+    return {c: [f"exp:{c}", f"msg:{c}"] for c in codes}
+
+
+def node(kind: str, **keys: Any) -> dict[str, Any]:
+    """One plan node with every kind key present, as the planner makes them."""
+    n: dict[str, Any] = {"type": kind, "nullable": False, "validators": [], "msgs": msgs(CODES)}
+    n.update(KIND_KEYS.get(kind, {}))
+    n.update(keys)
+    return n
+
+
+def obj(props: dict[str, dict[str, Any]], optional: tuple[str, ...] = (), **keys: Any) -> dict:
+    """An object node; every property is required unless named in `optional`."""
+    properties = [[name, name not in optional, n] for name, n in props.items()]
+    return node("object", properties=properties, **keys)
+
+
+def plan(
+    root: dict[str, Any],
+    definitions: dict[str, Any] | None = None,
+    max_errors: int = 100,
+    max_depth: int = 256,
+) -> dict[str, Any]:
+    return {
+        "root": root,
+        "definitions": definitions or {},
+        "max_errors": max_errors,
+        "max_depth": max_depth,
+        "msgs": msgs(GLOBAL_CODES),
+    }
+
+
+def validator_class() -> Any:
+    """The active backend's Validator class."""
+    if backend() == "native":
+        return importlib.import_module("gati._native").Validator
+    return importlib.import_module("gati._pure.gtype").Validator
+
+
+def compile_plan(root: dict[str, Any], **kw: Any) -> Any:
+    return validator_class()(plan(root, **kw))
