@@ -279,10 +279,11 @@ class App:
         )
         try:
             await self.orchestrator.run(route.plan, route.call, req, res, lctx)
+            body = res.render()
         except Exception as exc:
             await self._fail(scope, send, exc, rid)
             return
-        await send_response(scope, receive, send, res, rid.encode("ascii"))
+        await send_response(scope, receive, send, res, body, rid.encode("ascii"))
 
     async def _fail(self, scope: Scope, send: Send, exc: Exception, rid: str) -> None:
         """Map an unhandled failure to its problem response."""

@@ -15,7 +15,23 @@ STATIC = st.sampled_from(["a", "b", "users", "me", "1", "2.5", "", "x-y", "é"])
 PARAM = st.sampled_from(["{p}", "{p:int}", "{p:float}", "{p:uuid}", "{p:str}"])
 UUID = "3f2504e0-4f89-11d3-9a0c-0305e82c3301"
 SEGMENT_VALUES = st.sampled_from(
-    ["a", "b", "users", "me", "1", "007", "2.5", "1.", "", "x-y", "é", UUID, "9" * 25, "-3", "\udcff"]
+    [
+        "a",
+        "b",
+        "users",
+        "me",
+        "1",
+        "007",
+        "2.5",
+        "1.",
+        "",
+        "x-y",
+        "é",
+        UUID,
+        "9" * 25,
+        "-3",
+        "\udcff",
+    ]
 )
 
 

@@ -17,16 +17,22 @@ _NO_BODY = frozenset({204, 304})
 
 
 async def send_response(
-    scope: dict[str, Any], receive: Receive, send: Send, res: Response, request_id: bytes
+    scope: dict[str, Any],
+    receive: Receive,
+    send: Send,
+    res: Response,
+    rendered: tuple[bytes, bytes | None],
+    request_id: bytes,
 ) -> None:
-    """Send ``res``; a HEAD request gets the headers (and length) without the body."""
+    """Send ``res`` (its body already ``rendered``); a HEAD request gets the headers and the
+    length without the body."""
     if res.asgi is not None:
         res.asgi.raw_headers.append((b"x-request-id", request_id))
         res.asgi.raw_headers.extend(res.headers)
         await res.asgi(scope, receive, send)
         return
     status = res.status_code
-    body, media = res.render()
+    body, media = rendered
     if status in _NO_BODY or status < 200:
         headers = [(b"x-request-id", request_id), *res.headers]
         body = b""
