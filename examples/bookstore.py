@@ -87,13 +87,17 @@ def create_app() -> App:
     """A fresh bookstore app (each test gets its own catalogue)."""
     app = App(config={"api_key": API_KEY}, modules={"books": Books()})
 
-    @app.hook("after")
+    @app.hook("before")
     async def audit(req: Any, res: Any, lctx: Any, gctx: Any) -> None:
-        """Global audit: one line per answered request."""
-        gctx.state.set("requests", (gctx.state.get("requests") or 0) + 1)
-        audit_log.info(
-            "%s %s -> %s [%s]", req.method, req.path, res.status_code, lctx.meta.request_id
-        )
+        """Global audit: one line per request, written at cleanup, which runs on success and
+        on failure alike."""
+
+        def record() -> None:
+            gctx.state.set("requests", (gctx.state.get("requests") or 0) + 1)
+            meta = lctx.meta
+            audit_log.info("%s %s -> %s [%s]", req.method, req.path, meta.phase, meta.request_id)
+
+        lctx.on_cleanup(record)
 
     async def require_api_key(req: Any, res: Any, lctx: Any, gctx: Any) -> None:
         """Route hook on writes: the X-API-Key header must hold the configured key."""
