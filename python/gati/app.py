@@ -205,9 +205,28 @@ class App:
     # -- ASGI ------------------------------------------------------------------------------
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
-        if kind == "http":
-            await self._http(scope, receive, send)
-        elif kind == "lifespan":
+        if kind != "http":
+            await self._other(kind, scope, receive, send)
+            return
+        info = parse_ingress(scope, self.trusted_proxies)
+        if self._mounts:
+            mounted = self._mounted(scope)
+            if mounted is not None:
+                await mounted(scope, receive, send)
+                return
+        path = _route_path(scope) if scope.get("root_path") else scope["path"]
+        try:
+            route, params = self.routes.resolve(scope["method"], path)
+        except HTTPError as exc:
+            await send_problem(
+                scope, send, exc.status, exc.detail, info.request_id, headers=exc.headers
+            )
+            return
+        await self.serve(scope, receive, send, info, route, params)
+
+    async def _other(self, kind: str, scope: Scope, receive: Receive, send: Send) -> None:
+        """Lifespan, and websockets (or other scopes) for mounted apps."""
+        if kind == "lifespan":
             await self._lifespan(receive, send)
         else:
             mounted = self._mounted(scope)
@@ -226,20 +245,6 @@ class App:
                 scope["root_path"] = scope.get("root_path", "") + prefix
                 return app
         return None
-
-    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
-        info = parse_ingress(scope, self.trusted_proxies)
-        rid = info.request_id
-        mounted = self._mounted(scope)
-        if mounted is not None:
-            await mounted(scope, receive, send)
-            return
-        try:
-            route, params = self.routes.resolve(scope["method"], _route_path(scope))
-        except HTTPError as exc:
-            await send_problem(scope, send, exc.status, exc.detail, rid, headers=exc.headers)
-            return
-        await self.serve(scope, receive, send, info, route, params)
 
     async def serve(
         self,

@@ -20,7 +20,7 @@ __all__ = ["Ingress", "TrustedProxies", "parse_ingress"]
 
 _ID_OK = re.compile(rb"[A-Za-z0-9._-]{1,128}\Z")
 _FLAG_OK = re.compile(r"[A-Za-z0-9._:-]{1,64}\Z")
-_TRACEPARENT = re.compile(rb"([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})\Z")
+_TRACEPARENT_RE = re.compile(rb"([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})\Z")
 _MAX_FLAGS = 32
 _MAX_VERSION = 64
 
@@ -85,30 +85,21 @@ def _forwarded_hops(value: str) -> list[str]:
 
 
 class Ingress:
-    """What the request line and headers say, read in one pass (``parse_ingress``)."""
+    """What the request line and headers say, read in one pass (``parse_ingress``).
 
-    __slots__ = (
-        "client_ip",
-        "content_length",
-        "content_type",
-        "flags",
-        "request_id",
-        "trace_id",
-        "traceparent",
-        "user_agent",
-        "version_requested",
-    )
+    Unset fields read their class-level default, so a request with few headers costs few
+    attribute writes.
+    """
 
-    def __init__(self) -> None:
-        self.request_id = ""
-        self.version_requested: str | None = None
-        self.flags: frozenset[str] = frozenset()
-        self.trace_id: str | None = None
-        self.traceparent: str | None = None
-        self.client_ip: str | None = None
-        self.user_agent: str | None = None
-        self.content_type: bytes | None = None
-        self.content_length: int | None = None
+    request_id: str = ""
+    version_requested: str | None = None
+    flags: frozenset[str] = frozenset()
+    trace_id: str | None = None
+    traceparent: str | None = None
+    client_ip: str | None = None
+    user_agent: str | None = None
+    content_type: bytes | None = None
+    content_length: int | None = None
 
 
 def _version(raw: bytes | str) -> str | None:
@@ -123,56 +114,83 @@ def _flags(raw: bytes) -> frozenset[str]:
     return frozenset(kept[:_MAX_FLAGS])
 
 
+# Header name → slot in parse_ingress; the first four are read inline, the rest are rarer.
+_CONTENT_TYPE, _CONTENT_LENGTH, _REQUEST_ID, _USER_AGENT = 0, 1, 2, 3
+_GATI_VERSION, _API_VERSION, _FLAGS, _TRACEPARENT, _FORWARDED, _XFF = 4, 5, 6, 7, 8, 9
+_HEADERS = {
+    b"content-type": _CONTENT_TYPE,
+    b"content-length": _CONTENT_LENGTH,
+    b"x-request-id": _REQUEST_ID,
+    b"user-agent": _USER_AGENT,
+    b"gati-version": _GATI_VERSION,
+    b"x-api-version": _API_VERSION,
+    b"gati-flags": _FLAGS,
+    b"traceparent": _TRACEPARENT,
+    b"forwarded": _FORWARDED,
+    b"x-forwarded-for": _XFF,
+}
+_slot = _HEADERS.get
+
+
 def parse_ingress(scope: dict[str, Any], trusted: TrustedProxies) -> Ingress:
     """Read ids, version preference, flags, trace context, client and body headers."""
     info = Ingress()
-    gati_version = api_version = forwarded = xff = None
+    rare: list[bytes | None] | None = None
     for name, value in scope["headers"]:
-        if name == b"content-type":
+        slot = _slot(name)
+        if slot is None:
+            continue
+        if slot == _CONTENT_TYPE:
             info.content_type = value
-        elif name == b"content-length":
+        elif slot == _CONTENT_LENGTH:
             info.content_length = int(value) if value.isdigit() else -1
-        elif name == b"x-request-id":
+        elif slot == _REQUEST_ID:
             if _ID_OK.match(value):
                 info.request_id = value.decode("ascii")
-        elif name == b"user-agent":
+        elif slot == _USER_AGENT:
             info.user_agent = value.decode("latin-1")
-        elif name == b"gati-version":
-            gati_version = value
-        elif name == b"x-api-version":
-            api_version = value
-        elif name == b"gati-flags":
-            info.flags = _flags(value)
-        elif name == b"traceparent":
-            match = _TRACEPARENT.match(value.strip())
-            if match and match[1] != b"ff" and match[2] != b"0" * 32 and match[3] != b"0" * 16:
-                info.traceparent = value.strip().decode("ascii")
-                info.trace_id = match[2].decode("ascii")
-        elif name == b"forwarded":
-            forwarded = value
-        elif name == b"x-forwarded-for":
-            xff = value
+        else:
+            if rare is None:
+                rare = [None] * 10
+            rare[slot] = value
     if not info.request_id:
         info.request_id = new_request_id()
+    client = scope.get("client")
+    info.client_ip = client[0] if client else None
+    query = scope.get("query_string")
+    if rare is not None or (query and b"version=" in query):
+        _read_rare(info, rare or [None] * 10, query or b"", trusted)
+    return info
+
+
+def _read_rare(
+    info: Ingress, rare: list[bytes | None], query: bytes, trusted: TrustedProxies
+) -> None:
+    """Version preference, flags, trace context and forwarding headers."""
+    gati_version, api_version = rare[_GATI_VERSION], rare[_API_VERSION]
     if gati_version is not None:
         info.version_requested = _version(gati_version)
     elif api_version is not None:
         info.version_requested = _version(api_version)
-    else:
-        query = scope.get("query_string", b"")
-        if b"version=" in query:
-            for key, val in parse_qsl(query.decode("latin-1")):
-                if key == "version":
-                    info.version_requested = _version(val)
-                    break
-    client = scope.get("client")
-    peer = client[0] if client else None
+    elif b"version=" in query:
+        for key, val in parse_qsl(query.decode("latin-1")):
+            if key == "version":
+                info.version_requested = _version(val)
+                break
+    flags = rare[_FLAGS]
+    if flags is not None:
+        info.flags = _flags(flags)
+    traceparent = rare[_TRACEPARENT]
+    if traceparent is not None:
+        value = traceparent.strip()
+        match = _TRACEPARENT_RE.match(value)
+        if match and match[1] != b"ff" and match[2] != b"0" * 32 and match[3] != b"0" * 16:
+            info.traceparent = value.decode("ascii")
+            info.trace_id = match[2].decode("ascii")
+    forwarded, xff = rare[_FORWARDED], rare[_XFF]
     if trusted and (forwarded is not None or xff is not None):
         if forwarded is not None:
             hops = _forwarded_hops(forwarded.decode("latin-1"))
         else:
             hops = [h.strip() for h in (xff or b"").decode("latin-1").split(",")]
-        info.client_ip = trusted.client(peer, hops)
-    else:
-        info.client_ip = peer
-    return info
+        info.client_ip = trusted.client(info.client_ip, hops)

@@ -90,6 +90,7 @@ class Route:
         "response_validator",
         "roles",
         "timeout",
+        "validates",
         "version",
     )
 
@@ -124,6 +125,10 @@ class Route:
         self.query_validator: Validator | None = compile_schema(query)
         self.query_coercions: tuple[Coercion, ...] = query_coercions(query)
         self.params_validator: Validator | None = compile_schema(params)
+        self.validates = any(
+            v is not None
+            for v in (self.body_validator, self.query_validator, self.params_validator)
+        )
         self.roles = tuple(roles or ())
         self.rate_limit = rate_limit
         self.timeout = timeout
@@ -157,7 +162,8 @@ class Route:
                 self.params_validator.validate(req.path_params)
             except ValidationError as exc:
                 raise RequestInvalid(exc, "path") from None
-        lctx.advance("validated")
+        if self.validates:
+            lctx.advance("validated")
         lctx.advance("processing")
         if self.is_async:
             result = await self.handler(req, res, lctx, gctx)
