@@ -95,7 +95,7 @@ def create_app() -> App:
         def record() -> None:
             gctx.state.set("requests", (gctx.state.get("requests") or 0) + 1)
             meta = lctx.meta
-            audit_log.info("%s %s -> %s [%s]", req.method, req.path, meta.phase, meta.request_id)
+            audit_log.info("%s %s phase=%s [%s]", req.method, req.path, meta.phase, meta.request_id)
 
         lctx.on_cleanup(record)
 
