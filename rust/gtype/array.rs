@@ -8,10 +8,10 @@ use super::node::{validate as validate_node, Compiler, Ctx, Node};
 use super::plan;
 
 pub struct ArrayNode {
-    items: Box<Node>,
-    min_items: Option<usize>,
-    max_items: Option<usize>,
-    unique_items: bool,
+    pub(super) items: Box<Node>,
+    pub(super) min_items: Option<usize>,
+    pub(super) max_items: Option<usize>,
+    pub(super) unique_items: bool,
 }
 
 pub fn compile(cx: &Compiler, d: &Bound<'_, PyDict>) -> PyResult<ArrayNode> {

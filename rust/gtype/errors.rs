@@ -133,7 +133,8 @@ impl Code {
 
 /// The planned `[expected, message]` strings of one node (or of the plan, for global codes).
 pub struct Msgs {
-    entries: Vec<(Code, Py<PyString>, Py<PyString>)>,
+    /// Per code, a ready error dict (path `()`, actual `None`) that errors are copied from.
+    entries: Vec<(Code, Py<PyDict>)>,
 }
 
 impl Msgs {
@@ -150,23 +151,29 @@ impl Msgs {
                         .cloned()
                         .map_err(|_| PyTypeError::new_err("msgs entries are [expected, message]"))
                 })?;
-                let expected = pair.get_item(0)?.cast_into::<PyString>()?.unbind();
-                let message = pair.get_item(1)?.cast_into::<PyString>()?.unbind();
-                entries.push((code, expected, message));
+                let expected = pair.get_item(0)?.cast_into::<PyString>()?;
+                let message = pair.get_item(1)?.cast_into::<PyString>()?;
+                let py = dict.py();
+                let k = keys(py);
+                let template = PyDict::new(py);
+                template.set_item(k.path.bind(py), PyTuple::empty(py))?;
+                template.set_item(k.code.bind(py), code_string(py, code))?;
+                template.set_item(k.expected.bind(py), expected)?;
+                template.set_item(k.actual.bind(py), py.None())?;
+                template.set_item(k.message.bind(py), message)?;
+                entries.push((code, template.unbind()));
             }
         }
         Ok(Msgs { entries })
     }
 
-    fn get<'py>(
-        &self,
-        py: Python<'py>,
-        code: Code,
-    ) -> PyResult<(Bound<'py, PyString>, Bound<'py, PyString>)> {
+    /// A fresh error dict for `code`, copied from its template.
+    fn fresh<'py>(&self, py: Python<'py>, code: Code) -> PyResult<Bound<'py, PyDict>> {
         self.entries
             .iter()
-            .find(|(c, _, _)| *c == code)
-            .map(|(_, e, m)| (e.bind(py).clone(), m.bind(py).clone()))
+            .find(|(c, _)| *c == code)
+            .map(|(_, t)| t.bind(py).copy())
+            .transpose()?
             .ok_or_else(|| {
                 PyKeyError::new_err(format!("the plan has no message for {}", code.as_str()))
             })
@@ -235,6 +242,17 @@ struct Keys {
 }
 
 static KEYS: PyOnceLock<Keys> = PyOnceLock::new();
+static CODE_STRINGS: PyOnceLock<Vec<Py<PyString>>> = PyOnceLock::new();
+
+/// The interned Python string of `code`.
+fn code_string(py: Python<'_>, code: Code) -> &Bound<'_, PyString> {
+    let all = CODE_STRINGS.get_or_init(py, || {
+        ALL.iter()
+            .map(|c| PyString::intern(py, c.as_str()).unbind())
+            .collect()
+    });
+    all[code as usize].bind(py)
+}
 
 fn keys(py: Python<'_>) -> &Keys {
     KEYS.get_or_init(py, || {
@@ -381,13 +399,16 @@ fn build<'py>(
 ) -> PyResult<Bound<'py, PyDict>> {
     let py = value.py();
     let k = keys(py);
-    let (expected, planned) = msgs.get(py, code)?;
-    let d = PyDict::new(py);
-    d.set_item(k.path.bind(py), path.to_tuple(py)?)?;
-    d.set_item(k.code.bind(py), PyString::intern(py, code.as_str()))?;
-    d.set_item(k.expected.bind(py), expected)?;
-    d.set_item(k.actual.bind(py), actual(value)?)?;
-    d.set_item(k.message.bind(py), message.unwrap_or(planned))?;
+    let d = msgs.fresh(py, code)?;
+    if path.seg.is_some() {
+        d.set_item(k.path.bind(py), path.to_tuple(py)?)?;
+    }
+    if !value.is_none() {
+        d.set_item(k.actual.bind(py), actual(value)?)?;
+    }
+    if let Some(message) = message {
+        d.set_item(k.message.bind(py), message)?;
+    }
     Ok(d)
 }
 

@@ -2,6 +2,10 @@
 //!
 //! It is iterative (an explicit stack, bounded by `max_depth`), so no input can overflow the
 //! native stack; integers of any size stay exact (the Python int is built from the digits).
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString};
 use pyo3::IntoPyObjectExt;
@@ -36,13 +40,53 @@ pub fn line_col(src: &[u8], pos: usize) -> (usize, usize) {
     (line, column)
 }
 
+/// FNV-1a: object keys are short, so a simple hash beats SipHash here.
+#[derive(Default)]
+pub struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+/// The schema's property names as interned Python strings: an object key that is one of them
+/// is reused instead of built, and later dict lookups by those names hit on identity.
+#[derive(Default)]
+pub struct KeyCache {
+    map: HashMap<Box<[u8]>, Py<PyString>, BuildHasherDefault<Fnv>>,
+}
+
+impl KeyCache {
+    pub fn insert(&mut self, key: &Bound<'_, PyString>) -> PyResult<()> {
+        let text = key.to_str()?;
+        self.map
+            .entry(text.as_bytes().into())
+            .or_insert_with(|| key.clone().unbind());
+        Ok(())
+    }
+}
+
 enum Frame<'py> {
     Array(Bound<'py, PyList>),
     Object(Bound<'py, PyDict>, Bound<'py, PyString>),
 }
 
-struct Reader<'s, 'py> {
-    py: Python<'py>,
+pub struct Reader<'s, 'py> {
+    pub py: Python<'py>,
+    keys: &'s KeyCache,
     text: &'s str,
     src: &'s [u8],
     pos: usize,
@@ -55,32 +99,78 @@ fn invalid<T>(pos: usize, detail: &str) -> Res<T> {
 }
 
 /// Parses `src` into a Python value.
-pub fn parse<'py>(py: Python<'py>, src: &[u8], max_depth: usize) -> Res<Bound<'py, PyAny>> {
-    let text = match std::str::from_utf8(src) {
-        Ok(t) => t,
-        Err(e) => return invalid(e.valid_up_to(), "invalid UTF-8"),
-    };
-    Reader {
-        py,
-        text,
-        src,
-        pos: 0,
-    }
-    .document(max_depth)
+pub fn parse<'py>(
+    py: Python<'py>,
+    src: &[u8],
+    max_depth: usize,
+    keys: &KeyCache,
+) -> Res<Bound<'py, PyAny>> {
+    let mut reader = Reader::new(py, src, keys)?;
+    let value = reader.value(max_depth)?;
+    reader.finish()?;
+    Ok(value)
+}
+
+/// A number token: machine-sized when it fits, else its text.
+pub enum Num<'s> {
+    Int(i64),
+    Big(&'s str),
+    Float(f64),
 }
 
 impl<'s, 'py> Reader<'s, 'py> {
-    fn ws(&mut self) {
+    /// A reader over `src`, which must be UTF-8.
+    pub fn new(py: Python<'py>, src: &'s [u8], keys: &'s KeyCache) -> Res<Self> {
+        match std::str::from_utf8(src) {
+            Ok(text) => Ok(Reader {
+                py,
+                keys,
+                text,
+                src,
+                pos: 0,
+            }),
+            Err(e) => invalid(e.valid_up_to(), "invalid UTF-8"),
+        }
+    }
+
+    pub fn ws(&mut self) {
         while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.src.get(self.pos) {
             self.pos += 1;
         }
     }
 
-    fn peek(&self) -> Option<u8> {
+    pub fn peek(&self) -> Option<u8> {
         self.src.get(self.pos).copied()
     }
 
-    fn document(mut self, max_depth: usize) -> Res<Bound<'py, PyAny>> {
+    /// Consumes the byte under the cursor (one the caller has just peeked).
+    pub fn bump(&mut self) {
+        self.pos += 1;
+    }
+
+    /// Skips whitespace and consumes `byte` if it comes next.
+    pub fn eat(&mut self, byte: u8) -> bool {
+        self.ws();
+        if self.peek() == Some(byte) {
+            self.pos += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// After the document: only whitespace may follow.
+    pub fn finish(&mut self) -> Res<()> {
+        self.ws();
+        if self.pos == self.src.len() {
+            Ok(())
+        } else {
+            invalid(self.pos, "extra data after the document")
+        }
+    }
+
+    /// One value of any shape, with at most `max_depth` nested arrays/objects.
+    pub fn value(&mut self, max_depth: usize) -> Res<Bound<'py, PyAny>> {
         let py = self.py;
         let mut stack: Vec<Frame<'py>> = Vec::new();
         'value: loop {
@@ -109,7 +199,10 @@ impl<'s, 'py> Reader<'s, 'py> {
                         continue 'value;
                     }
                 }
-                Some(b'"') => self.string()?.into_any(),
+                Some(b'"') => {
+                    let text = self.str_token()?;
+                    self.py_string(&text, false).into_any()
+                }
                 Some(b't') => self.word("true", PyBool::new(py, true).to_owned().into_any())?,
                 Some(b'f') => self.word("false", PyBool::new(py, false).to_owned().into_any())?,
                 Some(b'n') => self.word("null", py.None().into_bound(py))?,
@@ -119,13 +212,7 @@ impl<'s, 'py> Reader<'s, 'py> {
             };
             loop {
                 match stack.last_mut() {
-                    None => {
-                        self.ws();
-                        if self.pos != self.src.len() {
-                            return invalid(self.pos, "extra data after the document");
-                        }
-                        return Ok(value);
-                    }
+                    None => return Ok(value),
                     Some(Frame::Array(list)) => {
                         list.append(value)?;
                         self.ws();
@@ -162,7 +249,7 @@ impl<'s, 'py> Reader<'s, 'py> {
         }
     }
 
-    fn word(&mut self, word: &str, value: Bound<'py, PyAny>) -> Res<Bound<'py, PyAny>> {
+    pub fn word(&mut self, word: &str, value: Bound<'py, PyAny>) -> Res<Bound<'py, PyAny>> {
         if self.src[self.pos..].starts_with(word.as_bytes()) {
             self.pos += word.len();
             Ok(value)
@@ -171,11 +258,13 @@ impl<'s, 'py> Reader<'s, 'py> {
         }
     }
 
-    fn key(&mut self) -> Res<Bound<'py, PyString>> {
+    /// An object key and its `:`.
+    pub fn key(&mut self) -> Res<Bound<'py, PyString>> {
         if self.peek() != Some(b'"') {
             return invalid(self.pos, "expected a property name in double quotes");
         }
-        let key = self.string()?;
+        let text = self.str_token()?;
+        let key = self.py_string(&text, true);
         self.ws();
         if self.peek() != Some(b':') {
             return invalid(self.pos, "expected ':'");
@@ -197,26 +286,44 @@ impl<'s, 'py> Reader<'s, 'py> {
         }
     }
 
-    /// A string token starting at the opening quote.
-    fn string(&mut self) -> Res<Bound<'py, PyString>> {
+    /// The Python string for `text`; an object `key` may come from the cache.
+    pub fn py_string(&self, text: &str, key: bool) -> Bound<'py, PyString> {
+        let cached = if key {
+            self.keys.map.get(text.as_bytes())
+        } else {
+            None
+        };
+        match cached {
+            Some(cached) => cached.bind(self.py).clone(),
+            None => PyString::new(self.py, text),
+        }
+    }
+
+    /// A string token starting at its opening quote, unescaped.
+    pub fn str_token(&mut self) -> Res<Cow<'s, str>> {
         self.pos += 1;
         let start = self.pos;
         let mut owned: Option<String> = None;
         let mut chunk = start;
         loop {
-            let Some(&b) = self.src.get(self.pos) else {
+            let rest = &self.src[self.pos..];
+            let Some(i) = memchr::memchr2(b'"', b'\\', rest) else {
                 return invalid(start - 1, "unterminated string");
             };
-            match b {
+            if let Some(c) = rest[..i].iter().position(|&b| b < 0x20) {
+                return invalid(self.pos + c, "control character in string");
+            }
+            self.pos += i;
+            match rest[i] {
                 b'"' => {
                     let tail = &self.text[chunk..self.pos];
                     self.pos += 1;
                     return Ok(match owned {
                         Some(mut s) => {
                             s.push_str(tail);
-                            PyString::new(self.py, &s)
+                            Cow::Owned(s)
                         }
-                        None => PyString::new(self.py, tail),
+                        None => Cow::Borrowed(tail),
                     });
                 }
                 b'\\' => {
@@ -261,8 +368,7 @@ impl<'s, 'py> Reader<'s, 'py> {
                     self.pos += 2;
                     chunk = self.pos;
                 }
-                0..=0x1f => return invalid(self.pos, "control character in string"),
-                _ => self.pos += 1,
+                _ => {}
             }
         }
     }
@@ -275,7 +381,8 @@ impl<'s, 'py> Reader<'s, 'py> {
         self.pos - start
     }
 
-    fn number(&mut self) -> Res<Bound<'py, PyAny>> {
+    /// A number token starting at its first character.
+    pub fn num_token(&mut self) -> Res<Num<'s>> {
         let start = self.pos;
         if self.peek() == Some(b'-') {
             self.pos += 1;
@@ -308,19 +415,33 @@ impl<'s, 'py> Reader<'s, 'py> {
         let text = &self.text[start..self.pos];
         if float {
             return match text.parse::<f64>() {
-                Ok(f) if f.is_finite() => Ok(PyFloat::new(self.py, f).into_any()),
+                Ok(f) if f.is_finite() => Ok(Num::Float(f)),
                 _ => invalid(start, "number out of range"),
             };
         }
         if text.len() <= 18 {
             if let Ok(i) = text.parse::<i64>() {
-                return Ok(i.into_bound_py_any(self.py)?);
+                return Ok(Num::Int(i));
             }
         }
-        match self.py.get_type::<PyInt>().call1((text,)) {
-            Ok(big) => Ok(big),
-            Err(_) => invalid(start, "integer too large"),
+        Ok(Num::Big(text))
+    }
+
+    /// The Python int or float of a number token.
+    pub fn py_number(&self, num: &Num<'_>) -> Res<Bound<'py, PyAny>> {
+        match *num {
+            Num::Int(i) => Ok(i.into_bound_py_any(self.py)?),
+            Num::Float(f) => Ok(PyFloat::new(self.py, f).into_any()),
+            Num::Big(text) => match self.py.get_type::<PyInt>().call1((text,)) {
+                Ok(big) => Ok(big),
+                Err(_) => invalid(self.pos, "integer too large"),
+            },
         }
+    }
+
+    fn number(&mut self) -> Res<Bound<'py, PyAny>> {
+        let num = self.num_token()?;
+        self.py_number(&num)
     }
 }
 
@@ -339,7 +460,7 @@ mod tests {
     }
 
     fn ok(py: Python<'_>, src: &str) -> String {
-        match parse(py, src.as_bytes(), 256) {
+        match parse(py, src.as_bytes(), 256, &KeyCache::default()) {
             Ok(v) => v.repr().unwrap().to_string(),
             Err(Failure::Invalid(pos, d)) => panic!("{src}: invalid at {pos}: {d}"),
             Err(_) => panic!("{src}: failed"),
@@ -347,7 +468,7 @@ mod tests {
     }
 
     fn bad(py: Python<'_>, src: &[u8]) -> usize {
-        match parse(py, src, 256) {
+        match parse(py, src, 256, &KeyCache::default()) {
             Err(Failure::Invalid(pos, _)) => pos,
             _ => panic!("{src:?} should be invalid"),
         }
@@ -404,11 +525,11 @@ mod tests {
         with_py(|py| {
             let deep = "[".repeat(10_000) + &"]".repeat(10_000);
             assert!(matches!(
-                parse(py, deep.as_bytes(), 256),
+                parse(py, deep.as_bytes(), 256, &KeyCache::default()),
                 Err(Failure::TooDeep)
             ));
             let fine = "[".repeat(256) + &"]".repeat(256);
-            assert!(parse(py, fine.as_bytes(), 256).is_ok());
+            assert!(parse(py, fine.as_bytes(), 256, &KeyCache::default()).is_ok());
         });
     }
 }

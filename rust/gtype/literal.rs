@@ -32,7 +32,18 @@ pub fn json_kind(v: &Bound<'_, PyAny>) -> JsonKind {
 
 /// docs/gtype.md §5: both bools and equal, or neither a bool, the same JSON kind and `==`.
 pub fn same_value(a: &Bound<'_, PyAny>, kind_a: JsonKind, b: &Bound<'_, PyAny>) -> PyResult<bool> {
-    let kind_b = json_kind(b);
+    same_kinded(a, kind_a, b, json_kind(b))
+}
+
+fn same_kinded(
+    a: &Bound<'_, PyAny>,
+    kind_a: JsonKind,
+    b: &Bound<'_, PyAny>,
+    kind_b: JsonKind,
+) -> PyResult<bool> {
+    if a.is(b) && kind_a != JsonKind::Other {
+        return Ok(true);
+    }
     if kind_a != kind_b || kind_a == JsonKind::Other {
         return Ok(false);
     }
@@ -44,14 +55,14 @@ pub fn same_value(a: &Bound<'_, PyAny>, kind_a: JsonKind, b: &Bound<'_, PyAny>) 
 
 pub struct LiteralNode {
     code: Code,
-    values: Vec<Py<PyAny>>,
+    values: Vec<(Py<PyAny>, JsonKind)>,
     enum_class: Option<Py<PyType>>,
 }
 
 pub fn compile(d: &Bound<'_, PyDict>, is_enum: bool) -> PyResult<LiteralNode> {
     let values = plan::req(d, "values")?
         .try_iter()?
-        .map(|v| v.map(Bound::unbind))
+        .map(|v| v.map(|v| (json_kind(&v), v)).map(|(k, v)| (v.unbind(), k)))
         .collect::<PyResult<_>>()?;
     let enum_class = match plan::get(d, "enum_class")? {
         Some(c) if is_enum => Some(c.cast_into::<PyType>()?.unbind()),
@@ -68,6 +79,35 @@ pub fn compile(d: &Bound<'_, PyDict>, is_enum: bool) -> PyResult<LiteralNode> {
     })
 }
 
+impl LiteralNode {
+    /// For a JSON string token: the matching candidate (reused as the value), `Err(())` when
+    /// none matches, `Ok(None)` when only Python can tell (an enum class).
+    #[allow(clippy::result_unit_err)]
+    pub fn match_text<'py>(
+        &self,
+        py: Python<'py>,
+        text: &str,
+    ) -> Result<Option<Bound<'py, PyString>>, ()> {
+        if self.enum_class.is_some() {
+            return Ok(None);
+        }
+        for (cand, kind) in &self.values {
+            if *kind == JsonKind::Str {
+                let cand = cand.bind(py).cast::<PyString>().map_err(|_| ())?;
+                if cand.to_str().is_ok_and(|c| c == text) {
+                    let plain = cand.is_exact_instance_of::<PyString>();
+                    return Ok(Some(if plain {
+                        cand.clone()
+                    } else {
+                        PyString::new(py, text)
+                    }));
+                }
+            }
+        }
+        Err(())
+    }
+}
+
 pub fn validate<'py>(
     ctx: &mut Ctx<'_, 'py>,
     node: &Node,
@@ -82,8 +122,8 @@ pub fn validate<'py>(
         }
     }
     let kind = json_kind(value);
-    for cand in &k.values {
-        if same_value(value, kind, cand.bind(py))? {
+    for (cand, cand_kind) in &k.values {
+        if same_kinded(value, kind, cand.bind(py), *cand_kind)? {
             return Ok(());
         }
     }

@@ -8,6 +8,7 @@ use pyo3::types::{PyByteArray, PyBytes, PyDict, PyMemoryView, PyString};
 
 mod array;
 mod custom;
+mod direct;
 mod errors;
 mod formats;
 mod intersection;
@@ -51,6 +52,7 @@ pub struct Validator {
     global: Msgs,
     max_errors: usize,
     max_depth: usize,
+    keys: json::KeyCache,
     schema: Py<PyAny>,
 }
 
@@ -64,14 +66,19 @@ impl Validator {
         for (i, (name, _)) in definitions.iter().enumerate() {
             names.insert(name.extract::<String>()?, i);
         }
-        let cx = Compiler { names };
+        let cx = Compiler {
+            names,
+            keys: Default::default(),
+        };
         let defs = definitions
             .iter()
             .map(|(_, d)| cx.node(&d))
             .collect::<PyResult<_>>()?;
+        let root = cx.node(&plan::req(plan, "root")?)?;
         Ok(Validator {
-            root: cx.node(&plan::req(plan, "root")?)?,
+            root,
             defs,
+            keys: cx.keys.into_inner(),
             global: Msgs::from_plan(plan::get(plan, "msgs")?)?,
             max_errors: plan::opt_usize(plan, "max_errors")?.unwrap_or(100),
             max_depth: plan::opt_usize(plan, "max_depth")?.unwrap_or(256),
@@ -103,13 +110,14 @@ impl Validator {
         }
     }
 
+    /// Reads and validates `data` (bytes, bytearray, memoryview or str).
     fn parse_json<'py>(&self, data: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         let py = data.py();
         let bytes: Bound<'py, PyBytes> = if let Ok(b) = data.cast::<PyBytes>() {
             b.clone()
         } else if let Ok(s) = data.cast::<PyString>() {
             match s.to_str() {
-                Ok(text) => return self.parse_bytes(py, text.as_bytes()),
+                Ok(text) => return self.json_checked(py, text.as_bytes()),
                 Err(_) => s
                     .call_method1("encode", ("utf-8", "surrogatepass"))?
                     .cast_into()?,
@@ -122,11 +130,33 @@ impl Validator {
                 "validate_json takes bytes, bytearray, memoryview or str, not {name}"
             )));
         };
-        self.parse_bytes(py, bytes.as_bytes())
+        self.json_checked(py, bytes.as_bytes())
+    }
+
+    /// The one-pass read-and-check; `None` when the exact path must run.
+    fn direct<'py>(&self, py: Python<'py>, src: &[u8]) -> PyResult<Option<Bound<'py, PyAny>>> {
+        let Ok(reader) = json::Reader::new(py, src, &self.keys) else {
+            return Ok(None);
+        };
+        match direct::Direct::new(reader, &self.defs, &self.global, self.max_depth)
+            .document(&self.root)
+        {
+            Ok(value) => Ok(Some(value)),
+            Err(direct::Stop::Redo) => Ok(None),
+            Err(direct::Stop::Py(e)) => Err(e),
+        }
+    }
+
+    /// Reads and validates JSON: the one-pass check first, the exact path when it fails.
+    fn json_checked<'py>(&self, py: Python<'py>, src: &[u8]) -> PyResult<Bound<'py, PyAny>> {
+        match self.direct(py, src)? {
+            Some(value) => Ok(value),
+            None => self.check(self.parse_bytes(py, src)?),
+        }
     }
 
     fn parse_bytes<'py>(&self, py: Python<'py>, src: &[u8]) -> PyResult<Bound<'py, PyAny>> {
-        let errors = match json::parse(py, src, self.max_depth) {
+        let errors = match json::parse(py, src, self.max_depth, &self.keys) {
             Ok(value) => return Ok(value),
             Err(json::Failure::Py(e)) => return Err(e),
             Err(json::Failure::Invalid(pos, detail)) => {
@@ -165,7 +195,7 @@ impl Validator {
 
     /// Parses JSON (bytes, bytearray, memoryview or str) and validates the parsed value.
     fn validate_json<'py>(&self, data: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        guard(|| self.check(self.parse_json(data)?))
+        guard(|| self.parse_json(data))
     }
 
     /// Whether `obj` is valid; stops at the first error and builds no error objects.

@@ -1,4 +1,5 @@
 //! The compiled node tree, the validation context, and the dispatch over kinds.
+use std::cell::RefCell;
 use std::collections::HashMap;
 
 use pyo3::exceptions::PyValueError;
@@ -6,6 +7,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
 use super::errors::{Code, Errors, Msgs, Path};
+use super::json::KeyCache;
 use super::{
     array, custom, intersection, literal, number, object, plan, record, reference, scalar, string,
     tuple, union,
@@ -36,9 +38,10 @@ pub enum Kind {
     Ref(usize),
 }
 
-/// Compile-time state: definition names resolved to indexes.
+/// Compile-time state: definition names resolved to indexes, and the object keys seen.
 pub struct Compiler {
     pub names: HashMap<String, usize>,
+    pub keys: RefCell<KeyCache>,
 }
 
 impl Compiler {

@@ -6,6 +6,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt};
 
 use super::errors::{Code, Path};
+use super::json::Num;
 use super::node::{Ctx, Node};
 use super::plan;
 
@@ -59,9 +60,13 @@ pub fn compile(d: &Bound<'_, PyDict>, integer: bool) -> PyResult<NumberNode> {
 
 /// `value <op> limit`, exactly as Python compares ints and floats.
 fn holds(value: &Bound<'_, PyAny>, fast: Fast, lim: &Limit, op: CompareOp) -> PyResult<bool> {
+    // Ints up to 2**53 convert to float exactly, so mixed comparisons stay exact.
+    const EXACT: u64 = 1 << 53;
     let ord = match (fast, lim.fast) {
         (Fast::Int(a), Fast::Int(b)) => Some(a.cmp(&b)),
         (Fast::Float(a), Fast::Float(b)) => a.partial_cmp(&b),
+        (Fast::Int(a), Fast::Float(b)) if a.unsigned_abs() <= EXACT => (a as f64).partial_cmp(&b),
+        (Fast::Float(a), Fast::Int(b)) if b.unsigned_abs() <= EXACT => a.partial_cmp(&(b as f64)),
         _ => {
             return value
                 .rich_compare(lim.obj.bind(value.py()), op)?
@@ -97,6 +102,52 @@ fn is_multiple(value: &Bound<'_, PyAny>, fast: Fast, m: &Limit) -> PyResult<bool
         _ => value.div(m.obj.bind(py))?.extract::<f64>()?,
     };
     Ok(q.is_finite() && q == q.floor())
+}
+
+/// Whether a JSON number meets every constraint, checked in Rust; `None` when a limit or
+/// the value needs Python's exact arithmetic.
+pub fn check_num(k: &NumberNode, num: &Num<'_>) -> Option<bool> {
+    let fast = match *num {
+        Num::Int(i) => Fast::Int(i),
+        Num::Float(_) if k.integer => return Some(false),
+        Num::Float(f) => Fast::Float(f),
+        Num::Big(_) => return None,
+    };
+    let checks = [
+        (&k.min, Ordering::Less, false),
+        (&k.max, Ordering::Greater, false),
+        (&k.exclusive_min, Ordering::Less, true),
+        (&k.exclusive_max, Ordering::Greater, true),
+    ];
+    for (lim, bad, or_equal) in checks {
+        if let Some(lim) = lim {
+            let ord = native_cmp(fast, lim.fast)?;
+            if ord == bad || (or_equal && ord == Ordering::Equal) {
+                return Some(false);
+            }
+        }
+    }
+    match (&k.multiple_of, fast) {
+        (None, _) => Some(true),
+        (Some(m), Fast::Int(a)) => match m.fast {
+            Fast::Int(b) => Some(b != 0 && (b == -1 || a % b == 0)),
+            _ => None,
+        },
+        (Some(_), _) => None,
+    }
+}
+
+/// Compares two machine numbers exactly; `None` when that needs Python (or a NaN is involved).
+fn native_cmp(a: Fast, b: Fast) -> Option<Ordering> {
+    // Ints up to 2**53 convert to float exactly, so mixed comparisons stay exact.
+    const EXACT: u64 = 1 << 53;
+    match (a, b) {
+        (Fast::Int(a), Fast::Int(b)) => Some(a.cmp(&b)),
+        (Fast::Float(a), Fast::Float(b)) => a.partial_cmp(&b),
+        (Fast::Int(a), Fast::Float(b)) if a.unsigned_abs() <= EXACT => (a as f64).partial_cmp(&b),
+        (Fast::Float(a), Fast::Int(b)) if b.unsigned_abs() <= EXACT => a.partial_cmp(&(b as f64)),
+        _ => None,
+    }
 }
 
 pub fn validate<'py>(

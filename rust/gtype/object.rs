@@ -7,9 +7,11 @@ use super::node::{validate as validate_node, Compiler, Ctx, Node};
 use super::plan;
 
 pub struct Property {
-    name: Py<PyString>,
-    required: bool,
-    node: Node,
+    pub(super) name: Py<PyString>,
+    /// The name as Rust text, for matching keys read from JSON.
+    pub(super) text: String,
+    pub(super) required: bool,
+    pub(super) node: Node,
 }
 
 pub enum Extra {
@@ -19,9 +21,19 @@ pub enum Extra {
 }
 
 pub struct ObjectNode {
-    properties: Vec<Property>,
+    pub(super) properties: Vec<Property>,
     names: Py<PyFrozenSet>,
-    extra: Extra,
+    pub(super) extra: Extra,
+}
+
+impl ObjectNode {
+    /// The index of the property named `key`, trying `hint` (the usual next one) first.
+    pub fn find(&self, key: &str, hint: usize) -> Option<usize> {
+        if self.properties.get(hint).is_some_and(|p| p.text == key) {
+            return Some(hint);
+        }
+        self.properties.iter().position(|p| p.text == key)
+    }
 }
 
 pub fn compile(cx: &Compiler, d: &Bound<'_, PyDict>) -> PyResult<ObjectNode> {
@@ -30,9 +42,12 @@ pub fn compile(cx: &Compiler, d: &Bound<'_, PyDict>) -> PyResult<ObjectNode> {
     for entry in plan::req(d, "properties")?.try_iter()? {
         let entry = entry?;
         let name = entry.get_item(0)?.cast_into::<PyString>()?;
-        let name = PyString::intern(py, &name.to_cow()?).unbind();
+        let text = name.to_cow()?.into_owned();
+        let name = PyString::intern(py, &text);
+        cx.keys.borrow_mut().insert(&name)?;
         properties.push(Property {
-            name,
+            name: name.unbind(),
+            text,
             required: entry.get_item(1)?.is_truthy()?,
             node: cx.node(&entry.get_item(2)?)?,
         });

@@ -55,6 +55,29 @@ pub fn compile(d: &Bound<'_, PyDict>) -> PyResult<StringNode> {
     })
 }
 
+/// Whether `text` meets every constraint, checked on the Rust text; `None` when the pattern
+/// needs Python's `re`.
+pub fn check_text(k: &StringNode, text: &str) -> Option<bool> {
+    if k.pattern.as_ref().is_some_and(|p| p.rust.is_none()) {
+        return None;
+    }
+    if k.min_length.is_some() || k.max_length.is_some() {
+        let n = if text.is_ascii() {
+            text.len()
+        } else {
+            text.chars().count()
+        };
+        if k.min_length.is_some_and(|m| n < m) || k.max_length.is_some_and(|m| n > m) {
+            return Some(false);
+        }
+    }
+    let pattern_ok = match k.pattern.as_ref().and_then(|p| p.rust.as_ref()) {
+        Some(re) => re.is_match(text),
+        None => true,
+    };
+    Some(pattern_ok && k.format.is_none_or(|f| f.check(text)))
+}
+
 pub fn validate<'py>(
     ctx: &mut Ctx<'_, 'py>,
     node: &Node,

@@ -34,6 +34,8 @@ _CONTAINERS = (dict, list, tuple, set, frozenset)
 _ARRAYS = (list, tuple, set, frozenset)
 _INT_LOW, _INT_HIGH = -(2**63), 2**64
 _FRAMES_PER_LEVEL = 8
+# Kinds whose closures accept None themselves when the node is nullable (saving a call).
+_NULL_INLINE = frozenset({"string", "number", "integer", "object", "array", "record", "tuple"})
 
 
 def actual(value: Any) -> Any:
@@ -186,6 +188,8 @@ class _Compiler:
 
     def node(self, node: dict[str, Any]) -> tuple[Ok, Err]:
         ok, err = getattr(self, "_" + node["type"])(node, node["msgs"])
+        if node["type"] in _NULL_INLINE and not node["validators"]:
+            return ok, err
         return self._wrap(ok, err, node["nullable"], node["validators"], node["msgs"])
 
     def _wrap(
@@ -241,6 +245,7 @@ class _Compiler:
     # -- scalars -------------------------------------------------------------------------------
 
     def _string(self, node: dict[str, Any], msgs: Msgs) -> tuple[Ok, Err]:
+        nullable = node["nullable"]
         lo, hi = node["min_length"], node["max_length"]
         sized = lo is not None or hi is not None
         low, high = lo or 0, sys.maxsize if hi is None else hi
@@ -249,7 +254,7 @@ class _Compiler:
 
         def ok(v: Any, d: int, a: Any) -> bool:
             if type(v) is not str and not isinstance(v, str):
-                return False
+                return v is None and nullable
             if sized and not low <= len(v) <= high:
                 return False
             if search is not None and search(v) is None:
@@ -258,6 +263,8 @@ class _Compiler:
 
         def err(v: Any, d: int, a: Any, p: tuple[Any, ...], s: _Sink) -> None:
             if not isinstance(v, str):
+                if v is None and nullable:
+                    return None
                 return s.add(_error(p, "string_type", msgs, v))
             if lo is not None and len(v) < lo:
                 s.add(_error(p, "string_min_length", msgs, v))
@@ -272,6 +279,7 @@ class _Compiler:
         return ok, err
 
     def _number(self, node: dict[str, Any], msgs: Msgs) -> tuple[Ok, Err]:
+        nullable = node["nullable"]
         integer = node["type"] == "integer"
         checks = [
             (code, bound, test)
@@ -299,13 +307,13 @@ class _Compiler:
                 return True
             if integer:
                 return isinstance(v, int) and t is not bool
-            if t is float or (isinstance(v, int | float) and t is not bool):
+            if isinstance(v, float):
                 return math.isfinite(v)
-            return False
+            return isinstance(v, int) and t is not bool
 
         def ok(v: Any, d: int, a: Any) -> bool:
-            if not kind_ok(v):
-                return False
+            if type(v) is not int and not kind_ok(v):
+                return v is None and nullable
             if mn is not None and not v >= mn:
                 return False
             if mx is not None and not v <= mx:
@@ -318,8 +326,10 @@ class _Compiler:
 
         def err(v: Any, d: int, a: Any, p: tuple[Any, ...], s: _Sink) -> None:
             if isinstance(v, bool) or not isinstance(v, int if integer else int | float):
+                if v is None and nullable:
+                    return None
                 return s.add(_error(p, type_code, msgs, v))
-            if not integer and not math.isfinite(v):
+            if isinstance(v, float) and not math.isfinite(v):
                 return s.add(_error(p, "number_finite", msgs, v))
             for code, bound, test in checks:
                 if not test(v, bound):
@@ -361,6 +371,7 @@ class _Compiler:
         return _error(p, "depth_exceeded", self.gmsgs, v)
 
     def _object(self, node: dict[str, Any], msgs: Msgs) -> tuple[Ok, Err]:
+        nullable = node["nullable"]
         props = [(name, req, *self.node(child)) for name, req, child in node["properties"]]
         fast = tuple((name, req, ok) for name, req, ok, _ in props)
         names = frozenset(name for name, _, _, _ in props)
@@ -371,7 +382,7 @@ class _Compiler:
 
         def ok(v: Any, d: int, a: Any) -> bool:
             if type(v) is not dict and not isinstance(v, dict):
-                return False
+                return v is None and nullable
             if d >= max_depth:
                 return False
             d += 1
@@ -398,6 +409,8 @@ class _Compiler:
 
         def err(v: Any, d: int, a: Any, p: tuple[Any, ...], s: _Sink) -> None:
             if not isinstance(v, dict):
+                if v is None and nullable:
+                    return None
                 return s.add(_error(p, "object_type", msgs, v))
             if d >= max_depth:
                 return s.add(self._too_deep(p, v))
@@ -424,12 +437,13 @@ class _Compiler:
         return ok, err
 
     def _record(self, node: dict[str, Any], msgs: Msgs) -> tuple[Ok, Err]:
+        nullable = node["nullable"]
         val_ok, val_err = self.node(node["values"])
         max_depth = self.max_depth
 
         def ok(v: Any, d: int, a: Any) -> bool:
             if type(v) is not dict and not isinstance(v, dict):
-                return False
+                return v is None and nullable
             if d >= max_depth:
                 return False
             d += 1
@@ -442,6 +456,8 @@ class _Compiler:
 
         def err(v: Any, d: int, a: Any, p: tuple[Any, ...], s: _Sink) -> None:
             if not isinstance(v, dict):
+                if v is None and nullable:
+                    return None
                 return s.add(_error(p, "record_type", msgs, v))
             if d >= max_depth:
                 return s.add(self._too_deep(p, v))
@@ -456,6 +472,7 @@ class _Compiler:
         return ok, err
 
     def _array(self, node: dict[str, Any], msgs: Msgs) -> tuple[Ok, Err]:
+        nullable = node["nullable"]
         item_ok, item_err = self.node(node["items"])
         lo, hi, unique = node["min_items"], node["max_items"], node["unique_items"]
         sized = lo is not None or hi is not None
@@ -465,7 +482,7 @@ class _Compiler:
         def ok(v: Any, d: int, a: Any) -> bool:
             t = type(v)
             if t is not list and t is not tuple and not isinstance(v, _ARRAYS):
-                return False
+                return v is None and nullable
             if d >= max_depth:
                 return False
             if sized and not low <= len(v) <= high:
@@ -478,6 +495,8 @@ class _Compiler:
 
         def err(v: Any, d: int, a: Any, p: tuple[Any, ...], s: _Sink) -> None:
             if not isinstance(v, _ARRAYS):
+                if v is None and nullable:
+                    return None
                 return s.add(_error(p, "array_type", msgs, v))
             if d >= max_depth:
                 return s.add(self._too_deep(p, v))
@@ -496,6 +515,7 @@ class _Compiler:
         return ok, err
 
     def _tuple(self, node: dict[str, Any], msgs: Msgs) -> tuple[Ok, Err]:
+        nullable = node["nullable"]
         items = [self.node(child) for child in node["items"]]
         rest = None if node["rest"] is None else self.node(node["rest"])
         n = len(items)
@@ -506,7 +526,7 @@ class _Compiler:
 
         def ok(v: Any, d: int, a: Any) -> bool:
             if not isinstance(v, list | tuple):
-                return False
+                return v is None and nullable
             if d >= max_depth or not length_ok(v):
                 return False
             d += 1
@@ -522,6 +542,8 @@ class _Compiler:
 
         def err(v: Any, d: int, a: Any, p: tuple[Any, ...], s: _Sink) -> None:
             if not isinstance(v, list | tuple):
+                if v is None and nullable:
+                    return None
                 return s.add(_error(p, "tuple_type", msgs, v))
             if d >= max_depth:
                 return s.add(self._too_deep(p, v))
@@ -655,6 +677,16 @@ class _Compiler:
         return ok, err
 
 
+def _make_room(max_depth: int) -> None:
+    """Recursion through refs is bounded by ``max_depth``: make sure the interpreter allows it."""
+    needed = max_depth * _FRAMES_PER_LEVEL + 1000
+    if sys.getrecursionlimit() < needed:
+        sys.setrecursionlimit(needed)
+
+
+_make_room(256)
+
+
 class Validator:
     """Validates Python values and JSON documents against a plan (``gt.compile`` builds these)."""
 
@@ -668,10 +700,8 @@ class Validator:
         self._max_depth: int = plan["max_depth"]
         self._gmsgs: Msgs = plan["msgs"]
         self.schema = schema
-        if self._refs:  # recursion through refs is bounded by max_depth; make room for it
-            needed = self._max_depth * _FRAMES_PER_LEVEL + 1000
-            if sys.getrecursionlimit() < needed:
-                sys.setrecursionlimit(needed)
+        if self._refs:
+            _make_room(self._max_depth)
 
     def is_valid(self, obj: Any) -> bool:
         """Whether ``obj`` is valid; builds no error objects."""

@@ -15,7 +15,6 @@ from typing import Any
 __all__ = ["JSONProblem", "parse"]
 
 _STRING_OR_BRACKET = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]', re.DOTALL)
-_MAY_OVERFLOW = re.compile(r"[eE][+-]?[0-9]{3}|[0-9]{309}", re.ASCII)
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]", re.ASCII)
 _ESCAPES = re.compile(
     r"\\\\|(\\u[dD][89abAB][0-9a-fA-F]{2})(\\u[dD][c-fC-F][0-9a-fA-F]{2})?|\\u[dD][c-fC-F]",
@@ -54,6 +53,13 @@ def _big_int(literal: str) -> int:
         return int(literal)
     except ValueError:
         return int(decimal.Decimal(literal))
+
+
+# Built once: json.loads with keyword arguments would build a decoder per call.
+_CHECKED = json.JSONDecoder(parse_constant=_reject_constant, parse_float=_finite_float)
+_BIG = json.JSONDecoder(
+    parse_constant=_reject_constant, parse_float=_finite_float, parse_int=_big_int
+)
 
 
 def _invalid(text: str, pos: int, detail: str) -> JSONProblem:
@@ -103,18 +109,13 @@ def parse(data: bytes | bytearray | memoryview | str, max_depth: int) -> Any:
     """The parsed document, or ``JSONProblem``; a non-bytes, non-str input is a ``TypeError``."""
     text = _decode(data)
     deep_at = _too_deep_at(text, max_depth)
-    parse_float = _finite_float if _MAY_OVERFLOW.search(text) else float
     try:
         try:
-            value = json.loads(text, parse_constant=_reject_constant, parse_float=parse_float)
-        except _BadLiteral:
-            raise
-        except json.JSONDecodeError:
+            value = _CHECKED.decode(text)
+        except (_BadLiteral, json.JSONDecodeError):
             raise
         except ValueError:  # an integer past the interpreter's digit limit
-            value = json.loads(
-                text, parse_constant=_reject_constant, parse_float=parse_float, parse_int=_big_int
-            )
+            value = _BIG.decode(text)
     except json.JSONDecodeError as exc:
         if deep_at is not None and deep_at < exc.pos:
             raise JSONProblem("depth_exceeded") from None

@@ -183,7 +183,8 @@ def _array_msgs(node: dict[str, Any], msgs: dict[str, list[str]]) -> None:
 def _union_msgs(node: dict[str, Any], nullable: bool, msgs: dict[str, list[str]]) -> None:
     disc = node.get("discriminator")
     if disc is None:
-        expected = _or_null(type_noun(node), nullable)
+        labels = list(dict.fromkeys(member_label(m) for m in node["members"]))
+        expected = join_or([*labels, "null"] if nullable else labels)
         msgs["union_mismatch"] = [expected, f"Input should be {expected}"]
         return
     msgs["object_type"] = [

@@ -18,8 +18,9 @@ _REPEAT = re.compile(r"\{([0-9]{1,4})(,([0-9]{0,4}))?\}", re.ASCII)
 _MAX_REPEAT = 1000
 
 
-def _literal(c: str) -> bool:
-    return c not in "\\[](){}|^$.*+?&~-" and ord(c) >= 0x20 and c != "\x7f"
+def _literal(c: str, in_class: bool = False) -> bool:
+    special = "\\[]&~-^" if in_class else "\\[](){}|^$.*+?"
+    return c not in special and ord(c) >= 0x20 and c != "\x7f"
 
 
 def _class_atom(p: str, i: int) -> tuple[int, bool]:
@@ -32,7 +33,7 @@ def _class_atom(p: str, i: int) -> tuple[int, bool]:
         if e == "d":
             return i + 2, False
         return (i + 2, True) if e in _ESCAPABLE else (-1, False)
-    return (i + 1, True) if _literal(c) else (-1, False)
+    return (i + 1, True) if _literal(c, in_class=True) else (-1, False)
 
 
 def _class_end(p: str, i: int) -> int:

@@ -1,0 +1,85 @@
+"""Run every benchmark suite in benches/ in one pytest-benchmark run and print one table per group.
+
+Columns: impl, median time per operation, ratio to gati-native, and for the ``gtype:`` groups
+the ratio to pydantic-core. Extra arguments go to pytest (e.g. ``-k "valid dict"``).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+BENCHES = Path(__file__).resolve().parent
+BASELINE = "gati-native"
+
+
+def fmt_time(seconds: float) -> str:
+    ns = seconds * 1e9
+    if ns < 1_000:
+        return f"{ns:,.0f} ns"
+    if ns < 1_000_000:
+        return f"{ns / 1_000:,.2f} µs"
+    return f"{ns / 1_000_000:,.2f} ms"
+
+
+def ratio(value: float, base: float | None) -> str:
+    return f"{value / base:.2f}x" if base else "-"
+
+
+def table(group: str, rows: dict[str, float]) -> str:
+    """One group's table, fastest first."""
+    compare = ["gati-native"] + (["pydantic-core"] if group.startswith("gtype:") else [])
+    head = ["impl", "time/op", *(f"vs {c}" for c in compare)]
+    body = [
+        [impl, fmt_time(t), *(ratio(t, rows.get(c)) for c in compare)]
+        for impl, t in sorted(rows.items(), key=lambda kv: kv[1])
+    ]
+    widths = [max(len(r[i]) for r in [head, *body]) for i in range(len(head))]
+    line = "  ".join("-" * w for w in widths)
+    out = [f"\n## {group}", "  ".join(h.ljust(w) for h, w in zip(head, widths, strict=True)), line]
+    out += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in body]
+    return "\n".join(out)
+
+
+def collect(report: dict[str, Any]) -> dict[str, dict[str, float]]:
+    groups: dict[str, dict[str, float]] = defaultdict(dict)
+    for bench in report["benchmarks"]:
+        impl = bench.get("extra_info", {}).get("impl", bench["name"])
+        groups[bench["group"] or bench["name"]][impl] = bench["stats"]["median"]
+    return groups
+
+
+def main(argv: list[str]) -> int:
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "bench.json"
+        cmd = [
+            sys.executable,
+            "-m",
+            "pytest",
+            str(BENCHES),
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--benchmark-disable-gc",
+            "--benchmark-max-time=0.5",
+            "--benchmark-min-rounds=20",
+            "--benchmark-columns=median,ops",
+            f"--benchmark-json={out}",
+            *argv,
+        ]
+        code = subprocess.call(cmd, cwd=BENCHES.parent)
+        if not out.exists():
+            return code or 1
+        report = json.loads(out.read_text())
+    for group, rows in sorted(collect(report).items()):
+        print(table(group, rows))
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

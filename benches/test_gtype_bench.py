@@ -1,0 +1,281 @@
+"""GType validation against pydantic-core, msgspec and jsonschema_rs on the CreateUser family.
+
+Every library checks the same constraints. Where a library has no such format, the
+format is written as a pattern (msgspec and pydantic-core have no built-in `email`
+without extra packages; both get the same email and uuid patterns).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from typing import Annotated, Any, Literal, NotRequired
+
+import jsonschema_rs
+import msgspec
+import orjson
+import pydantic
+import pytest
+from pydantic import Field, StringConstraints, TypeAdapter
+from typing_extensions import TypedDict  # pydantic needs it on Python < 3.12
+
+from gati import ValidationError
+
+# ---- data -------------------------------------------------------------------------------
+
+VALID: dict[str, Any] = {
+    "email": "ada.lovelace@example.com",
+    "age": 36,
+    "name": "Ada Lovelace",
+    "id": "123e4567-e89b-12d3-a456-426614174000",
+    "tags": ["math", "poetry", "engines"],
+    "address": {"street": "12 St James's Square", "city": "London", "zip": "12345"},
+    "role": "admin",
+    "score": 9.5,
+}
+INVALID: dict[str, Any] = {**VALID, "age": 5, "email": "not-an-email"}
+MANY: list[dict[str, Any]] = [
+    {**VALID, "age": 18 + i % 80, "name": f"user {i}", "role": ("admin", "user", "guest")[i % 3]}
+    for i in range(1000)
+]
+VALID_JSON = orjson.dumps(VALID)
+MANY_JSON = orjson.dumps(MANY)
+
+# ---- gati -------------------------------------------------------------------------------
+
+
+def gati_schemas() -> tuple[Any, Any]:
+    from gati import gt
+
+    user = gt.object(
+        {
+            "email": gt.string(format="email"),
+            "age": gt.integer(min=18, max=100),
+            "name": gt.string(min_length=1, max_length=100),
+            "id": gt.string(format="uuid"),
+            "tags": gt.array(gt.string(min_length=1, max_length=20), max_items=10),
+            "address": gt.object(
+                {
+                    "street": gt.string(),
+                    "city": gt.string(),
+                    "zip": gt.string(pattern="^[0-9]{5}$"),
+                }
+            ),
+            "role": gt.literal("admin", "user", "guest"),
+            "score": gt.optional(gt.number(min=0)),
+        }
+    )
+    return user, gt.array(user)
+
+
+def gati_validators(module: str) -> tuple[Any, Any] | None:
+    """Validators for CreateUser and list[CreateUser] from one backend, or None if absent."""
+    try:
+        validator = importlib.import_module(module).Validator
+        from gati.gtype._plan import make_plan
+    except ImportError:
+        return None
+    return tuple(validator(make_plan(s.core())) for s in gati_schemas())  # type: ignore[return-value]
+
+
+# ---- pydantic-core ----------------------------------------------------------------------
+
+EMAIL_RE = (
+    r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@([A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z0-9-]*[A-Za-z-][A-Za-z0-9-]*$"
+)
+UUID_RE = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+
+
+class PAddress(TypedDict):
+    street: str
+    city: str
+    zip: Annotated[str, StringConstraints(pattern=r"^[0-9]{5}$")]
+
+
+class PUser(TypedDict):
+    email: Annotated[str, StringConstraints(pattern=EMAIL_RE, max_length=318)]
+    age: Annotated[int, Field(ge=18, le=100)]
+    name: Annotated[str, StringConstraints(min_length=1, max_length=100)]
+    id: Annotated[str, StringConstraints(pattern=UUID_RE)]
+    tags: Annotated[
+        list[Annotated[str, StringConstraints(min_length=1, max_length=20)]], Field(max_length=10)
+    ]
+    address: PAddress
+    role: Literal["admin", "user", "guest"]
+    score: NotRequired[Annotated[float, Field(ge=0)]]
+
+
+P_ONE = TypeAdapter(PUser)
+P_MANY = TypeAdapter(list[PUser])
+
+# ---- msgspec ----------------------------------------------------------------------------
+
+Tag = Annotated[str, msgspec.Meta(min_length=1, max_length=20)]
+
+
+class MAddress(TypedDict):
+    street: str
+    city: str
+    zip: Annotated[str, msgspec.Meta(pattern=r"^[0-9]{5}$")]
+
+
+class MUser(TypedDict):
+    email: Annotated[str, msgspec.Meta(pattern=EMAIL_RE)]
+    age: Annotated[int, msgspec.Meta(ge=18, le=100)]
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+    id: Annotated[str, msgspec.Meta(pattern=UUID_RE)]
+    tags: Annotated[list[Tag], msgspec.Meta(max_length=10)]
+    address: MAddress
+    role: Literal["admin", "user", "guest"]
+    score: NotRequired[Annotated[float, msgspec.Meta(ge=0)]]
+
+
+M_ONE_DEC = msgspec.json.Decoder(MUser)
+M_MANY_DEC = msgspec.json.Decoder(list[MUser])
+
+# ---- jsonschema_rs ----------------------------------------------------------------------
+
+JS_USER = {
+    "type": "object",
+    "properties": {
+        "email": {"type": "string", "format": "email"},
+        "age": {"type": "integer", "minimum": 18, "maximum": 100},
+        "name": {"type": "string", "minLength": 1, "maxLength": 100},
+        "id": {"type": "string", "format": "uuid"},
+        "tags": {
+            "type": "array",
+            "maxItems": 10,
+            "items": {"type": "string", "minLength": 1, "maxLength": 20},
+        },
+        "address": {
+            "type": "object",
+            "properties": {
+                "street": {"type": "string"},
+                "city": {"type": "string"},
+                "zip": {"type": "string", "pattern": "^[0-9]{5}$"},
+            },
+            "required": ["street", "city", "zip"],
+        },
+        "role": {"enum": ["admin", "user", "guest"]},
+        "score": {"type": "number", "minimum": 0},
+    },
+    "required": ["email", "age", "name", "id", "tags", "address", "role"],
+}
+JS_ONE = jsonschema_rs.Draft202012Validator(JS_USER, validate_formats=True)
+JS_MANY = jsonschema_rs.Draft202012Validator(
+    {"type": "array", "items": JS_USER}, validate_formats=True
+)
+
+# ---- cases ------------------------------------------------------------------------------
+
+NATIVE = gati_validators("gati._native")
+PURE = gati_validators("gati._pure.gtype")
+
+
+def gati_errors(validate: Callable[[Any], Any], value: Any) -> list[dict[str, Any]]:
+    try:
+        validate(value)
+    except ValidationError as exc:
+        return exc.errors()
+    raise AssertionError("expected errors")
+
+
+def pydantic_errors(value: Any) -> list[Any]:
+    try:
+        P_ONE.validate_python(value)
+    except pydantic.ValidationError as exc:
+        return exc.errors()
+    raise AssertionError("expected errors")
+
+
+def msgspec_errors(value: Any) -> str:
+    try:
+        msgspec.convert(value, MUser)
+    except msgspec.ValidationError as exc:
+        return str(exc)
+    raise AssertionError("expected an error")
+
+
+def gati_op(validators: tuple[Any, Any] | None, many: bool, method: str, data: Any) -> Any:
+    """One gati operation, or a skip when that backend is not importable."""
+    if validators is None:
+        pytest.skip("this gati backend is not importable")
+    if method == "errors":
+        validate = validators[0].validate
+        return lambda: gati_errors(validate, data)
+    bound = getattr(validators[1 if many else 0], method)
+    return lambda: bound(data)
+
+
+# Each case: group, then impl -> a factory of a no-argument function doing one operation.
+CASES: dict[str, dict[str, Callable[[], Callable[[], Any]]]] = {
+    "gtype: valid dict": {
+        "gati-native": lambda: gati_op(NATIVE, False, "validate", VALID),
+        "gati-pure": lambda: gati_op(PURE, False, "validate", VALID),
+        "pydantic-core": lambda: lambda: P_ONE.validate_python(VALID),
+        "msgspec": lambda: lambda: msgspec.convert(VALID, MUser),
+        "jsonschema_rs": lambda: lambda: JS_ONE.is_valid(VALID),
+    },
+    "gtype: invalid dict, all errors": {
+        "gati-native": lambda: gati_op(NATIVE, False, "errors", INVALID),
+        "gati-pure": lambda: gati_op(PURE, False, "errors", INVALID),
+        "pydantic-core": lambda: lambda: pydantic_errors(INVALID),
+        "msgspec": lambda: lambda: msgspec_errors(INVALID),
+        "jsonschema_rs": lambda: lambda: list(JS_ONE.iter_errors(INVALID)),
+    },
+    "gtype: valid JSON bytes": {
+        "gati-native": lambda: gati_op(NATIVE, False, "validate_json", VALID_JSON),
+        "gati-pure": lambda: gati_op(PURE, False, "validate_json", VALID_JSON),
+        "pydantic-core": lambda: lambda: P_ONE.validate_json(VALID_JSON),
+        "msgspec": lambda: lambda: M_ONE_DEC.decode(VALID_JSON),
+        "jsonschema_rs": lambda: lambda: JS_ONE.is_valid(orjson.loads(VALID_JSON)),
+    },
+    "gtype: 1,000 dicts": {
+        "gati-native": lambda: gati_op(NATIVE, True, "validate", MANY),
+        "gati-pure": lambda: gati_op(PURE, True, "validate", MANY),
+        "pydantic-core": lambda: lambda: P_MANY.validate_python(MANY),
+        "msgspec": lambda: lambda: msgspec.convert(MANY, list[MUser]),
+        "jsonschema_rs": lambda: lambda: JS_MANY.is_valid(MANY),
+    },
+    "gtype: 1,000 as JSON": {
+        "gati-native": lambda: gati_op(NATIVE, True, "validate_json", MANY_JSON),
+        "gati-pure": lambda: gati_op(PURE, True, "validate_json", MANY_JSON),
+        "pydantic-core": lambda: lambda: P_MANY.validate_json(MANY_JSON),
+        "msgspec": lambda: lambda: M_MANY_DEC.decode(MANY_JSON),
+        "jsonschema_rs": lambda: lambda: JS_MANY.is_valid(orjson.loads(MANY_JSON)),
+    },
+}
+
+PARAMS = [
+    pytest.param(group, impl, id=f"{group}|{impl}", marks=pytest.mark.benchmark(group=group))
+    for group, impls in CASES.items()
+    for impl in impls
+]
+
+
+@pytest.mark.parametrize(("group", "impl"), PARAMS)
+def test_gtype(benchmark: Any, group: str, impl: str) -> None:
+    op = CASES[group][impl]()
+    benchmark.extra_info["impl"] = impl
+    result = op()
+    assert result is not None
+    benchmark(op)
+
+
+def test_every_library_agrees_on_the_data() -> None:
+    """The cases measure what they claim: VALID passes everywhere, INVALID fails everywhere."""
+    assert P_ONE.validate_python(VALID) and msgspec.convert(VALID, MUser)
+    assert JS_ONE.is_valid(VALID) and not JS_ONE.is_valid(INVALID)
+    assert {e["loc"][0] for e in pydantic_errors(INVALID)} == {"age", "email"}
+    assert msgspec_errors(INVALID)
+    assert JS_MANY.is_valid(MANY) and len(P_MANY.validate_json(MANY_JSON)) == 1000
+    for validators in (NATIVE, PURE):
+        if validators is not None:
+            one, many = validators
+            assert one.validate(VALID) is VALID and many.validate_json(MANY_JSON) == MANY
+            errs = gati_errors(one.validate, INVALID)
+            assert [(e["path"], e["code"]) for e in errs] == [
+                (("email",), "string_format"),
+                (("age",), "number_min"),
+            ]
