@@ -31,6 +31,7 @@ class StateStore:
 
 # -- hook planner (rust/hooks) ----------------------------------------------------------------
 def plan_hooks(hooks: Sequence[Any]) -> tuple[list[int], list[int], list[int]]: ...
+def copy_value(value: Any) -> Any: ...
 
 # -- router (rust/router) --------------------------------------------------------------------
 class Router:

@@ -1,14 +1,15 @@
 //! The Local Context state store: a persistent hash map (`rpds`) so that a snapshot and a
 //! restore are O(1) and share structure with the live store.
 //!
-//! Values follow value semantics (docs/context.md): exact `str`, `int`, `float`, `bool`,
-//! `bytes` and `None` are stored as they are; anything else goes through the Python copier the
-//! store was built with (`gati.context.values.copy_value`) on the way in and again on the way
-//! out. The exact-type check is only a shortcut: the copier returns those types unchanged too.
+//! Values follow value semantics (docs/context.md): exact `dict`, `list`, `tuple`, `set` and
+//! `bytearray` values go through the copier the store was built with on the way in and again on
+//! the way out; every other object is stored as it is (the copier would return it unchanged).
 use pyo3::exceptions::{PyKeyError, PyTypeError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyBytes, PyFloat, PyInt, PyList, PyString, PyTuple};
+use pyo3::types::{PyList, PyString, PyTuple};
 use rpds::HashTrieMapSync;
+
+mod copy;
 
 type Map = HashTrieMapSync<Box<str>, Entry>;
 
@@ -38,15 +39,6 @@ struct Entry {
     copy: bool,
     key: Py<PyString>,
     value: Py<PyAny>,
-}
-
-fn is_plain(v: &Bound<'_, PyAny>) -> bool {
-    v.is_none()
-        || v.is_exact_instance_of::<PyString>()
-        || v.is_exact_instance_of::<PyInt>()
-        || v.is_exact_instance_of::<PyFloat>()
-        || v.is_exact_instance_of::<PyBool>()
-        || v.is_exact_instance_of::<PyBytes>()
 }
 
 fn key_str<'a>(key: &'a Bound<'_, PyAny>) -> Result<(&'a Bound<'a, PyString>, &'a str), PyErr> {
@@ -92,7 +84,7 @@ pub struct StateStore {
 }
 
 /// An immutable view of a store at one moment; shares structure with the store.
-#[pyclass(module = "gati._native", name = "StateSnapshot", frozen)]
+#[pyclass(module = "gati._native", name = "StateSnapshot", frozen, freelist = 64)]
 pub struct StateSnapshot {
     map: Map,
     next_seq: u64,
@@ -127,7 +119,7 @@ impl StateStore {
     fn set(&mut self, key: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> PyResult<()> {
         let py = key.py();
         let (kobj, k) = key_str(key)?;
-        let copy = !is_plain(value);
+        let copy = copy::is_container(value);
         let stored = if copy {
             self.copier.call1(py, (value,))?
         } else {
@@ -253,5 +245,6 @@ impl StateSnapshot {
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<StateStore>()?;
     m.add_class::<StateSnapshot>()?;
+    m.add_function(wrap_pyfunction!(copy::copy_value, m)?)?;
     Ok(())
 }

@@ -13,8 +13,7 @@ from typing import Any, Final
 
 from gati.context.meta import NEXT_PHASES, Client, Meta
 from gati.context.snapshot import Snapshot
-from gati.context.store import new_store
-from gati.context.values import copy_value
+from gati.context.store import copy_value, new_store
 from gati.errors import HookError
 from gati.lifecycle.hooks import Backoff, Hook
 

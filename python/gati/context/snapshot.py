@@ -8,8 +8,7 @@ from typing import Any, NoReturn
 import orjson
 
 from gati.context import codec
-from gati.context.store import new_store
-from gati.context.values import copy_value
+from gati.context.store import copy_value, new_store
 
 __all__ = ["Snapshot"]
 
@@ -77,7 +76,8 @@ class Snapshot:
     def __setattr__(self, name: str, value: Any) -> NoReturn:
         raise AttributeError("a Snapshot is immutable")
 
-    __delattr__ = __setattr__  # type: ignore[assignment]
+    def __delattr__(self, name: str) -> NoReturn:
+        raise AttributeError("a Snapshot is immutable")
 
     @property
     def state(self) -> dict[str, Any]:

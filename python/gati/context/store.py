@@ -5,18 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from gati._backend import native
-from gati.context.values import copy_value
+from gati.context import values
 
-__all__ = ["StateSnapshot", "StateStore", "new_store"]
+__all__ = ["StateSnapshot", "StateStore", "copy_value", "new_store"]
 
 if native is not None:
     StateStore: Any = native.StateStore
     StateSnapshot: Any = native.StateSnapshot
+    copy_value: Any = native.copy_value
 else:
     from gati._pure import state as _pure_state
 
     StateStore = _pure_state.StateStore
     StateSnapshot = _pure_state.StateSnapshot
+    copy_value = values.copy_value
 
 
 def new_store() -> Any:

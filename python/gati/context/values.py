@@ -12,18 +12,19 @@ __all__ = ["MAX_DEPTH", "copy_value"]
 
 MAX_DEPTH: Final = 256
 
-_SCALARS: Final = frozenset({str, int, float, bool, bytes, complex, type(None), frozenset, range})
+_CONTAINERS: Final = frozenset({dict, list, tuple, set, bytearray})
 
 
 def copy_value(value: Any, _depth: int = 0) -> Any:
     """Return an independent copy of ``value``'s built-in containers.
 
     ``dict``, ``list``, ``tuple``, ``set`` and ``bytearray`` are copied recursively (exact types
-    only); immutable scalars and objects of every other class are returned as they are, so the
-    store holds such objects by reference.
+    only); every other object (immutable scalars, and instances of any other class) is returned
+    as it is, so the store holds such objects by reference. ``gati._native.copy_value`` is the
+    native twin.
     """
     t = type(value)
-    if t in _SCALARS:
+    if t not in _CONTAINERS:
         return value
     if _depth >= MAX_DEPTH:
         raise ValueError(f"state value nested deeper than {MAX_DEPTH} levels (or cyclic)")
@@ -36,6 +37,4 @@ def copy_value(value: Any, _depth: int = 0) -> Any:
         return tuple([copy_value(v, d) for v in value])
     if t is set:
         return set(value)
-    if t is bytearray:
-        return bytearray(value)
-    return value
+    return bytearray(value)

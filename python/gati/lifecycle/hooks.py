@@ -42,16 +42,33 @@ def is_async_callable(fn: Callable[..., Any]) -> bool:
     return inspect.iscoroutinefunction(type(fn).__call__)
 
 
-def _check_arity(fn: Callable[..., Any], n: int, kind: str) -> None:
+# Plain functions are checked once per (code, defaults count, arity): closures made per request
+# share their code object, so local hooks skip inspect.signature after the first request.
+_checked: dict[tuple[Any, int, int], bool] = {}
+
+
+def _analyse(fn: Callable[..., Any], n: int, kind: str) -> bool:
+    """Check that ``fn`` accepts ``n`` positional arguments; return whether it is async."""
+    key = None
+    if inspect.isfunction(fn):
+        key = (fn.__code__, len(fn.__defaults__ or ()), n)
+        known = _checked.get(key)
+        if known is not None:
+            return known
     try:
         sig = inspect.signature(fn)
     except (TypeError, ValueError):
-        return  # builtins without a signature: trust the caller
-    try:
-        sig.bind(*range(n))
-    except TypeError:
-        args = "(exc, req, res, lctx, gctx)" if kind == "catch" else "(req, res, lctx, gctx)"
-        raise HookError(f"a {kind} hook must accept {args}; {fn!r} has {sig}") from None
+        sig = None  # builtins without a signature: trust the caller
+    if sig is not None:
+        try:
+            sig.bind(*range(n))
+        except TypeError:
+            args = "(exc, req, res, lctx, gctx)" if kind == "catch" else "(req, res, lctx, gctx)"
+            raise HookError(f"a {kind} hook must accept {args}; {fn!r} has {sig}") from None
+    is_async = is_async_callable(fn)
+    if key is not None and len(_checked) < 4096:
+        _checked[key] = is_async
+    return is_async
 
 
 class Hook:
@@ -97,7 +114,7 @@ class Hook:
             raise ValueError("timeout must be a positive number of seconds or None")
         if type(retries) is not int or retries < 0:
             raise ValueError("retries must be an int >= 0")
-        _check_arity(fn, 5 if kind == "catch" else 4, kind)
+        is_async = _analyse(fn, 5 if kind == "catch" else 4, kind)
         self.fn = fn
         self.kind = kind
         self.level = level
@@ -106,7 +123,7 @@ class Hook:
         self.timeout = None if timeout is None else float(timeout)
         self.retries = retries
         self.backoff = backoff if isinstance(backoff, Backoff) else Backoff(base=float(backoff))
-        self.is_async = is_async_callable(fn)
+        self.is_async = is_async
 
     def __repr__(self) -> str:
         return (
