@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from starlette.responses import PlainTextResponse
 
-from gati import App, HTTPError, Hook
+from gati import App, Hook, HTTPError
 from gati.testing import AsyncTestClient, TestClient
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from examples.bookstore import API_KEY, create_app
+
 from gati.testing import TestClient
 
 KEY = {"x-api-key": API_KEY}

@@ -95,18 +95,18 @@ def test_requests_and_bad_input_over_http(server: Server) -> None:
         assert len(ids) == 20
         r = client.post("/items", json={"name": "pen", "qty": 2})
         assert (r.status_code, r.json()) == (201, {"name": "pen", "qty": 2})
+        as_json = {"content-type": "application/json"}
         problems = [
             client.post("/items", json={"name": "", "qty": -1}),
-            client.post("/items", content=b"{oops", headers={"content-type": "application/json"}),
+            client.post("/items", content=b"{oops", headers=as_json),
             client.post("/items", content=b"name=pen", headers={"content-type": "text/plain"}),
-            client.post("/items", content=b"[" * 2000 + b"]" * 2000,
-                        headers={"content-type": "application/json"}),
-            client.post("/items", content=b"x" * 10_000, headers={"content-type": "application/json"}),
+            client.post("/items", content=b"[" * 2000 + b"]" * 2000, headers=as_json),
+            client.post("/items", content=b"x" * 10_000, headers=as_json),
             client.get("/nope"),
             client.get("/%zz/%E0%A4%A"),
             client.request("PURGE", "/hello"),
             client.delete("/hello"),
-        ]  # fmt: skip
+        ]
         assert [p.status_code for p in problems] == [400, 400, 415, 400, 413, 404, 404, 405, 405]
         for p in problems:
             assert p.headers["content-type"] == "application/problem+json"

@@ -96,12 +96,12 @@ async def test_property_10_request_validation_before_handler(body: Any) -> None:
     else:
         problem = assert_problem(r, 400)
         assert calls == []
-        expected = VALIDATOR_errors(body)
+        expected = validator_errors(body)
         assert [(e["code"], e["path"]) for e in problem["errors"]] == expected
         assert {e["location"] for e in problem["errors"]} == {"body"}
 
 
-def VALIDATOR_errors(body: Any) -> list[tuple[str, list[Any]]]:  # noqa: N802 - reads as a constant
+def validator_errors(body: Any) -> list[tuple[str, list[Any]]]:
     try:
         VALIDATOR.validate(body)
     except Exception as exc:
