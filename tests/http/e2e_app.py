@@ -11,7 +11,7 @@ from gati import App, gt
 
 MARKERS = Path(os.environ.get("GATI_E2E_MARKERS", "."))
 
-app = App(max_body_size=4096)
+app = App(max_body_size=64 * 1024)
 Item = gt.object({"name": gt.string(min_length=1), "qty": gt.integer(min=0)}, extra="forbid")
 
 
