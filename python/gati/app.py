@@ -19,7 +19,7 @@ from gati.http.request import ClientDisconnect, Request, too_large
 from gati.http.response import Response
 from gati.http.route import Route
 from gati.http.routing import RouteTable
-from gati.http.sender import send_problem, send_response
+from gati.http.sender import response_messages, send_delegated, send_problem
 from gati.http.validation import RequestInvalid, ResponseInvalid
 from gati.lifecycle.events import Emitter
 from gati.lifecycle.hooks import Backoff, Hook
@@ -284,11 +284,16 @@ class App:
         )
         try:
             await self.orchestrator.run(route.plan, route.call, req, res, lctx)
-            body = res.render()
+            rendered = res.render()
         except Exception as exc:
             await self._fail(scope, send, exc, rid)
             return
-        await send_response(scope, receive, send, res, body, rid.encode("ascii"))
+        if res.asgi is not None:
+            await send_delegated(scope, receive, send, res, rid.encode("ascii"))
+            return
+        start, body = response_messages(scope["method"], res, rendered, rid.encode("ascii"))
+        await send(start)
+        await send(body)
 
     async def _fail(self, scope: Scope, send: Send, exc: Exception, rid: str) -> None:
         """Map an unhandled failure to its problem response."""

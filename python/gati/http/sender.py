@@ -8,7 +8,7 @@ from typing import Any
 from gati.http.errors import PROBLEM_JSON, problem_body
 from gati.http.response import Response
 
-__all__ = ["Send", "send_problem", "send_response"]
+__all__ = ["Send", "response_messages", "send_delegated", "send_problem"]
 
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
@@ -16,21 +16,20 @@ Receive = Callable[[], Awaitable[dict[str, Any]]]
 _NO_BODY = frozenset({204, 304})
 
 
-async def send_response(
-    scope: dict[str, Any],
-    receive: Receive,
-    send: Send,
-    res: Response,
-    rendered: tuple[bytes, bytes | None],
-    request_id: bytes,
+async def send_delegated(
+    scope: dict[str, Any], receive: Receive, send: Send, res: Response, request_id: bytes
 ) -> None:
-    """Send ``res`` (its body already ``rendered``); a HEAD request gets the headers and the
-    length without the body."""
-    if res.asgi is not None:
-        res.asgi.raw_headers.append((b"x-request-id", request_id))
-        res.asgi.raw_headers.extend(res.headers)
-        await res.asgi(scope, receive, send)
-        return
+    """Send the ASGI response object a handler returned, with our headers added."""
+    res.asgi.raw_headers.append((b"x-request-id", request_id))
+    res.asgi.raw_headers.extend(res.headers)
+    await res.asgi(scope, receive, send)
+
+
+def response_messages(
+    method: str, res: Response, rendered: tuple[bytes, bytes | None], request_id: bytes
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The two ASGI messages for ``res`` (its body already ``rendered``); a HEAD request gets
+    the headers and the length without the body. A plain function: no coroutine per request."""
     status = res.status_code
     body, media = rendered
     if status in _NO_BODY or status < 200:
@@ -42,8 +41,10 @@ async def send_response(
             headers.append((b"content-type", media))
         if res.headers:
             headers += res.headers
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body})
+    return (
+        {"type": "http.response.start", "status": status, "headers": headers},
+        {"type": "http.response.body", "body": b"" if method == "HEAD" else body},
+    )
 
 
 async def send_problem(
