@@ -139,3 +139,43 @@ def gati_with_backend(name: str) -> Any:
             del os.environ["GATI_BACKEND"]
         else:
             os.environ["GATI_BACKEND"] = old_env
+
+
+ROUTE_TABLE = [
+    "/",
+    "/hello",
+    "/users",
+    "/users/me",
+    "/users/{id:int}",
+    "/users/{id:int}/posts",
+    "/users/{id:int}/posts/{post:int}",
+    "/users/{name}/profile",
+    "/items/{item:uuid}",
+    "/prices/{value:float}",
+    "/files/{rest:path}",
+    *(f"/static{i}/{{x}}/leaf" for i in range(20)),
+]
+LOOKUPS = {
+    "param": "/users/42/posts/7",
+    "backtrack": "/users/ann/profile",
+    "miss": "/nothing/here/at/all",
+}
+
+
+@pytest.mark.parametrize("probe", list(LOOKUPS))
+@pytest.mark.parametrize("impl", ["gati-native", "gati-pure"])
+def test_router_lookup(benchmark: Any, impl: str, probe: str) -> None:
+    """One router lookup (index + converted params in one call), native against pure."""
+    from gati._backend import native
+    from gati._pure.router import Router as PureRouter
+    from gati.http.routing import parse_pattern
+
+    if impl == "gati-native" and native is None:
+        pytest.skip("native extension not importable")
+    router = native.Router() if impl == "gati-native" else PureRouter()
+    for pattern in ROUTE_TABLE:
+        router.insert(parse_pattern(pattern))
+    path = LOOKUPS[probe]
+    benchmark.group = f"http: router lookup ({probe})"
+    benchmark.extra_info["impl"] = impl
+    benchmark(router.lookup, path)
