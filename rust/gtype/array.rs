@@ -132,10 +132,17 @@ fn json_eq(a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>, depth: usize) -> PyResult
         if da.len() != db.len() {
             return Ok(false);
         }
+        // Keys match as JSON values too (`1` and `1.0` alike, `True` apart from `1`).
         for (key, x) in da.iter() {
-            match db.get_item(&key)? {
-                Some(y) if json_eq(&x, &y, depth + 1)? => {}
-                _ => return Ok(false),
+            let mut matched = false;
+            for (key_b, y) in db.iter() {
+                if json_eq(&key, &key_b, depth + 1)? {
+                    matched = json_eq(&x, &y, depth + 1)?;
+                    break;
+                }
+            }
+            if !matched {
+                return Ok(false);
             }
         }
         return Ok(true);

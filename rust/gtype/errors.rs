@@ -270,18 +270,25 @@ fn keys(py: Python<'_>) -> &Keys {
     })
 }
 
-/// What the error dict's `actual` holds (docs/gtype.md §6).
+/// What the error dict's `actual` holds (docs/gtype.md §6): JSON scalars as plain
+/// `None`/`bool`/`float`/`int`/`str` (subclasses converted), anything else `"<typename>"`.
 fn actual<'py>(value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     let py = value.py();
-    if value.is_none() || value.is_exact_instance_of::<pyo3::types::PyBool>() {
+    if value.is_none() || value.is_instance_of::<pyo3::types::PyBool>() {
         return Ok(value.clone());
     }
-    if value.is_exact_instance_of::<pyo3::types::PyFloat>() {
-        return Ok(value.clone());
-    }
-    if value.is_exact_instance_of::<pyo3::types::PyInt>() {
-        if value.extract::<i64>().is_ok() || value.extract::<u64>().is_ok() {
+    if value.is_instance_of::<pyo3::types::PyFloat>() {
+        if value.is_exact_instance_of::<pyo3::types::PyFloat>() {
             return Ok(value.clone());
+        }
+        return Ok(pyo3::types::PyFloat::new(py, value.extract::<f64>()?).into_any());
+    }
+    if value.is_instance_of::<pyo3::types::PyInt>() {
+        if let Ok(i) = value.extract::<i64>() {
+            return Ok(i.into_pyobject(py)?.into_any());
+        }
+        if let Ok(u) = value.extract::<u64>() {
+            return Ok(u.into_pyobject(py)?.into_any());
         }
     } else if let Ok(s) = value.cast::<PyString>() {
         let plain = s.to_string_lossy_exact()?;

@@ -434,9 +434,33 @@ impl<'s, 'py> Reader<'s, 'py> {
             Num::Float(f) => Ok(PyFloat::new(self.py, f).into_any()),
             Num::Big(text) => match self.py.get_type::<PyInt>().call1((text,)) {
                 Ok(big) => Ok(big),
-                Err(_) => invalid(self.pos, "integer too large"),
+                // Past Python's int/str digit limit: build the int 18 digits at a time.
+                Err(_) => Ok(self.huge_int(text)?),
             },
         }
+    }
+
+    fn huge_int(&self, text: &str) -> PyResult<Bound<'py, PyAny>> {
+        let (negative, digits) = match text.strip_prefix('-') {
+            Some(d) => (true, d),
+            None => (false, text),
+        };
+        let step = 10i64.pow(18).into_bound_py_any(self.py)?;
+        let mut acc = 0i64.into_bound_py_any(self.py)?;
+        let head = digits.len() % 18;
+        let chunks = std::iter::once(&digits[..head]).chain(
+            digits.as_bytes()[head..]
+                .chunks(18)
+                .map(|c| std::str::from_utf8(c).unwrap_or("0")),
+        );
+        for chunk in chunks.filter(|c| !c.is_empty()) {
+            let n: i64 = chunk.parse().unwrap_or(0);
+            acc = acc.mul(&step)?.add(n)?;
+        }
+        if negative {
+            acc = acc.neg()?;
+        }
+        Ok(acc)
     }
 
     fn number(&mut self) -> Res<Bound<'py, PyAny>> {

@@ -99,7 +99,13 @@ fn is_multiple(value: &Bound<'_, PyAny>, fast: Fast, m: &Limit) -> PyResult<bool
         (Fast::Float(a), Fast::Float(b)) => a / b,
         (Fast::Float(a), Fast::Int(b)) => a / b as f64,
         (Fast::Int(a), Fast::Float(b)) => a as f64 / b,
-        _ => value.div(m.obj.bind(py))?.extract::<f64>()?,
+        _ => match value.div(m.obj.bind(py)) {
+            Ok(q) => q.extract::<f64>()?,
+            Err(e) if e.is_instance_of::<pyo3::exceptions::PyOverflowError>(py) => {
+                return Ok(false)
+            }
+            Err(e) => return Err(e),
+        },
     };
     Ok(q.is_finite() && q == q.floor())
 }

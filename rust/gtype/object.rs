@@ -122,8 +122,7 @@ fn fields<'py>(
                 validate_node(ctx, &prop.node, &v, &path.key(name))?;
             }
             None if prop.required => {
-                let none = py.None().into_bound(py);
-                ctx.err(node, Code::ObjectMissing, &path.key(name), &none)?;
+                ctx.err(node, Code::ObjectMissing, &path.key(name), dict.as_any())?;
             }
             None => {}
         }

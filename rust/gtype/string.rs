@@ -23,13 +23,29 @@ pub struct StringNode {
     format: Option<Format>,
 }
 
+/// The planner's `rust` subset allows `$` only as the last character, where Python's `$` also
+/// matches before one final newline: in Rust syntax that is `\n?\z`.
+fn rust_syntax(pattern: &str) -> String {
+    let body = pattern.strip_suffix('$').unwrap_or(pattern);
+    let escapes = body.bytes().rev().take_while(|&b| b == b'\\').count();
+    if body.len() == pattern.len() || escapes % 2 == 1 {
+        pattern.to_owned()
+    } else {
+        format!("{body}\\n?\\z")
+    }
+}
+
 pub fn compile(d: &Bound<'_, PyDict>) -> PyResult<StringNode> {
     let py = d.py();
     let pattern = match plan::string(d, "pattern")? {
         Some(p) => {
             let compiled = py.import("re")?.call_method1("compile", (p.as_str(),))?;
             let rust = if plan::string(d, "pattern_engine")?.as_deref() == Some("rust") {
-                Some(regex::Regex::new(&p).map_err(|e| PyValueError::new_err(e.to_string()))?)
+                let translated = rust_syntax(&p);
+                Some(
+                    regex::Regex::new(&translated)
+                        .map_err(|e| PyValueError::new_err(e.to_string()))?,
+                )
             } else {
                 None
             };
@@ -116,4 +132,19 @@ pub fn validate<'py>(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rust_syntax;
+
+    #[test]
+    fn final_dollar_means_what_python_means() {
+        assert_eq!(rust_syntax("^a$"), "^a\\n?\\z");
+        assert_eq!(rust_syntax("a\\$"), "a\\$");
+        assert_eq!(rust_syntax("a\\\\$"), "a\\\\\\n?\\z");
+        assert_eq!(rust_syntax("abc"), "abc");
+        let re = regex::Regex::new(&rust_syntax("^[0-9]{5}$")).unwrap();
+        assert!(re.is_match("12345") && re.is_match("12345\n") && !re.is_match("12345\n\n"));
+    }
 }

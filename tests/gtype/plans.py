@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
-from gati import backend
+from gati.gtype.validator import Validator
 
 CODES = (
     "string_type",
@@ -95,12 +94,6 @@ def plan(
     }
 
 
-def validator_class() -> Any:
-    """The active backend's Validator class."""
-    if backend() == "native":
-        return importlib.import_module("gati._native").Validator
-    return importlib.import_module("gati._pure.gtype").Validator
-
-
 def compile_plan(root: dict[str, Any], **kw: Any) -> Any:
-    return validator_class()(plan(root, **kw))
+    """The active backend's Validator for a hand-written plan."""
+    return Validator(plan(root, **kw))

@@ -308,7 +308,9 @@ def _finish(draw: Any, case: Case, allow_nullable: bool = True) -> Case:
     if allow_nullable and draw(st.integers(0, 5)) == 0:
         core["nullable"] = True
         valid = st.one_of(st.none(), valid)
-    if draw(st.integers(0, 7)) == 0:
+    # A named (recursive) node's validators apply at every level of recursion, which the
+    # top-level filter below cannot see: only unnamed nodes get validators.
+    if "name" not in core and draw(st.integers(0, 7)) == 0:
         chosen = draw(st.lists(st.sampled_from(VALIDATORS), min_size=1, max_size=2, unique=True))
         core["validators"] = chosen
         nullable = core.get("nullable", False)
@@ -440,9 +442,9 @@ def _object(draw: Any, child: st.SearchStrategy[Case]) -> Case:
 @st.composite
 def _array(draw: Any, child: st.SearchStrategy[Case]) -> Case:
     item = draw(child)
-    lo = draw(st.none() | st.integers(0, 2))
-    hi = draw(st.none() | st.integers(lo or 0, 4))
     unique = draw(st.booleans())
+    lo = draw(st.none() | st.integers(0, 1 if unique else 2))  # an item kind may have one value
+    hi = draw(st.none() | st.integers(lo or 0, 4))
     core: dict[str, Any] = {"type": "array", "items": item.core}
     core.update({k: v for k, v in (("min_items", lo), ("max_items", hi)) if v is not None})
     if unique:

@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from plans import node, plan
 
 from gati import ValidationError
+from tests.gtype.plans import node, plan
 
 native = pytest.importorskip("gati._native")
 

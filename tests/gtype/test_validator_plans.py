@@ -6,9 +6,9 @@ import re
 from typing import Any
 
 import pytest
-from plans import compile_plan, node, obj
 
 from gati import ValidationError
+from tests.gtype.plans import compile_plan, node, obj
 
 
 def errors_of(v: Any, value: Any) -> list[dict[str, Any]]:
@@ -344,10 +344,11 @@ def test_json_deeper_than_max_depth_is_one_error_at_root() -> None:
 
 
 def test_schema_attribute_and_error_text() -> None:
-    from plans import plan, validator_class
+    from gati.gtype.validator import Validator
+    from tests.gtype.plans import plan
 
     marker = object()
-    v = validator_class()(plan(node("string")), marker)
+    v = Validator(plan(node("string")), marker)
     assert v.schema is marker
     with pytest.raises(ValidationError, match=re.escape("(root): msg:string_type")):
         v.validate(1)

@@ -15,6 +15,10 @@ _A = re.ASCII
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _HOSTNAME = re.compile(rf"{_LABEL}(?:\.{_LABEL})*", _A).fullmatch
 _LOCAL = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*", _A)
+_EMAIL = re.compile(
+    rf"(?=[^@]{{1,64}}@){_LOCAL.pattern}@(?=[^@]{{1,253}}\Z)(?:{_LABEL}\.)+(?![0-9]+\Z){_LABEL}",
+    _A,
+).fullmatch
 _OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])"
 _IPV4 = re.compile(rf"{_OCTET}(?:\.{_OCTET}){{3}}", _A).fullmatch
 _HEX4 = re.compile(r"[0-9A-Fa-f]{1,4}", _A).fullmatch
@@ -38,13 +42,7 @@ def hostname(s: str) -> bool:
 
 def email(s: str) -> bool:
     """``local@domain``: a dot-atom local part of ≤ 64 chars, a hostname of ≥ 2 labels."""
-    local, at, domain = s.partition("@")
-    if not at or len(local) > 64 or _LOCAL.fullmatch(local) is None:
-        return False
-    if not hostname(domain):
-        return False
-    last = domain.rpartition(".")
-    return bool(last[1]) and not last[2].isdigit()
+    return _EMAIL(s) is not None
 
 
 def ipv4(s: str) -> bool:

@@ -19,6 +19,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from gati._pure.fastpath import generate, inlinable
 from gati._pure.formats import FORMATS
 from gati._pure.jsonparse import JSONProblem, parse
 from gati.errors import ValidationError
@@ -190,7 +191,19 @@ class _Compiler:
         ok, err = getattr(self, "_" + node["type"])(node, node["msgs"])
         if node["type"] in _NULL_INLINE and not node["validators"]:
             return ok, err
+        if node["validators"]:
+            ok = self.fast({**node, "nullable": False, "validators": []}, ok)
         return self._wrap(ok, err, node["nullable"], node["validators"], node["msgs"])
+
+    def nodes(self, nodes: list[dict[str, Any]]) -> list[tuple[dict[str, Any], tuple[Ok, Err]]]:
+        """Each node with its closures."""
+        return [(n, self.node(n)) for n in nodes]
+
+    def fast(self, node: dict[str, Any], ok: Ok) -> Ok:
+        """The generated fast path for ``node`` where one can be written, else ``ok``."""
+        if not inlinable(node):
+            return ok
+        return generate(node, self.max_depth, lambda child: self.node(child)[0], _HELPERS)
 
     def _wrap(
         self, ok0: Ok, err0: Err, nullable: bool, validators: list[Any], msgs: Msgs
@@ -561,7 +574,7 @@ class _Compiler:
     # -- combinators ---------------------------------------------------------------------------
 
     def _union(self, node: dict[str, Any], msgs: Msgs) -> tuple[Ok, Err]:
-        members = [self.node(m) for m in node["members"]]
+        members = [(self.fast(m, ok), err) for m, (ok, err) in self.nodes(node["members"])]
         if node["discriminator"] is not None:
             return self._tagged(node, members, msgs)
         oks = tuple(f for f, _ in members)
@@ -628,7 +641,7 @@ class _Compiler:
         return ok, err
 
     def _intersection(self, node: dict[str, Any], msgs: Msgs) -> tuple[Ok, Err]:
-        members = [self.node(m) for m in node["members"]]
+        members = [(self.fast(m, ok), err) for m, (ok, err) in self.nodes(node["members"])]
 
         def ok(v: Any, d: int, a: Any) -> bool:
             return all(f(v, d, a) for f, _ in members)
@@ -645,7 +658,9 @@ class _Compiler:
         cell = self.compiled.get(name)
         if cell is None:
             cell = self.compiled[name] = [None, None]
-            cell[0], cell[1] = self.node(self.definitions[name])
+            target = self.definitions[name]
+            target_ok, target_err = self.node(target)
+            cell[0], cell[1] = self.fast(target, target_ok), target_err
         gmsgs = self.gmsgs
 
         def ok(v: Any, d: int, a: Any) -> bool:
@@ -687,6 +702,15 @@ def _make_room(max_depth: int) -> None:
 _make_room(256)
 
 
+_HELPERS = {
+    "_MISSING": _MISSING,
+    "_ARRAYS": _ARRAYS,
+    "_multiple": _multiple,
+    "_first_repeat": _first_repeat,
+    "_matcher": _matcher,
+}
+
+
 class Validator:
     """Validates Python values and JSON documents against a plan (``gt.compile`` builds these)."""
 
@@ -694,7 +718,8 @@ class Validator:
 
     def __init__(self, plan: dict[str, Any], schema: object | None = None) -> None:
         compiler = _Compiler(plan)
-        self._ok, self._err = compiler.node(plan["root"])
+        ok, self._err = compiler.node(plan["root"])
+        self._ok = compiler.fast(plan["root"], ok)
         self._refs = compiler.uses_refs
         self._max_errors: int = plan["max_errors"]
         self._max_depth: int = plan["max_depth"]
