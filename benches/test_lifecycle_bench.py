@@ -123,6 +123,24 @@ def test_snapshot_restore(benchmark: Any, name: str, store_cls: Any, planner: An
     benchmark(run)
 
 
+@pytest.mark.parametrize("n", [10, 1000])
+@impl
+def test_lctx_snapshot_restore(
+    benchmark: Any, name: str, store_cls: Any, planner: Any, n: int, monkeypatch: Any
+) -> None:
+    """The user-facing pair: ``lctx.snapshot()`` then ``LocalContext.restore(snapshot)``."""
+    benchmark.extra_info["impl"] = name
+    benchmark.group = f"lifecycle: lctx.snapshot() + LocalContext.restore, {n} keys"
+    monkeypatch.setattr(local_mod, "new_store", lambda: store_cls(copy_value))
+    lctx = LocalContext("snap")
+    lctx._store = _filled(store_cls, n)
+
+    def run() -> Any:
+        return LocalContext.restore(lctx.snapshot())
+
+    benchmark(run)
+
+
 def _chain(is_async: bool) -> tuple[list[Hook], list[Hook]]:
     """3 global + 3 route hooks; the first global one adds 2 local hooks (before, after)."""
     if is_async:
@@ -208,3 +226,40 @@ def test_bare_run(benchmark: Any, variant: str, loop: asyncio.AbstractEventLoop)
 
     fn = direct if variant == "direct await" else orchestrated
     benchmark(lambda: loop.run_until_complete(fn()))
+
+
+@pytest.mark.benchmark(group=f"lifecycle: handler timeout mechanism, x{BATCH}")
+@pytest.mark.parametrize("mechanism", ["none", "asyncio.timeout", "loop.call_at", "watchdog"])
+def test_timeout_mechanism(benchmark: Any, mechanism: str, loop: asyncio.AbstractEventLoop) -> None:
+    """Why the orchestrator enforces handler timeouts with a shared watchdog (docs/lifecycle.md)."""
+    from gati.lifecycle.watchdog import task_and_watchdog
+
+    benchmark.extra_info["impl"] = mechanism
+
+    async def call() -> str:
+        return "ok"
+
+    def fire() -> None:
+        return None
+
+    async def batch() -> None:
+        lp = asyncio.get_running_loop()
+        wd = None
+        for _ in range(BATCH):
+            if mechanism == "none":
+                await call()
+            elif mechanism == "asyncio.timeout":
+                async with asyncio.timeout(30):
+                    await call()
+            elif mechanism == "loop.call_at":
+                h = lp.call_at(lp.time() + 30, fire)
+                await call()
+                h.cancel()
+            else:
+                task, wd = task_and_watchdog(wd)
+                assert task is not None
+                wd.arm(task, 30)
+                await call()
+                wd.disarm(task)
+
+    benchmark(lambda: loop.run_until_complete(batch()))

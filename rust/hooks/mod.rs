@@ -101,9 +101,20 @@ fn plan_hooks<'py>(
         }
         items.push(item);
     }
+    let [before, after, catch] = order(items);
+    Ok((
+        PyList::new(py, before)?,
+        PyList::new(py, after)?,
+        PyList::new(py, catch)?,
+    ))
+}
+
+/// The before, after and catch chains as indexes: level, then priority (high first), then
+/// registration order; after and catch reversed.
+fn order(mut items: Vec<Item>) -> [Vec<usize>; 3] {
     // Stable: equal (level, priority) keep registration order.
     items.sort_by_key(|it| (it.level, std::cmp::Reverse(it.priority)));
-    let chain = |kind: u8, reverse: bool| -> PyResult<Bound<'py, PyList>> {
+    let chain = |kind: u8, reverse: bool| -> Vec<usize> {
         let mut idx: Vec<usize> = items
             .iter()
             .filter(|it| it.kind == kind)
@@ -112,9 +123,9 @@ fn plan_hooks<'py>(
         if reverse {
             idx.reverse();
         }
-        PyList::new(py, idx)
+        idx
     };
-    Ok((chain(0, false)?, chain(1, true)?, chain(2, true)?))
+    [chain(0, false), chain(1, true), chain(2, true)]
 }
 
 fn hook_names(kind: u8, level: u8) -> (&'static str, &'static str) {
@@ -126,4 +137,46 @@ fn hook_names(kind: u8, level: u8) -> (&'static str, &'static str) {
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(plan_hooks, m)?)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{order, Item};
+
+    fn item(index: usize, kind: u8, level: u8, priority: i64) -> Item {
+        Item {
+            index,
+            kind,
+            level,
+            priority,
+        }
+    }
+
+    #[test]
+    fn before_runs_global_then_route_by_priority_then_registration() {
+        let items = vec![
+            item(0, 0, 1, 0),
+            item(1, 0, 0, 0),
+            item(2, 0, 0, 5),
+            item(3, 0, 1, 9),
+            item(4, 0, 0, 0),
+        ];
+        assert_eq!(order(items)[0], vec![2, 1, 4, 3, 0]);
+    }
+
+    #[test]
+    fn after_and_catch_are_the_exact_reverse() {
+        let items = vec![
+            item(0, 1, 0, 0),
+            item(1, 1, 1, 0),
+            item(2, 1, 0, 3),
+            item(3, 2, 0, 0),
+            item(4, 2, 1, 1),
+            item(5, 2, 1, 2),
+        ];
+        let [before, after, catch] = order(items);
+        assert!(before.is_empty());
+        assert_eq!(after, vec![1, 0, 2]);
+        assert_eq!(catch, vec![4, 5, 3]);
+    }
 }

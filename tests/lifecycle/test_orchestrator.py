@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 from typing import Any
 
 import pytest
@@ -547,3 +548,26 @@ async def test_timeouts_among_concurrent_requests_hit_only_the_slow_one(
         0.0,
         0.02,
     ]
+
+
+async def test_slow_sync_hook_with_timeout_runs_off_the_loop(gctx: GlobalContext) -> None:
+    """A blocking sync hook with a timeout neither blocks other requests nor hangs its own."""
+    orch = Orchestrator(gctx)
+    release = threading.Event()
+    seen: list[Any] = []
+
+    def blocking(req: Any, res: Any, lc: LocalContext, gctx: Any) -> None:
+        seen.append(current_lctx().meta.request_id)
+        release.wait(5)
+
+    async def quick(req: Any, res: Any, lc: LocalContext, gctx: Any) -> str:
+        return "quick"
+
+    slow = orch.run(
+        plan_route([Hook(blocking, timeout=0.05)]), quick, None, None, LocalContext("slow")
+    )
+    fast = orch.run(plan_route([]), quick, None, None, LocalContext("fast"))
+    outcomes = await asyncio.gather(slow, fast, return_exceptions=True)
+    release.set()
+    assert isinstance(outcomes[0], HookTimeout) and outcomes[1] == "quick"
+    assert seen == ["slow"]

@@ -74,8 +74,10 @@ def _analyse(fn: Callable[..., Any], n: int, kind: str) -> bool:
 class Hook:
     """A hook; sync or async is detected once, here.
 
-    Sync hooks run inline on the event loop (they block it while they run, and their
-    ``timeout`` cannot interrupt them); async hooks are cancelled at their ``timeout``.
+    Async hooks run in the request's task and are cancelled at their ``timeout``. Sync hooks
+    without a timeout run inline on the event loop (cheapest; they block it while they run);
+    a sync hook with a timeout runs in a worker thread and the request stops waiting for it at
+    its timeout (the thread cannot be killed and finishes in the background).
     """
 
     __slots__ = (

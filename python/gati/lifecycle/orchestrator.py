@@ -197,14 +197,16 @@ class Orchestrator:
                         await aw
                     else:
                         await self._bounded(aw, hook.timeout, HookTimeout)
-                else:
+                elif hook.timeout is None:
                     r = hook.fn(*args)
                     if r is not None and _isawaitable(r):
-                        await (
-                            r
-                            if hook.timeout is None
-                            else self._bounded(r, hook.timeout, HookTimeout)
-                        )
+                        await r
+                else:  # a sync hook with a timeout runs in a worker thread, bounded
+                    r = await self._bounded(
+                        asyncio.to_thread(hook.fn, *args), hook.timeout, HookTimeout
+                    )
+                    if r is not None and _isawaitable(r):
+                        await self._bounded(r, hook.timeout, HookTimeout)
             except Exception as exc:
                 if emit is not None:
                     emit(
