@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import traceback
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from types import EllipsisType
 from typing import Any, TypeVar
 
 from gati.context.global_ import GlobalContext
@@ -95,7 +96,7 @@ class App:
         params: Any = None,
         roles: Sequence[str] | None = None,
         rate_limit: str | None = None,
-        timeout: float | str | None = "app",
+        timeout: float | EllipsisType | None = ...,
         version: str | None = None,
         hooks: Sequence[Hook | Callable[..., Any]] = (),
         max_body_size: int | None = None,
@@ -105,7 +106,7 @@ class App:
 
         ``request``/``query``/``params``/``response`` are GType schemas (or compiled
         validators); ``hooks`` are route-level hooks (plain callables are before hooks);
-        ``timeout`` defaults to the app's (30 s), ``None`` disables it.
+        ``timeout`` defaults (``...``) to the app's (30 s); ``None`` disables it.
         """
 
         def register(fn: F) -> F:
@@ -119,7 +120,7 @@ class App:
                 params=params,
                 roles=roles,
                 rate_limit=rate_limit,
-                timeout=self.timeout if isinstance(timeout, str) else timeout,
+                timeout=self.timeout if timeout is ... else timeout,
                 version=version,
                 hooks=hooks,
                 max_body_size=self.max_body_size if max_body_size is None else max_body_size,
