@@ -25,6 +25,7 @@ from gati.http.validation import RequestInvalid, ResponseInvalid
 from gati.lifecycle.events import Emitter
 from gati.lifecycle.hooks import Backoff, Hook
 from gati.lifecycle.orchestrator import Orchestrator
+from gati.lifecycle.plan import DEFAULT_TIMEOUT
 
 __all__ = ["App"]
 
@@ -69,7 +70,7 @@ class App:
         trusted_proxies: Iterable[str] = (),
         config: Mapping[str, Any] | None = None,
         modules: Mapping[str, Any] | None = None,
-        timeout: float | None = 30.0,
+        timeout: float | None = DEFAULT_TIMEOUT,
     ) -> None:
         self.debug = debug
         self.max_body_size = max_body_size

@@ -27,7 +27,7 @@ from gati.http.validation import (
     query_coercions,
 )
 from gati.lifecycle.hooks import Hook, is_async_callable
-from gati.lifecycle.plan import RoutePlan, plan_route
+from gati.lifecycle.plan import DEFAULT_TIMEOUT, RoutePlan, plan_route
 
 __all__ = ["Route", "check_handler"]
 
@@ -106,7 +106,7 @@ class Route:
         params: Any = None,
         roles: Sequence[str] | None = None,
         rate_limit: str | None = None,
-        timeout: float | None = 30.0,
+        timeout: float | None = DEFAULT_TIMEOUT,
         version: str | None = None,
         hooks: Sequence[Hook | Handler] = (),
         max_body_size: int,
