@@ -1,20 +1,48 @@
 """gati: an ASGI framework with typed schemas, request contexts and an ordered hook lifecycle."""
 
 from gati._backend import backend
-from gati.errors import GatiError, SchemaError, ValidationError
+from gati.context import GlobalContext, LocalContext, Snapshot, current_lctx
+from gati.errors import (
+    GatiError,
+    HookError,
+    ModuleNotFoundError,
+    NoRequestContext,
+    RequestTimeout,
+    SchemaError,
+    StartupError,
+    ValidationError,
+)
 from gati.gtype import gt
 from gati.gtype.paths import format_path
 from gati.gtype.schema import Schema
 from gati.gtype.validator import Validator
+from gati.lifecycle import Backoff, Emitter, Hook, Orchestrator, RoutePlan, plan_route
+from gati.secrets import Secret
 
 __all__ = [
+    "Backoff",
+    "Emitter",
     "GatiError",
+    "GlobalContext",
+    "Hook",
+    "HookError",
+    "LocalContext",
+    "ModuleNotFoundError",
+    "NoRequestContext",
+    "Orchestrator",
+    "RequestTimeout",
+    "RoutePlan",
     "Schema",
     "SchemaError",
+    "Secret",
+    "Snapshot",
+    "StartupError",
     "ValidationError",
     "Validator",
     "backend",
+    "current_lctx",
     "format_path",
     "gt",
+    "plan_route",
 ]
 __version__ = "0.1.0"

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["GatiError", "SchemaError", "ValidationError"]
+__all__ = [
+    "GatiError",
+    "HookError",
+    "HookTimeout",
+    "ModuleNotFoundError",
+    "NoRequestContext",
+    "RequestTimeout",
+    "SchemaError",
+    "StartupError",
+    "ValidationError",
+]
 
 
 class GatiError(Exception):
@@ -35,3 +45,27 @@ class ValidationError(GatiError, ValueError):
         lines = [f"{n} validation error{'' if n == 1 else 's'}"]
         lines += [f"  {format_path(e['path'])}: {e['message']} [{e['code']}]" for e in self._errors]
         return "\n".join(lines)
+
+
+class ModuleNotFoundError(GatiError, LookupError):
+    """No module is registered under the name asked for (``gctx.modules.X``)."""
+
+
+class RequestTimeout(GatiError, TimeoutError):
+    """The handler ran past its timeout; ``on_timeout`` and cleanup have run. Maps to 504."""
+
+
+class HookTimeout(GatiError, TimeoutError):
+    """One attempt of an async hook ran past the hook's timeout."""
+
+
+class HookError(GatiError):
+    """A hook was registered wrongly (bad signature, too many local hooks in one request)."""
+
+
+class StartupError(GatiError):
+    """A start-up callback failed; the application does not start."""
+
+
+class NoRequestContext(GatiError, LookupError):
+    """``current_lctx()`` was called outside a request."""

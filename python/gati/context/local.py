@@ -1,0 +1,357 @@
+"""``LocalContext`` (``lctx``): everything that belongs to one request and to no other.
+
+Cheap to create: the state store and every list of callbacks are made on first use.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, Final
+
+from gati.context.meta import NEXT_PHASES, Client, Meta
+from gati.context.snapshot import Snapshot
+from gati.context.store import copy_value, new_store
+from gati.errors import HookError
+from gati.lifecycle.hooks import Backoff, Hook
+
+__all__ = ["MAX_LOCAL_HOOKS", "LocalContext"]
+
+MAX_LOCAL_HOOKS: Final = 256
+_BACKOFF: Final = Backoff()
+_log = logging.getLogger("gati.request")
+_LEVELS: Final = {
+    "debug": logging.DEBUG,
+    "info": logging.INFO,
+    "warning": logging.WARNING,
+    "error": logging.ERROR,
+    "critical": logging.CRITICAL,
+}
+
+
+class Tracked:
+    """An outstanding task of a request, or (after a restore) only its record."""
+
+    __slots__ = ("_status", "name", "task")
+
+    def __init__(self, name: str | None, task: asyncio.Future[Any] | None, status: str) -> None:
+        self.name = name
+        self.task = task
+        self._status = status
+
+    @property
+    def status(self) -> str:
+        """``pending``, ``fulfilled`` or ``rejected`` (cancelled counts as rejected)."""
+        t = self.task
+        if t is None:
+            return self._status
+        if not t.done():
+            return "pending"
+        return "rejected" if t.cancelled() or t.exception() is not None else "fulfilled"
+
+
+class Extras:
+    """The per-request lists, made only when a request first uses one of them."""
+
+    __slots__ = (
+        "after",
+        "before",
+        "catch",
+        "cleanup",
+        "compensations",
+        "on_error",
+        "on_timeout",
+        "phase_listeners",
+        "subscribers",
+        "trace",
+        "tracked",
+    )
+
+    def __init__(self) -> None:
+        self.before: list[Hook] = []
+        self.after: list[Hook] = []
+        self.catch: list[Hook] = []
+        self.cleanup: list[Callable[[], Any]] = []
+        self.on_timeout: list[Callable[[], Any]] = []
+        self.on_error: list[Callable[[BaseException], Any]] = []
+        self.compensations: list[Callable[[], Any]] = []
+        self.tracked: list[Tracked] = []
+        self.subscribers: dict[str, list[Callable[[Any], Any]]] = {}
+        self.trace: list[dict[str, Any]] = []
+        self.phase_listeners: list[Callable[[str, str], Any]] = []
+
+
+def _swallow(task: asyncio.Future[Any]) -> None:
+    if not task.cancelled():
+        task.exception()  # retrieved: the status records it; asyncio must not warn
+
+
+class LocalContext:
+    """The per-request context: state, metadata, phases, local hooks and callbacks."""
+
+    __slots__ = ("_hook_index", "_store", "_x", "meta")
+
+    def __init__(
+        self,
+        request_id: str,
+        *,
+        method: str = "GET",
+        path: str = "/",
+        route: str | None = None,
+        handler_id: str | None = None,
+        version: str | None = None,
+        flags: frozenset[str] = frozenset(),
+        priority: int = 0,
+        client: Client | None = None,
+        trace_id: str | None = None,
+        principal: Any = None,
+        started_at: float | None = None,
+        phase: str = "received",
+    ) -> None:
+        self.meta = Meta(
+            request_id,
+            method,
+            path,
+            route,
+            handler_id,
+            version,
+            flags,
+            priority,
+            client,
+            trace_id,
+            principal,
+            time.time() if started_at is None else started_at,
+            phase,
+        )
+        self._store: Any = None
+        self._x: Extras | None = None
+        self._hook_index = 0
+
+    # -- state -------------------------------------------------------------------------------
+    @property
+    def state(self) -> Any:
+        """The request's state store (value semantics, docs/context.md)."""
+        s = self._store
+        if s is None:
+            s = self._store = new_store()
+        return s
+
+    @property
+    def extras(self) -> Extras:
+        """The request's callback lists (made on first use)."""
+        x = self._x
+        if x is None:
+            x = self._x = Extras()
+        return x
+
+    # -- phases ------------------------------------------------------------------------------
+    @property
+    def phase(self) -> str:
+        """The current phase."""
+        return self.meta._phase
+
+    @property
+    def hook_index(self) -> int:
+        """How many lifecycle steps (hooks and the handler) have completed."""
+        return self._hook_index
+
+    def set_phase(self, phase: str) -> None:
+        """Move to ``phase``; ``ValueError`` if the move is not allowed (see docs/context.md)."""
+        if not self.advance(phase) and phase != self.meta._phase:
+            raise ValueError(f"cannot move from phase {self.meta._phase!r} to {phase!r}")
+
+    def advance(self, phase: str) -> bool:
+        """Move to ``phase`` if that is a legal move; return whether it moved."""
+        m = self.meta
+        old = m._phase
+        if phase not in NEXT_PHASES[old]:
+            if phase not in NEXT_PHASES:
+                raise ValueError(f"unknown phase {phase!r}; phases are {tuple(NEXT_PHASES)}")
+            return False
+        m._phase = phase
+        x = self._x
+        if x is not None and x.phase_listeners:
+            for fn in tuple(x.phase_listeners):
+                try:
+                    fn(old, phase)
+                except Exception:
+                    _log.exception("on_phase_change listener failed", extra=self._extra())
+        return True
+
+    def on_phase_change(self, fn: Callable[[str, str], Any]) -> Callable[[str, str], Any]:
+        """Call ``fn(old, new)`` on every phase transition."""
+        self.extras.phase_listeners.append(fn)
+        return fn
+
+    # -- local hooks -------------------------------------------------------------------------
+    def _local(
+        self,
+        kind: str,
+        fn: Callable[..., Any],
+        hid: str | None,
+        timeout: float | None,
+        retries: int,
+        backoff: Backoff | float,
+    ) -> Hook:
+        chain: list[Hook] = getattr(self.extras, kind)
+        if len(chain) >= MAX_LOCAL_HOOKS:
+            raise HookError(f"more than {MAX_LOCAL_HOOKS} local {kind} hooks in one request")
+        hook = Hook(
+            fn, kind=kind, level="local", id=hid, timeout=timeout, retries=retries, backoff=backoff
+        )
+        chain.append(hook)
+        return hook
+
+    def before(
+        self,
+        fn: Callable[..., Any],
+        *,
+        id: str | None = None,
+        timeout: float | None = None,
+        retries: int = 0,
+        backoff: Backoff | float = _BACKOFF,
+    ) -> Hook:
+        """Add a local before hook; it runs after the route's before hooks."""
+        return self._local("before", fn, id, timeout, retries, backoff)
+
+    def after(
+        self,
+        fn: Callable[..., Any],
+        *,
+        id: str | None = None,
+        timeout: float | None = None,
+        retries: int = 0,
+        backoff: Backoff | float = _BACKOFF,
+    ) -> Hook:
+        """Add a local after hook; local after hooks run first, last added first."""
+        return self._local("after", fn, id, timeout, retries, backoff)
+
+    def catch(
+        self,
+        fn: Callable[..., Any],
+        *,
+        id: str | None = None,
+        timeout: float | None = None,
+        retries: int = 0,
+        backoff: Backoff | float = _BACKOFF,
+    ) -> Hook:
+        """Add a local catch hook ``(exc, req, res, lctx, gctx)``."""
+        return self._local("catch", fn, id, timeout, retries, backoff)
+
+    # -- end-of-request callbacks ------------------------------------------------------------
+    def on_cleanup(self, fn: Callable[[], Any]) -> Callable[[], Any]:
+        """Run ``fn()`` when the request ends, whatever happened; last registered first."""
+        self.extras.cleanup.append(fn)
+        return fn
+
+    def on_timeout(self, fn: Callable[[], Any]) -> Callable[[], Any]:
+        """Run ``fn()`` if the handler times out (before cleanup)."""
+        self.extras.on_timeout.append(fn)
+        return fn
+
+    def on_error(self, fn: Callable[[BaseException], Any]) -> Callable[[BaseException], Any]:
+        """Run ``fn(exc)`` if the request fails (after the catch chain)."""
+        self.extras.on_error.append(fn)
+        return fn
+
+    def compensate(self, action: Callable[[], Any]) -> Callable[[], Any]:
+        """Undo step for this request: run last-first if the request fails."""
+        self.extras.compensations.append(action)
+        return action
+
+    def track(self, awaitable: Awaitable[Any], name: str | None = None) -> asyncio.Future[Any]:
+        """Run ``awaitable`` as an outstanding task of this request (cancelled at its end if
+        still pending); snapshots record its status."""
+        task = asyncio.ensure_future(awaitable)
+        task.add_done_callback(_swallow)
+        self.extras.tracked.append(Tracked(name, task, "pending"))
+        return task
+
+    # -- request-scoped events and logs ------------------------------------------------------
+    def subscribe(self, topic: str, fn: Callable[[Any], Any]) -> Callable[[], None]:
+        """Call ``fn(payload)`` on this request's ``publish(topic, …)``; returns an unsubscriber."""
+        subs = self.extras.subscribers.setdefault(topic, [])
+        subs.append(fn)
+
+        def unsubscribe() -> None:
+            if fn in subs:
+                subs.remove(fn)
+
+        return unsubscribe
+
+    def publish(self, topic: str, payload: Any = None) -> None:
+        """Deliver to this request's subscribers of ``topic`` (never another request's).
+
+        Listeners run inline; one that returns an awaitable has it tracked; one that raises is
+        logged and the rest still run.
+        """
+        x = self.extras
+        x.trace.append(
+            {
+                "type": "publish",
+                "ts_ns": time.time_ns(),
+                "topic": topic,
+                "payload": copy_value(payload),
+            }
+        )
+        for fn in tuple(x.subscribers.get(topic, ())):
+            try:
+                r = fn(payload)
+            except Exception:
+                _log.exception("subscriber of %r failed", topic, extra=self._extra())
+                continue
+            if asyncio.isfuture(r) or asyncio.iscoroutine(r):
+                self.track(r, name=f"subscriber:{topic}")
+
+    def log(self, message: str, level: str = "info", **fields: Any) -> None:
+        """A structured log line bound to this request; also kept in its trace."""
+        if level not in _LEVELS:
+            raise ValueError(f"level must be one of {tuple(_LEVELS)}")
+        self.extras.trace.append(
+            {
+                "type": "log",
+                "ts_ns": time.time_ns(),
+                "level": level,
+                "message": message,
+                "fields": copy_value(fields),
+            }
+        )
+        _log.log(_LEVELS[level], message, extra={**self._extra(), "fields": fields})
+
+    def _extra(self) -> dict[str, Any]:
+        m = self.meta
+        return {"request_id": m.request_id, "handler_id": m.handler_id, "version": m.version}
+
+    # -- snapshots ---------------------------------------------------------------------------
+    def snapshot(self) -> Snapshot:
+        """An immutable record of this context now (isolated from later changes)."""
+        x = self._x
+        return Snapshot(
+            request_id=self.meta.request_id,
+            taken_at=time.time_ns(),
+            phase=self.meta._phase,
+            state=self.state.snapshot(),
+            outstanding=() if x is None else tuple((t.name, t.status) for t in x.tracked),
+            hook_index=self._hook_index,
+            handler_version=self.meta.version,
+            events=() if x is None else tuple(x.trace),
+        )
+
+    @classmethod
+    def restore(cls, snapshot: Snapshot, **meta: Any) -> LocalContext:
+        """A new context with the snapshot's state, phase, outstanding-task records, hook
+        position, version and trace; ``meta`` fills the other metadata fields."""
+        meta.setdefault("version", snapshot.handler_version)
+        lctx = cls(snapshot.request_id, phase=snapshot.phase, **meta)
+        lctx.state.restore(snapshot.state_store_snapshot)
+        lctx._hook_index = snapshot.hook_index
+        if snapshot._outstanding or snapshot._events:
+            x = lctx.extras
+            x.tracked = [Tracked(n, None, s) for n, s in snapshot._outstanding]
+            x.trace = list(snapshot._events)
+        return lctx
+
+    def __repr__(self) -> str:
+        return f"LocalContext({self.meta!r})"

@@ -1,0 +1,108 @@
+"""``lctx.meta``: what is known about a request (Property 27) and the phases it goes through."""
+
+from __future__ import annotations
+
+from typing import Any, Final, NamedTuple
+
+__all__ = ["NEXT_PHASES", "PHASES", "Client", "Meta", "legal_transition"]
+
+PHASES: Final = (
+    "received",
+    "routed",
+    "authenticated",
+    "validated",
+    "processing",
+    "responding",
+    "completed",
+    "error",
+    "timeout",
+)
+_RANK: Final = {p: i for i, p in enumerate(PHASES[:7])}
+
+
+def legal_transition(old: str, new: str) -> bool:
+    """Main sequence forward only; ``error``/``timeout`` from any open phase; ``error`` may
+    end ``completed`` (a catch hook handled it); ``completed`` and ``timeout`` are final."""
+    if new not in PHASES:
+        raise ValueError(f"unknown phase {new!r}; phases are {PHASES}")
+    if old in ("completed", "timeout"):
+        return False
+    if old == "error":
+        return new == "completed"
+    if new in ("error", "timeout"):
+        return True
+    return _RANK[new] > _RANK[old]
+
+
+NEXT_PHASES: Final = {
+    old: frozenset(new for new in PHASES if new != old and legal_transition(old, new))
+    for old in PHASES
+}
+
+
+class Client(NamedTuple):
+    """The client as the app determined it (trusted proxies applied)."""
+
+    ip: str | None
+    user_agent: str | None
+
+
+class Meta:
+    """Request metadata; the app fills it at ingress, ``phase`` follows the lifecycle."""
+
+    __slots__ = (
+        "_phase",
+        "client",
+        "flags",
+        "handler_id",
+        "method",
+        "path",
+        "principal",
+        "priority",
+        "request_id",
+        "route",
+        "started_at",
+        "trace_id",
+        "version",
+    )
+
+    def __init__(
+        self,
+        request_id: str,
+        method: str,
+        path: str,
+        route: str | None,
+        handler_id: str | None,
+        version: str | None,
+        flags: frozenset[str],
+        priority: int,
+        client: Client | None,
+        trace_id: str | None,
+        principal: Any,
+        started_at: float,
+        phase: str,
+    ) -> None:
+        self.request_id = request_id
+        self.method = method
+        self.path = path
+        self.route = route
+        self.handler_id = handler_id
+        self.version = version
+        self.flags = flags
+        self.priority = priority
+        self.client = client
+        self.trace_id = trace_id
+        self.principal = principal
+        self.started_at = started_at
+        self._phase = phase
+
+    @property
+    def phase(self) -> str:
+        """The current phase (change it through ``lctx.set_phase``)."""
+        return self._phase
+
+    def __repr__(self) -> str:
+        return (
+            f"Meta(request_id={self.request_id!r}, method={self.method!r}, path={self.path!r}, "
+            f"handler_id={self.handler_id!r}, version={self.version!r}, phase={self._phase!r})"
+        )

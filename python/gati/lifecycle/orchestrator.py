@@ -1,0 +1,327 @@
+"""The orchestrator: runs a route plan for one request (DESIGN §6, docs/lifecycle.md).
+
+Order: before hooks (global → route → local) → ``call`` → after hooks (local, route, global:
+the reverse), the catch chain on failure, ``on_timeout`` / ``on_error``, compensations, then
+cleanup. Everything runs inline in the request's own task: no task per request, no event dict
+while nobody listens, and the handler timeout is one entry in a shared ``Watchdog``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import inspect
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from gati.context.current import CURRENT
+from gati.context.local import LocalContext
+from gati.errors import HookTimeout, RequestTimeout, ValidationError
+from gati.lifecycle.events import Emitter, event
+from gati.lifecycle.hooks import Hook
+from gati.lifecycle.plan import RoutePlan
+from gati.lifecycle.watchdog import Watchdog, task_and_watchdog
+
+__all__ = ["Call", "Orchestrator"]
+
+Call = Callable[[Any, Any, LocalContext, Any], Awaitable[Any]]
+
+_log = logging.getLogger("gati.lifecycle")
+_now = time.perf_counter_ns
+_isawaitable = inspect.isawaitable
+
+
+class _HandlerTimedOut(Exception):
+    """Internal: the handler passed its deadline."""
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"
+
+
+class Orchestrator:
+    """Runs route plans against one Global Context and one event emitter."""
+
+    __slots__ = ("_wd", "callback_timeout", "emitter", "gctx")
+
+    def __init__(
+        self, gctx: Any, emitter: Emitter | None = None, *, callback_timeout: float = 5.0
+    ) -> None:
+        self.gctx = gctx
+        self.emitter = emitter if emitter is not None else Emitter()
+        self.callback_timeout = callback_timeout
+        self._wd: Watchdog | None = None
+
+    async def _bounded(self, aw: Awaitable[Any], timeout: float, expired: type[Exception]) -> Any:
+        """Await ``aw`` in this task, cancelling it after ``timeout`` seconds."""
+        task, wd = task_and_watchdog(self._wd)
+        self._wd = wd
+        if task is None:  # not inside a task: nothing to cancel, run unbounded
+            return await aw
+        wd.arm(task, timeout)
+        try:
+            r = await aw
+        except BaseException:
+            if wd.disarm(task):
+                raise expired(f"timed out after {timeout} s") from None
+            raise
+        if wd.disarm(task):
+            raise expired(f"timed out after {timeout} s")
+        return r
+
+    async def run(self, plan: RoutePlan, call: Call, req: Any, res: Any, lctx: LocalContext) -> Any:
+        """Run one request through ``plan``; see docs/lifecycle.md for the outcomes.
+
+        Returns ``call``'s result, or None when a catch hook wrote the response for an error.
+        Raises the error when no catch hook handled it, ``RequestTimeout`` when the handler
+        timed out, and re-raises an outside cancellation, always after cleanup.
+        """
+        gctx = self.gctx
+        emit = self.emitter.emit if self.emitter.listeners else None
+        token = CURRENT.set(lctx)
+        t0 = 0
+        if emit is not None:
+            t0 = _now()
+            emit(event("request.start", lctx.meta))
+        args = (req, res, lctx, gctx)
+        start = lctx._hook_index
+        step = 0
+        result: Any = None
+        try:
+            for hook in plan.before:
+                if step >= start:
+                    await self._hook(hook, args, lctx, emit)
+                    lctx._hook_index = step + 1
+                step += 1
+            x = lctx._x
+            if x is not None and x.before:
+                i = 0
+                while i < len(x.before):  # a local before hook may add more
+                    if step >= start:
+                        await self._hook(x.before[i], args, lctx, emit)
+                        lctx._hook_index = step + 1
+                    step += 1
+                    i += 1
+            if step >= start:
+                timeout = plan.timeout
+                if emit is None and timeout is not None:
+                    result = await self._bounded(call(*args), timeout, _HandlerTimedOut)
+                else:
+                    result = await self._handler(timeout, call, args, lctx, emit)
+                lctx._hook_index = step + 1
+            step += 1
+            lctx.advance("responding")
+            x = lctx._x
+            after = plan.after if x is None or not x.after else (*x.after[::-1], *plan.after)
+            for hook in after:
+                if step >= start:
+                    await self._hook(hook, args, lctx, emit)
+                    lctx._hook_index = step + 1
+                step += 1
+        except BaseException as exc:
+            return await self._settle(exc, plan, args, lctx, emit, t0, token)
+        try:
+            if lctx._x is not None:
+                await self._finish(lctx, False, emit)
+            lctx.advance("completed")
+            if emit is not None:
+                emit(event("request.end", lctx.meta, duration_ns=_now() - t0))
+        finally:
+            CURRENT.reset(token)
+        return result
+
+    async def _settle(
+        self,
+        failure: BaseException,
+        plan: RoutePlan,
+        args: tuple[Any, ...],
+        lctx: LocalContext,
+        emit: Any,
+        t0: int,
+        token: Any,
+    ) -> Any:
+        """The failure path: catch chain or on_timeout, on_error, compensations, cleanup."""
+        handled = False
+        try:
+            x = lctx._x
+            if isinstance(failure, _HandlerTimedOut):
+                lctx.advance("timeout")
+                if x is not None:
+                    for fn in tuple(x.on_timeout):
+                        await self._callback(fn, (), lctx, "on_timeout")
+            else:
+                lctx.advance("error")
+                if isinstance(failure, Exception):
+                    handled = await self._catch(failure, plan, args, lctx, emit)
+                x = lctx._x
+                if x is not None:
+                    for efn in tuple(x.on_error):
+                        await self._callback(efn, (failure,), lctx, "on_error")
+            if lctx._x is not None:
+                await self._finish(lctx, True, emit)
+            if handled:
+                lctx.advance("completed")
+            if emit is not None:
+                emit(
+                    event(
+                        "request.end", lctx.meta, duration_ns=_now() - t0, error=_describe(failure)
+                    )
+                )
+        finally:
+            CURRENT.reset(token)
+        if handled:
+            return None
+        if isinstance(failure, _HandlerTimedOut):
+            raise RequestTimeout(f"request {lctx.meta.request_id}: handler {failure}") from None
+        raise failure
+
+    async def _hook(self, hook: Hook, args: tuple[Any, ...], lctx: LocalContext, emit: Any) -> None:
+        """One hook with its retries; raises its last error."""
+        attempt = 0
+        while True:
+            attempt += 1
+            t = 0
+            if emit is not None:
+                t = _now()
+                emit(
+                    event(
+                        "hook.start", lctx.meta, hook_id=hook.id, level=hook.level, attempt=attempt
+                    )
+                )
+            try:
+                if hook.is_async:
+                    aw = hook.fn(*args)
+                    if hook.timeout is None:
+                        await aw
+                    else:
+                        await self._bounded(aw, hook.timeout, HookTimeout)
+                elif hook.timeout is None:
+                    r = hook.fn(*args)
+                    if r is not None and _isawaitable(r):
+                        await r
+                else:  # a sync hook with a timeout runs in a worker thread, bounded
+                    r = await self._bounded(
+                        asyncio.to_thread(hook.fn, *args), hook.timeout, HookTimeout
+                    )
+                    if r is not None and _isawaitable(r):
+                        await self._bounded(r, hook.timeout, HookTimeout)
+            except Exception as exc:
+                if emit is not None:
+                    emit(
+                        event(
+                            "hook.error",
+                            lctx.meta,
+                            hook_id=hook.id,
+                            level=hook.level,
+                            attempt=attempt,
+                            duration_ns=_now() - t,
+                            error=_describe(exc),
+                        )
+                    )
+                if attempt > hook.retries:
+                    raise
+                if emit is not None:
+                    emit(
+                        event(
+                            "hook.retry",
+                            lctx.meta,
+                            hook_id=hook.id,
+                            level=hook.level,
+                            attempt=attempt + 1,
+                        )
+                    )
+                await asyncio.sleep(hook.backoff.delay(attempt))
+            else:
+                if emit is not None:
+                    emit(
+                        event(
+                            "hook.end",
+                            lctx.meta,
+                            hook_id=hook.id,
+                            level=hook.level,
+                            attempt=attempt,
+                            duration_ns=_now() - t,
+                        )
+                    )
+                return
+
+    async def _handler(
+        self,
+        timeout: float | None,
+        call: Call,
+        args: tuple[Any, ...],
+        lctx: LocalContext,
+        emit: Any,
+    ) -> Any:
+        t = 0
+        if emit is not None:
+            t = _now()
+            emit(event("handler.start", lctx.meta))
+        try:
+            aw = call(*args)
+            if timeout is None:
+                r = await aw
+            else:
+                r = await self._bounded(aw, timeout, _HandlerTimedOut)
+        except Exception as exc:
+            if emit is not None:
+                kind = "validation.error" if isinstance(exc, ValidationError) else "handler.error"
+                emit(event(kind, lctx.meta, duration_ns=_now() - t, error=_describe(exc)))
+            raise
+        if emit is not None:
+            emit(event("handler.end", lctx.meta, duration_ns=_now() - t))
+        return r
+
+    async def _catch(
+        self, exc: Exception, plan: RoutePlan, args: tuple[Any, ...], lctx: LocalContext, emit: Any
+    ) -> bool:
+        """Run every catch hook, each isolated; True if one of them wrote the response."""
+        x = lctx._x
+        chain = plan.catch if x is None or not x.catch else (*x.catch[::-1], *plan.catch)
+        if not chain:
+            return False
+        res = args[1]
+        with contextlib.suppress(AttributeError):
+            res.written = False
+        cargs = (exc, *args)
+        for hook in chain:
+            try:
+                await self._hook(hook, cargs, lctx, emit)
+            except Exception:
+                _log.exception("catch hook %r failed", hook.id, extra=lctx._extra())
+        return bool(getattr(res, "written", False))
+
+    async def _callback(
+        self, fn: Callable[..., Any], args: tuple[Any, ...], lctx: LocalContext, what: str
+    ) -> BaseException | None:
+        """Call one end-of-request callback, bounded if async; returns its error, if any."""
+        try:
+            r = fn(*args)
+            if r is not None and _isawaitable(r):
+                await self._bounded(r, self.callback_timeout, HookTimeout)
+        except Exception as exc:
+            _log.exception("%s callback %r failed", what, fn, extra=lctx._extra())
+            return exc
+        return None
+
+    async def _finish(self, lctx: LocalContext, failed: bool, emit: Any) -> None:
+        """Compensations (on failure, last-first), cancel pending tracked tasks, cleanup."""
+        x = lctx.extras
+        if failed:
+            for action in x.compensations[::-1]:
+                name = getattr(action, "__qualname__", None) or repr(action)
+                if emit is not None:
+                    emit(event("compensation.start", lctx.meta, hook_id=name))
+                err = await self._callback(action, (), lctx, "compensation")
+                if err is None:
+                    if emit is not None:
+                        emit(event("compensation.end", lctx.meta, hook_id=name))
+                elif emit is not None:
+                    emit(event("compensation.alert", lctx.meta, hook_id=name, error=_describe(err)))
+        for t in x.tracked:
+            if t.task is not None and not t.task.done():
+                t.task.cancel()
+        for fn in x.cleanup[::-1]:
+            await self._callback(fn, (), lctx, "cleanup")

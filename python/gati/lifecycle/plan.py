@@ -1,0 +1,64 @@
+"""``plan_route``: a route's global + route hook chains, ordered once at start-up."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Final
+
+from gati._backend import native
+from gati.lifecycle.hooks import Hook
+
+if native is not None:
+    _plan_hooks = native.plan_hooks
+else:
+    from gati._pure.hooks import plan_hooks as _plan_hooks
+
+__all__ = ["DEFAULT_TIMEOUT", "RoutePlan", "plan_route"]
+
+DEFAULT_TIMEOUT: Final = 30.0
+
+
+@dataclass(frozen=True, slots=True)
+class RoutePlan:
+    """The ordered chains of one route and its handler timeout (seconds, or None for none)."""
+
+    before: tuple[Hook, ...]
+    after: tuple[Hook, ...]
+    catch: tuple[Hook, ...]
+    timeout: float | None = DEFAULT_TIMEOUT
+
+    @property
+    def has_hooks(self) -> bool:
+        """True when any chain has a hook."""
+        return bool(self.before or self.after or self.catch)
+
+
+def plan_route(
+    global_hooks: Sequence[Hook],
+    route_hooks: Sequence[Hook] = (),
+    *,
+    timeout: float | None = DEFAULT_TIMEOUT,
+) -> RoutePlan:
+    """Order ``global_hooks`` then ``route_hooks`` (each in registration order).
+
+    Before: global → route, higher priority first, ties in registration order. After and catch:
+    the exact reverse. Raises ``ValueError`` for a hook at the wrong level or a duplicate id
+    within one (kind, level).
+    """
+    for hooks, level in ((global_hooks, "global"), (route_hooks, "route")):
+        for h in hooks:
+            if not isinstance(h, Hook):
+                raise TypeError(f"plan_route() takes Hook objects, not {type(h).__name__}")
+            if h.level != level:
+                raise ValueError(f"{h!r} is a {h.level} hook, listed among the {level} hooks")
+    if timeout is not None and not timeout > 0:
+        raise ValueError("timeout must be a positive number of seconds or None")
+    hooks = [*global_hooks, *route_hooks]
+    before, after, catch = _plan_hooks(hooks)
+    return RoutePlan(
+        before=tuple(hooks[i] for i in before),
+        after=tuple(hooks[i] for i in after),
+        catch=tuple(hooks[i] for i in catch),
+        timeout=None if timeout is None else float(timeout),
+    )

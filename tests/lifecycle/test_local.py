@@ -1,0 +1,166 @@
+"""LocalContext: metadata (Property 27), phases, request-scoped events (Property 26), logs."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gati import HookError, LocalContext
+from gati.context import PHASES, Client
+from gati.context.ids import new_request_id
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.text(min_size=1, max_size=20),
+    st.sampled_from(["GET", "POST", "DELETE"]),
+    st.text(max_size=20),
+    st.frozensets(st.text(max_size=5), max_size=3),
+    st.integers(-5, 5),
+)
+def test_property_27_metadata(
+    rid: str, method: str, path: str, flags: frozenset[str], prio: int
+) -> None:
+    """Property 27: metadata holds what the request was created with, plus phase and start time."""
+    c = Client("10.0.0.1", "ua")
+    lctx = LocalContext(
+        rid,
+        method=method,
+        path=path,
+        route="/r",
+        handler_id="h",
+        version="v",
+        flags=flags,
+        priority=prio,
+        client=c,
+        trace_id="t",
+        principal="p",
+    )
+    m = lctx.meta
+    assert (m.request_id, m.method, m.path, m.route, m.handler_id, m.version) == (
+        rid,
+        method,
+        path,
+        "/r",
+        "h",
+        "v",
+    )
+    assert (m.flags, m.priority, m.client, m.trace_id, m.principal) == (flags, prio, c, "t", "p")
+    assert m.phase == "received" and m.started_at > 0
+    with pytest.raises(AttributeError):
+        m.phase = "error"  # type: ignore[misc]
+
+
+def test_request_ids_are_unique() -> None:
+    ids = {new_request_id() for _ in range(10_000)}
+    assert len(ids) == 10_000
+
+
+def test_phase_transitions_and_listeners() -> None:
+    lctx = LocalContext("r")
+    seen: list[tuple[str, str]] = []
+    lctx.on_phase_change(lambda old, new: seen.append((old, new)))
+    lctx.set_phase("routed")
+    lctx.set_phase("validated")
+    lctx.set_phase("validated")  # same phase: no transition
+    with pytest.raises(ValueError):
+        lctx.set_phase("received")
+    with pytest.raises(ValueError):
+        lctx.set_phase("nope")
+    lctx.set_phase("error")
+    lctx.set_phase("completed")
+    with pytest.raises(ValueError):
+        lctx.set_phase("timeout")
+    assert seen == [
+        ("received", "routed"),
+        ("routed", "validated"),
+        ("validated", "error"),
+        ("error", "completed"),
+    ]
+    assert set(PHASES) >= {p for pair in seen for p in pair}
+
+
+def test_phase_listener_errors_are_isolated() -> None:
+    lctx = LocalContext("r")
+
+    def bad(old: str, new: str) -> None:
+        raise RuntimeError("listener")
+
+    lctx.on_phase_change(bad)
+    lctx.set_phase("routed")
+    assert lctx.phase == "routed"
+
+
+async def test_property_26_request_scoped_events_never_cross() -> None:
+    """Property 26: a request's publish reaches only its own subscribers."""
+    got: dict[str, list[Any]] = {"a": [], "b": []}
+    la, lb = LocalContext("a"), LocalContext("b")
+    la.subscribe("t", got["a"].append)
+    lb.subscribe("t", got["b"].append)
+
+    async def pub(lctx: LocalContext, n: int) -> None:
+        for i in range(n):
+            lctx.publish("t", (lctx.meta.request_id, i))
+            await asyncio.sleep(0)
+
+    await asyncio.gather(pub(la, 5), pub(lb, 3))
+    assert got["a"] == [("a", i) for i in range(5)]
+    assert got["b"] == [("b", i) for i in range(3)]
+
+
+async def test_subscribers_isolated_async_tracked_and_unsubscribe() -> None:
+    lctx = LocalContext("r")
+    seen: list[Any] = []
+
+    def bad(p: Any) -> None:
+        raise RuntimeError("sub")
+
+    async def asub(p: Any) -> None:
+        seen.append(("async", p))
+
+    lctx.subscribe("t", bad)
+    off = lctx.subscribe("t", seen.append)
+    lctx.subscribe("t", asub)
+    lctx.publish("t", 1)
+    await asyncio.sleep(0)
+    off()
+    lctx.publish("t", 2)
+    await asyncio.sleep(0)
+    assert seen == [1, ("async", 1), ("async", 2)]
+    assert [o["status"] for o in lctx.snapshot().outstanding] == ["fulfilled", "fulfilled"]
+
+
+def test_log_is_structured_and_kept(caplog: pytest.LogCaptureFixture) -> None:
+    lctx = LocalContext("rid-log", handler_id="h")
+    with caplog.at_level(logging.INFO, logger="gati.request"):
+        lctx.log("charged", level="warning", amount=3)
+    rec = caplog.records[-1]
+    assert rec.getMessage() == "charged" and rec.levelno == logging.WARNING
+    assert rec.request_id == "rid-log" and rec.fields == {"amount": 3}  # type: ignore[attr-defined]
+    ev = lctx.snapshot().events[-1]
+    assert (ev["type"], ev["level"], ev["message"], ev["fields"]) == (
+        "log",
+        "warning",
+        "charged",
+        {"amount": 3},
+    )
+    with pytest.raises(ValueError):
+        lctx.log("x", level="loud")
+
+
+def test_local_hooks_are_bounded_per_request() -> None:
+    lctx = LocalContext("r")
+
+    def h(req: Any, res: Any, lctx: Any, gctx: Any) -> None:
+        return None
+
+    for _ in range(256):
+        lctx.after(h)
+    with pytest.raises(HookError):
+        lctx.after(h)
+    assert lctx.before(h, id="x", timeout=1, retries=2).level == "local"
