@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 BENCHES = Path(__file__).resolve().parent
-BASELINE = "gati-native"
 
 
 def fmt_time(seconds: float) -> str:

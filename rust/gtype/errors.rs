@@ -436,10 +436,57 @@ pub fn json_invalid<'py>(
     PyList::new(py, [d])
 }
 
-static VALIDATION_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+/// `gati.errors.ValidationError`, imported once, with what building one quickly needs.
+struct ErrorClass {
+    cls: Py<PyType>,
+    /// `BaseException.__new__`, which sets `args`.
+    new: Py<PyAny>,
+    slot: Py<PyString>,
+    /// Whether `__new__` plus setting `_errors` makes the same exception as calling the class
+    /// (checked once on a probe): it skips running `__init__` as Python code.
+    direct: bool,
+}
 
-/// `gati.errors.ValidationError(errors)`, the class imported once and cached.
+static VALIDATION_ERROR: PyOnceLock<ErrorClass> = PyOnceLock::new();
+
+impl ErrorClass {
+    fn load(py: Python<'_>) -> PyResult<ErrorClass> {
+        let cls = py
+            .import("gati.errors")?
+            .getattr("ValidationError")?
+            .cast_into::<PyType>()?;
+        let mut ec = ErrorClass {
+            new: cls.getattr("__new__")?.unbind(),
+            cls: cls.unbind(),
+            slot: PyString::intern(py, "_errors").unbind(),
+            direct: true,
+        };
+        let probe = PyList::empty(py);
+        let fast = ec.build(py, &probe)?;
+        let slow = ec.cls.bind(py).call1((&probe,))?;
+        ec.direct = fast.call_method0("errors")?.is(&probe)
+            && fast.getattr("args")?.eq(slow.getattr("args")?)?
+            && fast.str()?.as_any().eq(slow.str()?)?;
+        Ok(ec)
+    }
+
+    fn build<'py>(
+        &self,
+        py: Python<'py>,
+        errors: &Bound<'py, PyList>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let cls = self.cls.bind(py);
+        if !self.direct {
+            return cls.call1((errors,));
+        }
+        let exc = self.new.bind(py).call1((cls, errors))?;
+        exc.setattr(self.slot.bind(py), errors)?;
+        Ok(exc)
+    }
+}
+
+/// `gati.errors.ValidationError(errors)`.
 pub fn validation_error(py: Python<'_>, errors: Bound<'_, PyList>) -> PyResult<PyErr> {
-    let cls = VALIDATION_ERROR.import(py, "gati.errors", "ValidationError")?;
-    Ok(PyErr::from_value(cls.call1((errors,))?))
+    let ec = VALIDATION_ERROR.get_or_try_init(py, || ErrorClass::load(py))?;
+    Ok(PyErr::from_value(ec.build(py, &errors)?))
 }
