@@ -243,8 +243,9 @@ fn date_time(b: &[u8]) -> bool {
     b.len() > 11 && date(&b[..10]) && matches!(b[10], b'T' | b't' | b' ') && time(&b[11..], true)
 }
 
+/// Whitespace and control characters, which no part of a URL may hold.
 fn forbidden(c: char) -> bool {
-    (c as u32) < 0x21 || c == '\x7f' || c.is_whitespace()
+    (c as u32) < 0x21 || c == '\x7f'
 }
 
 fn url(s: &str) -> bool {

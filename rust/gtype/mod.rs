@@ -23,6 +23,7 @@ mod reference;
 mod scalar;
 mod string;
 mod tuple;
+mod types;
 mod union;
 
 use errors::{Code, Errors, Msgs, Path};

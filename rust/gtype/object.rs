@@ -4,7 +4,7 @@ use pyo3::types::{PyDict, PyFrozenSet, PyString};
 
 use super::errors::{Code, Path};
 use super::node::{validate as validate_node, Compiler, Ctx, Node};
-use super::plan;
+use super::{plan, types};
 
 pub struct Property {
     pub(super) name: Py<PyString>,
@@ -75,7 +75,7 @@ pub fn validate<'py>(
     value: &Bound<'py, PyAny>,
     path: &Path<'_, 'py>,
 ) -> PyResult<()> {
-    let Ok(dict) = value.cast::<PyDict>() else {
+    let Some(dict) = types::cast::<PyDict>(value) else {
         return ctx.err(node, Code::ObjectType, path, value);
     };
     if !ctx.enter(path, value)? {
@@ -94,7 +94,7 @@ pub fn check_keys<'py>(
     path: &Path<'_, 'py>,
 ) -> PyResult<()> {
     for (key, _) in dict.iter() {
-        if !key.is_instance_of::<PyString>() {
+        if !types::is::<PyString>(&key) {
             ctx.err(node, Code::KeyType, path, &key)?;
         }
     }
@@ -136,7 +136,7 @@ fn fields<'py>(
         if ctx.stopped() {
             return Ok(());
         }
-        if !key.is_instance_of::<PyString>() || names.contains(key)? {
+        if !types::is::<PyString>(key) || names.contains(key)? {
             continue;
         }
         match &k.extra {

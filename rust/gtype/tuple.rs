@@ -4,7 +4,7 @@ use pyo3::types::{PyDict, PyList, PyTuple};
 
 use super::errors::{Code, Path};
 use super::node::{validate as validate_node, Compiler, Ctx, Node};
-use super::plan;
+use super::{plan, types};
 
 pub struct TupleNode {
     items: Vec<Node>,
@@ -29,7 +29,7 @@ pub fn validate<'py>(
     value: &Bound<'py, PyAny>,
     path: &Path<'_, 'py>,
 ) -> PyResult<()> {
-    if !(value.is_instance_of::<PyList>() || value.is_instance_of::<PyTuple>()) {
+    if !(types::is::<PyList>(value) || types::is::<PyTuple>(value)) {
         return ctx.err(node, Code::TupleType, path, value);
     }
     if !ctx.enter(path, value)? {
