@@ -54,6 +54,7 @@ pub struct Validator {
     max_errors: usize,
     max_depth: usize,
     keys: json::KeyCache,
+    strings: json::StringCache,
     schema: Py<PyAny>,
 }
 
@@ -80,6 +81,7 @@ impl Validator {
             root,
             defs,
             keys: cx.keys.into_inner(),
+            strings: json::StringCache::default(),
             global: Msgs::from_plan(plan::get(plan, "msgs")?)?,
             max_errors: plan::opt_usize(plan, "max_errors")?.unwrap_or(100),
             max_depth: plan::opt_usize(plan, "max_depth")?.unwrap_or(256),
@@ -136,7 +138,8 @@ impl Validator {
 
     /// The one-pass read-and-check; `None` when the exact path must run.
     fn direct<'py>(&self, py: Python<'py>, src: &[u8]) -> PyResult<Option<Bound<'py, PyAny>>> {
-        let Ok(reader) = json::Reader::new(py, src, &self.keys) else {
+        let mut slots = self.strings.lock();
+        let Ok(reader) = json::Reader::new(py, src, &self.keys, slots.as_deref_mut()) else {
             return Ok(None);
         };
         match direct::Direct::new(reader, &self.defs, &self.global, self.max_depth)
@@ -157,7 +160,8 @@ impl Validator {
     }
 
     fn parse_bytes<'py>(&self, py: Python<'py>, src: &[u8]) -> PyResult<Bound<'py, PyAny>> {
-        let errors = match json::parse(py, src, self.max_depth, &self.keys) {
+        let mut slots = self.strings.lock();
+        let errors = match json::parse(py, src, self.max_depth, &self.keys, slots.as_deref_mut()) {
             Ok(value) => return Ok(value),
             Err(json::Failure::Py(e)) => return Err(e),
             Err(json::Failure::Invalid(pos, detail)) => {
