@@ -5,6 +5,8 @@
 //! exists); other kinds read their value and run the object validator on it. The pass
 //! stops at the first problem of any kind and the exact path (read everything, then validate
 //! collecting every error) runs instead, so errors are always those of `validate`.
+use std::borrow::Cow;
+
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyList};
 
@@ -199,11 +201,20 @@ impl<'a, 's, 'py> Direct<'a, 's, 'py> {
                 if self.r.peek() != Some(b'"') {
                     return Err(Stop::Redo);
                 }
-                let text = self.r.str_token()?;
+                // Keys usually come in schema order: compare the raw bytes with the expected
+                // name before reading a general string token.
+                let expected = k.properties.get(hint).and_then(|p| p.raw.as_deref());
+                let raw = expected.is_some_and(|name| self.r.raw_key(name));
+                let (found, text) = if raw {
+                    (Some(hint), Cow::Borrowed(""))
+                } else {
+                    let text = self.r.str_token()?;
+                    (k.find(&text, hint), text)
+                };
                 if !self.r.eat(b':') {
                     return Err(Stop::Redo);
                 }
-                match k.find(&text, hint) {
+                match found {
                     Some(i) => {
                         if seen & (1 << i) != 0 {
                             return Err(Stop::Redo);

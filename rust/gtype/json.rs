@@ -181,6 +181,16 @@ impl<'s, 'py> Reader<'s, 'py> {
         self.src.get(self.pos).copied()
     }
 
+    /// At a string token: when its raw bytes are exactly `"` + `raw` + `"`, consumes it.
+    pub fn raw_key(&mut self, raw: &[u8]) -> bool {
+        let end = self.pos + 1 + raw.len();
+        let hit = self.src.get(self.pos + 1..end) == Some(raw) && self.src.get(end) == Some(&b'"');
+        if hit {
+            self.pos = end + 1;
+        }
+        hit
+    }
+
     /// Consumes the byte under the cursor (one the caller has just peeked).
     pub fn bump(&mut self) {
         self.pos += 1;

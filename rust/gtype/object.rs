@@ -10,6 +10,9 @@ pub struct Property {
     pub(super) name: Py<PyString>,
     /// The name as Rust text, for matching keys read from JSON.
     pub(super) text: String,
+    /// The name's bytes as they appear in JSON when no escape is needed; `None` when the name
+    /// holds `"`, `\\` or a control character.
+    pub(super) raw: Option<Box<[u8]>>,
     pub(super) required: bool,
     pub(super) node: Node,
 }
@@ -45,8 +48,10 @@ pub fn compile(cx: &Compiler, d: &Bound<'_, PyDict>) -> PyResult<ObjectNode> {
         let text = name.to_cow()?.into_owned();
         let name = PyString::intern(py, &text);
         cx.keys.borrow_mut().insert(&name)?;
+        let plain = !text.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20);
         properties.push(Property {
             name: name.unbind(),
+            raw: plain.then(|| text.as_bytes().into()),
             text,
             required: entry.get_item(1)?.is_truthy()?,
             node: cx.node(&entry.get_item(2)?)?,
