@@ -52,14 +52,14 @@ fn body<'py>(
     if n < k.items.len() || (k.rest.is_none() && n > k.items.len()) {
         return ctx.err(node, Code::TupleLength, path, value);
     }
-    for (i, item) in items.iter().enumerate() {
+    let fixed = k
+        .items
+        .iter()
+        .chain(std::iter::repeat_n(k.rest.as_deref(), n).flatten());
+    for (i, (item, schema)) in items.iter().zip(fixed).enumerate() {
         if ctx.stopped() {
             break;
         }
-        let schema = match k.items.get(i) {
-            Some(s) => s,
-            None => k.rest.as_deref().unwrap_or(node),
-        };
         validate_node(ctx, schema, item, &path.idx(i))?;
     }
     Ok(())
