@@ -61,8 +61,11 @@ wheel-check: wheel
 demo: $(EXT)
 	$(BIN)/python -m examples.serve
 
+# wrk (Debian package) is needed only here, for the HTTP benchmark over loopback.
 bench: $(EXT)
+	command -v wrk >/dev/null || (apt-get update -q && apt-get install -y -q wrk)
 	$(BIN)/python benches/run.py
+	$(BIN)/python benches/http_wrk.py
 
 clean:
 	rm -rf $(VENV) target dist python/gati/_native*.so

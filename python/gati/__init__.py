@@ -1,6 +1,7 @@
 """gati: an ASGI framework with typed schemas, request contexts and an ordered hook lifecycle."""
 
 from gati._backend import backend
+from gati.app import App
 from gati.context import GlobalContext, LocalContext, Snapshot, current_lctx
 from gati.errors import (
     GatiError,
@@ -16,21 +17,26 @@ from gati.gtype import gt
 from gati.gtype.paths import format_path
 from gati.gtype.schema import Schema
 from gati.gtype.validator import Validator
+from gati.http import HTTPError, Request, Response
 from gati.lifecycle import Backoff, Emitter, Hook, Orchestrator, RoutePlan, plan_route
 from gati.secrets import Secret
 
 __all__ = [
+    "App",
     "Backoff",
     "Emitter",
     "GatiError",
     "GlobalContext",
+    "HTTPError",
     "Hook",
     "HookError",
     "LocalContext",
     "ModuleNotFoundError",
     "NoRequestContext",
     "Orchestrator",
+    "Request",
     "RequestTimeout",
+    "Response",
     "RoutePlan",
     "Schema",
     "SchemaError",

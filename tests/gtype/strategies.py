@@ -315,7 +315,7 @@ def _finish(draw: Any, case: Case, allow_nullable: bool = True) -> Case:
         core["validators"] = chosen
         nullable = core.get("nullable", False)
         valid = valid.filter(lambda v: (v is None and nullable) or _passes(chosen, v))
-    return Case(core, valid, st.one_of(valid, mixed))
+    return Case(core, valid, st.one_of(mixed, valid))
 
 
 @st.composite
@@ -515,7 +515,7 @@ def _tagged(draw: Any, child: st.SearchStrategy[Case]) -> Case:
     valid = st.one_of(*(m.valid for m in members))
     bad_tags = st.fixed_dictionaries({"kind": st.sampled_from(["cow", 3.0, True, None])})
     mixed = st.one_of(*(m.mixed for m in members), bad_tags, st.just({}), noise)
-    return Case(core, valid, st.one_of(valid, mixed))
+    return Case(core, valid, st.one_of(mixed, valid))
 
 
 @st.composite

@@ -57,6 +57,9 @@ def test_deep_json_is_one_depth_exceeded() -> None:
     assert v.validate_json(b'[[["[[[[[[[["]]]') == [[["[[[[[[[["]]]
     with pytest.raises(ValidationError):
         v.validate_json(b"[[[[]]]]")
+    tricky = '{"a": "[[[[\\"[[", "b\\\\": [[["\\\\"], {}]], "c": "\\u005b"}'
+    assert gt.compile(gt.any(), max_depth=4).validate_json(tricky)["b\\"] == [[["\\"], {}]]
+    assert json_errors(gt.any(), tricky, max_depth=3)[0]["code"] == "depth_exceeded"
     # a syntax error before the nesting gets too deep is reported as such
     assert json_errors(gt.any(), b"[x" + b"[" * 300)[0]["code"] == "json_invalid"
 
@@ -190,3 +193,23 @@ def test_non_str_keys() -> None:
     assert codes(gt.object({}), {1: "a", None: "b"}) == [((), "key_type"), ((), "key_type")]
     assert codes(gt.record(gt.any()), {(1, 2): 3}) == [((), "key_type")]
     assert errors(gt.object({}), {1.5: 0})[0]["actual"] == 1.5
+
+
+@pytest.mark.parametrize(
+    ("doc", "code"),
+    [
+        ('["\\ud800", [[]]]', "json_invalid"),
+        ('[[["\\udc00"]]]', "depth_exceeded"),
+        (b"[[[[\xff", "json_invalid"),
+        ("[[[[\ud800", "json_invalid"),
+        ("[[[[ x", "depth_exceeded"),
+        ("[x [[[[", "json_invalid"),
+        ("[NaN, [[[[]]]]]", "json_invalid"),
+        ("[[[[[NaN]]]]]", "depth_exceeded"),
+        ("[[[[1e400]]]]", "depth_exceeded"),
+        ("[1e400, [[[[[]]]]]]", "json_invalid"),
+    ],
+)
+def test_first_problem_in_the_document_wins(doc: bytes | str, code: str) -> None:
+    """Invalid UTF-8 is refused first; otherwise depth and syntax go by document order."""
+    assert [e["code"] for e in json_errors(gt.any(), doc, max_depth=2)] == [code]

@@ -133,6 +133,8 @@ def test_dsl_refuses_bad_input() -> None:
     with pytest.raises(TypeError):
         gt.ref("A", name="B")
     with pytest.raises(SchemaError):
+        gt.enum("abc")
+    with pytest.raises(SchemaError):
         gt.array("not a schema")  # type: ignore[arg-type]
     with pytest.raises(SchemaError):
         gt.from_core({"type": "string", "min_length": -1})

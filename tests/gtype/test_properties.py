@@ -37,7 +37,7 @@ def check_error(e: dict[str, Any]) -> None:
     assert a is None or type(a) in (bool, int, float, str)
     if type(a) is str:
         assert len(a) <= 81
-    isinstance(format_path(e["path"]), str)
+    assert isinstance(format_path(e["path"]), str)
     keys = {"path", "code", "expected", "actual", "message"}
     if e["code"] == "union_mismatch":
         keys.add("members")

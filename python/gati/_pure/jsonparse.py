@@ -20,7 +20,8 @@ _ESCAPES = re.compile(
     r"\\\\|(\\u[dD][89abAB][0-9a-fA-F]{2})(\\u[dD][c-fC-F][0-9a-fA-F]{2})?|\\u[dD][c-fC-F]",
     re.ASCII,
 )
-_LITERAL_SURROGATE = re.compile(r"[\ud800-\udfff]")
+_SQUARE = bytes.maketrans(b"{}", b"[]")
+_NOT_KEPT = bytes(b for b in range(256) if b not in b'"[]{}')
 
 
 class JSONProblem(Exception):
@@ -67,8 +68,25 @@ def _invalid(text: str, pos: int, detail: str) -> JSONProblem:
     return JSONProblem("json_invalid", detail, line, pos - text.rfind("\n", 0, pos))
 
 
+def _deeper_than(raw: bytes, max_depth: int) -> bool:
+    """Whether a well-formed document nests deeper than ``max_depth``, at C speed.
+
+    Escapes and everything but quotes and brackets are deleted, then the strings, leaving
+    the brackets (all made ``[]``); each ``replace`` pass then peels exactly one level.
+    """
+    if raw.count(b"[") + raw.count(b"{") <= max_depth:
+        return False
+    kept = raw.replace(b"\\\\", b"").replace(b'\\"', b"").translate(_SQUARE, _NOT_KEPT)
+    brackets = b"".join(kept.split(b'"')[::2])
+    for _ in range(max_depth):
+        if not brackets:
+            return False
+        brackets = brackets.replace(b"[]", b"")
+    return bool(brackets)
+
+
 def _too_deep_at(text: str, max_depth: int) -> int | None:
-    """Where the nesting first goes deeper than ``max_depth``, or None."""
+    """Where the nesting first goes deeper than ``max_depth``, or None (any document)."""
     if text.count("[") + text.count("{") <= max_depth:
         return None
     depth = 0
@@ -83,32 +101,59 @@ def _too_deep_at(text: str, max_depth: int) -> int | None:
     return None
 
 
-def _decode(data: bytes | bytearray | memoryview | str) -> str:
+def _lone_surrogate_at(text: str) -> int | None:
+    """Where the first lone surrogate escape (``\\ud800`` unpaired) is, or None."""
+    if _SURROGATE_ESCAPE.search(text) is None:
+        return None
+    for m in _ESCAPES.finditer(text):
+        if m.group() != "\\\\" and (m.group(1) is None or m.group(2) is None):
+            return m.start()
+    return None
+
+
+def _first_problem(
+    text: str, max_depth: int, pos: int | None = None, detail: str = ""
+) -> JSONProblem:
+    """The first problem of a document known to have one, in document order.
+
+    Candidates: nesting deeper than ``max_depth``, a lone surrogate escape, and the error
+    the parser or decoder found at ``pos``.
+    """
+    candidates: list[tuple[int, str | None]] = []
+    deep_at = _too_deep_at(text, max_depth)
+    if deep_at is not None:
+        candidates.append((deep_at, None))
+    lone = _lone_surrogate_at(text)
+    if lone is not None:
+        candidates.append((lone, "lone surrogate escape"))
+    if pos is not None:
+        candidates.append((pos, detail))
+    if not candidates:  # the parser ran out of stack: deeper than it can go
+        return JSONProblem("depth_exceeded")
+    at, why = min(candidates, key=lambda c: c[0])
+    return JSONProblem("depth_exceeded") if why is None else _invalid(text, at, why)
+
+
+def _decode(data: bytes | bytearray | memoryview | str) -> tuple[str, bytes]:
+    """The document as text and as UTF-8 bytes; text that is not UTF-8 is refused first."""
     if isinstance(data, str):
-        bad = _LITERAL_SURROGATE.search(data)
-        if bad is not None:
-            raise _invalid(data, bad.start(), "lone surrogate in the text")
-        return data
+        try:
+            return data, data.encode()
+        except UnicodeEncodeError as exc:
+            raise _invalid(data, exc.start, "lone surrogate in the text") from None
     if not isinstance(data, bytes | bytearray | memoryview):
         raise TypeError(f"validate_json takes bytes or str, not {type(data).__name__}")
     raw = bytes(data)
     try:
-        return raw.decode("utf-8")
+        return raw.decode("utf-8"), raw
     except UnicodeDecodeError as exc:
         prefix = raw[: exc.start].decode("utf-8")
         raise _invalid(prefix, len(prefix), f"invalid UTF-8 ({exc.reason})") from None
 
 
-def _check_surrogate_escapes(text: str) -> None:
-    for m in _ESCAPES.finditer(text):
-        if m.group() != "\\\\" and (m.group(1) is None or m.group(2) is None):
-            raise _invalid(text, m.start(), "lone surrogate escape")
-
-
 def parse(data: bytes | bytearray | memoryview | str, max_depth: int) -> Any:
     """The parsed document, or ``JSONProblem``; a non-bytes, non-str input is a ``TypeError``."""
-    text = _decode(data)
-    deep_at = _too_deep_at(text, max_depth)
+    text, raw = _decode(data)
     try:
         try:
             value = _CHECKED.decode(text)
@@ -117,18 +162,11 @@ def parse(data: bytes | bytearray | memoryview | str, max_depth: int) -> Any:
         except ValueError:  # an integer past the interpreter's digit limit
             value = _BIG.decode(text)
     except json.JSONDecodeError as exc:
-        if deep_at is not None and deep_at < exc.pos:
-            raise JSONProblem("depth_exceeded") from None
-        raise _invalid(text, exc.pos, exc.msg) from None
+        raise _first_problem(text, max_depth, exc.pos, exc.msg) from None
     except _BadLiteral as exc:
-        pos = text.find(exc.literal)
-        if deep_at is not None and deep_at < pos:
-            raise JSONProblem("depth_exceeded") from None
-        raise _invalid(text, pos, str(exc)) from None
+        raise _first_problem(text, max_depth, text.find(exc.literal), str(exc)) from None
     except RecursionError:
-        raise JSONProblem("depth_exceeded") from None
-    if deep_at is not None:
-        raise JSONProblem("depth_exceeded")
-    if _SURROGATE_ESCAPE.search(text) is not None:
-        _check_surrogate_escapes(text)
+        raise _first_problem(text, max_depth) from None
+    if _deeper_than(raw, max_depth) or _lone_surrogate_at(text) is not None:
+        raise _first_problem(text, max_depth)
     return value

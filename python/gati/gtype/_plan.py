@@ -291,6 +291,7 @@ class _Planner:
         elif kind in ("literal", "enum"):
             plan["values"] = list(n["values"])
         elif kind == "object":
+            del plan["required"]  # folded into each property's entry
             required = set(n.get("required", []))
             plan["properties"] = [
                 [k, k in required, self.node(v, f"{where}.properties.{k}")]

@@ -140,6 +140,8 @@ def enum(values: type[_enum.Enum] | Iterable[Any], **common: Any) -> Schema:
     """One of the values, or a member of (or a value of a member of) an ``Enum`` class."""
     if isinstance(values, type) and issubclass(values, _enum.Enum):
         keys = {"values": [m.value for m in values], "enum_class": values}
+    elif isinstance(values, str | bytes):
+        raise SchemaError("gt.enum() takes an iterable of values or an Enum class, not a string")
     else:
         keys = {"values": list(values)}
     return _build("enum", keys, common)

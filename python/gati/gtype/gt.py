@@ -1,5 +1,6 @@
 """The ``gt`` namespace: ``from gati import gt`` then ``gt.object({...})``, ``gt.compile(...)``."""
 
+from gati.gtype.diff import diff
 from gati.gtype.dsl import any_ as any
 from gati.gtype.dsl import (
     array,
@@ -19,6 +20,8 @@ from gati.gtype.dsl import (
 )
 from gati.gtype.dsl import object_ as object
 from gati.gtype.dsl import tuple_ as tuple
+from gati.gtype.from_type import from_type
+from gati.gtype.jsonschema import to_json_schema
 from gati.gtype.schema import Schema
 from gati.gtype.validator import Result, validate
 from gati.gtype.validator import compile_schema as compile
@@ -30,8 +33,10 @@ __all__ = [
     "array",
     "boolean",
     "compile",
+    "diff",
     "enum",
     "from_core",
+    "from_type",
     "integer",
     "intersection",
     "literal",
@@ -42,6 +47,7 @@ __all__ = [
     "record",
     "ref",
     "string",
+    "to_json_schema",
     "tuple",
     "union",
     "validate",

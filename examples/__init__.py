@@ -1,0 +1,1 @@
+"""Example applications; ``python -m examples.serve`` serves the bookstore demo."""

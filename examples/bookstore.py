@@ -1,0 +1,141 @@
+"""A small bookstore API: CRUD with validation, a global audit hook, a route hook guarding
+writes with an API key, and error paths (401, 404, 400, 415).
+
+    python -m examples.serve      # then see docs/http.md for a curl session
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from gati import App, HTTPError, gt
+
+API_KEY = "demo-key"
+
+Book = gt.object(
+    {
+        "title": gt.string(min_length=1, max_length=200),
+        "author": gt.string(min_length=1, max_length=100),
+        "year": gt.integer(min=1450, max=2100),
+        "isbn": gt.optional(gt.string(pattern=r"^[0-9]{9}[0-9X]$|^97[89][0-9]{10}$")),
+        "tags": gt.optional(gt.array(gt.string(max_length=20), max_items=10, unique_items=True)),
+    },
+    extra="forbid",
+)
+StoredBook = gt.object(
+    {
+        "id": gt.integer(min=1),
+        "title": gt.string(),
+        "author": gt.string(),
+        "year": gt.integer(),
+        "isbn": gt.optional(gt.string()),
+        "tags": gt.optional(gt.array(gt.string())),
+    },
+    extra="forbid",
+)
+BookList = gt.object({"items": gt.array(StoredBook), "count": gt.integer(min=0)})
+ListQuery = gt.object(
+    {
+        "author": gt.optional(gt.string(min_length=1)),
+        "limit": gt.optional(gt.integer(min=1, max=100)),
+    },
+    extra="forbid",
+)
+
+audit_log = logging.getLogger("bookstore.audit")
+
+
+class Books:
+    """The in-memory catalogue, registered as ``gctx.modules.books``."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._items: dict[int, dict[str, Any]] = {}
+        self._next = 1
+
+    def add(self, book: dict[str, Any]) -> dict[str, Any]:
+        with self._lock:
+            stored = {"id": self._next, **book}
+            self._items[self._next] = stored
+            self._next += 1
+        return stored
+
+    def get(self, book_id: int) -> dict[str, Any]:
+        try:
+            return self._items[book_id]
+        except KeyError:
+            raise HTTPError(404, f"no book with id {book_id}") from None
+
+    def replace(self, book_id: int, book: dict[str, Any]) -> dict[str, Any]:
+        self.get(book_id)
+        stored = {"id": book_id, **book}
+        self._items[book_id] = stored
+        return stored
+
+    def remove(self, book_id: int) -> None:
+        self.get(book_id)
+        del self._items[book_id]
+
+    def search(self, author: str | None, limit: int) -> list[dict[str, Any]]:
+        found = [b for b in self._items.values() if author is None or b["author"] == author]
+        return found[:limit]
+
+
+def create_app() -> App:
+    """A fresh bookstore app (each test gets its own catalogue)."""
+    app = App(config={"api_key": API_KEY}, modules={"books": Books()})
+
+    @app.hook("before")
+    async def audit(req: Any, res: Any, lctx: Any, gctx: Any) -> None:
+        """Global audit: one line per request, written at cleanup, which runs on success and
+        on failure alike."""
+
+        def record() -> None:
+            gctx.state.set("requests", (gctx.state.get("requests") or 0) + 1)
+            meta = lctx.meta
+            audit_log.info("%s %s phase=%s [%s]", req.method, req.path, meta.phase, meta.request_id)
+
+        lctx.on_cleanup(record)
+
+    async def require_api_key(req: Any, res: Any, lctx: Any, gctx: Any) -> None:
+        """Route hook on writes: the X-API-Key header must hold the configured key."""
+        if req.headers.get("x-api-key") != gctx.config["api_key"]:
+            raise HTTPError(
+                401, "a valid X-API-Key header is required", headers={"WWW-Authenticate": "ApiKey"}
+            )
+
+    @app.get("/books", query=ListQuery, response=BookList)
+    async def list_books(req: Any, res: Any, lctx: Any, gctx: Any) -> Any:
+        q = req.query_validated
+        items = gctx.modules.books.search(q.get("author"), q.get("limit", 20))
+        return {"items": items, "count": len(items)}
+
+    @app.post("/books", request=Book, response=StoredBook, hooks=[require_api_key])
+    async def create_book(req: Any, res: Any, lctx: Any, gctx: Any) -> None:
+        stored = gctx.modules.books.add(req.validated)
+        res.status(201).header("Location", f"/books/{stored['id']}").json(stored)
+
+    @app.get("/books/{book_id:int}", response=StoredBook)
+    async def get_book(req: Any, res: Any, lctx: Any, gctx: Any) -> Any:
+        return gctx.modules.books.get(req.path_params["book_id"])
+
+    @app.put("/books/{book_id:int}", request=Book, response=StoredBook, hooks=[require_api_key])
+    async def replace_book(req: Any, res: Any, lctx: Any, gctx: Any) -> Any:
+        return gctx.modules.books.replace(req.path_params["book_id"], req.validated)
+
+    @app.delete("/books/{book_id:int}", hooks=[require_api_key])
+    def delete_book(req: Any, res: Any, lctx: Any, gctx: Any) -> None:
+        """A sync handler: gati runs it in a worker thread."""
+        gctx.modules.books.remove(req.path_params["book_id"])
+        res.status(204)
+
+    @app.get("/stats")
+    async def stats(req: Any, res: Any, lctx: Any, gctx: Any) -> Any:
+        return {"requests": gctx.state.get("requests") or 0}
+
+    return app
+
+
+app = create_app()

@@ -1,0 +1,345 @@
+"""``App``: the ASGI 3 entry point. Registration (decorators, hooks, mounts), dispatch of
+``http`` and ``lifespan`` scopes, and the mapping of outcomes to responses (DESIGN §7).
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from types import EllipsisType
+from typing import Any, TypeVar
+
+from gati.context.global_ import GlobalContext
+from gati.context.local import LocalContext
+from gati.context.meta import Client
+from gati.errors import RequestTimeout
+from gati.http.errors import HTTPError
+from gati.http.ingress import Ingress, TrustedProxies, parse_ingress
+from gati.http.request import ClientDisconnect, Request, too_large
+from gati.http.response import Response
+from gati.http.route import Route
+from gati.http.routing import RouteTable
+from gati.http.sender import response_messages, send_delegated, send_problem
+from gati.http.validation import RequestInvalid, ResponseInvalid
+from gati.lifecycle.events import Emitter
+from gati.lifecycle.hooks import Backoff, Hook
+from gati.lifecycle.orchestrator import Orchestrator
+from gati.lifecycle.plan import DEFAULT_TIMEOUT
+
+__all__ = ["App"]
+
+log = logging.getLogger("gati.http")
+
+Scope = dict[str, Any]
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+F = TypeVar("F", bound=Callable[..., Any])
+
+DEFAULT_MAX_BODY = 1 << 20
+
+
+def _route_path(scope: Scope) -> str:
+    """The path below ``root_path`` (when gati is mounted inside another app)."""
+    path: str = scope["path"]
+    root: str = scope.get("root_path", "")
+    if root and path.startswith(root):
+        rest = path[len(root) :]
+        if not rest:
+            return "/"
+        if rest[0] == "/":
+            return rest
+    return path
+
+
+class App:
+    """An ASGI 3 application: ``@app.get(...)``, ``@app.hook("before")``, ``app.mount(...)``.
+
+    ``debug`` adds tracebacks to 500 problems; ``max_body_size`` is the default body limit
+    (per route with ``max_body_size=``); ``trusted_proxies`` (addresses or networks) enables
+    ``Forwarded``/``X-Forwarded-For``; ``config`` becomes the read-only ``gctx.config``;
+    ``modules`` are registered on ``gctx.modules``.
+    """
+
+    def __init__(
+        self,
+        *,
+        debug: bool = False,
+        max_body_size: int = DEFAULT_MAX_BODY,
+        trusted_proxies: Iterable[str] = (),
+        config: Mapping[str, Any] | None = None,
+        modules: Mapping[str, Any] | None = None,
+        timeout: float | None = DEFAULT_TIMEOUT,
+    ) -> None:
+        self.debug = debug
+        self.max_body_size = max_body_size
+        self.timeout = timeout
+        self.trusted_proxies = TrustedProxies(trusted_proxies)
+        self.gctx = GlobalContext(config)
+        for name, module in (modules or {}).items():
+            self.gctx.register_module(name, module)
+        self.emitter = Emitter()
+        self.orchestrator = Orchestrator(self.gctx, self.emitter)
+        self.routes: RouteTable[Route] = RouteTable()
+        self.global_hooks: list[Hook] = []
+        self._mounts: list[tuple[str, ASGIApp]] = []
+
+    # -- registration ----------------------------------------------------------------------
+    def route(
+        self,
+        method: str,
+        path: str,
+        *,
+        request: Any = None,
+        response: Any = None,
+        query: Any = None,
+        params: Any = None,
+        roles: Sequence[str] | None = None,
+        rate_limit: str | None = None,
+        timeout: float | EllipsisType | None = ...,
+        version: str | None = None,
+        hooks: Sequence[Hook | Callable[..., Any]] = (),
+        max_body_size: int | None = None,
+        id: str | None = None,
+    ) -> Callable[[F], F]:
+        """Register the decorated function as the handler of ``method path``.
+
+        ``request``/``query``/``params``/``response`` are GType schemas (or compiled
+        validators); ``hooks`` are route-level hooks (plain callables are before hooks);
+        ``timeout`` defaults (``...``) to the app's (30 s); ``None`` disables it.
+        """
+
+        def register(fn: F) -> F:
+            route = Route(
+                method.upper(),
+                path,
+                fn,
+                request=request,
+                response=response,
+                query=query,
+                params=params,
+                roles=roles,
+                rate_limit=rate_limit,
+                timeout=self.timeout if timeout is ... else timeout,
+                version=version,
+                hooks=hooks,
+                max_body_size=self.max_body_size if max_body_size is None else max_body_size,
+                handler_id=id,
+            )
+            route.replan(self.global_hooks)
+            self.routes.add(route.method, path, route)
+            return fn
+
+        return register
+
+    def get(self, path: str, **options: Any) -> Callable[[F], F]:
+        """Register a GET handler (HEAD is answered by it too)."""
+        return self.route("GET", path, **options)
+
+    def post(self, path: str, **options: Any) -> Callable[[F], F]:
+        """Register a POST handler."""
+        return self.route("POST", path, **options)
+
+    def put(self, path: str, **options: Any) -> Callable[[F], F]:
+        """Register a PUT handler."""
+        return self.route("PUT", path, **options)
+
+    def patch(self, path: str, **options: Any) -> Callable[[F], F]:
+        """Register a PATCH handler."""
+        return self.route("PATCH", path, **options)
+
+    def delete(self, path: str, **options: Any) -> Callable[[F], F]:
+        """Register a DELETE handler."""
+        return self.route("DELETE", path, **options)
+
+    def hook(
+        self,
+        kind: str,
+        fn: Callable[..., Any] | None = None,
+        *,
+        id: str | None = None,
+        priority: int = 0,
+        timeout: float | None = None,
+        retries: int = 0,
+        backoff: Backoff | float | None = None,
+    ) -> Any:
+        """Add a global ``"before"``, ``"after"`` or ``"catch"`` hook; usable as a decorator."""
+
+        def register(f: F) -> F:
+            hook = Hook(
+                f,
+                kind=kind,
+                level="global",
+                id=id,
+                priority=priority,
+                timeout=timeout,
+                retries=retries,
+                backoff=Backoff() if backoff is None else backoff,
+            )
+            self.global_hooks.append(hook)
+            for _, _, route in self.routes.routes():
+                route.replan(self.global_hooks)
+            return f
+
+        return register if fn is None else register(fn)
+
+    def mount(self, prefix: str, app: ASGIApp) -> None:
+        """Serve ``prefix`` and everything below it with another ASGI app (Starlette or plain).
+
+        The mounted app sees the full ``path`` and ``root_path`` extended by ``prefix``, as
+        ASGI specifies and Starlette's ``Mount`` does.
+        """
+        if not prefix.startswith("/") or prefix.endswith("/"):
+            raise ValueError(f"mount prefix must start with '/' and not end with one: {prefix!r}")
+        self._mounts.append((prefix, app))
+
+    def on_startup(self, fn: F, *, priority: int = 0) -> F:
+        """Run ``fn`` at lifespan start-up (higher priority first; a failure aborts)."""
+        self.gctx.on_startup(fn, priority=priority)
+        return fn
+
+    def on_shutdown(self, fn: F, *, priority: int = 0, timeout: float = 10.0) -> F:
+        """Run ``fn`` at lifespan shutdown (each bounded by ``timeout``; all run)."""
+        self.gctx.on_shutdown(fn, priority=priority, timeout=timeout)
+        return fn
+
+    # -- ASGI ------------------------------------------------------------------------------
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kind = scope["type"]
+        if kind != "http":
+            await self._other(kind, scope, receive, send)
+            return
+        info = parse_ingress(scope, self.trusted_proxies)
+        if self._mounts:
+            mounted = self._mounted(scope)
+            if mounted is not None:
+                await mounted(scope, receive, send)
+                return
+        path = _route_path(scope) if scope.get("root_path") else scope["path"]
+        try:
+            route, params = self.routes.resolve(scope["method"], path)
+        except HTTPError as exc:
+            await send_problem(
+                scope, send, exc.status, exc.detail, info.request_id, headers=exc.headers
+            )
+            return
+        await self.serve(scope, receive, send, info, route, params)
+
+    async def _other(self, kind: str, scope: Scope, receive: Receive, send: Send) -> None:
+        """Lifespan, and websockets (or other scopes) for mounted apps."""
+        if kind == "lifespan":
+            await self._lifespan(receive, send)
+        else:
+            mounted = self._mounted(scope)
+            if mounted is not None:
+                await mounted(scope, receive, send)
+            elif kind == "websocket":
+                await send({"type": "websocket.close", "code": 1000})
+
+    def _mounted(self, scope: Scope) -> ASGIApp | None:
+        """The mounted app owning this path, with ``scope`` adjusted for it."""
+        if not self._mounts:
+            return None
+        path = _route_path(scope)
+        for prefix, app in self._mounts:
+            if path == prefix or path.startswith(prefix + "/"):
+                scope["root_path"] = scope.get("root_path", "") + prefix
+                return app
+        return None
+
+    async def serve(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        info: Ingress,
+        route: Route,
+        params: dict[str, Any],
+    ) -> None:
+        """Run one routed request through its lifecycle and answer it (also used by
+        ``gati.testing.invoke``)."""
+        rid = info.request_id
+        length = info.content_length
+        if length is not None and (length < 0 or length > route.max_body_size):
+            exc = (
+                HTTPError(400, "invalid Content-Length")
+                if length < 0
+                else too_large(route.max_body_size)
+            )
+            await send_problem(scope, send, exc.status, exc.detail, rid)
+            return
+        req = Request(scope, receive, info, params, route.max_body_size)
+        res = Response()
+        client = Client(info.client_ip, info.user_agent)
+        lctx = LocalContext(
+            rid,
+            method=scope["method"],
+            path=scope["path"],
+            route=route.pattern,
+            handler_id=route.handler_id,
+            version=info.version_requested,
+            flags=info.flags,
+            client=client,
+            trace_id=info.trace_id,
+            phase="routed",
+        )
+        try:
+            await self.orchestrator.run(route.plan, route.call, req, res, lctx)
+            rendered = res.render()
+        except Exception as exc:
+            await self._fail(scope, send, exc, rid)
+            return
+        if res.asgi is not None:
+            await send_delegated(scope, receive, send, res, rid.encode("ascii"))
+            return
+        start, body = response_messages(scope["method"], res, rendered, rid.encode("ascii"))
+        await send(start)
+        await send(body)
+
+    async def _fail(self, scope: Scope, send: Send, exc: Exception, rid: str) -> None:
+        """Map an unhandled failure to its problem response."""
+        if isinstance(exc, HTTPError):
+            await send_problem(
+                scope,
+                send,
+                exc.status,
+                exc.detail,
+                rid,
+                title=exc.title,
+                headers=exc.headers,
+                extra=exc.extra,
+            )
+        elif isinstance(exc, RequestInvalid):
+            problem = exc.problem()
+            await send_problem(scope, send, 400, problem.detail, rid, extra=problem.extra)
+        elif isinstance(exc, ClientDisconnect):
+            return
+        elif isinstance(exc, RequestTimeout):
+            await send_problem(scope, send, 504, "the handler did not finish in time", rid)
+        elif isinstance(exc, ResponseInvalid):
+            details = {"errors": exc.errors()} if self.debug else None
+            await send_problem(
+                scope, send, 500, "the response failed validation", rid, extra=details
+            )
+        else:
+            log.error("request %s failed", rid, exc_info=exc)
+            extra = {"traceback": traceback.format_exception(exc)} if self.debug else None
+            await send_problem(scope, send, 500, "internal server error", rid, extra=extra)
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        """Start-up and shutdown of the Global Context, driven by the server."""
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                try:
+                    await self.gctx.startup()
+                except Exception as exc:
+                    log.error("start-up failed", exc_info=exc)
+                    await send({"type": "lifespan.startup.failed", "message": str(exc)})
+                    return
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await self.gctx.shutdown()
+                await send({"type": "lifespan.shutdown.complete"})
+                return

@@ -1,0 +1,196 @@
+"""Ingress: what one pass over the request line and headers tells us about a request.
+
+Request ids come from ``gati.context.ids`` (a random prefix plus a counter); a valid incoming
+``X-Request-ID`` (at most 128 characters of ``[A-Za-z0-9._-]``) is kept instead. The version
+preference, flags, ``traceparent`` and the client address are read here too, so that the
+headers are walked once, in Python, without building a dict.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+from urllib.parse import parse_qsl
+
+from gati.context.ids import new_request_id
+
+__all__ = ["Ingress", "TrustedProxies", "parse_ingress"]
+
+_ID_OK = re.compile(rb"[A-Za-z0-9._-]{1,128}\Z")
+_FLAG_OK = re.compile(r"[A-Za-z0-9._:-]{1,64}\Z")
+_TRACEPARENT_RE = re.compile(rb"([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})\Z")
+_MAX_FLAGS = 32
+_MAX_VERSION = 64
+
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+class TrustedProxies:
+    """The proxies whose ``Forwarded``/``X-Forwarded-For`` headers are believed."""
+
+    __slots__ = ("_networks",)
+
+    def __init__(self, proxies: Iterable[str]) -> None:
+        self._networks: tuple[Network, ...] = tuple(
+            ipaddress.ip_network(p, strict=False) for p in proxies
+        )
+
+    def __bool__(self) -> bool:
+        return bool(self._networks)
+
+    def trusts(self, host: str) -> bool:
+        address = _address(host)
+        return address is not None and any(address in net for net in self._networks)
+
+    def client(self, peer: str | None, hops: Sequence[str]) -> str | None:
+        """Walk the forwarding chain right to left past trusted proxies; the first other hop
+        is the client. Without a trusted peer the chain is ignored and the peer is the client."""
+        if peer is None or not self.trusts(peer):
+            return peer
+        client = peer
+        for hop in reversed(hops):
+            if _address(hop) is None:
+                break
+            client = hop
+            if not self.trusts(hop):
+                break
+        return client
+
+
+def _address(host: str) -> Address | None:
+    try:
+        return ipaddress.ip_address(host)
+    except ValueError:
+        return None
+
+
+def _forwarded_hops(value: str) -> list[str]:
+    """The ``for=`` addresses of an RFC 7239 ``Forwarded`` header, ports and brackets removed."""
+    hops = []
+    for element in value.split(","):
+        for pair in element.split(";"):
+            name, _, raw = pair.strip().partition("=")
+            if name.lower() != "for":
+                continue
+            host = raw.strip().strip('"')
+            if host.startswith("["):
+                host = host[1 : host.find("]")] if "]" in host else host[1:]
+            elif host.count(":") == 1:
+                host = host.split(":", 1)[0]
+            hops.append(host)
+    return hops
+
+
+class Ingress:
+    """What the request line and headers say, read in one pass (``parse_ingress``).
+
+    Unset fields read their class-level default, so a request with few headers costs few
+    attribute writes.
+    """
+
+    request_id: str = ""
+    version_requested: str | None = None
+    flags: frozenset[str] = frozenset()
+    trace_id: str | None = None
+    traceparent: str | None = None
+    client_ip: str | None = None
+    user_agent: str | None = None
+    content_type: bytes | None = None
+    content_length: int | None = None
+
+
+def _version(raw: bytes | str) -> str | None:
+    text = raw.decode("latin-1") if isinstance(raw, bytes) else raw
+    text = text.strip()
+    return text if 0 < len(text) <= _MAX_VERSION else None
+
+
+def _flags(raw: bytes) -> frozenset[str]:
+    tokens = (t.strip() for t in raw.decode("latin-1").split(","))
+    kept = [t for t in tokens if _FLAG_OK.match(t)]
+    return frozenset(kept[:_MAX_FLAGS])
+
+
+# Header name → slot in parse_ingress; the first four are read inline, the rest are rarer.
+_CONTENT_TYPE, _CONTENT_LENGTH, _REQUEST_ID, _USER_AGENT = 0, 1, 2, 3
+_GATI_VERSION, _API_VERSION, _FLAGS, _TRACEPARENT, _FORWARDED, _XFF = 4, 5, 6, 7, 8, 9
+_HEADERS = {
+    b"content-type": _CONTENT_TYPE,
+    b"content-length": _CONTENT_LENGTH,
+    b"x-request-id": _REQUEST_ID,
+    b"user-agent": _USER_AGENT,
+    b"gati-version": _GATI_VERSION,
+    b"x-api-version": _API_VERSION,
+    b"gati-flags": _FLAGS,
+    b"traceparent": _TRACEPARENT,
+    b"forwarded": _FORWARDED,
+    b"x-forwarded-for": _XFF,
+}
+_slot = _HEADERS.get
+
+
+def parse_ingress(scope: dict[str, Any], trusted: TrustedProxies) -> Ingress:
+    """Read ids, version preference, flags, trace context, client and body headers."""
+    info = Ingress()
+    rare: list[bytes | None] | None = None
+    for name, value in scope["headers"]:
+        slot = _slot(name)
+        if slot is None:
+            continue
+        if slot == _CONTENT_TYPE:
+            info.content_type = value
+        elif slot == _CONTENT_LENGTH:
+            info.content_length = int(value) if value.isdigit() else -1
+        elif slot == _REQUEST_ID:
+            if _ID_OK.match(value):
+                info.request_id = value.decode("ascii")
+        elif slot == _USER_AGENT:
+            info.user_agent = value.decode("latin-1")
+        else:
+            if rare is None:
+                rare = [None] * 10
+            rare[slot] = value
+    if not info.request_id:
+        info.request_id = new_request_id()
+    client = scope.get("client")
+    info.client_ip = client[0] if client else None
+    query = scope.get("query_string")
+    if rare is not None or (query and b"version=" in query):
+        _read_rare(info, rare or [None] * 10, query or b"", trusted)
+    return info
+
+
+def _read_rare(
+    info: Ingress, rare: list[bytes | None], query: bytes, trusted: TrustedProxies
+) -> None:
+    """Version preference, flags, trace context and forwarding headers."""
+    gati_version, api_version = rare[_GATI_VERSION], rare[_API_VERSION]
+    if gati_version is not None:
+        info.version_requested = _version(gati_version)
+    elif api_version is not None:
+        info.version_requested = _version(api_version)
+    elif b"version=" in query:
+        for key, val in parse_qsl(query.decode("latin-1")):
+            if key == "version":
+                info.version_requested = _version(val)
+                break
+    flags = rare[_FLAGS]
+    if flags is not None:
+        info.flags = _flags(flags)
+    traceparent = rare[_TRACEPARENT]
+    if traceparent is not None:
+        value = traceparent.strip()
+        match = _TRACEPARENT_RE.match(value)
+        if match and match[1] != b"ff" and match[2] != b"0" * 32 and match[3] != b"0" * 16:
+            info.traceparent = value.decode("ascii")
+            info.trace_id = match[2].decode("ascii")
+    forwarded, xff = rare[_FORWARDED], rare[_XFF]
+    if trusted and (forwarded is not None or xff is not None):
+        if forwarded is not None:
+            hops = _forwarded_hops(forwarded.decode("latin-1"))
+        else:
+            hops = [h.strip() for h in (xff or b"").decode("latin-1").split(",")]
+        info.client_ip = trusted.client(info.client_ip, hops)

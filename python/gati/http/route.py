@@ -1,0 +1,182 @@
+"""A registered route and the call the lifecycle runs for it: request validation → handler →
+response validation (DESIGN §7). Sync handlers run in a worker thread, as Starlette does,
+so they never block the event loop for other requests.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response as StarletteResponse
+
+from gati.errors import ValidationError
+from gati.http.errors import HTTPError
+from gati.http.request import Request
+from gati.http.response import Response
+from gati.http.validation import (
+    Coercion,
+    RequestInvalid,
+    ResponseInvalid,
+    Validator,
+    coerce_query,
+    compile_schema,
+    is_json_media,
+    query_coercions,
+)
+from gati.lifecycle.hooks import Hook, is_async_callable
+from gati.lifecycle.plan import DEFAULT_TIMEOUT, RoutePlan, plan_route
+
+__all__ = ["Route", "check_handler"]
+
+Handler = Callable[..., Any]
+
+
+def check_handler(fn: Handler) -> None:
+    """Refuse, at registration, a handler that cannot take ``(req, res, lctx, gctx)``."""
+    if not callable(fn):
+        raise TypeError(f"a handler must be callable, not {type(fn).__name__}")
+    try:
+        signature = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return  # no introspectable signature (some builtins): trust the caller
+    try:
+        signature.bind(None, None, None, None)
+    except TypeError:
+        name = getattr(fn, "__qualname__", repr(fn))
+        raise TypeError(
+            f"handler {name}{signature} must accept four positional arguments "
+            "(req, res, lctx, gctx)"
+        ) from None
+
+
+def _route_hook(hook: Hook | Handler) -> Hook:
+    """Route-level hooks: a plain callable is a before hook; a ``Hook`` keeps its settings."""
+    if not isinstance(hook, Hook):
+        return Hook(hook, kind="before", level="route")
+    if hook.level == "route":
+        return hook
+    return Hook(
+        hook.fn,
+        kind=hook.kind,
+        level="route",
+        id=hook.id,
+        priority=hook.priority,
+        timeout=hook.timeout,
+        retries=hook.retries,
+        backoff=hook.backoff,
+    )
+
+
+class Route:
+    """One (method, pattern) with its handler, compiled schemas, policies and hook plan."""
+
+    __slots__ = (
+        "body_validator",
+        "handler",
+        "handler_id",
+        "hooks",
+        "is_async",
+        "max_body_size",
+        "method",
+        "params_validator",
+        "pattern",
+        "plan",
+        "query_coercions",
+        "query_validator",
+        "rate_limit",
+        "response_validator",
+        "roles",
+        "timeout",
+        "validates",
+        "version",
+    )
+
+    def __init__(
+        self,
+        method: str,
+        pattern: str,
+        handler: Handler,
+        *,
+        request: Any = None,
+        response: Any = None,
+        query: Any = None,
+        params: Any = None,
+        roles: Sequence[str] | None = None,
+        rate_limit: str | None = None,
+        timeout: float | None = DEFAULT_TIMEOUT,
+        version: str | None = None,
+        hooks: Sequence[Hook | Handler] = (),
+        max_body_size: int,
+        handler_id: str | None = None,
+    ) -> None:
+        check_handler(handler)
+        if max_body_size < 0:
+            raise ValueError("max_body_size must be >= 0")
+        self.method = method
+        self.pattern = pattern
+        self.handler = handler
+        self.handler_id = handler_id or f"{handler.__module__}.{handler.__qualname__}"
+        self.is_async = is_async_callable(handler)
+        self.body_validator: Validator | None = compile_schema(request)
+        self.response_validator: Validator | None = compile_schema(response)
+        self.query_validator: Validator | None = compile_schema(query)
+        self.query_coercions: tuple[Coercion, ...] = query_coercions(query)
+        self.params_validator: Validator | None = compile_schema(params)
+        self.validates = any(
+            v is not None
+            for v in (self.body_validator, self.query_validator, self.params_validator)
+        )
+        self.roles = tuple(roles or ())
+        self.rate_limit = rate_limit
+        self.timeout = timeout
+        self.version = version
+        self.hooks = tuple(_route_hook(h) for h in hooks)
+        self.max_body_size = max_body_size
+        self.plan: RoutePlan = plan_route((), self.hooks, timeout=timeout)
+
+    def replan(self, global_hooks: Sequence[Hook]) -> None:
+        """Order the global + route hook chains (once, at start-up or after a change)."""
+        self.plan = plan_route(global_hooks, self.hooks, timeout=self.timeout)
+
+    async def call(self, req: Request, res: Response, lctx: Any, gctx: Any) -> Any:
+        """Validate the request, run the handler, keep its result, validate the response."""
+        if self.body_validator is not None:
+            if not is_json_media(req.info.content_type):
+                raise HTTPError(415, "this route requires an application/json body")
+            body = await req.body()
+            try:
+                req.validated = self.body_validator.validate_json(body)
+            except ValidationError as exc:
+                raise RequestInvalid(exc, "body") from None
+        if self.query_validator is not None:
+            values = coerce_query(req.query, self.query_coercions)
+            try:
+                req.query_validated = self.query_validator.validate(values)
+            except ValidationError as exc:
+                raise RequestInvalid(exc, "query") from None
+        if self.params_validator is not None:
+            try:
+                self.params_validator.validate(req.path_params)
+            except ValidationError as exc:
+                raise RequestInvalid(exc, "path") from None
+        if self.validates:
+            lctx.advance("validated")
+        lctx.advance("processing")
+        if self.is_async:
+            result = await self.handler(req, res, lctx, gctx)
+        else:
+            result = await run_in_threadpool(self.handler, req, res, lctx, gctx)
+        if result is not None:
+            if isinstance(result, StarletteResponse):
+                res.delegate(result)
+            elif not res.has_body:
+                res.json(result)
+        if self.response_validator is not None and res.has_json:
+            try:
+                self.response_validator.validate(res.payload)
+            except ValidationError as exc:
+                raise ResponseInvalid(self.handler_id, exc) from None
+        return result

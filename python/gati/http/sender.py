@@ -1,0 +1,71 @@
+"""Writing responses to ASGI ``send``: the built response, or a problem+json error."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from gati.http.errors import PROBLEM_JSON, problem_body
+from gati.http.response import Response
+
+__all__ = ["Send", "response_messages", "send_delegated", "send_problem"]
+
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+
+_NO_BODY = frozenset({204, 304})
+
+
+async def send_delegated(
+    scope: dict[str, Any], receive: Receive, send: Send, res: Response, request_id: bytes
+) -> None:
+    """Send the ASGI response object a handler returned, with our headers added."""
+    res.asgi.raw_headers.append((b"x-request-id", request_id))
+    res.asgi.raw_headers.extend(res.headers)
+    await res.asgi(scope, receive, send)
+
+
+def response_messages(
+    method: str, res: Response, rendered: tuple[bytes, bytes | None], request_id: bytes
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The two ASGI messages for ``res`` (its body already ``rendered``); a HEAD request gets
+    the headers and the length without the body. A plain function: no coroutine per request."""
+    status = res.status_code
+    body, media = rendered
+    if status in _NO_BODY or status < 200:
+        headers = [(b"x-request-id", request_id), *res.headers]
+        body = b""
+    else:
+        headers = [(b"content-length", b"%d" % len(body)), (b"x-request-id", request_id)]
+        if media is not None:
+            headers.append((b"content-type", media))
+        if res.headers:
+            headers += res.headers
+    return (
+        {"type": "http.response.start", "status": status, "headers": headers},
+        {"type": "http.response.body", "body": b"" if method == "HEAD" else body},
+    )
+
+
+async def send_problem(
+    scope: dict[str, Any],
+    send: Send,
+    status: int,
+    detail: str,
+    request_id: str,
+    *,
+    title: str | None = None,
+    headers: Mapping[str, str] | None = None,
+    extra: Mapping[str, Any] | None = None,
+) -> None:
+    """Send an RFC 9457 problem with ``request_id`` (echoed in ``X-Request-ID`` too)."""
+    body = problem_body(status, detail, request_id, title=title, extra=extra)
+    raw = [
+        (b"content-type", PROBLEM_JSON),
+        (b"content-length", b"%d" % len(body)),
+        (b"x-request-id", request_id.encode("ascii")),
+    ]
+    if headers:
+        raw += [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
+    await send({"type": "http.response.start", "status": status, "headers": raw})
+    await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body})

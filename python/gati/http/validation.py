@@ -1,0 +1,132 @@
+"""Validation glue: schemas compiled once per route; body, query, path params and response
+checked around the handler (DESIGN §7). Request failures are 400 problem+json listing the
+errors; a response that fails its schema is a 500 and its errors are logged.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+from starlette.datastructures import QueryParams
+
+from gati.errors import ValidationError
+from gati.http.errors import HTTPError
+
+__all__ = [
+    "RequestInvalid",
+    "ResponseInvalid",
+    "Validator",
+    "coerce_query",
+    "compile_schema",
+    "is_json_media",
+    "query_coercions",
+]
+
+log = logging.getLogger("gati.http")
+
+
+class Validator(Protocol):
+    def validate(self, value: Any, /) -> Any: ...
+    def validate_json(self, data: bytes | str, /) -> Any: ...
+
+
+def compile_schema(schema: Any) -> Validator | None:
+    """A compiled validator for a GType schema (or an already compiled one); ``None`` stays."""
+    if schema is None:
+        return None
+    if hasattr(schema, "validate_json"):
+        validator: Validator = schema
+        return validator
+    from gati import gt  # GType is imported only when a route declares a schema
+
+    compiled: Validator = gt.compile(schema)
+    return compiled
+
+
+def is_json_media(content_type: bytes | None) -> bool:
+    """``application/json`` or any ``+json`` media type, parameters ignored."""
+    if content_type is None:
+        return False
+    media = content_type.split(b";", 1)[0].strip().lower()
+    return media == b"application/json" or (
+        media.startswith(b"application/") and media.endswith(b"+json")
+    )
+
+
+class RequestInvalid(ValidationError):
+    """A request part (``location``: ``body``, ``query`` or ``path``) failed its schema: 400.
+
+    A ``ValidationError``, so the lifecycle reports it as a ``validation.error`` event; each
+    error dict gains ``location``.
+    """
+
+    __slots__ = ("location",)
+
+    def __init__(self, exc: ValidationError, location: str) -> None:
+        super().__init__([{**error, "location": location} for error in exc.errors()])
+        self.location = location
+
+    def problem(self) -> HTTPError:
+        """The 400 problem listing the errors."""
+        return HTTPError(
+            400, f"request {self.location} failed validation", extra={"errors": self.errors()}
+        )
+
+
+class ResponseInvalid(ValidationError):
+    """The handler's response failed the route's response schema: a 500, errors logged."""
+
+    __slots__ = ()
+
+    def __init__(self, handler_id: str, exc: ValidationError) -> None:
+        super().__init__(exc.errors())
+        log.error("response of %s failed validation: %s", handler_id, exc.errors())
+
+
+Coercion = tuple[str, str]  # (property name, "integer" | "number" | "boolean" | "array" | "string")
+
+
+def query_coercions(schema: Any) -> tuple[Coercion, ...]:
+    """How to turn query strings into the types an object schema's properties declare.
+
+    Query values are text; a property typed integer, number or boolean is converted (when
+    the text parses), an array property collects every value of the key, the rest stay text.
+    """
+    core = schema.core() if hasattr(schema, "core") else None
+    if not isinstance(core, Mapping) or core.get("type") != "object":
+        return ()
+    return tuple(
+        (name, str(node.get("type", "string")))
+        for name, node in core.get("properties", {}).items()
+        if isinstance(node, Mapping)
+    )
+
+
+_TRUE = {"true": True, "1": True, "false": False, "0": False}
+
+
+def _scalar(kind: str, text: str) -> Any:
+    try:
+        if kind == "integer":
+            return int(text)
+        if kind == "number":
+            return float(text)
+    except ValueError:
+        return text
+    if kind == "boolean":
+        return _TRUE.get(text.lower(), text)
+    return text
+
+
+def coerce_query(query: QueryParams, coercions: tuple[Coercion, ...]) -> dict[str, Any]:
+    """The query as a dict for validation: declared properties converted, others as text."""
+    values: dict[str, Any] = dict(query.items())
+    for name, kind in coercions:
+        if kind == "array":
+            if name in query:
+                values[name] = query.getlist(name)
+        elif name in values:
+            values[name] = _scalar(kind, values[name])
+    return values
