@@ -212,6 +212,11 @@ impl Validator {
     fn schema(&self, py: Python<'_>) -> Py<PyAny> {
         self.schema.clone_ref(py)
     }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let schema = self.schema.bind(py).repr()?;
+        Ok(format!("<gati native Validator for {schema}>"))
+    }
 }
 
 /// Panics on purpose, so the tests can check that a panic surfaces as `RuntimeError`.

@@ -350,6 +350,7 @@ def test_schema_attribute_and_error_text() -> None:
     marker = object()
     v = Validator(plan(node("string")), marker)
     assert v.schema is marker
+    assert repr(marker) in repr(v)
     with pytest.raises(ValidationError, match=re.escape("(root): msg:string_type")):
         v.validate(1)
 
