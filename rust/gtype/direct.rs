@@ -10,12 +10,12 @@ use std::borrow::Cow;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyList};
 
-use super::custom;
 use super::errors::{Msgs, Path};
 use super::json::{Failure, Reader};
 use super::node::{self, Ctx, Kind, Node};
 use super::object::{Extra, ObjectNode};
 use super::scalar::Scalar;
+use super::{custom, guard};
 use super::{number, string};
 
 /// Why the fast pass stopped.
@@ -52,15 +52,18 @@ pub struct Direct<'a, 's, 'py> {
     defs: &'a [Node],
     global: &'a Msgs,
     max_depth: usize,
+    stack_floor: usize,
 }
 
 impl<'a, 's, 'py> Direct<'a, 's, 'py> {
     pub fn new(r: Reader<'s, 'py>, defs: &'a [Node], global: &'a Msgs, max_depth: usize) -> Self {
+        let stack_floor = guard::stack_floor();
         Direct {
             r,
             defs,
             global,
             max_depth,
+            stack_floor,
         }
     }
 
@@ -96,7 +99,7 @@ impl<'a, 's, 'py> Direct<'a, 's, 'py> {
         if node.nullable && next == Some(b'n') {
             return Ok(self.r.word("null", py.None().into_bound(py))?);
         }
-        if depth >= MAX_NEST {
+        if depth >= MAX_NEST || guard::stack_here() < self.stack_floor {
             return self.generic(node, depth);
         }
         let value = match (&node.kind, next) {

@@ -11,6 +11,7 @@ mod custom;
 mod direct;
 mod errors;
 mod formats;
+mod guard;
 mod intersection;
 mod json;
 mod literal;
