@@ -109,3 +109,10 @@ def test_deep_input_in_a_small_stack_thread_is_an_error_not_a_crash() -> None:
     )
     assert out.returncode == 0, out.stderr
     assert "invalid" in out.stdout
+
+
+def test_a_malformed_plan_is_refused_not_a_crash() -> None:
+    members = [node("string"), node("integer")]
+    bad = node("union", members=members, discriminator="k", mapping={"a": 5})
+    with pytest.raises(ValueError, match="member 5"):
+        native.Validator(plan(bad))
