@@ -5,7 +5,7 @@ use pyo3::types::{PyDict, PyFrozenSet, PyList, PySet, PyTuple};
 use super::errors::{Code, Path};
 use super::literal::{json_kind, JsonKind};
 use super::node::{validate as validate_node, Compiler, Ctx, Node};
-use super::plan;
+use super::{plan, types};
 
 pub struct ArrayNode {
     pub(super) items: Box<Node>,
@@ -25,7 +25,7 @@ pub fn compile(cx: &Compiler, d: &Bound<'_, PyDict>) -> PyResult<ArrayNode> {
 
 /// The items of a list or tuple, or `None` for any other value.
 pub fn sequence<'py>(value: &Bound<'py, PyAny>) -> Option<Bound<'py, PyAny>> {
-    if value.is_instance_of::<PyList>() || value.is_instance_of::<PyTuple>() {
+    if types::is::<PyList>(value) || types::is::<PyTuple>(value) {
         Some(value.clone())
     } else {
         None
@@ -39,8 +39,9 @@ pub fn validate<'py>(
     value: &Bound<'py, PyAny>,
     path: &Path<'_, 'py>,
 ) -> PyResult<()> {
-    let is_set = value.is_instance_of::<PySet>() || value.is_instance_of::<PyFrozenSet>();
-    if sequence(value).is_none() && !is_set {
+    let is_seq = sequence(value).is_some();
+    let is_set = !is_seq && (types::is::<PySet>(value) || types::is::<PyFrozenSet>(value));
+    if !is_seq && !is_set {
         return ctx.err(node, Code::ArrayType, path, value);
     }
     if !ctx.enter(path, value)? {

@@ -5,15 +5,17 @@
 //! exists); other kinds read their value and run the object validator on it. The pass
 //! stops at the first problem of any kind and the exact path (read everything, then validate
 //! collecting every error) runs instead, so errors are always those of `validate`.
+use std::borrow::Cow;
+
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyList};
 
-use super::custom;
 use super::errors::{Msgs, Path};
 use super::json::{Failure, Reader};
 use super::node::{self, Ctx, Kind, Node};
 use super::object::{Extra, ObjectNode};
 use super::scalar::Scalar;
+use super::{custom, guard};
 use super::{number, string};
 
 /// Why the fast pass stopped.
@@ -50,15 +52,18 @@ pub struct Direct<'a, 's, 'py> {
     defs: &'a [Node],
     global: &'a Msgs,
     max_depth: usize,
+    stack_floor: usize,
 }
 
 impl<'a, 's, 'py> Direct<'a, 's, 'py> {
     pub fn new(r: Reader<'s, 'py>, defs: &'a [Node], global: &'a Msgs, max_depth: usize) -> Self {
+        let stack_floor = guard::stack_floor();
         Direct {
             r,
             defs,
             global,
             max_depth,
+            stack_floor,
         }
     }
 
@@ -94,7 +99,7 @@ impl<'a, 's, 'py> Direct<'a, 's, 'py> {
         if node.nullable && next == Some(b'n') {
             return Ok(self.r.word("null", py.None().into_bound(py))?);
         }
-        if depth >= MAX_NEST {
+        if depth >= MAX_NEST || guard::stack_here() < self.stack_floor {
             return self.generic(node, depth);
         }
         let value = match (&node.kind, next) {
@@ -199,11 +204,20 @@ impl<'a, 's, 'py> Direct<'a, 's, 'py> {
                 if self.r.peek() != Some(b'"') {
                     return Err(Stop::Redo);
                 }
-                let text = self.r.str_token()?;
+                // Keys usually come in schema order: compare the raw bytes with the expected
+                // name before reading a general string token.
+                let expected = k.properties.get(hint).and_then(|p| p.raw.as_deref());
+                let raw = expected.is_some_and(|name| self.r.raw_key(name));
+                let (found, text) = if raw {
+                    (Some(hint), Cow::Borrowed(""))
+                } else {
+                    let text = self.r.str_token()?;
+                    (k.find(&text, hint), text)
+                };
                 if !self.r.eat(b':') {
                     return Err(Stop::Redo);
                 }
-                match k.find(&text, hint) {
+                match found {
                     Some(i) => {
                         if seen & (1 << i) != 0 {
                             return Err(Stop::Redo);

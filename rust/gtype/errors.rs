@@ -291,37 +291,30 @@ fn actual<'py>(value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
             return Ok(u.into_pyobject(py)?.into_any());
         }
     } else if let Ok(s) = value.cast::<PyString>() {
-        let plain = s.to_string_lossy_exact()?;
-        return Ok(plain.into_any());
+        return plain_str(s);
     }
     let name = value.get_type().name()?;
     Ok(PyString::new(py, &format!("<{name}>")).into_any())
 }
 
-trait PlainStr<'py> {
-    fn to_string_lossy_exact(&self) -> PyResult<Bound<'py, PyString>>;
-}
-
-impl<'py> PlainStr<'py> for Bound<'py, PyString> {
-    /// A plain `str` copy cut to 80 code points (lone surrogates are kept as they are).
-    fn to_string_lossy_exact(&self) -> PyResult<Bound<'py, PyString>> {
-        let py = self.py();
-        let n = self.len()?;
-        let plain = if n > 80 {
-            let cut = self.get_item(pyo3::types::PySlice::new(py, 0, 80, 1))?;
-            let ellipsis = PyString::new(py, "…");
-            cut.add(ellipsis)?.cast_into::<PyString>()?
-        } else if self.is_exact_instance_of::<PyString>() {
-            self.clone()
-        } else {
-            self.str()?
-        };
-        if plain.is_exact_instance_of::<PyString>() {
-            Ok(plain)
-        } else {
-            plain.str()
-        }
+/// The value as `str.__str__` gives it (a plain `str`, lone surrogates kept), cut to 80 code
+/// points with `…` appended when longer.
+fn plain_str<'py>(s: &Bound<'py, PyString>) -> PyResult<Bound<'py, PyAny>> {
+    let py = s.py();
+    let plain = if s.is_exact_instance_of::<PyString>() {
+        s.clone()
+    } else {
+        py.get_type::<PyString>()
+            .getattr("__str__")?
+            .call1((s,))?
+            .cast_into::<PyString>()?
+    };
+    if plain.len()? <= 80 {
+        return Ok(plain.into_any());
     }
+    plain
+        .get_item(pyo3::types::PySlice::new(py, 0, 80, 1))?
+        .add("…")
 }
 
 /// Collects errors up to `max_errors`; in `fast` mode (is_valid) it only records that one happened.

@@ -45,8 +45,33 @@ impl Format {
     }
 }
 
+/// Byte classes for the scanners: bit 0 = email local-part character, bit 1 = hostname
+/// label character (`A-Za-z0-9-`).
+const LOCAL: u8 = 1;
+const LABEL: u8 = 2;
+
+const CLASSES: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        if b.is_ascii_alphanumeric() {
+            t[c] = LOCAL | LABEL;
+        }
+        c += 1;
+    }
+    let specials = b"!#$%&'*+/=?^_`{|}~.-";
+    let mut i = 0;
+    while i < specials.len() {
+        t[specials[i] as usize] |= LOCAL;
+        i += 1;
+    }
+    t[b'-' as usize] |= LABEL;
+    t
+};
+
 fn email(b: &[u8]) -> bool {
-    let Some(at) = b.iter().position(|&c| c == b'@') else {
+    let Some(at) = memchr::memchr(b'@', b) else {
         return false;
     };
     let (local, domain) = (&b[..at], &b[at + 1..]);
@@ -55,8 +80,7 @@ fn email(b: &[u8]) -> bool {
     }
     let mut prev_dot = false;
     for &c in local {
-        let ok = c.is_ascii_alphanumeric() || b"!#$%&'*+/=?^_`{|}~.-".contains(&c);
-        if !ok || (c == b'.' && prev_dot) {
+        if CLASSES[usize::from(c)] & LOCAL == 0 || (c == b'.' && prev_dot) {
             return false;
         }
         prev_dot = c == b'.';
@@ -64,7 +88,7 @@ fn email(b: &[u8]) -> bool {
     if !hostname(domain) {
         return false;
     }
-    match domain.iter().rposition(|&c| c == b'.') {
+    match memchr::memrchr(b'.', domain) {
         Some(dot) => !domain[dot + 1..].iter().all(u8::is_ascii_digit),
         None => false,
     }
@@ -74,15 +98,23 @@ fn hostname(b: &[u8]) -> bool {
     if b.is_empty() || b.len() > 253 {
         return false;
     }
-    b.split(|&c| c == b'.').all(|label| {
-        !label.is_empty()
-            && label.len() <= 63
-            && label[0] != b'-'
-            && label[label.len() - 1] != b'-'
-            && label
-                .iter()
-                .all(|&c| c.is_ascii_alphanumeric() || c == b'-')
-    })
+    let mut start = 0;
+    for (i, &c) in b.iter().enumerate() {
+        if c == b'.' {
+            if !label(&b[start..i]) {
+                return false;
+            }
+            start = i + 1;
+        } else if CLASSES[usize::from(c)] & LABEL == 0 {
+            return false;
+        }
+    }
+    label(&b[start..])
+}
+
+/// One hostname label whose characters were already checked.
+fn label(l: &[u8]) -> bool {
+    !l.is_empty() && l.len() <= 63 && l[0] != b'-' && l[l.len() - 1] != b'-'
 }
 
 fn octet(p: &[u8]) -> bool {
@@ -211,8 +243,9 @@ fn date_time(b: &[u8]) -> bool {
     b.len() > 11 && date(&b[..10]) && matches!(b[10], b'T' | b't' | b' ') && time(&b[11..], true)
 }
 
+/// Whitespace and control characters, which no part of a URL may hold.
 fn forbidden(c: char) -> bool {
-    (c as u32) < 0x21 || c == '\x7f' || c.is_whitespace()
+    (c as u32) < 0x21 || c == '\x7f'
 }
 
 fn url(s: &str) -> bool {

@@ -5,6 +5,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::{Mutex, MutexGuard, TryLockError};
 
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString};
@@ -79,6 +80,35 @@ impl KeyCache {
     }
 }
 
+/// Short string values seen recently, reused instead of built again (as JSON documents of one
+/// API repeat the same strings: roles, countries, tags). Strings are immutable, so sharing them
+/// is invisible to users.
+#[derive(Default)]
+pub struct StringCache {
+    slots: Mutex<Slots>,
+}
+
+pub type Slots = Vec<Option<(Box<[u8]>, Py<PyString>)>>;
+
+const SLOTS: usize = 4096;
+const MAX_CACHED: usize = 64;
+
+impl StringCache {
+    /// The slots for one document; `None` when another read holds them (a re-entrant call
+    /// from a custom validator, or another thread), which then reads without the cache.
+    pub fn lock(&self) -> Option<MutexGuard<'_, Slots>> {
+        let mut guard = match self.slots.try_lock() {
+            Ok(g) => g,
+            Err(TryLockError::Poisoned(p)) => p.into_inner(),
+            Err(TryLockError::WouldBlock) => return None,
+        };
+        if guard.is_empty() {
+            guard.resize_with(SLOTS, || None);
+        }
+        Some(guard)
+    }
+}
+
 enum Frame<'py> {
     Array(Bound<'py, PyList>),
     Object(Bound<'py, PyDict>, Bound<'py, PyString>),
@@ -87,6 +117,7 @@ enum Frame<'py> {
 pub struct Reader<'s, 'py> {
     pub py: Python<'py>,
     keys: &'s KeyCache,
+    values: Option<&'s mut Slots>,
     text: &'s str,
     src: &'s [u8],
     pos: usize,
@@ -104,8 +135,9 @@ pub fn parse<'py>(
     src: &[u8],
     max_depth: usize,
     keys: &KeyCache,
+    values: Option<&mut Slots>,
 ) -> Res<Bound<'py, PyAny>> {
-    let mut reader = Reader::new(py, src, keys)?;
+    let mut reader = Reader::new(py, src, keys, values)?;
     let value = reader.value(max_depth)?;
     reader.finish()?;
     Ok(value)
@@ -120,11 +152,17 @@ pub enum Num<'s> {
 
 impl<'s, 'py> Reader<'s, 'py> {
     /// A reader over `src`, which must be UTF-8.
-    pub fn new(py: Python<'py>, src: &'s [u8], keys: &'s KeyCache) -> Res<Self> {
+    pub fn new(
+        py: Python<'py>,
+        src: &'s [u8],
+        keys: &'s KeyCache,
+        values: Option<&'s mut Slots>,
+    ) -> Res<Self> {
         match std::str::from_utf8(src) {
             Ok(text) => Ok(Reader {
                 py,
                 keys,
+                values,
                 text,
                 src,
                 pos: 0,
@@ -141,6 +179,16 @@ impl<'s, 'py> Reader<'s, 'py> {
 
     pub fn peek(&self) -> Option<u8> {
         self.src.get(self.pos).copied()
+    }
+
+    /// At a string token: when its raw bytes are exactly `"` + `raw` + `"`, consumes it.
+    pub fn raw_key(&mut self, raw: &[u8]) -> bool {
+        let end = self.pos + 1 + raw.len();
+        let hit = self.src.get(self.pos + 1..end) == Some(raw) && self.src.get(end) == Some(&b'"');
+        if hit {
+            self.pos = end + 1;
+        }
+        hit
     }
 
     /// Consumes the byte under the cursor (one the caller has just peeked).
@@ -287,16 +335,31 @@ impl<'s, 'py> Reader<'s, 'py> {
     }
 
     /// The Python string for `text`; an object `key` may come from the cache.
-    pub fn py_string(&self, text: &str, key: bool) -> Bound<'py, PyString> {
-        let cached = if key {
-            self.keys.map.get(text.as_bytes())
-        } else {
-            None
-        };
-        match cached {
-            Some(cached) => cached.bind(self.py).clone(),
-            None => PyString::new(self.py, text),
+    pub fn py_string(&mut self, text: &str, key: bool) -> Bound<'py, PyString> {
+        let py = self.py;
+        if key {
+            if let Some(cached) = self.keys.map.get(text.as_bytes()) {
+                return cached.bind(py).clone();
+            }
         }
+        let Some(slots) = self
+            .values
+            .as_deref_mut()
+            .filter(|_| text.len() <= MAX_CACHED)
+        else {
+            return PyString::new(py, text);
+        };
+        let mut h = Fnv::default();
+        h.write(text.as_bytes());
+        let slot = &mut slots[(h.finish() as usize) % SLOTS];
+        if let Some((bytes, s)) = slot {
+            if **bytes == *text.as_bytes() {
+                return s.bind(py).clone();
+            }
+        }
+        let s = PyString::new(py, text);
+        *slot = Some((text.as_bytes().into(), s.clone().unbind()));
+        s
     }
 
     /// A string token starting at its opening quote, unescaped.
@@ -484,7 +547,7 @@ mod tests {
     }
 
     fn ok(py: Python<'_>, src: &str) -> String {
-        match parse(py, src.as_bytes(), 256, &KeyCache::default()) {
+        match parse(py, src.as_bytes(), 256, &KeyCache::default(), None) {
             Ok(v) => v.repr().unwrap().to_string(),
             Err(Failure::Invalid(pos, d)) => panic!("{src}: invalid at {pos}: {d}"),
             Err(_) => panic!("{src}: failed"),
@@ -492,7 +555,7 @@ mod tests {
     }
 
     fn bad(py: Python<'_>, src: &[u8]) -> usize {
-        match parse(py, src, 256, &KeyCache::default()) {
+        match parse(py, src, 256, &KeyCache::default(), None) {
             Err(Failure::Invalid(pos, _)) => pos,
             _ => panic!("{src:?} should be invalid"),
         }
@@ -549,11 +612,11 @@ mod tests {
         with_py(|py| {
             let deep = "[".repeat(10_000) + &"]".repeat(10_000);
             assert!(matches!(
-                parse(py, deep.as_bytes(), 256, &KeyCache::default()),
+                parse(py, deep.as_bytes(), 256, &KeyCache::default(), None),
                 Err(Failure::TooDeep)
             ));
             let fine = "[".repeat(256) + &"]".repeat(256);
-            assert!(parse(py, fine.as_bytes(), 256, &KeyCache::default()).is_ok());
+            assert!(parse(py, fine.as_bytes(), 256, &KeyCache::default(), None).is_ok());
         });
     }
 }

@@ -4,7 +4,7 @@ use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyString, PyType};
 
 use super::errors::{Code, Path};
 use super::node::{Ctx, Node};
-use super::plan;
+use super::{plan, types};
 
 /// The JSON kind that decides which candidates a value may equal.
 #[derive(PartialEq, Eq, Clone, Copy)]
@@ -17,11 +17,11 @@ pub enum JsonKind {
 }
 
 pub fn json_kind(v: &Bound<'_, PyAny>) -> JsonKind {
-    if v.is_instance_of::<PyBool>() {
+    if v.is_exact_instance_of::<PyBool>() {
         JsonKind::Bool
-    } else if v.is_instance_of::<PyString>() {
+    } else if types::is::<PyString>(v) {
         JsonKind::Str
-    } else if v.is_instance_of::<PyInt>() || v.is_instance_of::<PyFloat>() {
+    } else if types::is::<PyInt>(v) || types::is::<PyFloat>(v) {
         JsonKind::Number
     } else if v.is_none() {
         JsonKind::Null

@@ -11,6 +11,7 @@ mod custom;
 mod direct;
 mod errors;
 mod formats;
+mod guard;
 mod intersection;
 mod json;
 mod literal;
@@ -23,6 +24,7 @@ mod reference;
 mod scalar;
 mod string;
 mod tuple;
+mod types;
 mod union;
 
 use errors::{Code, Errors, Msgs, Path};
@@ -53,6 +55,7 @@ pub struct Validator {
     max_errors: usize,
     max_depth: usize,
     keys: json::KeyCache,
+    strings: json::StringCache,
     schema: Py<PyAny>,
 }
 
@@ -79,6 +82,7 @@ impl Validator {
             root,
             defs,
             keys: cx.keys.into_inner(),
+            strings: json::StringCache::default(),
             global: Msgs::from_plan(plan::get(plan, "msgs")?)?,
             max_errors: plan::opt_usize(plan, "max_errors")?.unwrap_or(100),
             max_depth: plan::opt_usize(plan, "max_depth")?.unwrap_or(256),
@@ -135,7 +139,8 @@ impl Validator {
 
     /// The one-pass read-and-check; `None` when the exact path must run.
     fn direct<'py>(&self, py: Python<'py>, src: &[u8]) -> PyResult<Option<Bound<'py, PyAny>>> {
-        let Ok(reader) = json::Reader::new(py, src, &self.keys) else {
+        let mut slots = self.strings.lock();
+        let Ok(reader) = json::Reader::new(py, src, &self.keys, slots.as_deref_mut()) else {
             return Ok(None);
         };
         match direct::Direct::new(reader, &self.defs, &self.global, self.max_depth)
@@ -156,7 +161,8 @@ impl Validator {
     }
 
     fn parse_bytes<'py>(&self, py: Python<'py>, src: &[u8]) -> PyResult<Bound<'py, PyAny>> {
-        let errors = match json::parse(py, src, self.max_depth, &self.keys) {
+        let mut slots = self.strings.lock();
+        let errors = match json::parse(py, src, self.max_depth, &self.keys, slots.as_deref_mut()) {
             Ok(value) => return Ok(value),
             Err(json::Failure::Py(e)) => return Err(e),
             Err(json::Failure::Invalid(pos, detail)) => {
@@ -206,6 +212,11 @@ impl Validator {
     #[getter]
     fn schema(&self, py: Python<'_>) -> Py<PyAny> {
         self.schema.clone_ref(py)
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let schema = self.schema.bind(py).repr()?;
+        Ok(format!("<gati native Validator for {schema}>"))
     }
 }
 

@@ -7,14 +7,15 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
 use super::errors::{Code, Errors, Msgs, Path};
+use super::guard;
 use super::json::KeyCache;
 use super::{
     array, custom, intersection, literal, number, object, plan, record, reference, scalar, string,
     tuple, union,
 };
 
-/// Validation calls nested deeper than this report `depth_exceeded` whatever `max_depth` says,
-/// so that no schema or input can exhaust the native stack.
+/// Validation calls nested deeper than this, or reaching the thread's stack floor (see `guard`),
+/// report `depth_exceeded` whatever `max_depth` says: no schema or input exhausts the stack.
 const MAX_FRAMES: usize = 4096;
 
 pub struct Node {
@@ -92,6 +93,8 @@ pub struct Ctx<'a, 'py> {
     pub depth: usize,
     pub max_depth: usize,
     frames: usize,
+    /// Validation stops descending below this stack address (see `guard`).
+    stack_floor: usize,
     /// (definition index, container address) pairs currently being validated through a ref.
     pub active: Vec<(usize, usize)>,
 }
@@ -113,6 +116,7 @@ impl<'a, 'py> Ctx<'a, 'py> {
             depth: 0,
             max_depth,
             frames: 0,
+            stack_floor: guard::stack_floor(),
             active: Vec::new(),
         }
     }
@@ -165,7 +169,7 @@ pub fn validate<'py>(
     if ctx.errors.stopped || (node.nullable && value.is_none()) {
         return Ok(());
     }
-    if ctx.frames >= MAX_FRAMES {
+    if ctx.frames >= MAX_FRAMES || guard::stack_here() < ctx.stack_floor {
         return ctx.global_err(Code::DepthExceeded, path, value);
     }
     let before = ctx.errors.count;

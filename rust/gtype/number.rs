@@ -8,7 +8,7 @@ use pyo3::types::{PyBool, PyDict, PyFloat, PyInt};
 use super::errors::{Code, Path};
 use super::json::Num;
 use super::node::{Ctx, Node};
-use super::plan;
+use super::{plan, types};
 
 /// A number from the plan or the input: machine-sized when possible, else the Python object.
 #[derive(Clone, Copy)]
@@ -19,7 +19,7 @@ enum Fast {
 }
 
 fn classify(v: &Bound<'_, PyAny>) -> Fast {
-    if v.is_instance_of::<PyFloat>() {
+    if types::is::<PyFloat>(v) {
         v.extract::<f64>().map_or(Fast::Big, Fast::Float)
     } else {
         v.extract::<i64>().map_or(Fast::Big, Fast::Int)
@@ -168,10 +168,10 @@ pub fn validate<'py>(
     } else {
         Code::NumberType
     };
-    let is_int = value.is_instance_of::<PyInt>();
-    if value.is_instance_of::<PyBool>()
-        || !(is_int || (!k.integer && value.is_instance_of::<PyFloat>()))
-    {
+    let exact_int = value.is_exact_instance_of::<PyInt>();
+    let is_int =
+        exact_int || (value.is_instance_of::<PyInt>() && !value.is_exact_instance_of::<PyBool>());
+    if !(is_int || (!k.integer && types::is::<PyFloat>(value))) {
         return ctx.err(node, type_code, path, value);
     }
     let fast = classify(value);

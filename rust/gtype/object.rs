@@ -4,12 +4,15 @@ use pyo3::types::{PyDict, PyFrozenSet, PyString};
 
 use super::errors::{Code, Path};
 use super::node::{validate as validate_node, Compiler, Ctx, Node};
-use super::plan;
+use super::{plan, types};
 
 pub struct Property {
     pub(super) name: Py<PyString>,
     /// The name as Rust text, for matching keys read from JSON.
     pub(super) text: String,
+    /// The name's bytes as they appear in JSON when no escape is needed; `None` when the name
+    /// holds `"`, `\\` or a control character.
+    pub(super) raw: Option<Box<[u8]>>,
     pub(super) required: bool,
     pub(super) node: Node,
 }
@@ -45,8 +48,10 @@ pub fn compile(cx: &Compiler, d: &Bound<'_, PyDict>) -> PyResult<ObjectNode> {
         let text = name.to_cow()?.into_owned();
         let name = PyString::intern(py, &text);
         cx.keys.borrow_mut().insert(&name)?;
+        let plain = !text.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20);
         properties.push(Property {
             name: name.unbind(),
+            raw: plain.then(|| text.as_bytes().into()),
             text,
             required: entry.get_item(1)?.is_truthy()?,
             node: cx.node(&entry.get_item(2)?)?,
@@ -75,7 +80,7 @@ pub fn validate<'py>(
     value: &Bound<'py, PyAny>,
     path: &Path<'_, 'py>,
 ) -> PyResult<()> {
-    let Ok(dict) = value.cast::<PyDict>() else {
+    let Some(dict) = types::cast::<PyDict>(value) else {
         return ctx.err(node, Code::ObjectType, path, value);
     };
     if !ctx.enter(path, value)? {
@@ -94,7 +99,7 @@ pub fn check_keys<'py>(
     path: &Path<'_, 'py>,
 ) -> PyResult<()> {
     for (key, _) in dict.iter() {
-        if !key.is_instance_of::<PyString>() {
+        if !types::is::<PyString>(&key) {
             ctx.err(node, Code::KeyType, path, &key)?;
         }
     }
@@ -136,7 +141,7 @@ fn fields<'py>(
         if ctx.stopped() {
             return Ok(());
         }
-        if !key.is_instance_of::<PyString>() || names.contains(key)? {
+        if !types::is::<PyString>(key) || names.contains(key)? {
             continue;
         }
         match &k.extra {

@@ -5,7 +5,7 @@ use pyo3::types::PyDict;
 use super::errors::{Code, Path};
 use super::node::{validate as validate_node, Compiler, Ctx, Node};
 use super::object::check_keys;
-use super::plan;
+use super::{plan, types};
 
 pub struct RecordNode {
     values: Box<Node>,
@@ -24,7 +24,7 @@ pub fn validate<'py>(
     value: &Bound<'py, PyAny>,
     path: &Path<'_, 'py>,
 ) -> PyResult<()> {
-    let Ok(dict) = value.cast::<PyDict>() else {
+    let Some(dict) = types::cast::<PyDict>(value) else {
         return ctx.err(node, Code::RecordType, path, value);
     };
     if !ctx.enter(path, value)? {

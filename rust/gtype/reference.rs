@@ -5,7 +5,7 @@ use pyo3::types::{PyDict, PyFrozenSet, PyList, PySet, PyTuple};
 
 use super::errors::{Code, Path};
 use super::node::{validate as validate_node, Compiler, Ctx};
-use super::plan;
+use super::{plan, types};
 
 pub fn compile(cx: &Compiler, d: &Bound<'_, PyDict>) -> PyResult<usize> {
     let name = plan::string(d, "name")?.unwrap_or_default();
@@ -16,11 +16,11 @@ pub fn compile(cx: &Compiler, d: &Bound<'_, PyDict>) -> PyResult<usize> {
 }
 
 fn is_container(v: &Bound<'_, PyAny>) -> bool {
-    v.is_instance_of::<PyDict>()
-        || v.is_instance_of::<PyList>()
-        || v.is_instance_of::<PyTuple>()
-        || v.is_instance_of::<PySet>()
-        || v.is_instance_of::<PyFrozenSet>()
+    types::is::<PyDict>(v)
+        || types::is::<PyList>(v)
+        || types::is::<PyTuple>(v)
+        || types::is::<PySet>(v)
+        || types::is::<PyFrozenSet>(v)
 }
 
 pub fn validate<'py>(

@@ -28,7 +28,7 @@ pub fn validate<'py>(
     path: &Path<'_, 'py>,
 ) -> PyResult<()> {
     match kind {
-        Scalar::Boolean if !value.is_instance_of::<PyBool>() => {
+        Scalar::Boolean if !value.is_exact_instance_of::<PyBool>() => {
             ctx.err(node, Code::BooleanType, path, value)
         }
         Scalar::Null if !value.is_none() => ctx.err(node, Code::NullType, path, value),

@@ -6,7 +6,7 @@ use pyo3::types::{PyDict, PyString};
 use super::errors::{Code, Path};
 use super::formats::Format;
 use super::node::{Ctx, Node};
-use super::plan;
+use super::{plan, types};
 
 pub struct Pattern {
     /// Set when the plan says `pattern_engine == "rust"`.
@@ -101,7 +101,7 @@ pub fn validate<'py>(
     value: &Bound<'py, PyAny>,
     path: &Path<'_, 'py>,
 ) -> PyResult<()> {
-    let Ok(s) = value.cast::<PyString>() else {
+    let Some(s) = types::cast::<PyString>(value) else {
         return ctx.err(node, Code::StringType, path, value);
     };
     if k.min_length.is_some() || k.max_length.is_some() {

@@ -4,7 +4,7 @@ use pyo3::types::{PyDict, PyList, PyTuple};
 
 use super::errors::{Code, Path};
 use super::node::{validate as validate_node, Compiler, Ctx, Node};
-use super::plan;
+use super::{plan, types};
 
 pub struct TupleNode {
     items: Vec<Node>,
@@ -29,7 +29,7 @@ pub fn validate<'py>(
     value: &Bound<'py, PyAny>,
     path: &Path<'_, 'py>,
 ) -> PyResult<()> {
-    if !(value.is_instance_of::<PyList>() || value.is_instance_of::<PyTuple>()) {
+    if !(types::is::<PyList>(value) || types::is::<PyTuple>(value)) {
         return ctx.err(node, Code::TupleType, path, value);
     }
     if !ctx.enter(path, value)? {
@@ -52,14 +52,14 @@ fn body<'py>(
     if n < k.items.len() || (k.rest.is_none() && n > k.items.len()) {
         return ctx.err(node, Code::TupleLength, path, value);
     }
-    for (i, item) in items.iter().enumerate() {
+    let fixed = k
+        .items
+        .iter()
+        .chain(std::iter::repeat_n(k.rest.as_deref(), n).flatten());
+    for (i, (item, schema)) in items.iter().zip(fixed).enumerate() {
         if ctx.stopped() {
             break;
         }
-        let schema = match k.items.get(i) {
-            Some(s) => s,
-            None => k.rest.as_deref().unwrap_or(node),
-        };
         validate_node(ctx, schema, item, &path.idx(i))?;
     }
     Ok(())

@@ -1,4 +1,5 @@
 //! `union`: the first member that validates wins; a discriminator picks the member by tag.
+use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
 
@@ -16,16 +17,30 @@ pub struct UnionNode {
 
 pub fn compile(cx: &Compiler, d: &Bound<'_, PyDict>) -> PyResult<UnionNode> {
     let py = d.py();
-    let discriminator =
-        plan::string(d, "discriminator")?.map(|s| PyString::intern(py, &s).unbind());
+    let members = cx.nodes(&plan::req(d, "members")?)?;
+    let discriminator = match plan::string(d, "discriminator")? {
+        Some(s) => {
+            let name = PyString::intern(py, &s);
+            cx.keys.borrow_mut().insert(&name)?;
+            Some(name.unbind())
+        }
+        None => None,
+    };
     let mut mapping = Vec::new();
     if let Some(m) = plan::get(d, "mapping")? {
         for (tag, index) in m.cast::<PyDict>()?.iter() {
-            mapping.push((tag.unbind(), index.extract::<usize>()?));
+            let index = index.extract::<usize>()?;
+            if index >= members.len() {
+                return Err(PyValueError::new_err(format!(
+                    "union mapping points at member {index} of {}",
+                    members.len()
+                )));
+            }
+            mapping.push((tag.unbind(), index));
         }
     }
     Ok(UnionNode {
-        members: cx.nodes(&plan::req(d, "members")?)?,
+        members,
         discriminator,
         mapping,
     })

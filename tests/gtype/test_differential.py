@@ -135,3 +135,38 @@ def test_property_13_random_documents_never_crash(
     """Random bytes and JSON-ish text: no crash, and both backends agree on the outcome."""
     n, p = pair(case[0])
     assert_same_json(n, p, data)
+
+
+TRICKY = [
+    b"[[[[[[1]]]]]]",
+    b"[[[[[[1] x",
+    b"[1 x [[[[[[",
+    b'["\\ud800", [[[[[[]]]]]]]',
+    b'[[[[[[["\\ud800"]]]]]]]',
+    b"[[[[[[\xff",
+    b'{"a": 1, "a": [2], "b": {"a": 3}}',
+    b'{"a": 1e400}',
+    b"[-0, 1E5, 0.5e-3, -12345678901234567890123]",
+    b' \t\n[ 1 , { "k" : "v" } ] \r\n',
+    b'{"\\u0061": "\\ud83d\\ude00", "b": "\\/\\b\\f\\n\\r\\t"}',
+    b"[1,]",
+    b"[01]",
+    b'"\x01"',
+    "[\ud83d]".encode("utf-8", "surrogatepass"),
+]
+
+
+@pytest.mark.parametrize("doc", TRICKY)
+@pytest.mark.parametrize(
+    "core",
+    [
+        {"type": "any"},
+        {"type": "array", "items": {"type": "any"}},
+        {"type": "object", "properties": {"a": {"type": "integer"}}, "extra": "forbid"},
+    ],
+)
+def test_property_13_tricky_documents(doc: bytes, core: dict[str, Any]) -> None:
+    """Property 13 on hand-picked documents: problems are reported in document order alike."""
+    n, p = pair(core, max_depth=5)
+    assert_same_json(n, p, doc)
+    assert_same_json(n, p, doc.decode("utf-8", "surrogateescape"))

@@ -68,3 +68,51 @@ def test_native_backend_without_the_extension_is_a_clear_import_error(tmp_path: 
     assert "ImportError: GATI_BACKEND=native but the gati._native extension cannot be imported" in (
         out.stderr
     )
+
+
+SMALL_STACK_THREAD = """
+import json, threading
+from gati import ValidationError, gt
+from gati.gtype._plan import make_plan
+from gati._native import Validator
+
+N = gt.union(gt.integer(), gt.array(gt.ref("N")), name="N")
+T = gt.object({"a": gt.optional(gt.ref("T")), "b": gt.integer()}, name="T")
+outcomes = []
+
+def run():
+    deep_list, deep_obj = 0, {"b": 1}
+    for _ in range(20_000):
+        deep_list, deep_obj = [deep_list], {"a": deep_obj, "b": 1}
+    for schema, value in ((N, deep_list), (T, deep_obj)):
+        v = Validator(make_plan(schema.core(), max_depth=100_000))
+        for call in (lambda: v.validate(value), lambda: v.validate_json(json.dumps(value))):
+            try:
+                call()
+            except ValidationError as exc:
+                outcomes.append("invalid")
+            except RecursionError:
+                outcomes.append("recursion")  # the standard json module, not gati
+
+threading.stack_size(512 * 1024)
+t = threading.Thread(target=run)
+t.start()
+t.join()
+print(sorted(set(outcomes)))
+"""
+
+
+def test_deep_input_in_a_small_stack_thread_is_an_error_not_a_crash() -> None:
+    """A huge max_depth does not let validation overrun a thread's (512 KiB) stack."""
+    out = subprocess.run(
+        [sys.executable, "-c", SMALL_STACK_THREAD], capture_output=True, text=True, check=False
+    )
+    assert out.returncode == 0, out.stderr
+    assert "invalid" in out.stdout
+
+
+def test_a_malformed_plan_is_refused_not_a_crash() -> None:
+    members = [node("string"), node("integer")]
+    bad = node("union", members=members, discriminator="k", mapping={"a": 5})
+    with pytest.raises(ValueError, match="member 5"):
+        native.Validator(plan(bad))

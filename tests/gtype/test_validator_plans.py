@@ -350,5 +350,24 @@ def test_schema_attribute_and_error_text() -> None:
     marker = object()
     v = Validator(plan(node("string")), marker)
     assert v.schema is marker
+    assert repr(marker) in repr(v)
     with pytest.raises(ValidationError, match=re.escape("(root): msg:string_type")):
         v.validate(1)
+
+
+def test_json_keys_match_after_unescaping() -> None:
+    v = compile_plan(obj({"ab": node("integer"), "": node("integer"), 'q"': node("integer")}))
+    doc = b'{"a\\u0062": 1, "": 2, "q\\"": 3}'
+    assert v.validate_json(doc) == {"ab": 1, "": 2, 'q"': 3}
+    with pytest.raises(ValidationError) as info:
+        v.validate_json(b'{"ab": 1, "": "x", "q\\"": 3}')
+    assert [(e["path"], e["code"]) for e in info.value.errors()] == [(("",), "integer_type")]
+
+
+def test_json_strings_read_back_exactly_across_documents() -> None:
+    import json
+
+    v = compile_plan(node("array", items=node("string")))
+    for start in (0, 2500, 0):
+        words = [f"w{i}" * (i % 7) for i in range(start, start + 5000)]
+        assert v.validate_json(json.dumps(words)) == words
