@@ -267,7 +267,7 @@ class App:
                 if length < 0
                 else too_large(route.max_body_size)
             )
-            await send_problem(scope, send, exc.status, exc.detail, rid)
+            await send_problem(scope, send, exc.status, exc.detail, rid, headers=exc.headers)
             return
         req = Request(scope, receive, info, params, route.max_body_size)
         res = Response()

@@ -146,6 +146,7 @@ async def test_body_limit_declared_length_is_refused_before_reading(raw: Any) ->
     assert out.status == 413
     assert out.reads == 0
     assert out.json()["status"] == 413
+    assert out.headers["connection"] == "close"  # the unread body makes the connection unusable
 
 
 async def test_body_limit_streamed_body_stops_early(raw: Any) -> None:
@@ -153,6 +154,7 @@ async def test_body_limit_streamed_body_stops_early(raw: Any) -> None:
     out = await raw(app, "POST", "/raw", chunks=[b"12345", b"67890", b"never", b"read"])
     assert out.status == 413
     assert out.reads == 2
+    assert out.headers["connection"] == "close"
     out = await raw(app, "POST", "/raw", chunks=[b"1234", b"5678"])
     assert (out.status, out.body) == (200, b"12345678")
 

@@ -111,8 +111,16 @@ def test_requests_and_bad_input_over_http(server: Server) -> None:
         for p in problems:
             assert p.headers["content-type"] == "application/problem+json"
             assert p.json()["request_id"] == p.headers["x-request-id"]
-        r = client.get("/hello", headers={"x-huge": "a" * 60_000})
-        assert r.status_code in (200, 400, 413, 431)  # the server may refuse it first
+    # Header limits belong to the server: each either answers with a 4xx or drops the
+    # connection before gati sees the request. gati itself must not fail on what passes.
+    with httpx.Client(base_url=server.url, timeout=10) as client:
+        r = client.get("/hello", headers={"x-big": "a" * 4_000})
+        assert r.status_code == 200
+        try:
+            status = client.get("/hello", headers={"x-huge": "a" * 60_000}).status_code
+        except httpx.RemoteProtocolError:
+            status = None
+        assert status in (None, 200, 400, 413, 431)
 
 
 @pytest.mark.e2e

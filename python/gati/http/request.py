@@ -21,7 +21,9 @@ class ClientDisconnect(Exception):
 
 
 def too_large(limit: int) -> HTTPError:
-    return HTTPError(413, f"request body exceeds {limit} bytes")
+    """413 for a body past ``limit``; the rest of it is never read, so the connection cannot
+    carry another request and the response says so (``Connection: close``)."""
+    return HTTPError(413, f"request body exceeds {limit} bytes", headers={"Connection": "close"})
 
 
 async def read_body(receive: Receive, limit: int) -> bytes:
