@@ -15,6 +15,7 @@ from gati.context.local import LocalContext
 from gati.context.meta import Client
 from gati.errors import RequestTimeout
 from gati.http.errors import HTTPError
+from gati.http.health import LifespanState, liveness, readiness
 from gati.http.ingress import Ingress, TrustedProxies, parse_ingress
 from gati.http.request import ClientDisconnect, Request, too_large
 from gati.http.response import Response
@@ -59,7 +60,8 @@ class App:
     ``debug`` adds tracebacks to 500 problems; ``max_body_size`` is the default body limit
     (per route with ``max_body_size=``); ``trusted_proxies`` (addresses or networks) enables
     ``Forwarded``/``X-Forwarded-For``; ``config`` becomes the read-only ``gctx.config``;
-    ``modules`` are registered on ``gctx.modules``.
+    ``modules`` are registered on ``gctx.modules``; ``health_paths`` serve liveness and
+    readiness (``None`` turns them off).
     """
 
     def __init__(
@@ -71,6 +73,7 @@ class App:
         config: Mapping[str, Any] | None = None,
         modules: Mapping[str, Any] | None = None,
         timeout: float | None = DEFAULT_TIMEOUT,
+        health_paths: tuple[str, str] | None = ("/healthz", "/readyz"),
     ) -> None:
         self.debug = debug
         self.max_body_size = max_body_size
@@ -84,6 +87,11 @@ class App:
         self.routes: RouteTable[Route] = RouteTable()
         self.global_hooks: list[Hook] = []
         self._mounts: list[tuple[str, ASGIApp]] = []
+        self.lifespan_state: LifespanState = "idle"
+        if health_paths is not None:
+            live, ready = health_paths
+            self.get(live, id="gati.healthz", timeout=None)(liveness)
+            self.get(ready, id="gati.readyz", timeout=None)(readiness(lambda: self.lifespan_state))
 
     # -- registration ----------------------------------------------------------------------
     def route(
@@ -332,14 +340,19 @@ class App:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
+                self.lifespan_state = "starting"
                 try:
                     await self.gctx.startup()
                 except Exception as exc:
+                    self.lifespan_state = "failed"
                     log.error("start-up failed", exc_info=exc)
                     await send({"type": "lifespan.startup.failed", "message": str(exc)})
                     return
+                self.lifespan_state = "running"
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
+                self.lifespan_state = "stopping"
                 await self.gctx.shutdown()
+                self.lifespan_state = "stopped"
                 await send({"type": "lifespan.shutdown.complete"})
                 return
