@@ -12,11 +12,11 @@ import asyncio
 import math
 from typing import Any
 
-__all__ = ["Watchdog", "task_and_watchdog"]
+__all__ = ["Watchdog", "running_tasks", "task_and_watchdog"]
 
 # CPython 3.11 keeps running tasks in this dict; asyncio.current_task() adds a
 # get_running_loop() call that costs 0.2 µs here. Where it is missing, the public path is used.
-_running_tasks: dict[Any, Any] = getattr(asyncio.tasks, "_current_tasks", {})
+running_tasks: dict[Any, Any] = getattr(asyncio.tasks, "_current_tasks", {})
 
 
 class Watchdog:
@@ -76,7 +76,7 @@ def task_and_watchdog(
     """The running task and the watchdog of its loop, reusing ``cached`` when it is the
     running loop's (one dict lookup) and making a new one otherwise."""
     if cached is not None:
-        task = _running_tasks.get(cached.loop)
+        task = running_tasks.get(cached.loop)
         if task is not None:
             return task, cached
     loop = asyncio.get_running_loop()
