@@ -40,6 +40,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 DEFAULT_MAX_BODY = 1 << 20
 _time = time.time
+# Client(ip, ua) through its generated __new__ costs 0.2 µs; tuple.__new__ builds the same
+# Client in half of that.
+_new_tuple = tuple.__new__
 
 
 def _route_path(scope: Scope) -> str:
@@ -283,23 +286,23 @@ class App:
                 info.version_requested,
                 info.flags,
                 0,
-                Client(info.client_ip, info.user_agent),
+                _new_tuple(Client, (info.client_ip, info.user_agent)),
                 info.trace_id,
                 None,
                 _time(),
                 "routed",
             )
         )
+        rid_bytes = rid.encode("ascii")
         try:
             await self.orchestrator.run(route.plan, route.call, req, res, lctx)
-            rendered = res.render()
+            start, body = response_messages(scope["method"], res, rid_bytes)
         except Exception as exc:
             await self._fail(scope, send, exc, rid)
             return
         if res.asgi is not None:
-            await send_delegated(scope, receive, send, res, rid.encode("ascii"))
+            await send_delegated(scope, receive, send, res, rid_bytes)
             return
-        start, body = response_messages(scope["method"], res, rendered, rid.encode("ascii"))
         await send(start)
         await send(body)
 

@@ -26,12 +26,13 @@ async def send_delegated(
 
 
 def response_messages(
-    method: str, res: Response, rendered: tuple[bytes, bytes | None], request_id: bytes
+    method: str, res: Response, request_id: bytes
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The two ASGI messages for ``res`` (its body already ``rendered``); a HEAD request gets
-    the headers and the length without the body. A plain function: no coroutine per request."""
+    """The two ASGI messages for ``res``, its body rendered here (JSON encoded once); a HEAD
+    request gets the headers and the length without the body. A plain function: no coroutine
+    per request."""
     status = res.status_code
-    body, media = rendered
+    body, media = res.render()
     if status in _NO_BODY or status < 200:
         headers = [(b"x-request-id", request_id), *res.headers]
         body = b""
