@@ -134,9 +134,12 @@ class Orchestrator:
                     result = await self._handler(timeout, call, args, lctx, emit)
                 lctx._hook_index = step + 1
             step += 1
-            lctx.advance("responding")
             x = lctx._x
             after = plan.after if x is None or not x.after else (*x.after[::-1], *plan.after)
+            if after or x is not None:
+                # Without after hooks, extras or phase listeners no code runs in "responding"
+                # and "completed" follows at once (legal from the same phases): skip the step.
+                lctx.advance("responding")
             for hook in after:
                 if step >= start:
                     await self._hook(hook, args, lctx, emit)
