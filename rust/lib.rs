@@ -3,6 +3,7 @@ use pyo3::prelude::*;
 
 mod gtype;
 mod hooks;
+mod ingress;
 mod router;
 mod state;
 
@@ -13,5 +14,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     state::register(m)?;
     hooks::register(m)?;
     router::register(m)?;
+    ingress::register(m)?;
     Ok(())
 }

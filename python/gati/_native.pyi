@@ -1,6 +1,6 @@
 """Type stubs for the Rust extension ``gati._native``."""
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 __version__: str
@@ -57,3 +57,10 @@ class Router:
     def insert(self, segments: list[tuple[str, str]], /) -> int: ...
     def lookup(self, path: str, /) -> tuple[int, dict[str, Any]] | None: ...
     def __len__(self) -> int: ...
+
+# -- Ingress (rust/ingress) -------------------------------------------------------------------
+
+def new_request_id() -> str: ...
+def scan_headers(
+    headers: Iterable[tuple[bytes, bytes]],
+) -> tuple[str, str | None, bytes | None, int | None, list[Any] | None]: ...

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from gati import HookError, LocalContext
 from gati.context import PHASES, Client
 from gati.context.ids import new_request_id
+from gati.context.meta import Meta
 
 
 @settings(max_examples=100, deadline=None)
@@ -54,6 +55,18 @@ def test_property_27_metadata(
     assert m.phase == "received" and m.started_at > 0
     with pytest.raises(AttributeError):
         m.phase = "error"  # type: ignore[misc]
+
+
+def test_of_wraps_a_ready_meta_like_the_keyword_form() -> None:
+    """``LocalContext.of(meta)`` (the app's constructor) starts like ``LocalContext(...)``."""
+    meta = Meta("r1", "GET", "/a", "/a", "h", None, frozenset(), 0, None, None, None, 1.0, "routed")
+    lctx = LocalContext.of(meta)
+    plain = LocalContext("r1", route="/a", handler_id="h", started_at=1.0, phase="routed")
+    assert lctx.meta is meta and lctx.phase == plain.phase == "routed"
+    assert lctx.hook_index == plain.hook_index == 0
+    assert lctx.snapshot().state == plain.snapshot().state == {}
+    assert lctx.snapshot().events == () and lctx.snapshot().outstanding == ()
+    assert lctx.advance("processing") and meta.phase == "processing"
 
 
 def test_request_ids_are_unique() -> None:

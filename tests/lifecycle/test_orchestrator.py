@@ -571,3 +571,83 @@ async def test_slow_sync_hook_with_timeout_runs_off_the_loop(gctx: GlobalContext
     release.set()
     assert isinstance(outcomes[0], HookTimeout) and outcomes[1] == "quick"
     assert seen == ["slow"]
+
+
+# -- the path taken when nobody listens for events ---------------------------------------------
+
+
+async def test_unobserved_plain_async_hook_retries_then_succeeds(gctx: GlobalContext) -> None:
+    orch = Orchestrator(gctx)
+    calls: list[int] = []
+
+    async def flaky(req: Any, res: Any, lc: Any, gctx: Any) -> None:
+        calls.append(1)
+        if len(calls) < 3:
+            raise ConnectionError("flaky")
+
+    log: list[str] = []
+    plan = plan_route([Hook(flaky, retries=2, backoff=0.001)])
+    assert await orch.run(plan, handler(log), None, None, LocalContext("a")) == "ok"
+    assert len(calls) == 3 and log == ["handler"]
+    calls.clear()
+    log.clear()
+    with pytest.raises(ConnectionError):
+        await orch.run(plan_route([Hook(flaky)]), handler(log), None, None, LocalContext("b"))
+    assert len(calls) == 1 and log == []
+
+
+async def test_unobserved_handler_timeout_after_the_watchdog_is_cached(
+    gctx: GlobalContext,
+) -> None:
+    orch = Orchestrator(gctx)
+    assert await orch.run(plan_route([], timeout=5), handler([]), None, None, LocalContext("a"))
+    log: list[str] = []
+
+    async def slow(req: Any, res: Any, lc: LocalContext, gctx: Any) -> None:
+        lc.on_timeout(lambda: log.append("on_timeout"))
+        lc.on_cleanup(lambda: log.append("cleanup"))
+        await asyncio.sleep(10)
+
+    lc = LocalContext("b")
+    with pytest.raises(RequestTimeout):
+        await orch.run(plan_route([], timeout=0.02), slow, None, None, lc)
+    assert log == ["on_timeout", "cleanup"] and lc.phase == "timeout"
+    assert await orch.run(plan_route([], timeout=5), handler([]), None, None, LocalContext("c"))
+
+
+async def test_unobserved_outside_cancellation_is_not_a_timeout(gctx: GlobalContext) -> None:
+    orch = Orchestrator(gctx)
+    assert await orch.run(plan_route([], timeout=5), handler([]), None, None, LocalContext("a"))
+    started = asyncio.Event()
+
+    async def slow(req: Any, res: Any, lc: LocalContext, gctx: Any) -> None:
+        started.set()
+        await asyncio.sleep(10)
+
+    task = asyncio.ensure_future(
+        orch.run(plan_route([], timeout=5), slow, None, None, LocalContext("b"))
+    )
+    await started.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+
+async def test_phases_at_the_end_with_and_without_observers(gctx: GlobalContext) -> None:
+    orch = Orchestrator(gctx)
+    plain = LocalContext("a", phase="routed")
+    await orch.run(plan_route([]), handler([]), None, None, plain)
+    assert plain.phase == "completed"
+    seen: list[tuple[str, str]] = []
+    watched = LocalContext("b", phase="routed")
+    watched.on_phase_change(lambda old, new: seen.append((old, new)))
+    await orch.run(plan_route([]), handler([]), None, None, watched)
+    assert seen == [("routed", "responding"), ("responding", "completed")]
+    phases: list[str] = []
+
+    async def after(req: Any, res: Any, lc: LocalContext, gctx: Any) -> None:
+        phases.append(lc.phase)
+
+    hooked = LocalContext("c", phase="routed")
+    await orch.run(plan_route([Hook(after, kind="after")]), handler([]), None, None, hooked)
+    assert phases == ["responding"] and hooked.phase == "completed"

@@ -3,7 +3,8 @@
 Request ids come from ``gati.context.ids`` (a random prefix plus a counter); a valid incoming
 ``X-Request-ID`` (at most 128 characters of ``[A-Za-z0-9._-]``) is kept instead. The version
 preference, flags, ``traceparent`` and the client address are read here too, so that the
-headers are walked once, in Python, without building a dict.
+headers are walked once (``scan_headers``: natively, or by its pure twin) without building a
+dict.
 """
 
 from __future__ import annotations
@@ -14,11 +15,16 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 from urllib.parse import parse_qsl
 
-from gati.context.ids import new_request_id
+from gati._backend import native
+from gati._pure.ingress import RARE_SLOTS
+
+if native is not None:
+    _scan_headers = native.scan_headers
+else:
+    from gati._pure.ingress import scan_headers as _scan_headers
 
 __all__ = ["Ingress", "TrustedProxies", "parse_ingress"]
 
-_ID_OK = re.compile(rb"[A-Za-z0-9._-]{1,128}\Z")
 _FLAG_OK = re.compile(r"[A-Za-z0-9._:-]{1,64}\Z")
 _TRACEPARENT_RE = re.compile(rb"([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})\Z")
 _MAX_FLAGS = 32
@@ -114,52 +120,23 @@ def _flags(raw: bytes) -> frozenset[str]:
     return frozenset(kept[:_MAX_FLAGS])
 
 
-# Header name → slot in parse_ingress; the first four are read inline, the rest are rarer.
-_CONTENT_TYPE, _CONTENT_LENGTH, _REQUEST_ID, _USER_AGENT = 0, 1, 2, 3
+# Slots of the rare headers in the list scan_headers hands back.
 _GATI_VERSION, _API_VERSION, _FLAGS, _TRACEPARENT, _FORWARDED, _XFF = 4, 5, 6, 7, 8, 9
-_HEADERS = {
-    b"content-type": _CONTENT_TYPE,
-    b"content-length": _CONTENT_LENGTH,
-    b"x-request-id": _REQUEST_ID,
-    b"user-agent": _USER_AGENT,
-    b"gati-version": _GATI_VERSION,
-    b"x-api-version": _API_VERSION,
-    b"gati-flags": _FLAGS,
-    b"traceparent": _TRACEPARENT,
-    b"forwarded": _FORWARDED,
-    b"x-forwarded-for": _XFF,
-}
-_slot = _HEADERS.get
 
 
 def parse_ingress(scope: dict[str, Any], trusted: TrustedProxies) -> Ingress:
     """Read ids, version preference, flags, trace context, client and body headers."""
+    request_id, user_agent, content_type, content_length, rare = _scan_headers(scope["headers"])
     info = Ingress()
-    rare: list[bytes | None] | None = None
-    for name, value in scope["headers"]:
-        slot = _slot(name)
-        if slot is None:
-            continue
-        if slot == _CONTENT_TYPE:
-            info.content_type = value
-        elif slot == _CONTENT_LENGTH:
-            info.content_length = int(value) if value.isdigit() else -1
-        elif slot == _REQUEST_ID:
-            if _ID_OK.match(value):
-                info.request_id = value.decode("ascii")
-        elif slot == _USER_AGENT:
-            info.user_agent = value.decode("latin-1")
-        else:
-            if rare is None:
-                rare = [None] * 10
-            rare[slot] = value
-    if not info.request_id:
-        info.request_id = new_request_id()
+    info.request_id = request_id
+    info.user_agent = user_agent
+    info.content_type = content_type
+    info.content_length = content_length
     client = scope.get("client")
     info.client_ip = client[0] if client else None
     query = scope.get("query_string")
     if rare is not None or (query and b"version=" in query):
-        _read_rare(info, rare or [None] * 10, query or b"", trusted)
+        _read_rare(info, rare or [None] * RARE_SLOTS, query or b"", trusted)
     return info
 
 

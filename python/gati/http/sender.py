@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from gati.http.errors import PROBLEM_JSON, problem_body
-from gati.http.response import Response
+from gati.http.response import JSON_MEDIA, Response
 
 __all__ = ["Send", "response_messages", "send_delegated", "send_problem"]
 
@@ -14,6 +14,10 @@ Send = Callable[[dict[str, Any]], Awaitable[None]]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 
 _NO_BODY = frozenset({204, 304})
+# Prebuilt header pairs: formatting b"%d" and making the tuple cost more than an index.
+_CACHED_LENGTHS = 4096
+_LENGTHS = tuple((b"content-length", b"%d" % n) for n in range(_CACHED_LENGTHS))
+_JSON_TYPE = (b"content-type", JSON_MEDIA)
 
 
 async def send_delegated(
@@ -26,18 +30,23 @@ async def send_delegated(
 
 
 def response_messages(
-    method: str, res: Response, rendered: tuple[bytes, bytes | None], request_id: bytes
+    method: str, res: Response, request_id: bytes
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The two ASGI messages for ``res`` (its body already ``rendered``); a HEAD request gets
-    the headers and the length without the body. A plain function: no coroutine per request."""
+    """The two ASGI messages for ``res``, its body rendered here (JSON encoded once); a HEAD
+    request gets the headers and the length without the body. A plain function: no coroutine
+    per request."""
     status = res.status_code
-    body, media = rendered
+    body, media = res.render()
     if status in _NO_BODY or status < 200:
         headers = [(b"x-request-id", request_id), *res.headers]
         body = b""
     else:
-        headers = [(b"content-length", b"%d" % len(body)), (b"x-request-id", request_id)]
-        if media is not None:
+        n = len(body)
+        length = _LENGTHS[n] if n < _CACHED_LENGTHS else (b"content-length", b"%d" % n)
+        headers = [length, (b"x-request-id", request_id)]
+        if media is JSON_MEDIA:
+            headers.append(_JSON_TYPE)
+        elif media is not None:
             headers.append((b"content-type", media))
         if res.headers:
             headers += res.headers

@@ -22,7 +22,7 @@ from gati.errors import HookTimeout, RequestTimeout, ValidationError
 from gati.lifecycle.events import Emitter, event
 from gati.lifecycle.hooks import Hook
 from gati.lifecycle.plan import RoutePlan
-from gati.lifecycle.watchdog import Watchdog, task_and_watchdog
+from gati.lifecycle.watchdog import Watchdog, running_tasks, task_and_watchdog
 
 __all__ = ["Call", "Orchestrator"]
 
@@ -92,7 +92,16 @@ class Orchestrator:
         try:
             for hook in plan.before:
                 if step >= start:
-                    await self._hook(hook, args, lctx, emit)
+                    if emit is None and hook.is_async and hook.timeout is None:
+                        try:  # the common hook, awaited here: no extra coroutine frame
+                            await hook.fn(*args)
+                        except Exception:
+                            if not hook.retries:
+                                raise
+                            await asyncio.sleep(hook.backoff.delay(1))
+                            await self._hook(hook, args, lctx, emit, 1)
+                    else:
+                        await self._hook(hook, args, lctx, emit)
                     lctx._hook_index = step + 1
                 step += 1
             x = lctx._x
@@ -106,15 +115,31 @@ class Orchestrator:
                     i += 1
             if step >= start:
                 timeout = plan.timeout
-                if emit is None and timeout is not None:
+                wd = self._wd
+                task = None if wd is None or emit is not None else running_tasks.get(wd.loop)
+                if wd is not None and task is not None and timeout is not None:
+                    # _bounded inlined for the handler (no listeners, a cached watchdog)
+                    wd.arm(task, timeout)
+                    try:
+                        result = await call(*args)
+                    except BaseException:
+                        if wd.disarm(task):
+                            raise _HandlerTimedOut(f"timed out after {timeout} s") from None
+                        raise
+                    if wd.disarm(task):
+                        raise _HandlerTimedOut(f"timed out after {timeout} s")
+                elif emit is None and timeout is not None:
                     result = await self._bounded(call(*args), timeout, _HandlerTimedOut)
                 else:
                     result = await self._handler(timeout, call, args, lctx, emit)
                 lctx._hook_index = step + 1
             step += 1
-            lctx.advance("responding")
             x = lctx._x
             after = plan.after if x is None or not x.after else (*x.after[::-1], *plan.after)
+            if after or x is not None:
+                # Without after hooks, extras or phase listeners no code runs in "responding"
+                # and "completed" follows at once (legal from the same phases): skip the step.
+                lctx.advance("responding")
             for hook in after:
                 if step >= start:
                     await self._hook(hook, args, lctx, emit)
@@ -177,9 +202,10 @@ class Orchestrator:
             raise RequestTimeout(f"request {lctx.meta.request_id}: handler {failure}") from None
         raise failure
 
-    async def _hook(self, hook: Hook, args: tuple[Any, ...], lctx: LocalContext, emit: Any) -> None:
-        """One hook with its retries; raises its last error."""
-        attempt = 0
+    async def _hook(
+        self, hook: Hook, args: tuple[Any, ...], lctx: LocalContext, emit: Any, attempt: int = 0
+    ) -> None:
+        """One hook with its retries, from attempt ``attempt + 1``; raises its last error."""
         while True:
             attempt += 1
             t = 0

@@ -1,0 +1,197 @@
+//! Ingress: one pass over an ASGI header list (`scan_headers`) and process-unique request ids
+//! (`new_request_id`). Pure twins: `gati._pure.ingress.scan_headers` and
+//! `gati.context.ids` (prefix + counter in hex).
+use std::collections::hash_map::RandomState;
+use std::hash::{BuildHasher, Hasher};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
+
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyInt, PyList, PyString, PyTuple};
+
+/// Slots of the headers the rare path reads (same numbers as `gati.http.ingress`).
+const RARE_SLOTS: usize = 10;
+const MAX_ID: usize = 128;
+
+static PREFIX: OnceLock<String> = OnceLock::new();
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// 48 random bits in hex, then `-`: `RandomState` is seeded from the OS per process.
+fn prefix() -> &'static str {
+    PREFIX.get_or_init(|| {
+        let mut h = RandomState::new().build_hasher();
+        h.write_u32(std::process::id());
+        format!("{:012x}-", h.finish() & 0xffff_ffff_ffff)
+    })
+}
+
+/// A request id unique within this process: the random prefix, `-`, a counter in hex.
+#[pyfunction]
+fn new_request_id(py: Python<'_>) -> Bound<'_, PyString> {
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed) + 1;
+    let mut id = String::with_capacity(32);
+    id.push_str(prefix());
+    id.push_str(&format!("{n:x}"));
+    PyString::new(py, &id)
+}
+
+fn slot(name: &[u8]) -> Option<usize> {
+    Some(match name {
+        b"content-type" => 0,
+        b"content-length" => 1,
+        b"x-request-id" => 2,
+        b"user-agent" => 3,
+        b"gati-version" => 4,
+        b"x-api-version" => 5,
+        b"gati-flags" => 6,
+        b"traceparent" => 7,
+        b"forwarded" => 8,
+        b"x-forwarded-for" => 9,
+        _ => return None,
+    })
+}
+
+fn id_ok(v: &[u8]) -> bool {
+    !v.is_empty()
+        && v.len() <= MAX_ID
+        && v.iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'-'))
+}
+
+fn latin1<'py>(py: Python<'py>, v: &[u8]) -> Bound<'py, PyString> {
+    match std::str::from_utf8(v) {
+        Ok(s) if v.is_ascii() => PyString::new(py, s),
+        _ => PyString::new(py, &v.iter().map(|&b| b as char).collect::<String>()),
+    }
+}
+
+/// `int(value) if value.isdigit() else -1`, the Python way (any number of digits).
+fn content_length<'py>(value: &Bound<'py, PyBytes>) -> PyResult<Bound<'py, PyAny>> {
+    let py = value.py();
+    let raw = value.as_bytes();
+    if raw.is_empty() || !raw.iter().all(u8::is_ascii_digit) {
+        return Ok((-1i64).into_pyobject(py)?.into_any());
+    }
+    if raw.len() <= 18 {
+        let n = raw.iter().fold(0u64, |n, d| n * 10 + u64::from(d - b'0'));
+        return Ok(n.into_pyobject(py)?.into_any());
+    }
+    py.get_type::<PyInt>().call1((value,))
+}
+
+fn pair<'py>(item: &Bound<'py, PyAny>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyAny>)> {
+    if let Ok(t) = item.cast::<PyTuple>() {
+        if t.len() == 2 {
+            return Ok((t.get_item(0)?, t.get_item(1)?));
+        }
+    } else if let Ok(l) = item.cast::<PyList>() {
+        if l.len() == 2 {
+            return Ok((l.get_item(0)?, l.get_item(1)?));
+        }
+    } else {
+        let mut it = item.try_iter()?;
+        if let (Some(name), Some(value), None) = (it.next(), it.next(), it.next()) {
+            return Ok((name?, value?));
+        }
+    }
+    Err(PyValueError::new_err(
+        "a header must be a (name, value) pair",
+    ))
+}
+
+fn bytes<'a, 'py>(value: &'a Bound<'py, PyAny>) -> PyResult<&'a Bound<'py, PyBytes>> {
+    value
+        .cast::<PyBytes>()
+        .map_err(|_| PyTypeError::new_err("header values must be bytes"))
+}
+
+/// One pass over `headers`: `(request_id, user_agent, content_type, content_length, rare)`.
+/// A valid `X-Request-ID` is kept, else a new id is made; `rare` is None or the raw values of
+/// the rarer headers by slot. Later headers win, as in the pure twin.
+#[pyfunction]
+#[allow(clippy::type_complexity)]
+fn scan_headers<'py>(
+    py: Python<'py>,
+    headers: &Bound<'py, PyAny>,
+) -> PyResult<(
+    Bound<'py, PyString>,
+    Option<Bound<'py, PyString>>,
+    Option<Bound<'py, PyAny>>,
+    Option<Bound<'py, PyAny>>,
+    Option<Bound<'py, PyList>>,
+)> {
+    let mut request_id = None;
+    let mut user_agent = None;
+    let mut content_type = None;
+    let mut length = None;
+    let mut rare: Option<Bound<'py, PyList>> = None;
+    for item in headers.try_iter()? {
+        let (name, value) = pair(&item?)?;
+        let Ok(name) = name.cast::<PyBytes>() else {
+            continue;
+        };
+        let Some(slot) = slot(name.as_bytes()) else {
+            continue;
+        };
+        match slot {
+            0 => content_type = Some(value),
+            1 => length = Some(content_length(bytes(&value)?)?),
+            2 => {
+                let raw = bytes(&value)?.as_bytes();
+                if id_ok(raw) {
+                    request_id = Some(latin1(py, raw));
+                }
+            }
+            3 => user_agent = Some(latin1(py, bytes(&value)?.as_bytes())),
+            _ => {
+                let list = match &rare {
+                    Some(list) => list,
+                    None => rare.insert(PyList::new(py, (0..RARE_SLOTS).map(|_| py.None()))?),
+                };
+                list.set_item(slot, value)?;
+            }
+        }
+    }
+    let request_id = match request_id {
+        Some(id) => id,
+        None => new_request_id(py),
+    };
+    Ok((request_id, user_agent, content_type, length, rare))
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(new_request_id, m)?)?;
+    m.add_function(wrap_pyfunction!(scan_headers, m)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_checked_like_the_pure_regex() {
+        assert!(id_ok(b"abc-1.X_y"));
+        assert!(id_ok(&[b'a'; MAX_ID]));
+        assert!(!id_ok(&[b'a'; MAX_ID + 1]));
+        assert!(!id_ok(b""));
+        assert!(!id_ok(b"a b"));
+        assert!(!id_ok(b"abc\n"));
+        assert!(!id_ok("é".as_bytes()));
+    }
+
+    #[test]
+    fn slots_match_exact_lowercase_names() {
+        assert_eq!(slot(b"content-type"), Some(0));
+        assert_eq!(slot(b"x-forwarded-for"), Some(9));
+        assert_eq!(slot(b"Content-Type"), None);
+        assert_eq!(slot(b"host"), None);
+    }
+
+    #[test]
+    fn the_prefix_is_twelve_hex_digits_and_a_dash() {
+        let p = prefix();
+        assert_eq!(p.len(), 13);
+        assert!(p[..12].bytes().all(|c| c.is_ascii_hexdigit()) && p.ends_with('-'));
+    }
+}
