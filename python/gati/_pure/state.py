@@ -55,7 +55,9 @@ class StateStore(_Reads):
     __slots__ = ()
 
     def __init__(self, copier: Callable[[Any], Any]) -> None:
-        super().__init__({}, copier)
+        # set directly, not through super().__init__: one store is made per request
+        self._d = {}
+        self._copy = copier
 
     def set(self, key: str, value: Any) -> None:
         self._d[_check(key)] = self._copy(value)
