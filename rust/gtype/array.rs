@@ -44,12 +44,7 @@ pub fn validate<'py>(
     if !is_seq && !is_set {
         return ctx.err(node, Code::ArrayType, path, value);
     }
-    if !ctx.enter(path, value)? {
-        return Ok(());
-    }
-    let result = body(ctx, node, k, value, is_set, path);
-    ctx.leave();
-    result
+    ctx.nested(path, value, |ctx| body(ctx, node, k, value, is_set, path))
 }
 
 fn body<'py>(

@@ -83,12 +83,7 @@ impl<'a, 's, 'py> Direct<'a, 's, 'py> {
     /// Reads any value and checks it with the object validator.
     fn generic(&mut self, node: &Node, depth: usize) -> R<Bound<'py, PyAny>> {
         let value = self.r.value(self.max_depth.saturating_sub(depth))?;
-        let mut ctx = self.fast_ctx(depth);
-        node::validate(&mut ctx, node, &value, &Path::root())?;
-        if ctx.errors.count > 0 {
-            return Err(Stop::Redo);
-        }
-        Ok(value)
+        self.checked(node, value, depth)
     }
 
     /// `depth` is the number of arrays/objects around the value.

@@ -140,18 +140,22 @@ impl<'a, 'py> Ctx<'a, 'py> {
         self.errors.add(self.global, self.global, code, path, value)
     }
 
-    /// Enters one container level; `false` (with `depth_exceeded` recorded) when too deep.
-    pub fn enter(&mut self, path: &Path<'_, 'py>, value: &Bound<'py, PyAny>) -> PyResult<bool> {
+    /// Runs `f` one container level deeper; at the depth limit it records `depth_exceeded`
+    /// instead, so every container checks and restores the depth the same way.
+    #[inline]
+    pub fn nested(
+        &mut self,
+        path: &Path<'_, 'py>,
+        value: &Bound<'py, PyAny>,
+        f: impl FnOnce(&mut Self) -> PyResult<()>,
+    ) -> PyResult<()> {
         if self.depth >= self.max_depth {
-            self.global_err(Code::DepthExceeded, path, value)?;
-            return Ok(false);
+            return self.global_err(Code::DepthExceeded, path, value);
         }
         self.depth += 1;
-        Ok(true)
-    }
-
-    pub fn leave(&mut self) {
+        let result = f(self);
         self.depth -= 1;
+        result
     }
 
     pub fn stopped(&self) -> bool {

@@ -83,12 +83,7 @@ pub fn validate<'py>(
     let Some(dict) = types::cast::<PyDict>(value) else {
         return ctx.err(node, Code::ObjectType, path, value);
     };
-    if !ctx.enter(path, value)? {
-        return Ok(());
-    }
-    let result = fields(ctx, node, k, dict, path);
-    ctx.leave();
-    result
+    ctx.nested(path, value, |ctx| fields(ctx, node, k, dict, path))
 }
 
 /// Reports every key that is not a `str`, in the input's order.

@@ -27,12 +27,7 @@ pub fn validate<'py>(
     let Some(dict) = types::cast::<PyDict>(value) else {
         return ctx.err(node, Code::RecordType, path, value);
     };
-    if !ctx.enter(path, value)? {
-        return Ok(());
-    }
-    let result = entries(ctx, node, k, dict, path);
-    ctx.leave();
-    result
+    ctx.nested(path, value, |ctx| entries(ctx, node, k, dict, path))
 }
 
 fn entries<'py>(

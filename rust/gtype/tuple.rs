@@ -32,12 +32,7 @@ pub fn validate<'py>(
     if !(types::is::<PyList>(value) || types::is::<PyTuple>(value)) {
         return ctx.err(node, Code::TupleType, path, value);
     }
-    if !ctx.enter(path, value)? {
-        return Ok(());
-    }
-    let result = body(ctx, node, k, value, path);
-    ctx.leave();
-    result
+    ctx.nested(path, value, |ctx| body(ctx, node, k, value, path))
 }
 
 fn body<'py>(

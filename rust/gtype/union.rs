@@ -116,12 +116,7 @@ fn tagged<'py>(
     let Ok(dict) = value.cast::<PyDict>() else {
         return ctx.err(node, Code::ObjectType, path, value);
     };
-    if !ctx.enter(path, value)? {
-        return Ok(());
-    }
-    let result = by_tag(ctx, node, k, disc, dict, path);
-    ctx.leave();
-    result
+    ctx.nested(path, value, |ctx| by_tag(ctx, node, k, disc, dict, path))
 }
 
 fn by_tag<'py>(

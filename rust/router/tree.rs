@@ -120,6 +120,23 @@ fn slot(kind: Kind) -> usize {
     }
 }
 
+/// Put the next index's endpoint in an empty `place`; a taken place is a duplicate pattern.
+fn claim(
+    place: &mut Option<Endpoint>,
+    len: &mut usize,
+    params: Vec<(Kind, String)>,
+) -> Result<usize, RouteError> {
+    if let Some(existing) = place {
+        return Err(RouteError::Duplicate(existing.index));
+    }
+    *place = Some(Endpoint {
+        index: *len,
+        params,
+    });
+    *len += 1;
+    Ok(*len - 1)
+}
+
 /// The route tree; patterns get consecutive indexes from 0.
 #[derive(Default, Debug)]
 pub struct Tree {
@@ -145,15 +162,7 @@ impl Tree {
                         return Err(RouteError::PathNotLast);
                     }
                     params.push((Kind::Path, name));
-                    if let Some(existing) = &node.catch_all {
-                        return Err(RouteError::Duplicate(existing.index));
-                    }
-                    node.catch_all = Some(Endpoint {
-                        index: self.len,
-                        params,
-                    });
-                    self.len += 1;
-                    return Ok(self.len - 1);
+                    return claim(&mut node.catch_all, &mut self.len, params);
                 }
                 Segment::Param(kind, name) => {
                     params.push((kind, name));
@@ -161,15 +170,7 @@ impl Tree {
                 }
             }
         }
-        if let Some(existing) = &node.endpoint {
-            return Err(RouteError::Duplicate(existing.index));
-        }
-        node.endpoint = Some(Endpoint {
-            index: self.len,
-            params,
-        });
-        self.len += 1;
-        Ok(self.len - 1)
+        claim(&mut node.endpoint, &mut self.len, params)
     }
 
     /// Find the endpoint for `path` and the raw parameter values, in path order.

@@ -54,6 +54,25 @@ fn read(py: Python<'_>, copier: &Py<PyAny>, e: &Entry) -> PyResult<Py<PyAny>> {
     }
 }
 
+fn get_of(
+    py: Python<'_>,
+    copier: &Py<PyAny>,
+    map: &Map,
+    key: &Bound<'_, PyAny>,
+    default: Option<Py<PyAny>>,
+) -> PyResult<Py<PyAny>> {
+    let (_, k) = key_str(key)?;
+    match map.get(k) {
+        Some(e) => read(py, copier, e),
+        None => Ok(default.unwrap_or_else(|| py.None())),
+    }
+}
+
+fn contains_of(map: &Map, key: &Bound<'_, PyAny>) -> PyResult<bool> {
+    let (_, k) = key_str(key)?;
+    Ok(map.contains_key(k))
+}
+
 fn ordered(map: &Map) -> Vec<&Entry> {
     let mut v: Vec<&Entry> = map.values().collect();
     v.sort_unstable_by_key(|e| e.seq);
@@ -109,11 +128,7 @@ impl StateStore {
         key: &Bound<'_, PyAny>,
         default: Option<Py<PyAny>>,
     ) -> PyResult<Py<PyAny>> {
-        let (_, k) = key_str(key)?;
-        match self.map.get(k) {
-            Some(e) => read(py, &self.copier, e),
-            None => Ok(default.unwrap_or_else(|| py.None())),
-        }
+        get_of(py, &self.copier, &self.map, key, default)
     }
 
     fn set(&mut self, key: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> PyResult<()> {
@@ -182,8 +197,7 @@ impl StateStore {
     }
 
     fn __contains__(&self, key: &Bound<'_, PyAny>) -> PyResult<bool> {
-        let (_, k) = key_str(key)?;
-        Ok(self.map.contains_key(k))
+        contains_of(&self.map, key)
     }
 
     fn __getitem__(&self, py: Python<'_>, key: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
@@ -217,11 +231,7 @@ impl StateSnapshot {
         key: &Bound<'_, PyAny>,
         default: Option<Py<PyAny>>,
     ) -> PyResult<Py<PyAny>> {
-        let (_, k) = key_str(key)?;
-        match self.map.get(k) {
-            Some(e) => read(py, &self.copier, e),
-            None => Ok(default.unwrap_or_else(|| py.None())),
-        }
+        get_of(py, &self.copier, &self.map, key, default)
     }
 
     fn keys<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
@@ -237,8 +247,7 @@ impl StateSnapshot {
     }
 
     fn __contains__(&self, key: &Bound<'_, PyAny>) -> PyResult<bool> {
-        let (_, k) = key_str(key)?;
-        Ok(self.map.contains_key(k))
+        contains_of(&self.map, key)
     }
 }
 

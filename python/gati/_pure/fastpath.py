@@ -75,10 +75,8 @@ class _Emitter:
             ind += 1
         getattr(self, "_" + kind)(node, x, d, ind, nesting)
 
-    def _string(self, node: dict[str, Any], x: str, d: str, ind: int, nesting: int) -> None:
-        self.out(ind, f"if type({x}) is not str and not isinstance({x}, str):")
-        self.out(ind + 1, "return False")
-        lo, hi = node["min_length"], node["max_length"]
+    def _size(self, x: str, lo: int | None, hi: int | None, ind: int) -> None:
+        """``return False`` unless ``len(x)`` is within the bounds that are set."""
         if lo is not None and hi is not None:
             self.out(ind, f"if not {lo} <= len({x}) <= {hi}:")
             self.out(ind + 1, "return False")
@@ -88,6 +86,11 @@ class _Emitter:
         elif hi is not None:
             self.out(ind, f"if len({x}) > {hi}:")
             self.out(ind + 1, "return False")
+
+    def _string(self, node: dict[str, Any], x: str, d: str, ind: int, nesting: int) -> None:
+        self.out(ind, f"if type({x}) is not str and not isinstance({x}, str):")
+        self.out(ind + 1, "return False")
+        self._size(x, node["min_length"], node["max_length"], ind)
         if node["pattern"] is not None:
             search = self.const(re.compile(node["pattern"]).search)
             self.out(ind, f"if {search}({x}) is None:")
@@ -206,13 +209,7 @@ class _Emitter:
         self.out(ind, f"if {t} is not list and {t} is not tuple and not isinstance({x}, _ARRAYS):")
         self.out(ind + 1, "return False")
         cd = self._enter(x, d, ind)
-        lo, hi = node["min_items"], node["max_items"]
-        if lo is not None:
-            self.out(ind, f"if len({x}) < {lo}:")
-            self.out(ind + 1, "return False")
-        if hi is not None:
-            self.out(ind, f"if len({x}) > {hi}:")
-            self.out(ind + 1, "return False")
+        self._size(x, node["min_items"], node["max_items"], ind)
         y = self.var("y")
         if node["items"]["type"] != "any":
             self.out(ind, f"for {y} in {x}:")

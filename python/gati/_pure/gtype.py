@@ -383,6 +383,32 @@ class _Compiler:
     def _too_deep(self, p: tuple[Any, ...], v: Any) -> dict[str, Any]:
         return _error(p, "depth_exceeded", self.gmsgs, v)
 
+    def _dict_opens(
+        self,
+        v: Any,
+        d: int,
+        p: tuple[Any, ...],
+        s: _Sink,
+        nullable: bool,
+        type_code: str,
+        msgs: Msgs,
+    ) -> bool:
+        """The checks objects and records share before their entries: type, depth, key types.
+
+        Records their errors; True when the entries are to be checked.
+        """
+        if not isinstance(v, dict):
+            if not (v is None and nullable):
+                s.add(_error(p, type_code, msgs, v))
+            return False
+        if d >= self.max_depth:
+            s.add(self._too_deep(p, v))
+            return False
+        for k in v:
+            if not isinstance(k, str):
+                s.add(_error(p, "key_type", msgs, k))
+        return True
+
     def _object(self, node: dict[str, Any], msgs: Msgs) -> tuple[Ok, Err]:
         nullable = node["nullable"]
         props = [(name, req, *self.node(child)) for name, req, child in node["properties"]]
@@ -421,16 +447,9 @@ class _Compiler:
             return True
 
         def err(v: Any, d: int, a: Any, p: tuple[Any, ...], s: _Sink) -> None:
-            if not isinstance(v, dict):
-                if v is None and nullable:
-                    return None
-                return s.add(_error(p, "object_type", msgs, v))
-            if d >= max_depth:
-                return s.add(self._too_deep(p, v))
+            if not self._dict_opens(v, d, p, s, nullable, "object_type", msgs):
+                return None
             d += 1
-            for k in v:
-                if not isinstance(k, str):
-                    s.add(_error(p, "key_type", msgs, k))
             for name, req, _, f in props:
                 x = v.get(name, _MISSING)
                 if x is _MISSING:
@@ -468,15 +487,8 @@ class _Compiler:
             return True
 
         def err(v: Any, d: int, a: Any, p: tuple[Any, ...], s: _Sink) -> None:
-            if not isinstance(v, dict):
-                if v is None and nullable:
-                    return None
-                return s.add(_error(p, "record_type", msgs, v))
-            if d >= max_depth:
-                return s.add(self._too_deep(p, v))
-            for k in v:
-                if not isinstance(k, str):
-                    s.add(_error(p, "key_type", msgs, k))
+            if not self._dict_opens(v, d, p, s, nullable, "record_type", msgs):
+                return None
             for k, x in v.items():
                 if isinstance(k, str):
                     val_err(x, d + 1, a, (*p, k), s)

@@ -16,8 +16,8 @@ def _check(key: object) -> str:
     return key
 
 
-class StateSnapshot:
-    """An immutable copy of a store's entries at one moment."""
+class _Reads:
+    """The reads a store and its snapshots share: each value handed out is a copy."""
 
     __slots__ = ("_copy", "_d")
 
@@ -43,18 +43,21 @@ class StateSnapshot:
         return _check(key) in self._d
 
 
-class StateStore:
+class StateSnapshot(_Reads):
+    """An immutable copy of a store's entries at one moment."""
+
+    __slots__ = ()
+
+
+class StateStore(_Reads):
     """The mutable, per-request store behind ``lctx.state``."""
 
-    __slots__ = ("_copy", "_d")
+    __slots__ = ()
 
     def __init__(self, copier: Callable[[Any], Any]) -> None:
-        self._d: dict[str, Any] = {}
+        # set directly, not through super().__init__: one store is made per request
+        self._d = {}
         self._copy = copier
-
-    def get(self, key: str, default: Any = None) -> Any:
-        v = self._d.get(_check(key), _MISSING)
-        return default if v is _MISSING else self._copy(v)
 
     def set(self, key: str, value: Any) -> None:
         self._d[_check(key)] = self._copy(value)
@@ -65,13 +68,6 @@ class StateStore:
     def clean(self) -> None:
         self._d = {}
 
-    def keys(self) -> list[str]:
-        return list(self._d)
-
-    def items(self) -> list[tuple[str, Any]]:
-        c = self._copy
-        return [(k, c(v)) for k, v in self._d.items()]
-
     def snapshot(self) -> StateSnapshot:
         return StateSnapshot(dict(self._d), self._copy)
 
@@ -79,12 +75,6 @@ class StateStore:
         if not isinstance(snapshot, StateSnapshot):
             raise TypeError("restore() takes a snapshot made by the same kind of store")
         self._d = dict(snapshot._d)
-
-    def __len__(self) -> int:
-        return len(self._d)
-
-    def __contains__(self, key: object) -> bool:
-        return _check(key) in self._d
 
     def __getitem__(self, key: str) -> Any:
         v = self._d.get(_check(key), _MISSING)

@@ -59,6 +59,11 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
+def _one_of(shown: Sequence[str]) -> str:
+    """The ``expected`` text for a choice of values: the value itself, or ``one of a, b``."""
+    return shown[0] if len(shown) == 1 else "one of " + ", ".join(shown)
+
+
 def _num(x: int | float) -> str:
     return repr(x)
 
@@ -103,9 +108,8 @@ def node_msgs(node: dict[str, Any]) -> dict[str, list[str]]:
         _string_msgs(node, msgs)
     elif kind in ("literal", "enum"):
         shown = [show_value(v) for v in node["values"]]
-        expected = shown[0] if len(shown) == 1 else "one of " + ", ".join(shown)
         msgs[f"{kind}_error"] = [
-            _or_null(expected, nullable),
+            _or_null(_one_of(shown), nullable),
             "Input should be " + _or_null(join_or(shown), nullable),
         ]
     elif kind in ("object", "record"):
@@ -154,13 +158,22 @@ def _number_msgs(node: dict[str, Any], kind: str, msgs: dict[str, list[str]]) ->
         ]
 
 
+def _size_msgs(
+    node: dict[str, Any], kind: str, key: str, unit: str, msgs: dict[str, list[str]]
+) -> None:
+    """``{kind}_min_{key}`` / ``{kind}_max_{key}``: a string's or an array's size bounds."""
+    for end, how in (("min", "at least"), ("max", "at most")):
+        bound = node.get(f"{end}_{key}")
+        if bound is not None:
+            n = _plural(bound, unit)
+            msgs[f"{kind}_{end}_{key}"] = [
+                f"{kind} of {how} {n}",
+                f"{kind.capitalize()} should have {how} {n}",
+            ]
+
+
 def _string_msgs(node: dict[str, Any], msgs: dict[str, list[str]]) -> None:
-    if node.get("min_length") is not None:
-        n = _plural(node["min_length"], "character")
-        msgs["string_min_length"] = [f"string of at least {n}", f"String should have at least {n}"]
-    if node.get("max_length") is not None:
-        n = _plural(node["max_length"], "character")
-        msgs["string_max_length"] = [f"string of at most {n}", f"String should have at most {n}"]
+    _size_msgs(node, "string", "length", "character", msgs)
     if node.get("pattern") is not None:
         p = node["pattern"]
         msgs["string_pattern"] = [f"string matching {p}", f"String should match pattern '{p}'"]
@@ -170,12 +183,7 @@ def _string_msgs(node: dict[str, Any], msgs: dict[str, list[str]]) -> None:
 
 
 def _array_msgs(node: dict[str, Any], msgs: dict[str, list[str]]) -> None:
-    if node.get("min_items") is not None:
-        n = _plural(node["min_items"], "item")
-        msgs["array_min_items"] = [f"array of at least {n}", f"Array should have at least {n}"]
-    if node.get("max_items") is not None:
-        n = _plural(node["max_items"], "item")
-        msgs["array_max_items"] = [f"array of at most {n}", f"Array should have at most {n}"]
+    _size_msgs(node, "array", "items", "item", msgs)
     if node.get("unique_items"):
         msgs["array_unique_items"] = ["array of unique items", "Array items should be unique"]
 
@@ -200,8 +208,7 @@ def _union_msgs(node: dict[str, Any], nullable: bool, msgs: dict[str, list[str]]
 def tag_msgs(disc: str, tags: Sequence[Any]) -> list[str]:
     """``[expected, message]`` for ``union_tag_invalid``, once the tags are known."""
     shown = [show_value(t) for t in tags]
-    expected = shown[0] if len(shown) == 1 else "one of " + ", ".join(shown)
-    return [expected, f'Discriminator "{disc}" should be {join_or(shown)}']
+    return [_one_of(shown), f'Discriminator "{disc}" should be {join_or(shown)}']
 
 
 def global_msgs(max_errors: int, max_depth: int) -> dict[str, list[str]]:

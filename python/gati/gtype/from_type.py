@@ -228,8 +228,8 @@ class _Builder:
         elif isinstance(meta, at.Predicate):
             node["validators"] = [*node.get("validators", ()), meta.func]
         elif isinstance(meta, at.BaseMetadata):
-            for key, value in _constraint(meta, inner):
-                _tighten(node, key, value, meta, inner)
+            key, value = _constraint(meta, inner)
+            _tighten(node, key, value, meta, inner)
         return node  # other metadata is meant for other tools
 
     def finish(self, root: dict[str, Any]) -> None:
@@ -275,21 +275,22 @@ def _flatten(metadata: tuple[Any, ...]) -> list[Any]:
     return out
 
 
-def _constraint(meta: Any, inner: Any) -> list[tuple[str, Any]]:
-    if isinstance(meta, at.Gt):
-        return [("exclusive_min", meta.gt)]
-    if isinstance(meta, at.Ge):
-        return [("min", meta.ge)]
-    if isinstance(meta, at.Lt):
-        return [("exclusive_max", meta.lt)]
-    if isinstance(meta, at.Le):
-        return [("max", meta.le)]
-    if isinstance(meta, at.MultipleOf):
-        return [("multiple_of", meta.multiple_of)]
-    if isinstance(meta, at.MinLen):
-        return [("min_length", meta.min_length)]
-    if isinstance(meta, at.MaxLen):
-        return [("max_length", meta.max_length)]
+# annotated-types class, the schema key it sets, the attribute holding the bound
+_CONSTRAINTS: tuple[tuple[type[Any], str, str], ...] = (
+    (at.Gt, "exclusive_min", "gt"),
+    (at.Ge, "min", "ge"),
+    (at.Lt, "exclusive_max", "lt"),
+    (at.Le, "max", "le"),
+    (at.MultipleOf, "multiple_of", "multiple_of"),
+    (at.MinLen, "min_length", "min_length"),
+    (at.MaxLen, "max_length", "max_length"),
+)
+
+
+def _constraint(meta: Any, inner: Any) -> tuple[str, Any]:
+    for cls, key, attr in _CONSTRAINTS:
+        if isinstance(meta, cls):
+            return key, getattr(meta, attr)
     raise SchemaError(f"Annotated[{_show(inner)}, {meta!r}]: unsupported constraint")
 
 
