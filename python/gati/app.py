@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from gati.context.global_ import GlobalContext
 from gati.context.local import LocalContext
-from gati.context.meta import Client, Meta
+from gati.context.meta import Client
 from gati.errors import RequestTimeout
 from gati.http.errors import HTTPError
 from gati.http.health import LifespanState, liveness, readiness
@@ -284,22 +284,17 @@ class App:
             return
         req = Request(scope, receive, info, params, route.max_body_size)
         res = Response()
-        lctx = LocalContext.of(
-            Meta(
-                rid,
-                scope["method"],
-                scope["path"],
-                route.pattern,
-                route.handler_id,
-                info.version_requested,
-                info.flags,
-                0,
-                _new_tuple(Client, (info.client_ip, info.user_agent)),
-                info.trace_id,
-                None,
-                _time(),
-                "routed",
-            )
+        lctx = LocalContext.routed(
+            rid,
+            scope["method"],
+            scope["path"],
+            route.pattern,
+            route.handler_id,
+            info.version_requested,
+            info.flags,
+            _new_tuple(Client, (info.client_ip, info.user_agent)),
+            info.trace_id,
+            _time(),
         )
         rid_bytes = rid.encode("ascii")
         try:
