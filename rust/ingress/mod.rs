@@ -140,13 +140,13 @@ fn scan_headers<'py>(
     let mut content_type = None;
     let mut length = None;
     let mut rare: Option<Bound<'py, PyList>> = None;
-    for item in headers.try_iter()? {
-        let (name, value) = pair(&item?)?;
+    let mut visit = |item: &Bound<'py, PyAny>| -> PyResult<()> {
+        let (name, value) = pair(item)?;
         let Ok(name) = name.cast::<PyBytes>() else {
-            continue;
+            return Ok(());
         };
         let Some(slot) = slot(name.as_bytes()) else {
-            continue;
+            return Ok(());
         };
         match slot {
             0 => content_type = Some(value),
@@ -165,6 +165,17 @@ fn scan_headers<'py>(
                 };
                 list.set_item(slot, value)?;
             }
+        }
+        Ok(())
+    };
+    // ASGI servers hand over a list: walk it directly, without the iterator protocol.
+    if let Ok(list) = headers.cast::<PyList>() {
+        for item in list.iter() {
+            visit(&item)?;
+        }
+    } else {
+        for item in headers.try_iter()? {
+            visit(&item?)?;
         }
     }
     let request_id = match request_id {
