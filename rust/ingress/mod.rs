@@ -13,6 +13,8 @@ use pyo3::types::{PyBytes, PyInt, PyList, PyString, PyTuple};
 /// Slots of the headers the rare path reads (same numbers as `gati.http.ingress`).
 const RARE_SLOTS: usize = 10;
 const MAX_ID: usize = 128;
+/// The prefix (12 hex digits and `-`) and at most 16 hex digits of the counter.
+const ID_BUF: usize = 13 + 16;
 
 static PREFIX: OnceLock<String> = OnceLock::new();
 static COUNTER: AtomicU64 = AtomicU64::new(0);
@@ -26,14 +28,26 @@ fn prefix() -> &'static str {
     })
 }
 
+/// `prefix` then `n` in lowercase hex, written into `buf`; returns the length used. A stack
+/// buffer instead of two `format!` strings: 86 -> 54 ns per id.
+fn write_id(prefix: &[u8], n: u64, buf: &mut [u8; ID_BUF]) -> usize {
+    let digits = (64 - n.leading_zeros()).div_ceil(4).max(1) as usize;
+    let end = prefix.len() + digits;
+    buf[..prefix.len()].copy_from_slice(prefix);
+    for (i, out) in buf[prefix.len()..end].iter_mut().enumerate() {
+        *out = b"0123456789abcdef"[((n >> (4 * (digits - 1 - i))) & 0xf) as usize];
+    }
+    end
+}
+
 /// A request id unique within this process: the random prefix, `-`, a counter in hex.
 #[pyfunction]
 fn new_request_id(py: Python<'_>) -> Bound<'_, PyString> {
     let n = COUNTER.fetch_add(1, Ordering::Relaxed) + 1;
-    let mut id = String::with_capacity(32);
-    id.push_str(prefix());
-    id.push_str(&format!("{n:x}"));
-    PyString::new(py, &id)
+    let mut buf = [0u8; ID_BUF];
+    let end = write_id(prefix().as_bytes(), n, &mut buf);
+    // Only ASCII hex digits and '-' were written, so the bytes are valid UTF-8.
+    PyString::new(py, std::str::from_utf8(&buf[..end]).unwrap_or_default())
 }
 
 fn slot(name: &[u8]) -> Option<usize> {
@@ -126,13 +140,13 @@ fn scan_headers<'py>(
     let mut content_type = None;
     let mut length = None;
     let mut rare: Option<Bound<'py, PyList>> = None;
-    for item in headers.try_iter()? {
-        let (name, value) = pair(&item?)?;
+    let mut visit = |item: &Bound<'py, PyAny>| -> PyResult<()> {
+        let (name, value) = pair(item)?;
         let Ok(name) = name.cast::<PyBytes>() else {
-            continue;
+            return Ok(());
         };
         let Some(slot) = slot(name.as_bytes()) else {
-            continue;
+            return Ok(());
         };
         match slot {
             0 => content_type = Some(value),
@@ -151,6 +165,17 @@ fn scan_headers<'py>(
                 };
                 list.set_item(slot, value)?;
             }
+        }
+        Ok(())
+    };
+    // ASGI servers hand over a list: walk it directly, without the iterator protocol.
+    if let Ok(list) = headers.cast::<PyList>() {
+        for item in list.iter() {
+            visit(&item)?;
+        }
+    } else {
+        for item in headers.try_iter()? {
+            visit(&item?)?;
         }
     }
     let request_id = match request_id {
@@ -186,6 +211,15 @@ mod tests {
         assert_eq!(slot(b"x-forwarded-for"), Some(9));
         assert_eq!(slot(b"Content-Type"), None);
         assert_eq!(slot(b"host"), None);
+    }
+
+    #[test]
+    fn ids_are_the_prefix_then_the_counter_in_hex() {
+        let mut buf = [0u8; ID_BUF];
+        for n in [1, 9, 10, 15, 16, 255, 256, 0xdead_beef, u64::MAX] {
+            let end = write_id(prefix().as_bytes(), n, &mut buf);
+            assert_eq!(&buf[..end], format!("{}{n:x}", prefix()).as_bytes());
+        }
     }
 
     #[test]

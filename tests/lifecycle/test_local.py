@@ -57,16 +57,31 @@ def test_property_27_metadata(
         m.phase = "error"  # type: ignore[misc]
 
 
-def test_of_wraps_a_ready_meta_like_the_keyword_form() -> None:
-    """``LocalContext.of(meta)`` (the app's constructor) starts like ``LocalContext(...)``."""
-    meta = Meta("r1", "GET", "/a", "/a", "h", None, frozenset(), 0, None, None, None, 1.0, "routed")
-    lctx = LocalContext.of(meta)
-    plain = LocalContext("r1", route="/a", handler_id="h", started_at=1.0, phase="routed")
-    assert lctx.meta is meta and lctx.phase == plain.phase == "routed"
+def test_routed_starts_like_the_keyword_form() -> None:
+    """``LocalContext.routed(...)`` (the app's constructor) starts like ``LocalContext(...)``."""
+    client = Client("10.0.0.1", "ua")
+    flags = frozenset({"beta"})
+    lctx = LocalContext.routed("r1", "POST", "/a/1", "/a/{id}", "h", "v2", flags, client, "t", 1.0)
+    plain = LocalContext(
+        "r1",
+        method="POST",
+        path="/a/1",
+        route="/a/{id}",
+        handler_id="h",
+        version="v2",
+        flags=flags,
+        client=client,
+        trace_id="t",
+        started_at=1.0,
+        phase="routed",
+    )
+    for name in Meta.__slots__:
+        assert getattr(lctx.meta, name) == getattr(plain.meta, name), name
+    assert lctx.phase == plain.phase == "routed"
     assert lctx.hook_index == plain.hook_index == 0
     assert lctx.snapshot().state == plain.snapshot().state == {}
     assert lctx.snapshot().events == () and lctx.snapshot().outstanding == ()
-    assert lctx.advance("processing") and meta.phase == "processing"
+    assert lctx.advance("processing") and lctx.meta.phase == "processing"
 
 
 def test_request_ids_are_unique() -> None:

@@ -131,11 +131,39 @@ class LocalContext:
         self._hook_index = 0
 
     @classmethod
-    def of(cls, meta: Meta) -> LocalContext:
-        """A fresh context around a ready ``meta``: the app's per-request constructor (no
-        keyword binding, about 8× cheaper than the keyword form)."""
+    def routed(
+        cls,
+        request_id: str,
+        method: str,
+        path: str,
+        route: str | None,
+        handler_id: str | None,
+        version: str | None,
+        flags: frozenset[str],
+        client: Client | None,
+        trace_id: str | None,
+        started_at: float,
+    ) -> LocalContext:
+        """A fresh context in phase ``routed`` (priority 0, no principal): the app's
+        per-request constructor. It fills the ``Meta`` slots itself, one Python call instead
+        of ``Meta(...)`` through ``type.__call__`` plus a second one for the context (0.51 ->
+        0.40 µs with the ``Client``)."""
+        m = _new(Meta)
+        m.request_id = request_id
+        m.method = method
+        m.path = path
+        m.route = route
+        m.handler_id = handler_id
+        m.version = version
+        m.flags = flags
+        m.priority = 0
+        m.client = client
+        m.trace_id = trace_id
+        m.principal = None
+        m.started_at = started_at
+        m._phase = "routed"
         self = _new(cls)
-        self.meta = meta
+        self.meta = m
         self._store = None
         self._x = None
         self._hook_index = 0

@@ -100,7 +100,7 @@ async def invoke(
         sent.append(message)
 
     info: Ingress = parse_ingress(scope, app.trusted_proxies)
-    await app.serve(scope, receive, send, info, route, dict(params or {}))
+    await app(scope, receive, send, routed=(info, route, dict(params or {})))
     start = next(m for m in sent if m["type"] == "http.response.start")
     out_headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in start["headers"]}
     out_body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
