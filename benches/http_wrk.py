@@ -9,22 +9,21 @@ subprocesses on 127.0.0.1 with a free port, always terminated; every wrk run is 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
-
-import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benches.http_apps import USER_BODY  # noqa: E402
+
+from gati.testing import LiveServer, live_server  # noqa: E402
 
 IMPLS = {
     "raw-asgi": {"GATI_BENCH_IMPL": "raw-asgi"},
@@ -42,43 +41,14 @@ POST_SCRIPT = (
 )
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-def serve(env_extra: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
+def serve(env_extra: dict[str, str]) -> contextlib.AbstractContextManager[LiveServer]:
+    """benches.http_apps under uvicorn (one worker) with ``env_extra`` picking the framework."""
     env = {**os.environ, **env_extra, "PYTHONPATH": str(ROOT)}
-    cmd = [
+    command = [
         *(sys.executable, "-m", "uvicorn", "benches.http_apps:app", "--host", "127.0.0.1"),
-        *("--port", str(port), "--workers", "1", "--log-level", "warning", "--no-access-log"),
+        *("--port", "{port}", "--workers", "1", "--log-level", "warning", "--no-access-log"),
     ]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited with {proc.returncode}")
-        try:
-            httpx.get(f"{url}/hello", timeout=1)
-            return proc, url
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    stop(proc)
-    raise RuntimeError("server did not start within 30 s")
-
-
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
+    return live_server(command, cwd=ROOT, env=env, probe="/hello")
 
 
 def wrk(url: str, script: str | None, duration: int, connections: int) -> float:
@@ -108,19 +78,16 @@ def main() -> int:
         script = Path(tmp) / "post.lua"
         script.write_text(POST_SCRIPT)
         for impl, env in IMPLS.items():
-            proc, url = serve(env)
-            try:
+            with serve(env) as server:
                 results[impl] = {
                     case: wrk(
-                        url + path,
+                        server.url + path,
                         str(script) if case.startswith("POST") else None,
                         args.duration,
                         args.connections,
                     )
                     for case, path in CASES.items()
                 }
-            finally:
-                stop(proc)
     for case in CASES:
         base = results["starlette"][case]
         print(f"\n## http over uvicorn: {case} (wrk, {args.connections} connections)")

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -15,6 +13,8 @@ from typing import Any
 
 import httpx
 import pytest
+
+from gati.testing import LiveServer, live_server
 
 HERE = Path(__file__).parent
 SERVERS = {
@@ -27,63 +27,20 @@ SERVERS = {
 }  # fmt: skip
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 class Server:
-    def __init__(self, proc: subprocess.Popen[bytes], url: str, markers: Path) -> None:
-        self.proc = proc
-        self.url = url
+    def __init__(self, live: LiveServer, markers: Path) -> None:
+        self.proc = live.proc
+        self.url = live.url
         self.markers = markers
-
-
-def start(name: str, markers: Path) -> Server:
-    port = free_port()
-    args = [a.format(port=port) for a in SERVERS[name]]
-    env = {**os.environ, "PYTHONPATH": f"{HERE}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
-    env["GATI_E2E_MARKERS"] = str(markers)
-    proc = subprocess.Popen(
-        [sys.executable, *args],
-        cwd=HERE,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{name} exited with {proc.returncode}")
-        try:
-            if httpx.get(f"{url}/hello", timeout=1).status_code == 200:
-                return Server(proc, url, markers)
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    stop(proc)
-    raise RuntimeError(f"{name} did not answer within 30 s")
-
-
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
 
 
 @pytest.fixture(params=sorted(SERVERS))
 def server(request: Any, tmp_path: Path) -> Iterator[Server]:
-    srv = start(request.param, tmp_path)
-    try:
-        yield srv
-    finally:
-        stop(srv.proc)
+    env = {**os.environ, "PYTHONPATH": f"{HERE}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    env["GATI_E2E_MARKERS"] = str(tmp_path)
+    command = [sys.executable, *SERVERS[request.param]]
+    with live_server(command, cwd=HERE, env=env, probe="/hello") as live:
+        yield Server(live, tmp_path)
 
 
 @pytest.mark.e2e
