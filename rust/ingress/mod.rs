@@ -4,7 +4,6 @@
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::OnceLock;
 
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -16,16 +15,44 @@ const MAX_ID: usize = 128;
 /// The prefix (12 hex digits and `-`) and at most 16 hex digits of the counter.
 const ID_BUF: usize = 13 + 16;
 
-static PREFIX: OnceLock<String> = OnceLock::new();
 static COUNTER: AtomicU64 = AtomicU64::new(0);
+/// The prefix's 48 random bits, with bit 48 set once chosen (0 means "not chosen yet");
+/// chosen again, with the counter restarted, in a forked child (`_reseed_request_ids`).
+static PREFIX_BITS: AtomicU64 = AtomicU64::new(0);
+const CHOSEN: u64 = 1 << 48;
+const HEX: &[u8; 16] = b"0123456789abcdef";
 
-/// 48 random bits in hex, then `-`: `RandomState` is seeded from the OS per process.
-fn prefix() -> &'static str {
-    PREFIX.get_or_init(|| {
-        let mut h = RandomState::new().build_hasher();
-        h.write_u32(std::process::id());
-        format!("{:012x}-", h.finish() & 0xffff_ffff_ffff)
-    })
+/// 48 random bits: `RandomState` is seeded from the OS per process; the pid tells a forked
+/// child (which inherits its parent's seed) from its parent.
+fn random_bits() -> u64 {
+    let mut h = RandomState::new().build_hasher();
+    h.write_u32(std::process::id());
+    (h.finish() & 0xffff_ffff_ffff) | CHOSEN
+}
+
+/// The prefix: 12 hex digits and `-`.
+fn prefix() -> [u8; 13] {
+    let mut bits = PREFIX_BITS.load(Ordering::Relaxed);
+    if bits == 0 {
+        let fresh = random_bits();
+        bits = match PREFIX_BITS.compare_exchange(0, fresh, Ordering::Relaxed, Ordering::Relaxed) {
+            Ok(_) => fresh,
+            Err(current) => current,
+        };
+    }
+    let mut out = [b'-'; 13];
+    for (i, o) in out[..12].iter_mut().enumerate() {
+        *o = HEX[((bits >> (4 * (11 - i))) & 0xf) as usize];
+    }
+    out
+}
+
+/// A new prefix and a restarted counter: called in a forked child (`os.register_at_fork`), so
+/// workers forked from one parent never hand out the same ids.
+#[pyfunction]
+fn _reseed_request_ids() {
+    PREFIX_BITS.store(random_bits(), Ordering::Relaxed);
+    COUNTER.store(0, Ordering::Relaxed);
 }
 
 /// `prefix` then `n` in lowercase hex, written into `buf`; returns the length used. A stack
@@ -35,7 +62,7 @@ fn write_id(prefix: &[u8], n: u64, buf: &mut [u8; ID_BUF]) -> usize {
     let end = prefix.len() + digits;
     buf[..prefix.len()].copy_from_slice(prefix);
     for (i, out) in buf[prefix.len()..end].iter_mut().enumerate() {
-        *out = b"0123456789abcdef"[((n >> (4 * (digits - 1 - i))) & 0xf) as usize];
+        *out = HEX[((n >> (4 * (digits - 1 - i))) & 0xf) as usize];
     }
     end
 }
@@ -45,7 +72,7 @@ fn write_id(prefix: &[u8], n: u64, buf: &mut [u8; ID_BUF]) -> usize {
 fn new_request_id(py: Python<'_>) -> Bound<'_, PyString> {
     let n = COUNTER.fetch_add(1, Ordering::Relaxed) + 1;
     let mut buf = [0u8; ID_BUF];
-    let end = write_id(prefix().as_bytes(), n, &mut buf);
+    let end = write_id(&prefix(), n, &mut buf);
     // Only ASCII hex digits and '-' were written, so the bytes are valid UTF-8.
     PyString::new(py, std::str::from_utf8(&buf[..end]).unwrap_or_default())
 }
@@ -187,6 +214,7 @@ fn scan_headers<'py>(
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(new_request_id, m)?)?;
+    m.add_function(wrap_pyfunction!(_reseed_request_ids, m)?)?;
     m.add_function(wrap_pyfunction!(scan_headers, m)?)
 }
 
@@ -217,15 +245,17 @@ mod tests {
     fn ids_are_the_prefix_then_the_counter_in_hex() {
         let mut buf = [0u8; ID_BUF];
         for n in [1, 9, 10, 15, 16, 255, 256, 0xdead_beef, u64::MAX] {
-            let end = write_id(prefix().as_bytes(), n, &mut buf);
-            assert_eq!(&buf[..end], format!("{}{n:x}", prefix()).as_bytes());
+            let p = prefix();
+            let end = write_id(&p, n, &mut buf);
+            let expected = format!("{}{n:x}", std::str::from_utf8(&p).unwrap());
+            assert_eq!(&buf[..end], expected.as_bytes());
         }
     }
 
     #[test]
     fn the_prefix_is_twelve_hex_digits_and_a_dash() {
         let p = prefix();
-        assert_eq!(p.len(), 13);
-        assert!(p[..12].bytes().all(|c| c.is_ascii_hexdigit()) && p.ends_with('-'));
+        assert!(p[..12].iter().all(|c| c.is_ascii_hexdigit()) && p[12] == b'-');
+        assert_eq!(p, prefix(), "stable until reseeded");
     }
 }

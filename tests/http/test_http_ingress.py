@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from typing import Any
 
 from hypothesis import given, settings
@@ -123,3 +124,26 @@ async def test_client_ip_in_meta_behind_proxy() -> None:
     async with AsyncTestClient(echo_app(trusted_proxies=["127.0.0.1"])) as client:
         r = await client.get("/meta", headers={"x-forwarded-for": "198.51.100.9"})
     assert r.json()["client"] == "198.51.100.9"
+
+
+def test_property_3_forked_workers_never_share_request_ids() -> None:
+    """Property 3 across processes: a child forked after ids were made (a pre-forking server's
+    worker) starts a new prefix, so parent and child ids never collide."""
+    from gati.context.ids import new_request_id
+
+    parent = [new_request_id() for _ in range(3)]
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: report its ids and leave without running pytest's teardown
+        try:
+            os.write(write, " ".join(new_request_id() for _ in range(3)).encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as pipe:
+        child = pipe.read().split()
+    os.waitpid(pid, 0)
+    parent += [new_request_id() for _ in range(3)]
+    assert len(child) == 3
+    assert not set(child) & set(parent)
+    assert {i.rsplit("-", 1)[0] for i in child}.isdisjoint({i.rsplit("-", 1)[0] for i in parent})

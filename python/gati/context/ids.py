@@ -25,3 +25,16 @@ def _new_request_id() -> str:
 
 
 new_request_id: Callable[[], str] = native.new_request_id if native is not None else _new_request_id
+
+
+def _reseed() -> None:
+    """In a forked child (a pre-forking server's worker): a new prefix and counter, so two
+    workers forked from one parent never hand out the same ids."""
+    global _PREFIX, _next
+    _PREFIX = os.urandom(6).hex() + "-"
+    _next = itertools.count(1).__next__
+    if native is not None:
+        native._reseed_request_ids()
+
+
+os.register_at_fork(after_in_child=_reseed)
