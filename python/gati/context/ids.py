@@ -14,8 +14,18 @@ from gati._backend import native
 
 __all__ = ["new_request_id"]
 
-_PREFIX = os.urandom(6).hex() + "-"
-_next = itertools.count(1).__next__
+_PREFIX: str
+_next: Callable[[], int]
+
+
+def _restart() -> None:
+    """A new random prefix and a counter from 1: at import, and again in a forked child."""
+    global _PREFIX, _next
+    _PREFIX = os.urandom(6).hex() + "-"
+    _next = itertools.count(1).__next__
+
+
+_restart()
 
 
 def _new_request_id() -> str:
@@ -30,9 +40,7 @@ new_request_id: Callable[[], str] = native.new_request_id if native is not None 
 def _reseed() -> None:
     """In a forked child (a pre-forking server's worker): a new prefix and counter, so two
     workers forked from one parent never hand out the same ids."""
-    global _PREFIX, _next
-    _PREFIX = os.urandom(6).hex() + "-"
-    _next = itertools.count(1).__next__
+    _restart()
     if native is not None:
         native._reseed_request_ids()
 
