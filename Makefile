@@ -10,7 +10,7 @@ export PYO3_PYTHON := $(BIN)/python
 export VIRTUAL_ENV := $(CURDIR)/$(VENV)
 export PATH := $(BIN):$(PATH)
 
-.PHONY: all setup build test test-rust test-py lint wheel wheel-check demo bench clean
+.PHONY: all setup system build test test-rust test-py lint wheel wheel-check demo bench clean
 
 all: test
 
@@ -22,6 +22,17 @@ $(STAMP): pyproject.toml
 	touch $@
 
 setup: $(STAMP)
+
+# Debian packages the tests drive for real (a redis-server for the shared limits and the fabric);
+# installed when missing, with one `apt-get update` first.
+SYSTEM_PACKAGES := redis-server
+
+system:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing Debian packages:" $$missing; \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
+	fi
 
 $(EXT): $(STAMP) $(RUST_SOURCES)
 	$(BIN)/maturin develop --release --quiet
@@ -41,7 +52,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check python tests benches examples
 	$(BIN)/mypy
 
-test-py: $(EXT)
+test-py: $(EXT) system
 	GATI_BACKEND=native $(BIN)/python -m pytest
 	GATI_BACKEND=pure $(BIN)/python -m pytest
 
