@@ -19,9 +19,11 @@ from gati.gtype.schema import Schema
 from gati.gtype.validator import Validator
 from gati.http import HTTPError, Request, Response
 from gati.lifecycle import Backoff, Emitter, Hook, Orchestrator, RoutePlan, plan_route
-from gati.secrets import Secret
+from gati.policy import APIKeyAuth, JWTAuth, Principal
+from gati.secrets import Secret, SecretNotFound
 
 __all__ = [
+    "APIKeyAuth",
     "App",
     "Backoff",
     "Emitter",
@@ -30,10 +32,12 @@ __all__ = [
     "HTTPError",
     "Hook",
     "HookError",
+    "JWTAuth",
     "LocalContext",
     "ModuleNotFoundError",
     "NoRequestContext",
     "Orchestrator",
+    "Principal",
     "Request",
     "RequestTimeout",
     "Response",
@@ -41,6 +45,7 @@ __all__ = [
     "Schema",
     "SchemaError",
     "Secret",
+    "SecretNotFound",
     "Snapshot",
     "StartupError",
     "ValidationError",

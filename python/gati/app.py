@@ -28,6 +28,10 @@ from gati.lifecycle.events import Emitter
 from gati.lifecycle.hooks import Backoff, Hook
 from gati.lifecycle.orchestrator import Orchestrator
 from gati.lifecycle.plan import DEFAULT_TIMEOUT
+from gati.policy.audit import AuditLog
+from gati.policy.plan import Policies
+from gati.policy.ratelimit import KeyFn, OnStoreError
+from gati.secrets.manager import SecretsManager
 
 __all__ = ["App"]
 
@@ -68,6 +72,12 @@ class App:
     ``Forwarded``/``X-Forwarded-For``; ``config`` becomes the read-only ``gctx.config``;
     ``modules`` are registered on ``gctx.modules``; ``health_paths`` serve liveness and
     readiness (``None`` turns them off).
+
+    Policies (docs/security.md): ``auth`` authenticates every route (``auth=False`` on a route
+    makes it public), ``rate_limit`` is the default limit of every route, kept in Redis when
+    ``redis_url`` (or ``$GATI_REDIS_URL``) is set, else in memory; ``secrets`` are the
+    providers behind ``gctx.secrets``; ``audit=True`` logs one JSON line per request on
+    ``gati.audit``.
     """
 
     def __init__(
@@ -80,6 +90,11 @@ class App:
         modules: Mapping[str, Any] | None = None,
         timeout: float | None = DEFAULT_TIMEOUT,
         health_paths: tuple[str, str] | None = ("/healthz", "/readyz"),
+        auth: Any = None,
+        rate_limit: str | None = None,
+        redis_url: str | None = None,
+        secrets: Iterable[Any] = (),
+        audit: bool | AuditLog = False,
     ) -> None:
         self.debug = debug
         self.max_body_size = max_body_size
@@ -89,6 +104,11 @@ class App:
         for name, module in (modules or {}).items():
             self.gctx.register_module(name, module)
         self.emitter = Emitter()
+        self.policies = Policies(auth=auth, rate_limit=rate_limit, redis_url=redis_url, audit=audit)
+        self.gctx.secrets = SecretsManager(secrets)
+        self.gctx.on_shutdown(self.policies.close)
+        if self.policies.audit is not None:
+            self.emitter.subscribe(self.policies.audit.observe)
         self.orchestrator = Orchestrator(self.gctx, self.emitter)
         self.routes: RouteTable[Route] = RouteTable()
         self.global_hooks: list[Hook] = []
@@ -96,8 +116,9 @@ class App:
         self.lifespan_state: LifespanState = "idle"
         if health_paths is not None:
             live, ready = health_paths
-            self.get(live, id="gati.healthz", timeout=None)(liveness)
-            self.get(ready, id="gati.readyz", timeout=None)(readiness(lambda: self.lifespan_state))
+            probe = {"timeout": None, "auth": False, "rate_limit": False}
+            self.get(live, id="gati.healthz", **probe)(liveness)
+            self.get(ready, id="gati.readyz", **probe)(readiness(lambda: self.lifespan_state))
 
     # -- registration ----------------------------------------------------------------------
     def route(
@@ -110,21 +131,39 @@ class App:
         query: Any = None,
         params: Any = None,
         roles: Sequence[str] | None = None,
-        rate_limit: str | None = None,
+        rate_limit: str | bool | None = None,
         timeout: float | EllipsisType | None = ...,
         version: str | None = None,
         hooks: Sequence[Hook | Callable[..., Any]] = (),
         max_body_size: int | None = None,
         id: str | None = None,
+        auth: Any = None,
+        burst: int | None = None,
+        cost: int = 1,
+        key: KeyFn | None = None,
+        on_store_error: OnStoreError = "allow",
     ) -> Callable[[F], F]:
         """Register the decorated function as the handler of ``method path``.
 
         ``request``/``query``/``params``/``response`` are GType schemas (or compiled
         validators); ``hooks`` are route-level hooks (plain callables are before hooks);
         ``timeout`` defaults (``...``) to the app's (30 s); ``None`` disables it.
+        ``auth``, ``roles``, ``rate_limit``, ``burst``, ``cost``, ``key`` and
+        ``on_store_error`` are the route's policies (docs/security.md); ``route.policy``
+        describes them.
         """
 
         def register(fn: F) -> F:
+            policy = self.policies.for_route(
+                f"{method.upper()} {path}|{version or '-'}",
+                auth=auth,
+                roles=roles,
+                rate_limit=rate_limit,
+                burst=burst,
+                cost=cost,
+                key=key,
+                on_store_error=on_store_error,
+            )
             route = Route(
                 method.upper(),
                 path,
@@ -134,12 +173,14 @@ class App:
                 query=query,
                 params=params,
                 roles=roles,
-                rate_limit=rate_limit,
+                rate_limit=rate_limit if isinstance(rate_limit, str) else None,
                 timeout=self.timeout if timeout is ... else timeout,
                 version=version,
                 hooks=hooks,
                 max_body_size=self.max_body_size if max_body_size is None else max_body_size,
                 handler_id=id,
+                steps=policy.steps,
+                policy=policy,
             )
             route.replan(self.global_hooks)
             self.routes.add(route.method, path, route)

@@ -1,0 +1,132 @@
+"""The Redis store against a real ``redis-server``: atomic GCRA, the fallback when Redis goes
+away, and one exact limit shared by two server processes (Property 34 across workers)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
+from pathlib import Path
+
+import httpx
+import pytest
+
+from gati import App
+from gati.policy import RedisStore, StoreUnavailable
+from gati.policy.rate import MICROS
+from gati.testing import LiveServer, TestClient, live_server
+from tests.redis_server import RedisServer
+
+HERE = Path(__file__).parent
+
+
+async def test_the_script_decides_exactly_and_expires_full_buckets(
+    redis_server: RedisServer,
+) -> None:
+    store = RedisStore(redis_server.url)
+    try:
+        answers = [await store.acquire("k", 60 * MICROS, 3, 1) for _ in range(4)]
+        assert [a.allowed for a in answers] == [True, True, True, False]
+        assert [a.remaining for a in answers] == [2, 1, 0, 0]
+        assert 59 * MICROS < answers[3].retry_us <= 60 * MICROS
+        ttl = await store.client.pttl("gati:rl:k")
+        assert 170_000 < ttl <= 180_000  # gone once the bucket would be full again
+        long_key = "x" * 1000
+        assert (await store.acquire(long_key, MICROS, 1, 1)).allowed
+        assert all(len(k) < 100 for k in await store.client.keys("*"))
+    finally:
+        await store.close()
+
+
+async def test_an_unreachable_redis_is_store_unavailable_without_a_password_in_it(
+    redis_server: RedisServer,
+) -> None:
+    url = redis_server.url.replace("redis://", "redis://user:hunter2-pass@")
+    store = RedisStore(url, timeout=0.2)
+    redis_server.stop()
+    try:
+        with pytest.raises(StoreUnavailable) as caught:
+            await store.acquire("k", MICROS, 1, 1)
+        assert "hunter2" not in str(caught.value)
+        assert "hunter2" not in repr(store)
+    finally:
+        await store.close()
+        redis_server.start()
+
+
+def test_redis_stopped_mid_test_follows_on_store_error_then_recovers(
+    redis_server: RedisServer,
+) -> None:
+    app = App(redis_url=redis_server.url)
+    app.get("/open", rate_limit="2/hour")(lambda req, res, lctx, gctx: "ok")
+    app.get("/closed", rate_limit="2/hour", on_store_error="deny")(
+        lambda req, res, lctx, gctx: "ok"
+    )
+    with TestClient(app) as client:
+        assert client.get("/open").headers["ratelimit-remaining"] == "1"
+        redis_server.stop()
+        down_open = [client.get("/open") for _ in range(3)]
+        down_closed = client.get("/closed")
+        redis_server.start()
+        back = [client.get("/open").status_code for _ in range(3)]
+    assert [r.status_code for r in down_open] == [200, 200, 200]
+    assert "ratelimit-remaining" not in down_open[0].headers
+    assert down_closed.status_code == 503
+    assert down_closed.headers["retry-after"] == "1"
+    assert back == [200, 200, 429]  # the restarted server starts empty: 2 pass, then 429
+    limiter = next(r for _, p, r in app.routes.routes() if p == "/open").policy.limiter
+    assert limiter.store_errors == 3
+
+
+def test_gati_redis_url_selects_the_redis_store(
+    redis_server: RedisServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GATI_REDIS_URL", redis_server.url)
+    assert isinstance(App().policies.store, RedisStore)
+
+
+@pytest.fixture
+def two_servers(redis_server: RedisServer) -> Iterator[list[LiveServer]]:
+    env = {
+        **os.environ,
+        "GATI_REDIS_URL": redis_server.url,
+        "PYTHONPATH": os.pathsep.join([str(HERE.parent.parent), os.environ.get("PYTHONPATH", "")]),
+    }
+    command = [sys.executable, "-m", "uvicorn", "tests.policy.redis_app:app", "--host",
+               "127.0.0.1", "--port", "{port}", "--log-level", "warning"]  # fmt: skip
+    with ExitStack() as stack:
+        servers = [
+            stack.enter_context(
+                live_server(command, cwd=HERE.parent.parent, env=env, probe="/ping")
+            )
+            for _ in range(2)
+        ]
+        yield servers
+
+
+@pytest.mark.e2e
+def test_two_worker_processes_share_one_exact_limit(two_servers: list[LiveServer]) -> None:
+    """Property 34 across workers: with 10/hour shared through Redis, exactly 10 requests pass
+    whichever process serves them, in turn or all at once."""
+    clients = [httpx.Client(base_url=s.url, timeout=10) for s in two_servers]
+    try:
+        pids = {c.get("/ping").json() for c in clients}
+        assert len(pids) == 2
+        in_turn = [clients[i % 2].get("/sequential") for i in range(14)]
+        assert [r.status_code for r in in_turn] == [200] * 10 + [429] * 4
+        assert {r.json() for r in in_turn[:10]} == pids
+        assert in_turn[10].headers["retry-after"] == "360"
+
+        def hit(i: int) -> int:
+            with httpx.Client(base_url=two_servers[i % 2].url, timeout=10) as c:
+                return c.get("/concurrent").status_code
+
+        with ThreadPoolExecutor(8) as pool:
+            codes = list(pool.map(hit, range(40)))
+        assert codes.count(200) == 10
+        assert codes.count(429) == 30
+    finally:
+        for c in clients:
+            c.close()
