@@ -6,12 +6,14 @@ summary (hooks run, retries, errors, the failure's type). Never a body, a header
 claim or an error message: nothing a client sent can reach the log through it, and no secret.
 
 It joins the lifecycle as the first built-in step (its cleanup callback is registered first,
-so it runs last) and listens to the lifecycle events to count hooks and retries; that listener
-is why auditing costs a few µs per request, and why it is off by default.
+so it runs last; the line is written once the outcome is settled) and listens to the
+lifecycle events to count hooks and retries; that listener is why auditing costs a few µs
+per request, and why it is off by default.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Mapping
@@ -83,7 +85,13 @@ class AuditLog:
                 del self._open[rid]
             self.write(lctx, res, failures[0] if failures else None, counts)
 
-        lctx.on_cleanup(write)
+        def at_cleanup() -> None:
+            # Cleanup runs before the lifecycle settles the outcome (a catch hook's answer
+            # moves a failed request to "completed" right after it, with no await between):
+            # write on the next turn of the loop, when the final phase is known.
+            asyncio.get_running_loop().call_soon(write)
+
+        lctx.on_cleanup(at_cleanup)
 
     def write(
         self, lctx: Any, res: Any, failure: BaseException | None, counts: list[int] | None
