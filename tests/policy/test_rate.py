@@ -54,12 +54,12 @@ def test_a_fresh_bucket_allows_burst_requests_then_refuses() -> None:
     tat = None
     emission = 6 * MICROS
     for i in range(10):
-        decision, tat = gcra(tat, 0, emission, 10, 1)
-        assert decision.allowed and decision.remaining == 9 - i
-    decision, tat2 = gcra(tat, 0, emission, 10, 1)
-    assert not decision.allowed and tat2 == tat
-    assert decision.retry_us == emission  # one unit drips back after one emission interval
-    assert gcra(tat, emission, emission, 10, 1)[0].allowed
+        allowed, remaining, _, _, tat = gcra(tat, 0, emission, 10, 1)
+        assert allowed and remaining == 9 - i
+    allowed, _, _, retry_us, kept = gcra(tat, 0, emission, 10, 1)
+    assert not allowed and kept == tat
+    assert retry_us == emission  # one unit drips back after one emission interval
+    assert gcra(tat, emission, emission, 10, 1)[0]
 
 
 def _reference(arrivals: list[tuple[int, int]], emission: int, burst: int) -> list[bool]:
@@ -103,8 +103,9 @@ def test_property_34_gcra_agrees_with_the_leaky_bucket_reference(
         arrivals.append((now, cost))
     tat, got = None, []
     for t, cost in arrivals:
-        decision, tat = gcra(tat, t, emission, burst, cost)
-        got.append(decision.allowed)
+        decision = gcra(tat, t, emission, burst, cost)
+        tat = decision[4]
+        got.append(decision[0])
     assert got == _reference(arrivals, emission, burst)
 
 
@@ -121,8 +122,9 @@ def test_property_34_no_window_admits_more_than_burst_plus_its_length(
     now, tat, allowed = 0, None, []
     for gap in gaps:
         now += gap
-        decision, tat = gcra(tat, now, emission, burst, 1)
-        if decision.allowed:
+        decision = gcra(tat, now, emission, burst, 1)
+        tat = decision[4]
+        if decision[0]:
             allowed.append(now)
     for i, a in enumerate(allowed):
         for j in range(i, len(allowed)):

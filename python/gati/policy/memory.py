@@ -55,11 +55,11 @@ class MemoryStore:
         tats = self._tats
         now = self._clock()
         tat = tats.get(key)
-        decision, new_tat = gcra(tat, now, emission, burst, cost)
-        if decision.allowed:
+        decision = gcra(tat, now, emission, burst, cost)
+        if decision[0]:
             if tat is None and len(tats) >= self._next_sweep:
                 self._make_room(now)
-            tats[key] = new_tat
+            tats[key] = decision[4]
         return decision
 
     async def acquire(self, key: str, emission: int, burst: int, cost: int) -> Decision:

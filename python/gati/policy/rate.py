@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Final, NamedTuple
+from typing import Final
 
 __all__ = ["Decision", "Rate", "gcra", "parse_rate"]
 
@@ -38,14 +38,10 @@ _MAX_LIMIT: Final = 10**9
 MICROS: Final = 1_000_000
 
 
-class Decision(NamedTuple):
-    """One store answer: allowed or not, units left, µs until the bucket is full again, and
-    µs until a refused request could pass (0 when allowed)."""
-
-    allowed: bool
-    remaining: int
-    reset_us: int
-    retry_us: int
+# One store answer: (allowed, units remaining, µs until the bucket is full again, µs until a
+# refused request could pass (0 when allowed), the TAT the store now holds). A plain tuple:
+# a NamedTuple's Python-level __new__ costs 0.4 µs, half the memory limiter's budget.
+Decision = tuple[bool, int, int, int, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,14 +102,12 @@ def parse_rate(text: str, *, burst: int | None = None, cost: int = 1) -> Rate:
     return Rate(limit, period, limit if burst is None else burst, cost)
 
 
-def gcra(tat: int | None, now: int, emission: int, burst: int, cost: int) -> tuple[Decision, int]:
-    """Decide one request at ``now`` (µs) for a key whose stored TAT is ``tat`` (None: new).
-
-    Returns the decision and the TAT to store (unchanged when refused).
-    """
+def gcra(tat: int | None, now: int, emission: int, burst: int, cost: int) -> Decision:
+    """Decide one request at ``now`` (µs) for a key whose stored TAT is ``tat`` (None: new);
+    the decision's last field is the TAT to store (unchanged when refused)."""
     start = now if tat is None or tat < now else tat
     new_tat = start + cost * emission
     allow_at = new_tat - burst * emission
     if now < allow_at:
-        return Decision(False, 0, start - now, allow_at - now), start
-    return Decision(True, (now - allow_at) // emission, new_tat - now, 0), new_tat
+        return (False, 0, start - now, allow_at - now, start)
+    return (True, (now - allow_at) // emission, new_tat - now, 0, new_tat)

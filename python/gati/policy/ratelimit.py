@@ -31,11 +31,6 @@ _LOG_EVERY_S: Final = 10.0
 _log = logging.getLogger("gati.policy")
 
 
-def _seconds(us: int) -> int:
-    """Whole seconds, rounded up (a client waiting that long is sure to pass)."""
-    return -(-us // MICROS)
-
-
 class RateLimit:
     """The step for one route: ``rate`` enforced in ``store`` under the bucket ``scope``."""
 
@@ -92,7 +87,16 @@ class RateLimit:
         return "ip:" + (ip or "unknown")
 
     async def __call__(self, req: Any, res: Any, lctx: Any, gctx: Any) -> None:
-        bucket = self._prefix + self.identity(req, lctx)
+        if self.key is None:  # identity() inlined: 0.1 µs of the memory limiter's budget
+            meta = lctx.meta
+            principal = meta.principal
+            if principal is not None:
+                bucket = self._prefix + "sub:" + principal.subject
+            else:
+                client = meta.client
+                bucket = self._prefix + "ip:" + ((client[0] if client else None) or "unknown")
+        else:
+            bucket = self._prefix + self.identity(req, lctx)
         rate = self.rate
         take = self._take
         if take is not None:
@@ -103,11 +107,12 @@ class RateLimit:
             except StoreUnavailable as exc:
                 self._store_failed(exc)
                 return
-        reset = _seconds(decision.reset_us)
-        if decision.allowed:
+        allowed, remaining, reset_us, retry_us, _ = decision
+        reset = -(-reset_us // MICROS)  # whole seconds, rounded up
+        if allowed:
             res.headers += (
                 self._limit_header,
-                (b"ratelimit-remaining", b"%d" % decision.remaining),
+                (b"ratelimit-remaining", b"%d" % remaining),
                 (b"ratelimit-reset", b"%d" % reset),
                 self._policy_header,
             )
@@ -116,7 +121,7 @@ class RateLimit:
             429,
             f"rate limit of {rate.limit} per {rate.period} s exceeded",
             headers={
-                "Retry-After": str(max(1, _seconds(decision.retry_us))),
+                "Retry-After": str(max(1, -(-retry_us // MICROS))),
                 "RateLimit-Limit": str(rate.burst),
                 "RateLimit-Remaining": "0",
                 "RateLimit-Reset": str(reset),

@@ -20,7 +20,7 @@ from gati.policy.rate import Decision
 __all__ = ["GCRA_LUA", "RedisStore", "StoreUnavailable"]
 
 # KEYS[1]: the bucket; ARGV: emission interval (µs), burst, cost (units).
-# Returns {allowed, remaining, reset_us, retry_us}, the numbers of rate.gcra.
+# Returns {allowed, remaining, reset_us, retry_us, tat}, the numbers of rate.gcra.
 GCRA_LUA: Final = """
 local emission = tonumber(ARGV[1])
 local burst = tonumber(ARGV[2])
@@ -32,10 +32,10 @@ if tat == nil or tat < now then tat = now end
 local new_tat = tat + cost * emission
 local allow_at = new_tat - burst * emission
 if now < allow_at then
-  return {0, 0, tat - now, allow_at - now}
+  return {0, 0, tat - now, allow_at - now, tat}
 end
 redis.call('SET', KEYS[1], string.format('%d', new_tat), 'PX', math.ceil((new_tat - now) / 1000))
-return {1, math.floor((now - allow_at) / emission), new_tat - now, 0}
+return {1, math.floor((now - allow_at) / emission), new_tat - now, 0, new_tat}
 """
 
 DEFAULT_PREFIX: Final = "gati:rl:"
@@ -93,12 +93,12 @@ class RedisStore:
     async def acquire(self, key: str, emission: int, burst: int, cost: int) -> Decision:
         """Decide one request for ``key`` in one round trip; ``StoreUnavailable`` on failure."""
         try:
-            allowed, remaining, reset_us, retry_us = await self._script(
+            allowed, remaining, reset_us, retry_us, tat = await self._script(
                 keys=[_bounded_key(self.prefix, key)], args=[emission, burst, cost]
             )
         except self._errors as exc:
             raise StoreUnavailable(f"redis at {self._where}: {type(exc).__name__}") from exc
-        return Decision(allowed == 1, remaining, reset_us, retry_us)
+        return (allowed == 1, remaining, reset_us, retry_us, tat)
 
     @property
     def _where(self) -> str:
