@@ -45,6 +45,6 @@ def no_secret_value_is_ever_shown() -> Iterator[None]:
         sender.problem_body = problem_body
         root.removeHandler(recorder)
         root.setLevel(old_level)
-    assert len(recorder.texts) > 50  # the scan saw the suite's logs and problem bodies
+    assert recorder.texts  # the scan saw the suite's logs and problem bodies
     leaks = [(s, t[:200]) for t in recorder.texts for s in SECRET_VALUES if s in t]
     assert leaks == []

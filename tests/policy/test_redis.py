@@ -130,3 +130,27 @@ def test_two_worker_processes_share_one_exact_limit(two_servers: list[LiveServer
     finally:
         for c in clients:
             c.close()
+
+
+def test_each_limited_request_is_one_round_trip(redis_server: RedisServer) -> None:
+    app = App(redis_url=redis_server.url)
+    app.get("/one", rate_limit="100/minute")(lambda req, res, lctx, gctx: "ok")
+    with TestClient(app) as client:
+        client.get("/one")  # the first call may load the script (NOSCRIPT → EVAL)
+        before = _commands(redis_server)
+        for _ in range(20):
+            assert client.get("/one").status_code == 200
+        after = _commands(redis_server)
+    spent = {name: after[name] - before.get(name, 0) for name in after}
+    inspection = {"info", "hello", "client|setinfo", "client|maint_notifications"}
+    sent = {name: n for name, n in spent.items() if n and name not in inspection}
+    # EVALSHA is the only command the app sends; GET, SET and TIME run inside the script
+    assert sent == {"evalsha": 20, "time": 20, "get": 20, "set": 20}
+
+
+def _commands(server: RedisServer) -> dict[str, int]:
+    import redis
+
+    with redis.Redis.from_url(server.url) as client:
+        stats = client.info("commandstats")
+    return {name.removeprefix("cmdstat_"): int(v["calls"]) for name, v in stats.items()}
