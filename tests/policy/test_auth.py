@@ -307,3 +307,17 @@ async def test_fuzzed_authorization_headers_never_give_a_5xx(value: str, which: 
     encoded = value.encode("latin-1", "replace")
     r = await call_raw(make_app(auth), "DELETE", "/books/1", headers=[(b"authorization", encoded)])
     assert r.status in (401, 403), r.body
+
+
+def test_verified_tokens_are_remembered_boundedly_and_never_past_their_expiry() -> None:
+    auth = JWTAuth(HS_KEY, algorithms=["HS256"], cache_size=4)
+    with TestClient(make_app(auth)) as client:
+        tokens = [hs_token(sub=f"user{i}") for i in range(10)]
+        for token in tokens:
+            assert client.delete("/books/1", headers=bearer(token)).status_code == 200
+        assert len(auth._verified) == 4
+        expired = hs_token(exp=int(time.time()) - 60)
+        auth._verified[expired] = (time.time() - 1, Principal("alice", ["admin"]))
+        r = client.delete("/books/1", headers=bearer(expired))
+        assert (r.status_code, r.json()["detail"]) == (401, "token expired")
+        assert expired not in auth._verified

@@ -6,6 +6,11 @@ as an HMAC secret), ``exp`` (required by default) and ``nbf``, and ``iss``/``aud
 configured. A JWKS document is fetched in a worker thread (never blocking the event loop),
 cached for ``jwks_ttl`` seconds, fetched once for all requests waiting on it, kept when a
 refresh fails, and refetched for an unknown ``kid`` at most once per ``jwks_min_refetch``.
+
+Verified tokens are remembered (``cache_size`` of them, first in first out) until their ``exp``
+or for at most a minute, whichever is sooner: a client sends the same token with every request,
+and PyJWT's decode (tens of µs) is then paid once a minute instead of per request. Only the exact
+token string that verified is found; ``nbf``, ``iss`` and ``aud`` cannot change for it.
 """
 
 from __future__ import annotations
@@ -23,21 +28,25 @@ from gati.policy.auth import Authenticator, bearer_token
 from gati.policy.principal import AuthenticationFailed, Principal
 from gati.secrets.value import Secret
 
-try:
-    import jwt as pyjwt
-except ImportError:  # pragma: no cover - the dev extra installs PyJWT
-    pyjwt = None  # type: ignore[assignment]
-
+# PyJWT, imported by the first JWTAuth: with cryptography it takes ~0.1 s, which an app
+# without JWTs should not pay at ``import gati``.
+pyjwt: Any = None
 __all__ = ["JWTAuth"]
 
 _log = logging.getLogger("gati.policy")
 _HMAC: Final = frozenset({"HS256", "HS384", "HS512"})
+_REMEMBER_S: Final = 60.0
 _MAX_JWKS_BYTES: Final = 1 << 20
 
 
 def _require_pyjwt() -> Any:
+    global pyjwt
     if pyjwt is None:
-        raise ImportError("JWTAuth needs PyJWT: pip install 'gati[jwt]'")
+        try:
+            import jwt
+        except ImportError:  # pragma: no cover - the dev extra installs PyJWT
+            raise ImportError("JWTAuth needs PyJWT: pip install 'gati[jwt]'") from None
+        pyjwt = jwt
     return pyjwt
 
 
@@ -150,8 +159,11 @@ class JWTAuth(Authenticator):
         jwks_ttl: float = 300.0,
         jwks_timeout: float = 5.0,
         jwks_min_refetch: float = 10.0,
+        cache_size: int = 1024,
     ) -> None:
         jwt = _require_pyjwt()
+        if cache_size < 0:
+            raise ValueError("cache_size must be >= 0")
         if (key is None) == (jwks_url is None):
             raise ValueError("JWTAuth takes a key or a jwks_url (exactly one)")
         algorithms = [algorithms] if isinstance(algorithms, str) else list(algorithms)
@@ -183,6 +195,8 @@ class JWTAuth(Authenticator):
             if jwks_url is None
             else JWKS(jwks_url, ttl=jwks_ttl, timeout=jwks_timeout, min_refetch=jwks_min_refetch)
         )
+        self.cache_size = cache_size
+        self._verified: dict[str, tuple[float, Principal]] = {}  # token → (until, principal)
         self._decode = jwt.PyJWT(options={"require": list(require)}).decode
         self._kwargs: dict[str, Any] = {"algorithms": algorithms, "leeway": leeway}
         if issuer is not None:
@@ -194,12 +208,30 @@ class JWTAuth(Authenticator):
         token = bearer_token(req)
         if token is None:
             return None
+        known = self._verified.get(token)
+        if known is not None:
+            if known[0] > time.time():
+                return known[1]
+            del self._verified[token]
         key = self._key if self._jwks is None else await self._jwks.key_for(token)
         try:
             claims = self._decode(token, key, **self._kwargs)
         except pyjwt.PyJWTError as exc:
             raise AuthenticationFailed(_reason(exc)) from None
-        return self.principal(claims)
+        principal = self.principal(claims)
+        if self.cache_size:
+            self._remember(token, claims, principal)
+        return principal
+
+    def _remember(self, token: str, claims: dict[str, Any], principal: Principal) -> None:
+        until = time.time() + _REMEMBER_S
+        exp = claims.get("exp")
+        if isinstance(exp, int | float) and not isinstance(exp, bool):
+            until = min(until, exp + self.leeway)
+        verified = self._verified
+        if len(verified) >= self.cache_size:
+            del verified[next(iter(verified))]
+        verified[token] = (until, principal)
 
     def principal(self, claims: dict[str, Any]) -> Principal:
         """The principal a verified token's claims describe."""
