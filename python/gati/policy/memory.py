@@ -27,6 +27,7 @@ _monotonic_ns = time.monotonic_ns
 
 
 def _now_us() -> int:
+    """Microseconds on the monotonic clock (the default ``clock``)."""
     return _monotonic_ns() // 1000
 
 
@@ -53,7 +54,9 @@ class MemoryStore:
     def take(self, key: str, emission: int, burst: int, cost: int) -> Decision:
         """Decide one request for ``key`` now (synchronous: no I/O)."""
         tats = self._tats
-        now = self._clock()
+        clock = self._clock
+        # the default clock inlined: one Python call fewer per request (~0.05 µs)
+        now = _monotonic_ns() // 1000 if clock is _now_us else clock()
         tat = tats.get(key)
         decision = gcra(tat, now, emission, burst, cost)
         if decision[0]:

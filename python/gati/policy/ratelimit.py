@@ -35,11 +35,15 @@ class RateLimit:
     """The step for one route: ``rate`` enforced in ``store`` under the bucket ``scope``."""
 
     __slots__ = (
+        "_burst",
+        "_cost",
         "_emission",
+        "_ip_prefix",
         "_last_log",
         "_limit_header",
         "_policy_header",
         "_prefix",
+        "_sub_prefix",
         "_take",
         "key",
         "on_store_error",
@@ -67,7 +71,11 @@ class RateLimit:
         self.on_store_error = on_store_error
         self.store_errors = 0
         self._prefix = scope + "|"
+        self._ip_prefix = self._prefix + "ip:"
+        self._sub_prefix = self._prefix + "sub:"
         self._emission = rate.emission_us
+        self._burst = rate.burst
+        self._cost = rate.cost
         # A store that decides without I/O (MemoryStore) is called directly: no coroutine.
         self._take = getattr(store, "take", None)
         self._limit_header = (b"ratelimit-limit", b"%d" % rate.burst)
@@ -91,19 +99,18 @@ class RateLimit:
             meta = lctx.meta
             principal = meta.principal
             if principal is not None:
-                bucket = self._prefix + "sub:" + principal.subject
+                bucket = self._sub_prefix + principal.subject
             else:
                 client = meta.client
-                bucket = self._prefix + "ip:" + ((client[0] if client else None) or "unknown")
+                bucket = self._ip_prefix + ((client[0] if client else None) or "unknown")
         else:
             bucket = self._prefix + self.identity(req, lctx)
-        rate = self.rate
         take = self._take
         if take is not None:
-            decision: Decision = take(bucket, self._emission, rate.burst, rate.cost)
+            decision: Decision = take(bucket, self._emission, self._burst, self._cost)
         else:
             try:
-                decision = await self.store.acquire(bucket, self._emission, rate.burst, rate.cost)
+                decision = await self.store.acquire(bucket, self._emission, self._burst, self._cost)
             except StoreUnavailable as exc:
                 self._store_failed(exc)
                 return
@@ -117,6 +124,7 @@ class RateLimit:
                 self._policy_header,
             )
             return
+        rate = self.rate
         raise HTTPError(
             429,
             f"rate limit of {rate.limit} per {rate.period} s exceeded",
