@@ -149,7 +149,7 @@ class Authenticate:
     client IP, so credential guessing meets the route's limit as well.
     """
 
-    __slots__ = ("_missing", "authenticators", "roles", "throttle")
+    __slots__ = ("_challenge", "_invalid", "authenticators", "roles", "throttle")
 
     def __init__(
         self,
@@ -163,11 +163,8 @@ class Authenticate:
         self.authenticators = tuple(authenticators)
         self.roles = roles
         self.throttle = throttle
-        self._missing = HTTPError(
-            401,
-            "credentials are required",
-            headers={"WWW-Authenticate": _challenge(self.authenticators, None)},
-        )
+        self._challenge = _challenge(self.authenticators, None)
+        self._invalid = _challenge(self.authenticators, "invalid_token")
 
     async def __call__(self, req: Any, res: Any, lctx: Any, gctx: Any) -> None:
         principal = None
@@ -177,15 +174,17 @@ class Authenticate:
             except AuthenticationFailed as exc:
                 if self.throttle is not None:
                     await self.throttle(req, res, lctx, gctx)
-                challenge = _challenge(self.authenticators, "invalid_token")
-                raise HTTPError(401, exc.detail, headers={"WWW-Authenticate": challenge}) from None
+                raise HTTPError(
+                    401, exc.detail, headers={"WWW-Authenticate": self._invalid}
+                ) from None
             if principal is not None:
                 break
         if principal is None:
             if self.throttle is not None:
                 await self.throttle(req, res, lctx, gctx)
-            missing = self._missing
-            raise HTTPError(401, missing.detail, headers=missing.headers)
+            raise HTTPError(
+                401, "credentials are required", headers={"WWW-Authenticate": self._challenge}
+            )
         if not isinstance(principal, Principal):
             raise TypeError(
                 f"authenticator {authenticator!r} returned {type(principal).__name__}, "
