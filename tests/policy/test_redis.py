@@ -154,3 +154,32 @@ def _commands(server: RedisServer) -> dict[str, int]:
     with redis.Redis.from_url(server.url) as client:
         stats = client.info("commandstats")
     return {name.removeprefix("cmdstat_"): int(v["calls"]) for name, v in stats.items()}
+
+
+def test_a_redis_that_stops_answering_times_out_into_the_fallback(
+    redis_server: RedisServer,
+) -> None:
+    """A paused server keeps the connection open but never replies: the store's timeout
+    (0.25 s by default), not the client's patience, ends the wait."""
+    import signal
+
+    app = App(redis_url=redis_server.url)
+    app.get("/open", rate_limit="5/hour")(lambda req, res, lctx, gctx: "ok")
+    app.get("/closed", rate_limit="5/hour", on_store_error="deny")(
+        lambda req, res, lctx, gctx: "ok"
+    )
+    assert redis_server._proc is not None
+    pid = redis_server._proc.pid
+    with TestClient(app) as client:
+        assert client.get("/open").status_code == 200
+        os.kill(pid, signal.SIGSTOP)
+        try:
+            paused_open = client.get("/open")
+            paused_closed = client.get("/closed")
+        finally:
+            os.kill(pid, signal.SIGCONT)
+        # a timed-out connection is dropped, so no late reply is read as a later answer
+        after = [int(client.get("/open").headers["ratelimit-remaining"]) for _ in range(2)]
+    assert paused_open.status_code == 200 and "ratelimit-limit" not in paused_open.headers
+    assert paused_closed.status_code == 503
+    assert after[0] - after[1] == 1 and after[0] in (2, 3)  # 3 if the paused call ran late
