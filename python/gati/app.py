@@ -76,8 +76,8 @@ class App:
     Policies (docs/security.md): ``auth`` authenticates every route (``auth=False`` on a route
     makes it public), ``rate_limit`` is the default limit of every route, kept in Redis when
     ``redis_url`` (or ``$GATI_REDIS_URL``) is set, else in memory; ``secrets`` are the
-    providers behind ``gctx.secrets``; ``audit=True`` logs one JSON line per request on
-    ``gati.audit``.
+    providers behind ``gctx.secrets`` (or a ``SecretsManager``, to set its TTL);
+    ``audit=True`` logs one JSON line per request on ``gati.audit``.
     """
 
     def __init__(
@@ -93,7 +93,7 @@ class App:
         auth: Any = None,
         rate_limit: str | None = None,
         redis_url: str | None = None,
-        secrets: Iterable[Any] = (),
+        secrets: Iterable[Any] | SecretsManager = (),
         audit: bool | AuditLog = False,
     ) -> None:
         self.debug = debug
@@ -105,7 +105,9 @@ class App:
             self.gctx.register_module(name, module)
         self.emitter = Emitter()
         self.policies = Policies(auth=auth, rate_limit=rate_limit, redis_url=redis_url, audit=audit)
-        self.gctx.secrets = SecretsManager(secrets)
+        self.gctx.secrets = (
+            secrets if isinstance(secrets, SecretsManager) else SecretsManager(secrets)
+        )
         self.gctx.on_shutdown(self.policies.close)
         if self.policies.audit is not None:
             self.emitter.subscribe(self.policies.audit.observe)

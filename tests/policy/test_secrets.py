@@ -71,6 +71,9 @@ async def test_async_callables_are_providers() -> None:
 
 def test_ttl_defaults_to_five_minutes_and_is_clamped() -> None:
     assert SecretsManager().ttl == 300
+    manager = SecretsManager([{"k": "v"}], ttl=60)
+    assert App(secrets=manager).gctx.secrets is manager
+    assert App(secrets=[{"k": "v"}]).gctx.secrets.ttl == 300
     assert SecretsManager(ttl=0).ttl == MIN_TTL == 1
     assert SecretsManager(ttl=10**6).ttl == MAX_TTL == 900
     with pytest.raises(ValueError):
