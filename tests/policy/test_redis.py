@@ -3,6 +3,7 @@ away, and one exact limit shared by two server processes (Property 34 across wor
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sys
 from collections.abc import Iterator
@@ -12,10 +13,12 @@ from pathlib import Path
 
 import httpx
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from gati import App
 from gati.policy import RedisStore, StoreUnavailable
-from gati.policy.rate import MICROS
+from gati.policy.rate import MICROS, gcra
 from gati.testing import LiveServer, TestClient, live_server
 from tests.redis_server import RedisServer
 
@@ -183,3 +186,35 @@ def test_a_redis_that_stops_answering_times_out_into_the_fallback(
     assert paused_open.status_code == 200 and "ratelimit-limit" not in paused_open.headers
     assert paused_closed.status_code == 503
     assert after[0] - after[1] == 1 and after[0] in (2, 3)  # 3 if the paused call ran late
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.integers(1, 20),
+    st.integers(1, 2 * MICROS),
+    st.lists(st.integers(1, 20), min_size=1, max_size=25),
+)
+def test_property_34_the_redis_script_decides_as_the_python_gcra(
+    redis_server: RedisServer, burst: int, emission: int, costs: list[int]
+) -> None:
+    """Property 34, differential: every answer of the Lua script equals ``rate.gcra`` for the
+    same stored TAT at the script's own clock reading (recovered as TAT − reset)."""
+
+    async def run() -> None:
+        store = RedisStore(redis_server.url)
+        key = f"diff:{burst}:{emission}:{len(costs)}:{sum(costs)}"
+        await store.client.delete("gati:rl:" + key)
+        tat: int | None = None
+        try:
+            for cost in costs:
+                cost = min(cost, burst)
+                decision = await store.acquire(key, emission, burst, cost)
+                now = decision[4] - decision[2]
+                assert decision == gcra(tat, now, emission, burst, cost)
+                tat = decision[4]
+        finally:
+            await store.close()
+
+    asyncio.run(run())
