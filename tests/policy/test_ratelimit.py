@@ -118,6 +118,7 @@ def test_clients_behind_a_trusted_proxy_are_told_apart() -> None:
         ({"burst": 3}, "need a rate_limit"),
         ({"key": lambda req, lctx: "k"}, "need a rate_limit"),
         ({"rate_limit": "5/minute", "on_store_error": "maybe"}, "on_store_error"),
+        ({"rate_limit": True}, "has none"),
     ],
 )
 def test_bad_limit_options_are_refused_at_registration(

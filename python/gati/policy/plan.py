@@ -120,6 +120,8 @@ class Policies:
             raise ValueError(
                 f"roles={sorted(required)} need an authenticator: App(auth=...) or auth=..."
             )
+        if rate_limit is True and self.rate_limit is None:
+            raise ValueError("rate_limit=True takes the app's default, and the App has none")
         text = self.rate_limit if rate_limit is None or rate_limit is True else rate_limit
         rate = None if text is False or text is None else parse_rate(text, burst=burst, cost=cost)
         if rate is None and (burst is not None or cost != 1 or key is not None):
