@@ -3,6 +3,7 @@ refetched for rotated keys, kept through an outage."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 from collections.abc import Iterator
@@ -14,7 +15,7 @@ import pytest
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from gati import App, JWTAuth
-from gati.testing import TestClient
+from gati.testing import AsyncTestClient, TestClient
 from tests.policy.keys import bearer, rs_token, rsa_pair
 
 
@@ -27,11 +28,14 @@ class JWKSServer:
         self.document: dict[str, Any] = {"keys": [{**jwk, "kid": "k1", "alg": "RS256"}]}
         self.fetches = 0
         self.fail = False
+        self.release = threading.Event()
+        self.release.set()
         owner = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 owner.fetches += 1
+                owner.release.wait(10)
                 body = json.dumps(owner.document).encode()
                 self.send_response(500 if owner.fail else 200)
                 self.send_header("Content-Type", "application/json")
@@ -54,6 +58,7 @@ def jwks() -> Iterator[JWKSServer]:
     try:
         yield server
     finally:
+        server.release.set()
         server.httpd.shutdown()
         server.httpd.server_close()
 
@@ -100,3 +105,30 @@ def test_cached_keys_survive_an_outage_and_no_keys_at_all_is_503(jwks: JWKSServe
     with TestClient(app_for(cold)) as client:
         r = client.get("/me", headers=bearer(rs_token(kid="k1")))
     assert r.status_code == 503
+
+
+async def test_a_slow_jwks_fetch_does_not_block_other_requests(jwks: JWKSServer) -> None:
+    """The fetch runs in a worker thread: while it waits on the identity provider, a public
+    route on the same event loop is served."""
+    app = app_for(JWTAuth(jwks_url=jwks.url, algorithms=["RS256"]))
+    app.get("/public", auth=False)(lambda req, res, lctx, gctx: "up")
+    finished: list[str] = []
+    jwks.release.clear()
+    async with AsyncTestClient(app) as client:
+
+        async def authenticated() -> None:
+            r = await client.get("/me", headers=bearer(rs_token(kid="k1")))
+            assert r.status_code == 200
+            finished.append("authenticated")
+
+        async def public() -> None:
+            for _ in range(1000):  # until the fetch has started (the server now holds it)
+                if jwks.fetches:
+                    break
+                await asyncio.sleep(0.01)
+            assert (await client.get("/public")).status_code == 200
+            finished.append("public")
+            jwks.release.set()
+
+        await asyncio.gather(authenticated(), public())
+    assert finished == ["public", "authenticated"]
