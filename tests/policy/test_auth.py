@@ -321,3 +321,21 @@ def test_verified_tokens_are_remembered_boundedly_and_never_past_their_expiry() 
         r = client.delete("/books/1", headers=bearer(expired))
         assert (r.status_code, r.json()["detail"]) == (401, "token expired")
         assert expired not in auth._verified
+
+
+role_sets = st.frozensets(st.sampled_from(["admin", "editor", "reader", "auditor"]), max_size=4)
+
+
+@settings(max_examples=60, deadline=None)
+@given(role_sets.filter(bool), role_sets)
+def test_property_35_a_principal_passes_exactly_when_it_holds_every_required_role(
+    required: frozenset[str], held: frozenset[str]
+) -> None:
+    """Property 35: 200 when the principal's roles include all required ones, else 403."""
+    app = App(auth=APIKeyAuth({"key-0123456789": Principal("p", held)}))
+    app.get("/r", roles=sorted(required))(lambda req, res, lctx, gctx: "ok")
+    with TestClient(app) as client:
+        r = client.get("/r", headers={"X-API-Key": "key-0123456789"})
+    assert r.status_code == (200 if required <= held else 403)
+    if r.status_code == 403:
+        assert r.json()["missing_roles"] == sorted(required - held)
