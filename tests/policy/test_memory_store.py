@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from gati.policy.memory import MemoryStore
-from gati.policy.rate import MICROS
+from gati.policy.rate import MICROS, gcra
 
 
 class Clock:
@@ -54,3 +57,24 @@ async def test_the_async_interface_decides_the_same() -> None:
     second = await store.acquire("k", MICROS, 1, 1)
     assert first[0] and not second[0]
     await store.close()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(1, 30),
+    st.integers(1, 10 * MICROS),
+    st.lists(st.tuples(st.integers(0, 2 * MICROS), st.integers(1, 30)), min_size=1, max_size=60),
+)
+def test_property_34_the_memory_store_decides_as_rate_gcra(
+    burst: int, emission: int, steps: list[tuple[int, int]]
+) -> None:
+    """Property 34, differential: MemoryStore's inlined GCRA equals the reference function."""
+    clock = Clock()
+    store = MemoryStore(clock=clock)
+    tat = None
+    for gap, cost in steps:
+        clock.now += gap
+        cost = min(cost, burst)
+        expected = gcra(tat, clock.now, emission, burst, cost)
+        assert store.take("k", emission, burst, cost) == expected
+        tat = expected[4]

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from typing import Final
 
-from gati.policy.rate import Decision, gcra
+from gati.policy.rate import Decision
 
 __all__ = ["DEFAULT_MAX_KEYS", "MemoryStore"]
 
@@ -58,12 +58,17 @@ class MemoryStore:
         # the default clock inlined: one Python call fewer per request (~0.05 µs)
         now = _monotonic_ns() // 1000 if clock is _now_us else clock()
         tat = tats.get(key)
-        decision = gcra(tat, now, emission, burst, cost)
-        if decision[0]:
-            if tat is None and len(tats) >= self._next_sweep:
-                self._make_room(now)
-            tats[key] = decision[4]
-        return decision
+        # rate.gcra inlined (a call costs 0.15 µs of the ~1 µs budget); a differential test
+        # in tests/policy/test_memory_store.py holds the two equal
+        start = now if tat is None or tat < now else tat
+        new_tat = start + cost * emission
+        allow_at = new_tat - burst * emission
+        if now < allow_at:
+            return (False, 0, start - now, allow_at - now, start)
+        if tat is None and len(tats) >= self._next_sweep:
+            self._make_room(now)
+        tats[key] = new_tat
+        return (True, (now - allow_at) // emission, new_tat - now, 0, new_tat)
 
     async def acquire(self, key: str, emission: int, burst: int, cost: int) -> Decision:
         """The store interface shared with ``RedisStore``."""

@@ -28,6 +28,10 @@ __all__ = ["KeyFn", "OnStoreError", "RateLimit"]
 KeyFn = Callable[[Any, Any], str]
 OnStoreError = Literal["allow", "deny"]
 _LOG_EVERY_S: Final = 10.0
+# Header pairs for small values, built once: an index costs 0.06 µs, b"%d" and a tuple 0.27.
+_TABLE: Final = 1024
+_REMAINING: Final = tuple((b"ratelimit-remaining", b"%d" % n) for n in range(_TABLE))
+_RESET: Final = tuple((b"ratelimit-reset", b"%d" % n) for n in range(_TABLE))
 _log = logging.getLogger("gati.policy")
 
 
@@ -107,8 +111,10 @@ class RateLimit:
         if allowed:
             res.headers += (
                 self._limit_header,
-                (b"ratelimit-remaining", b"%d" % remaining),
-                (b"ratelimit-reset", b"%d" % reset),
+                _REMAINING[remaining]
+                if remaining < _TABLE
+                else (b"ratelimit-remaining", b"%d" % remaining),
+                _RESET[reset] if reset < _TABLE else (b"ratelimit-reset", b"%d" % reset),
                 self._policy_header,
             )
             return
