@@ -44,12 +44,15 @@ def response_messages(
         n = len(body)
         length = _LENGTHS[n] if n < _CACHED_LENGTHS else (b"content-length", b"%d" % n)
         headers = [length, (b"x-request-id", request_id)]
+        extra = res.headers
+        if extra and any(name == b"content-type" for name, _ in extra):
+            media = None  # res.header("Content-Type", …) wins over the body's media type
         if media is JSON_MEDIA:
             headers.append(_JSON_TYPE)
         elif media is not None:
             headers.append((b"content-type", media))
-        if res.headers:
-            headers += res.headers
+        if extra:
+            headers += extra
     return (
         {"type": "http.response.start", "status": status, "headers": headers},
         {"type": "http.response.body", "body": b"" if method == "HEAD" else body},
