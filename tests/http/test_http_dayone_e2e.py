@@ -73,13 +73,15 @@ def test_uploads_streams_and_files(server: LiveServer) -> None:
 def test_sse_disconnect_closes_the_producer_and_runs_cleanup(
     server: LiveServer, markers: Path
 ) -> None:
-    with httpx.Client(base_url=server.url, timeout=10) as client:
-        with client.stream("GET", "/sse") as r:
-            rid = r.headers["x-request-id"]
-            lines = r.iter_lines()
-            assert next(lines) == "event: tick"
-            assert next(lines) == "id: 1"
-            assert next(lines) == 'data: {"n":1}'
+    with (
+        httpx.Client(base_url=server.url, timeout=10) as client,
+        client.stream("GET", "/sse") as r,
+    ):
+        rid = r.headers["x-request-id"]
+        lines = r.iter_lines()
+        assert next(lines) == "event: tick"
+        assert next(lines) == "id: 1"
+        assert next(lines) == 'data: {"n":1}'
     assert wait_for(markers / f"sse-closed-{rid}") == "closed"
     assert wait_for(markers / f"sse-cleanup-{rid}") == "done"
 

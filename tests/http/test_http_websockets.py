@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import pytest
-from starlette.testclient import TestClient as StarletteClient
+
+with warnings.catch_warnings():  # its httpx transport is all these tests need
+    warnings.simplefilter("ignore")
+    from starlette.testclient import TestClient as StarletteClient
 from starlette.websockets import WebSocketDisconnect
 
 from gati import App, HTTPError
