@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Awaitable, Callable
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic
 
 import orjson
 from starlette.datastructures import FormData, Headers, QueryParams
+from typing_extensions import TypeVar
 
 from gati.http.cookies import cookie_parser
 from gati.http.errors import HTTPError
@@ -16,7 +17,7 @@ from gati.http.ingress import Ingress
 __all__ = ["ClientDisconnect", "Request", "read_body"]
 
 Receive = Callable[[], Awaitable[dict[str, Any]]]
-Body = TypeVar("Body")
+Body = TypeVar("Body", default=Any)  # a bare ``Request`` is ``Request[Any]``
 
 
 class ClientDisconnect(Exception):
