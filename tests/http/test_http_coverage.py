@@ -156,3 +156,21 @@ def test_exception_handler_keys_and_signatures_are_checked() -> None:
         app.exception_handler("KeyError")(lambda req, exc: None)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match=r"takes \(req, exc\)"):
         app.exception_handler(KeyError)(lambda req: None)
+
+
+def test_cleanup_runs_once_when_an_exception_handler_answers() -> None:
+    app = App()
+    cleanups: list[str] = []
+
+    @app.exception_handler(LookupError)
+    async def lookup(req: Any, exc: LookupError) -> Any:
+        return PlainTextResponse("gone", status_code=410)
+
+    @app.get("/x")
+    async def x(req: Any, res: Any, lctx: Any, gctx: Any) -> Any:
+        lctx.on_cleanup(lambda: cleanups.append("cleanup"))
+        raise LookupError("x")
+
+    r = TestClient(app).get("/x")
+    assert (r.status_code, r.text) == (410, "gone")
+    assert cleanups == ["cleanup"]

@@ -247,7 +247,9 @@ class Orchestrator:
 
     async def finish_after_send(self, lctx: LocalContext) -> None:
         """End a request whose delegated body was sent: cancel tracked tasks, run cleanup,
-        ``completed``."""
+        ``completed``. A request that failed was finished by the failure path already."""
+        if lctx.meta._phase in ("error", "timeout", "completed"):
+            return
         token = CURRENT.set(lctx)
         try:
             if lctx._x is not None:
