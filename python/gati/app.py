@@ -4,11 +4,11 @@
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
 from types import EllipsisType
 from typing import Any, TypeVar, Unpack, overload
 
@@ -17,9 +17,16 @@ from gati.context.local import LocalContext
 from gati.context.meta import Client
 from gati.http.deferred import run_deferred
 from gati.http.errors import HTTPError
-from gati.http.failures import ExceptionHandler, ExceptionHandlers, HandlerKey, write_failure
+from gati.http.failures import (
+    ExceptionHandler,
+    ExceptionHandlers,
+    HandlerKey,
+    send_failure,
+    write_failure,
+)
 from gati.http.health import LifespanState, liveness, readiness
 from gati.http.ingress import Ingress, TrustedProxies, parse_ingress
+from gati.http.lifespan import Lifespan
 from gati.http.middleware import Middleware, MiddlewareStack
 from gati.http.not_routed import NotRouted
 from gati.http.options import RouteOptions, SchemaLike
@@ -28,7 +35,7 @@ from gati.http.response import Response
 from gati.http.route import Route
 from gati.http.routers import Router, url_path_for
 from gati.http.routing import RouteTable
-from gati.http.sender import response_messages, send_delegated, send_problem
+from gati.http.sender import response_messages, send_delegated
 from gati.http.websockets import (
     CLOSE_POLICY_VIOLATION,
     WebSocket,
@@ -109,8 +116,9 @@ class App:
         self.websocket_routes: RouteTable[Route] = RouteTable()
         self.global_hooks: list[Hook] = []
         self._mounts: list[tuple[str, ASGIApp]] = []
-        self.lifespan_state: LifespanState = "idle"
-        self._children: contextlib.AsyncExitStack | None = None
+        self._lifespan = Lifespan(
+            self.gctx, lambda: [m.lifespan() for _, m in self._mounts if isinstance(m, App)]
+        )
         self.middleware = MiddlewareStack(middleware, functools.partial(self.__call__, inner=True))
         self.exception_handlers = ExceptionHandlers(exception_handlers)
         self.orchestrator.on_failure = self._write_failure
@@ -367,47 +375,17 @@ class App:
 
         return register if fn is None else register(fn)
 
-    @contextlib.asynccontextmanager
-    async def lifespan(self, parent: Any = None) -> AsyncIterator[None]:
+    def lifespan(self, parent: Any = None) -> AbstractAsyncContextManager[None]:
         """Start-up on entry, shutdown on exit, as ``async with app.lifespan():``. A parent
         that mounts this app runs it from its own lifespan (``FastAPI(lifespan=
         gati_app.lifespan)``, or inside a parent's lifespan function); a gati parent does it
         for its mounted gati apps by itself. ``parent`` (the calling app) is ignored."""
-        await self._startup()
-        try:
-            yield
-        finally:
-            await self._shutdown()
+        return self._lifespan.context()
 
-    async def _startup(self) -> None:
-        """Global Context start-up, then the mounted gati apps'; ``StartupError`` on failure."""
-        self.lifespan_state = "starting"
-        try:
-            await self.gctx.startup()
-            children = contextlib.AsyncExitStack()
-            try:
-                for _, mounted in self._mounts:
-                    if isinstance(mounted, App):
-                        await children.enter_async_context(mounted.lifespan())
-            except BaseException:
-                await children.aclose()
-                raise
-            self._children = children
-        except BaseException:
-            self.lifespan_state = "failed"
-            raise
-        self.lifespan_state = "running"
-
-    async def _shutdown(self) -> None:
-        """Mounted gati apps stop first, then this app's shutdown callbacks."""
-        self.lifespan_state = "stopping"
-        try:
-            if self._children is not None:
-                children, self._children = self._children, None
-                await children.aclose()
-        finally:
-            await self.gctx.shutdown()
-            self.lifespan_state = "stopped"
+    @property
+    def lifespan_state(self) -> LifespanState:
+        """``idle``, ``starting``, ``running``, ``failed``, ``stopping`` or ``stopped``."""
+        return self._lifespan.state
 
     # -- ASGI ------------------------------------------------------------------------------
     async def __call__(
@@ -491,7 +469,7 @@ class App:
     async def _other(self, kind: str, scope: Scope, receive: Receive, send: Send) -> None:
         """Lifespan, and websockets (or other scopes) for mounted apps."""
         if kind == "lifespan":
-            await self._lifespan(receive, send)
+            await self._lifespan.serve(receive, send)
         else:
             mounted = self._mounted(scope)
             if mounted is not None:
@@ -544,37 +522,13 @@ class App:
     async def _fail(self, scope: Scope, send: Send, exc: Exception, req: Any, rid: str) -> None:
         """Answer a failure that escaped the lifecycle (a response that could not be encoded,
         or a failure while writing the error response)."""
-        res = Response()
-        try:
-            answered = await write_failure(
-                exc, req, res, rid, debug=self.debug, handlers=self.exception_handlers
-            )
-        except Exception as again:
-            log.error("request %s: the exception handler failed", rid, exc_info=again)
-            await send_problem(scope, send, 500, "internal server error", rid)
-            return
-        if not answered:
-            return
-        if res.asgi is not None:
-            await send_delegated(scope, req._receive, send, res, rid.encode("ascii"))
-            return
-        start, body = response_messages(scope["method"], res, rid.encode("ascii"))
-        await send(start)
-        await send(body)
-
-    async def _lifespan(self, receive: Receive, send: Send) -> None:
-        """Start-up and shutdown, driven by the server's lifespan messages."""
-        while True:
-            message = await receive()
-            if message["type"] == "lifespan.startup":
-                try:
-                    await self._startup()
-                except Exception as exc:
-                    log.error("start-up failed", exc_info=exc)
-                    await send({"type": "lifespan.startup.failed", "message": str(exc)})
-                    return
-                await send({"type": "lifespan.startup.complete"})
-            elif message["type"] == "lifespan.shutdown":
-                await self._shutdown()
-                await send({"type": "lifespan.shutdown.complete"})
-                return
+        await send_failure(
+            scope,
+            req._receive,
+            send,
+            exc,
+            req,
+            rid,
+            debug=self.debug,
+            handlers=self.exception_handlers,
+        )

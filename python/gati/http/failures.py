@@ -21,9 +21,10 @@ from gati.errors import RequestTimeout
 from gati.http.errors import PROBLEM_JSON, HTTPError, problem_body
 from gati.http.request import ClientDisconnect
 from gati.http.response import Response
+from gati.http.sender import Receive, Send, response_messages, send_delegated, send_problem
 from gati.http.validation import RequestInvalid, ResponseInvalid
 
-__all__ = ["ExceptionHandler", "ExceptionHandlers", "write_failure"]
+__all__ = ["ExceptionHandler", "ExceptionHandlers", "send_failure", "write_failure"]
 
 log = logging.getLogger("gati.http")
 
@@ -125,3 +126,34 @@ async def write_failure(
     ]
     res.status(problem.status).send(body, PROBLEM_JSON)
     return True
+
+
+async def send_failure(
+    scope: dict[str, Any],
+    receive: Receive,
+    send: Send,
+    exc: Exception,
+    req: Any,
+    rid: str,
+    *,
+    debug: bool,
+    handlers: ExceptionHandlers,
+) -> None:
+    """Write and send the response for a failure outside the lifecycle (no after hooks: a
+    response that could not be encoded, or a failing ``on_failure``)."""
+    res = Response()
+    try:
+        answered = await write_failure(exc, req, res, rid, debug=debug, handlers=handlers)
+    except Exception as again:
+        log.error("request %s: the exception handler failed", rid, exc_info=again)
+        await send_problem(scope, send, 500, "internal server error", rid)
+        return
+    if not answered:
+        return
+    rid_bytes = rid.encode("ascii")
+    if res.asgi is not None:
+        await send_delegated(scope, receive, send, res, rid_bytes)
+        return
+    start, body = response_messages(scope["method"], res, rid_bytes)
+    await send(start)
+    await send(body)

@@ -8,7 +8,7 @@ from typing import Any
 from gati.http.errors import PROBLEM_JSON, problem_body
 from gati.http.response import JSON_MEDIA, Response
 
-__all__ = ["Send", "response_messages", "send_delegated", "send_problem"]
+__all__ = ["Receive", "Send", "response_messages", "send_delegated", "send_problem"]
 
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
