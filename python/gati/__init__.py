@@ -18,6 +18,7 @@ from gati.gtype.paths import format_path
 from gati.gtype.schema import Schema
 from gati.gtype.validator import Validator
 from gati.http import HTTPError, Request, Response
+from gati.http.forms import FormLimits
 from gati.http.middleware import Middleware
 from gati.http.routers import Router
 from gati.http.streaming import ServerSentEvent
@@ -29,6 +30,7 @@ __all__ = [
     "App",
     "Backoff",
     "Emitter",
+    "FormLimits",
     "GatiError",
     "GlobalContext",
     "HTTPError",

@@ -24,6 +24,7 @@ from gati.http.failures import (
     send_failure,
     write_failure,
 )
+from gati.http.forms import FormLimits
 from gati.http.health import LifespanState, liveness, readiness
 from gati.http.ingress import Ingress, TrustedProxies, parse_ingress
 from gati.http.lifespan import Lifespan
@@ -140,6 +141,7 @@ class App:
         params: SchemaLike | None = None,
         headers: SchemaLike | None = None,
         cookies: SchemaLike | None = None,
+        form_limits: FormLimits | None = None,
         roles: Sequence[str] | None = None,
         rate_limit: str | None = None,
         timeout: float | EllipsisType | None = ...,
@@ -172,6 +174,7 @@ class App:
                 params=params,
                 headers=headers,
                 cookies=cookies,
+                form_limits=form_limits,
                 roles=roles,
                 rate_limit=rate_limit,
                 timeout=self.timeout if timeout is ... else timeout,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gati import App, gt
+from gati import App, FormLimits, gt
 from gati.testing import TestClient
 
 
@@ -36,9 +36,9 @@ def test_cookies_are_read_and_set_and_deleted() -> None:
 def form_app() -> App:
     app = App(max_body_size=4096)
 
-    @app.post("/form")
+    @app.post("/form", form_limits=FormLimits(max_files=2, max_fields=3))
     async def form(req: Any, res: Any, lctx: Any, gctx: Any) -> Any:
-        data = await req.form(max_files=2, max_fields=3)
+        data = await req.form()
         out: dict[str, Any] = {}
         for key, value in data.multi_items():
             if hasattr(value, "read"):
@@ -52,7 +52,18 @@ def form_app() -> App:
         raw = await req.body()
         return {"len": len(raw), "form": dict(await req.form())}
 
+    @app.post("/one-file")
+    async def one_file(req: Any, res: Any, lctx: Any, gctx: Any) -> Any:
+        return {"n": len(await req.form(max_files=1))}
+
     return app
+
+
+def test_the_call_overrides_the_route_limits() -> None:
+    client = TestClient(form_app())
+    assert client.post("/one-file", files={"a": ("a", b"1")}).json() == {"n": 1}
+    files = {"a": ("a", b"1"), "b": ("b", b"2")}
+    assert client.post("/one-file", files=files).status_code == 413
 
 
 def test_urlencoded_and_multipart_forms_with_uploads() -> None:

@@ -11,6 +11,7 @@ memory, so ``form()`` after them never waits for bytes that will not come.
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
+from dataclasses import dataclass
 from typing import Any
 
 from starlette import formparsers
@@ -19,10 +20,31 @@ from starlette.formparsers import FormParser, MultiPartException, MultiPartParse
 
 from gati.http.errors import HTTPError
 
-__all__ = ["FormData", "parse_form"]
+__all__ = ["FormData", "FormLimits", "parse_form"]
 
 _MEDIA_MULTIPART = "multipart/form-data"
 _MEDIA_URLENCODED = "application/x-www-form-urlencoded"
+
+
+@dataclass(frozen=True, slots=True)
+class FormLimits:
+    """A route's limits for ``req.form()`` (``App.route(form_limits=...)``): files, fields,
+    and the size of one non-file part; the whole body stays bounded by ``max_body_size``."""
+
+    max_files: int = 1000
+    max_fields: int = 1000
+    max_part_size: int = 1 << 20
+
+    def __post_init__(self) -> None:
+        if min(self.max_files, self.max_fields, self.max_part_size) < 0:
+            raise ValueError("form limits must be >= 0")
+
+    def apply(self, req: Any) -> None:
+        """Make these the defaults of ``req.form()``."""
+        req._form_limits = self
+
+
+DEFAULT_LIMITS = FormLimits()
 
 
 def _media(headers: Headers) -> str:

@@ -11,6 +11,7 @@ from gati.gtype.schema import Schema
 from gati.http.validation import Validator
 
 if TYPE_CHECKING:
+    from gati.http.forms import FormLimits
     from gati.lifecycle.hooks import Hook
 
 SchemaLike: TypeAlias = Schema | Validator
@@ -27,6 +28,7 @@ class RouteOptions(TypedDict, total=False):
     params: SchemaLike | None
     headers: SchemaLike | None
     cookies: SchemaLike | None
+    form_limits: FormLimits | None
     roles: Sequence[str] | None
     rate_limit: str | None
     timeout: float | EllipsisType | None

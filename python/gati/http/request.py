@@ -11,7 +11,7 @@ from typing_extensions import TypeVar
 
 from gati.http.cookies import cookie_parser
 from gati.http.errors import HTTPError
-from gati.http.forms import parse_form
+from gati.http.forms import DEFAULT_LIMITS, FormLimits, parse_form
 from gati.http.ingress import Ingress
 
 __all__ = ["ClientDisconnect", "Request", "read_body"]
@@ -61,6 +61,7 @@ class Request(Generic[Body]):
         "_body",
         "_cookies_validated",
         "_form",
+        "_form_limits",
         "_headers",
         "_headers_validated",
         "_json",
@@ -178,19 +179,25 @@ class Request(Generic[Body]):
                 return
 
     async def form(
-        self, *, max_files: int = 1000, max_fields: int = 1000, max_part_size: int = 1 << 20
+        self,
+        *,
+        max_files: int | None = None,
+        max_fields: int | None = None,
+        max_part_size: int | None = None,
     ) -> FormData:
         """The urlencoded or multipart form (python-multipart), parsed once; files past 1 MiB
-        are spooled to disk. More files or fields than allowed, or a field larger than
-        ``max_part_size``, is a 413; a malformed form a 400; another media type a 415."""
+        are spooled to disk. Limits default to the route's ``form_limits=`` (1000 files, 1000
+        fields, 1 MiB per field); more files or fields, or a larger field, is a 413, a
+        malformed form a 400, another media type a 415."""
         form: FormData | None = getattr(self, "_form", None)
         if form is None:
+            limits: FormLimits = getattr(self, "_form_limits", DEFAULT_LIMITS)
             form = await parse_form(
                 self.headers,
                 self.stream(),
-                max_files=max_files,
-                max_fields=max_fields,
-                max_part_size=max_part_size,
+                max_files=limits.max_files if max_files is None else max_files,
+                max_fields=limits.max_fields if max_fields is None else max_fields,
+                max_part_size=limits.max_part_size if max_part_size is None else max_part_size,
             )
             self._form = form
         return form

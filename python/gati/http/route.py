@@ -14,6 +14,7 @@ from starlette.responses import Response as StarletteResponse
 
 from gati.errors import ValidationError
 from gati.http.errors import HTTPError
+from gati.http.forms import FormLimits
 from gati.http.header_params import header_params
 from gati.http.request import Request
 from gati.http.response import Response
@@ -102,7 +103,6 @@ class Route:
         "body_validator",
         "handler",
         "handler_id",
-        "header_params",
         "hooks",
         "is_async",
         "max_body_size",
@@ -110,6 +110,7 @@ class Route:
         "params_validator",
         "pattern",
         "plan",
+        "prepare",
         "query_coercions",
         "query_validator",
         "rate_limit",
@@ -133,6 +134,7 @@ class Route:
         params: Any = None,
         headers: Any = None,
         cookies: Any = None,
+        form_limits: FormLimits | None = None,
         roles: Sequence[str] | None = None,
         rate_limit: str | None = None,
         timeout: float | None = DEFAULT_TIMEOUT,
@@ -155,11 +157,15 @@ class Route:
         self.query_validator: Validator | None = compile_schema(query)
         self.query_coercions: tuple[Coercion, ...] = query_coercions(query)
         self.params_validator: Validator | None = compile_schema(params)
-        self.header_params = header_params(headers, cookies)
+        # steps run on the request before the handler: header/cookie checks, form limits
+        self.prepare: tuple[Callable[[Any], None], ...] = (
+            *(part.check for part in header_params(headers, cookies)),
+            *(() if form_limits is None else (form_limits.apply,)),
+        )
         self.validates = any(
             v is not None
             for v in (self.body_validator, self.query_validator, self.params_validator)
-        ) or bool(self.header_params)
+        ) or (headers is not None or cookies is not None)
         self.roles = tuple(roles or ())
         self.rate_limit = rate_limit
         self.timeout = timeout
@@ -194,8 +200,8 @@ class Route:
                 self.params_validator.validate(req.path_params)
             except ValidationError as exc:
                 raise RequestInvalid(exc, "path") from None
-        for part in self.header_params:
-            part.check(req)
+        for step in self.prepare:
+            step(req)
         if self.validates:
             lctx.advance("validated")
         lctx.advance("processing")
