@@ -28,6 +28,7 @@ def chat_app(log: list[str]) -> App:
     async def chat(ws: Any, lctx: Any, gctx: Any) -> None:
         await ws.accept()
         lctx.on_cleanup(lambda: log.append("cleanup"))
+        lctx.defer(log.append, "deferred")
         room = ws.path_params["room"]
         text = await ws.receive_text()
         await ws.send_json(
@@ -54,7 +55,7 @@ def test_a_websocket_route_gets_hooks_a_context_and_the_request_id() -> None:
     with client.websocket_connect("/ws/lobby?token=ok", headers={"X-Request-ID": "ws-1"}) as ws:
         ws.send_text("hello")
         assert ws.receive_json() == {"room": "lobby", "echo": "hello", "user": "ann", "rid": "ws-1"}
-    assert log == ["cleanup"]
+    assert log == ["cleanup", "deferred"]
 
 
 def test_a_refusing_before_hook_closes_with_1008() -> None:

@@ -9,7 +9,8 @@ hooks run before the handler (authentication: read ``ws.headers``, ``ws.cookies`
 Close codes: a path no websocket route matches, or a before hook that refuses (any 4xx),
 closes before the handshake completes with 1008 (policy violation; servers answer the
 handshake with HTTP 403); an unhandled exception closes with 1011 (internal error, logged);
-a handler that returns without closing closes with 1000 (normal).
+a handler that returns without closing closes with 1000 (normal). ``lctx.defer`` work runs
+once the connection is closed.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from starlette.datastructures import QueryParams
 from starlette.websockets import WebSocket as StarletteWebSocket
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
+from gati.http.deferred import run_deferred
 from gati.http.ingress import Ingress
 from gati.http.response import Response
 from gati.http.route import Route
@@ -103,9 +105,20 @@ def websocket_route(
 async def serve_websocket(
     orchestrator: Orchestrator, route: Route, ws: WebSocket, lctx: LocalContext
 ) -> None:
-    """Run the connection through the lifecycle, then close it with the code the outcome
-    calls for (see the module docstring)."""
+    """Run the connection through the lifecycle and close it, then its deferred work."""
     res = Response()
+    try:
+        await _run(orchestrator, route, ws, res, lctx)
+    finally:
+        x = lctx._x
+        if x is not None and x.deferred:
+            await run_deferred(lctx)
+
+
+async def _run(
+    orchestrator: Orchestrator, route: Route, ws: WebSocket, res: Response, lctx: LocalContext
+) -> None:
+    """The lifecycle, then the close code the outcome calls for (see the module docstring)."""
     try:
         await orchestrator.run(route.plan, route.call, ws, res, lctx)
     except WebSocketDisconnect:
