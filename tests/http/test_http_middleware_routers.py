@@ -11,6 +11,9 @@ from typing import Any
 import pytest
 from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
+from starlette.middleware.httpsredirect import HTTPSRedirectMiddleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 import gati.logging
 from gati import App, HTTPError, Middleware, Router
@@ -39,6 +42,35 @@ def test_starlette_middleware_wraps_everything_and_the_app_is_still_served() -> 
     assert (r.status_code, r.headers["access-control-allow-origin"]) == (404, "https://a.example")
     with pytest.raises(RuntimeError, match="after the app has started"):
         app.add_middleware(GZipMiddleware)
+
+
+def test_sessions_trusted_host_and_https_redirect() -> None:
+    app = App(
+        middleware=[
+            Middleware(TrustedHostMiddleware, allowed_hosts=["testserver"]),
+            Middleware(SessionMiddleware, secret_key="k" * 32),
+        ]
+    )
+
+    @app.get("/count")
+    async def count(req: Any, res: Any, lctx: Any, gctx: Any) -> Any:
+        req.session["n"] = req.session.get("n", 0) + 1
+        return {"n": req.session["n"]}
+
+    client = TestClient(app)
+    assert client.get("/count").json() == {"n": 1}
+    assert client.get("/count").json() == {"n": 2}  # the cookie carried the session
+    assert client.get("/count", headers={"Host": "evil.example"}).status_code == 400
+    bare = App()
+
+    @bare.get("/s")
+    async def s(req: Any, res: Any, lctx: Any, gctx: Any) -> Any:
+        return req.session
+
+    assert TestClient(bare).get("/s").status_code == 500
+    secure = App(middleware=[Middleware(HTTPSRedirectMiddleware)])
+    r = TestClient(secure).get("/healthz", follow_redirects=False)
+    assert (r.status_code, r.headers["location"]) == (307, "https://testserver/healthz")
 
 
 def test_middleware_keeps_the_lifespan() -> None:

@@ -148,6 +148,18 @@ class Request(Generic[Body]):
         return getattr(self, "_cookies_validated", None)
 
     @property
+    def session(self) -> dict[str, Any]:
+        """The session dict of Starlette's ``SessionMiddleware`` (a ``RuntimeError`` that
+        says so when the app has none)."""
+        if "session" not in self.scope:
+            raise RuntimeError(
+                "req.session needs starlette's SessionMiddleware: "
+                "App(middleware=[Middleware(SessionMiddleware, secret_key=...)])"
+            )
+        session: dict[str, Any] = self.scope["session"]
+        return session
+
+    @property
     def cookies(self) -> dict[str, str]:
         """The ``Cookie`` header's name → value pairs (parsed as browsers send them)."""
         return cookie_parser(self.headers.get("cookie", ""))
