@@ -88,7 +88,9 @@ class App:
     (per route with ``max_body_size=``); ``trusted_proxies`` (addresses or networks) enables
     ``Forwarded``/``X-Forwarded-For``; ``config`` becomes the read-only ``gctx.config``;
     ``modules`` are registered on ``gctx.modules``; ``health_paths`` serve liveness and
-    readiness (``None`` turns them off).
+    readiness (``None`` turns them off); ``middleware`` wraps the app (Starlette's
+    ``Middleware`` entries, the first outermost); ``exception_handlers`` maps exception types
+    or error statuses to ``handler(req, exc)``.
     """
 
     def __init__(
