@@ -353,7 +353,10 @@ class App:
     def include(self, router: Router) -> None:
         """Register a ``Router``'s routes (its prefix, hooks and tags applied)."""
         for method, path, fn, options in router.resolved():
-            self.route(method, path, **options)(fn)
+            if method == "WEBSOCKET":
+                self.websocket(path, **options)(fn)
+            else:
+                self.route(method, path, **options)(fn)
 
     def url_path_for(self, handler_id: str, /, **params: Any) -> str:
         """The path of the route with ``handler_id``, its ``{params}`` filled in."""

@@ -12,7 +12,7 @@ with warnings.catch_warnings():  # its httpx transport is all these tests need
     from starlette.testclient import TestClient as StarletteClient
 from starlette.websockets import WebSocketDisconnect
 
-from gati import App, HTTPError
+from gati import App, HTTPError, Router
 
 
 def chat_app(log: list[str]) -> App:
@@ -83,3 +83,24 @@ def test_a_handler_that_returns_closes_normally() -> None:
         with pytest.raises(WebSocketDisconnect) as info:
             ws.receive_text()
         assert info.value.code == 1000
+
+
+def test_a_router_declares_websocket_routes_under_its_prefix_and_hooks() -> None:
+    seen: list[str] = []
+
+    async def mark(req: Any, res: Any, lctx: Any, gctx: Any) -> None:
+        seen.append("router hook")
+
+    live = Router(prefix="/live", hooks=[mark])
+
+    @live.websocket("/feed")
+    async def feed(ws: Any, lctx: Any, gctx: Any) -> None:
+        await ws.accept()
+        await ws.send_text("tick")
+        await ws.close()
+
+    app = App()
+    app.include(live)
+    with StarletteClient(app).websocket_connect("/live/feed") as ws:
+        assert ws.receive_text() == "tick"
+    assert seen == ["router hook"]

@@ -75,6 +75,12 @@ class Router:
     def delete(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
         return self.route("DELETE", path, **options)
 
+    def websocket(
+        self, path: str, *, hooks: Sequence[Hook | Callable[..., Any]] = (), id: str | None = None
+    ) -> Callable[[F], F]:
+        """Declare a websocket route (``app.websocket``'s options); registered at ``include``."""
+        return self.route("WEBSOCKET", path, hooks=hooks, id=id)
+
     def include(self, other: Router) -> None:
         """Nest ``other`` here: its routes get this router's prefix, hooks and tags too."""
         self.entries.extend(other.resolved())
@@ -84,7 +90,8 @@ class Router:
         for method, path, fn, options in self.entries:
             merged = dict(options)
             merged["hooks"] = (*self.hooks, *options.get("hooks", ()))
-            merged["tags"] = (*self.tags, *options.get("tags", ()))
+            if method != "WEBSOCKET":
+                merged["tags"] = (*self.tags, *options.get("tags", ()))
             full = self.prefix + path if path != "/" or not self.prefix else self.prefix
             yield method, full, fn, merged
 
