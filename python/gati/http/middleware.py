@@ -20,22 +20,21 @@ ASGIApp = Callable[[dict[str, Any], Any, Any], Awaitable[None]]
 
 
 class MiddlewareStack:
-    """The app's middleware list and, once the first request or lifespan arrives, the built
-    chain (``stack``; ``None`` while there is no middleware)."""
+    """The app's middleware list; called, it runs the chain (built on the first call, when
+    no more middleware may be added)."""
 
-    __slots__ = ("_inner", "_started", "entries", "stack")
+    __slots__ = ("_built", "_inner", "entries")
 
     def __init__(self, entries: Iterable[Middleware], inner: ASGIApp) -> None:
         self.entries: list[Middleware] = []
         self._inner = inner
-        self._started = False
-        self.stack: ASGIApp | None = None
+        self._built: ASGIApp | None = None
         for entry in entries:
             self.add(entry)
 
     def add(self, entry: Middleware) -> None:
         """Add the next inner middleware; refused once the app has served (as Starlette)."""
-        if self._started:
+        if self._built is not None:
             raise RuntimeError("cannot add middleware after the app has started serving")
         if not isinstance(entry, Middleware):
             raise TypeError(
@@ -43,13 +42,12 @@ class MiddlewareStack:
                 f"not {type(entry).__name__}"
             )
         self.entries.append(entry)
-        self.stack = self._lazy
 
-    async def _lazy(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        """The first call builds the chain, then replaces itself with it."""
-        self._started = True
-        app = self._inner
-        for cls, args, kwargs in reversed(self.entries):
-            app = cls(app, *args, **kwargs)
-        self.stack = app
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        app = self._built
+        if app is None:
+            app = self._inner
+            for cls, args, kwargs in reversed(self.entries):
+                app = cls(app, *args, **kwargs)
+            self._built = app
         await app(scope, receive, send)

@@ -60,6 +60,7 @@ class Request(Generic[Body]):
     __slots__ = (
         "_body",
         "_cookies_validated",
+        "_data",
         "_form",
         "_form_limits",
         "_headers",
@@ -68,7 +69,6 @@ class Request(Generic[Body]):
         "_query",
         "_receive",
         "_streamed",
-        "data",
         "info",
         "max_body_size",
         "path_params",
@@ -91,7 +91,6 @@ class Request(Generic[Body]):
         self.path_params = path_params
         self.max_body_size = max_body_size
         self.validated: Any = None
-        self.data: Body = None  # type: ignore[assignment]  # set when a body schema validated it
         self.query_validated: Any = None
         self._headers: Headers | None = None
         self._query: QueryParams | None = None
@@ -136,6 +135,18 @@ class Request(Generic[Body]):
                 raise RuntimeError("the request body was already consumed by stream() or form()")
             self._body = await read_body(self._receive, self.max_body_size)
         return self._body
+
+    @property
+    def data(self) -> Body:
+        """The body as the route's ``request=`` schema gives it (typed by ``Request[...]``);
+        until something sets it, the validated value (``None`` without a body schema). A
+        property, so requests that never read it cost nothing more."""
+        data: Body = getattr(self, "_data", self.validated)
+        return data
+
+    @data.setter
+    def data(self, value: Body) -> None:
+        self._data = value
 
     @property
     def headers_validated(self) -> Any:

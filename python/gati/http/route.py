@@ -186,7 +186,7 @@ class Route:
                 raise HTTPError(415, "this route requires an application/json body")
             body = await req.body()
             try:
-                req.validated = req.data = self.body_validator.validate_json(body)
+                req.validated = self.body_validator.validate_json(body)
             except ValidationError as exc:
                 raise RequestInvalid(exc, "body") from None
         if self.query_validator is not None:
@@ -200,8 +200,9 @@ class Route:
                 self.params_validator.validate(req.path_params)
             except ValidationError as exc:
                 raise RequestInvalid(exc, "path") from None
-        for step in self.prepare:
-            step(req)
+        if self.prepare:
+            for step in self.prepare:
+                step(req)
         if self.validates:
             lctx.advance("validated")
         lctx.advance("processing")
