@@ -74,6 +74,21 @@ def test_urlencoded_and_multipart_forms_with_uploads() -> None:
     assert r.json() == {"title": "Dune", "cover": {"name": "c.png", "size": 40}}
 
 
+def test_uploaded_files_are_closed_when_the_request_ends() -> None:
+    app = App(max_body_size=4 << 20)
+    kept: list[Any] = []
+
+    @app.post("/keep", form_limits=FormLimits(max_part_size=4 << 20))
+    async def keep(req: Any, res: Any, lctx: Any, gctx: Any) -> Any:
+        upload = (await req.form())["f"]
+        kept.append(upload)
+        return {"closed": upload.file.closed}
+
+    r = TestClient(app).post("/keep", files={"f": ("a.bin", b"x" * 2_000_000)})
+    assert r.json() == {"closed": False}
+    assert kept[0].file.closed
+
+
 def test_form_after_body_never_hangs() -> None:
     r = TestClient(form_app()).post("/body-then-form", data={"a": "1"})
     assert r.json() == {"len": 3, "form": {"a": "1"}}

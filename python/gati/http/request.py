@@ -9,6 +9,7 @@ import orjson
 from starlette.datastructures import FormData, Headers, QueryParams
 from typing_extensions import TypeVar
 
+from gati.context.current import CURRENT
 from gati.http.cookies import cookie_parser
 from gati.http.errors import HTTPError
 from gati.http.forms import DEFAULT_LIMITS, FormLimits, parse_form
@@ -223,6 +224,9 @@ class Request(Generic[Body]):
                 max_part_size=limits.max_part_size if max_part_size is None else max_part_size,
             )
             self._form = form
+            lctx = CURRENT.get(None)
+            if lctx is not None:  # uploaded files are closed (deleted) when the request ends
+                lctx.on_cleanup(form.close)
         return form
 
     async def json(self) -> Any:
