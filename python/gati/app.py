@@ -44,7 +44,8 @@ from gati.http.websockets import (
     websocket_route,
 )
 from gati.lifecycle.events import Emitter
-from gati.lifecycle.hooks import KINDS, Backoff, Hook, HookKind, unique_hook_id
+from gati.lifecycle.hook_ids import HookKind, unique_hook_id
+from gati.lifecycle.hooks import KINDS, Backoff, Hook
 from gati.lifecycle.orchestrator import Orchestrator
 from gati.lifecycle.plan import DEFAULT_TIMEOUT
 

@@ -28,7 +28,8 @@ from gati.http.validation import (
     is_json_media,
     query_coercions,
 )
-from gati.lifecycle.hooks import Hook, is_async_callable, unique_hook_id
+from gati.lifecycle.hook_ids import unique_hook_id
+from gati.lifecycle.hooks import Hook, is_async_callable
 from gati.lifecycle.plan import DEFAULT_TIMEOUT, RoutePlan, plan_route
 
 __all__ = ["Route", "check_handler"]

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Final, Literal
+from typing import Any, Final
 
 from gati.errors import HookError
 
-__all__ = ["KINDS", "LEVELS", "Backoff", "Hook", "HookKind", "is_async_callable", "unique_hook_id"]
+__all__ = ["KINDS", "LEVELS", "Backoff", "Hook", "is_async_callable"]
 
-HookKind = Literal["before", "after", "catch"]
 KINDS: Final = ("before", "after", "catch")
 LEVELS: Final = ("global", "route", "local")
 _I64: Final = 2**63
@@ -32,24 +31,6 @@ class Backoff:
     def delay(self, retry: int) -> float:
         """Seconds to wait before retry number ``retry``."""
         return float(min(self.cap, self.base * self.factor ** min(retry - 1, 64)))
-
-
-def default_hook_id(fn: Callable[..., Any]) -> str:
-    """A hook's id when none is given: its qualified name (or repr)."""
-    return getattr(fn, "__qualname__", None) or repr(fn)
-
-
-def unique_hook_id(fn: Callable[..., Any], taken: Collection[str]) -> str:
-    """The default id of ``fn`` made unique among ``taken`` with a ``#2``, ``#3``… suffix:
-    hooks made by one factory share a qualified name, and only an explicit ``id=`` may
-    collide (then the planner's duplicate error is the right answer)."""
-    base = default_hook_id(fn)
-    if base not in taken:
-        return base
-    n = 2
-    while f"{base}#{n}" in taken:
-        n += 1
-    return f"{base}#{n}"
 
 
 def is_async_callable(fn: Callable[..., Any]) -> bool:
@@ -139,7 +120,7 @@ class Hook:
         self.fn = fn
         self.kind = kind
         self.level = level
-        self.id = id if id is not None else default_hook_id(fn)
+        self.id = id if id is not None else getattr(fn, "__qualname__", None) or repr(fn)
         self.priority = priority
         self.timeout = None if timeout is None else float(timeout)
         self.retries = retries
