@@ -131,3 +131,17 @@ def test_files_are_sent_with_etag_and_ranges(tmp_path: Path) -> None:
     assert client.get("/file", headers={"Range": "bytes=20-30"}).status_code == 416
     r = client.get("/missing")
     assert (r.status_code, r.json()["detail"]) == (404, "file not found")
+
+
+def test_headers_set_on_res_replace_those_of_a_delegated_response() -> None:
+    app = App()
+
+    @app.get("/csv")
+    async def csv(req: Any, res: Any, lctx: Any, gctx: Any) -> None:
+        res.header("Content-Type", "text/csv").stream([b"a,b\n"], media_type="text/plain")
+        res.set_cookie("seen", "1")
+
+    r = TestClient(app).get("/csv")
+    assert r.headers.get_list("content-type") == ["text/csv"]
+    assert r.headers["set-cookie"].startswith("seen=1")
+    assert r.text == "a,b\n"

@@ -23,9 +23,14 @@ _JSON_TYPE = (b"content-type", JSON_MEDIA)
 async def send_delegated(
     scope: dict[str, Any], receive: Receive, send: Send, res: Response, request_id: bytes
 ) -> None:
-    """Send the ASGI response object a handler returned, with our headers added."""
-    res.asgi.raw_headers.append((b"x-request-id", request_id))
-    res.asgi.raw_headers.extend(res.headers)
+    """Send the ASGI response object a handler returned, with our headers added: a header
+    set on ``res`` replaces the response's own of that name (``Set-Cookie`` adds)."""
+    raw: list[tuple[bytes, bytes]] = res.asgi.raw_headers
+    if res.headers:
+        ours = {name for name, _ in res.headers if name != b"set-cookie"}
+        raw[:] = [pair for pair in raw if pair[0] not in ours]
+        raw.extend(res.headers)
+    raw.append((b"x-request-id", request_id))
     await res.asgi(scope, receive, send)
 
 
