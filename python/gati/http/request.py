@@ -49,7 +49,12 @@ async def read_body(receive: Receive, limit: int) -> bytes:
 
 class Request:
     """``method``, ``path``, ``headers`` (case-insensitive), ``query``, ``path_params``,
-    ``await body()``, ``await json()`` and ``validated`` (the validated body or ``None``)."""
+    ``await body()``, ``await json()`` and ``validated`` (the validated body or ``None``).
+
+    ``data``, ``query_data`` and ``params_data`` hold the validated body, query and path
+    params converted per their schemas (``Validator.convert``: dataclass instances, ``UUID``,
+    ``datetime`` …; the validated value itself when the schema converts nothing).
+    """
 
     __slots__ = (
         "_body",
@@ -57,9 +62,12 @@ class Request:
         "_json",
         "_query",
         "_receive",
+        "data",
         "info",
         "max_body_size",
+        "params_data",
         "path_params",
+        "query_data",
         "query_validated",
         "scope",
         "validated",
@@ -80,6 +88,9 @@ class Request:
         self.max_body_size = max_body_size
         self.validated: Any = None
         self.query_validated: Any = None
+        self.data: Any = None
+        self.query_data: Any = None
+        self.params_data: Any = None
         self._headers: Headers | None = None
         self._query: QueryParams | None = None
         self._body: bytes | None = None

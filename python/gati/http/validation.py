@@ -20,6 +20,7 @@ __all__ = [
     "Validator",
     "coerce_query",
     "compile_schema",
+    "converts",
     "is_json_media",
     "query_coercions",
 ]
@@ -30,6 +31,8 @@ log = logging.getLogger("gati.http")
 class Validator(Protocol):
     def validate(self, value: Any, /) -> Any: ...
     def validate_json(self, data: bytes | str, /) -> Any: ...
+    def convert(self, value: Any, /) -> Any: ...
+    def dump(self, value: Any, /) -> Any: ...
 
 
 def compile_schema(schema: Any) -> Validator | None:
@@ -43,6 +46,27 @@ def compile_schema(schema: Any) -> Validator | None:
 
     compiled: Validator = gt.compile(schema)
     return compiled
+
+
+def converts(schema: Any) -> bool:
+    """Whether ``Validator.convert`` can build anything but the validated value itself.
+
+    Routes convert a request part only then, so a schema of plain JSON costs one validation.
+    """
+    schema = getattr(schema, "schema", None) if hasattr(schema, "validate_json") else schema
+    if schema is None:
+        return False
+    from gati.gtype._plan import children
+
+    stack = [schema.core()]
+    while stack:
+        node = stack.pop()
+        if node.get("convert") is not None or node.get("enum_class") is not None:
+            return True
+        if node["type"] == "object" and any("default" in p for p in node["properties"].values()):
+            return True
+        stack.extend(child for _, child in children(node))
+    return False
 
 
 def is_json_media(content_type: bytes | None) -> bool:
