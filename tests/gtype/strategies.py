@@ -14,8 +14,10 @@ given the very same plan.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import itertools
+import keyword
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -702,12 +704,32 @@ def _converting(draw: Any, node: dict[str, Any]) -> dict[str, Any]:
     elif kind in ("number", "integer"):
         node["convert"] = "decimal"
     elif kind == "object":
-        node["convert"] = made_object
+        node["convert"] = _dataclass_for(node) if draw(st.booleans()) else made_object
     elif kind in ("array", "tuple"):
         node["convert"] = draw(st.sampled_from([made_items, tuple]))
     elif kind == "record":
         node["convert"] = made_record
     return node
+
+
+def _dataclass_for(node: dict[str, Any]) -> Any:
+    """A dataclass with the object's properties as fields (``made_object`` if names forbid it).
+
+    Optional properties get a scalar default on both sides, so the planner may let the
+    backends skip ``__init__`` (``instance_dict``) when the object ignores extra keys.
+    """
+    names = list(node["properties"])
+    if not all(n.isidentifier() and not keyword.iskeyword(n) for n in names):
+        return made_object
+    required = set(node.get("required", []))
+    fields: list[Any] = []
+    for name in sorted(names, key=lambda n: n not in required):  # defaults come last
+        if name in required:
+            fields.append(name)
+        else:
+            node["properties"][name]["default"] = 0
+            fields.append((name, Any, dataclasses.field(default=0)))
+    return dataclasses.make_dataclass("Made", fields, eq=True)
 
 
 @st.composite

@@ -2,7 +2,7 @@
 
 Both are built from the very same plan (schemas with conversions, callables and property
 defaults sprinkled over every kind). For every generated schema and value they must agree on
-the outcome, the error list, the output (compared with its types, so ``Decimal("1")`` is not
+the outcome, the error list (``json_invalid`` by code and path), the output (compared with its types, so ``Decimal("1")`` is not
 ``1``) and whether the output is the input object itself.
 """
 
@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from gati._pure.gtype import Validator as PureValidator
 from gati.gtype._plan import make_plan
 from tests.gtype.strategies import converting_schema_and_value, schema_and_value
-from tests.gtype.test_differential import json_data, outcome
+from tests.gtype.test_differential import comparable, json_data, outcome
 
 native = pytest.importorskip("gati._native")
 
@@ -42,6 +42,8 @@ def assert_same(n: Any, p: Any, method: str, value: Any) -> None:
     if got_n[0] == "ok":
         assert typed(got_n[1]) == typed(got_p[1])
         assert (got_n[1] is value) == (got_p[1] is value)
+    elif got_n[0] == "errors":
+        assert comparable(got_n[1]) == comparable(got_p[1])
     else:
         assert got_n[1] == got_p[1]
 

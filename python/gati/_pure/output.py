@@ -48,6 +48,18 @@ def _default(value: Any) -> Any:
     return copy.deepcopy(value) if isinstance(value, dict | list) else value
 
 
+def _instance_maker(cls: type) -> Callable[..., Any]:
+    """``cls(**fields)`` without running ``__init__`` (the planner checked it is the same)."""
+    new, set_attr = cls.__new__, object.__setattr__
+
+    def make(**fields: Any) -> Any:
+        instance = new(cls)
+        set_attr(instance, "__dict__", fields)
+        return instance
+
+    return make
+
+
 def _call(f: Any, msgs: dict[str, list[str]], value: Any, /, *args: Any, **kwargs: Any) -> Any:
     try:
         return f(*args, **kwargs)
@@ -91,6 +103,8 @@ class _Builder:
         keep_extra = extra != "ignore"  # "forbid" never meets an undeclared key
         build_extra = self.node(extra) if isinstance(extra, dict) else None
         f, msgs = self._convert(node), node["msgs"]
+        if f is not None and node["instance_dict"]:
+            f = _instance_maker(f)
         if keep_extra and f is None and build_extra is None:
             if all(b is None and not filled for _, b, filled in entries):
                 return None

@@ -9,13 +9,14 @@ raises ``ValueError`` or ``AssertionError`` turns into a ``custom`` error at the
 from __future__ import annotations
 
 import base64
+import dataclasses
 import datetime as dt
 import decimal
 import uuid
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["CONVERTERS", "to_bytes", "to_date", "to_datetime", "to_decimal", "to_time"]
+__all__ = ["CONVERTERS", "fills_instance_dict", "to_bytes", "to_date", "to_datetime", "to_decimal", "to_time"]
 
 
 def to_datetime(text: str) -> dt.datetime:
@@ -54,3 +55,36 @@ CONVERTERS: dict[str, Callable[[Any], Any]] = {
     "decimal": to_decimal,
     "bytes": to_bytes,
 }
+
+
+def fills_instance_dict(node: dict[str, Any]) -> bool:
+    """Whether an object node's ``convert`` class may be built as pydantic-core builds a
+    dataclass: a bare instance whose ``__dict__`` is the converted fields, skipping ``__init__``.
+
+    Only where that is exactly what ``cls(**fields)`` would give, for every value the node
+    accepts: a dataclass with its generated ``__init__`` and no ``__post_init__``, instances with
+    a ``__dict__`` and no slots, every field an ``init`` field and a property, every property a
+    field, and every field that may be missing filled from the same schema ``default``.
+    """
+    cls = node.get("convert")
+    if not (isinstance(cls, type) and dataclasses.is_dataclass(cls)):
+        return False
+    init = cls.__dict__.get("__init__")
+    generated = getattr(getattr(init, "__code__", None), "co_filename", None) == "<string>"
+    if not generated or hasattr(cls, "__post_init__") or node.get("extra", "ignore") != "ignore":
+        return False
+    if any("__slots__" in vars(base) for base in cls.__mro__[:-1]):
+        return False
+    props, required = node["properties"], set(node.get("required", ()))
+    fields = dataclasses.fields(cls)
+    if {f.name for f in fields} != set(props) or not all(f.init for f in fields):
+        return False
+    for f in fields:
+        if f.name in required:
+            continue
+        if f.default is dataclasses.MISSING or "default" not in props[f.name]:
+            return False
+        default = props[f.name]["default"]
+        if type(default) is not type(f.default) or default != f.default:
+            return False
+    return True

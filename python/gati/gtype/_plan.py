@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from gati.errors import SchemaError
-from gati.gtype._convert import CONVERTERS
+from gati.gtype._convert import CONVERTERS, fills_instance_dict
 from gati.gtype._messages import FORMAT_NOUNS, global_msgs, node_msgs, tag_msgs
 from gati.gtype._regex import pattern_engine
 
@@ -333,6 +333,7 @@ class _Planner:
         elif kind in ("literal", "enum"):
             plan["values"] = list(n["values"])
         elif kind == "object":
+            plan["instance_dict"] = fills_instance_dict(n)
             del plan["required"]  # folded into each property's entry
             required = set(n.get("required", []))
             plan["properties"] = [
