@@ -456,53 +456,58 @@ impl Run<'_> {
         let Some(dict) = types::cast::<PyDict>(v) else {
             return Ok(v.clone());
         };
-        // Values first, the output dict only when something changed (dump's common case).
-        let mut values = Vec::with_capacity(props.len());
-        let mut same = true;
+        // The changes first; the output (a copy of the input with them applied) only when
+        // there are some: a copy is a block copy, cheaper than inserting every key again.
+        let mut changes: Vec<(Bound<'py, PyAny>, Bound<'py, PyAny>)> = Vec::new();
         let mut found = 0;
         for p in props {
-            let name = p.name.bind(py);
-            values.push(match dict.get_item(name)? {
+            let name = p.name.bind(py).as_any();
+            match dict.get_item(name)? {
                 Some(x) => {
                     found += 1;
-                    let y =
-                        self.child(p.shape.as_ref(), &x, depth + 1, &path.key(name), &mut same)?;
-                    Some(y)
-                }
-                None => match &p.default {
-                    Some(default) => {
-                        same = false;
-                        Some(self.fresh(default.bind(py))?)
-                    }
-                    None => None,
-                },
-            });
-        }
-        let mut extras = Vec::new();
-        if found != dict.len() {
-            match extra {
-                Extra::Drop => same = false,
-                Extra::Keep(s) => {
-                    for (k, x) in dict.iter() {
-                        if !names.contains(&k)? {
-                            let y =
-                                self.child(s.as_deref(), &x, depth + 1, &path.key(&k), &mut same)?;
-                            extras.push((k, y));
+                    if let Some(s) = &p.shape {
+                        let y = self.build(s, &x, depth + 1, &path.key(name))?;
+                        if !y.is(&x) {
+                            changes.push((name.clone(), y));
                         }
                     }
                 }
+                None => {
+                    if let Some(default) = &p.default {
+                        changes.push((name.clone(), self.fresh(default.bind(py))?));
+                    }
+                }
             }
         }
-        if same && shape.conv.is_none() {
+        let mut drop_extras = false;
+        if found != dict.len() {
+            match extra {
+                Extra::Drop => drop_extras = true,
+                Extra::Keep(Some(s)) => {
+                    for (k, x) in dict.iter() {
+                        if !names.contains(&k)? {
+                            let y = self.build(s, &x, depth + 1, &path.key(&k))?;
+                            if !y.is(&x) {
+                                changes.push((k, y));
+                            }
+                        }
+                    }
+                }
+                Extra::Keep(None) => {}
+            }
+        }
+        if changes.is_empty() && !drop_extras && shape.conv.is_none() {
             return Ok(v.clone());
         }
-        let out = PyDict::new(py);
-        for (p, value) in props.iter().zip(values) {
-            if let Some(value) = value {
-                out.set_item(p.name.bind(py), value)?;
+        let out = dict.copy()?;
+        if drop_extras {
+            for (k, _) in dict.iter() {
+                if !names.contains(&k)? {
+                    out.del_item(k)?;
+                }
             }
         }
-        for (k, y) in extras {
+        for (k, y) in changes {
             out.set_item(k, y)?;
         }
         match &shape.conv {
@@ -516,7 +521,6 @@ impl Run<'_> {
                 Ok(instance)
             }
             Some(c) => self.call(c, path, v, (), Some(&out)),
-            None if same => Ok(v.clone()),
             None => Ok(out.into_any()),
         }
     }

@@ -10,7 +10,9 @@ Both run after validation has passed, over the same plan (docs/gtype.md §9):
 
 A node whose subtree can change nothing compiles to ``None`` and its value is passed through
 untouched, so the valid path of a schema without conversions costs one dict walk per object.
-A container whose children all came back unchanged is returned as it is (the same object).
+A container whose children all came back unchanged is returned as it is (the same object);
+an object that changed is a copy of the input (keys in its order) with the changes applied and
+missing defaults appended in schema order.
 A converter raising ``ValueError`` or ``AssertionError`` stops the build with one ``custom``
 error at the value's path; the path is assembled while the failure unwinds.
 """
@@ -111,15 +113,13 @@ class _Builder:
 
         def build(v: Any, d: int) -> Any:
             d += 1
-            out: dict[str, Any] = {}
-            same = True
+            changes: list[tuple[str, Any]] = []
             found = 0
             for name, b, filled in entries:
                 x = v.get(name, _MISSING)
                 if x is _MISSING:
                     if filled:
-                        out[name] = _default(defaults[name])
-                        same = False
+                        changes.append((name, _default(defaults[name])))
                     continue
                 found += 1
                 if b is not None:
@@ -127,27 +127,29 @@ class _Builder:
                         y = b(x, d)
                     except ConversionFailed as failed:
                         raise failed.at(name) from None
-                    same = same and y is x
-                    x = y
-                out[name] = x
+                    if y is not x:
+                        changes.append((name, y))
+            drop = False
             if found != len(v):
                 if not keep_extra:
-                    same = False
-                else:
+                    drop = True
+                elif build_extra is not None:
                     for k, x in v.items():
-                        if k in names:
-                            continue
-                        if build_extra is not None:
+                        if k not in names:
                             try:
                                 y = build_extra(x, d)
                             except ConversionFailed as failed:
                                 raise failed.at(k) from None
-                            same = same and y is x
-                            x = y
-                        out[k] = x
-            if f is not None:
-                return _call(f, msgs, v, **out)
-            return v if same else out
+                            if y is not x:
+                                changes.append((k, y))
+            if not changes and not drop and f is None:
+                return v
+            out = dict.copy(v)
+            if drop:
+                for k in [k for k in v if k not in names]:
+                    del out[k]
+            out.update(changes)
+            return out if f is None else _call(f, msgs, v, **out)
 
         return build
 
