@@ -1,4 +1,4 @@
-"""``Validator.convert`` / ``convert_json`` and ``gt.from_type``'s converted types (docs/gtype.md §9).
+"""``Validator.convert`` / ``convert_json`` and ``gt.from_type``'s converted types (gtype.md §9).
 
 These run on the active backend (the suite runs once per backend); the differential tests in
 ``test_output_differential.py`` hold native and pure to each other.
@@ -100,10 +100,18 @@ def test_convert_validates_first_and_raises_every_error() -> None:
     ("annotation", "text", "expected"),
     [
         (dt.datetime, "2024-02-29T12:30:00Z", dt.datetime(2024, 2, 29, 12, 30, tzinfo=dt.UTC)),
-        (dt.datetime, "2024-02-29t12:30:00.5+01:00", dt.datetime.fromisoformat("2024-02-29T12:30:00.5+01:00")),
+        (
+            dt.datetime,
+            "2024-02-29t12:30:00.5+01:00",
+            dt.datetime.fromisoformat("2024-02-29T12:30:00.5+01:00"),
+        ),
         (dt.date, "2024-02-29", dt.date(2024, 2, 29)),
         (dt.time, "08:15:00", dt.time(8, 15)),
-        (uuid.UUID, "123E4567-E89B-12D3-A456-426614174000", uuid.UUID(int=0x123E4567E89B12D3A456426614174000)),
+        (
+            uuid.UUID,
+            "123E4567-E89B-12D3-A456-426614174000",
+            uuid.UUID(int=0x123E4567E89B12D3A456426614174000),
+        ),
         (Decimal, "1.10", Decimal("1.10")),
         (Decimal, 0.1, Decimal("0.1")),
         (Decimal, 7, Decimal(7)),
@@ -122,7 +130,12 @@ def test_from_type_converts_each_type(annotation: Any, text: Any, expected: Any)
 
 
 def test_invalid_text_for_converted_types_is_a_validation_error() -> None:
-    for annotation, bad in ((uuid.UUID, "x"), (dt.date, "2023-02-29"), (Decimal, "1.2.3"), (bytes, "abc")):
+    for annotation, bad in (
+        (uuid.UUID, "x"),
+        (dt.date, "2023-02-29"),
+        (Decimal, "1.2.3"),
+        (bytes, "abc"),
+    ):
         with pytest.raises(ValidationError):
             gt.compile(gt.from_type(annotation)).convert(bad)
 
@@ -152,7 +165,9 @@ def test_defaults_fill_missing_optional_fields_with_a_fresh_copy_each_time() -> 
 def test_a_dataclass_default_is_the_schema_default_and_factories_run_in_init() -> None:
     core = gt.from_type(Address).core()
     assert core["properties"]["zip"]["default"] == "00000"
-    user = gt.compile(gt.from_type(User)).convert({k: v for k, v in USER_JSON.items() if k != "score"})
+    user = gt.compile(gt.from_type(User)).convert(
+        {k: v for k, v in USER_JSON.items() if k != "score"}
+    )
     assert user.tags == [] and user.score is None
 
 
@@ -163,7 +178,9 @@ def test_nothing_to_convert_gives_back_the_value_itself() -> None:
 
 
 def test_convert_takes_a_named_conversion_or_a_callable() -> None:
-    assert gt.compile(gt.string(format="uuid", convert="uuid")).convert(str(uuid.UUID(int=1))) == uuid.UUID(int=1)
+    assert gt.compile(gt.string(format="uuid", convert="uuid")).convert(
+        str(uuid.UUID(int=1))
+    ) == uuid.UUID(int=1)
     pair = gt.object({"a": gt.integer()}, convert=lambda **kw: ("made", kw))
     assert gt.compile(pair).convert({"a": 1}) == ("made", {"a": 1})
     with pytest.raises(SchemaError, match="does not apply to integer"):
@@ -179,7 +196,9 @@ def test_a_union_converts_through_the_member_that_validated() -> None:
 
 
 def test_a_recursive_dataclass_converts_at_every_level() -> None:
-    got = gt.compile(gt.from_type(Tree)).convert({"value": 1, "children": [{"value": 2, "children": []}]})
+    got = gt.compile(gt.from_type(Tree)).convert(
+        {"value": 1, "children": [{"value": 2, "children": []}]}
+    )
     assert got == Tree(1, [Tree(2, [])])
 
 

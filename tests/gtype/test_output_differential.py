@@ -2,8 +2,8 @@
 
 Both are built from the very same plan (schemas with conversions, callables and property
 defaults sprinkled over every kind). For every generated schema and value they must agree on
-the outcome, the error list (``json_invalid`` by code and path), the output (compared with its types, so ``Decimal("1")`` is not
-``1``) and whether the output is the input object itself.
+the outcome, the error list (``json_invalid`` by code and path), the output (compared with its
+types, so ``Decimal("1")`` is not ``1``) and whether the output is the input object itself.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def pair(core: dict[str, Any]) -> tuple[Any, Any]:
 @SETTINGS
 @given(converting_schema_and_value())
 def test_property_13_convert_agrees(case: tuple[dict[str, Any], Any]) -> None:
-    """Property 13: convert gives the same objects (or errors) on both backends, as data and JSON."""
+    """Property 13: convert builds the same objects (or errors) on both backends, data or JSON."""
     core, value = case
     n, p = pair(core)
     assert_same(n, p, "convert", value)
@@ -75,7 +75,9 @@ def test_property_13_dump_agrees(case: tuple[dict[str, Any], Any]) -> None:
 
 @SETTINGS
 @given(converting_schema_and_value())
-def test_property_11_dump_fails_exactly_when_validate_fails(case: tuple[dict[str, Any], Any]) -> None:
+def test_property_11_dump_fails_exactly_when_validate_fails(
+    case: tuple[dict[str, Any], Any],
+) -> None:
     """Property 11: dump is validation plus filtering: same errors, and no conversion at all."""
     core, value = case
     n, _ = pair(core)

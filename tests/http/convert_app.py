@@ -24,7 +24,9 @@ class Search(TypedDict):
     since: dt.date
 
 
-Public = gt.object({"id": gt.integer(), "name": gt.string(), "friends": gt.array(gt.object({"id": gt.integer()}))})
+Public = gt.object(
+    {"id": gt.integer(), "name": gt.string(), "friends": gt.array(gt.object({"id": gt.integer()}))}
+)
 Noted = gt.object({"id": gt.integer()}, extra=gt.string())
 Strict = gt.object({"id": gt.integer()}, extra="forbid")
 ItemParams = gt.object({"item_id": gt.string(format="uuid", convert="uuid")})

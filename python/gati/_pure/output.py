@@ -50,7 +50,7 @@ def _default(value: Any) -> Any:
     return copy.deepcopy(value) if isinstance(value, dict | list) else value
 
 
-def _instance_maker(cls: type) -> Callable[..., Any]:
+def _instance_maker(cls: Any) -> Callable[..., Any]:
     """``cls(**fields)`` without running ``__init__`` (the planner checked it is the same)."""
     new, set_attr = cls.__new__, object.__setattr__
 
@@ -107,9 +107,9 @@ class _Builder:
         f, msgs = self._convert(node), node["msgs"]
         if f is not None and node["instance_dict"]:
             f = _instance_maker(f)
-        if keep_extra and f is None and build_extra is None:
-            if all(b is None and not filled for _, b, filled in entries):
-                return None
+        unchanged = all(b is None and not filled for _, b, filled in entries)
+        if keep_extra and f is None and build_extra is None and unchanged:
+            return None
 
         def build(v: Any, d: int) -> Any:
             d += 1
@@ -173,7 +173,9 @@ class _Builder:
 
         return build
 
-    def _items(self, builds: Callable[[int], Build | None], v: Any, d: int) -> tuple[list[Any], bool]:
+    def _items(
+        self, builds: Callable[[int], Build | None], v: Any, d: int
+    ) -> tuple[list[Any], bool]:
         out, same = [], True
         for i, x in enumerate(v):
             b = builds(i)

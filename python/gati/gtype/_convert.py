@@ -16,7 +16,15 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["CONVERTERS", "fills_instance_dict", "to_bytes", "to_date", "to_datetime", "to_decimal", "to_time"]
+__all__ = [
+    "CONVERTERS",
+    "fills_instance_dict",
+    "to_bytes",
+    "to_date",
+    "to_datetime",
+    "to_decimal",
+    "to_time",
+]
 
 
 def to_datetime(text: str) -> dt.datetime:

@@ -136,7 +136,8 @@ class _Builder:
         if _hashable(tp) and tp in _SCALARS:
             return {"type": _SCALARS[tp]}
         if _hashable(tp) and tp in _CONVERTED:
-            return copy_core(_CONVERTED[tp])
+            converted: dict[str, Any] = copy_core(_CONVERTED[tp])
+            return converted
         if isinstance(tp, type) and issubclass(tp, enum.Enum):
             return _enum(tp)
         _refuse_foreign_model(tp)
@@ -163,7 +164,12 @@ class _Builder:
             return {"type": "array", "items": self.build(items)}
         if origin in _SETS:
             made = _CONTAINER_TYPES.get(origin, frozenset)
-            return {"type": "array", "items": self.build(items), "unique_items": True, "convert": made}
+            return {
+                "type": "array",
+                "items": self.build(items),
+                "unique_items": True,
+                "convert": made,
+            }
         if origin is tuple:
             if tp in (tuple, typing.Tuple):  # noqa: UP006 - bare, so any length
                 return {"type": "array", "items": {"type": "any"}, "convert": tuple}
