@@ -52,10 +52,14 @@ def converts(schema: Any) -> bool:
     """Whether ``Validator.convert`` can build anything but the validated value itself.
 
     Routes convert a request part only then, so a schema of plain JSON costs one validation.
+    A compiled validator that does not say its schema is assumed to convert.
     """
-    schema = getattr(schema, "schema", None) if hasattr(schema, "validate_json") else schema
     if schema is None:
         return False
+    if hasattr(schema, "validate_json"):
+        schema = getattr(schema, "schema", None)
+        if not hasattr(schema, "core"):
+            return True
     from gati.gtype._plan import children
 
     stack = [schema.core()]
