@@ -11,7 +11,7 @@ use pyo3::call::PyCallArgs;
 use pyo3::exceptions::{PyAssertionError, PyValueError};
 use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyFrozenSet, PyList, PyString};
+use pyo3::types::{PyDict, PyFrozenSet, PyList, PyString, PyType};
 
 use super::errors::{self, Code, Errors, Msgs, Path};
 use super::node::{validate as validate_node, Compiler, Ctx, Node};
@@ -29,9 +29,9 @@ enum How {
     Call,
     /// `uuid.UUID`: a canonical 8-4-4-4-12 text is parsed here (about 1 µs less a value).
     Uuid,
-    /// A dataclass the planner allowed to skip `__init__` (`instance_dict`): `cls.__new__(cls)`
+    /// A dataclass the planner allowed to skip `__init__` (`instance_dict`): a bare instance
     /// given the fields as its `__dict__`, as pydantic-core builds dataclasses.
-    InstanceDict(Py<PyAny>),
+    InstanceDict,
 }
 
 struct Prop {
@@ -79,7 +79,6 @@ pub struct Output {
     defs: Vec<Option<Shape>>,
     deepcopy: Py<PyAny>,
     uuid: Py<PyAny>,
-    uuid_new: Py<PyAny>,
     safe_unknown: Py<PyAny>,
 }
 
@@ -109,7 +108,7 @@ impl Builder<'_> {
                 let how = if f.is(self.uuid.bind(d.py())) {
                     How::Uuid
                 } else if plan::flag(d, "instance_dict")? {
-                    How::InstanceDict(f.getattr("__new__")?.unbind())
+                    How::InstanceDict
                 } else {
                     How::Call
                 };
@@ -244,7 +243,6 @@ impl Output {
                 .getattr("SafeUUID")?
                 .getattr("unknown")?
                 .unbind(),
-            uuid_new: uuid.getattr("__new__")?.unbind(),
             uuid: uuid.unbind(),
         })
     }
@@ -277,6 +275,21 @@ struct Run<'a> {
     global: &'a Msgs,
     max_depth: usize,
     floor: usize,
+}
+
+/// `object.__new__(cls)` without the call: what it does for a class whose `__new__` is
+/// `object.__new__` and that is not abstract (the planner checks dataclasses for both; `UUID`
+/// is such a class).
+fn bare<'py>(cls: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let ty = cls.cast::<PyType>()?;
+    // SAFETY: `ty` is a live type object; PyType_GenericAlloc returns a new reference to a
+    // zeroed, GC-tracked instance (holding a reference to a heap type) or NULL with an error set.
+    unsafe {
+        Bound::from_owned_ptr_or_err(
+            cls.py(),
+            pyo3::ffi::PyType_GenericAlloc(ty.as_type_ptr(), 0),
+        )
+    }
 }
 
 /// `object.__setattr__(obj, name, value)`: sets past a class's own `__setattr__` (UUID's and
@@ -513,10 +526,10 @@ impl Run<'_> {
         match &shape.conv {
             Some(Conv {
                 f,
-                how: How::InstanceDict(new),
+                how: How::InstanceDict,
                 ..
             }) => {
-                let instance = new.bind(py).call1((f.bind(py),))?;
+                let instance = bare(f.bind(py))?;
                 set_generic(&instance, intern!(py, "__dict__"), out.as_any())?;
                 Ok(instance)
             }
@@ -551,11 +564,7 @@ impl Run<'_> {
             return Ok(None);
         };
         let py = v.py();
-        let instance = self
-            .out
-            .uuid_new
-            .bind(py)
-            .call1((self.out.uuid.bind(py),))?;
+        let instance = bare(self.out.uuid.bind(py))?;
         set_generic(&instance, intern!(py, "int"), n.into_pyobject(py)?.as_any())?;
         set_generic(
             &instance,

@@ -223,3 +223,38 @@ def test_pydantic_models_and_msgspec_structs_are_refused_with_a_pointer() -> Non
 def test_bytearray_is_still_refused() -> None:
     with pytest.raises(SchemaError, match="bytes"):
         gt.from_type(bytearray)
+
+
+@dataclasses.dataclass
+class Checked:
+    n: int
+
+    def __post_init__(self) -> None:
+        if self.n < 0:
+            raise ValueError("n must not be negative")
+
+
+@dataclasses.dataclass(frozen=True)
+class Frozen:
+    n: int
+    label: str = "x"
+
+
+def test_init_is_skipped_only_where_it_changes_nothing() -> None:
+    from gati.gtype._plan import make_plan
+
+    def skips(cls: Any) -> bool:
+        return bool(make_plan(gt.from_type(cls).core())["root"]["instance_dict"])
+
+    assert skips(Address) and skips(Frozen)
+    assert not skips(Checked)  # __post_init__ runs
+    assert not skips(User)  # tags has a default_factory
+    assert gt.compile(gt.from_type(Frozen)).convert({"n": 1}) == Frozen(1)
+    with pytest.raises(ValidationError) as info:
+        gt.compile(gt.from_type(list[Checked])).convert([{"n": 1}, {"n": -1}])
+    [error] = info.value.errors()
+    assert (error["path"], error["code"], error["message"]) == (
+        (1,),
+        "custom",
+        "n must not be negative",
+    )

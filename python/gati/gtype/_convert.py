@@ -12,6 +12,7 @@ import base64
 import dataclasses
 import datetime as dt
 import decimal
+import inspect
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -70,7 +71,8 @@ def fills_instance_dict(node: dict[str, Any]) -> bool:
     dataclass: a bare instance whose ``__dict__`` is the converted fields, skipping ``__init__``.
 
     Only where that is exactly what ``cls(**fields)`` would give, for every value the node
-    accepts: a dataclass with its generated ``__init__`` and no ``__post_init__``, instances with
+    accepts: a concrete dataclass with ``object.__new__``, its generated ``__init__`` and no
+    ``__post_init__``, instances with
     a ``__dict__`` and no slots, every field an ``init`` field and a property, every property a
     field, and every field that may be missing filled from the same schema ``default``.
     """
@@ -80,6 +82,8 @@ def fills_instance_dict(node: dict[str, Any]) -> bool:
     init = cls.__dict__.get("__init__")
     generated = getattr(getattr(init, "__code__", None), "co_filename", None) == "<string>"
     if not generated or hasattr(cls, "__post_init__") or node.get("extra", "ignore") != "ignore":
+        return False
+    if cls.__new__ is not object.__new__ or inspect.isabstract(cls):
         return False
     if any("__slots__" in vars(base) for base in cls.__mro__[:-1]):
         return False
