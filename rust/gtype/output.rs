@@ -309,23 +309,37 @@ fn set_generic(
     }
 }
 
-/// The 128-bit value of `8-4-4-4-12` hex digits (either case) with hyphens; `None` otherwise.
-fn parse_uuid(text: &[u8]) -> Option<u128> {
+/// The 32 hex digits of `8-4-4-4-12` hex digits (either case) with hyphens, NUL-terminated
+/// for `PyLong_FromString`; `None` for any other text.
+fn uuid_digits(text: &[u8]) -> Option<[u8; 33]> {
     if text.len() != 36 {
         return None;
     }
-    let mut n: u128 = 0;
+    let mut digits = [0u8; 33];
+    let mut n = 0;
     for (i, &b) in text.iter().enumerate() {
         if matches!(i, 8 | 13 | 18 | 23) {
             if b != b'-' {
                 return None;
             }
-            continue;
+        } else if b.is_ascii_hexdigit() {
+            digits[n] = b;
+            n += 1;
+        } else {
+            return None;
         }
-        let digit = (b as char).to_digit(16)?;
-        n = (n << 4) | u128::from(digit);
     }
-    Some(n)
+    Some(digits)
+}
+
+/// `int(digits, 16)` in one call (the limited API has no 128-bit integer constructor).
+fn hex_int<'py>(py: Python<'py>, digits: &[u8; 33]) -> PyResult<Bound<'py, PyAny>> {
+    // SAFETY: `digits` is NUL-terminated ASCII; PyLong_FromString returns a new reference or
+    // NULL with an error set, and writes no end pointer when given NULL.
+    unsafe {
+        let int = pyo3::ffi::PyLong_FromString(digits.as_ptr().cast(), std::ptr::null_mut(), 16);
+        Bound::from_owned_ptr_or_err(py, int)
+    }
 }
 
 /// `isinstance(exc, (ValueError, AssertionError))`: what converters refuse a value with.
@@ -560,12 +574,12 @@ impl Run<'_> {
         let Some(text) = types::cast::<PyString>(v).and_then(|s| s.to_str().ok()) else {
             return Ok(None);
         };
-        let Some(n) = parse_uuid(text.as_bytes()) else {
+        let Some(digits) = uuid_digits(text.as_bytes()) else {
             return Ok(None);
         };
         let py = v.py();
         let instance = bare(self.out.uuid.bind(py))?;
-        set_generic(&instance, intern!(py, "int"), n.into_pyobject(py)?.as_any())?;
+        set_generic(&instance, intern!(py, "int"), &hex_int(py, &digits)?)?;
         set_generic(
             &instance,
             intern!(py, "is_safe"),
@@ -611,15 +625,12 @@ impl Run<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_uuid;
+    use super::uuid_digits;
 
     #[test]
-    fn canonical_uuid_text_parses_to_its_value() {
-        let text = b"123e4567-E89B-12d3-a456-426614174000";
-        assert_eq!(
-            parse_uuid(text),
-            Some(0x123e4567_e89b_12d3_a456_426614174000)
-        );
+    fn canonical_uuid_text_gives_its_digits() {
+        let digits = uuid_digits(b"123e4567-E89B-12d3-a456-426614174000").unwrap();
+        assert_eq!(&digits[..], b"123e4567E89B12d3a456426614174000\0");
     }
 
     #[test]
@@ -630,7 +641,7 @@ mod tests {
             b"123e4567-e89b-12d3-a456_426614174000",
             b"123e4567-e89b-12d3-a456-42661417400g",
         ] {
-            assert_eq!(parse_uuid(text), None);
+            assert_eq!(uuid_digits(text), None);
         }
     }
 }
