@@ -28,6 +28,8 @@ from gati.lifecycle.events import Emitter
 from gati.lifecycle.hooks import Backoff, Hook
 from gati.lifecycle.orchestrator import Orchestrator
 from gati.lifecycle.plan import DEFAULT_TIMEOUT
+from gati.timescape import Schemas, Timescape, VersionedRoute
+from gati.timescape.serving import Served
 
 __all__ = ["App"]
 
@@ -37,7 +39,7 @@ Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
-Routed = tuple[Ingress, Route, dict[str, Any]]
+Routed = tuple[Ingress, Route | Served, dict[str, Any]]
 F = TypeVar("F", bound=Callable[..., Any])
 
 DEFAULT_MAX_BODY = 1 << 20
@@ -67,7 +69,8 @@ class App:
     (per route with ``max_body_size=``); ``trusted_proxies`` (addresses or networks) enables
     ``Forwarded``/``X-Forwarded-For``; ``config`` becomes the read-only ``gctx.config``;
     ``modules`` are registered on ``gctx.modules``; ``health_paths`` serve liveness and
-    readiness (``None`` turns them off).
+    readiness (``None`` turns them off); ``timescape`` is the version registry (a default
+    one when ``None``), reachable as ``app.timescape`` and ``gctx.timescape``.
     """
 
     def __init__(
@@ -80,6 +83,7 @@ class App:
         modules: Mapping[str, Any] | None = None,
         timeout: float | None = DEFAULT_TIMEOUT,
         health_paths: tuple[str, str] | None = ("/healthz", "/readyz"),
+        timescape: Timescape | None = None,
     ) -> None:
         self.debug = debug
         self.max_body_size = max_body_size
@@ -90,7 +94,9 @@ class App:
             self.gctx.register_module(name, module)
         self.emitter = Emitter()
         self.orchestrator = Orchestrator(self.gctx, self.emitter)
-        self.routes: RouteTable[Route] = RouteTable()
+        self.routes: RouteTable[Route | VersionedRoute] = RouteTable()
+        self.timescape = timescape if timescape is not None else Timescape()
+        self.gctx.timescape = self.timescape
         self.global_hooks: list[Hook] = []
         self._mounts: list[tuple[str, ASGIApp]] = []
         self.lifespan_state: LifespanState = "idle"
@@ -113,6 +119,7 @@ class App:
         rate_limit: str | None = None,
         timeout: float | EllipsisType | None = ...,
         version: str | None = None,
+        pin_versions: bool = False,
         hooks: Sequence[Hook | Callable[..., Any]] = (),
         max_body_size: int | None = None,
         id: str | None = None,
@@ -121,7 +128,10 @@ class App:
 
         ``request``/``query``/``params``/``response`` are GType schemas (or compiled
         validators); ``hooks`` are route-level hooks (plain callables are before hooks);
-        ``timeout`` defaults (``...``) to the app's (30 s); ``None`` disables it.
+        ``timeout`` defaults (``...``) to the app's (30 s); ``None`` disables it. ``version``
+        (an ISO date) registers one of several live implementations of the route
+        (docs/timescape.md); ``pin_versions`` keeps each version on its own implementation
+        even when a newer one is compatible.
         """
 
         def register(fn: F) -> F:
@@ -142,7 +152,11 @@ class App:
                 handler_id=id,
             )
             route.replan(self.global_hooks)
-            self.routes.add(route.method, path, route)
+            if version is None:
+                self.routes.add(route.method, path, route)
+            else:
+                schemas = Schemas(request, query, params, response)
+                self.timescape.register(route, schemas, pinned=pin_versions, table=self.routes)
             return fn
 
         return register
@@ -166,6 +180,35 @@ class App:
     def delete(self, path: str, **options: Any) -> Callable[[F], F]:
         """Register a DELETE handler."""
         return self.route("DELETE", path, **options)
+
+    def transformer(
+        self,
+        path: str,
+        *,
+        from_: str,
+        to: str,
+        request_schema: Any = None,
+        response_schema: Any = None,
+        errors: bool = False,
+    ) -> Callable[[F], F]:
+        """Register the decorated class (or object) as the hop ``from_ → to`` on ``path``:
+        ``request(req, lctx)`` migrates requests up, ``response(res, lctx)`` responses down;
+        the schemas describe the old shape; ``errors=True`` also migrates problem bodies."""
+
+        def register(impl: F) -> F:
+            instance = impl() if isinstance(impl, type) else impl
+            self.timescape.add_transformer(
+                path,
+                instance,
+                from_=from_,
+                to=to,
+                request_schema=request_schema,
+                response_schema=response_schema,
+                errors=errors,
+            )
+            return impl
+
+        return register
 
     def hook(
         self,
@@ -244,10 +287,22 @@ class App:
                     return
             path = _route_path(scope) if scope.get("root_path") else scope["path"]
             try:
-                route, params = self.routes.resolve(scope["method"], path)
+                found, params = self.routes.resolve(scope["method"], path)
+                # a versioned route picks the version's plan: 400, 410 or 503 if none
+                route = (
+                    found.select(info.version_requested)
+                    if isinstance(found, VersionedRoute)
+                    else found
+                )
             except HTTPError as exc:
                 await send_problem(
-                    scope, send, exc.status, exc.detail, info.request_id, headers=exc.headers
+                    scope,
+                    send,
+                    exc.status,
+                    exc.detail,
+                    info.request_id,
+                    headers=exc.headers,
+                    extra=exc.extra,
                 )
                 return
         else:
@@ -270,7 +325,7 @@ class App:
             scope["path"],
             route.pattern,
             route.handler_id,
-            info.version_requested,
+            route.version,
             info.flags,
             _new_tuple(Client, (info.client_ip, info.user_agent)),
             info.trace_id,

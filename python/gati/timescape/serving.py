@@ -1,0 +1,230 @@
+"""``Served``: one version of a route as the request path sees it: a route-like object (plan,
+``call``, body limit, ids) that runs its implementation directly, or through transformer hops.
+
+A migrated request is validated against the requested version's schemas on the way in,
+migrated up hop by hop, validated and handled by the implementation with its own schemas,
+then its response is migrated back down hop by hop and validated against the old response
+schema (Property 17). Every response, errors included, carries ``Gati-Version`` and the
+version's ``Deprecation``/``Sunset`` headers.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
+
+import orjson
+from starlette.datastructures import MutableHeaders
+
+from gati.errors import ValidationError
+from gati.http.errors import HTTPError
+from gati.http.request import Request
+from gati.http.response import Response
+from gati.http.route import Route
+from gati.http.validation import (
+    RequestInvalid,
+    ResponseInvalid,
+    Validator,
+    compile_schema,
+    is_json_media,
+)
+from gati.timescape.changes import Schemas
+from gati.timescape.transformers import RequestData, ResponseData, Transformer
+
+if TYPE_CHECKING:
+    from gati.timescape.resolution import VersionedRoute
+
+__all__ = ["Served", "VersionedRequestInvalid"]
+
+Record = Callable[["Served", bool], None]
+
+
+class VersionedRequestInvalid(RequestInvalid, HTTPError):
+    """A request failing validation on a versioned route: still a ``ValidationError`` (the
+    lifecycle reports ``validation.error``) and an ``HTTPError`` carrying the version headers."""
+
+    def __init__(self, exc: RequestInvalid, headers: dict[str, str]) -> None:
+        Exception.__init__(self, exc.errors())  # both bases' __init__ would fight over args
+        self._errors = exc.errors()
+        self.location = exc.location
+        problem = exc.problem()
+        self.status = 400
+        self.title = problem.title
+        self.detail = problem.detail
+        self.extra = problem.extra
+        self.headers = headers
+
+
+def _replay(body: bytes) -> Callable[[], Any]:
+    """An ASGI ``receive`` that hands over ``body`` in one message."""
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return receive
+
+
+class Served:
+    """Version ``version`` of a route, served by ``impl`` through ``hops`` (maybe none)."""
+
+    __slots__ = (
+        "_header_map",
+        "_in",
+        "_out",
+        "_record",
+        "group",
+        "handler_id",
+        "headers",
+        "hops",
+        "impl",
+        "max_body_size",
+        "pattern",
+        "plan",
+        "version",
+    )
+
+    def __init__(
+        self,
+        group: VersionedRoute,
+        version: str,
+        impl: Route,
+        hops: tuple[Transformer, ...],
+        schemas: Schemas,
+        retirement: tuple[tuple[bytes, bytes], ...],
+        record: Record,
+    ) -> None:
+        self.group = group
+        self.version = version
+        self.impl = impl
+        self.hops = hops
+        self.plan = impl.plan
+        self.pattern = impl.pattern
+        self.handler_id = impl.handler_id
+        self.max_body_size = impl.max_body_size
+        self.headers = [(b"gati-version", version.encode("ascii")), *retirement]
+        self._header_map = {k.decode("latin-1"): v.decode("latin-1") for k, v in self.headers}
+        self._record = record
+        self._in: Validator | None = compile_schema(schemas.request) if hops else None
+        self._out: Validator | None = compile_schema(schemas.response) if hops else None
+
+    def __getattr__(self, name: str) -> Any:
+        # Route options read on the request path (roles, rate limits, …) are the implementation's.
+        return getattr(self.impl, name)
+
+    @property
+    def served_by(self) -> str:
+        """The version of the implementation that runs."""
+        version = self.impl.version
+        assert version is not None
+        return version
+
+    async def call(self, req: Request, res: Response, lctx: Any, gctx: Any) -> Any:
+        """Run the implementation (through the hops), add the version headers, count it."""
+        res.headers += self.headers
+        failed = True
+        try:
+            if self.hops:
+                result = await self._migrated(req, res, lctx, gctx)
+            else:
+                result = await self.impl.call(req, res, lctx, gctx)
+            failed = res.status_code >= 500
+            return result
+        except HTTPError as exc:
+            failed = exc.status >= 500
+            exc.headers.update(self._header_map)
+            raise
+        except RequestInvalid as exc:
+            failed = False
+            raise VersionedRequestInvalid(exc, dict(self._header_map)) from None
+        finally:
+            self._record(self, failed)
+
+    async def _migrated(self, req: Request, res: Response, lctx: Any, gctx: Any) -> Any:
+        raw = await req.body()
+        body: Any = None
+        json_body = is_json_media(req.info.content_type)
+        if self._in is not None and not json_body:
+            raise HTTPError(415, "this route requires an application/json body")
+        if raw and json_body:
+            try:
+                body = orjson.loads(raw)
+            except orjson.JSONDecodeError as exc:
+                raise HTTPError(400, f"malformed JSON body: {exc}") from None
+        if self._in is not None:
+            try:
+                self._in.validate(body)
+            except ValidationError as exc:
+                raise RequestInvalid(exc, "body") from None
+        data = RequestData(
+            body,
+            dict(req.query),
+            MutableHeaders(raw=list(req.scope["headers"])),
+            dict(req.path_params),
+        )
+        for hop in self.hops:
+            await hop.up(data, lctx)
+        try:
+            result = await self.impl.call(self._upgraded(req, raw, data), res, lctx, gctx)
+        except (HTTPError, RequestInvalid) as exc:
+            raise await self._migrated_error(exc, lctx) from None
+        if res.asgi is None:
+            await self._downgrade(res, lctx)
+        return result
+
+    def _upgraded(self, req: Request, raw: bytes, data: RequestData) -> Request:
+        """The request as the implementation's version expects it."""
+        info = req.info
+        if data.body is not None:
+            raw = orjson.dumps(data.body)
+            if not is_json_media(info.content_type):
+                info = copy.copy(info)
+                info.content_type = b"application/json"
+                data.headers["content-type"] = "application/json"
+        if "content-length" in data.headers or raw:
+            data.headers["content-length"] = str(len(raw))
+        scope = {
+            **req.scope,
+            "query_string": urlencode(data.query).encode("latin-1"),
+            "headers": data.headers.raw,
+        }
+        return Request(scope, _replay(raw), info, data.path_params, req.max_body_size)
+
+    async def _downgrade(self, res: Response, lctx: Any) -> None:
+        """Migrate the response down every hop, then check it against the old schema."""
+        had_json = res.has_json
+        headers = MutableHeaders(raw=res.headers)
+        data = ResponseData(res.payload if had_json else None, res.status_code, headers)
+        for hop in reversed(self.hops):
+            await hop.down(data, lctx)
+        res.status(data.status)
+        res.headers = data.headers.raw
+        if had_json or data.body is not None:
+            res.json(data.body)
+        if self._out is not None and res.has_json:
+            try:
+                self._out.validate(res.payload)
+            except ValidationError as exc:
+                raise ResponseInvalid(self.handler_id, exc) from None
+
+    async def _migrated_error(self, exc: HTTPError | RequestInvalid, lctx: Any) -> Exception:
+        """Migrate a problem down the hops that opted in with ``errors=True``."""
+        if not any(hop.errors for hop in self.hops):
+            return exc
+        error = exc.problem() if isinstance(exc, RequestInvalid) else exc
+        body = {"type": "about:blank", "title": error.title, "detail": error.detail}
+        body.update(error.extra)
+        data = ResponseData(body, error.status, MutableHeaders(headers=error.headers))
+        for hop in reversed(self.hops):
+            if hop.errors:
+                await hop.down(data, lctx)
+        out = data.body if isinstance(data.body, dict) else {"detail": str(data.body)}
+        extra = {k: v for k, v in out.items() if k not in ("type", "title", "detail", "status")}
+        return HTTPError(
+            data.status,
+            str(out.get("detail", error.detail)),
+            title=out.get("title"),
+            headers=dict(data.headers.items()),
+            extra=extra,
+        )
