@@ -1,5 +1,6 @@
 """A small bookstore API: CRUD with validation, a global audit hook, a route hook guarding
-writes with an API key, and error paths (401, 404, 400, 415).
+writes with an API key, and error paths (401, 404, 400, 415); plus versioned ``/customers``
+routes (examples/customers.py: Stripe's ``name`` split, served to old clients by a transformer).
 
     python -m examples.serve      # then see docs/http.md for a curl session
 """
@@ -10,6 +11,7 @@ import logging
 import threading
 from typing import Any
 
+from examples.customers import add_customers
 from gati import App, HTTPError, gt
 
 API_KEY = "demo-key"
@@ -135,6 +137,7 @@ def create_app() -> App:
     async def stats(req: Any, res: Any, lctx: Any, gctx: Any) -> Any:
         return {"requests": gctx.state.get("requests") or 0}
 
+    add_customers(app)
     return app
 
 

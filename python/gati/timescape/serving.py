@@ -195,7 +195,9 @@ class Served:
         """Migrate the response down every hop, then check it against the old schema."""
         had_json = res.has_json
         headers = MutableHeaders(raw=res.headers)
-        data = ResponseData(res.payload if had_json else None, res.status_code, headers)
+        # A copy (one JSON round trip): the handler may have sent an object it keeps.
+        body = orjson.loads(orjson.dumps(res.payload)) if had_json else None
+        data = ResponseData(body, res.status_code, headers)
         for hop in reversed(self.hops):
             await hop.down(data, lctx)
         res.status(data.status)
