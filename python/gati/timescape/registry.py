@@ -151,10 +151,18 @@ class Timescape:
         if preference is None:
             assert group.default is not None
             return resolution_of(group.default)
+        return resolution_of(group.plans[group._at(self.date_for(preference))])
+
+    def date_for(self, preference: str) -> str:
+        """The date a client's preference asks for; ``UnknownVersion`` for a malformed value,
+        an unknown tag, or a date older than every version of the app (a tag may point
+        anywhere: the app set it)."""
         date = parse_preference(preference, self.tags)
-        if date < self.earliest:
-            raise UnknownVersion(f"version {date} is older than every version ({self.earliest})")
-        return resolution_of(group.plans[group._at(date)])
+        if date < self.earliest and self.tags.get(preference) is None:
+            raise UnknownVersion(
+                f"version {date} is older than every version of this API ({self.earliest})"
+            )
+        return date
 
     def usage(self) -> dict[str, dict[str, object]]:
         """Requests, last use and lifecycle state per version."""

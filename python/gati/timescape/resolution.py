@@ -31,7 +31,7 @@ from gati.lifecycle.hooks import Hook
 from gati.timescape.changes import Schemas, Step, compare
 from gati.timescape.serving import Served
 from gati.timescape.transformers import Transformer
-from gati.timescape.versions import UnknownVersion, VersionError, parse_preference
+from gati.timescape.versions import UnknownVersion, VersionError
 
 if TYPE_CHECKING:
     from gati.timescape.registry import Timescape
@@ -252,13 +252,9 @@ class VersionedRoute:
             plan = self.default
         else:
             try:
-                date = parse_preference(preference, ts.tags)
+                date = ts.date_for(preference)
             except UnknownVersion as exc:
                 raise self._bad_version(str(exc)) from None
-            if date < ts.earliest:
-                raise self._bad_version(
-                    f"version {date} is older than every version of this API ({ts.earliest})"
-                )
             plan = self.plans[self._at(date)]
         if isinstance(plan, Served):
             return plan
