@@ -46,7 +46,7 @@ def request(
     method: str = "GET",
     path: str = "/things/1",
     *,
-    headers: Mapping[str, str] | None = None,
+    headers: Mapping[str, str | bytes] | None = None,
     json: Any = None,
 ) -> httpx.Response:
     """Send one request to ``app`` in-process and return the response."""
