@@ -1,29 +1,31 @@
 """Version health (DESIGN §7, Property 7): a per-version 5xx rate over a sliding window, plus
 manual marks.
 
-Each (method, path, version) that served traffic has a ring of ``buckets`` counters covering
-``window`` seconds. When at least ``min_requests`` requests in the window failed at a rate
-above ``threshold``, the version turns unhealthy for one ``window`` (then it gets traffic again
-and is judged afresh). ``mark_unhealthy`` holds until ``mark_healthy``. The number of rings is
-bounded by the routes and versions the app registered, never by client input.
+Each (method, path, version) that served traffic has a ``Tally``: the counts of the current
+time bucket and of up to ``buckets - 1`` earlier ones, covering ``window`` seconds. When at
+least ``min_requests`` requests in the window failed at a rate above ``threshold``, the version
+turns unhealthy for one ``window`` (then it gets traffic again and is judged afresh).
+``mark_unhealthy`` holds until ``mark_healthy``. The number of tallies is bounded by the
+routes and versions the app registered, never by client input.
 """
 
 from __future__ import annotations
 
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
-__all__ = ["Health", "HealthPolicy", "Key"]
+__all__ = ["Health", "HealthPolicy", "Key", "Tally"]
 
 Key = tuple[str, str, str]  # (method, path pattern, version)
-_clock = time.monotonic
+_time = time.time
 
 
 @dataclass(frozen=True, slots=True)
 class HealthPolicy:
     """When a version's 5xx rate makes it unhealthy: ``threshold`` (0–1) of at least
-    ``min_requests`` requests within ``window`` seconds."""
+    ``min_requests`` requests within ``window`` seconds, counted in ``buckets`` steps."""
 
     threshold: float = 0.5
     window: float = 60.0
@@ -36,44 +38,54 @@ class HealthPolicy:
         if not self.window > 0 or self.buckets < 1 or self.min_requests < 1:
             raise ValueError("window > 0, buckets >= 1 and min_requests >= 1 are required")
 
+    @property
+    def scale(self) -> float:
+        """Multiply a unix time by this to get its bucket number."""
+        return self.buckets / self.window
 
-class _Ring:
-    """Request and failure counts per time bucket."""
 
-    __slots__ = ("epochs", "failures", "requests")
+class Tally:
+    """Requests and failures of one version: the current bucket's counts (updated inline on
+    the request path) and the earlier buckets of the window."""
 
-    def __init__(self, n: int) -> None:
-        self.epochs = [-1] * n
-        self.requests = [0] * n
-        self.failures = [0] * n
+    __slots__ = ("epoch", "failures", "past", "requests")
 
-    def add(self, epoch: int, failed: bool) -> None:
-        i = epoch % len(self.epochs)
-        if self.epochs[i] != epoch:
-            self.epochs[i] = epoch
-            self.requests[i] = 0
-            self.failures[i] = 0
-        self.requests[i] += 1
-        if failed:
-            self.failures[i] += 1
+    def __init__(self, buckets: int) -> None:
+        self.epoch = -1
+        self.requests = 0
+        self.failures = 0
+        self.past: deque[tuple[int, int, int]] = deque(maxlen=max(buckets - 1, 1))
 
-    def totals(self, epoch: int) -> tuple[int, int]:
-        oldest = epoch - len(self.epochs) + 1
-        live = [i for i, e in enumerate(self.epochs) if e >= oldest]
-        return sum(self.requests[i] for i in live), sum(self.failures[i] for i in live)
+    def roll(self, epoch: int) -> None:
+        """Start bucket ``epoch``, keeping the finished one."""
+        if self.requests:
+            self.past.append((self.epoch, self.requests, self.failures))
+        self.epoch = epoch
+        self.requests = 0
+        self.failures = 0
+
+    def totals(self, epoch: int, buckets: int) -> tuple[int, int]:
+        """(requests, failures) in the ``buckets`` buckets ending at ``epoch``."""
+        oldest = epoch - buckets + 1
+        requests = failures = 0
+        for e, r, f in (*self.past, (self.epoch, self.requests, self.failures)):
+            if oldest <= e <= epoch:
+                requests += r
+                failures += f
+        return requests, failures
 
 
 class Health:
     """Which versions are healthy; ``changed`` is called when that answer changes."""
 
-    __slots__ = ("_auto", "_changed", "_manual", "_rings", "policy")
+    __slots__ = ("_auto", "_changed", "_manual", "_tallies", "policy")
 
     def __init__(self, policy: HealthPolicy, changed: Callable[[Key], None]) -> None:
         self.policy = policy
         self._changed = changed
-        self._rings: dict[Key, _Ring] = {}
+        self._tallies: dict[Key, Tally] = {}
         self._manual: set[Key] = set()
-        self._auto: dict[Key, float] = {}  # key → monotonic time it may serve again
+        self._auto: dict[Key, float] = {}  # key → unix time it may serve again
 
     def healthy(self, key: Key) -> bool:
         """Whether ``key`` may get traffic now."""
@@ -82,13 +94,13 @@ class Health:
         until = self._auto.get(key)
         if until is None:
             return True
-        if _clock() < until:
+        if _time() < until:
             return False
         del self._auto[key]
         return True
 
     def next_change(self) -> float | None:
-        """The monotonic time at which an automatic mark ends (``None`` if none is set)."""
+        """The unix time at which an automatic mark ends (``None`` if none is set)."""
         return min(self._auto.values(), default=None)
 
     def mark(self, key: Key, healthy: bool) -> None:
@@ -97,35 +109,31 @@ class Health:
         if healthy:
             self._manual.discard(key)
             self._auto.pop(key, None)
-            self._rings.pop(key, None)
+            tally = self._tallies.get(key)
+            if tally is not None:
+                tally.roll(-1)
+                tally.past.clear()
         else:
             self._manual.add(key)
         self._changed(key)
 
-    def record(self, key: Key, failed: bool) -> None:
-        """Count one request served by ``key``; a 5xx may turn it unhealthy."""
+    def tally(self, key: Key) -> Tally:
+        """The counters of ``key`` (one per registered version that is planned)."""
+        tally = self._tallies.get(key)
+        if tally is None:
+            tally = self._tallies[key] = Tally(self.policy.buckets)
+        return tally
+
+    def judge(self, key: Key, now: float) -> None:
+        """After a failure of ``key``: past the threshold, take it out of traffic."""
         policy = self.policy
-        now = _clock()
-        epoch = int(now * policy.buckets / policy.window)
-        ring = self._rings.get(key)
-        if ring is None:
-            ring = self._rings[key] = _Ring(policy.buckets)
-        ring.add(epoch, failed)
-        if not failed:
-            return
-        requests, failures = ring.totals(epoch)
+        tally = self.tally(key)
+        requests, failures = tally.totals(int(now * policy.scale), policy.buckets)
         if requests >= policy.min_requests and failures / requests > policy.threshold:
             self._auto[key] = now + policy.window
-            self._rings.pop(key, None)
+            tally.roll(-1)
+            tally.past.clear()
             self._changed(key)
-
-    def rate(self, key: Key) -> tuple[int, int]:
-        """(requests, failures) of ``key`` in the current window."""
-        ring = self._rings.get(key)
-        if ring is None:
-            return 0, 0
-        policy = self.policy
-        return ring.totals(int(_clock() * policy.buckets / policy.window))
 
     def unhealthy(self) -> list[Key]:
         """Every key that gets no traffic right now."""

@@ -15,6 +15,7 @@ import datetime
 import time
 from collections.abc import Iterable
 from email.utils import formatdate
+from typing import Any
 
 from gati.timescape.versions import as_version
 
@@ -52,7 +53,7 @@ class Lifecycle:
     def __init__(self, drain_after: float | None = None) -> None:
         self.retirements: dict[str, Retirement] = {}
         self._decommissioned: set[str] = set()
-        self._usage: dict[str, list[float]] = {}
+        self._usage: dict[str, list[Any]] = {}
         self.drain_after = drain_after
         self.started_at = _time()
 
@@ -92,14 +93,13 @@ class Lifecycle:
         ]
         return min(ahead, default=None)
 
-    def record(self, version: str, now: float) -> None:
-        """Count one request served at ``version``."""
+    def entry(self, version: str) -> list[Any]:
+        """The usage counters of ``version``: ``[requests, last use or None]``, updated in
+        place by the request path."""
         entry = self._usage.get(version)
         if entry is None:
-            self._usage[version] = [1, now]
-        else:
-            entry[0] += 1
-            entry[1] = now
+            entry = self._usage[version] = [0, None]
+        return entry
 
     def usage(self, versions: Iterable[str]) -> dict[str, dict[str, object]]:
         """Requests and last use (ISO timestamp or ``None``) per version, with its state."""
@@ -128,7 +128,7 @@ class Lifecycle:
         for version in versions:
             if version in keep or self.is_gone(version, now):
                 continue
-            last = self._usage.get(version, (0, self.started_at))[1]
+            last = self._usage.get(version, (0, None))[1] or self.started_at
             if now - last >= self.drain_after:
                 out.append(version)
         return out

@@ -19,7 +19,6 @@ from gati.timescape.health import Health, HealthPolicy, Key
 from gati.timescape.introspection import Resolution, VersionInfo, describe, resolution_of
 from gati.timescape.lifecycle import Lifecycle
 from gati.timescape.resolution import VersionedRoute
-from gati.timescape.serving import Served
 from gati.timescape.transformers import Transformer
 from gati.timescape.versions import (
     Tags,
@@ -32,7 +31,6 @@ from gati.timescape.versions import (
 __all__ = ["Timescape"]
 
 _time = time.time
-_monotonic = time.monotonic
 _NEVER = "9999-12-31"
 
 
@@ -179,11 +177,9 @@ class Timescape:
         return drained
 
     # -- internals ---------------------------------------------------------------------------
-    def record(self, served: Served, failed: bool) -> None:
-        """Count one request (usage at its version, health at the implementation that ran)."""
-        self.lifecycle.record(served.version, _time())
-        group = served.group
-        self.health.record((group.method, group.pattern, served.served_by), failed)
+    def failed(self, key: Key, now: float) -> None:
+        """A request to ``key`` failed with a 5xx: judge its health."""
+        self.health.judge(key, now)
 
     def versions_changed(self) -> None:
         """A route gained a version: the earliest version may move; plan again."""
@@ -201,9 +197,7 @@ class Timescape:
         for group in self._routes.values():
             group.plan()
         times = [self.lifecycle.next_sunset(now)]
-        health_end = self.health.next_change()
-        if health_end is not None:
-            times.append(now + max(health_end - _monotonic(), 0.0))
+        times.append(self.health.next_change())
         if self.lifecycle.drain_after is not None:
             times.append(now + max(min(self.lifecycle.drain_after / 10, 60.0), 1.0))
         self.expires = min((t for t in times if t is not None), default=None)

@@ -11,6 +11,7 @@ version's ``Deprecation``/``Sunset`` headers.
 from __future__ import annotations
 
 import copy
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
@@ -31,6 +32,7 @@ from gati.http.validation import (
     is_json_media,
 )
 from gati.timescape.changes import Schemas
+from gati.timescape.health import Key, Tally
 from gati.timescape.transformers import RequestData, ResponseData, Transformer
 
 if TYPE_CHECKING:
@@ -38,7 +40,9 @@ if TYPE_CHECKING:
 
 __all__ = ["Served", "VersionedRequestInvalid"]
 
-Record = Callable[["Served", bool], None]
+# (usage entry [requests, last use], health tally, buckets per second, failure callback)
+Counters = tuple[list[Any], Tally, float, Callable[[Key, float], None]]
+_time = time.time
 
 
 class VersionedRequestInvalid(RequestInvalid, HTTPError):
@@ -73,15 +77,19 @@ class Served:
         "_header_map",
         "_in",
         "_out",
-        "_record",
+        "_scale",
         "group",
         "handler_id",
         "headers",
         "hops",
         "impl",
+        "key",
         "max_body_size",
+        "on_failure",
         "pattern",
         "plan",
+        "tally",
+        "usage",
         "version",
     )
 
@@ -93,7 +101,7 @@ class Served:
         hops: tuple[Transformer, ...],
         schemas: Schemas,
         retirement: tuple[tuple[bytes, bytes], ...],
-        record: Record,
+        counters: Counters,
     ) -> None:
         self.group = group
         self.version = version
@@ -105,9 +113,11 @@ class Served:
         self.max_body_size = impl.max_body_size
         self.headers = [(b"gati-version", version.encode("ascii")), *retirement]
         self._header_map = {k.decode("latin-1"): v.decode("latin-1") for k, v in self.headers}
-        self._record = record
         self._in: Validator | None = compile_schema(schemas.request) if hops else None
         self._out: Validator | None = compile_schema(schemas.response) if hops else None
+        assert impl.version is not None
+        self.key = (impl.method, impl.pattern, impl.version)
+        self.usage, self.tally, self._scale, self.on_failure = counters
 
     def __getattr__(self, name: str) -> Any:
         # Route options read on the request path (roles, rate limits, …) are the implementation's.
@@ -116,30 +126,44 @@ class Served:
     @property
     def served_by(self) -> str:
         """The version of the implementation that runs."""
-        version = self.impl.version
-        assert version is not None
-        return version
+        return self.key[2]
 
     async def call(self, req: Request, res: Response, lctx: Any, gctx: Any) -> Any:
         """Run the implementation (through the hops), add the version headers, count it."""
         res.headers += self.headers
-        failed = True
         try:
             if self.hops:
                 result = await self._migrated(req, res, lctx, gctx)
             else:
                 result = await self.impl.call(req, res, lctx, gctx)
-            failed = res.status_code >= 500
-            return result
         except HTTPError as exc:
-            failed = exc.status >= 500
             exc.headers.update(self._header_map)
+            self._count(exc.status >= 500)
             raise
         except RequestInvalid as exc:
-            failed = False
+            self._count(False)
             raise VersionedRequestInvalid(exc, dict(self._header_map)) from None
-        finally:
-            self._record(self, failed)
+        except Exception:
+            self._count(True)
+            raise
+        self._count(res.status_code >= 500)
+        return result
+
+    def _count(self, failed: bool) -> None:
+        """Usage at the requested version, health at the implementation that ran. Inline
+        counters, one clock read: a method call per counter cost 0.1 µs each."""
+        now = _time()
+        usage = self.usage
+        usage[0] += 1
+        usage[1] = now
+        tally = self.tally
+        epoch = int(now * self._scale)
+        if epoch != tally.epoch:
+            tally.roll(epoch)
+        tally.requests += 1
+        if failed:
+            tally.failures += 1
+            self.on_failure(self.key, now)
 
     async def _migrated(self, req: Request, res: Response, lctx: Any, gctx: Any) -> Any:
         raw = await req.body()

@@ -19,7 +19,7 @@ from typing import Any
 from starlette.datastructures import MutableHeaders
 
 from gati.http.errors import HTTPError
-from gati.http.validation import compile_schema
+from gati.http.validation import Validator, compile_schema
 from gati.timescape.versions import VersionError, as_version
 
 __all__ = ["RequestData", "ResponseData", "Transformer", "TransformerFailed"]
@@ -75,6 +75,17 @@ class Transformer:
         "response_validator",
         "to",
     )
+    path: str
+    from_: str
+    to: str
+    name: str
+    errors: bool
+    request_schema: Any
+    response_schema: Any
+    request_validator: Validator | None
+    response_validator: Validator | None
+    _request: Any
+    _response: Any
 
     def __init__(
         self,
