@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from examples.bookstore import create_app
+
 from gati import gt
 
 app = create_app()

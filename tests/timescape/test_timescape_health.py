@@ -44,9 +44,7 @@ def safe_walk(kinds: list[str], breaking: list[bool], sick: set[int], start: int
         return start
     at = start
     while True:
-        if kinds[at] == "hop":
-            at += 1
-        elif at < len(kinds) - 1 and not breaking[at]:
+        if kinds[at] == "hop" or (at < len(kinds) - 1 and not breaking[at]):
             at += 1
         else:
             return None

@@ -46,26 +46,35 @@ class HealthPolicy:
 
 class Tally:
     """Requests and failures of one version: the current bucket's counts (updated inline on
-    the request path) and the earlier buckets of the window."""
+    the request path until the unix time ``until``) and the earlier buckets of the window."""
 
-    __slots__ = ("epoch", "failures", "past", "requests")
+    __slots__ = ("epoch", "failures", "past", "requests", "scale", "until")
 
-    def __init__(self, buckets: int) -> None:
+    def __init__(self, policy: HealthPolicy) -> None:
+        self.scale = policy.scale
         self.epoch = -1
+        self.until = 0.0  # the first request starts a bucket
         self.requests = 0
         self.failures = 0
-        self.past: deque[tuple[int, int, int]] = deque(maxlen=max(buckets - 1, 1))
+        self.past: deque[tuple[int, int, int]] = deque(maxlen=max(policy.buckets - 1, 1))
 
-    def roll(self, epoch: int) -> None:
-        """Start bucket ``epoch``, keeping the finished one."""
+    def roll(self, now: float) -> None:
+        """Start the bucket holding unix time ``now``, keeping the finished one."""
         if self.requests:
             self.past.append((self.epoch, self.requests, self.failures))
-        self.epoch = epoch
+        self.epoch = int(now * self.scale)
+        self.until = (self.epoch + 1) / self.scale
         self.requests = 0
         self.failures = 0
 
-    def totals(self, epoch: int, buckets: int) -> tuple[int, int]:
-        """(requests, failures) in the ``buckets`` buckets ending at ``epoch``."""
+    def reset(self) -> None:
+        """Forget every count."""
+        self.past.clear()
+        self.epoch, self.until, self.requests, self.failures = -1, 0.0, 0, 0
+
+    def totals(self, now: float, buckets: int) -> tuple[int, int]:
+        """(requests, failures) in the ``buckets`` buckets ending at unix time ``now``."""
+        epoch = int(now * self.scale)
         oldest = epoch - buckets + 1
         requests = failures = 0
         for e, r, f in (*self.past, (self.epoch, self.requests, self.failures)):
@@ -111,8 +120,7 @@ class Health:
             self._auto.pop(key, None)
             tally = self._tallies.get(key)
             if tally is not None:
-                tally.roll(-1)
-                tally.past.clear()
+                tally.reset()
         else:
             self._manual.add(key)
         self._changed(key)
@@ -121,18 +129,17 @@ class Health:
         """The counters of ``key`` (one per registered version that is planned)."""
         tally = self._tallies.get(key)
         if tally is None:
-            tally = self._tallies[key] = Tally(self.policy.buckets)
+            tally = self._tallies[key] = Tally(self.policy)
         return tally
 
     def judge(self, key: Key, now: float) -> None:
         """After a failure of ``key``: past the threshold, take it out of traffic."""
         policy = self.policy
         tally = self.tally(key)
-        requests, failures = tally.totals(int(now * policy.scale), policy.buckets)
+        requests, failures = tally.totals(now, policy.buckets)
         if requests >= policy.min_requests and failures / requests > policy.threshold:
             self._auto[key] = now + policy.window
-            tally.roll(-1)
-            tally.past.clear()
+            tally.reset()
             self._changed(key)
 
     def unhealthy(self) -> list[Key]:

@@ -219,7 +219,7 @@ class VersionedRoute:
         retirement = ts.lifecycle.retirements.get(version)
         impl = self.impls[self.versions[target]]
         tally = ts.health.tally((self.method, self.pattern, self.versions[target]))
-        counters = (ts.lifecycle.entry(version), tally, ts.health.policy.scale, ts.failed)
+        counters = (ts.lifecycle.entry(version), tally, ts.failed)
         return Served(
             self,
             version,

@@ -40,8 +40,8 @@ if TYPE_CHECKING:
 
 __all__ = ["Served", "VersionedRequestInvalid"]
 
-# (usage entry [requests, last use], health tally, buckets per second, failure callback)
-Counters = tuple[list[Any], Tally, float, Callable[[Key, float], None]]
+# (usage entry [requests, last use], health tally, failure callback)
+Counters = tuple[list[Any], Tally, Callable[[Key, float], None]]
 _time = time.time
 
 
@@ -77,7 +77,6 @@ class Served:
         "_header_map",
         "_in",
         "_out",
-        "_scale",
         "group",
         "handler_id",
         "headers",
@@ -117,7 +116,7 @@ class Served:
         self._out: Validator | None = compile_schema(schemas.response) if hops else None
         assert impl.version is not None
         self.key = (impl.method, impl.pattern, impl.version)
-        self.usage, self.tally, self._scale, self.on_failure = counters
+        self.usage, self.tally, self.on_failure = counters
 
     def __getattr__(self, name: str) -> Any:
         # Route options read on the request path (roles, rate limits, …) are the implementation's.
@@ -146,20 +145,30 @@ class Served:
         except Exception:
             self._count(True)
             raise
-        self._count(res.status_code >= 500)
-        return result
-
-    def _count(self, failed: bool) -> None:
-        """Usage at the requested version, health at the implementation that ran. Inline
-        counters, one clock read: a method call per counter cost 0.1 µs each."""
+        # _count inlined for the common case (a method call costs about 0.06 µs)
         now = _time()
         usage = self.usage
         usage[0] += 1
         usage[1] = now
         tally = self.tally
-        epoch = int(now * self._scale)
-        if epoch != tally.epoch:
-            tally.roll(epoch)
+        if now >= tally.until:
+            tally.roll(now)
+        tally.requests += 1
+        if res.status_code >= 500:
+            tally.failures += 1
+            self.on_failure(self.key, now)
+        return result
+
+    def _count(self, failed: bool) -> None:
+        """Count one request: usage at the requested version, health at the implementation
+        that ran (the current bucket's counters, one clock read)."""
+        now = _time()
+        usage = self.usage
+        usage[0] += 1
+        usage[1] = now
+        tally = self.tally
+        if now >= tally.until:
+            tally.roll(now)
         tally.requests += 1
         if failed:
             tally.failures += 1
