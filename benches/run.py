@@ -1,7 +1,8 @@
 """Run every benchmark suite in benches/ in one pytest-benchmark run and print one table per group.
 
 Columns: impl, median time per operation, ratio to gati-native, and for the ``gtype:`` groups
-the ratio to pydantic-core. Extra arguments go to pytest (e.g. ``-k "valid dict"``).
+the ratio to pydantic-core; the ``timescape:`` groups compare with the unversioned route and
+with Cadwyn. Extra arguments go to pytest (e.g. ``-k "valid dict"``).
 """
 
 from __future__ import annotations
@@ -33,6 +34,9 @@ def ratio(value: float, base: float | None) -> str:
 def table(group: str, rows: dict[str, float]) -> str:
     """One group's table, fastest first."""
     compare = ["gati-native"] + (["pydantic-core"] if group.startswith("gtype:") else [])
+    if group.startswith("timescape:"):  # versioned against unversioned; gati against Cadwyn
+        compare = ["unversioned", "unversioned, Gati-Version", "cadwyn, 2 hops"]
+        compare = [c for c in compare if c in rows]
     head = ["impl", "time/op", *(f"vs {c}" for c in compare)]
     body = [
         [impl, fmt_time(t), *(ratio(t, rows.get(c)) for c in compare)]
