@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 
 from gati.http.errors import HTTPError
 from gati.http.route import Route
+from gati.http.validation import Validator
 from gati.lifecycle.hooks import Hook
 from gati.timescape.changes import Schemas, Step, compare
 from gati.timescape.serving import Served
@@ -148,6 +149,15 @@ class VersionedRoute:
         upper = self.schemas_of(hop.to)
         return Schemas(hop.request_schema, upper.query, upper.params, hop.response_schema)
 
+    def validators_of(self, version: str) -> tuple[Validator | None, Validator | None]:
+        """The compiled request and response validators of ``version`` (compiled once, at
+        registration: its implementation's, else its hop's)."""
+        impl = self.impls.get(version)
+        if impl is not None:
+            return impl.body_validator, impl.response_validator
+        hop = self.transformers[version]
+        return hop.request_validator, hop.response_validator
+
     def _remeasure(self) -> None:
         """Recompute the versions and the breaking steps between them, then plan."""
         versions = set(self.impls)
@@ -225,7 +235,7 @@ class VersionedRoute:
             version,
             impl,
             hops,
-            self.schemas_of(version),
+            self.validators_of(version),
             () if retirement is None else retirement.headers,
             counters,
         )

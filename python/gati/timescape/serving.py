@@ -28,10 +28,8 @@ from gati.http.validation import (
     RequestInvalid,
     ResponseInvalid,
     Validator,
-    compile_schema,
     is_json_media,
 )
-from gati.timescape.changes import Schemas
 from gati.timescape.health import Key, Tally
 from gati.timescape.transformers import RequestData, ResponseData, Transformer
 
@@ -98,7 +96,7 @@ class Served:
         version: str,
         impl: Route,
         hops: tuple[Transformer, ...],
-        schemas: Schemas,
+        shape: tuple[Validator | None, Validator | None],
         retirement: tuple[tuple[bytes, bytes], ...],
         counters: Counters,
     ) -> None:
@@ -112,8 +110,8 @@ class Served:
         self.max_body_size = impl.max_body_size
         self.headers = [(b"gati-version", version.encode("ascii")), *retirement]
         self._header_map = {k.decode("latin-1"): v.decode("latin-1") for k, v in self.headers}
-        self._in: Validator | None = compile_schema(schemas.request) if hops else None
-        self._out: Validator | None = compile_schema(schemas.response) if hops else None
+        # the requested version's request and response validators: checked when migrating
+        self._in, self._out = shape if hops else (None, None)
         assert impl.version is not None
         self.key = (impl.method, impl.pattern, impl.version)
         self.usage, self.tally, self.on_failure = counters
