@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gati import App
+from gati import App, gt
 from gati.timescape import UnknownVersion, VersionError
 from tests.timescape.helpers import PATH, add_version, request, versioned_app
 
@@ -200,3 +200,36 @@ def test_gctx_timescape_is_the_registry() -> None:
         "steps": 0,
         "usage": ["2025-01-01"],
     }
+
+
+def test_a_validation_error_on_a_versioned_route_keeps_its_event_and_headers() -> None:
+    app = App()
+    app.timescape.deprecate("2025-01-01", sunset="2099-01-01")
+
+    @app.post("/notes", version="2025-01-01", request=gt.object({"text": gt.string()}))
+    async def create(req: Any, res: Any, lctx: Any, gctx: Any) -> Any:
+        return req.validated
+
+    events: list[dict[str, Any]] = []
+    app.emitter.subscribe(events.append)
+    r = request(app, "POST", "/notes", json={"text": 5})
+    assert r.status_code == 400 and r.json()["errors"][0]["path"] == ["text"]
+    assert r.headers["gati-version"] == "2025-01-01" and "sunset" in r.headers
+    assert "validation.error" in [e["type"] for e in events]
+    assert [e["version"] for e in events if e["type"] == "request.start"] == ["2025-01-01"]
+
+
+def test_introspection_is_json_ready() -> None:
+    import json
+
+    app = versioned_app(["2025-01-01", "2025-06-01"], pinned=False)
+    assert app.timescape.routes() == [("GET", PATH)]
+    infos = [v.as_dict() for v in app.timescape.versions("get", PATH)]
+    json.dumps(infos)
+    assert [i["served_by"] for i in infos] == ["2025-06-01", "2025-06-01"]
+    assert infos[0]["schemas"]["response"]["type"] == "object"
+    assert infos[1]["breaking"] is False and infos[0]["handler_id"] == "things.2025-01-01"
+    with pytest.raises(KeyError):
+        app.timescape.versions("GET", "/nothing")
+    with pytest.raises(VersionError):
+        app.timescape.mark_unhealthy("GET", PATH, "2030-01-01")
