@@ -187,11 +187,9 @@ class VersionedRoute:
         ]
         self.plans = [self._plan(i, live, now) for i in range(len(self.versions))]
         self._known.clear()
-        stable = ts.tags.get("stable")
+        stable = ts.tags.get("stable")  # nothing asked: stable if set, else latest
         self.default = (
-            self.plans[self._at(stable)]
-            if stable is not None and self.plans
-            else (self.plans[-1] if self.plans else None)
+            self.plans[-1 if stable is None else self._at(stable)] if self.plans else None
         )
 
     def _newest_compatible(self, i: int, live: list[bool]) -> int:
