@@ -59,24 +59,8 @@ def _replay(body: bytes) -> Callable[[], Any]:
 class Served:
     """Version ``version`` of a route, served by ``impl`` through ``hops`` (maybe none)."""
 
-    __slots__ = (
-        "_header_map",
-        "_in",
-        "_out",
-        "group",
-        "handler_id",
-        "headers",
-        "hops",
-        "impl",
-        "key",
-        "max_body_size",
-        "on_failure",
-        "pattern",
-        "plan",
-        "tally",
-        "usage",
-        "version",
-    )
+    # No __slots__: the implementation's route options (roles, rate limits, whatever options
+    # the request path reads) are copied into the instance, so each read is a plain hit.
 
     def __init__(
         self,
@@ -88,6 +72,7 @@ class Served:
         retirement: tuple[tuple[bytes, bytes], ...],
         counters: Counters,
     ) -> None:
+        self.__dict__.update({n: getattr(impl, n) for n in Route.__slots__ if hasattr(impl, n)})
         self.group = group
         self.version = version
         self.impl = impl
@@ -107,7 +92,7 @@ class Served:
         self.usage, self.tally, self.on_failure = counters
 
     def __getattr__(self, name: str) -> Any:
-        # Route options read on the request path (roles, rate limits, …) are the implementation's.
+        # Anything else a route has (typed for callers that read route options) comes from it.
         return getattr(self.impl, name)
 
     @property
