@@ -195,3 +195,24 @@ def test_transformers_are_checked_and_immutable() -> None:
     with pytest.raises(TypeError, match="neither"):
         app.transformer("/x", from_="2024-01-01", to="2025-01-01")(object)
     assert [v.version for v in app.timescape.versions("GET", "/x")] == ["2025-01-01", "2025-06-01"]
+
+
+def test_hops_can_rewrite_the_query_and_headers() -> None:
+    app = App()
+
+    @app.get("/search", version="2025-06-01")
+    async def search(req: Any, res: Any, lctx: Any, gctx: Any) -> Any:
+        return {"query": dict(req.query), "lang": req.headers.get("x-lang")}
+
+    @app.transformer("/search", from_="2025-01-01", to="2025-06-01")
+    class Renamed:
+        def request(self, req: Any, lctx: Any) -> None:
+            req.query["search"] = req.query.pop("q")
+            req.headers["x-lang"] = req.headers.get("accept-language", "en")
+
+        async def response(self, res: Any, lctx: Any) -> None:
+            res.headers["x-migrated"] = "1"
+
+    r = request(app, path="/search?q=dune&version=2025-01-01", headers={"accept-language": "fr"})
+    assert r.json() == {"query": {"search": "dune", "version": "2025-01-01"}, "lang": "fr"}
+    assert r.headers["x-migrated"] == "1" and r.headers["gati-version"] == "2025-01-01"

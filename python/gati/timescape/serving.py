@@ -153,38 +153,40 @@ class Served:
                 self._in.validate(body)
             except ValidationError as exc:
                 raise RequestInvalid(exc, "body") from None
-        data = RequestData(
-            body,
-            dict(req.query),
-            MutableHeaders(raw=list(req.scope["headers"])),
-            dict(req.path_params),
-        )
+        query = dict(req.query) if req.scope.get("query_string") else {}
+        headers = MutableHeaders(raw=list(req.scope["headers"]))
+        data = RequestData(body, dict(query), headers, dict(req.path_params))
         for hop in self.hops:
             await hop.up(data, lctx)
+        upgraded = self._upgraded(req, raw, data, query)
         try:
-            result = await self.impl.call(self._upgraded(req, raw, data), res, lctx, gctx)
+            result = await self.impl.call(upgraded, res, lctx, gctx)
         except (HTTPError, RequestInvalid) as exc:
             raise await self._migrated_error(exc, lctx) from None
         if res.asgi is None:
             await self._downgrade(res, lctx)
         return result
 
-    def _upgraded(self, req: Request, raw: bytes, data: RequestData) -> Request:
-        """The request as the implementation's version expects it."""
+    def _upgraded(
+        self, req: Request, raw: bytes, data: RequestData, query: dict[str, str]
+    ) -> Request:
+        """The request as the implementation's version expects it (the query string is
+        rebuilt only when a hop changed the query)."""
         info = req.info
+        headers = data.headers.raw
         if data.body is not None:
             raw = orjson.dumps(data.body)
             if not is_json_media(info.content_type):
                 info = copy.copy(info)
                 info.content_type = b"application/json"
-                data.headers["content-type"] = "application/json"
-        if "content-length" in data.headers or raw:
-            data.headers["content-length"] = str(len(raw))
-        scope = {
-            **req.scope,
-            "query_string": urlencode(data.query).encode("latin-1"),
-            "headers": data.headers.raw,
-        }
+                headers = [(k, v) for k, v in headers if k != b"content-type"]
+                headers.append((b"content-type", b"application/json"))
+        if raw:
+            headers = [(k, v) for k, v in headers if k != b"content-length"]
+            headers.append((b"content-length", b"%d" % len(raw)))
+        scope = {**req.scope, "headers": headers}
+        if data.query != query:
+            scope["query_string"] = urlencode(data.query).encode("latin-1")
         return Request(scope, _replay(raw), info, data.path_params, req.max_body_size)
 
     async def _downgrade(self, res: Response, lctx: Any) -> None:

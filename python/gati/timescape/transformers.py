@@ -130,7 +130,7 @@ class Transformer:
             return
         try:
             r = self._request(data, lctx)
-            if inspect.isawaitable(r):
+            if r is not None and inspect.isawaitable(r):
                 await r
         except Exception as exc:
             raise TransformerFailed(self, "request", exc) from exc
@@ -141,7 +141,7 @@ class Transformer:
             return
         try:
             r = self._response(data, lctx)
-            if inspect.isawaitable(r):
+            if r is not None and inspect.isawaitable(r):
                 await r
         except Exception as exc:
             raise TransformerFailed(self, "response", exc) from exc
