@@ -59,8 +59,15 @@ def _replay(body: bytes) -> Callable[[], Any]:
 class Served:
     """Version ``version`` of a route, served by ``impl`` through ``hops`` (maybe none)."""
 
-    # No __slots__: the implementation's route options (roles, rate limits, whatever options
-    # the request path reads) are copied into the instance, so each read is a plain hit.
+    # Every slot of Route too: the implementation's route options (roles, rate limits, any
+    # option the request path reads) are copied in, so each read is a plain slot read.
+    __slots__ = tuple(
+        sorted(
+            {*Route.__slots__}
+            | {"_header_map", "_in", "_out", "group", "headers", "hops", "impl", "key"}
+            | {"on_failure", "tally", "usage"}
+        )
+    )
 
     def __init__(
         self,
@@ -72,7 +79,9 @@ class Served:
         retirement: tuple[tuple[bytes, bytes], ...],
         counters: Counters,
     ) -> None:
-        self.__dict__.update({n: getattr(impl, n) for n in Route.__slots__ if hasattr(impl, n)})
+        for name in Route.__slots__:
+            if hasattr(impl, name):
+                setattr(self, name, getattr(impl, name))
         self.group = group
         self.version = version
         self.impl = impl
@@ -91,9 +100,10 @@ class Served:
         self.key = (impl.method, impl.pattern, impl.version)
         self.usage, self.tally, self.on_failure = counters
 
-    def __getattr__(self, name: str) -> Any:
-        # Anything else a route has (typed for callers that read route options) comes from it.
-        return getattr(self.impl, name)
+    if TYPE_CHECKING:  # for the type checker only: a runtime __getattr__ would unspecialise
+        # every attribute read of this object (measured: 0.5 µs per request in total)
+
+        def __getattr__(self, name: str) -> Any: ...
 
     @property
     def served_by(self) -> str:
