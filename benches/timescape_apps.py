@@ -8,6 +8,7 @@ old client's request is migrated up two hops and its response down two hops.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from cadwyn import (
@@ -113,6 +114,7 @@ class FullName(VersionChange):
         _rename(response.body, "full_name", "name")
 
 
+@functools.cache  # Cadwyn binds each VersionChange class to one app only
 def cadwyn_migrating_app() -> Any:
     """Cadwyn 8 on FastAPI: the head schemas plus two version changes."""
     router = VersionedAPIRouter()
