@@ -155,7 +155,7 @@ def test_timescape_migration(benchmark: Any, case: str) -> None:
 
 
 async def _interleaved() -> None:
-    rounds, per_round = 15, 2000
+    rounds, per_round = 30, 2000
     steps = {case: stepper(resolution_app(n), p) for case, (n, p) in RESOLUTION.items()}
     for one in steps.values():
         for _ in range(2000):
@@ -167,7 +167,7 @@ async def _interleaved() -> None:
             for _ in range(per_round):
                 one()
             best[case] = min(best[case], (_cpu() - t) / per_round * 1e6)
-    print("\n## timescape: resolution, GET /users/{id} (interleaved, best of 15 rounds)")
+    print("\n## timescape: resolution, GET /users/{id} (interleaved, best of 30 rounds)")
     print(f"{'case':28s}  {'µs/req':>7s}  {'added µs':>8s}  (target ≤ 0.5 µs added)")
     for case, us in best.items():
         base = best["unversioned, Gati-Version" if RESOLUTION[case][1] else "unversioned"]
@@ -186,7 +186,7 @@ async def _interleaved() -> None:
                 await batch()
             best[case] = min(best[case], (_cpu() - t) / (10 * BATCH) * 1e6)
     cadwyn = best["cadwyn, 2 hops"]
-    print("\n## timescape: POST /users migrated (interleaved, best of 15 rounds)")
+    print("\n## timescape: POST /users migrated (interleaved, best of 30 rounds)")
     print(f"{'case':16s}  {'µs/req':>7s}  vs cadwyn 2 hops  (target gati 2 hops ≤ 0.2×)")
     for case, us in best.items():
         print(f"{case:16s}  {us:7.2f}  {us / cadwyn:.2f}x")

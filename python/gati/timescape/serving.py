@@ -65,7 +65,7 @@ class Served:
         sorted(
             {*Route.__slots__}
             | {"_header_map", "_in", "_out", "group", "headers", "hops", "impl", "key"}
-            | {"on_failure", "tally", "usage"}
+            | {"_run", "on_failure", "tally", "usage"}
         )
     )
 
@@ -99,6 +99,7 @@ class Served:
         assert impl.version is not None
         self.key = (impl.method, impl.pattern, impl.version)
         self.usage, self.tally, self.on_failure = counters
+        self._run = impl.call  # bound once, not per request
 
     if TYPE_CHECKING:  # for the type checker only: a runtime __getattr__ would unspecialise
         # every attribute read of this object (measured: 0.5 µs per request in total)
@@ -126,7 +127,7 @@ class Served:
         tally.requests += 1
         if self.hops:
             return self._migrated(req, res, lctx, gctx)
-        return self.impl.call(req, res, lctx, gctx)
+        return self._run(req, res, lctx, gctx)
 
     async def caught(self, exc: Exception, req: Any, res: Response, lctx: Any, gctx: Any) -> None:
         """The ``gati.timescape`` catch hook: problems carry the version headers, and a 5xx
