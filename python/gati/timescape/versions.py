@@ -90,10 +90,6 @@ class Tags:
         """Every user tag and its date (``latest`` left out: it has no fixed date)."""
         return {k: v for k, v in self._dates.items() if k != LATEST}
 
-    def protects(self, version: str) -> bool:
-        """Whether a user tag points exactly at ``version``."""
-        return any(v == version for k, v in self._dates.items() if k != LATEST)
-
     def names(self) -> list[str]:
         """Every tag name, ``latest`` included, sorted."""
         return sorted(self._dates)
