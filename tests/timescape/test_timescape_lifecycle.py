@@ -115,9 +115,7 @@ def test_drain_decommissions_idle_untagged_versions_only() -> None:
 
 
 def test_drain_runs_by_itself_while_requests_arrive() -> None:
-    app = App(timescape=Timescape(drain_after=3600))
-    for date in ("2025-01-01", "2025-06-01"):
-        add_version(app, date, response=gt.object({date: gt.string()}))
+    app = two_breaking_versions(timescape=Timescape(drain_after=3600))
     assert app.timescape.expires is not None  # a drain check is scheduled
     app.timescape.lifecycle.started_at -= 7200
     app.timescape.expires = 0.0  # as if the next check were due
