@@ -229,6 +229,14 @@ def test_introspection_is_json_ready() -> None:
     assert [i["served_by"] for i in infos] == ["2025-06-01", "2025-06-01"]
     assert infos[0]["schemas"]["response"]["type"] == "object"
     assert infos[1]["breaking"] is False and infos[0]["handler_id"] == "things.2025-01-01"
+    app.timescape.tag("stable", "2025-01-01")
+    everything = app.timescape.describe()
+    json.dumps(everything)
+    assert everything["tags"] == {"stable": "2025-01-01"}
+    [route] = everything["routes"]
+    assert (route["method"], route["path"], route["pinned"]) == ("GET", PATH, False)
+    assert [v["version"] for v in route["versions"]] == ["2025-01-01", "2025-06-01"]
+    assert route["changes"][0]["breaking"] is False
     with pytest.raises(KeyError):
         app.timescape.versions("GET", "/nothing")
     with pytest.raises(VersionError):

@@ -162,6 +162,25 @@ class Timescape:
             )
         return date
 
+    def describe(self) -> dict[str, Any]:
+        """Everything at once, JSON-ready: tags, and per versioned route its versions (as
+        ``VersionInfo.as_dict()``) and steps (as ``Step.as_dict()``), for OpenAPI per version,
+        the Playground's version timeline and tooling."""
+        now = _time()
+        return {
+            "tags": dict(self.tags.named()),
+            "routes": [
+                {
+                    "method": method,
+                    "path": path,
+                    "pinned": group.pinned,
+                    "versions": [info.as_dict() for info in describe(group, now)],
+                    "changes": [step.as_dict() for step in group.steps],
+                }
+                for (method, path), group in self._routes.items()
+            ],
+        }
+
     def usage(self) -> dict[str, dict[str, object]]:
         """Requests, last use and lifecycle state per version."""
         return self.lifecycle.usage(self._all_versions())
