@@ -89,9 +89,6 @@ class Served:
         plan = impl.plan
         hook = Hook(self.caught, kind="catch", level="route", id="gati.timescape")
         self.plan = RoutePlan(plan.before, plan.after, (hook, *plan.catch), plan.timeout)
-        self.pattern = impl.pattern
-        self.handler_id = impl.handler_id
-        self.max_body_size = impl.max_body_size
         self.headers = [(b"gati-version", version.encode("ascii")), *retirement]
         self._header_map = {k.decode("latin-1"): v.decode("latin-1") for k, v in self.headers}
         # the requested version's request and response validators: checked when migrating
