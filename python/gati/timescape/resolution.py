@@ -87,6 +87,8 @@ class VersionedRoute:
         "versions",
     )
 
+    handler_id: str | None = None  # each version has its own (``impls``)
+
     def __init__(self, timescape: Timescape, method: str, pattern: str) -> None:
         self.timescape = timescape
         self.method = method
