@@ -48,6 +48,10 @@ from gati.lifecycle.hook_ids import HookKind, unique_hook_id
 from gati.lifecycle.hooks import KINDS, Backoff, Hook
 from gati.lifecycle.orchestrator import Orchestrator
 from gati.lifecycle.plan import DEFAULT_TIMEOUT
+from gati.policy.audit import AuditLog
+from gati.policy.plan import Policies
+from gati.policy.ratelimit import KeyFn, OnStoreError
+from gati.secrets.manager import SecretsManager
 from gati.timescape import Schemas, Timescape, VersionedRoute
 from gati.timescape.serving import Served
 
@@ -95,6 +99,12 @@ class App:
     ``Middleware`` entries, the first outermost); ``exception_handlers`` maps exception types
     or error statuses to ``handler(req, exc)``; ``timescape`` is the version registry (a
     default one when ``None``), reachable as ``app.timescape`` and ``gctx.timescape``.
+
+    Policies (docs/security.md): ``auth`` authenticates every route (``auth=False`` on a route
+    makes it public), ``rate_limit`` is the default limit of every route, kept in Redis when
+    ``redis_url`` (or ``$GATI_REDIS_URL``) is set, else in memory; ``secrets`` are the
+    providers behind ``gctx.secrets`` (or a ``SecretsManager``, to set its TTL);
+    ``audit=True`` logs one JSON line per request on ``gati.audit``.
     """
 
     def __init__(
@@ -107,6 +117,11 @@ class App:
         modules: Mapping[str, Any] | None = None,
         timeout: float | None = DEFAULT_TIMEOUT,
         health_paths: tuple[str, str] | None = ("/healthz", "/readyz"),
+        auth: Any = None,
+        rate_limit: str | None = None,
+        redis_url: str | None = None,
+        secrets: Iterable[Any] | SecretsManager = (),
+        audit: bool | AuditLog = False,
         middleware: Sequence[Middleware] = (),
         exception_handlers: Mapping[HandlerKey, ExceptionHandler] | None = None,
         timescape: Timescape | None = None,
@@ -119,6 +134,13 @@ class App:
         for name, module in (modules or {}).items():
             self.gctx.register_module(name, module)
         self.emitter = Emitter()
+        self.policies = Policies(auth=auth, rate_limit=rate_limit, redis_url=redis_url, audit=audit)
+        self.gctx.secrets = (
+            secrets if isinstance(secrets, SecretsManager) else SecretsManager(secrets)
+        )
+        self.gctx.on_shutdown(self.policies.close)
+        if self.policies.audit is not None:
+            self.emitter.subscribe(self.policies.audit.observe)
         self.orchestrator = Orchestrator(self.gctx, self.emitter)
         self.routes: RouteTable[Route | VersionedRoute] = RouteTable()
         self.websocket_routes: RouteTable[Route] = RouteTable()
@@ -137,8 +159,10 @@ class App:
         self._not_routed = NotRouted(max_body_size)
         if health_paths is not None:
             live, ready = health_paths
-            self.get(live, id="gati.healthz", timeout=None)(liveness)
-            self.get(ready, id="gati.readyz", timeout=None)(readiness(lambda: self.lifespan_state))
+            self.get(live, id="gati.healthz", timeout=None, auth=False, rate_limit=False)(liveness)
+            self.get(ready, id="gati.readyz", timeout=None, auth=False, rate_limit=False)(
+                readiness(lambda: self.lifespan_state)
+            )
 
     # -- registration ----------------------------------------------------------------------
     def route(
@@ -154,7 +178,7 @@ class App:
         cookies: SchemaLike | None = None,
         form_limits: FormLimits | None = None,
         roles: Sequence[str] | None = None,
-        rate_limit: str | None = None,
+        rate_limit: str | bool | None = None,
         timeout: float | EllipsisType | None = ...,
         version: str | None = None,
         pin_versions: bool = False,
@@ -162,6 +186,11 @@ class App:
         hooks: Sequence[Hook | Callable[..., Any]] = (),
         max_body_size: int | None = None,
         id: str | None = None,
+        auth: Any = None,
+        burst: int | None = None,
+        cost: int = 1,
+        key: KeyFn | None = None,
+        on_store_error: OnStoreError = "allow",
     ) -> Callable[[F], F]:
         """Register the decorated function as the handler of ``method path``.
 
@@ -171,6 +200,9 @@ class App:
         (an ISO date) registers one of several live implementations of the route
         (docs/timescape.md); ``pin_versions`` keeps each version on its own implementation
         even when a newer one is compatible.
+        ``auth``, ``roles``, ``rate_limit``, ``burst``, ``cost``, ``key`` and
+        ``on_store_error`` are the route's policies (docs/security.md); ``route.policy``
+        describes them.
         """
         if not isinstance(path, str):
             raise TypeError(
@@ -179,6 +211,16 @@ class App:
             )
 
         def register(fn: F) -> F:
+            policy = self.policies.for_route(
+                f"{method.upper()} {path}|{version or '-'}",
+                auth=auth,
+                roles=roles,
+                rate_limit=rate_limit,
+                burst=burst,
+                cost=cost,
+                key=key,
+                on_store_error=on_store_error,
+            )
             route = Route(
                 method.upper(),
                 path,
@@ -191,13 +233,15 @@ class App:
                 cookies=cookies,
                 form_limits=form_limits,
                 roles=roles,
-                rate_limit=rate_limit,
+                rate_limit=rate_limit if isinstance(rate_limit, str) else None,
                 timeout=self.timeout if timeout is ... else timeout,
                 version=version,
                 tags=tags,
                 hooks=hooks,
                 max_body_size=self.max_body_size if max_body_size is None else max_body_size,
                 handler_id=id,
+                steps=policy.steps,
+                policy=policy,
             )
             route.replan(self.global_hooks)
             if version is None:

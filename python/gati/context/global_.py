@@ -105,12 +105,23 @@ async def _call(fn: Callable[[], Any], timeout: float | None) -> Any:
 class GlobalContext:
     """What every request shares; created once per app."""
 
-    __slots__ = ("_health", "_shutdown", "_startup", "config", "modules", "state", "timescape")
+    __slots__ = (
+        "_health",
+        "_shutdown",
+        "_startup",
+        "config",
+        "modules",
+        "secrets",
+        "state",
+        "timescape",
+    )
 
     def __init__(self, config: Mapping[str, Any] | None = None) -> None:
         self.config = freeze(dict(config or {}))
         self.modules = Modules()
         self.state = SharedState()
+        # The app's SecretsManager (gati.secrets): ``await gctx.secrets.get(name)``.
+        self.secrets: Any = None
         self.timescape: Any = None  # the app's version registry (gati.timescape.Timescape)
         self._startup: list[tuple[int, int, Callable[[], Any]]] = []
         self._shutdown: list[tuple[int, int, float, Callable[[], Any]]] = []
