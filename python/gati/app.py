@@ -52,6 +52,8 @@ from gati.policy.audit import AuditLog
 from gati.policy.plan import Policies
 from gati.policy.ratelimit import KeyFn, OnStoreError
 from gati.secrets.manager import SecretsManager
+from gati.timescape import Schemas, Timescape, VersionedRoute
+from gati.timescape.serving import Served
 
 __all__ = ["App"]
 
@@ -61,7 +63,7 @@ Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
-Routed = tuple[Ingress, Route, dict[str, Any]]
+Routed = tuple[Ingress, Route | Served, dict[str, Any]]
 F = TypeVar("F", bound=Callable[..., Any])
 E = TypeVar("E", bound=ExceptionHandler)
 W = TypeVar("W", bound=Callable[..., Awaitable[Any]])
@@ -95,7 +97,8 @@ class App:
     ``modules`` are registered on ``gctx.modules``; ``health_paths`` serve liveness and
     readiness (``None`` turns them off); ``middleware`` wraps the app (Starlette's
     ``Middleware`` entries, the first outermost); ``exception_handlers`` maps exception types
-    or error statuses to ``handler(req, exc)``.
+    or error statuses to ``handler(req, exc)``; ``timescape`` is the version registry (a
+    default one when ``None``), reachable as ``app.timescape`` and ``gctx.timescape``.
 
     Policies (docs/security.md): ``auth`` authenticates every route (``auth=False`` on a route
     makes it public), ``rate_limit`` is the default limit of every route, kept in Redis when
@@ -121,6 +124,7 @@ class App:
         audit: bool | AuditLog = False,
         middleware: Sequence[Middleware] = (),
         exception_handlers: Mapping[HandlerKey, ExceptionHandler] | None = None,
+        timescape: Timescape | None = None,
     ) -> None:
         self.debug = debug
         self.max_body_size = max_body_size
@@ -138,8 +142,10 @@ class App:
         if self.policies.audit is not None:
             self.emitter.subscribe(self.policies.audit.observe)
         self.orchestrator = Orchestrator(self.gctx, self.emitter)
-        self.routes: RouteTable[Route] = RouteTable()
+        self.routes: RouteTable[Route | VersionedRoute] = RouteTable()
         self.websocket_routes: RouteTable[Route] = RouteTable()
+        self.timescape = timescape if timescape is not None else Timescape()
+        self.gctx.timescape = self.timescape
         self.global_hooks: list[Hook] = []
         self._mounts: list[tuple[str, ASGIApp]] = []
         self._lifespan = Lifespan(
@@ -175,6 +181,7 @@ class App:
         rate_limit: str | bool | None = None,
         timeout: float | EllipsisType | None = ...,
         version: str | None = None,
+        pin_versions: bool = False,
         tags: Sequence[str] = (),
         hooks: Sequence[Hook | Callable[..., Any]] = (),
         max_body_size: int | None = None,
@@ -189,7 +196,10 @@ class App:
 
         ``request``/``query``/``params``/``response`` are GType schemas (or compiled
         validators); ``hooks`` are route-level hooks (plain callables are before hooks);
-        ``timeout`` defaults (``...``) to the app's (30 s); ``None`` disables it.
+        ``timeout`` defaults (``...``) to the app's (30 s); ``None`` disables it. ``version``
+        (an ISO date) registers one of several live implementations of the route
+        (docs/timescape.md); ``pin_versions`` keeps each version on its own implementation
+        even when a newer one is compatible.
         ``auth``, ``roles``, ``rate_limit``, ``burst``, ``cost``, ``key`` and
         ``on_store_error`` are the route's policies (docs/security.md); ``route.policy``
         describes them.
@@ -234,7 +244,11 @@ class App:
                 policy=policy,
             )
             route.replan(self.global_hooks)
-            self._add_route(route)
+            if version is None:
+                self._add_route(route)
+            else:
+                schemas = Schemas(request, query, params, response)
+                self.timescape.register(route, schemas, pinned=pin_versions, table=self.routes)
             return fn
 
         return register
@@ -276,6 +290,35 @@ class App:
     def delete(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
         """Register a DELETE handler."""
         return self.route("DELETE", path, **options)
+
+    def transformer(
+        self,
+        path: str,
+        *,
+        from_: str,
+        to: str,
+        request_schema: Any = None,
+        response_schema: Any = None,
+        errors: bool = False,
+    ) -> Callable[[F], F]:
+        """Register the decorated class (or object) as the hop ``from_ → to`` on ``path``:
+        ``request(req, lctx)`` migrates requests up, ``response(res, lctx)`` responses down;
+        the schemas describe the old shape; ``errors=True`` also migrates problem bodies."""
+
+        def register(impl: F) -> F:
+            instance = impl() if isinstance(impl, type) else impl
+            self.timescape.add_transformer(
+                path,
+                instance,
+                from_=from_,
+                to=to,
+                request_schema=request_schema,
+                response_schema=response_schema,
+                errors=errors,
+            )
+            return impl
+
+        return register
 
     @overload
     def hook(self, kind: F, /) -> F: ...
@@ -407,7 +450,12 @@ class App:
 
     def url_path_for(self, handler_id: str, /, **params: Any) -> str:
         """The path of the route with ``handler_id``, its ``{params}`` filled in."""
-        return url_path_for((r for _, _, r in self.routes.routes()), handler_id, params)
+        routes = (
+            r
+            for _, _, found in self.routes.routes()
+            for r in (found.impls.values() if isinstance(found, VersionedRoute) else (found,))
+        )
+        return url_path_for(routes, handler_id, params)
 
     def add_middleware(self, cls: Any, *args: Any, **options: Any) -> None:
         """Wrap the app in ASGI middleware (``app.add_middleware(CORSMiddleware,
@@ -474,7 +522,13 @@ class App:
                     return
             path = _route_path(scope) if scope.get("root_path") else scope["path"]
             try:
-                route, params = self.routes.resolve(scope["method"], path)
+                found, params = self.routes.resolve(scope["method"], path)
+                # a versioned route picks the version's plan: 400, 410 or 503 if none
+                route = (
+                    found.select(info.version_requested)
+                    if isinstance(found, VersionedRoute)
+                    else found
+                )
             except HTTPError as exc:
                 route, params = self._not_routed.failing(scope, exc)
         else:
@@ -496,7 +550,7 @@ class App:
             scope["path"],
             route.pattern,
             route.handler_id,
-            info.version_requested,
+            route.version,
             info.flags,
             _new_tuple(Client, (info.client_ip, info.user_agent)),
             info.trace_id,

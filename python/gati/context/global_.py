@@ -105,7 +105,16 @@ async def _call(fn: Callable[[], Any], timeout: float | None) -> Any:
 class GlobalContext:
     """What every request shares; created once per app."""
 
-    __slots__ = ("_health", "_shutdown", "_startup", "config", "modules", "secrets", "state")
+    __slots__ = (
+        "_health",
+        "_shutdown",
+        "_startup",
+        "config",
+        "modules",
+        "secrets",
+        "state",
+        "timescape",
+    )
 
     def __init__(self, config: Mapping[str, Any] | None = None) -> None:
         self.config = freeze(dict(config or {}))
@@ -113,6 +122,7 @@ class GlobalContext:
         self.state = SharedState()
         # The app's SecretsManager (gati.secrets): ``await gctx.secrets.get(name)``.
         self.secrets: Any = None
+        self.timescape: Any = None  # the app's version registry (gati.timescape.Timescape)
         self._startup: list[tuple[int, int, Callable[[], Any]]] = []
         self._shutdown: list[tuple[int, int, float, Callable[[], Any]]] = []
         self._health: dict[str, tuple[Callable[[], Any], bool, float]] = {}

@@ -111,7 +111,9 @@ class Ingress:
 def _version(raw: bytes | str) -> str | None:
     text = raw.decode("latin-1") if isinstance(raw, bytes) else raw
     text = text.strip()
-    return text if 0 < len(text) <= _MAX_VERSION else None
+    # Past the limit, keep one character more than it: never a valid version, so a versioned
+    # route answers 400 instead of silently serving the default.
+    return text[: _MAX_VERSION + 1] or None
 
 
 def _flags(raw: bytes) -> frozenset[str]:
