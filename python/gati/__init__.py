@@ -1,4 +1,9 @@
-"""gati: an ASGI framework with typed schemas, request contexts and an ordered hook lifecycle."""
+"""gati: an ASGI framework with typed schemas, request contexts and an ordered hook lifecycle.
+
+This module is the public API. The lifecycle engine (``Orchestrator``, ``RoutePlan``,
+``plan_route``, ``Emitter``), for running route plans without an ``App``, is the documented
+subpackage ``gati.lifecycle`` (docs/lifecycle.md).
+"""
 
 from gati._backend import backend
 from gati.app import App
@@ -17,14 +22,13 @@ from gati.gtype import gt
 from gati.gtype.paths import format_path
 from gati.gtype.schema import Schema
 from gati.gtype.validator import Validator
+from gati.hook import Backoff, Hook
 from gati.http import HTTPError, Request, Response
-from gati.lifecycle import Backoff, Emitter, Hook, Orchestrator, RoutePlan, plan_route
 from gati.secrets import Secret
 
 __all__ = [
     "App",
     "Backoff",
-    "Emitter",
     "GatiError",
     "GlobalContext",
     "HTTPError",
@@ -33,11 +37,9 @@ __all__ = [
     "LocalContext",
     "ModuleNotFoundError",
     "NoRequestContext",
-    "Orchestrator",
     "Request",
     "RequestTimeout",
     "Response",
-    "RoutePlan",
     "Schema",
     "SchemaError",
     "Secret",
@@ -49,6 +51,5 @@ __all__ = [
     "current_lctx",
     "format_path",
     "gt",
-    "plan_route",
 ]
 __version__ = "0.1.0"

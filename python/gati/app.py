@@ -12,12 +12,13 @@ from types import EllipsisType
 from typing import Any, TypeVar
 
 from gati.context.global_ import GlobalContext
+from gati.context.ids import new_request_id
 from gati.context.local import LocalContext
 from gati.context.meta import Client
 from gati.errors import RequestTimeout
 from gati.http.errors import HTTPError
 from gati.http.health import LifespanState, liveness, readiness
-from gati.http.ingress import Ingress, TrustedProxies, parse_ingress
+from gati.http.ingress import TrustedProxies, parse_ingress
 from gati.http.request import ClientDisconnect, Request, too_large
 from gati.http.response import Response
 from gati.http.route import Route
@@ -37,7 +38,6 @@ Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
-Routed = tuple[Ingress, Route, dict[str, Any]]
 F = TypeVar("F", bound=Callable[..., Any])
 
 DEFAULT_MAX_BODY = 1 << 20
@@ -219,65 +219,52 @@ class App:
         return fn
 
     # -- ASGI ------------------------------------------------------------------------------
-    async def __call__(
-        self,
-        scope: Scope,
-        receive: Receive,
-        send: Send,
-        *,
-        routed: Routed | None = None,
-    ) -> None:
-        """The ASGI entry point. ``routed`` (ingress, route, path parameters) skips ingress and
-        routing: ``gati.testing.invoke`` runs a route it built itself this way. Routing and the
-        lifecycle share this one coroutine: one frame fewer per request than a separate
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The ASGI entry point. Everything it does for an ``http`` request (ingress, routing,
+        the body limit, the lifecycle) runs inside the error mapping, so a failure anywhere is
+        a problem+json response with ``X-Request-ID``, never the server's bare 500. Routing and
+        the lifecycle share this one coroutine: one frame fewer per request than a separate
         ``serve`` step (about 0.2 µs on GET /hello)."""
-        if routed is None:
-            kind = scope["type"]
-            if kind != "http":
-                await self._other(kind, scope, receive, send)
-                return
-            info = parse_ingress(scope, self.trusted_proxies)
-            if self._mounts:
-                mounted = self._mounted(scope)
-                if mounted is not None:
-                    await mounted(scope, receive, send)
-                    return
-            path = _route_path(scope) if scope.get("root_path") else scope["path"]
-            try:
-                route, params = self.routes.resolve(scope["method"], path)
-            except HTTPError as exc:
-                await send_problem(
-                    scope, send, exc.status, exc.detail, info.request_id, headers=exc.headers
-                )
-                return
-        else:
-            info, route, params = routed
-        rid = info.request_id
-        length = info.content_length
-        if length is not None and (length < 0 or length > route.max_body_size):
-            bad = (
-                HTTPError(400, "invalid Content-Length")
-                if length < 0
-                else too_large(route.max_body_size)
-            )
-            await send_problem(scope, send, bad.status, bad.detail, rid, headers=bad.headers)
+        kind = scope["type"]
+        if kind != "http":
+            await self._other(kind, scope, receive, send)
             return
-        req = Request(scope, receive, info, params, route.max_body_size)
-        res = Response()
-        lctx = LocalContext.routed(
-            rid,
-            scope["method"],
-            scope["path"],
-            route.pattern,
-            route.handler_id,
-            info.version_requested,
-            info.flags,
-            _new_tuple(Client, (info.client_ip, info.user_agent)),
-            info.trace_id,
-            _time(),
-        )
-        rid_bytes = rid.encode("ascii")
         try:
+            info = parse_ingress(scope, self.trusted_proxies)
+        except Exception as exc:
+            await self._fail(scope, send, exc, new_request_id())
+            return
+        if self._mounts:
+            mounted = self._mounted(scope)
+            if mounted is not None:
+                await mounted(scope, receive, send)
+                return
+        rid = info.request_id
+        try:
+            path = _route_path(scope) if scope.get("root_path") else scope["path"]
+            route, params = self.routes.resolve(scope["method"], path)
+            length = info.content_length
+            if length is not None and (length < 0 or length > route.max_body_size):
+                raise (
+                    HTTPError(400, "invalid Content-Length")
+                    if length < 0
+                    else too_large(route.max_body_size)
+                )
+            req = Request(scope, receive, info, params, route.max_body_size)
+            res = Response()
+            lctx = LocalContext.routed(
+                rid,
+                scope["method"],
+                scope["path"],
+                route.pattern,
+                route.handler_id,
+                info.version_requested,
+                info.flags,
+                _new_tuple(Client, (info.client_ip, info.user_agent)),
+                info.trace_id,
+                _time(),
+            )
+            rid_bytes = rid.encode("ascii")
             await self.orchestrator.run(route.plan, route.call, req, res, lctx)
             start, body = response_messages(scope["method"], res, rid_bytes)
         except Exception as exc:

@@ -19,8 +19,8 @@ from typing import Any
 from gati.context.current import CURRENT
 from gati.context.local import LocalContext
 from gati.errors import HookTimeout, RequestTimeout, ValidationError
+from gati.hook import Hook
 from gati.lifecycle.events import Emitter, event
-from gati.lifecycle.hooks import Hook
 from gati.lifecycle.plan import RoutePlan
 from gati.lifecycle.watchdog import Watchdog, running_tasks, task_and_watchdog
 
@@ -86,7 +86,7 @@ class Orchestrator:
             t0 = _now()
             emit(event("request.start", lctx.meta))
         args = (req, res, lctx, gctx)
-        start = lctx._hook_index
+        start = lctx.hook_index
         step = 0
         result: Any = None
         try:
@@ -102,15 +102,15 @@ class Orchestrator:
                             await self._hook(hook, args, lctx, emit, 1)
                     else:
                         await self._hook(hook, args, lctx, emit)
-                    lctx._hook_index = step + 1
+                    lctx.hook_index = step + 1
                 step += 1
-            x = lctx._x
+            x = lctx.extras_if_made
             if x is not None and x.before:
                 i = 0
                 while i < len(x.before):  # a local before hook may add more
                     if step >= start:
                         await self._hook(x.before[i], args, lctx, emit)
-                        lctx._hook_index = step + 1
+                        lctx.hook_index = step + 1
                     step += 1
                     i += 1
             if step >= start:
@@ -132,9 +132,9 @@ class Orchestrator:
                     result = await self._bounded(call(*args), timeout, _HandlerTimedOut)
                 else:
                     result = await self._handler(timeout, call, args, lctx, emit)
-                lctx._hook_index = step + 1
+                lctx.hook_index = step + 1
             step += 1
-            x = lctx._x
+            x = lctx.extras_if_made
             after = plan.after if x is None or not x.after else (*x.after[::-1], *plan.after)
             if after or x is not None:
                 # Without after hooks, extras or phase listeners no code runs in "responding"
@@ -143,12 +143,12 @@ class Orchestrator:
             for hook in after:
                 if step >= start:
                     await self._hook(hook, args, lctx, emit)
-                    lctx._hook_index = step + 1
+                    lctx.hook_index = step + 1
                 step += 1
         except BaseException as exc:
             return await self._settle(exc, plan, args, lctx, emit, t0, token)
         try:
-            if lctx._x is not None:
+            if lctx.extras_if_made is not None:
                 await self._finish(lctx, False, emit)
             lctx.advance("completed")
             if emit is not None:
@@ -170,7 +170,7 @@ class Orchestrator:
         """The failure path: catch chain or on_timeout, on_error, compensations, cleanup."""
         handled = False
         try:
-            x = lctx._x
+            x = lctx.extras_if_made
             if isinstance(failure, _HandlerTimedOut):
                 lctx.advance("timeout")
                 if x is not None:
@@ -180,11 +180,11 @@ class Orchestrator:
                 lctx.advance("error")
                 if isinstance(failure, Exception):
                     handled = await self._catch(failure, plan, args, lctx, emit)
-                x = lctx._x
+                x = lctx.extras_if_made
                 if x is not None:
                     for efn in tuple(x.on_error):
                         await self._callback(efn, (failure,), lctx, "on_error")
-            if lctx._x is not None:
+            if lctx.extras_if_made is not None:
                 await self._finish(lctx, True, emit)
             if handled:
                 lctx.advance("completed")
@@ -304,7 +304,7 @@ class Orchestrator:
         self, exc: Exception, plan: RoutePlan, args: tuple[Any, ...], lctx: LocalContext, emit: Any
     ) -> bool:
         """Run every catch hook, each isolated; True if one of them wrote the response."""
-        x = lctx._x
+        x = lctx.extras_if_made
         chain = plan.catch if x is None or not x.catch else (*x.catch[::-1], *plan.catch)
         if not chain:
             return False
@@ -316,7 +316,7 @@ class Orchestrator:
             try:
                 await self._hook(hook, cargs, lctx, emit)
             except Exception:
-                _log.exception("catch hook %r failed", hook.id, extra=lctx._extra())
+                _log.exception("catch hook %r failed", hook.id, extra=lctx.log_extra())
         return bool(getattr(res, "written", False))
 
     async def _callback(
@@ -328,7 +328,7 @@ class Orchestrator:
             if r is not None and _isawaitable(r):
                 await self._bounded(r, self.callback_timeout, HookTimeout)
         except Exception as exc:
-            _log.exception("%s callback %r failed", what, fn, extra=lctx._extra())
+            _log.exception("%s callback %r failed", what, fn, extra=lctx.log_extra())
             return exc
         return None
 
