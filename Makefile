@@ -72,7 +72,7 @@ wheel: $(STAMP)
 WHEEL_IMPORT := import gati; assert gati.backend() == "native", gati.backend(); print("ok:", gati.__version__, gati.backend())
 wheel-check: wheel
 	$(BIN)/auditwheel show dist/*.whl | tee $(VENV)/auditwheel.txt
-	grep -q 'manylinux_2_17_x86_64' $(VENV)/auditwheel.txt
+	grep -q '"manylinux_2_17_x86_64"' $(VENV)/auditwheel.txt
 	rm -rf $(VENV)/wheel-check $(VENV)/sdist-check
 	$(PYTHON) -m venv $(VENV)/wheel-check
 	$(VENV)/wheel-check/bin/python -m pip install -q dist/*.whl

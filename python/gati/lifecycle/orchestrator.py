@@ -37,6 +37,13 @@ class _HandlerTimedOut(Exception):
     """Internal: the handler passed its deadline."""
 
 
+def _hook_event(
+    emit: Any, lctx: LocalContext, hook: Hook, kind: str, attempt: int, **fields: Any
+) -> None:
+    """Emit one ``hook.*`` event of ``hook``."""
+    emit(event(kind, lctx.meta, hook_id=hook.id, level=hook.level, attempt=attempt, **fields))
+
+
 def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
@@ -206,16 +213,13 @@ class Orchestrator:
         self, hook: Hook, args: tuple[Any, ...], lctx: LocalContext, emit: Any, attempt: int = 0
     ) -> None:
         """One hook with its retries, from attempt ``attempt + 1``; raises its last error."""
+
         while True:
             attempt += 1
             t = 0
             if emit is not None:
                 t = _now()
-                emit(
-                    event(
-                        "hook.start", lctx.meta, hook_id=hook.id, level=hook.level, attempt=attempt
-                    )
-                )
+                _hook_event(emit, lctx, hook, "hook.start", attempt)
             try:
                 if hook.is_async:
                     aw = hook.fn(*args)
@@ -235,42 +239,23 @@ class Orchestrator:
                         await self._bounded(r, hook.timeout, HookTimeout)
             except Exception as exc:
                 if emit is not None:
-                    emit(
-                        event(
-                            "hook.error",
-                            lctx.meta,
-                            hook_id=hook.id,
-                            level=hook.level,
-                            attempt=attempt,
-                            duration_ns=_now() - t,
-                            error=_describe(exc),
-                        )
+                    _hook_event(
+                        emit,
+                        lctx,
+                        hook,
+                        "hook.error",
+                        attempt,
+                        duration_ns=_now() - t,
+                        error=_describe(exc),
                     )
                 if attempt > hook.retries:
                     raise
                 if emit is not None:
-                    emit(
-                        event(
-                            "hook.retry",
-                            lctx.meta,
-                            hook_id=hook.id,
-                            level=hook.level,
-                            attempt=attempt + 1,
-                        )
-                    )
+                    _hook_event(emit, lctx, hook, "hook.retry", attempt + 1)
                 await asyncio.sleep(hook.backoff.delay(attempt))
             else:
                 if emit is not None:
-                    emit(
-                        event(
-                            "hook.end",
-                            lctx.meta,
-                            hook_id=hook.id,
-                            level=hook.level,
-                            attempt=attempt,
-                            duration_ns=_now() - t,
-                        )
-                    )
+                    _hook_event(emit, lctx, hook, "hook.end", attempt, duration_ns=_now() - t)
                 return
 
     async def _handler(
