@@ -140,15 +140,28 @@ def test_the_lifecycle_uses_the_contexts_public_slots() -> None:
     assert not private, private
 
 
-def test_meta_fields_are_written_by_meta_alone() -> None:
-    """``LocalContext.routed`` builds its ``Meta`` through ``Meta.__init__``, not field by field."""
-    slots = {"request_id", "method", "path", "route", "handler_id", "version", "flags"}
-    tree = ast.parse((PACKAGE / "context" / "local.py").read_text())
-    written = {
-        target.attr
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Assign)
-        for target in node.targets
-        if isinstance(target, ast.Attribute) and target.attr in slots
+def is_meta_field(target: ast.expr, fields: set[str]) -> bool:
+    """``m.<field> = …``, ``meta.<field> = …`` or ``….meta.<field> = …``."""
+    if not isinstance(target, ast.Attribute) or target.attr not in fields:
+        return False
+    owner = target.value
+    return (isinstance(owner, ast.Name) and owner.id in ("m", "meta")) or (
+        isinstance(owner, ast.Attribute) and owner.attr == "meta"
+    )
+
+
+def test_meta_fields_are_written_in_one_place() -> None:
+    """``LocalContext.routed`` is the one writer of a request's ``Meta`` (``LocalContext()``
+    builds on it): no second constructor copies the fields one by one."""
+    fields = {"request_id", "method", "path", "route", "handler_id", "version", "flags", "client"}
+    writes: dict[str, list[str]] = {}
+    for name, path in modules():
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Assign):
+                for target in node.targets:
+                    if is_meta_field(target, fields):
+                        writes.setdefault(target.attr, []).append(f"{name}:{node.lineno}")
+    assert all(len(places) == 1 for places in writes.values()), writes
+    assert {place.split(":")[0] for places in writes.values() for place in places} == {
+        "gati.context.local"
     }
-    assert not written, written

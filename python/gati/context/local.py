@@ -22,7 +22,6 @@ __all__ = ["MAX_LOCAL_HOOKS", "LocalContext"]
 MAX_LOCAL_HOOKS: Final = 256
 _BACKOFF: Final = Backoff()
 _new = object.__new__
-_init_meta = Meta.__init__
 _log = logging.getLogger("gati.request")
 _LEVELS: Final = {
     "debug": logging.DEBUG,
@@ -116,6 +115,9 @@ class LocalContext:
     # ``hook_index`` as steps complete (``restore`` sets it to resume) and reads the local hooks
     # and callbacks through ``extras_if_made`` without making them.
     __slots__ = ("_store", "extras_if_made", "hook_index", "meta")
+    meta: Meta
+    extras_if_made: Extras | None
+    hook_index: int
 
     def __init__(
         self,
@@ -134,7 +136,7 @@ class LocalContext:
         started_at: float | None = None,
         phase: str = "received",
     ) -> None:
-        self.meta = Meta(
+        meta = LocalContext.routed(
             request_id,
             method,
             path,
@@ -142,15 +144,16 @@ class LocalContext:
             handler_id,
             version,
             flags,
-            priority,
             client,
             trace_id,
-            principal,
             time.time() if started_at is None else started_at,
-            phase,
-        )
+        ).meta
+        meta.priority = priority
+        meta.principal = principal
+        meta._phase = phase
+        self.meta = meta
         self._store: Any = None
-        self.extras_if_made: Extras | None = None
+        self.extras_if_made = None
         self.hook_index = 0
 
     @classmethod
@@ -168,26 +171,24 @@ class LocalContext:
         started_at: float,
     ) -> LocalContext:
         """A fresh context in phase ``routed`` (priority 0, no principal): the app's
-        per-request constructor. It calls ``Meta.__init__`` on a bare ``Meta`` and fills its own
-        slots, instead of ``Meta(...)`` and ``LocalContext(...)`` through ``type.__call__``
-        (0.51 -> 0.40 µs with the ``Client``)."""
+        per-request constructor, and the one place that fills a ``Meta`` (``__init__`` builds
+        on it). It writes the slots of bare objects itself, instead of ``Meta(...)`` and
+        ``LocalContext(...)`` through ``type.__call__`` (0.51 -> 0.40 µs with the ``Client``;
+        a call to a separate filler would add 0.1 µs, 1.3% of GET /hello's instructions)."""
         m = _new(Meta)
-        _init_meta(
-            m,
-            request_id,
-            method,
-            path,
-            route,
-            handler_id,
-            version,
-            flags,
-            0,
-            client,
-            trace_id,
-            None,
-            started_at,
-            "routed",
-        )
+        m.request_id = request_id
+        m.method = method
+        m.path = path
+        m.route = route
+        m.handler_id = handler_id
+        m.version = version
+        m.flags = flags
+        m.priority = 0
+        m.client = client
+        m.trace_id = trace_id
+        m.principal = None
+        m.started_at = started_at
+        m._phase = "routed"
         self = _new(cls)
         self.meta = m
         self._store = None
