@@ -22,7 +22,7 @@ LAYERS: dict[str, int] = {
     "gati._tables": 1,
     "gati._native": 1,
     "gati._pure": 1,
-    "gati.secrets": 1,  # the ``Secret`` value type: a leaf the snapshot codec needs
+    "gati.secrets.value": 1,  # the ``Secret`` value type: a leaf the snapshot codec needs
     "gati._backend": 2,
     "gati.gtype": 3,
     "gati.hook": 4,
@@ -32,6 +32,7 @@ LAYERS: dict[str, int] = {
     "gati.timescape": 6,
     "gati.policy": 6,
     "gati.modules": 6,
+    "gati.secrets": 6,
     "gati.fabric": 6,
     "gati.telemetry": 6,
     "gati.app": 7,
@@ -42,7 +43,7 @@ LAYERS: dict[str, int] = {
     "gati": 9,  # the package itself, and any module not listed above (the top layer)
 }
 # Leaves import nothing from gati except other leaves' tables.
-LEAVES = ("gati.errors", "gati._tables", "gati.secrets")
+LEAVES = ("gati.errors", "gati._tables", "gati.secrets.value")
 TWINS = ("gati._native", "gati._pure")
 
 

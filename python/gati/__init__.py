@@ -29,9 +29,11 @@ from gati.http.middleware import Middleware
 from gati.http.routers import Router
 from gati.http.streaming import ServerSentEvent
 from gati.http.websockets import WebSocket, WebSocketDisconnect
-from gati.secrets import Secret
+from gati.policy import APIKeyAuth, JWTAuth, Principal
+from gati.secrets import Secret, SecretNotFound
 
 __all__ = [
+    "APIKeyAuth",
     "App",
     "Backoff",
     "FormLimits",
@@ -40,10 +42,12 @@ __all__ = [
     "HTTPError",
     "Hook",
     "HookError",
+    "JWTAuth",
     "LocalContext",
     "Middleware",
     "ModuleNotFoundError",
     "NoRequestContext",
+    "Principal",
     "Request",
     "RequestTimeout",
     "Response",
@@ -51,6 +55,7 @@ __all__ = [
     "Schema",
     "SchemaError",
     "Secret",
+    "SecretNotFound",
     "ServerSentEvent",
     "Snapshot",
     "StartupError",

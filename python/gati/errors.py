@@ -16,6 +16,7 @@ __all__ = [
     "NoRequestContext",
     "RequestTimeout",
     "SchemaError",
+    "SecretNotFound",
     "StartupError",
     "ValidationError",
     "format_path",
@@ -68,6 +69,10 @@ class ValidationError(GatiError, ValueError):
 
 class ModuleNotFoundError(GatiError, LookupError):
     """No module is registered under the name asked for (``gctx.modules.X``)."""
+
+
+class SecretNotFound(GatiError, LookupError):
+    """No secret provider has a value under the name asked for (``gctx.secrets.get``)."""
 
 
 class RequestTimeout(GatiError, TimeoutError):
