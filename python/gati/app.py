@@ -13,6 +13,7 @@ from types import EllipsisType
 from typing import Any, TypeVar, Unpack, overload
 
 from gati.context.global_ import GlobalContext
+from gati.context.ids import new_request_id
 from gati.context.local import LocalContext
 from gati.context.meta import Client
 from gati.http.deferred import run_deferred
@@ -53,7 +54,6 @@ from gati.policy.plan import Policies
 from gati.policy.ratelimit import KeyFn, OnStoreError
 from gati.secrets.manager import SecretsManager
 from gati.timescape import Schemas, Timescape, VersionedRoute
-from gati.timescape.serving import Served
 
 __all__ = ["App"]
 
@@ -63,7 +63,6 @@ Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
-Routed = tuple[Ingress, Route | Served, dict[str, Any]]
 F = TypeVar("F", bound=Callable[..., Any])
 E = TypeVar("E", bound=ExceptionHandler)
 W = TypeVar("W", bound=Callable[..., Awaitable[Any]])
@@ -493,28 +492,30 @@ class App:
 
     # -- ASGI ------------------------------------------------------------------------------
     async def __call__(
-        self,
-        scope: Scope,
-        receive: Receive,
-        send: Send,
-        *,
-        routed: Routed | None = None,
-        inner: bool = False,
+        self, scope: Scope, receive: Receive, send: Send, *, inner: bool = False
     ) -> None:
-        """The ASGI entry point. ``routed`` (ingress, route, path parameters) skips ingress and
-        routing: ``gati.testing.invoke`` runs a route it built itself this way. Routing and the
-        lifecycle share this one coroutine: one frame fewer per request than a separate
-        ``serve`` step (about 0.2 µs on GET /hello). With middleware, the call goes through the
-        middleware stack first, which calls back with ``inner=True``."""
+        """The ASGI entry point. Everything it does for an ``http`` request runs inside the
+        error mapping: a request that ingress or routing cannot take (404, 405, a bad
+        ``Content-Length``, or an unexpected failure there) goes through the lifecycle on a
+        stand-in route that raises it, so it is answered as a problem with ``X-Request-ID``,
+        never the server's bare 500. Routing and the lifecycle share this one coroutine: one
+        frame fewer per request than a separate ``serve`` step (about 0.2 µs on GET /hello).
+        With middleware, the call goes through the middleware stack first, which calls back
+        with ``inner=True``."""
         if self._wrapped is not None and not inner:
             await self._wrapped(scope, receive, send)
             return
-        if routed is None:
-            kind = scope["type"]
-            if kind != "http":
-                await self._other(kind, scope, receive, send)
-                return
+        kind = scope["type"]
+        if kind != "http":
+            await self._other(kind, scope, receive, send)
+            return
+        try:
             info = parse_ingress(scope, self.trusted_proxies)
+        except Exception as exc:  # a scope ingress cannot read: a 500 problem, with a new id
+            info = Ingress()
+            info.request_id = new_request_id()
+            route, params = self._not_routed.failing(scope, exc)
+        else:
             if self._mounts:
                 mounted = self._mounted(scope)
                 if mounted is not None:
@@ -529,10 +530,8 @@ class App:
                     if isinstance(found, VersionedRoute)
                     else found
                 )
-            except HTTPError as exc:
+            except Exception as exc:  # 404/405, version 400/410/503, or a routing failure (500)
                 route, params = self._not_routed.failing(scope, exc)
-        else:
-            info, route, params = routed
         rid = info.request_id
         length = info.content_length
         if length is not None and (length < 0 or length > route.max_body_size):
@@ -572,7 +571,7 @@ class App:
             else:
                 await send(start)
                 await send(body)
-        x = lctx._x
+        x = lctx.extras_if_made
         if x is not None and x.deferred:
             await run_deferred(lctx)
 

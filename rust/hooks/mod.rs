@@ -43,6 +43,8 @@ struct Item {
     priority: i64,
 }
 
+/// Kind and level codes: the positions in `gati._tables.HOOK_KINDS` and `PLAN_LEVELS`
+/// (`tests/test_tables.py` holds this side to that table).
 fn kind_code(kind: &str) -> Result<u8, PlanError> {
     match kind {
         "before" => Ok(0),

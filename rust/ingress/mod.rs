@@ -7,9 +7,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyInt, PyList, PyString, PyTuple};
+use pyo3::types::{PyBytes, PyList, PyString, PyTuple};
 
-/// Slots of the headers the rare path reads (same numbers as `gati.http.ingress`).
+/// Header slots: the numbers of `gati._tables.HEADER_SLOTS` (`tests/test_tables.py` holds this
+/// side to that table).
 const RARE_SLOTS: usize = 10;
 const MAX_ID: usize = 128;
 /// The prefix (12 hex digits and `-`) and at most 16 hex digits of the counter.
@@ -107,18 +108,25 @@ fn latin1<'py>(py: Python<'py>, v: &[u8]) -> Bound<'py, PyString> {
     }
 }
 
-/// `int(value) if value.isdigit() else -1`, the Python way (any number of digits).
-fn content_length<'py>(value: &Bound<'py, PyBytes>) -> PyResult<Bound<'py, PyAny>> {
-    let py = value.py();
-    let raw = value.as_bytes();
+/// A `Content-Length` past this (any number of digits) reads as this value: larger than any
+/// body limit, so a 413, never a conversion of thousands of digits.
+const MAX_CONTENT_LENGTH: i64 = i64::MAX;
+
+/// ASCII digits → their value, saturated at `MAX_CONTENT_LENGTH`; anything else → -1 (the pure
+/// twin's `content_length`).
+fn content_length(raw: &[u8]) -> i64 {
     if raw.is_empty() || !raw.iter().all(u8::is_ascii_digit) {
-        return Ok((-1i64).into_pyobject(py)?.into_any());
+        return -1;
     }
-    if raw.len() <= 18 {
-        let n = raw.iter().fold(0u64, |n, d| n * 10 + u64::from(d - b'0'));
-        return Ok(n.into_pyobject(py)?.into_any());
+    let start = raw.iter().position(|&d| d != b'0').unwrap_or(raw.len());
+    let digits = &raw[start..];
+    if digits.len() > 19 {
+        return MAX_CONTENT_LENGTH;
     }
-    py.get_type::<PyInt>().call1((value,))
+    let n = digits
+        .iter()
+        .fold(0u64, |n, d| n * 10 + u64::from(d - b'0'));
+    i64::try_from(n).unwrap_or(MAX_CONTENT_LENGTH)
 }
 
 fn pair<'py>(item: &Bound<'py, PyAny>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyAny>)> {
@@ -159,7 +167,7 @@ fn scan_headers<'py>(
     Bound<'py, PyString>,
     Option<Bound<'py, PyString>>,
     Option<Bound<'py, PyAny>>,
-    Option<Bound<'py, PyAny>>,
+    Option<i64>,
     Option<Bound<'py, PyList>>,
 )> {
     let mut request_id = None;
@@ -177,7 +185,7 @@ fn scan_headers<'py>(
         };
         match slot {
             0 => content_type = Some(value),
-            1 => length = Some(content_length(bytes(&value)?)?),
+            1 => length = Some(content_length(bytes(&value)?.as_bytes())),
             2 => {
                 let raw = bytes(&value)?.as_bytes();
                 if id_ok(raw) {
@@ -231,6 +239,18 @@ mod tests {
         assert!(!id_ok(b"a b"));
         assert!(!id_ok(b"abc\n"));
         assert!(!id_ok("é".as_bytes()));
+    }
+
+    #[test]
+    fn content_length_saturates_and_refuses_non_digits() {
+        assert_eq!(content_length(b"0"), 0);
+        assert_eq!(content_length(b"00017"), 17);
+        assert_eq!(content_length(b"9223372036854775807"), i64::MAX);
+        assert_eq!(content_length(b"9223372036854775808"), MAX_CONTENT_LENGTH);
+        assert_eq!(content_length(&[b'9'; 4301]), MAX_CONTENT_LENGTH);
+        assert_eq!(content_length(b""), -1);
+        assert_eq!(content_length(b"-1"), -1);
+        assert_eq!(content_length(b" 5"), -1);
     }
 
     #[test]

@@ -10,7 +10,7 @@ from typing import Any, Final, TypeVar, overload
 
 from gati.context.readonly import freeze
 from gati.errors import ModuleNotFoundError, StartupError
-from gati.lifecycle.hooks import is_async_callable
+from gati.hook import is_async_callable
 
 __all__ = ["HEALTH_STATES", "GlobalContext", "Modules", "SharedState"]
 

@@ -15,13 +15,18 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 from urllib.parse import parse_qsl
 
-from gati._backend import native
-from gati._pure.ingress import RARE_SLOTS
+from gati._backend import twin
+from gati._tables import (
+    API_VERSION,
+    FLAGS,
+    FORWARDED,
+    GATI_VERSION,
+    RARE_SLOTS,
+    TRACEPARENT,
+    X_FORWARDED_FOR,
+)
 
-if native is not None:
-    _scan_headers = native.scan_headers
-else:
-    from gati._pure.ingress import scan_headers as _scan_headers
+_scan_headers = twin("scan_headers")
 
 __all__ = ["Ingress", "TrustedProxies", "parse_ingress"]
 
@@ -122,10 +127,6 @@ def _flags(raw: bytes) -> frozenset[str]:
     return frozenset(kept[:_MAX_FLAGS])
 
 
-# Slots of the rare headers in the list scan_headers hands back.
-_GATI_VERSION, _API_VERSION, _FLAGS, _TRACEPARENT, _FORWARDED, _XFF = 4, 5, 6, 7, 8, 9
-
-
 def parse_ingress(scope: dict[str, Any], trusted: TrustedProxies) -> Ingress:
     """Read ids, version preference, flags, trace context, client and body headers."""
     request_id, user_agent, content_type, content_length, rare = _scan_headers(scope["headers"])
@@ -146,7 +147,7 @@ def _read_rare(
     info: Ingress, rare: list[bytes | None], query: bytes, trusted: TrustedProxies
 ) -> None:
     """Version preference, flags, trace context and forwarding headers."""
-    gati_version, api_version = rare[_GATI_VERSION], rare[_API_VERSION]
+    gati_version, api_version = rare[GATI_VERSION], rare[API_VERSION]
     if gati_version is not None:
         info.version_requested = _version(gati_version)
     elif api_version is not None:
@@ -156,17 +157,17 @@ def _read_rare(
             if key == "version":
                 info.version_requested = _version(val)
                 break
-    flags = rare[_FLAGS]
+    flags = rare[FLAGS]
     if flags is not None:
         info.flags = _flags(flags)
-    traceparent = rare[_TRACEPARENT]
+    traceparent = rare[TRACEPARENT]
     if traceparent is not None:
         value = traceparent.strip()
         match = _TRACEPARENT_RE.match(value)
         if match and match[1] != b"ff" and match[2] != b"0" * 32 and match[3] != b"0" * 16:
             info.traceparent = value.decode("ascii")
             info.trace_id = match[2].decode("ascii")
-    forwarded, xff = rare[_FORWARDED], rare[_XFF]
+    forwarded, xff = rare[FORWARDED], rare[X_FORWARDED_FOR]
     if trusted and (forwarded is not None or xff is not None):
         if forwarded is not None:
             hops = _forwarded_hops(forwarded.decode("latin-1"))
