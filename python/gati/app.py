@@ -54,6 +54,7 @@ from gati.policy.plan import Policies
 from gati.policy.ratelimit import KeyFn, OnStoreError
 from gati.secrets.manager import SecretsManager
 from gati.timescape import Schemas, Timescape, VersionedRoute
+from gati.timescape.serving import Served
 
 __all__ = ["App"]
 
@@ -509,6 +510,7 @@ class App:
         if kind != "http":
             await self._other(kind, scope, receive, send)
             return
+        route: Route | Served
         try:
             info = parse_ingress(scope, self.trusted_proxies)
         except Exception as exc:  # a scope ingress cannot read: a 500 problem, with a new id

@@ -11,6 +11,7 @@ from gati.app import App
 from gati.http.route import Route
 from gati.http.routing import RouteTable
 from gati.lifecycle.hooks import Hook
+from gati.timescape.resolution import VersionedRoute
 
 __all__ = ["Invocation", "invoke"]
 
@@ -36,7 +37,7 @@ class Invocation:
         return f"Invocation(status={self.status}, body={self.body[:80]!r})"
 
 
-class _OneRoute(RouteTable[Route]):
+class _OneRoute(RouteTable[Route | VersionedRoute]):
     """A route table that answers every request with one route and the given parameters."""
 
     __slots__ = ("_params", "_route")
@@ -46,7 +47,7 @@ class _OneRoute(RouteTable[Route]):
         self._route = route
         self._params = params
 
-    def resolve(self, method: str, path: str) -> tuple[Route, dict[str, Any]]:
+    def resolve(self, method: str, path: str) -> tuple[Route | VersionedRoute, dict[str, Any]]:
         return self._route, dict(self._params)
 
 
