@@ -14,14 +14,19 @@ from typing import Any
 
 from gati.errors import SchemaError
 from gati.gtype._messages import FORMAT_NOUNS, global_msgs, node_msgs, tag_msgs
-from gati.gtype._regex import pattern_engine
+from gati.gtype._regex import linear_engine, re2_syntax
 
-__all__ = ["KINDS", "check_node", "children", "make_plan", "normalize"]
+__all__ = ["KINDS", "MAX_DEPTH", "check_node", "children", "make_plan", "normalize"]
+
+MAX_DEPTH = 1000
+"""The largest ``max_depth`` a plan takes: both backends honour it on any thread's stack (the
+native one stops at 4,096 nested calls and at its stack floor, the pure one moves deep
+recursion onto fresh threads); above it ``make_plan`` refuses rather than promise more."""
 
 _COMMON = ("nullable", "description", "default", "validators", "name", "optional")
 _BOUNDS = ("min", "max", "exclusive_min", "exclusive_max", "multiple_of")
 _KIND_KEYS: dict[str, tuple[str, ...]] = {
-    "string": ("min_length", "max_length", "pattern", "format"),
+    "string": ("min_length", "max_length", "pattern", "pattern_timeout", "format"),
     "number": _BOUNDS,
     "integer": _BOUNDS,
     "boolean": (),
@@ -63,6 +68,15 @@ def _is_int(x: object) -> bool:
     return isinstance(x, int) and not isinstance(x, bool)
 
 
+def _is_text(s: str) -> bool:
+    """Whether ``s`` is Unicode text (no lone surrogate), as JSON and both backends need."""
+    try:
+        s.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _is_number(x: object) -> bool:
     return isinstance(x, int | float) and not isinstance(x, bool)
 
@@ -78,17 +92,36 @@ def _check_length(node: dict[str, Any], where: str, low: str, high: str) -> None
 
 def _check_string(node: dict[str, Any], where: str) -> None:
     _check_length(node, where, "min_length", "max_length")
-    pattern = node.get("pattern")
+    pattern, timeout = node.get("pattern"), node.get("pattern_timeout")
+    if timeout is not None and (
+        not _is_number(timeout) or not 0 < timeout <= 60 or pattern is None
+    ):
+        raise _fail(
+            where,
+            "pattern_timeout must be a number of seconds in (0, 60] with a pattern, "
+            f"not {timeout!r}",
+        )
     if pattern is not None:
         if not isinstance(pattern, str):
             raise _fail(where, f"pattern must be a str, not {pattern!r}")
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            raise _fail(where, f"invalid pattern {pattern!r}: {exc}") from None
+        _check_pattern(pattern, timeout, where)
     fmt = node.get("format")
     if fmt is not None and fmt not in FORMAT_NOUNS:
         raise _fail(where, f"unknown format {fmt!r}; known: {', '.join(FORMAT_NOUNS)}")
+
+
+def _check_pattern(pattern: str, timeout: float | None, where: str) -> None:
+    """A pattern runs on a linear engine, or on a backtracking one only with a time limit."""
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise _fail(where, f"invalid pattern {pattern!r}: {exc}") from None
+    if timeout is None and linear_engine(pattern) is None:
+        raise _fail(
+            where,
+            f"pattern {pattern!r} needs a backtracking engine (look-around, back-references or "
+            "syntax RE2 lacks); give pattern_timeout=<seconds> to run it under that time limit",
+        )
 
 
 def _check_number(node: dict[str, Any], where: str) -> None:
@@ -125,6 +158,9 @@ def _check_object(node: dict[str, Any], where: str) -> None:
     props = node.get("properties")
     if not isinstance(props, dict) or not all(isinstance(k, str) for k in props):
         raise _fail(where, "object properties must be a dict with str keys")
+    for name in props:
+        if not name.isascii() and not _is_text(name):
+            raise _fail(where, f"property name {name!r} holds a lone surrogate (not Unicode text)")
     required = node.get("required", [])
     if not isinstance(required, list | tuple) or len(set(required)) != len(required):
         raise _fail(where, "required must be a list of distinct property names")
@@ -143,6 +179,8 @@ def _check_members(node: dict[str, Any], where: str) -> None:
     disc = node.get("discriminator")
     if disc is not None and not isinstance(disc, str):
         raise _fail(where, f"discriminator must be a str, not {disc!r}")
+    if disc is not None and not _is_text(disc):
+        raise _fail(where, f"discriminator {disc!r} holds a lone surrogate (not Unicode text)")
 
 
 def _check_kind(node: dict[str, Any], where: str) -> None:
@@ -286,8 +324,10 @@ class _Planner:
         for key in _KIND_KEYS[kind]:
             plan[key] = n.get(key)
         if kind == "string":
-            pattern = n.get("pattern")
-            plan["pattern_engine"] = None if pattern is None else pattern_engine(pattern)
+            pattern, timeout = n.get("pattern"), n.get("pattern_timeout")
+            engine = None if pattern is None else linear_engine(pattern)
+            plan["pattern_engine"] = "backtracking" if timeout is not None else engine
+            plan["pattern_re2"] = None if pattern is None or engine is None else re2_syntax(pattern)
         elif kind in ("literal", "enum"):
             plan["values"] = list(n["values"])
         elif kind == "object":
@@ -395,6 +435,8 @@ def make_plan(core: object, *, max_errors: int = 100, max_depth: int = 256) -> d
     for key, value in (("max_errors", max_errors), ("max_depth", max_depth)):
         if not _is_int(value) or value < 1:
             raise SchemaError(f"{key} must be an integer ≥ 1, not {value!r}")
+    if max_depth > MAX_DEPTH:
+        raise SchemaError(f"max_depth must be at most {MAX_DEPTH}, not {max_depth!r}")
     planner = _Planner()
     try:
         root = planner.node(core, "(root)")
