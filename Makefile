@@ -60,8 +60,9 @@ test-py: $(EXT) system
 # overflow checks on, plus the `test-panic` entry point the panic-boundary tests need), installed
 # apart in target/debug-ext and put first on the path; the release build stays for the rest.
 DEBUG_EXT := target/debug-ext
+# (The Hypothesis suite of the validators stays on the release build: it is slow unoptimised.)
 DEBUG_TESTS := tests/gtype/test_native_safety.py tests/gtype/test_panic_boundary.py \
-	tests/gtype/test_hostile_input.py tests/gtype/test_gc.py tests/gtype/test_differential.py \
+	tests/gtype/test_hostile_input.py tests/gtype/test_gc.py tests/gtype/test_validator_plans.py \
 	tests/lifecycle/test_state.py tests/lifecycle/test_differential.py \
 	tests/http/test_http_router_differential.py tests/http/test_http_ingress_differential.py
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from gati.gtype._regex import bounded, re2_syntax
 from gati.gtype.validator import Validator
 
 CODES = (
@@ -50,6 +51,7 @@ KIND_KEYS: dict[str, dict[str, Any]] = {
         "pattern_timeout": None,
         "pattern_engine": None,
         "pattern_re2": None,
+        "pattern_bounded": False,
         "format": None,
     },
     "number": dict.fromkeys(("min", "max", "exclusive_min", "exclusive_max", "multiple_of")),
@@ -71,6 +73,9 @@ def node(kind: str, **keys: Any) -> dict[str, Any]:
     """One plan node with every kind key present, as the planner makes them."""
     n: dict[str, Any] = {"type": kind, "nullable": False, "validators": [], "msgs": msgs(CODES)}
     n.update(KIND_KEYS.get(kind, {}))
+    if kind == "string" and keys.get("pattern") is not None:  # the planner's pattern keys
+        n["pattern_re2"] = re2_syntax(keys["pattern"])
+        n["pattern_bounded"] = bounded(keys["pattern"])
     n.update(keys)
     return n
 

@@ -143,6 +143,7 @@ def test_plan_shape() -> None:
         "pattern_timeout": None,
         "pattern_engine": "rust",
         "pattern_re2": "^[0-9]{5}(?:\\n?\\z)",
+        "pattern_bounded": True,
         "format": None,
     }
     assert n_node["msgs"] == {

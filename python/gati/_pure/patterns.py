@@ -1,13 +1,16 @@
 """String patterns for the pure validator: each pattern on the engine its plan names.
 
 ``rust`` and ``re2`` plans run on RE2 (google-re2), linear in the text's length, as the native
-backend runs ``rust`` on Rust's ``regex`` and ``re2`` on the same RE2; ``backtracking`` plans
-(opted into with ``pattern_timeout``) run on the ``regex`` module under that timeout. A string
-holding a lone surrogate is not text a linear engine can read: it matches no pattern.
+backend runs ``rust`` on Rust's ``regex`` and ``re2`` on the same RE2 (a ``rust`` pattern whose
+repeats are all bounded runs on Python's ``re``, linear there too and quicker to call);
+``backtracking`` plans (opted into with ``pattern_timeout``) run on the ``regex`` module under
+that timeout. A string holding a lone surrogate is not text a linear engine can read: it matches
+no ``rust`` or ``re2`` pattern.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -31,6 +34,17 @@ def searcher(node: dict[str, Any]) -> Callable[[str], bool | None]:
                 return compiled.search(text, timeout=timeout) is not None
             except TimeoutError:
                 return None
+
+    elif node.get("pattern_bounded"):  # linear on any engine: Python's `re` is quickest
+        found_in = re.compile(node["pattern"]).search
+
+        def search(text: str) -> bool | None:
+            if not text.isascii():  # a lone surrogate is not text: no match, as on RE2
+                try:
+                    text.encode()
+                except UnicodeEncodeError:
+                    return False
+            return found_in(text) is not None
 
     else:
         import re2

@@ -9,12 +9,12 @@ from __future__ import annotations
 import enum
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from gati.errors import SchemaError
 from gati.gtype._messages import FORMAT_NOUNS, global_msgs, node_msgs, tag_msgs
-from gati.gtype._regex import linear_engine, re2_syntax
+from gati.gtype._regex import bounded, linear_engine, re2_syntax
 
 __all__ = ["KINDS", "MAX_DEPTH", "check_node", "children", "make_plan", "normalize"]
 
@@ -241,51 +241,60 @@ def check_node(node: object, where: str = "(root)") -> dict[str, Any]:
     return out
 
 
+# Where each kind keeps its child nodes, and in what shape: "one" (a node), "list" (a list of
+# nodes), "props" (name → node in the core; [name, required, node] rows in the plan), "maybe" (a
+# node or None), "schema" (a node only when a dict: `extra` may also be "ignore"/"forbid").
+# Every walk over the tree reads this table.
+_CHILDREN: dict[str, tuple[tuple[str, str], ...]] = {
+    "object": (("properties", "props"), ("extra", "schema")),
+    "array": (("items", "one"),),
+    "tuple": (("items", "list"), ("rest", "maybe")),
+    "record": (("values", "one"),),
+    "union": (("members", "list"),),
+    "intersection": (("members", "list"),),
+}
+
+
+def _slots(node: dict[str, Any]) -> Iterator[tuple[str, str, Any]]:
+    """``(key, shape, value)`` for each child slot of ``node`` that holds something."""
+    for key, shape in _CHILDREN.get(node["type"], ()):
+        if shape in ("one", "list", "props"):
+            yield key, shape, node[key]
+        elif (value := node.get(key)) is not None and (shape == "maybe" or isinstance(value, dict)):
+            yield key, shape, value
+
+
 def children(node: dict[str, Any]) -> Iterator[tuple[str, Any]]:
     """The child nodes of a core or plan node, each with a label for error locations."""
-    kind = node["type"]
-    if kind == "object":
-        props = node["properties"]
-        if isinstance(props, dict):
-            yield from ((f"properties.{k}", v) for k, v in props.items())
+    for key, shape, value in _slots(node):
+        if shape == "list":
+            yield from ((f"{key}[{i}]", v) for i, v in enumerate(value))
+        elif shape == "props":
+            rows = value.items() if isinstance(value, dict) else ((k, v) for k, _, v in value)
+            yield from ((f"properties.{k}", v) for k, v in rows)
         else:
-            yield from ((f"properties.{k}", v) for k, _, v in props)
-        if isinstance(node.get("extra"), dict):
-            yield "extra", node["extra"]
-    elif kind == "array":
-        yield "items", node["items"]
-    elif kind == "tuple":
-        yield from ((f"items[{i}]", v) for i, v in enumerate(node["items"]))
-        if node.get("rest") is not None:
-            yield "rest", node["rest"]
-    elif kind == "record":
-        yield "values", node["values"]
-    elif kind in ("union", "intersection"):
-        yield from ((f"members[{i}]", v) for i, v in enumerate(node["members"]))
+            yield key, value
+
+
+def _map_children(
+    node: dict[str, Any], fn: Callable[[Any, str], dict[str, Any]], where: str
+) -> dict[str, Any]:
+    """``{key: the slot's children passed through fn(child, where)}`` for a core node."""
+    out: dict[str, Any] = {}
+    for key, shape, value in _slots(node):
+        if shape == "list":
+            out[key] = [fn(v, f"{where}.{key}[{i}]") for i, v in enumerate(value)]
+        elif shape == "props":
+            out[key] = {k: fn(v, f"{where}.properties.{k}") for k, v in value.items()}
+        else:
+            out[key] = fn(value, f"{where}.{key}")
+    return out
 
 
 def normalize(core: object, where: str = "(root)") -> dict[str, Any]:
     """Check a whole core tree node by node and drop default-valued keys everywhere."""
     out = check_node(core, where)
-    kind = out["type"]
-    if kind == "object":
-        out["properties"] = {
-            k: normalize(v, f"{where}.properties.{k}") for k, v in out["properties"].items()
-        }
-        if isinstance(out.get("extra"), dict):
-            out["extra"] = normalize(out["extra"], f"{where}.extra")
-    elif kind in ("array",):
-        out["items"] = normalize(out["items"], f"{where}.items")
-    elif kind == "tuple":
-        out["items"] = [normalize(v, f"{where}.items[{i}]") for i, v in enumerate(out["items"])]
-        if "rest" in out:
-            out["rest"] = normalize(out["rest"], f"{where}.rest")
-    elif kind == "record":
-        out["values"] = normalize(out["values"], f"{where}.values")
-    elif kind in ("union", "intersection"):
-        out["members"] = [
-            normalize(v, f"{where}.members[{i}]") for i, v in enumerate(out["members"])
-        ]
+    out.update(_map_children(out, normalize, where))
     return out
 
 
@@ -328,36 +337,21 @@ class _Planner:
             engine = None if pattern is None else linear_engine(pattern)
             plan["pattern_engine"] = "backtracking" if timeout is not None else engine
             plan["pattern_re2"] = None if pattern is None or engine is None else re2_syntax(pattern)
+            plan["pattern_bounded"] = pattern is not None and timeout is None and bounded(pattern)
         elif kind in ("literal", "enum"):
             plan["values"] = list(n["values"])
-        elif kind == "object":
+        plan.update(_map_children(n, self.node, where))
+        if kind == "object":
             del plan["required"]  # folded into each property's entry
             required = set(n.get("required", []))
-            plan["properties"] = [
-                [k, k in required, self.node(v, f"{where}.properties.{k}")]
-                for k, v in n["properties"].items()
-            ]
-            if isinstance(n.get("extra"), dict):
-                plan["extra"] = self.node(n["extra"], f"{where}.extra")
-            else:
-                plan["extra"] = n.get("extra", "ignore")
+            plan["properties"] = [[k, k in required, v] for k, v in plan["properties"].items()]
+            plan["extra"] = plan["extra"] or "ignore"
         elif kind == "array":
-            plan["items"] = self.node(n["items"], f"{where}.items")
             plan["unique_items"] = n.get("unique_items", False)
-        elif kind == "tuple":
-            plan["items"] = [self.node(v, f"{where}.items[{i}]") for i, v in enumerate(n["items"])]
-            if n.get("rest") is not None:
-                plan["rest"] = self.node(n["rest"], f"{where}.rest")
-        elif kind == "record":
-            plan["values"] = self.node(n["values"], f"{where}.values")
-        elif kind in ("union", "intersection"):
-            plan["members"] = [
-                self.node(v, f"{where}.members[{i}]") for i, v in enumerate(n["members"])
-            ]
-            if kind == "union":
-                plan["mapping"] = None
-                if plan["discriminator"] is not None:
-                    self.unions.append((plan, where))
+        elif kind == "union":
+            plan["mapping"] = None
+            if plan["discriminator"] is not None:
+                self.unions.append((plan, where))
 
     def resolve(self, node: dict[str, Any], where: str) -> dict[str, Any]:
         """Follow refs to the node they name."""
