@@ -88,11 +88,14 @@ impl Msgs {
                 let name = k.cast::<PyString>()?.to_cow()?.into_owned();
                 let code = Code::parse(&name)
                     .ok_or_else(|| PyKeyError::new_err(format!("unknown error code {name:?}")))?;
-                let pair = v.cast::<PyList>().map(PyListMethods::to_tuple).or_else(|_| {
-                    v.cast::<PyTuple>()
-                        .cloned()
-                        .map_err(|_| PyTypeError::new_err("msgs entries are [expected, message]"))
-                })?;
+                let pair = v
+                    .cast::<PyList>()
+                    .map(PyListMethods::to_tuple)
+                    .or_else(|_| {
+                        v.cast::<PyTuple>().cloned().map_err(|_| {
+                            PyTypeError::new_err("msgs entries are [expected, message]")
+                        })
+                    })?;
                 let expected = pair.get_item(0)?.cast_into::<PyString>()?;
                 let message = pair.get_item(1)?.cast_into::<PyString>()?;
                 let py = dict.py();
@@ -189,7 +192,8 @@ static CODE_STRINGS: PyOnceLock<Vec<Py<PyString>>> = PyOnceLock::new();
 /// The interned Python string of `code`.
 fn code_string(py: Python<'_>, code: Code) -> &Bound<'_, PyString> {
     let all = CODE_STRINGS.get_or_init(py, || {
-        Code::ALL.iter()
+        Code::ALL
+            .iter()
             .map(|c| PyString::intern(py, c.as_str()).unbind())
             .collect()
     });

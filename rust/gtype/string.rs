@@ -127,7 +127,10 @@ pub fn compile(d: &Bound<'_, PyDict>) -> PyResult<StringNode> {
 /// Whether `text` meets every constraint, checked on the Rust text; `None` when the pattern
 /// needs Python's `re`.
 pub fn check_text(k: &StringNode, text: &str) -> Option<bool> {
-    if k.pattern.as_ref().is_some_and(|p| !matches!(p, Pattern::Rust(_))) {
+    if k.pattern
+        .as_ref()
+        .is_some_and(|p| !matches!(p, Pattern::Rust(_)))
+    {
         return None;
     }
     if k.min_length.is_some() || k.max_length.is_some() {

@@ -49,7 +49,10 @@ pub fn first_repeat<'py>(items: &Bound<'py, PyAny>) -> PyResult<Option<Bound<'py
     Ok(None)
 }
 
-fn tagged<'py>(tag: &Bound<'py, PyString>, rest: &[Bound<'py, PyAny>]) -> PyResult<Bound<'py, PyAny>> {
+fn tagged<'py>(
+    tag: &Bound<'py, PyString>,
+    rest: &[Bound<'py, PyAny>],
+) -> PyResult<Bound<'py, PyAny>> {
     let mut items = Vec::with_capacity(rest.len() + 1);
     items.push(tag.clone().into_any());
     items.extend(rest.iter().cloned());
@@ -71,14 +74,18 @@ fn canon<'py>(
         return if s.is_exact_instance_of::<PyString>() {
             Ok(Some(s.clone().into_any()))
         } else {
-            py.get_type::<PyString>().call_method1("__str__", (s,)).map(Some)
+            py.get_type::<PyString>()
+                .call_method1("__str__", (s,))
+                .map(Some)
         };
     }
     if let Ok(i) = value.cast::<PyInt>() {
         return if i.is_exact_instance_of::<PyInt>() {
             Ok(Some(i.clone().into_any()))
         } else {
-            py.get_type::<PyInt>().call_method1("__index__", (i,)).map(Some)
+            py.get_type::<PyInt>()
+                .call_method1("__index__", (i,))
+                .map(Some)
         };
     }
     if let Ok(f) = value.cast::<PyFloat>() {
@@ -134,7 +141,11 @@ fn canon<'py>(
 /// The items of a list or tuple (subclasses read as their base type), else `None`.
 fn base_items<'py>(value: &Bound<'py, PyAny>) -> PyResult<Option<Vec<Bound<'py, PyAny>>>> {
     if let Ok(list) = value.cast::<PyList>() {
-        Ok(Some((0..list.len()).map(|i| list.get_item(i)).collect::<PyResult<_>>()?))
+        Ok(Some(
+            (0..list.len())
+                .map(|i| list.get_item(i))
+                .collect::<PyResult<_>>()?,
+        ))
     } else if let Ok(tuple) = value.cast::<PyTuple>() {
         Ok(Some(tuple.iter().collect()))
     } else {
