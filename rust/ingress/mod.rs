@@ -165,31 +165,20 @@ fn bytes<'a, 'py>(value: &'a Bound<'py, PyAny>) -> PyResult<&'a Bound<'py, PyByt
 /// the rarer headers by slot. Later headers win, as in the pure twin.
 #[pyfunction]
 #[pyo3(name = "scan_headers")]
-#[allow(clippy::type_complexity)]
-fn py_scan_headers<'py>(
-    py: Python<'py>,
-    headers: &Bound<'py, PyAny>,
-) -> PyResult<(
-    Bound<'py, PyString>,
-    Option<Bound<'py, PyString>>,
-    Option<Bound<'py, PyAny>>,
-    Option<Bound<'py, PyAny>>,
-    Option<Bound<'py, PyList>>,
-)> {
+fn py_scan_headers<'py>(py: Python<'py>, headers: &Bound<'py, PyAny>) -> Scanned<'py> {
     guard(|| scan_headers(py, headers))
 }
 
-#[allow(clippy::type_complexity)]
-fn scan_headers<'py>(
-    py: Python<'py>,
-    headers: &Bound<'py, PyAny>,
-) -> PyResult<(
+/// What `scan_headers` hands back (see above).
+type Scanned<'py> = PyResult<(
     Bound<'py, PyString>,
     Option<Bound<'py, PyString>>,
     Option<Bound<'py, PyAny>>,
     Option<Bound<'py, PyAny>>,
     Option<Bound<'py, PyList>>,
-)> {
+)>;
+
+fn scan_headers<'py>(py: Python<'py>, headers: &Bound<'py, PyAny>) -> Scanned<'py> {
     let mut request_id = None;
     let mut user_agent = None;
     let mut content_type = None;

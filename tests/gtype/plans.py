@@ -4,44 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from gati.gtype._messages import CODES as ALL_CODES
 from gati.gtype._regex import bounded, re2_syntax
 from gati.gtype.validator import Validator
 
-CODES = (
-    "string_type",
-    "number_type",
-    "integer_type",
-    "boolean_type",
-    "null_type",
-    "object_type",
-    "array_type",
-    "tuple_type",
-    "record_type",
-    "literal_error",
-    "enum_error",
-    "number_finite",
-    "number_min",
-    "number_max",
-    "number_exclusive_min",
-    "number_exclusive_max",
-    "number_multiple_of",
-    "string_min_length",
-    "string_max_length",
-    "string_pattern",
-    "string_format",
-    "array_min_items",
-    "array_max_items",
-    "array_unique_items",
-    "tuple_length",
-    "key_type",
-    "object_missing",
-    "object_extra",
-    "union_mismatch",
-    "union_tag_missing",
-    "union_tag_invalid",
-    "custom",
-)
 GLOBAL_CODES = ("depth_exceeded", "recursion_loop", "too_many_errors", "json_invalid")
+CODES = tuple(code for code in ALL_CODES if code not in GLOBAL_CODES)
 
 KIND_KEYS: dict[str, dict[str, Any]] = {
     "string": {
