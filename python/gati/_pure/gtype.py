@@ -24,7 +24,9 @@ from gati._pure.fastpath import generate, inlinable
 from gati._pure.formats import FORMATS
 from gati._pure.jsonparse import JSONProblem, parse
 from gati._pure.patterns import searcher
+from gati._pure.unique import SCALAR_KINDS as _SCALAR_KINDS
 from gati._pure.unique import first_repeat as _first_repeat
+from gati._pure.unique import json_kind as _kind
 from gati.errors import ValidationError
 
 __all__ = ["Validator", "actual"]
@@ -91,17 +93,6 @@ class _Sink:
         if len(self.errors) >= self.limit:
             raise _TooMany
         self.errors.append(error)
-
-
-def _kind(value: Any) -> str:
-    """The JSON kind used by literal/enum matching and by tags."""
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, str):
-        return "str"
-    if isinstance(value, int | float):
-        return "num"
-    return "null" if value is None else "other"
 
 
 def _base(v: Any) -> Any:
@@ -617,7 +608,7 @@ class _Compiler:
 
         def pick(tag: Any) -> int:
             kind = _kind(tag)
-            if kind == "other":  # not a JSON scalar: no tag, and its __hash__ never runs
+            if kind not in _SCALAR_KINDS:  # not a JSON scalar: no tag, its __hash__ never runs
                 return -1
             hit = table.get(_base(tag))
             return hit[0] if hit is not None and hit[1] == kind else -1

@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-__all__ = ["first_repeat"]
+__all__ = ["SCALAR_KINDS", "first_repeat", "json_eq", "json_kind"]
 
 # Items nested deeper than this get no key and are compared pairwise.
 CANON_DEPTH = 64
@@ -63,7 +63,11 @@ def _items(value: list[Any] | tuple[Any, ...]) -> list[Any] | tuple[Any, ...]:
     return list.copy(value) if isinstance(value, list) else tuple.__getitem__(value, slice(None))
 
 
-def _kind(value: Any) -> str:
+SCALAR_KINDS = frozenset({"bool", "str", "num", "null"})
+
+
+def json_kind(value: Any) -> str:
+    """The JSON kind of a value: literal/enum matching, tags and equality go by it."""
     if isinstance(value, bool):
         return "bool"
     if isinstance(value, str):
@@ -79,10 +83,10 @@ def _kind(value: Any) -> str:
 
 def json_eq(a: Any, b: Any, depth: int = 0) -> bool:
     """JSON equality of two values (the pairwise comparison for items without a key)."""
-    ka, kb = _kind(a), _kind(b)
+    ka, kb = json_kind(a), json_kind(b)
     if ka != kb:
         return False
-    if ka in ("bool", "str", "num", "null"):
+    if ka in SCALAR_KINDS:
         nan: list[int] = [0]
         return bool(_canon(a, 0, nan) == _canon(b, 0, nan))
     if depth >= CANON_DEPTH or ka == "other":
