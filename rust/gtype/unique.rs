@@ -33,7 +33,10 @@ pub fn first_repeat<'py>(items: &Bound<'py, PyAny>) -> PyResult<Option<Bound<'py
                 keyless.push(item.clone());
             }
             Some(key) => {
-                if seen.contains(&key)? {
+                // One hash lookup: the set grows unless the key was there already.
+                let before = seen.len();
+                seen.add(key)?;
+                if seen.len() == before {
                     return Ok(Some(item));
                 }
                 for e in &keyless {
@@ -41,7 +44,6 @@ pub fn first_repeat<'py>(items: &Bound<'py, PyAny>) -> PyResult<Option<Bound<'py
                         return Ok(Some(item));
                     }
                 }
-                seen.add(key)?;
             }
         }
         earlier.push(item);
