@@ -10,7 +10,7 @@ export PYO3_PYTHON := $(BIN)/python
 export VIRTUAL_ENV := $(CURDIR)/$(VENV)
 export PATH := $(BIN):$(PATH)
 
-.PHONY: all setup system build test test-rust test-py lint wheel wheel-check demo bench clean
+.PHONY: all setup system build test test-rust test-py test-debug lint wheel wheel-check demo bench clean
 
 all: test
 
@@ -57,7 +57,23 @@ test-py: $(EXT) system
 	GATI_BACKEND=native $(BIN)/python -m pytest
 	GATI_BACKEND=pure $(BIN)/python -m pytest
 
-test: test-rust lint test-py wheel-check
+# The native-facing tests again, against a debug build of the extension (debug assertions and
+# overflow checks on, plus the `test-panic` entry point the panic-boundary tests need), installed
+# apart in target/debug-ext and put first on the path; the release build stays for the rest.
+DEBUG_EXT := target/debug-ext
+# (The Hypothesis suite of the validators stays on the release build: it is slow unoptimised.)
+DEBUG_TESTS := tests/gtype/test_native_safety.py tests/gtype/test_panic_boundary.py \
+	tests/gtype/test_hostile_input.py tests/gtype/test_gc.py tests/gtype/test_validator_plans.py \
+	tests/lifecycle/test_state.py tests/lifecycle/test_differential.py \
+	tests/http/test_http_router_differential.py tests/http/test_http_ingress_differential.py
+
+test-debug: $(STAMP)
+	rm -rf $(DEBUG_EXT)
+	$(BIN)/maturin build --quiet --features test-panic --out $(DEBUG_EXT)/wheel
+	$(BIN)/python -m pip install -q --no-deps --target $(DEBUG_EXT)/site $(DEBUG_EXT)/wheel/*.whl
+	GATI_BACKEND=native PYTHONPATH=$(CURDIR)/$(DEBUG_EXT)/site $(BIN)/python -m pytest $(DEBUG_TESTS)
+
+test: test-rust lint test-py test-debug wheel-check
 
 # manylinux2014 (glibc 2.17) wheels, linked by zig (the `ziglang` wheel from PyPI, no Docker), so
 # they install on every glibc distribution still in service; and the sdist beside them.
@@ -78,6 +94,7 @@ wheel-check: wheel
 	$(PYTHON) -m venv $(VENV)/wheel-check
 	$(VENV)/wheel-check/bin/python -m pip install -q dist/*.whl
 	cd / && $(CURDIR)/$(VENV)/wheel-check/bin/python -c '$(WHEEL_IMPORT)'
+	cd / && $(CURDIR)/$(VENV)/wheel-check/bin/python -c 'import gati._native as n; assert not hasattr(n, "_panic_next"), "test-only entry point shipped"'
 	$(PYTHON) -m venv $(VENV)/sdist-check
 	CARGO_TARGET_DIR=$(CURDIR)/target/sdist CARGO_PROFILE_RELEASE_LTO=off \
 		CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \

@@ -5,6 +5,7 @@ use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use crate::boundary::guard;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyString, PyTuple};
@@ -51,7 +52,14 @@ fn prefix() -> [u8; 13] {
 /// A new prefix and a restarted counter: called in a forked child (`os.register_at_fork`), so
 /// workers forked from one parent never hand out the same ids.
 #[pyfunction]
-fn _reseed_request_ids() {
+fn _reseed_request_ids() -> PyResult<()> {
+    guard(|| {
+        reseed();
+        Ok(())
+    })
+}
+
+fn reseed() {
     PREFIX_BITS.store(random_bits(), Ordering::Relaxed);
     COUNTER.store(0, Ordering::Relaxed);
 }
@@ -70,6 +78,11 @@ fn write_id(prefix: &[u8], n: u64, buf: &mut [u8; ID_BUF]) -> usize {
 
 /// A request id unique within this process: the random prefix, `-`, a counter in hex.
 #[pyfunction]
+#[pyo3(name = "new_request_id")]
+fn py_new_request_id(py: Python<'_>) -> PyResult<Bound<'_, PyString>> {
+    guard(|| Ok(new_request_id(py)))
+}
+
 fn new_request_id(py: Python<'_>) -> Bound<'_, PyString> {
     let n = COUNTER.fetch_add(1, Ordering::Relaxed) + 1;
     let mut buf = [0u8; ID_BUF];
@@ -159,17 +172,21 @@ fn bytes<'a, 'py>(value: &'a Bound<'py, PyAny>) -> PyResult<&'a Bound<'py, PyByt
 /// A valid `X-Request-ID` is kept, else a new id is made; `rare` is None or the raw values of
 /// the rarer headers by slot. Later headers win, as in the pure twin.
 #[pyfunction]
-#[allow(clippy::type_complexity)]
-fn scan_headers<'py>(
-    py: Python<'py>,
-    headers: &Bound<'py, PyAny>,
-) -> PyResult<(
+#[pyo3(name = "scan_headers")]
+fn py_scan_headers<'py>(py: Python<'py>, headers: &Bound<'py, PyAny>) -> Scanned<'py> {
+    guard(|| scan_headers(py, headers))
+}
+
+/// What `scan_headers` hands back (see above).
+type Scanned<'py> = PyResult<(
     Bound<'py, PyString>,
     Option<Bound<'py, PyString>>,
     Option<Bound<'py, PyAny>>,
     Option<i64>,
     Option<Bound<'py, PyList>>,
-)> {
+)>;
+
+fn scan_headers<'py>(py: Python<'py>, headers: &Bound<'py, PyAny>) -> Scanned<'py> {
     let mut request_id = None;
     let mut user_agent = None;
     let mut content_type = None;
@@ -221,9 +238,9 @@ fn scan_headers<'py>(
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_function(wrap_pyfunction!(new_request_id, m)?)?;
+    m.add_function(wrap_pyfunction!(py_new_request_id, m)?)?;
     m.add_function(wrap_pyfunction!(_reseed_request_ids, m)?)?;
-    m.add_function(wrap_pyfunction!(scan_headers, m)?)
+    m.add_function(wrap_pyfunction!(py_scan_headers, m)?)
 }
 
 #[cfg(test)]
@@ -275,7 +292,7 @@ mod tests {
     #[test]
     fn the_prefix_is_twelve_hex_digits_and_a_dash() {
         let p = prefix();
-        assert!(p[..12].iter().all(|c| c.is_ascii_hexdigit()) && p[12] == b'-');
+        assert!(p[..12].iter().all(u8::is_ascii_hexdigit) && p[12] == b'-');
         assert_eq!(p, prefix(), "stable until reseeded");
     }
 }

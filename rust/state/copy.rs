@@ -58,5 +58,5 @@ fn copy_at<'py>(v: &Bound<'py, PyAny>, depth: usize) -> PyResult<Bound<'py, PyAn
 /// Return an independent copy of `value`'s built-in containers (see the module doc).
 #[pyfunction]
 pub fn copy_value<'py>(value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-    copy_at(value, 0)
+    crate::boundary::guard(|| copy_at(value, 0))
 }

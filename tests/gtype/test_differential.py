@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from gati import ValidationError
 from gati._pure.gtype import Validator as PureValidator
 from gati.gtype._plan import make_plan
-from tests.gtype.strategies import schema_and_valid_value, schema_and_value
+from tests.gtype.strategies import hostile, schema_and_valid_value, schema_and_value
 
 native = pytest.importorskip("gati._native")
 NativeValidator = native.Validator
@@ -180,3 +180,13 @@ def test_property_13_tricky_documents(doc: bytes, core: dict[str, Any]) -> None:
     n, p = pair(core, max_depth=5)
     assert_same_json(n, p, doc)
     assert_same_json(n, p, doc.decode("utf-8", "surrogateescape"))
+
+
+@SETTINGS
+@given(case=schema_and_value(), value=hostile)
+def test_property_13_agree_on_hostile_values(case: tuple[dict[str, Any], Any], value: Any) -> None:
+    """Dict subclasses that lie, scalars whose __eq__/__hash__ raise, objects that cannot be
+    compared, one NaN twice (docs/gtype.md §5, hostile values): both backends agree."""
+    core, _ = case
+    n, p = pair(core)
+    assert_same_validate(n, p, value)
