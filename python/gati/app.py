@@ -15,6 +15,7 @@ from gati.context.global_ import GlobalContext
 from gati.context.local import LocalContext
 from gati.context.meta import Client
 from gati.errors import RequestTimeout
+from gati.fabric import Fabric, MemoryFabric, Policy, Topic
 from gati.http.errors import HTTPError
 from gati.http.health import LifespanState, liveness, readiness
 from gati.http.ingress import Ingress, TrustedProxies, parse_ingress
@@ -28,6 +29,7 @@ from gati.lifecycle.events import Emitter
 from gati.lifecycle.hooks import Backoff, Hook
 from gati.lifecycle.orchestrator import Orchestrator
 from gati.lifecycle.plan import DEFAULT_TIMEOUT
+from gati.modules import ModuleManifest, ModuleProxy, ModuleRegistry
 
 __all__ = ["App"]
 
@@ -66,8 +68,10 @@ class App:
     ``debug`` adds tracebacks to 500 problems; ``max_body_size`` is the default body limit
     (per route with ``max_body_size=``); ``trusted_proxies`` (addresses or networks) enables
     ``Forwarded``/``X-Forwarded-For``; ``config`` becomes the read-only ``gctx.config``;
-    ``modules`` are registered on ``gctx.modules``; ``health_paths`` serve liveness and
-    readiness (``None`` turns them off).
+    ``modules`` are registered on ``gctx.modules`` (untyped; ``app.module`` adds typed ones);
+    ``fabric`` is the queue fabric behind ``gctx.publish``/``subscribe`` (a ``MemoryFabric``
+    unless given, e.g. ``RedisFabric(url)``); ``health_paths`` serve liveness and readiness
+    (``None`` turns them off).
     """
 
     def __init__(
@@ -80,6 +84,7 @@ class App:
         modules: Mapping[str, Any] | None = None,
         timeout: float | None = DEFAULT_TIMEOUT,
         health_paths: tuple[str, str] | None = ("/healthz", "/readyz"),
+        fabric: Fabric | None = None,
     ) -> None:
         self.debug = debug
         self.max_body_size = max_body_size
@@ -88,6 +93,12 @@ class App:
         self.gctx = GlobalContext(config)
         for name, module in (modules or {}).items():
             self.gctx.register_module(name, module)
+        self.modules = ModuleRegistry(self.gctx)
+        self.fabric = self.gctx.fabric = MemoryFabric() if fabric is None else fabric
+        self.gctx.on_startup(self.fabric.start, priority=200)
+        self.gctx.on_shutdown(self.fabric.close, priority=-200)
+        if fabric is not None:  # an external backend (Redis): its reachability is a health check
+            self.gctx.on_health("fabric", fabric.health, critical=False)
         self.emitter = Emitter()
         self.orchestrator = Orchestrator(self.gctx, self.emitter)
         self.routes: RouteTable[Route] = RouteTable()
@@ -207,6 +218,26 @@ class App:
         if not prefix.startswith("/") or prefix.endswith("/"):
             raise ValueError(f"mount prefix must start with '/' and not end with one: {prefix!r}")
         self._mounts.append((prefix, app))
+
+    def module(
+        self,
+        manifest: ModuleManifest,
+        impl: Any = None,
+        *,
+        command: Sequence[str] | None = None,
+        **options: Any,
+    ) -> ModuleProxy:
+        """Register a typed module: ``impl`` runs in-process, ``command`` starts a process
+        module (``transport="stdio"|"unix"``, ``env=``, ``cwd=``); see docs/modules.md."""
+        return self.modules.add(manifest, impl, command=command, **options)
+
+    def topic(
+        self, name: str, *, schema: Any = None, maxlen: int = 10_000, policy: Policy = "block",
+        **options: Any,
+    ) -> Topic:
+        """Declare a fabric topic: payload ``schema``, bounded ``maxlen`` per consumer group and
+        the backpressure ``policy``; see docs/fabric.md."""
+        return self.fabric.topic(name, schema=schema, maxlen=maxlen, policy=policy, **options)
 
     def on_startup(self, fn: F, *, priority: int = 0) -> F:
         """Run ``fn`` at lifespan start-up (higher priority first; a failure aborts)."""
