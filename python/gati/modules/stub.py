@@ -66,7 +66,7 @@ class _Writer:
         lines = [f"class {name}(TypedDict):"]
         for key, prop in props.items():
             ann = self.annotation(prop, name + _camel(key))
-            optional = key not in core.get("required", list(props))
+            optional = key not in core.get("required", ())
             lines.append(f"    {key}: {'NotRequired[' + ann + ']' if optional else ann}")
         if not props:
             lines.append("    pass")
@@ -89,7 +89,7 @@ def stub(manifest: ModuleManifest) -> str:
     for name, method in manifest.methods.items():
         core = method.input.core()
         props: dict[str, Any] = core.get("properties", {})
-        required = core.get("required", list(props))
+        required = core.get("required", ())
         params = []
         for key in sorted(props, key=lambda k: k not in required):
             ann = writer.annotation(props[key], _camel(manifest.id, name, key))
