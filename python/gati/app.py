@@ -232,7 +232,12 @@ class App:
         return self.modules.add(manifest, impl, command=command, **options)
 
     def topic(
-        self, name: str, *, schema: Any = None, maxlen: int = 10_000, policy: Policy = "block",
+        self,
+        name: str,
+        *,
+        schema: Any = None,
+        maxlen: int = 10_000,
+        policy: Policy = "block",
         **options: Any,
     ) -> Topic:
         """Declare a fabric topic: payload ``schema``, bounded ``maxlen`` per consumer group and

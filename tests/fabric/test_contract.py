@@ -208,9 +208,9 @@ async def test_a_full_or_unconsumed_topic_never_blocks_another_topic(fabric: Fab
     fabric.topic("stuck", maxlen=1, policy="block", publish_timeout=30.0)
     stuck = Gate()
     await fabric.subscribe("stuck", stuck, group="g")
-    for i in range(3):
-        asyncio.ensure_future(fabric.publish("stuck", i))
+    await fabric.publish("stuck", 0)
     await until(lambda: stuck.seen == [0])
+    publishers = [asyncio.ensure_future(fabric.publish("stuck", i)) for i in (1, 2)]
     for i in range(50):  # a topic nobody consumes
         await fabric.publish("nobody", i)
     fast: list[int] = []
@@ -218,8 +218,10 @@ async def test_a_full_or_unconsumed_topic_never_blocks_another_topic(fabric: Fab
     for i in range(20):
         await fabric.publish("fast", i)
     await until(lambda: fast == list(range(20)))
+    assert not publishers[1].done()  # "stuck" is still full
     stuck.open.set()
-    await until(lambda: stuck.seen == [0, 1, 2])
+    await asyncio.gather(*publishers)
+    await until(lambda: sorted(stuck.seen) == [0, 1, 2])
 
 
 async def test_a_consumer_stopped_mid_message_hands_it_to_another(fabric: Fabric) -> None:

@@ -59,6 +59,7 @@ def command(which: str = "users") -> list[str]:
     """The command line that serves ``which`` as a process module."""
     return [sys.executable, "-m", "tests.modules.sample", which]
 
+
 INPROCESS = ModuleManifest(
     "users",
     version="1.0.0",

@@ -37,9 +37,14 @@ async def started(app: App) -> App:
     return app
 
 
-@given(st.builds(lambda i, n, t: {"id": i, "name": n, "tags": t},
-                 st.integers(1, 10**9), st.text(min_size=1, max_size=20),
-                 st.lists(st.text(max_size=5), max_size=3)))
+@given(
+    st.builds(
+        lambda i, n, t: {"id": i, "name": n, "tags": t},
+        st.integers(1, 10**9),
+        st.text(min_size=1, max_size=20),
+        st.lists(st.text(max_size=5), max_size=3),
+    )
+)
 @settings(max_examples=50, deadline=None)
 def test_valid_arguments_and_results_cross_unchanged_property_18(user: dict[str, Any]) -> None:
     """Property 18: a valid call's arguments and result are delivered equal to what was sent
@@ -222,9 +227,7 @@ def test_a_module_reaches_exactly_what_it_declared_property_19(granted: set[str]
         app = App()
         app.gctx.__class__ = _WithSecrets  # a secrets manager on this Global Context
         app.module(INPROCESS, Users())
-        manifest = ModuleManifest(
-            "probe", capabilities={NEEDS[g] for g in granted}, methods=USE
-        )
+        manifest = ModuleManifest("probe", capabilities={NEEDS[g] for g in granted}, methods=USE)
         app.module(manifest, Probe())
         await app.gctx.startup()
         probe = app.gctx.modules.probe

@@ -7,9 +7,9 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from gati.context.global_ import GlobalContext
 from gati.modules import CapabilityError, ModuleContext, ModuleManifest, host_allowed
 from gati.modules.capabilities import LocalHost
-from gati.context.global_ import GlobalContext
 
 PATTERNS = ("*.example.com", "api.partner.io", "127.0.0.1")
 
@@ -96,7 +96,7 @@ async def test_a_redirect_to_another_host_is_refused() -> None:
     server = await asyncio.start_server(redirect, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
     ctx = _ctx("127.0.0.1")
-    with pytest.raises(CapabilityError, match="evil.net"):
+    with pytest.raises(CapabilityError, match=r"evil\.net"):
         await ctx.http.get(f"http://127.0.0.1:{port}/", follow_redirects=True)
     await ctx.aclose()
     server.close()

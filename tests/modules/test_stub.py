@@ -27,7 +27,9 @@ SCALARS = {
 names = st.from_regex(r"[a-z][a-z0-9_]{0,8}", fullmatch=True).filter(
     lambda n: not keyword.iskeyword(n) and n not in ("self",)
 )
-params = st.dictionaries(names, st.tuples(st.sampled_from(sorted(SCALARS)), st.booleans()), max_size=5)
+params = st.dictionaries(
+    names, st.tuples(st.sampled_from(sorted(SCALARS)), st.booleans()), max_size=5
+)
 
 
 def _load(source: str) -> dict[str, Any]:

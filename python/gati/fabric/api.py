@@ -37,6 +37,7 @@ Policy = Literal["block", "drop_oldest", "reject"]
 POLICIES: Final = ("block", "drop_oldest", "reject")
 DEAD_SUFFIX: Final = ".dead"
 Handler = Callable[["Message"], Awaitable[Any] | Any]
+_time = time.time
 # The error recorded when a message's last attempt never finished (its consumer died).
 LOST: Final = "ConsumerLost: the consumer stopped during the last attempt"
 
@@ -54,8 +55,10 @@ class Topic:
     publish_timeout: float = 1.0
     dedupe_window: float = 300.0
     validate: Callable[[Any], Any] | None = field(default=None, repr=False, compare=False)
+    retained: bool = field(default=False, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "retained", self.name.endswith(DEAD_SUFFIX))
         if not self.name or any(c.isspace() for c in self.name):
             raise ValueError(f"a topic name must be non-empty without spaces: {self.name!r}")
         if self.policy not in POLICIES:
@@ -102,7 +105,7 @@ class Message:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Message:
-        return cls(**{k: data[k] for k in cls.__slots__ if k in data})  # type: ignore[attr-defined]
+        return cls(**{k: data[k] for k in cls.__slots__ if k in data})
 
 
 class Subscription(abc.ABC):
@@ -184,24 +187,20 @@ class Fabric(abc.ABC):
         topic's window. ``ttl`` (seconds) drops it undelivered once passed; ``timeout``
         overrides the topic's ``publish_timeout`` under the ``block`` policy. Raises
         ``ValidationError`` (topic schema) or ``BackpressureError`` (queue full)."""
-        spec = self.spec(topic)
+        spec = self._topics.get(topic) or self.spec(topic)
         if spec.validate is not None:
             payload = spec.validate(payload)
-        if ttl is not None and not ttl > 0:
-            raise ValueError(f"ttl must be > 0 seconds, not {ttl!r}")
-        now = time.time()
+        now = _time()
+        if ttl is not None:
+            if not ttl > 0:
+                raise ValueError(f"ttl must be > 0 seconds, not {ttl!r}")
+            ttl += now
         message = Message(
-            "",
-            topic,
-            payload,
-            dict(headers) if headers else {},
-            1,
-            priority,
-            now,
-            None if ttl is None else now + ttl,
-            dedupe_key,
+            "", topic, payload, dict(headers) if headers else {}, 1, priority, now, ttl, dedupe_key
         )
-        return await self._publish(spec, message, spec.publish_timeout if timeout is None else timeout)
+        return await self._publish(
+            spec, message, spec.publish_timeout if timeout is None else timeout
+        )
 
     async def subscribe(
         self,
@@ -240,7 +239,7 @@ class Fabric(abc.ABC):
     async def depth(self, topic: str, group: str) -> int:
         """Messages of ``topic`` that ``group`` has not acknowledged yet."""
 
-    async def start(self) -> None:
+    async def start(self) -> None:  # noqa: B027 - optional: a backend may connect lazily
         """Connect (called at app start-up; publish and subscribe also connect on first use)."""
 
     @abc.abstractmethod

@@ -15,7 +15,7 @@ import inspect
 import itertools
 import uuid
 from collections import OrderedDict, deque
-from typing import Any, Final
+from typing import Final
 
 from gati.fabric.api import DEAD_SUFFIX, LOST, Fabric, Handler, Message, Subscription, Topic
 from gati.fabric.api import dead_letter as dead_letter_payload
@@ -124,7 +124,9 @@ class MemorySubscription(Subscription):
         self._tasks = [asyncio.ensure_future(self._work()) for _ in range(concurrency)]
 
     async def _work(self) -> None:
-        group, queue = self._group, self._group.queue
+        group, queue, fn = self._group, self._group.queue, self.fn
+        is_coroutine = inspect.iscoroutinefunction(fn)
+        streak = 0
         while not self._closing:
             if not queue.size:
                 fut = asyncio.get_running_loop().create_future()
@@ -134,44 +136,59 @@ class MemorySubscription(Subscription):
                     await fut
                 finally:
                     self._idle.discard(fut)
+                streak = 0
                 continue
             message = queue.pop()
             if group.room:
                 _wake(group.room)
-            if message.expired():
+            if message.expires_at is not None and message.expired():
                 continue
             group.in_flight += 1
-            try:
-                await self._deliver(message)
+            try:  # the first attempt inline; failures and redeliveries take _settle
+                if message.attempt > self.max_attempts:
+                    await self._fabric._dead(message, self.group, LOST)
+                elif is_coroutine:
+                    await fn(message)
+                else:
+                    r = fn(message)
+                    if r is not None and _isawaitable(r):
+                        await r
+            except asyncio.CancelledError:
+                self._hand_back(message)
+                raise
+            except Exception as exc:
+                await self._settle(message, exc)
             finally:
                 group.in_flight -= 1
+            streak += 1
+            if streak == 64:  # a consumer with a full queue still lets others run
+                streak = 0
+                await asyncio.sleep(0)
 
-    async def _deliver(self, message: Message) -> None:
+    def _hand_back(self, message: Message) -> None:
+        """The consumer stopped mid-attempt: the attempt counts, the message goes back."""
+        message.attempt += 1
+        self._group.put(message, front=True)
+
+    async def _settle(self, message: Message, failure: Exception) -> None:
+        """Retry a failed message after backoff until it succeeds or is dead-lettered."""
         fabric = self._fabric
-        if message.attempt > self.max_attempts:
-            await fabric._dead(message, self.group, LOST)
-            return
         while True:
+            if message.attempt >= self.max_attempts:
+                await fabric._dead(message, self.group, failure)
+                return
             try:
+                await asyncio.sleep(fabric.retry_backoff.delay(message.attempt))
+                message.attempt += 1
                 r = self.fn(message)
                 if _isawaitable(r):
                     await r
                 return
             except asyncio.CancelledError:
-                message.attempt += 1
-                self._group.put(message, front=True)
+                self._hand_back(message)
                 raise
             except Exception as exc:
-                if message.attempt >= self.max_attempts:
-                    await fabric._dead(message, self.group, exc)
-                    return
-                try:
-                    await asyncio.sleep(fabric.retry_backoff.delay(message.attempt))
-                except asyncio.CancelledError:
-                    message.attempt += 1
-                    self._group.put(message, front=True)
-                    raise
-                message.attempt += 1
+                failure = exc
 
     async def close(self, timeout: float = 5.0) -> None:
         if self._closing:
@@ -208,10 +225,13 @@ class MemoryFabric(Fabric):
         groups = self._groups.get(spec.name)
         if groups:
             maxlen = spec.maxlen
-            for group in tuple(groups.values()):
+            for group in groups.values():
                 if group.queue.size >= maxlen:
-                    await self._make_room(spec, group, timeout)
-        message.id = str(next(self._ids))
+                    for full in tuple(groups.values()):
+                        if full.queue.size >= maxlen:
+                            await self._make_room(spec, full, timeout)
+                    break
+        message.id = mid = str(next(self._ids))
         if key is not None:
             self._remember(spec, key, message.published_at)
         if groups:
@@ -219,10 +239,10 @@ class MemoryFabric(Fabric):
             for group in groups.values():
                 group.put(message if first else _copy(message))
                 first = False
-        if spec.name.endswith(DEAD_SUFFIX):
+        if spec.retained:
             kept = self._retained.setdefault(spec.name, deque(maxlen=spec.maxlen))
             kept.append(message)
-        return message.id
+        return mid
 
     async def _make_room(self, spec: Topic, group: _Group, timeout: float) -> None:
         if spec.policy == "drop_oldest":
@@ -257,8 +277,8 @@ class MemoryFabric(Fabric):
             if until > now:
                 break
             del keys[first]
-        until = keys.get(key)
-        return until is not None and until > now
+        expiry = keys.get(key)
+        return expiry is not None and expiry > now
 
     def _remember(self, spec: Topic, key: str, now: float) -> None:
         keys = self._dedupe.setdefault(spec.name, OrderedDict())

@@ -106,9 +106,7 @@ class RedisSubscription(Subscription):
         self._closing = False
         self._reading: set[asyncio.Task[Any]] = set()
         base = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
-        self._tasks = [
-            asyncio.ensure_future(self._work(f"{base}-{i}")) for i in range(concurrency)
-        ]
+        self._tasks = [asyncio.ensure_future(self._work(f"{base}-{i}")) for i in range(concurrency)]
 
     async def _work(self, consumer: str) -> None:
         fabric, redis, key, group = self._fabric, self._redis, self._key, self.group
@@ -178,9 +176,7 @@ class RedisSubscription(Subscription):
                     await fabric._dead(message, self.group, exc)
                     return True
                 await asyncio.sleep(fabric.retry_backoff.delay(message.attempt))
-                claimed = await self._redis.xclaim(
-                    self._key, self.group, consumer, 0, [message.id]
-                )
+                claimed = await self._redis.xclaim(self._key, self.group, consumer, 0, [message.id])
                 if not claimed:
                     return False
                 message.attempt += 1
@@ -248,7 +244,11 @@ class RedisFabric(Fabric):
             mid = await self.redis.xadd(key, {_FIELD: data}, maxlen=spec.maxlen, approximate=True)
             message.id = mid.decode()
             return message.id
-        dedupe = "" if message.dedupe_key is None else self.key(f"{spec.name}:dedupe:{message.dedupe_key}")
+        dedupe = (
+            ""
+            if message.dedupe_key is None
+            else self.key(f"{spec.name}:dedupe:{message.dedupe_key}")
+        )
         window = int(spec.dedupe_window * 1000)
         check = "" if spec.policy == "drop_oldest" else "check"
         loop = asyncio.get_running_loop()

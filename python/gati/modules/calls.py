@@ -32,6 +32,7 @@ class Runtime(Protocol):
     async def reload(self) -> None: ...
     async def invoke(self, method: str, params: dict[str, Any], timeout: float) -> Any: ...
     def health(self) -> str: ...
+    def caller(self, name: str) -> MethodCaller: ...
 
 
 class MethodCaller:
@@ -49,26 +50,33 @@ class MethodCaller:
 
     async def __call__(self, **kwargs: Any) -> Any:
         params = self._in(kwargs)
-        method = self.method
-        retry = 0
-        while True:
-            try:
-                result = await self._invoke(self.name, params, method.timeout)
-                break
-            except ModuleUnavailable as exc:
-                if retry >= method.retries or (exc.sent and not method.idempotent):
-                    raise
-            except ModuleTimeout:
-                if retry >= method.retries or not method.idempotent:
-                    raise
-            retry += 1
-            await asyncio.sleep(RETRY_BACKOFF.delay(retry))
+        try:
+            result = await self._invoke(self.name, params, self.method.timeout)
+        except (ModuleUnavailable, ModuleTimeout) as exc:
+            result = await self._retry(params, exc)
         try:
             return self._out(result)
         except ValidationError as exc:
             raise ModuleError(
                 self.module, self.name, OUTPUT_INVALID, f"the result failed validation: {exc}"
             ) from exc
+
+    async def _retry(self, params: dict[str, Any], failure: ModuleError) -> Any:
+        """Repeat a call whose transport failed, while the method's policy allows it."""
+        method = self.method
+        retry = 0
+        while True:
+            safe = method.idempotent or (
+                isinstance(failure, ModuleUnavailable) and not failure.sent
+            )
+            if retry >= method.retries or not safe:
+                raise failure
+            retry += 1
+            await asyncio.sleep(RETRY_BACKOFF.delay(retry))
+            try:
+                return await self._invoke(self.name, params, method.timeout)
+            except (ModuleUnavailable, ModuleTimeout) as exc:
+                failure = exc
 
     def __repr__(self) -> str:
         return f"<module method {self.module}.{self.name}>"
@@ -80,8 +88,8 @@ class ModuleProxy:
     def __init__(self, manifest: ModuleManifest, runtime: Runtime) -> None:
         self.manifest = manifest
         self.runtime = runtime
-        for name, method in manifest.methods.items():
-            self.__dict__[name] = MethodCaller(manifest.id, name, method, runtime)
+        for name in manifest.methods:
+            self.__dict__[name] = runtime.caller(name)
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__"):

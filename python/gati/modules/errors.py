@@ -42,9 +42,7 @@ class ModuleError(GatiError):
     """A module call failed: ``module``, ``method``, and the remote error's ``code``,
     ``message`` and optional ``data`` (JSON-RPC 2.0 error members)."""
 
-    def __init__(
-        self, module: str, method: str, code: int, message: str, data: Any = None
-    ) -> None:
+    def __init__(self, module: str, method: str, code: int, message: str, data: Any = None) -> None:
         super().__init__(f"module {module!r} method {method!r} failed [{code}]: {message}")
         self.module = module
         self.method = method

@@ -46,7 +46,9 @@ class Method:
     def __post_init__(self) -> None:
         for role in ("input", "output"):
             if not isinstance(getattr(self, role), Schema):
-                raise ManifestError(f"Method {role} must be a gt schema, not {getattr(self, role)!r}")
+                raise ManifestError(
+                    f"Method {role} must be a gt schema, not {getattr(self, role)!r}"
+                )
         if self.input.kind != "object":
             raise ManifestError(
                 f"Method input must be gt.object(...) (its keys are the keyword arguments), "
@@ -142,4 +144,6 @@ class ModuleManifest:
             return self.methods[name]
         except KeyError:
             known = ", ".join(sorted(self.methods)) or "none"
-            raise KeyError(f"module {self.id!r} has no method {name!r} (methods: {known})") from None
+            raise KeyError(
+                f"module {self.id!r} has no method {name!r} (methods: {known})"
+            ) from None

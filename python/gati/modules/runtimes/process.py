@@ -21,6 +21,7 @@ from typing import Any, Final
 
 from gati.fabric.api import Message
 from gati.lifecycle.hooks import Backoff
+from gati.modules.calls import MethodCaller
 from gati.modules.capabilities import LocalHost, check
 from gati.modules.errors import (
     METHOD_NOT_FOUND,
@@ -100,6 +101,9 @@ class ProcessRuntime:
         await self.stop()
         await self.start()
 
+    def caller(self, name: str) -> MethodCaller:
+        return MethodCaller(self.manifest.id, name, self.manifest.methods[name], self)
+
     def health(self) -> str:
         return "healthy" if self._ready.is_set() else "unhealthy"
 
@@ -120,7 +124,9 @@ class ProcessRuntime:
                 return await peer.call(method, params)
         except TimeoutError:
             if peer is None:
-                raise ModuleUnavailable(mid, method, "the module did not come back", sent=False)
+                raise ModuleUnavailable(
+                    mid, method, "the module did not come back", sent=False
+                ) from None
             raise ModuleTimeout(mid, method, timeout) from None
         except PeerClosed as exc:
             raise ModuleUnavailable(mid, method, str(exc), sent=True) from None
@@ -155,7 +161,7 @@ class ProcessRuntime:
                 limit=MAX_FRAME,
             )
             assert proc.stdout is not None and proc.stdin is not None
-            connected.set_result((proc.stdout, proc.stdin))  # type: ignore[arg-type]
+            connected.set_result((proc.stdout, proc.stdin))
         self._proc, self.pid = proc, proc.pid
         try:
             async with asyncio.timeout(self.start_timeout):
