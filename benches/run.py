@@ -30,12 +30,22 @@ def ratio(value: float, base: float | None) -> str:
     return f"{value / base:.2f}x" if base else "-"
 
 
-def table(group: str, rows: dict[str, float]) -> str:
+# Extra numbers a bench may report in extra_info, shown as columns when present.
+EXTRAS = {"msg/s": lambda v: f"{v:,.0f}", "p50": fmt_time, "p99": fmt_time}
+
+
+def table(group: str, rows: dict[str, float], extras: dict[str, dict[str, Any]]) -> str:
     """One group's table, fastest first."""
     compare = ["gati-native"] + (["pydantic-core"] if group.startswith("gtype:") else [])
-    head = ["impl", "time/op", *(f"vs {c}" for c in compare)]
+    shown = [k for k in EXTRAS if any(k in e for e in extras.values())]
+    head = ["impl", "time/op", *(f"vs {c}" for c in compare), *shown]
     body = [
-        [impl, fmt_time(t), *(ratio(t, rows.get(c)) for c in compare)]
+        [
+            impl,
+            fmt_time(t),
+            *(ratio(t, rows.get(c)) for c in compare),
+            *(EXTRAS[k](extras[impl][k]) if k in extras[impl] else "-" for k in shown),
+        ]
         for impl, t in sorted(rows.items(), key=lambda kv: kv[1])
     ]
     widths = [max(len(r[i]) for r in [head, *body]) for i in range(len(head))]
@@ -45,12 +55,18 @@ def table(group: str, rows: dict[str, float]) -> str:
     return "\n".join(out)
 
 
-def collect(report: dict[str, Any]) -> dict[str, dict[str, float]]:
+def collect(
+    report: dict[str, Any],
+) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, dict[str, Any]]]]:
     groups: dict[str, dict[str, float]] = defaultdict(dict)
+    extras: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
     for bench in report["benchmarks"]:
-        impl = bench.get("extra_info", {}).get("impl", bench["name"])
-        groups[bench["group"] or bench["name"]][impl] = bench["stats"]["median"]
-    return groups
+        info = bench.get("extra_info", {})
+        impl = info.get("impl", bench["name"])
+        group = bench["group"] or bench["name"]
+        groups[group][impl] = bench["stats"]["median"]
+        extras[group][impl] = info
+    return groups, extras
 
 
 def main(argv: list[str]) -> int:
@@ -75,8 +91,9 @@ def main(argv: list[str]) -> int:
         if not out.exists():
             return code or 1
         report = json.loads(out.read_text())
-    for group, rows in sorted(collect(report).items()):
-        print(table(group, rows))
+    groups, extras = collect(report)
+    for group, rows in sorted(groups.items()):
+        print(table(group, rows, extras[group]))
     return code
 
 

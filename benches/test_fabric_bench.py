@@ -20,7 +20,7 @@ from gati.fabric import Fabric, MemoryFabric, Message
 from gati.fabric.redis import RedisFabric
 
 N_MEMORY = 20_000
-N_REDIS = 2_000
+N_REDIS = 1_000
 
 
 @pytest.fixture
@@ -77,7 +77,7 @@ def test_memory_throughput(
     def run() -> None:
         latencies[:] = loop.run_until_complete(_pump(fabric, "bench", N_MEMORY, subscribers))
 
-    benchmark.pedantic(run, rounds=5)
+    benchmark.pedantic(run, rounds=3)
     _record(benchmark, N_MEMORY, latencies)
 
 
@@ -95,7 +95,7 @@ def test_redis_fabric(
         redis.flush()
         latencies[:] = loop.run_until_complete(_pump(fabric, "bench", N_REDIS, 1))
 
-    benchmark.pedantic(run, rounds=5)
+    benchmark.pedantic(run, rounds=3)
     loop.run_until_complete(fabric.close())
     _record(benchmark, N_REDIS, latencies)
 
@@ -134,6 +134,6 @@ def test_raw_redis_py(benchmark: Any, loop: asyncio.AbstractEventLoop, redis: Re
         redis.flush()
         loop.run_until_complete(pump())
 
-    benchmark.pedantic(run, rounds=5)
+    benchmark.pedantic(run, rounds=3)
     loop.run_until_complete(client.aclose())
     _record(benchmark, N_REDIS, latencies)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import inspect
+import logging
 import os
 import socket
 import uuid
@@ -25,10 +26,13 @@ import orjson
 from gati.fabric.api import DEAD_SUFFIX, LOST, Fabric, Handler, Message, Subscription, Topic
 from gati.fabric.api import dead_letter as dead_letter_payload
 from gati.fabric.errors import BackpressureError
+from gati.lifecycle.hooks import Backoff
 
 __all__ = ["RedisFabric"]
 
 _isawaitable = inspect.isawaitable
+_log = logging.getLogger("gati.fabric")
+RECONNECT: Final = Backoff(base=0.05, factor=2.0, cap=1.0)
 _FIELD: Final = b"m"
 
 # KEYS: stream, dedupe key or "". ARGV: maxlen, dedupe window ms, encoded message, "check" to
@@ -109,6 +113,20 @@ class RedisSubscription(Subscription):
         self._tasks = [asyncio.ensure_future(self._work(f"{base}-{i}")) for i in range(concurrency)]
 
     async def _work(self, consumer: str) -> None:
+        """Consume until closed; a Redis failure is logged and retried with backoff (the
+        entries this consumer did not acknowledge are redelivered)."""
+        failures = 0
+        while not self._closing:
+            try:
+                await self._consume(consumer)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                failures += 1
+                _log.error("fabric consumer %s on %s: %s", consumer, self.topic, exc)
+                await asyncio.sleep(RECONNECT.delay(failures))
+
+    async def _consume(self, consumer: str) -> None:
         fabric, redis, key, group = self._fabric, self._redis, self._key, self.group
         idle_ms = int(fabric.visibility_timeout * 1000)
         loop = asyncio.get_running_loop()
