@@ -287,3 +287,26 @@ def test_assert_compatible_catches_contract_drift() -> None:
     with pytest.raises(AssertionError):
         assert_compatible(gt.object({"id": gt.string()}), USERS.methods["find_user"])
     assert User is not None
+
+
+async def test_a_reloaded_module_does_not_keep_its_old_subscriptions() -> None:
+    got: list[Any] = []
+
+    class Listener:
+        async def start(self, ctx: Any) -> None:
+            await ctx.subscribe("news", lambda m: got.append(m.payload))
+
+        async def use(self, what: str) -> Any:
+            return what
+
+    app = App()
+    app.module(
+        ModuleManifest("listener", capabilities=["pubsub:subscribe"], methods=USE), Listener()
+    )
+    await app.gctx.startup()
+    await app.modules.reload("listener")
+    await app.gctx.publish("news", 1)
+    for _ in range(100):
+        await asyncio.sleep(0.005)
+    assert got == [1]
+    await app.gctx.shutdown()

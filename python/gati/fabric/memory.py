@@ -167,12 +167,15 @@ class MemorySubscription(Subscription):
 
     def _hand_back(self, message: Message) -> None:
         """The consumer stopped mid-attempt: the attempt counts, the message goes back."""
+        message = _copy(message)
         message.attempt += 1
         self._group.put(message, front=True)
 
     async def _settle(self, message: Message, failure: Exception) -> None:
-        """Retry a failed message after backoff until it succeeds or is dead-lettered."""
+        """Retry a failed message after backoff until it succeeds or is dead-lettered. The
+        retries use this group's own copy: the first delivery is shared by every group."""
         fabric = self._fabric
+        message = _copy(message)
         while True:
             if message.attempt >= self.max_attempts:
                 await fabric._dead(message, self.group, failure)
@@ -235,10 +238,8 @@ class MemoryFabric(Fabric):
         if key is not None:
             self._remember(spec, key, message.published_at)
         if groups:
-            first = True
-            for group in groups.values():
-                group.put(message if first else _copy(message))
-                first = False
+            for group in groups.values():  # one object for every group's first delivery
+                group.put(message)
         if spec.retained:
             kept = self._retained.setdefault(spec.name, deque(maxlen=spec.maxlen))
             kept.append(message)

@@ -124,13 +124,14 @@ class _Metrics:
 class ModuleContext:
     """What a module may touch; built by its runtime and handed to ``impl.start(ctx)``."""
 
-    __slots__ = ("_http", "host", "log", "manifest")
+    __slots__ = ("_http", "_subscriptions", "host", "log", "manifest")
 
     def __init__(self, manifest: ModuleManifest, host: Host) -> None:
         self.manifest = manifest
         self.host = host
         self.log = logging.getLogger(f"gati.modules.{manifest.id}")
         self._http: Any = None
+        self._subscriptions: list[Any] = []
 
     @property
     def id(self) -> str:
@@ -149,7 +150,10 @@ class ModuleContext:
     async def subscribe(self, topic: str, fn: Callable[[Any], Any], **options: Any) -> Any:
         """Subscribe to the app's fabric (``pubsub:subscribe``)."""
         check(self.manifest, "pubsub:subscribe")
-        return await self.host.subscribe(topic, fn, options)
+        subscription = await self.host.subscribe(topic, fn, options)
+        if hasattr(subscription, "close"):
+            self._subscriptions.append(subscription)
+        return subscription
 
     @property
     def modules(self) -> _Calls:
@@ -171,7 +175,10 @@ class ModuleContext:
         return self._http
 
     async def aclose(self) -> None:
-        """Close the egress client, if one was made."""
+        """Close the module's subscriptions and its egress client (the module stopped)."""
+        subscriptions, self._subscriptions = self._subscriptions, []
+        for subscription in subscriptions:
+            await subscription.close()
         if self._http is not None:
             await self._http.aclose()
             self._http = None

@@ -34,7 +34,12 @@ class RemoteError(Exception):
 
 
 class PeerClosed(Exception):
-    """The stream ended (or broke) before the reply came."""
+    """The stream ended (or broke) before the reply came; ``sent`` is False when the request
+    never left (so repeating it is safe)."""
+
+    def __init__(self, message: str, *, sent: bool = True) -> None:
+        super().__init__(message)
+        self.sent = sent
 
 
 class ProtocolError(Exception):
@@ -69,7 +74,7 @@ class RpcPeer:
     def send(self, message: dict[str, Any]) -> None:
         """Write one frame (a broken stream surfaces on the next read)."""
         if self.closed:
-            raise PeerClosed("the connection is closed")
+            raise PeerClosed("the connection is closed", sent=False)
         self._writer.write(orjson.dumps(message) + b"\n")
 
     async def call(self, method: str, params: dict[str, Any]) -> Any:

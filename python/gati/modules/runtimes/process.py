@@ -82,7 +82,6 @@ class ProcessRuntime:
     async def start(self) -> None:
         """Start the child and wait for its handshake (failure raises: start-up aborts)."""
         self._stopping = False
-        self._ready = asyncio.Event()
         served = await self._spawn()
         self._supervisor = asyncio.ensure_future(self._supervise(served))
 
@@ -129,7 +128,7 @@ class ProcessRuntime:
                 ) from None
             raise ModuleTimeout(mid, method, timeout) from None
         except PeerClosed as exc:
-            raise ModuleUnavailable(mid, method, str(exc), sent=True) from None
+            raise ModuleUnavailable(mid, method, str(exc), sent=exc.sent) from None
         except RemoteError as exc:
             raise ModuleError(mid, method, exc.code, exc.message, exc.data) from None
 
