@@ -24,6 +24,7 @@ __all__ = [
     "DEAD_SUFFIX",
     "LOST",
     "POLICIES",
+    "WAIT",
     "Fabric",
     "Handler",
     "Message",
@@ -38,6 +39,8 @@ POLICIES: Final = ("block", "drop_oldest", "reject")
 DEAD_SUFFIX: Final = ".dead"
 Handler = Callable[["Message"], Awaitable[Any] | Any]
 _time = time.time
+# What ``Fabric._offer`` returns when the publish has to go through ``_publish``.
+WAIT: Final = object()
 # The error recorded when a message's last attempt never finished (its consumer died).
 LOST: Final = "ConsumerLost: the consumer stopped during the last attempt"
 
@@ -198,6 +201,9 @@ class Fabric(abc.ABC):
         message = Message(
             "", topic, payload, dict(headers) if headers else {}, 1, priority, now, ttl, dedupe_key
         )
+        offered = self._offer(spec, message)
+        if offered is not WAIT:
+            return offered  # type: ignore[return-value]
         return await self._publish(
             spec, message, spec.publish_timeout if timeout is None else timeout
         )
@@ -223,6 +229,11 @@ class Fabric(abc.ABC):
     async def dead_letters(self, topic: str, limit: int = 100) -> list[Message]:
         """The most recent ``<topic>.dead`` entries, oldest first."""
         return await self._recent(topic + DEAD_SUFFIX, limit)
+
+    def _offer(self, spec: Topic, message: Message) -> str | object | None:
+        """Publish at once when the backend can (no I/O, no wait); ``WAIT`` sends the publish
+        through ``_publish``."""
+        return WAIT
 
     @abc.abstractmethod
     async def _publish(self, spec: Topic, message: Message, timeout: float) -> str | None: ...

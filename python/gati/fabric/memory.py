@@ -11,13 +11,23 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import contextlib
 import inspect
 import itertools
 import uuid
 from collections import OrderedDict, deque
 from typing import Final
 
-from gati.fabric.api import DEAD_SUFFIX, LOST, Fabric, Handler, Message, Subscription, Topic
+from gati.fabric.api import (
+    DEAD_SUFFIX,
+    LOST,
+    WAIT,
+    Fabric,
+    Handler,
+    Message,
+    Subscription,
+    Topic,
+)
 from gati.fabric.api import dead_letter as dead_letter_payload
 from gati.fabric.errors import BackpressureError
 
@@ -49,6 +59,9 @@ class _Queue:
         self.size += 1
 
     def pop(self) -> Message:
+        if len(self.order) == 1:  # one priority in use (the common case)
+            self.size -= 1
+            return self.bands[-self.order[0]].popleft()
         for p in self.order:
             band = self.bands[-p]
             if band:
@@ -221,7 +234,9 @@ class MemoryFabric(Fabric):
         self._ids = itertools.count(1)
         self._subs: set[MemorySubscription] = set()
 
-    async def _publish(self, spec: Topic, message: Message, timeout: float) -> str | None:
+    def _offer(self, spec: Topic, message: Message) -> str | object | None:
+        """Publish without waiting; ``WAIT`` when a group is full under ``block``/``reject``.
+        Saves the publish path a coroutine frame (``_publish`` handles the waiting)."""
         key = message.dedupe_key
         if key is not None and self._seen(spec, key, message.published_at):
             return None
@@ -230,44 +245,53 @@ class MemoryFabric(Fabric):
             maxlen = spec.maxlen
             for group in groups.values():
                 if group.queue.size >= maxlen:
-                    for full in tuple(groups.values()):
-                        if full.queue.size >= maxlen:
-                            await self._make_room(spec, full, timeout)
-                    break
+                    if spec.policy != "drop_oldest":
+                        return WAIT
+                    while group.queue.size >= maxlen:
+                        group.queue.drop_oldest()
         message.id = mid = str(next(self._ids))
         if key is not None:
             self._remember(spec, key, message.published_at)
         if groups:
+            priority = message.priority
             for group in groups.values():  # one object for every group's first delivery
-                group.put(message)
+                queue = group.queue
+                band = queue.bands.get(priority)
+                if band is None:
+                    queue.put(message)
+                else:  # Queue.put inlined: the common case costs two calls less
+                    band.append(message)
+                    queue.size += 1
+                if group.ready:
+                    _wake(group.ready)
         if spec.retained:
             kept = self._retained.setdefault(spec.name, deque(maxlen=spec.maxlen))
             kept.append(message)
         return mid
 
-    async def _make_room(self, spec: Topic, group: _Group, timeout: float) -> None:
-        if spec.policy == "drop_oldest":
-            while group.queue.size >= spec.maxlen:
-                group.queue.drop_oldest()
-            return
-        if spec.policy == "reject":
-            raise BackpressureError(spec.name, f"group {group.name!r} has {spec.maxlen} queued")
+    async def _publish(self, spec: Topic, message: Message, timeout: float) -> str | None:
+        """A group is full: reject, or wait for room (each time the dedupe key and every
+        group are checked again) until ``timeout``."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
-        while group.queue.size >= spec.maxlen:
+        while True:
+            offered = self._offer(spec, message)
+            if offered is not WAIT:
+                return offered  # type: ignore[return-value]
+            full = next(g for g in self._groups[spec.name].values() if g.queue.size >= spec.maxlen)
+            if spec.policy == "reject":
+                raise BackpressureError(spec.name, f"group {full.name!r} has {spec.maxlen} queued")
             left = deadline - loop.time()
             if left <= 0:
                 raise BackpressureError(
                     spec.name,
-                    f"group {group.name!r} stayed full ({spec.maxlen}) for {timeout} s",
+                    f"group {full.name!r} stayed full ({spec.maxlen}) for {timeout} s",
                     retry_after=timeout,
                 )
             fut = loop.create_future()
-            group.room.append(fut)
-            try:
+            full.room.append(fut)
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(fut, left)
-            except TimeoutError:
-                continue
 
     def _seen(self, spec: Topic, key: str, now: float) -> bool:
         keys = self._dedupe.get(spec.name)
