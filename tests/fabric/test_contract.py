@@ -259,3 +259,20 @@ async def test_depth_counts_what_a_group_has_not_acknowledged(fabric: Fabric) ->
     await until(lambda: len(gate.seen) == 5)
     await asyncio.sleep(0.05)
     assert await fabric.depth("deep", "g") == 0
+
+
+async def test_a_handler_slower_than_the_visibility_timeout_is_not_taken_over(
+    fabric: Fabric,
+) -> None:
+    runs: list[int] = []
+
+    async def slow(message: Message) -> None:
+        runs.append(message.attempt)
+        await asyncio.sleep(1.5)  # three visibility timeouts on the Redis fixture
+
+    await fabric.subscribe("slow", slow, group="g")
+    await fabric.subscribe("slow", slow, group="g")
+    await fabric.publish("slow", "long job")
+    await until(lambda: len(runs) == 1)
+    await asyncio.sleep(2.0)
+    assert runs == [1]

@@ -185,9 +185,7 @@ class RedisSubscription(Subscription):
             return True
         while True:
             try:
-                r = self.fn(message)
-                if _isawaitable(r):
-                    await r
+                await self._run(consumer, message)
                 return True
             except Exception as exc:
                 if message.attempt >= self.max_attempts:
@@ -198,6 +196,33 @@ class RedisSubscription(Subscription):
                 if not claimed:
                     return False
                 message.attempt += 1
+
+    async def _run(self, consumer: str, message: Message) -> None:
+        """Run the handler; one running longer than a third of the visibility timeout keeps
+        its entry claimed (``XCLAIM … JUSTID`` resets the idle time without counting an
+        attempt), so no other consumer takes it over while it is alive."""
+        beat: list[asyncio.Task[None]] = []
+        period = self._fabric.visibility_timeout / 3
+        timer = asyncio.get_running_loop().call_later(
+            period,
+            lambda: beat.append(asyncio.ensure_future(self._beat(consumer, message, period))),
+        )
+        try:
+            r = self.fn(message)
+            if _isawaitable(r):
+                await r
+        finally:
+            timer.cancel()
+            for task in beat:
+                task.cancel()
+
+    async def _beat(self, consumer: str, message: Message, period: float) -> None:
+        while True:
+            with contextlib.suppress(Exception):  # a lost beat only risks a duplicate
+                await self._redis.xclaim(
+                    self._key, self.group, consumer, 0, [message.id], justid=True
+                )
+            await asyncio.sleep(period)
 
     async def close(self, timeout: float = 5.0) -> None:
         if self._closing:
