@@ -95,3 +95,23 @@ async def test_a_redis_backed_app_shares_work_between_two_apps(redis_server: Red
     assert (await apps[0].gctx.health())["status"] == "healthy"
     for app in apps:
         await app.gctx.shutdown()
+
+
+async def test_a_redis_subscriber_rides_out_a_redis_restart(redis_server: RedisServer) -> None:
+    from gati.fabric.redis import RedisFabric
+
+    fabric = RedisFabric(redis_server.url, block_ms=20)
+    seen: list[int] = []
+    await fabric.subscribe("restart", lambda m: seen.append(m.payload), group="g")
+    await fabric.publish("restart", 1)
+    await until(lambda: seen == [1])
+    redis_server.stop()
+    assert await fabric.health() == "unhealthy"
+    redis_server.start()
+    for _ in range(400):  # the consumer recreates its group once Redis answers again
+        if await fabric.redis.exists(fabric.key("restart")):
+            break
+        await asyncio.sleep(0.01)
+    await fabric.publish("restart", 2)
+    await until(lambda: seen == [1, 2])
+    await fabric.close()

@@ -125,6 +125,9 @@ class RedisSubscription(Subscription):
                 failures += 1
                 _log.error("fabric consumer %s on %s: %s", consumer, self.topic, exc)
                 await asyncio.sleep(RECONNECT.delay(failures))
+                if "NOGROUP" in str(exc):  # Redis lost its data (a restart without persistence)
+                    with contextlib.suppress(Exception):
+                        await self._fabric._create_group(self._key, self.group)
 
     async def _consume(self, consumer: str) -> None:
         fabric, redis, key, group = self._fabric, self._redis, self._key, self.group
@@ -319,14 +322,18 @@ class RedisFabric(Fabric):
     ) -> Subscription:
         exclusive = group is None
         name = f"~{uuid.uuid4().hex}" if group is None else group
-        try:
-            await self.redis.xgroup_create(self.key(spec.name), name, id="$", mkstream=True)
-        except Exception as exc:
-            if "BUSYGROUP" not in str(exc):
-                raise
+        await self._create_group(self.key(spec.name), name)
         sub = RedisSubscription(self, spec, name, fn, max_attempts, concurrency, exclusive)
         self._subs.add(sub)
         return sub
+
+    async def _create_group(self, key: str, group: str) -> None:
+        """Create ``group`` at the stream's end (and the stream), unless it exists."""
+        try:
+            await self.redis.xgroup_create(key, group, id="$", mkstream=True)
+        except Exception as exc:
+            if "BUSYGROUP" not in str(exc):
+                raise
 
     async def _dead(self, message: Message, group: str, error: BaseException | str) -> None:
         await self.publish(
