@@ -71,7 +71,7 @@ class _Queue:
 
     def drop_oldest(self) -> None:
         heads = [band for band in self.bands.values() if band]
-        oldest = min(heads, key=lambda band: band[0].published_at)
+        oldest = min(heads, key=lambda band: int(band[0].id))  # ids count up
         oldest.popleft()
         self.size -= 1
 

@@ -5,9 +5,9 @@ Redis consumer per subscriber task. Messages are read with ``XREADGROUP``, ackno
 ``XACK`` after the handler returned (one ``XACK`` per fetched batch), retried in place after a
 failure (``XCLAIM`` to itself, so Redis counts every attempt), and taken over with
 ``XAUTOCLAIM`` by any consumer of the group once pending longer than ``visibility_timeout``
-(its consumer died). A publish under ``block``/``reject`` is one Lua script that checks every
-group's backlog (pending + lag) against ``maxlen``, remembers the dedupe key and trims entries
-every group has acknowledged; ``drop_oldest`` is ``XADD … MAXLEN ~``.
+(its consumer died). A publish under ``block``/``reject`` is one Lua script: below ``maxlen``
+entries it is ``XLEN`` + ``XADD``; at ``maxlen`` it checks every group's backlog (pending + lag)
+and trims the entries every group has acknowledged. ``drop_oldest`` is ``XADD … MAXLEN ~``.
 """
 
 from __future__ import annotations
@@ -46,26 +46,32 @@ local function older(a, b)
 end
 if KEYS[2] ~= '' and redis.call('EXISTS', KEYS[2]) == 1 then return 'dup' end
 local maxlen = tonumber(ARGV[1])
-local len = redis.call('XLEN', KEYS[1])
-local floor = nil
-if ARGV[4] == 'check' and len > 0 then
-  for _, g in ipairs(redis.call('XINFO', 'GROUPS', KEYS[1])) do
-    local info = {}
-    for i = 1, #g, 2 do info[g[i]] = g[i + 1] end
-    local lag = info['lag']
-    if not lag then lag = len end
-    if info['pending'] + lag >= maxlen then return {'full', info['name']} end
-    local oldest = info['last-delivered-id']
-    if info['pending'] > 0 then oldest = redis.call('XPENDING', KEYS[1], info['name'])[2] end
-    if floor == nil or older(oldest, floor) then floor = oldest end
-  end
-end
 local id
-if floor == nil then
+if ARGV[4] ~= 'check' then
   id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', maxlen, '*', 'm', ARGV[3])
 else
+  -- A group's backlog (pending + lag) never exceeds the stream's length: below maxlen entries
+  -- nothing can be full, and one XLEN is the whole check.
+  local len = redis.call('XLEN', KEYS[1])
+  if len >= maxlen then
+    local floor = nil
+    for _, g in ipairs(redis.call('XINFO', 'GROUPS', KEYS[1])) do
+      local info = {}
+      for i = 1, #g, 2 do info[g[i]] = g[i + 1] end
+      local lag = info['lag']
+      if not lag then lag = len end
+      if info['pending'] + lag >= maxlen then return {'full', info['name']} end
+      local oldest = info['last-delivered-id']
+      if info['pending'] > 0 then oldest = redis.call('XPENDING', KEYS[1], info['name'])[2] end
+      if floor == nil or older(oldest, floor) then floor = oldest end
+    end
+    if floor == nil then  -- no group: nobody will read the old entries
+      redis.call('XTRIM', KEYS[1], 'MAXLEN', '~', maxlen)
+    else  -- drop what every group has acknowledged
+      redis.call('XTRIM', KEYS[1], 'MINID', floor)
+    end
+  end
   id = redis.call('XADD', KEYS[1], '*', 'm', ARGV[3])
-  if len > 2 * maxlen + 100 then redis.call('XTRIM', KEYS[1], 'MINID', '~', floor) end
 end
 if KEYS[2] ~= '' then redis.call('SET', KEYS[2], id, 'PX', ARGV[2]) end
 return id
