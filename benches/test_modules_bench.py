@@ -28,7 +28,9 @@ def loop() -> Iterator[asyncio.AbstractEventLoop]:
     lp.close()
 
 
-@pytest.mark.parametrize("impl", ["direct method call", "gati-native module call"])
+@pytest.mark.parametrize(
+    "impl", ["direct method call", "direct call + both validations", "gati-native module call"]
+)
 @pytest.mark.benchmark(group=f"modules: in-process find_user(id=7) x{BATCH}")
 def test_inprocess_call(benchmark: Any, loop: asyncio.AbstractEventLoop, impl: str) -> None:
     from gati import backend
@@ -39,9 +41,15 @@ def test_inprocess_call(benchmark: Any, loop: asyncio.AbstractEventLoop, impl: s
     app = App()
     app.module(INPROCESS, users)
     target = users if impl.startswith("direct") else app.gctx.modules.users
+    method = INPROCESS.methods["find_user"]
+    check_in, check_out = method.validate_input, method.validate_output
 
     async def batch() -> None:
         find = target.find_user
+        if impl == "direct call + both validations":  # what validation alone costs
+            for _ in range(BATCH):
+                check_out(await find(**check_in({"id": 7})))
+            return
         for _ in range(BATCH):
             await find(id=7)
 

@@ -276,3 +276,12 @@ async def test_a_handler_slower_than_the_visibility_timeout_is_not_taken_over(
     await until(lambda: len(runs) == 1)
     await asyncio.sleep(2.0)
     assert runs == [1]
+
+
+async def test_concurrency_runs_that_many_messages_at_once(fabric: Fabric) -> None:
+    gate = Gate()
+    await fabric.subscribe("par", gate, group="g", concurrency=3)
+    for i in range(3):
+        await fabric.publish("par", i)
+    await until(lambda: sorted(gate.seen) == [0, 1, 2])  # all three held at the same time
+    gate.open.set()

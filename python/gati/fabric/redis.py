@@ -138,6 +138,9 @@ class RedisSubscription(Subscription):
     async def _consume(self, consumer: str) -> None:
         fabric, redis, key, group = self._fabric, self._redis, self._key, self.group
         idle_ms = int(fabric.visibility_timeout * 1000)
+        # With several tasks, each takes one entry at a time: a batch held by one busy task
+        # would wait while the others idle.
+        count = fabric.batch if self.concurrency == 1 else 1
         loop = asyncio.get_running_loop()
         next_claim = loop.time() + fabric.visibility_timeout / 2
         while not self._closing:
@@ -150,7 +153,7 @@ class RedisSubscription(Subscription):
             self._reading.add(task)
             try:
                 reply = await redis.xreadgroup(
-                    group, consumer, {key: ">"}, count=fabric.batch, block=fabric.block_ms
+                    group, consumer, {key: ">"}, count=count, block=fabric.block_ms
                 )
             finally:
                 self._reading.discard(task)
