@@ -226,6 +226,12 @@ class Fabric(abc.ABC):
             raise ValueError(f"a group name must be non-empty and not start with '~': {group!r}")
         return await self._subscribe(self.spec(topic), fn, group, max_attempts, concurrency)
 
+    async def _dead(self, message: Message, group: str, error: BaseException | str) -> None:
+        """Move ``message`` to ``<topic>.dead`` for ``group`` (its last error)."""
+        await self.publish(
+            message.topic + DEAD_SUFFIX, dead_letter(message, group, error), headers=message.headers
+        )
+
     async def dead_letters(self, topic: str, limit: int = 100) -> list[Message]:
         """The most recent ``<topic>.dead`` entries, oldest first."""
         return await self._recent(topic + DEAD_SUFFIX, limit)

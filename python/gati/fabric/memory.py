@@ -19,7 +19,6 @@ from collections import OrderedDict, deque
 from typing import Final
 
 from gati.fabric.api import (
-    DEAD_SUFFIX,
     LOST,
     WAIT,
     Fabric,
@@ -28,7 +27,6 @@ from gati.fabric.api import (
     Subscription,
     Topic,
 )
-from gati.fabric.api import dead_letter as dead_letter_payload
 from gati.fabric.errors import BackpressureError
 
 __all__ = ["MemoryFabric"]
@@ -332,13 +330,6 @@ class MemoryFabric(Fabric):
             for fut in g.room:  # publishers waiting for this group's room may go on
                 if not fut.done():
                     fut.set_result(None)
-
-    async def _dead(self, message: Message, group: str, error: BaseException | str) -> None:
-        await self.publish(
-            message.topic + DEAD_SUFFIX,
-            dead_letter_payload(message, group, error),
-            headers=message.headers,
-        )
 
     async def _recent(self, topic: str, limit: int) -> list[Message]:
         kept = self._retained.get(topic, ())

@@ -23,8 +23,7 @@ from typing import Any, Final
 
 import orjson
 
-from gati.fabric.api import DEAD_SUFFIX, LOST, Fabric, Handler, Message, Subscription, Topic
-from gati.fabric.api import dead_letter as dead_letter_payload
+from gati.fabric.api import LOST, Fabric, Handler, Message, Subscription, Topic
 from gati.fabric.errors import BackpressureError
 from gati.lifecycle.hooks import Backoff
 
@@ -343,13 +342,6 @@ class RedisFabric(Fabric):
         except Exception as exc:
             if "BUSYGROUP" not in str(exc):
                 raise
-
-    async def _dead(self, message: Message, group: str, error: BaseException | str) -> None:
-        await self.publish(
-            message.topic + DEAD_SUFFIX,
-            dead_letter_payload(message, group, error),
-            headers=message.headers,
-        )
 
     async def _recent(self, topic: str, limit: int) -> list[Message]:
         if limit <= 0:

@@ -21,7 +21,7 @@ from gati.modules.errors import CapabilityError
 from gati.modules.manifest import CALL_PREFIX, ModuleManifest
 from gati.secrets import Secret
 
-__all__ = ["Host", "LocalHost", "ModuleContext", "check"]
+__all__ = ["Host", "LocalHost", "ModuleContext", "check", "maybe_await"]
 
 _log = logging.getLogger("gati.modules")
 _METRIC_KINDS = ("counter", "gauge", "histogram")
@@ -45,7 +45,8 @@ def check(manifest: ModuleManifest, capability: str) -> None:
         raise CapabilityError(f"module {manifest.id!r} did not declare {capability!r}")
 
 
-async def _maybe_await(value: Any) -> Any:
+async def maybe_await(value: Any) -> Any:
+    """``await value`` when it is awaitable (sync or async module code alike)."""
     return await value if inspect.isawaitable(value) else value
 
 
@@ -59,7 +60,7 @@ class LocalHost:
         manager = getattr(self.gctx, "secrets", None)
         if manager is None:
             raise GatiError("no secrets manager is configured on this app")
-        value = await _maybe_await(manager.get(name))
+        value = await maybe_await(manager.get(name))
         return value if isinstance(value, Secret) else Secret(value)
 
     async def publish(self, topic: str, payload: Any, options: dict[str, Any]) -> Any:
@@ -76,7 +77,7 @@ class LocalHost:
         if metrics is None:  # no metrics backend: written nowhere, like the OTel no-op API
             _log.debug("metric %s %s=%s dropped: no metrics backend", kind, name, value)
             return
-        await _maybe_await(getattr(metrics, kind)(name, value, **labels))
+        await maybe_await(getattr(metrics, kind)(name, value, **labels))
 
 
 class _Calls:

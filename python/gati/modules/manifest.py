@@ -138,6 +138,10 @@ class ModuleManifest:
         """True when ``capability`` was declared."""
         return capability in self.capabilities
 
+    def missing(self, impl: object) -> list[str]:
+        """The manifest's methods that ``impl`` does not have (as callables)."""
+        return [name for name in self.methods if not callable(getattr(impl, name, None))]
+
     def method(self, name: str) -> Method:
         """The method called ``name``; ``KeyError`` naming the known ones otherwise."""
         try:

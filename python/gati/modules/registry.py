@@ -80,7 +80,7 @@ class ModuleRegistry:
             raise
 
     async def stop(self) -> None:
-        """Stop every runtime, the last registered first."""
+        """Stop every runtime, all at once (each bounded by its own timeouts)."""
         results = await asyncio.gather(
             *(runtime.stop() for runtime in reversed(self._runtimes.values())),
             return_exceptions=True,

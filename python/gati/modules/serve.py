@@ -9,7 +9,6 @@ the app (which checks them again). ``print`` goes to stderr: stdout carries the 
 from __future__ import annotations
 
 import asyncio
-import inspect
 import os
 import sys
 import uuid
@@ -18,7 +17,7 @@ from typing import Any
 
 from gati.errors import ValidationError
 from gati.fabric.api import Message
-from gati.modules.capabilities import ModuleContext
+from gati.modules.capabilities import ModuleContext, maybe_await
 from gati.modules.errors import INVALID_PARAMS, METHOD_NOT_FOUND, OUTPUT_INVALID
 from gati.modules.manifest import ModuleManifest
 from gati.modules.rpc import MAX_FRAME, RemoteError, RpcPeer
@@ -26,10 +25,6 @@ from gati.modules.runtimes.process import ENV_SOCKET
 from gati.secrets import Secret
 
 __all__ = ["serve"]
-
-
-async def _maybe_await(value: Any) -> Any:
-    return await value if inspect.isawaitable(value) else value
 
 
 class RemoteHost:
@@ -87,7 +82,7 @@ async def _connect() -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
 
 
 async def _serve(impl: Any, manifest: ModuleManifest) -> None:
-    missing = [n for n in manifest.methods if not callable(getattr(impl, n, None))]
+    missing = manifest.missing(impl)
     if missing:
         raise SystemExit(f"module {manifest.id!r}: impl lacks methods {missing}")
     host = RemoteHost()
@@ -100,18 +95,18 @@ async def _serve(impl: Any, manifest: ModuleManifest) -> None:
                 kwargs = spec.validate_input(params)
             except ValidationError as exc:
                 raise RemoteError(INVALID_PARAMS, str(exc), exc.errors()) from None
-            result = await _maybe_await(getattr(impl, method)(**kwargs))
+            result = await maybe_await(getattr(impl, method)(**kwargs))
             try:
                 return spec.validate_output(result)
             except ValidationError as exc:
                 raise RemoteError(OUTPUT_INVALID, str(exc), exc.errors()) from None
         if method == "gati.deliver":
             message = Message.from_dict(params["message"])
-            return await _maybe_await(host.handlers[params["subscription"]](message))
+            return await maybe_await(host.handlers[params["subscription"]](message))
         if method == "gati.hello":
             start = getattr(impl, "start", None)
             if start is not None:
-                await _maybe_await(start(ctx))
+                await maybe_await(start(ctx))
             return {"id": manifest.id, "version": manifest.version}
         raise RemoteError(METHOD_NOT_FOUND, f"module {manifest.id!r} has no method {method!r}")
 
@@ -122,7 +117,7 @@ async def _serve(impl: Any, manifest: ModuleManifest) -> None:
     finally:
         stop = getattr(impl, "stop", None)
         if stop is not None:
-            await _maybe_await(stop())
+            await maybe_await(stop())
         await ctx.aclose()
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from gati.errors import ValidationError
 from gati.lifecycle.watchdog import Watchdog, running_tasks, task_and_watchdog
 from gati.modules.calls import MethodCaller
-from gati.modules.capabilities import LocalHost, ModuleContext
+from gati.modules.capabilities import LocalHost, ModuleContext, maybe_await
 from gati.modules.errors import OUTPUT_INVALID, ManifestError, ModuleError, ModuleTimeout
 from gati.modules.manifest import Method, ModuleManifest
 from gati.modules.rpc import error_object
@@ -27,7 +27,7 @@ class InProcessRuntime:
     """Calls ``impl``'s methods; ``impl.start(ctx)`` / ``impl.stop()`` run when defined."""
 
     def __init__(self, manifest: ModuleManifest, impl: Any, host: LocalHost) -> None:
-        missing = [n for n in manifest.methods if not callable(getattr(impl, n, None))]
+        missing = manifest.missing(impl)
         if missing:
             raise ManifestError(f"module {manifest.id!r}: impl lacks methods {missing}")
         self.manifest = manifest
@@ -39,24 +39,17 @@ class InProcessRuntime:
             for name in manifest.methods
         }
         self._wd: Watchdog | None = None
-        self._state = "stopped"
 
     async def start(self) -> None:
         start = getattr(self.impl, "start", None)
         if start is not None:
-            r = start(self.ctx)
-            if _isawaitable(r):
-                await r
-        self._state = "running"
+            await maybe_await(start(self.ctx))
 
     async def stop(self) -> None:
-        self._state = "stopped"
         stop = getattr(self.impl, "stop", None)
         try:
             if stop is not None:
-                r = stop()
-                if _isawaitable(r):
-                    await r
+                await maybe_await(stop())
         finally:
             await self.ctx.aclose()
 
