@@ -40,6 +40,7 @@ USERS = ModuleManifest(
         "garble": Method(input=gt.object({}), output=gt.null()),
         "secret": Method(input=gt.object({}), output=gt.any()),
         "raw_secret": Method(input=gt.object({}), output=gt.any()),
+        "headers": Method(input=gt.object({}), output=gt.any()),
     },
 )
 
@@ -119,6 +120,12 @@ class Users:
 
     async def secret(self) -> Any:
         return (await self.ctx.secret("token")).get()
+
+    async def headers(self) -> Any:
+        """The metadata that came with this call (trace context, for example)."""
+        from gati.modules.rpc import INCOMING_HEADERS
+
+        return INCOMING_HEADERS.get()
 
     async def raw_secret(self) -> Any:
         """Skip the context's own check and ask the app directly: the app refuses."""

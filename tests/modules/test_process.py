@@ -222,3 +222,21 @@ async def test_a_module_killed_under_load_leaves_the_other_modules_serving() -> 
 
 def test_the_sample_module_command_uses_this_interpreter() -> None:
     assert command()[0] == sys.executable
+
+
+async def test_outgoing_headers_reach_the_module_beside_the_arguments() -> None:
+    from gati.modules.rpc import OUTGOING_HEADERS
+
+    app = await users_app()
+    users = app.gctx.modules.users
+    try:
+        assert await users.headers() is None
+        token = OUTGOING_HEADERS.set({"traceparent": "00-" + "a" * 32 + "-" + "b" * 16 + "-01"})
+        try:
+            got = await users.headers()
+        finally:
+            OUTGOING_HEADERS.reset(token)
+        assert got == {"traceparent": "00-" + "a" * 32 + "-" + "b" * 16 + "-01"}
+        assert await users.headers() is None  # nothing leaks into the next call
+    finally:
+        await app.gctx.shutdown()

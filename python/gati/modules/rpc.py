@@ -4,22 +4,41 @@ Frames are one JSON object per line (orjson never writes a raw newline). Either 
 the other: gati calls module methods; a module calls back for the capabilities it declared
 (``gati.ctx.*``). Requests are served concurrently; replies are matched by id. A malformed frame
 ends the peer with ``ProtocolError``, and every call still waiting fails.
+
+Metadata such as trace context travels beside the arguments: while ``OUTGOING_HEADERS`` holds a
+mapping, each request carries it as a ``headers`` member (a gati extension of the request
+object), and the receiving side exposes it to the method's task as ``INCOMING_HEADERS``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
+from contextvars import ContextVar
 from typing import Any, Final
 
 import orjson
 
 from gati.modules.errors import APPLICATION_ERROR
 
-__all__ = ["MAX_FRAME", "PeerClosed", "ProtocolError", "RemoteError", "RpcPeer"]
+__all__ = [
+    "INCOMING_HEADERS",
+    "MAX_FRAME",
+    "OUTGOING_HEADERS",
+    "PeerClosed",
+    "ProtocolError",
+    "RemoteError",
+    "RpcPeer",
+]
 
 MAX_FRAME: Final = 16 << 20
+OUTGOING_HEADERS: ContextVar[Mapping[str, str] | None] = ContextVar(
+    "gati_rpc_outgoing_headers", default=None
+)
+INCOMING_HEADERS: ContextVar[Mapping[str, str] | None] = ContextVar(
+    "gati_rpc_incoming_headers", default=None
+)
 Handler = Callable[[str, dict[str, Any]], Awaitable[Any]]
 
 
@@ -83,8 +102,12 @@ class RpcPeer:
         rid = next(self._ids)
         fut: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._pending[rid] = fut
+        request = {"jsonrpc": "2.0", "id": rid, "method": method, "params": params}
+        headers = OUTGOING_HEADERS.get()
+        if headers:
+            request["headers"] = dict(headers)
         try:
-            self.send({"jsonrpc": "2.0", "id": rid, "method": method, "params": params})
+            self.send(request)
             return await fut
         finally:
             self._pending.pop(rid, None)
@@ -119,7 +142,10 @@ class RpcPeer:
             method, params = msg["method"], msg.get("params", {})
             if not isinstance(method, str) or not isinstance(params, dict):
                 raise ProtocolError(f"a request needs a string method and object params: {msg!r}")
-            task = asyncio.ensure_future(self._answer(msg.get("id"), method, params))
+            headers = msg.get("headers")
+            if headers is not None and not isinstance(headers, dict):
+                raise ProtocolError(f"request headers must be an object: {headers!r}")
+            task = asyncio.ensure_future(self._answer(msg.get("id"), method, params, headers))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
             return
@@ -138,7 +164,11 @@ class RpcPeer:
         else:
             raise ProtocolError(f"neither a request nor a reply: {line[:80]!r}")
 
-    async def _answer(self, rid: Any, method: str, params: dict[str, Any]) -> None:
+    async def _answer(
+        self, rid: Any, method: str, params: dict[str, Any], headers: dict[str, str] | None
+    ) -> None:
+        if headers:  # this task's own context: seen by the method, by nothing else
+            INCOMING_HEADERS.set(headers)
         try:
             reply: dict[str, Any] = {"result": await self._handler(method, params)}
         except Exception as exc:
