@@ -34,3 +34,10 @@ async def test_priority_is_refused_rather_than_ignored(redis_server: RedisServer
     with pytest.raises(ValueError, match="priority"):
         await fabric.publish("p", 1, priority=5)
     await fabric.close()
+
+
+async def test_a_payload_that_is_not_json_is_a_clear_error(redis_server: RedisServer) -> None:
+    fabric = RedisFabric(redis_server.url)
+    with pytest.raises(TypeError, match="not JSON"):
+        await fabric.publish("p", {1, 2})
+    await fabric.close()

@@ -240,3 +240,14 @@ async def test_outgoing_headers_reach_the_module_beside_the_arguments() -> None:
         assert await users.headers() is None  # nothing leaks into the next call
     finally:
         await app.gctx.shutdown()
+
+
+async def test_arguments_that_are_not_json_are_a_clear_error() -> None:
+    app = await users_app()
+    try:
+        with pytest.raises(ModuleError, match="not JSON") as info:
+            await app.gctx.modules.users.echo(value={1, 2})
+        assert info.value.code == INVALID_PARAMS
+        assert await app.gctx.modules.users.echo(value=[1, 2]) == [1, 2]  # still serving
+    finally:
+        await app.gctx.shutdown()

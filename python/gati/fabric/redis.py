@@ -293,7 +293,10 @@ class RedisFabric(Fabric):
         if message.priority:
             raise ValueError("RedisFabric delivers in publish order: priority must be 0")
         key = self.key(spec.name)
-        data = _encode(message)
+        try:
+            data = _encode(message)
+        except orjson.JSONEncodeError as exc:
+            raise TypeError(f"topic {spec.name!r}: the payload is not JSON: {exc}") from None
         if spec.policy == "drop_oldest" and message.dedupe_key is None:
             mid = await self.redis.xadd(key, {_FIELD: data}, maxlen=spec.maxlen, approximate=True)
             message.id = mid.decode()

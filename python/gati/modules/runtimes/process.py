@@ -19,11 +19,14 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
+import orjson
+
 from gati.fabric.api import Message
 from gati.lifecycle.hooks import Backoff
 from gati.modules.calls import MethodCaller
 from gati.modules.capabilities import LocalHost, check
 from gati.modules.errors import (
+    INVALID_PARAMS,
     METHOD_NOT_FOUND,
     ManifestError,
     ModuleError,
@@ -131,6 +134,10 @@ class ProcessRuntime:
             raise ModuleUnavailable(mid, method, str(exc), sent=exc.sent) from None
         except RemoteError as exc:
             raise ModuleError(mid, method, exc.code, exc.message, exc.data) from None
+        except orjson.JSONEncodeError as exc:
+            raise ModuleError(
+                mid, method, INVALID_PARAMS, f"the arguments are not JSON: {exc}"
+            ) from None
 
     # -- the child ---------------------------------------------------------------------------
     async def _spawn(self) -> asyncio.Task[None]:
