@@ -140,6 +140,13 @@ if __name__ == "__main__":
         serve(Users(), ModuleManifest("users", version="9.9.9", runtime="process"))
     elif which == "crash-on-start":
         sys.exit(3)
+    elif which == "fail-start":
+
+        class NoDatabase(Users):
+            async def start(self, ctx: Any) -> None:
+                raise RuntimeError("no database")
+
+        serve(NoDatabase(), USERS)
     else:
         impl = Users()
         impl.out_fd = os.dup(1)  # the protocol's stdout, before serve() moves it

@@ -161,7 +161,11 @@ async def test_shutdown_stops_the_child() -> None:
 
 @pytest.mark.parametrize(
     ("which", "error"),
-    [("wrong-version", "expected 'users' '1.0.0'"), ("crash-on-start", "did not start: it exited")],
+    [
+        ("wrong-version", "expected 'users' '1.0.0'"),
+        ("crash-on-start", "did not start: it exited"),
+        ("fail-start", "RuntimeError: no database"),
+    ],
 )
 async def test_a_module_that_cannot_start_aborts_start_up(which: str, error: str) -> None:
     app = App()

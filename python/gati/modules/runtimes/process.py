@@ -169,14 +169,20 @@ class ProcessRuntime:
             assert proc.stdout is not None and proc.stdin is not None
             connected.set_result((proc.stdout, proc.stdin))
         self._proc, self.pid = proc, proc.pid
+        peer: RpcPeer | None = None
         try:
             async with asyncio.timeout(self.start_timeout):
                 reader, writer = await connected
-                peer = RpcPeer(reader, writer, lambda m, p: self._answer(peer, m, p))
-                served = asyncio.ensure_future(peer.serve())
-                hello = await peer.call("gati.hello", {"id": self.manifest.id})
+                rpc = RpcPeer(reader, writer, lambda m, p: self._answer(rpc, m, p))
+                peer = rpc
+                served = asyncio.ensure_future(rpc.serve())
+                hello = await rpc.call("gati.hello", {"id": self.manifest.id})
         except BaseException as exc:
+            if peer is not None:
+                peer.close()
             await self._end_child(graceful=False)
+            if isinstance(exc, RemoteError):  # impl.start raised in the child
+                raise ModuleError(self.manifest.id, "start", exc.code, exc.message) from None
             if isinstance(exc, TimeoutError | PeerClosed):
                 why = "no handshake in time" if isinstance(exc, TimeoutError) else "it exited"
                 raise ModuleUnavailable(
@@ -187,13 +193,13 @@ class ProcessRuntime:
             if server is not None:
                 server.close()
         if hello.get("id") != self.manifest.id or hello.get("version") != self.manifest.version:
-            peer.close()
+            rpc.close()
             await self._end_child(graceful=False)
             raise ManifestError(
                 f"process module answered as {hello.get('id')!r} {hello.get('version')!r}, "
                 f"expected {self.manifest.id!r} {self.manifest.version!r}"
             )
-        self._peer = peer
+        self._peer = rpc
         self._ready.set()
         return served
 
