@@ -38,18 +38,21 @@ def redis() -> Iterator[RedisServer]:
     server.close()
 
 
-async def _pump(fabric: Fabric, topic: str, n: int, subscribers: int) -> list[float]:
-    """Publish ``n`` messages; return each delivery's publish→handler latency."""
+async def _pump(
+    fabric: Fabric, topic: str, n: int, subscribers: int, group: str | None = None
+) -> list[float]:
+    """Publish ``n`` messages; return each delivery's publish→handler latency. Without
+    ``group`` every subscriber gets every message; with one, they share them."""
     latencies: list[float] = []
     done = asyncio.Event()
-    target = n * subscribers
+    target = n * subscribers if group is None else n
 
     def handle(message: Message) -> None:
         latencies.append(time.time() - message.published_at)
         if len(latencies) == target:
             done.set()
 
-    subs = [await fabric.subscribe(topic, handle) for _ in range(subscribers)]
+    subs = [await fabric.subscribe(topic, handle, group=group) for _ in range(subscribers)]
     for i in range(n):
         await fabric.publish(topic, i)
     await done.wait()
@@ -64,18 +67,21 @@ def _record(benchmark: Any, n: int, latencies: list[float]) -> None:
     benchmark.extra_info["p99"] = latencies[int(len(latencies) * 0.99)]
 
 
-@pytest.mark.parametrize("subscribers", [1, 4])
+@pytest.mark.parametrize(
+    ("subscribers", "group"), [(1, None), (4, None), (4, "shared")], ids=["1", "4", "4-in-a-group"]
+)
 @pytest.mark.benchmark(group=f"fabric: memory, {N_MEMORY} messages")
 def test_memory_throughput(
-    benchmark: Any, loop: asyncio.AbstractEventLoop, subscribers: int
+    benchmark: Any, loop: asyncio.AbstractEventLoop, subscribers: int, group: str | None
 ) -> None:
-    benchmark.extra_info["impl"] = f"MemoryFabric, {subscribers} subscriber(s)"
+    how = "each gets all" if group is None else "one group"
+    benchmark.extra_info["impl"] = f"MemoryFabric, {subscribers} subscriber(s), {how}"
     fabric = MemoryFabric()
     fabric.topic("bench", maxlen=N_MEMORY)
     latencies: list[float] = []
 
     def run() -> None:
-        latencies[:] = loop.run_until_complete(_pump(fabric, "bench", N_MEMORY, subscribers))
+        latencies[:] = loop.run_until_complete(_pump(fabric, "bench", N_MEMORY, subscribers, group))
 
     benchmark.pedantic(run, rounds=3)
     _record(benchmark, N_MEMORY, latencies)
