@@ -6,6 +6,8 @@ import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from gati.context.global_ import GlobalContext
 from gati.modules import CapabilityError, ModuleContext, ModuleManifest, host_allowed
@@ -107,3 +109,18 @@ def test_the_egress_client_keeps_its_own_transport() -> None:
 
     with pytest.raises(ValueError, match="transport"):
         egress_client("m", ("a.example.com",), transport=object())
+
+
+labels = st.from_regex(r"[a-z0-9]([a-z0-9-]{0,8}[a-z0-9])?", fullmatch=True)
+domains = st.lists(labels, min_size=2, max_size=4).map(".".join)
+
+
+@given(labels, domains, domains)
+def test_a_wildcard_matches_one_label_and_nothing_else(label: str, domain: str, other: str) -> None:
+    pattern = ("*." + domain,)
+    assert host_allowed(f"{label}.{domain}", pattern)
+    assert not host_allowed(domain, pattern)
+    assert not host_allowed(f"{label}{domain}", pattern)  # evilexample.com
+    assert not host_allowed(f"{label}.{label}.{domain}", pattern)
+    assert not host_allowed(f"{label}.{domain}.{other}", pattern)  # example.com.evil.net
+    assert host_allowed(f"{label}.{domain}", (domain,)) is False
