@@ -255,3 +255,13 @@ async def test_arguments_that_are_not_json_are_a_clear_error() -> None:
         assert await app.gctx.modules.users.echo(value=[1, 2]) == [1, 2]  # still serving
     finally:
         await app.gctx.shutdown()
+
+
+async def test_shutdown_lets_the_module_stop_gracefully(tmp_path: Any) -> None:
+    marker = tmp_path / "stopped"
+    app = App()
+    app.module(USERS, command=command(), env={**os.environ, "SAMPLE_STOP_FILE": str(marker)})
+    await app.gctx.startup()
+    assert await app.gctx.modules.users.find_user(id=1) is not None
+    await app.gctx.shutdown()
+    assert marker.read_text() == "stopped"
