@@ -30,6 +30,11 @@ def ratio(value: float, base: float | None) -> str:
     return f"{value / base:.2f}x" if base else "-"
 
 
+def overhead(value: float, base: float | None) -> list[str]:
+    """The ``policy:`` groups' extra column: time added to the same route without a policy."""
+    return [] if base is None else [fmt_time(max(0.0, value - base))]
+
+
 # Extra numbers a bench may report in extra_info, shown as columns when present.
 EXTRAS = {"msg/s": lambda v: f"{v:,.0f}", "p50": fmt_time, "p99": fmt_time}
 
@@ -37,13 +42,17 @@ EXTRAS = {"msg/s": lambda v: f"{v:,.0f}", "p50": fmt_time, "p99": fmt_time}
 def table(group: str, rows: dict[str, float], extras: dict[str, dict[str, Any]]) -> str:
     """One group's table, fastest first."""
     compare = ["gati-native"] + (["pydantic-core"] if group.startswith("gtype:") else [])
+    base = rows.get("no policy")
     shown = [k for k in EXTRAS if any(k in e for e in extras.values())]
-    head = ["impl", "time/op", *(f"vs {c}" for c in compare), *shown]
+    head = ["impl", "time/op", *(f"vs {c}" for c in compare)]
+    head += [] if base is None else ["over no policy"]
+    head += shown
     body = [
         [
             impl,
             fmt_time(t),
             *(ratio(t, rows.get(c)) for c in compare),
+            *overhead(t, base),
             *(EXTRAS[k](extras[impl][k]) if k in extras[impl] else "-" for k in shown),
         ]
         for impl, t in sorted(rows.items(), key=lambda kv: kv[1])
