@@ -16,6 +16,7 @@ from gati.context.global_ import GlobalContext
 from gati.context.ids import new_request_id
 from gati.context.local import LocalContext
 from gati.context.meta import Client
+from gati.fabric import Fabric, MemoryFabric, Policy, Topic
 from gati.http.deferred import run_deferred
 from gati.http.errors import HTTPError
 from gati.http.failures import (
@@ -49,6 +50,7 @@ from gati.lifecycle.hook_ids import HookKind, unique_hook_id
 from gati.lifecycle.hooks import KINDS, Backoff, Hook
 from gati.lifecycle.orchestrator import Orchestrator
 from gati.lifecycle.plan import DEFAULT_TIMEOUT
+from gati.modules import ModuleManifest, ModuleProxy, ModuleRegistry
 from gati.policy.audit import AuditLog
 from gati.policy.plan import Policies
 from gati.policy.ratelimit import KeyFn, OnStoreError
@@ -94,11 +96,13 @@ class App:
     ``debug`` adds tracebacks to 500 problems; ``max_body_size`` is the default body limit
     (per route with ``max_body_size=``); ``trusted_proxies`` (addresses or networks) enables
     ``Forwarded``/``X-Forwarded-For``; ``config`` becomes the read-only ``gctx.config``;
-    ``modules`` are registered on ``gctx.modules``; ``health_paths`` serve liveness and
-    readiness (``None`` turns them off); ``middleware`` wraps the app (Starlette's
-    ``Middleware`` entries, the first outermost); ``exception_handlers`` maps exception types
-    or error statuses to ``handler(req, exc)``; ``timescape`` is the version registry (a
-    default one when ``None``), reachable as ``app.timescape`` and ``gctx.timescape``.
+    ``modules`` are registered on ``gctx.modules`` (untyped; ``app.module`` adds typed ones);
+    ``fabric`` is the queue fabric behind ``gctx.publish``/``subscribe`` (a ``MemoryFabric``
+    unless given, e.g. ``RedisFabric(url)``); ``health_paths`` serve liveness and readiness
+    (``None`` turns them off); ``middleware`` wraps the app (Starlette's ``Middleware``
+    entries, the first outermost); ``exception_handlers`` maps exception types or error
+    statuses to ``handler(req, exc)``; ``timescape`` is the version registry (a default one
+    when ``None``), reachable as ``app.timescape`` and ``gctx.timescape``.
 
     Policies (docs/security.md): ``auth`` authenticates every route (``auth=False`` on a route
     makes it public), ``rate_limit`` is the default limit of every route, kept in Redis when
@@ -125,6 +129,7 @@ class App:
         middleware: Sequence[Middleware] = (),
         exception_handlers: Mapping[HandlerKey, ExceptionHandler] | None = None,
         timescape: Timescape | None = None,
+        fabric: Fabric | None = None,
     ) -> None:
         self.debug = debug
         self.max_body_size = max_body_size
@@ -133,6 +138,12 @@ class App:
         self.gctx = GlobalContext(config)
         for name, module in (modules or {}).items():
             self.gctx.register_module(name, module)
+        self.modules = ModuleRegistry(self.gctx)
+        self.fabric = self.gctx.fabric = MemoryFabric() if fabric is None else fabric
+        self.gctx.on_startup(self.fabric.start, priority=200)
+        self.gctx.on_shutdown(self.fabric.close, priority=-200)
+        if fabric is not None:  # an external backend (Redis): its reachability is a health check
+            self.gctx.on_health("fabric", fabric.health, critical=False)
         self.emitter = Emitter()
         self.policies = Policies(auth=auth, rate_limit=rate_limit, redis_url=redis_url, audit=audit)
         self.gctx.secrets = (
@@ -397,6 +408,31 @@ class App:
         if not prefix.startswith("/") or prefix.endswith("/"):
             raise ValueError(f"mount prefix must start with '/' and not end with one: {prefix!r}")
         self._mounts.append((prefix, app))
+
+    def module(
+        self,
+        manifest: ModuleManifest,
+        impl: Any = None,
+        *,
+        command: Sequence[str] | None = None,
+        **options: Any,
+    ) -> ModuleProxy:
+        """Register a typed module: ``impl`` runs in-process, ``command`` starts a process
+        module (``transport="stdio"|"unix"``, ``env=``, ``cwd=``); see docs/modules.md."""
+        return self.modules.add(manifest, impl, command=command, **options)
+
+    def topic(
+        self,
+        name: str,
+        *,
+        schema: Any = None,
+        maxlen: int = 10_000,
+        policy: Policy = "block",
+        **options: Any,
+    ) -> Topic:
+        """Declare a fabric topic: payload ``schema``, bounded ``maxlen`` per consumer group and
+        the backpressure ``policy``; see docs/fabric.md."""
+        return self.fabric.topic(name, schema=schema, maxlen=maxlen, policy=policy, **options)
 
     @overload
     def on_startup(self, fn: F, *, priority: int = 0) -> F: ...
