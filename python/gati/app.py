@@ -47,6 +47,17 @@ _time = time.time
 _new_tuple = tuple.__new__
 
 
+# How the OpenAPI document describes the health endpoints: a JSON report, 200 or 503.
+_REPORT = {"application/json": {"schema": {"type": "object"}}}
+_HEALTH_DOCS: dict[str, Any] = {
+    "tags": ["health"],
+    "responses": {
+        200: {"description": "Healthy (or degraded) and ready", "content": _REPORT},
+        503: {"description": "Unhealthy, or not ready", "content": _REPORT},
+    },
+}
+
+
 def _route_path(scope: Scope) -> str:
     """The path below ``root_path`` (when gati is mounted inside another app)."""
     path: str = scope["path"]
@@ -67,7 +78,9 @@ class App:
     (per route with ``max_body_size=``); ``trusted_proxies`` (addresses or networks) enables
     ``Forwarded``/``X-Forwarded-For``; ``config`` becomes the read-only ``gctx.config``;
     ``modules`` are registered on ``gctx.modules``; ``health_paths`` serve liveness and
-    readiness (``None`` turns them off).
+    readiness (``None`` turns them off); ``openapi_path`` serves the OpenAPI 3.1 document and
+    ``docs_path`` the offline docs page (``None`` turns each off); ``openapi_info`` fills the
+    document's ``info`` object (``title``, ``version``, ``description`` …).
     """
 
     def __init__(
@@ -80,6 +93,9 @@ class App:
         modules: Mapping[str, Any] | None = None,
         timeout: float | None = DEFAULT_TIMEOUT,
         health_paths: tuple[str, str] | None = ("/healthz", "/readyz"),
+        openapi_path: str | None = "/openapi.json",
+        docs_path: str | None = "/docs",
+        openapi_info: Mapping[str, Any] | None = None,
     ) -> None:
         self.debug = debug
         self.max_body_size = max_body_size
@@ -96,8 +112,38 @@ class App:
         self.lifespan_state: LifespanState = "idle"
         if health_paths is not None:
             live, ready = health_paths
-            self.get(live, id="gati.healthz", timeout=None)(liveness)
-            self.get(ready, id="gati.readyz", timeout=None)(readiness(lambda: self.lifespan_state))
+            doc = _HEALTH_DOCS
+            self.get(live, id="gati.healthz", timeout=None, **doc)(liveness)
+            ready_fn = readiness(lambda: self.lifespan_state)
+            self.get(ready, id="gati.readyz", timeout=None, **doc)(ready_fn)
+        self.openapi_info = dict(openapi_info or {})
+        self.openapi_path = openapi_path
+        self.docs_path = docs_path
+        if openapi_path is not None:
+            self.get(openapi_path, id="gati.openapi", timeout=None)(self._serve_openapi)
+        if docs_path is not None:
+            if openapi_path is None:
+                raise ValueError("docs_path needs openapi_path: the docs page reads the document")
+            self.get(docs_path, id="gati.docs", timeout=None)(self._serve_docs)
+            self.get(docs_path + "/{asset}", id="gati.docs.asset", timeout=None)(self._serve_docs)
+
+    def openapi(self, version: str | None = None) -> dict[str, Any]:
+        """The OpenAPI 3.1 document of the routes serving ``version`` (``None``: the newest)."""
+        from gati.manifest.openapi import openapi_document
+
+        return openapi_document(self, version)
+
+    async def _serve_openapi(self, req: Request, res: Response, lctx: Any, gctx: Any) -> None:
+        """``GET /openapi.json``: loaded on first use, keeping ``import gati`` lean."""
+        from gati.manifest.serve import serve_openapi
+
+        serve_openapi(self, req, res)
+
+    async def _serve_docs(self, req: Request, res: Response, lctx: Any, gctx: Any) -> None:
+        """``GET /docs`` and its assets, loaded on first use like the document."""
+        from gati.manifest.serve import serve_docs
+
+        serve_docs(self, req, res)
 
     # -- registration ----------------------------------------------------------------------
     def route(
@@ -116,6 +162,10 @@ class App:
         hooks: Sequence[Hook | Callable[..., Any]] = (),
         max_body_size: int | None = None,
         id: str | None = None,
+        tags: Sequence[str] = (),
+        summary: str | None = None,
+        deprecated: bool = False,
+        responses: Mapping[int, Any] | None = None,
     ) -> Callable[[F], F]:
         """Register the decorated function as the handler of ``method path``.
 
@@ -140,6 +190,10 @@ class App:
                 hooks=hooks,
                 max_body_size=self.max_body_size if max_body_size is None else max_body_size,
                 handler_id=id,
+                tags=tags,
+                summary=summary,
+                deprecated=deprecated,
+                responses=responses,
             )
             route.replan(self.global_hooks)
             self.routes.add(route.method, path, route)

@@ -6,7 +6,7 @@ so they never block the event loop for other requests.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -52,6 +52,16 @@ def check_handler(fn: Handler) -> None:
         ) from None
 
 
+def _documented_statuses(responses: Mapping[int, Any] | None) -> dict[int, Any]:
+    """``responses=``: extra documented statuses, each a description, a schema or ``None``."""
+    checked: dict[int, Any] = {}
+    for status, what in (responses or {}).items():
+        if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
+            raise ValueError(f"responses= keys are HTTP status codes, not {status!r}")
+        checked[status] = what
+    return checked
+
+
 def _route_hook(hook: Hook | Handler) -> Hook:
     """Route-level hooks: a plain callable is a before hook; a ``Hook`` keeps its settings."""
     if not isinstance(hook, Hook):
@@ -75,20 +85,28 @@ class Route:
 
     __slots__ = (
         "body_validator",
+        "deprecated",
         "handler",
         "handler_id",
         "hooks",
         "is_async",
         "max_body_size",
         "method",
+        "params_schema",
         "params_validator",
         "pattern",
         "plan",
         "query_coercions",
+        "query_schema",
         "query_validator",
         "rate_limit",
+        "request_schema",
+        "response_schema",
         "response_validator",
+        "responses",
         "roles",
+        "summary",
+        "tags",
         "timeout",
         "validates",
         "version",
@@ -111,6 +129,10 @@ class Route:
         hooks: Sequence[Hook | Handler] = (),
         max_body_size: int,
         handler_id: str | None = None,
+        tags: Sequence[str] = (),
+        summary: str | None = None,
+        deprecated: bool = False,
+        responses: Mapping[int, Any] | None = None,
     ) -> None:
         check_handler(handler)
         if max_body_size < 0:
@@ -120,6 +142,11 @@ class Route:
         self.handler = handler
         self.handler_id = handler_id or f"{handler.__module__}.{handler.__qualname__}"
         self.is_async = is_async_callable(handler)
+        # The schemas as declared, for the OpenAPI document and the manifests.
+        self.request_schema = request
+        self.response_schema = response
+        self.query_schema = query
+        self.params_schema = params
         self.body_validator: Validator | None = compile_schema(request)
         self.response_validator: Validator | None = compile_schema(response)
         self.query_validator: Validator | None = compile_schema(query)
@@ -135,6 +162,11 @@ class Route:
         self.version = version
         self.hooks = tuple(_route_hook(h) for h in hooks)
         self.max_body_size = max_body_size
+        # Documentation only: OpenAPI tags, summary, deprecation and extra documented statuses.
+        self.tags = tuple(tags)
+        self.summary = summary
+        self.deprecated = deprecated
+        self.responses = _documented_statuses(responses)
         self.plan: RoutePlan = plan_route((), self.hooks, timeout=timeout)
 
     def replan(self, global_hooks: Sequence[Hook]) -> None:

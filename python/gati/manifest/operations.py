@@ -1,0 +1,159 @@
+"""Operations: what the tools (OpenAPI, clients, diff) need to know about one method on one
+path, read from a live app's routes or from a statically analysed manifest.
+
+Every generator works from ``Operation`` records, so the document a running app serves and the
+one built from manifests on disk come out of the same code. Which implementation of a path
+serves a Timescape version is decided here, in ``routes_for_version``: the rest of the package
+does not know how versions are stored on a route.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = [
+    "Operation",
+    "app_versions",
+    "operation_from_route",
+    "operations_of",
+    "routes_for_version",
+    "split_docstring",
+]
+
+_PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::([A-Za-z]+))?\}")
+# Built-in routes of the document and docs pages themselves are not API operations.
+HIDDEN_IDS = frozenset({"gati.openapi", "gati.docs", "gati.docs.asset"})
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One method on one path, with everything documentation and clients are built from.
+
+    Schemas are core schemas (plain dicts, ``Schema.core()``) or ``None``; ``path_params``
+    maps each parameter of ``path`` to its router type (``int``, ``float``, ``uuid``, ``str``,
+    ``path``).
+    """
+
+    method: str
+    path: str
+    handler_id: str
+    summary: str | None = None
+    description: str | None = None
+    tags: tuple[str, ...] = ()
+    deprecated: bool = False
+    request: Mapping[str, Any] | None = None
+    response: Mapping[str, Any] | None = None
+    query: Mapping[str, Any] | None = None
+    params: Mapping[str, Any] | None = None
+    headers: Mapping[str, Any] | None = None
+    path_params: Mapping[str, str] = field(default_factory=dict)
+    roles: tuple[str, ...] = ()
+    auth: bool = False
+    rate_limit: str | None = None
+    timeout: float | None = None
+    max_body_size: int | None = None
+    version: str | None = None
+    responses: Mapping[int, Any] = field(default_factory=dict)
+
+    @property
+    def openapi_path(self) -> str:
+        """The path with typed parameters written as OpenAPI wants them: ``/users/{id}``."""
+        return _PARAM.sub(lambda m: "{" + m[1] + "}", self.path)
+
+
+def path_param_kinds(pattern: str) -> dict[str, str]:
+    """``/users/{id:int}/{rest:path}`` → ``{"id": "int", "rest": "path"}``."""
+    return {m[1]: m[2] or "str" for m in _PARAM.finditer(pattern)}
+
+
+def split_docstring(doc: str | None) -> tuple[str | None, str | None]:
+    """The first paragraph as the summary, the rest (if any) as the description."""
+    if not doc:
+        return None, None
+    text = inspect.cleandoc(doc)
+    head, _, rest = text.partition("\n\n")
+    summary = " ".join(head.split()) or None
+    return summary, rest.strip() or None
+
+
+def _core(schema: Any) -> Mapping[str, Any] | None:
+    """A route's schema option as a core dict (a compiled validator documents nothing)."""
+    if schema is None:
+        return None
+    core = schema.core() if hasattr(schema, "core") else None
+    return core if isinstance(core, Mapping) else None
+
+
+def operation_from_route(method: str, pattern: str, route: Any) -> Operation:
+    """An ``Operation`` for one registered route (options read by name, so routes that gain
+    options later still document what they already declare)."""
+    doc_summary, doc_description = split_docstring(getattr(route.handler, "__doc__", None))
+    option = getattr
+    return Operation(
+        method=method,
+        path=pattern,
+        handler_id=route.handler_id,
+        summary=option(route, "summary", None) or doc_summary,
+        description=doc_description,
+        tags=tuple(option(route, "tags", ()) or ()),
+        deprecated=bool(option(route, "deprecated", False)),
+        request=_core(option(route, "request_schema", None)),
+        response=_core(option(route, "response_schema", None)),
+        query=_core(option(route, "query_schema", None)),
+        params=_core(option(route, "params_schema", None)),
+        headers=_core(option(route, "headers_schema", None)),
+        path_params=path_param_kinds(pattern),
+        roles=tuple(option(route, "roles", ()) or ()),
+        auth=option(route, "auth", None) is not None,
+        rate_limit=option(route, "rate_limit", None),
+        timeout=option(route, "timeout", None),
+        max_body_size=option(route, "max_body_size", None),
+        version=option(route, "version", None),
+        responses=dict(option(route, "responses", None) or {}),
+    )
+
+
+def app_versions(app: Any) -> list[str]:
+    """Every Timescape version the app's routes declare, oldest first."""
+    return sorted({v for _, _, r in app.routes.routes() if (v := getattr(r, "version", None))})
+
+
+def routes_for_version(
+    routes: Iterable[tuple[str, str, Any]], version: str | None
+) -> list[tuple[str, str, Any]]:
+    """The implementation serving ``version`` for each (method, path).
+
+    The latest implementation dated at or before ``version`` serves it; a path whose first
+    implementation is newer serves that first one (a new route is additive, DESIGN §7);
+    ``None`` means the newest of each.
+    """
+    groups: dict[tuple[str, str], list[Any]] = {}
+    for method, pattern, route in routes:
+        groups.setdefault((method, pattern), []).append(route)
+    chosen = []
+    for (method, pattern), candidates in groups.items():
+        ordered = sorted(candidates, key=lambda r: getattr(r, "version", None) or "")
+        pick = ordered[-1]
+        if version is not None:
+            older = [r for r in ordered if (getattr(r, "version", None) or "") <= version]
+            pick = older[-1] if older else ordered[0]
+        chosen.append((method, pattern, pick))
+    return chosen
+
+
+def operations_of(app: Any, version: str | None = None) -> list[Operation]:
+    """The app's documented operations for ``version`` (``None``: the newest)."""
+    return [
+        operation_from_route(method, pattern, route)
+        for method, pattern, route in routes_for_version(app.routes.routes(), version)
+        if route.handler_id not in HIDDEN_IDS
+    ]
+
+
+def declared(ops: Sequence[Operation]) -> list[str]:
+    """The versions a set of operations declares, oldest first."""
+    return sorted({op.version for op in ops if op.version})
