@@ -79,8 +79,9 @@ def test_headless_chromium_renders_every_operation_offline(tmp_path: Path) -> No
                "--log-level", "warning"]  # fmt: skip
     with live_server(command, cwd=ROOT, env=env, probe="/healthz") as server:
         shot = tmp_path / "docs.png"
+        profile = f"--user-data-dir={tmp_path / 'profile'}"
         common = ["chromium", "--headless", "--no-sandbox", "--disable-gpu",
-                  "--virtual-time-budget=10000", f"--user-data-dir={tmp_path / 'profile'}"]  # fmt: skip
+                  "--virtual-time-budget=10000", profile]  # fmt: skip
         dom = subprocess.run(
             [*common, "--dump-dom", f"{server.url}/docs"],
             capture_output=True, text=True, timeout=120, check=True,
