@@ -145,6 +145,22 @@ class App:
 
         serve_docs(self, req, res)
 
+    @classmethod
+    def from_directory(cls, path: str, **options: Any) -> App:
+        """An app serving the handler files below ``path`` (``users/{id}.py`` → ``/users/{id}``,
+        its ``get``/``post``/… functions the handlers); ``options`` go to ``App(...)``."""
+        from gati.manifest.discovery import register_directory
+
+        app = cls(**options)
+        register_directory(app, path)
+        return app
+
+    def manifests(self) -> list[Any]:
+        """The handler manifests of the registered routes (``gati.manifest.Manifest``)."""
+        from gati.manifest.introspect import app_manifests
+
+        return app_manifests(self)
+
     # -- registration ----------------------------------------------------------------------
     def route(
         self,

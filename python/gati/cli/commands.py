@@ -125,9 +125,50 @@ def _openapi(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- manifest --------------------------------------------------------------------------------
+def _manifest_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("directory", metavar="DIR", help="the handler files to analyse")
+    parser.add_argument("-o", "--output", help="write the manifests (JSON) here")
+    parser.add_argument(
+        "--store",
+        nargs="?",
+        const=".gati/manifests.db",
+        help="also record them as a revision of this store (default .gati/manifests.db)",
+    )
+    parser.add_argument("--label", help="the revision's label in the store")
+    parser.add_argument("--no-discovery", action="store_true", help="decorators and tags only")
+
+
+def _manifest(args: argparse.Namespace) -> int:
+    import sys
+    from pathlib import Path
+
+    from gati.manifest.analyzer import analyze_directory
+
+    if not Path(args.directory).is_dir():
+        raise UsageError(f"not a directory: {args.directory}")
+    analysis = analyze_directory(args.directory, discover=not args.no_discovery)
+    for error in analysis.errors:
+        print(f"{args.directory.rstrip('/')}/{error}", file=sys.stderr)
+    document = {"manifests": [m.to_dict() for m in analysis.manifests]}
+    write_text(args.output, json.dumps(document, indent=2, ensure_ascii=False))
+    if args.store:
+        from gati.manifest.store import ManifestStore
+
+        try:
+            store = ManifestStore(args.store)
+        except Exception as exc:
+            raise UsageError(f"cannot open store {args.store}: {exc}") from None
+        with store:
+            store.put(analysis.manifests, label=args.label)
+    return 1 if analysis.errors else 0
+
+
 COMMANDS: list[Command] = [
     Command("run", "serve APP with uvicorn", _run_arguments, _run),
     Command("routes", "list APP's routes as a table", _routes_arguments, _routes),
     Command("openapi", "print APP's OpenAPI 3.1 document", _openapi_arguments, _openapi),
+    Command("manifest", "analyse handler files (never importing them)", _manifest_arguments,
+            _manifest),
     Command("bench", "run the benchmark suites and compare", bench.add_arguments, bench.run),
 ]
