@@ -27,9 +27,7 @@ class Cache:
 
 
 def test_a_tree_of_files_is_served() -> None:
-    app = App.from_directory(
-        str(TREE), modules={"db": Db(), "cache": Cache(), "mailer": object()}
-    )
+    app = App.from_directory(str(TREE), modules={"db": Db(), "cache": Cache(), "mailer": object()})
     routes = {(m, p): r for m, p, r in app.routes.routes()}
     post = routes[("POST", "/users")]
     assert (post.roles, post.rate_limit, post.timeout, post.version) == (

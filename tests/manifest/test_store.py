@@ -65,9 +65,7 @@ def test_the_same_content_is_stored_once(tmp_path: Path) -> None:
 def test_transformer_records(tmp_path: Path) -> None:
     with ManifestStore(tmp_path / "m.db") as store:
         store.put_transformer("/a", "2025-01-01", "2025-06-01", {"request": "add nick"})
-        assert store.transformers("/a") == [
-            ("2025-01-01", "2025-06-01", {"request": "add nick"})
-        ]
+        assert store.transformers("/a") == [("2025-01-01", "2025-06-01", {"request": "add nick"})]
 
 
 @settings(max_examples=25, deadline=None)

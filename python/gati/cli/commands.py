@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from gati.cli import bench
+from gati.cli import bench, diff
 from gati.cli.errors import UsageError
 from gati.cli.loading import load_app, write_text
 
@@ -168,7 +168,14 @@ COMMANDS: list[Command] = [
     Command("run", "serve APP with uvicorn", _run_arguments, _run),
     Command("routes", "list APP's routes as a table", _routes_arguments, _routes),
     Command("openapi", "print APP's OpenAPI 3.1 document", _openapi_arguments, _openapi),
-    Command("manifest", "analyse handler files (never importing them)", _manifest_arguments,
-            _manifest),
+    Command(
+        "manifest", "analyse handler files (never importing them)", _manifest_arguments, _manifest
+    ),
+    Command(
+        "diff",
+        "compare two API revisions; exit 1 on breaking changes",
+        diff.add_arguments,
+        diff.run,
+    ),
     Command("bench", "run the benchmark suites and compare", bench.add_arguments, bench.run),
 ]

@@ -147,11 +147,11 @@ class _ModuleReader:
         self.errors.append(AnalysisError(self.file, getattr(node, "lineno", 0), message))
 
     def read(self) -> None:
-        for node in self.tree.body:
-            if isinstance(node, ast.Assign) and len(node.targets) == 1:
-                target = node.targets[0]
+        for statement in self.tree.body:
+            if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+                target = statement.targets[0]
                 if isinstance(target, ast.Name):
-                    self.assignments[target.id] = node.value
+                    self.assignments[target.id] = statement.value
         for node in ast.walk(self.tree):
             self._hook_registration(node)
         for qualname, fn, top_level in self._functions(self.tree.body, ""):
@@ -208,7 +208,9 @@ class _ModuleReader:
             return options
         return None
 
-    def _function(self, qualname: str, fn: ast.FunctionDef | ast.AsyncFunctionDef, top: bool) -> None:
+    def _function(
+        self, qualname: str, fn: ast.FunctionDef | ast.AsyncFunctionDef, top: bool
+    ) -> None:
         options = self._registration(fn) or {}
         tags = self._tags(fn)
         if tags is None:

@@ -19,9 +19,15 @@ __all__ = ["register_directory"]
 
 
 def _load(root: Path, file: str, prefix: str) -> Any:
-    name = prefix + "." + file.removesuffix(".py").replace("/", ".").replace("{", "_").replace(
-        "}", "_"
-    ).replace(":", "_")
+    name = (
+        prefix
+        + "."
+        + file.removesuffix(".py")
+        .replace("/", ".")
+        .replace("{", "_")
+        .replace("}", "_")
+        .replace(":", "_")
+    )
     module = sys.modules.get(name)
     if module is not None:
         return module

@@ -17,6 +17,10 @@ from gati.manifest.operations import HIDDEN_IDS
 __all__ = ["app_manifests"]
 
 
+def _core(schema: Any) -> Any:
+    return schema.core() if hasattr(schema, "core") else None
+
+
 def _schema_name(schema: Any) -> str | None:
     core = schema.core() if hasattr(schema, "core") else None
     return core.get("name") if isinstance(core, dict) else None
@@ -35,7 +39,7 @@ def _from_route(method: str, pattern: str, route: Any) -> Manifest:
         "path": pattern,
         "method": method,
         "policies": policies,
-        "schemas": {k: v.core() for k, v in schemas.items() if hasattr(v, "core")},
+        "schemas": {k: _core(v) for k, v in schemas.items()},
     }
     digest = hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
     return Manifest(
