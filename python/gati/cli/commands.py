@@ -164,6 +164,53 @@ def _manifest(args: argparse.Namespace) -> int:
     return 1 if analysis.errors else 0
 
 
+# -- codegen ---------------------------------------------------------------------------------
+def _codegen_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("source", metavar="APP|FILE", help="module:attribute or openapi.json")
+    parser.add_argument("--lang", choices=("python", "ts"), required=True)
+    parser.add_argument("-o", "--output", required=True, help="the folder to write into")
+    parser.add_argument("--package", default="client", help="Python package name (client)")
+    parser.add_argument("--version", dest="api_version", help="the Timescape version to pin")
+
+
+def _codegen(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from gati.cli.loading import read_text
+    from gati.manifest.codegen import generate_python, generate_typescript
+
+    if ":" in args.source and not Path(args.source).exists():
+        from gati.manifest.openapi import openapi_document
+        from gati.manifest.serve import resolve_document_version
+
+        app = load_app(args.source)
+        try:
+            document = openapi_document(app, resolve_document_version(app, args.api_version))
+        except Exception as exc:
+            raise UsageError(str(getattr(exc, "detail", exc))) from None
+    else:
+        try:
+            document = json.loads(read_text(args.source))
+        except json.JSONDecodeError as exc:
+            raise UsageError(f"{args.source} is not JSON: {exc}") from None
+    if not args.package.isidentifier():
+        raise UsageError(f"--package must be a Python identifier, not {args.package!r}")
+    files = (
+        generate_python(document, args.package)
+        if args.lang == "python"
+        else generate_typescript(document)
+    )
+    out = Path(args.output)
+    for relative, text in files.items():
+        target = out / relative
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UsageError(f"cannot write {target.parent}: {exc.strerror or exc}") from None
+        write_text(str(target), text)
+    return 0
+
+
 COMMANDS: list[Command] = [
     Command("run", "serve APP with uvicorn", _run_arguments, _run),
     Command("routes", "list APP's routes as a table", _routes_arguments, _routes),
@@ -177,5 +224,6 @@ COMMANDS: list[Command] = [
         diff.add_arguments,
         diff.run,
     ),
+    Command("codegen", "write a typed Python or TypeScript client", _codegen_arguments, _codegen),
     Command("bench", "run the benchmark suites and compare", bench.add_arguments, bench.run),
 ]
