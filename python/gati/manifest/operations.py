@@ -81,17 +81,24 @@ def split_docstring(doc: str | None) -> tuple[str | None, str | None]:
     return summary, rest.strip() or None
 
 
-def _core(schema: Any) -> Mapping[str, Any] | None:
-    """A route's schema option as a core dict (a compiled validator documents nothing)."""
-    if schema is None:
-        return None
-    core = schema.core() if hasattr(schema, "core") else None
-    return core if isinstance(core, Mapping) else None
-
-
-def operation_from_route(method: str, pattern: str, route: Any) -> Operation:
+def operation_from_route(
+    method: str, pattern: str, route: Any, cores: dict[int, Any] | None = None
+) -> Operation:
     """An ``Operation`` for one registered route (options read by name, so routes that gain
-    options later still document what they already declare)."""
+    options later still document what they already declare). ``cores`` shares one core dict
+    per schema object across routes, so a schema used by many routes is exported once."""
+    cores = {} if cores is None else cores
+
+    def _core(schema: Any) -> Mapping[str, Any] | None:
+        """A schema option as a core dict (a compiled validator documents nothing)."""
+        if schema is None or not hasattr(schema, "core"):
+            return None
+        entry = cores.get(id(schema))
+        if entry is None:
+            entry = cores[id(schema)] = (schema, schema.core())  # keeps the id valid
+        core = entry[1]
+        return core if isinstance(core, Mapping) else None
+
     doc_summary, doc_description = split_docstring(getattr(route.handler, "__doc__", None))
     option = getattr
     return Operation(
@@ -148,8 +155,9 @@ def routes_for_version(
 
 def operations_of(app: Any, version: str | None = None) -> list[Operation]:
     """The app's documented operations for ``version`` (``None``: the newest)."""
+    cores: dict[int, Any] = {}
     return [
-        operation_from_route(method, pattern, route)
+        operation_from_route(method, pattern, route, cores)
         for method, pattern, route in routes_for_version(app.routes.routes(), version)
         if route.handler_id not in HIDDEN_IDS
     ]
