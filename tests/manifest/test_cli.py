@@ -63,6 +63,19 @@ def test_openapi_writes_a_valid_document(tmp_path: Path) -> None:
     assert json.loads(printed.stdout) == document
 
 
+def test_openapi_from_handler_files_without_importing_them() -> None:
+    done = gati("openapi", str(Path(__file__).parent / "tree"))
+    assert done.returncode == 0, done.stderr
+    document = json.loads(done.stdout)
+    validate(document)
+    assert sorted(document["paths"]) == ["/orders/{order_id}/cancel", "/users", "/users/{id}"]
+    post = document["paths"]["/users"]["post"]
+    assert post["x-gati-roles"] == ["admin", "editor"] and "403" in post["responses"]
+    assert post["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/User"
+    }
+
+
 @pytest.mark.parametrize(
     ("args", "words"),
     [

@@ -6,6 +6,7 @@ import argparse
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from gati.cli import bench, diff
@@ -103,7 +104,7 @@ def _routes_arguments(parser: argparse.ArgumentParser) -> None:
 
 # -- openapi ---------------------------------------------------------------------------------
 def _openapi_arguments(parser: argparse.ArgumentParser) -> None:
-    _app_argument(parser)
+    parser.add_argument("app", metavar="APP|DIR", help="module:attribute, or handler files")
     parser.add_argument("--version", dest="api_version", help="a Timescape version or date")
     parser.add_argument("-o", "--output", help="write here instead of standard output")
 
@@ -113,6 +114,19 @@ def _openapi(args: argparse.Namespace) -> int:
     from gati.manifest.openapi import openapi_document
     from gati.manifest.serve import resolve_document_version
 
+    if Path(args.app).is_dir():
+        from gati.manifest.analyzer import analyze_directory
+        from gati.manifest.openapi import build_document
+        from gati.manifest.operations import operations_from_manifests
+
+        analysis = analyze_directory(args.app)
+        if analysis.errors:
+            raise UsageError(f"{args.app.rstrip('/')}/{analysis.errors[0]}")
+        ops = operations_from_manifests(analysis.manifests)
+        if args.api_version is not None:
+            ops = [op for op in ops if not op.version or op.version <= args.api_version]
+        write_text(args.output, json.dumps(build_document(ops, args.api_version), indent=2))
+        return 0
     app = load_app(args.app)
     try:
         version = resolve_document_version(app, args.api_version)
