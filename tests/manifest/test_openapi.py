@@ -252,3 +252,29 @@ def test_generated_apps_give_valid_documents(routes: list[Any]) -> None:
         except ValueError:
             continue  # the same method and path twice
     validate(app.openapi())
+
+
+def test_security_schemes_are_shared_components_and_any_one_suffices() -> None:
+    from gati.manifest.openapi import build_document
+    from gati.manifest.operations import Operation
+
+    key = {"type": "apiKey", "in": "header", "name": "X-API-Key"}
+    bearer = {"type": "http", "scheme": "bearer"}
+    ops = [
+        Operation("GET", "/a", "a", auth=True, roles=("admin",), security=(key, bearer),
+                  rate_limit={"limit": 5, "period": 60, "burst": 5, "cost": 1}),
+        Operation("POST", "/b", "b", auth=True, security=(key,)),
+        Operation("GET", "/c", "c"),
+    ]  # fmt: skip
+    doc = build_document(ops)
+    validate(doc)
+    assert doc["components"]["securitySchemes"] == {
+        "apiKey-X-API-Key": key,
+        "http-bearer": bearer,
+    }
+    a = doc["paths"]["/a"]["get"]
+    assert a["security"] == [{"apiKey-X-API-Key": []}, {"http-bearer": []}]
+    assert {"401", "403", "429"} <= set(a["responses"])
+    assert a["x-ratelimit"]["limit"] == 5
+    assert doc["paths"]["/b"]["post"]["security"] == [{"apiKey-X-API-Key": []}]
+    assert "security" not in doc["paths"]["/c"]["get"]

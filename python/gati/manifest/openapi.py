@@ -54,7 +54,19 @@ class _Components:
 
     def __init__(self) -> None:
         self.schemas: dict[str, Any] = dict(PROBLEM_SCHEMAS)
+        self.security: dict[str, Any] = {}
         self._exported: dict[int, dict[str, Any]] = {}
+
+    def scheme(self, scheme: Mapping[str, Any]) -> str:
+        """The ``securitySchemes`` name of a scheme object (one name per distinct scheme)."""
+        kind = str(scheme.get("type", "custom"))
+        detail = scheme.get("name") or scheme.get("scheme") or ""
+        base = re.sub(r"[^A-Za-z0-9_.-]+", "-", f"{kind}-{detail}".strip("-")) or "auth"
+        name, n = base, 2
+        while self.security.get(name, scheme) != scheme:
+            name, n = f"{base}-{n}", n + 1
+        self.security[name] = dict(scheme)
+        return name
 
     def schema(self, core: Mapping[str, Any]) -> dict[str, Any]:
         known = self._exported.get(id(core))
@@ -103,6 +115,8 @@ def build_document(
         "paths": dict(sorted(paths.items())),
         "components": {"schemas": dict(sorted(components.schemas.items()))},
     }
+    if components.security:
+        document["components"]["securitySchemes"] = dict(sorted(components.security.items()))
     if versions:
         document["x-gati-versions"] = versions
     return document
@@ -134,6 +148,9 @@ def _operation(op: Operation, components: _Components, op_ids: set[str]) -> dict
             "content": {"application/json": {"schema": components.schema(op.request)}},
         }
     out["responses"] = _responses(op, components)
+    schemes = [components.scheme(s) for s in op.security if s.get("type")]
+    if schemes:
+        out["security"] = [{name: []} for name in schemes]  # any one of them
     if op.deprecated:
         out["deprecated"] = True
     if op.version:

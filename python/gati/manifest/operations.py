@@ -36,7 +36,8 @@ class Operation:
 
     Schemas are core schemas (plain dicts, ``Schema.core()``) or ``None``; ``path_params``
     maps each parameter of ``path`` to its router type (``int``, ``float``, ``uuid``, ``str``,
-    ``path``).
+    ``path``). ``security`` holds OpenAPI security scheme objects, any one of which
+    authenticates a caller; ``rate_limit`` is the limit's text or its description.
     """
 
     method: str
@@ -54,7 +55,8 @@ class Operation:
     path_params: Mapping[str, str] = field(default_factory=dict)
     roles: tuple[str, ...] = ()
     auth: bool = False
-    rate_limit: str | None = None
+    security: tuple[Mapping[str, Any], ...] = ()
+    rate_limit: str | Mapping[str, Any] | None = None
     timeout: float | None = None
     max_body_size: int | None = None
     version: str | None = None
