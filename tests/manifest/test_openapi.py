@@ -278,3 +278,19 @@ def test_security_schemes_are_shared_components_and_any_one_suffices() -> None:
     assert a["x-ratelimit"]["limit"] == 5
     assert doc["paths"]["/b"]["post"]["security"] == [{"apiKey-X-API-Key": []}]
     assert "security" not in doc["paths"]["/c"]["get"]
+
+
+def test_header_and_cookie_schemas_become_parameters() -> None:
+    from gati.manifest.openapi import build_document
+    from gati.manifest.operations import Operation
+
+    headers = gt.object({"X-Trace": gt.string(description="a trace id"),
+                         "X-Page": gt.optional(gt.integer(min=1))}).core()  # fmt: skip
+    cookies = gt.object({"session": gt.string(min_length=16)}).core()
+    doc = build_document([Operation("GET", "/a", "a", headers=headers, cookies=cookies)])
+    validate(doc)
+    params = {(p["in"], p["name"]): p for p in doc["paths"]["/a"]["get"]["parameters"]}
+    assert params[("header", "X-Trace")]["required"] is True
+    assert params[("header", "X-Trace")]["description"] == "a trace id"
+    assert "required" not in params[("header", "X-Page")]
+    assert params[("cookie", "session")]["schema"] == {"type": "string", "minLength": 16}

@@ -186,7 +186,7 @@ def _parameters(op: Operation, components: _Components) -> list[dict[str, Any]]:
         }
         for name, kind in op.path_params.items()
     ]
-    for where, core in (("query", op.query), ("header", op.headers)):
+    for where, core in (("query", op.query), ("header", op.headers), ("cookie", op.cookies)):
         for name, schema, required in _object_members(core, components):
             param: dict[str, Any] = {"name": name, "in": where, "schema": schema}
             if required:

@@ -52,6 +52,7 @@ class Operation:
     query: Mapping[str, Any] | None = None
     params: Mapping[str, Any] | None = None
     headers: Mapping[str, Any] | None = None
+    cookies: Mapping[str, Any] | None = None
     path_params: Mapping[str, str] = field(default_factory=dict)
     roles: tuple[str, ...] = ()
     auth: bool = False
@@ -116,6 +117,7 @@ def operation_from_route(
         query=_core(option(route, "query_schema", None)),
         params=_core(option(route, "params_schema", None)),
         headers=_core(option(route, "headers_schema", None)),
+        cookies=_core(option(route, "cookies_schema", None)),
         path_params=path_param_kinds(pattern),
         roles=tuple(option(route, "roles", ()) or ()),
         auth=option(route, "auth", None) is not None,
