@@ -10,7 +10,6 @@ any change to the body, the decorator, the types or the policies changes it.
 from __future__ import annotations
 
 import ast
-import copy
 import hashlib
 import json
 from collections.abc import Mapping
@@ -19,24 +18,31 @@ from typing import Any
 __all__ = ["fingerprint"]
 
 
-def _without_docstrings(node: ast.AST) -> ast.AST:
-    """A copy of ``node`` whose functions and classes have no docstring statement."""
-    clean = copy.deepcopy(node)
-    for inner in ast.walk(clean):
-        if isinstance(inner, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            body = inner.body
-            if (
-                body
-                and isinstance(body[0], ast.Expr)
-                and isinstance(body[0].value, ast.Constant)
-                and isinstance(body[0].value.value, str)
-            ):
-                inner.body = body[1:] or [ast.Pass()]
-    return clean
+_Scope = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
+
+
+def _has_docstring(node: _Scope) -> bool:
+    body = node.body
+    return (
+        bool(body)
+        and isinstance(body[0], ast.Expr)
+        and isinstance(body[0].value, ast.Constant)
+        and isinstance(body[0].value.value, str)
+    )
 
 
 def _dump(node: ast.AST) -> str:
-    return ast.dump(_without_docstrings(node), annotate_fields=True, include_attributes=False)
+    """``ast.dump`` without positions and without docstring statements. The docstrings are
+    taken out in place and put back afterwards: a deep copy of the tree would cost more than
+    the dump itself."""
+    saved = [(n, n.body) for n in ast.walk(node) if isinstance(n, _Scope) and _has_docstring(n)]
+    try:
+        for scope, body in saved:
+            scope.body = body[1:] or [ast.Pass()]
+        return ast.dump(node, annotate_fields=True, include_attributes=False)
+    finally:
+        for scope, body in saved:
+            scope.body = body
 
 
 def fingerprint(
