@@ -93,6 +93,18 @@ def test_malformed_files_are_reported_with_lines_and_the_rest_analysed(tmp_path:
     ]
 
 
+def test_hostile_files_are_errors_not_crashes(tmp_path: Path) -> None:
+    (tmp_path / "nulls.py").write_bytes(b"async def get(req, res, lctx, gctx):\x00\n")
+    deep = "async def get(req, res, lctx, gctx):\n    return " + "[" * 5000 + "]" * 5000 + "\n"
+    (tmp_path / "deep.py").write_text(deep)
+    nested = "async def get(req, res, lctx, gctx):\n    return " + "-" * 50_000 + "1\n"
+    (tmp_path / "nested.py").write_text(nested)
+    (tmp_path / "fine.py").write_text("async def get(req, res, lctx, gctx):\n    return 1\n")
+    analysis = analyze_directory(tmp_path)
+    assert [m.path for m in analysis.manifests] == ["/fine"]
+    assert sorted(e.file for e in analysis.errors) == ["deep.py", "nested.py", "nulls.py"]
+
+
 def test_the_analyzer_never_imports_what_it_reads(tmp_path: Path) -> None:
     (tmp_path / "bomb.py").write_text(
         "raise SystemExit('imported!')\n\nasync def get(req, res, lctx, gctx):\n    return 1\n"

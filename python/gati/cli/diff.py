@@ -64,8 +64,8 @@ def _load(source: str, args: argparse.Namespace) -> tuple[dict[str, Any], list[A
     elif path.is_file() or path.suffix == ".json":
         try:
             document: dict[str, Any] = json.loads(read_text(source))
-        except json.JSONDecodeError as exc:
-            raise UsageError(f"{source} is not JSON: {exc}") from None
+        except (json.JSONDecodeError, RecursionError) as exc:
+            raise UsageError(f"{source} is not JSON gati can read: {exc}") from None
         if not isinstance(document, dict) or "paths" not in document:
             raise UsageError(f"{source} is not an OpenAPI document")
         return document, None
@@ -92,9 +92,12 @@ def _load(source: str, args: argparse.Namespace) -> tuple[dict[str, Any], list[A
 def run(args: argparse.Namespace) -> int:
     from gati.manifest.diff import diff_documents, diff_manifests, render
 
-    old_doc, old_manifests = _load(args.old, args)
-    new_doc, new_manifests = _load(args.new, args)
-    changes = diff_documents(old_doc, new_doc, versions=args.versions)
+    try:
+        old_doc, old_manifests = _load(args.old, args)
+        new_doc, new_manifests = _load(args.new, args)
+        changes = diff_documents(old_doc, new_doc, versions=args.versions)
+    except RecursionError:
+        raise UsageError("a document is nested too deeply to compare") from None
     if old_manifests is not None and new_manifests is not None:
         changes += diff_manifests(old_manifests, new_manifests)
         changes.sort(key=lambda c: c.operation)

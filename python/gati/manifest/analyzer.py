@@ -92,8 +92,15 @@ def analyze_source(
     except SyntaxError as exc:
         analysis.errors.append(AnalysisError(file, exc.lineno or 0, f"syntax error: {exc.msg}"))
         return analysis
+    except (ValueError, RecursionError, MemoryError) as exc:  # null bytes, absurd nesting
+        analysis.errors.append(AnalysisError(file, 0, f"cannot parse: {type(exc).__name__}"))
+        return analysis
     reader = _ModuleReader(tree, module, file, discovered_path)
-    reader.read()
+    try:
+        reader.read()
+    except RecursionError:
+        analysis.errors.append(AnalysisError(file, 0, "nested too deeply to analyse"))
+        return analysis
     analysis.manifests = reader.manifests
     analysis.errors = reader.errors
     return analysis
