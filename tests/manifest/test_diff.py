@@ -183,6 +183,9 @@ def test_unreadable_inputs_are_usage_errors(tmp_path: Path) -> None:
     (tmp_path / "bad.json").write_text("{not json")
     done = gati("diff", str(tmp_path / "bad.json"), str(tmp_path / "bad.json"))
     assert done.returncode == 2 and "is not JSON" in done.stderr
+    (tmp_path / "junk.db").write_bytes(b"not a database" * 100)
+    done = gati("diff", str(tmp_path / "junk.db"), str(tmp_path / "junk.db"))
+    assert done.returncode == 2 and "cannot read manifest store" in done.stderr
     (tmp_path / "deep.json").write_text("[" * 100_000 + "]" * 100_000)
     done = gati("diff", str(tmp_path / "deep.json"), str(tmp_path / "deep.json"))
     assert done.returncode == 2 and "Traceback" not in done.stderr

@@ -57,10 +57,15 @@ def _load(source: str, args: argparse.Namespace) -> tuple[dict[str, Any], list[A
     if path.is_dir():
         manifests = analyze_directory(path).manifests
     elif path.is_file() and path.suffix == ".db":
+        import sqlite3
+
         from gati.manifest.store import ManifestStore
 
-        with ManifestStore(path) as store:
-            manifests = store.manifests()
+        try:
+            with ManifestStore(path) as store:
+                manifests = store.manifests()
+        except sqlite3.Error as exc:
+            raise UsageError(f"cannot read manifest store {source}: {exc}") from None
     elif path.is_file() or path.suffix == ".json":
         try:
             document: dict[str, Any] = json.loads(read_text(source))
