@@ -193,3 +193,48 @@ def test_clients_for_generated_apps_compile(routes: list[tuple[Any, Any]]) -> No
     exec(compile(files["generated/client.py"], "client.py", "exec"), namespace)
     assert {"Client", "AsyncClient", "ApiError"} <= set(namespace)
     assert all(hasattr(namespace["Client"], f"op_{i}") for i in range(len(routes)))
+
+
+TS_RUN = """
+import { Client, ApiError } from "./client";
+
+async function main(): Promise<void> {
+  const client = new Client(process.argv[2], { version: "2025-01-01" });
+  const echo = await client.adopt_v1("tom", { kind: "dog", barks: 2 }, { tag: "x" });
+  const pets = await client.list_pets();
+  let status = 0;
+  try {
+    await client.adopt_v1("tom", { kind: "cat", meows: "loud" as unknown as boolean });
+  } catch (error) {
+    if (error instanceof ApiError) status = error.status;
+  }
+  console.log(JSON.stringify({ echo, pets, status }));
+}
+
+main();
+"""
+
+
+@pytest.mark.e2e
+def test_the_typescript_client_calls_the_live_app(tmp_path: Path) -> None:
+    out = codegen(tmp_path, "pets_app:app", "ts")
+    (out / "run.ts").write_text(TS_RUN + "declare const process: { argv: string[] };\n")
+    build = subprocess.run(
+        ["tsc", "--strict", "--target", "es2020", "--module", "commonjs", "--lib", "es2020,dom",
+         "--outDir", "js", "client.ts", "run.ts"],
+        cwd=out, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert build.returncode == 0, build.stdout
+    env = {**os.environ, "PYTHONPATH": str(HERE)}
+    command = [sys.executable, "-m", "uvicorn", "pets_app:app", "--port", "{port}",
+               "--log-level", "warning"]  # fmt: skip
+    with live_server(command, cwd=HERE, env=env, probe="/healthz") as server:
+        ran = subprocess.run(["node", "js/run.js", server.url], cwd=out, capture_output=True,
+                             text=True, timeout=120)  # fmt: skip
+    assert ran.returncode == 0, ran.stderr
+    import json
+
+    result = json.loads(ran.stdout)
+    assert result["echo"] == {"version": "2025-01-01", "pet": {"kind": "dog", "barks": 2}}
+    assert [p["kind"] for p in result["pets"]] == ["cat", "dog"]
+    assert result["status"] == 400
