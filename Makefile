@@ -53,6 +53,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check python tests benches examples
 	$(BIN)/ruff format --check python tests benches examples
 	$(BIN)/mypy
+	$(BIN)/python tests/check_samples.py
 
 test-py: $(EXT) system
 	GATI_BACKEND=native $(BIN)/python -m pytest

@@ -18,6 +18,11 @@ from gati.gtype.paths import format_path
 from gati.gtype.schema import Schema
 from gati.gtype.validator import Validator
 from gati.http import HTTPError, Request, Response
+from gati.http.forms import FormLimits
+from gati.http.middleware import Middleware
+from gati.http.routers import Router
+from gati.http.streaming import ServerSentEvent
+from gati.http.websockets import WebSocket, WebSocketDisconnect
 from gati.lifecycle import Backoff, Emitter, Hook, Orchestrator, RoutePlan, plan_route
 from gati.secrets import Secret
 
@@ -25,12 +30,14 @@ __all__ = [
     "App",
     "Backoff",
     "Emitter",
+    "FormLimits",
     "GatiError",
     "GlobalContext",
     "HTTPError",
     "Hook",
     "HookError",
     "LocalContext",
+    "Middleware",
     "ModuleNotFoundError",
     "NoRequestContext",
     "Orchestrator",
@@ -38,13 +45,17 @@ __all__ = [
     "RequestTimeout",
     "Response",
     "RoutePlan",
+    "Router",
     "Schema",
     "SchemaError",
     "Secret",
+    "ServerSentEvent",
     "Snapshot",
     "StartupError",
     "ValidationError",
     "Validator",
+    "WebSocket",
+    "WebSocketDisconnect",
     "backend",
     "current_lctx",
     "format_path",

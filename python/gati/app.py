@@ -4,28 +4,48 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
-import traceback
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
 from types import EllipsisType
-from typing import Any, TypeVar
+from typing import Any, TypeVar, Unpack, overload
 
 from gati.context.global_ import GlobalContext
 from gati.context.local import LocalContext
 from gati.context.meta import Client
-from gati.errors import RequestTimeout
+from gati.http.deferred import run_deferred
 from gati.http.errors import HTTPError
+from gati.http.failures import (
+    ExceptionHandler,
+    ExceptionHandlers,
+    HandlerKey,
+    send_failure,
+    write_failure,
+)
+from gati.http.forms import FormLimits
 from gati.http.health import LifespanState, liveness, readiness
 from gati.http.ingress import Ingress, TrustedProxies, parse_ingress
-from gati.http.request import ClientDisconnect, Request, too_large
+from gati.http.lifespan import Lifespan
+from gati.http.middleware import Middleware, MiddlewareStack
+from gati.http.not_routed import NotRouted
+from gati.http.options import RouteOptions, SchemaLike
+from gati.http.request import Request, too_large
 from gati.http.response import Response
 from gati.http.route import Route
+from gati.http.routers import Router, url_path_for
 from gati.http.routing import RouteTable
-from gati.http.sender import response_messages, send_delegated, send_problem
-from gati.http.validation import RequestInvalid, ResponseInvalid
+from gati.http.sender import response_messages, send_delegated
+from gati.http.websockets import (
+    CLOSE_POLICY_VIOLATION,
+    WebSocket,
+    serve_websocket,
+    websocket_route,
+)
 from gati.lifecycle.events import Emitter
-from gati.lifecycle.hooks import Backoff, Hook
+from gati.lifecycle.hook_ids import HookKind, unique_hook_id
+from gati.lifecycle.hooks import KINDS, Backoff, Hook
 from gati.lifecycle.orchestrator import Orchestrator
 from gati.lifecycle.plan import DEFAULT_TIMEOUT
 
@@ -39,6 +59,8 @@ Send = Callable[[dict[str, Any]], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 Routed = tuple[Ingress, Route, dict[str, Any]]
 F = TypeVar("F", bound=Callable[..., Any])
+E = TypeVar("E", bound=ExceptionHandler)
+W = TypeVar("W", bound=Callable[..., Awaitable[Any]])
 
 DEFAULT_MAX_BODY = 1 << 20
 _time = time.time
@@ -78,9 +100,11 @@ class App:
     (per route with ``max_body_size=``); ``trusted_proxies`` (addresses or networks) enables
     ``Forwarded``/``X-Forwarded-For``; ``config`` becomes the read-only ``gctx.config``;
     ``modules`` are registered on ``gctx.modules``; ``health_paths`` serve liveness and
-    readiness (``None`` turns them off); ``openapi_path`` serves the OpenAPI 3.1 document and
-    ``docs_path`` the offline docs page (``None`` turns each off); ``openapi_info`` fills the
-    document's ``info`` object (``title``, ``version``, ``description`` …).
+    readiness (``None`` turns them off); ``middleware`` wraps the app (Starlette's
+    ``Middleware`` entries, the first outermost); ``exception_handlers`` maps exception types
+    or error statuses to ``handler(req, exc)``; ``openapi_path`` serves the OpenAPI 3.1
+    document and ``docs_path`` the offline docs page (``None`` turns each off);
+    ``openapi_info`` fills the document's ``info`` object (``title``, ``version`` …).
     """
 
     def __init__(
@@ -93,6 +117,8 @@ class App:
         modules: Mapping[str, Any] | None = None,
         timeout: float | None = DEFAULT_TIMEOUT,
         health_paths: tuple[str, str] | None = ("/healthz", "/readyz"),
+        middleware: Sequence[Middleware] = (),
+        exception_handlers: Mapping[HandlerKey, ExceptionHandler] | None = None,
         openapi_path: str | None = "/openapi.json",
         docs_path: str | None = "/docs",
         openapi_info: Mapping[str, Any] | None = None,
@@ -107,9 +133,18 @@ class App:
         self.emitter = Emitter()
         self.orchestrator = Orchestrator(self.gctx, self.emitter)
         self.routes: RouteTable[Route] = RouteTable()
+        self.websocket_routes: RouteTable[Route] = RouteTable()
         self.global_hooks: list[Hook] = []
         self._mounts: list[tuple[str, ASGIApp]] = []
-        self.lifespan_state: LifespanState = "idle"
+        self._lifespan = Lifespan(
+            self.gctx, lambda: [m.lifespan() for _, m in self._mounts if isinstance(m, App)]
+        )
+        self.middleware = MiddlewareStack(middleware, functools.partial(self.__call__, inner=True))
+        # the stack when there is middleware (one attribute test per request otherwise)
+        self._wrapped: MiddlewareStack | None = self.middleware if self.middleware.entries else None
+        self.exception_handlers = ExceptionHandlers(exception_handlers)
+        self.orchestrator.on_failure = self._write_failure
+        self._not_routed = NotRouted(max_body_size)
         if health_paths is not None:
             live, ready = health_paths
             doc = _HEALTH_DOCS
@@ -167,18 +202,21 @@ class App:
         method: str,
         path: str,
         *,
-        request: Any = None,
-        response: Any = None,
-        query: Any = None,
-        params: Any = None,
+        request: SchemaLike | None = None,
+        response: SchemaLike | None = None,
+        query: SchemaLike | None = None,
+        params: SchemaLike | None = None,
+        headers: SchemaLike | None = None,
+        cookies: SchemaLike | None = None,
+        form_limits: FormLimits | None = None,
         roles: Sequence[str] | None = None,
         rate_limit: str | None = None,
         timeout: float | EllipsisType | None = ...,
         version: str | None = None,
+        tags: Sequence[str] = (),
         hooks: Sequence[Hook | Callable[..., Any]] = (),
         max_body_size: int | None = None,
         id: str | None = None,
-        tags: Sequence[str] = (),
         summary: str | None = None,
         deprecated: bool = False,
         responses: Mapping[int, Any] | None = None,
@@ -189,6 +227,11 @@ class App:
         validators); ``hooks`` are route-level hooks (plain callables are before hooks);
         ``timeout`` defaults (``...``) to the app's (30 s); ``None`` disables it.
         """
+        if not isinstance(path, str):
+            raise TypeError(
+                f'@app.{method.lower()} needs a path first: @app.{method.lower()}("/items"), '
+                f"not {path!r}"
+            )
 
         def register(fn: F) -> F:
             route = Route(
@@ -199,47 +242,94 @@ class App:
                 response=response,
                 query=query,
                 params=params,
+                headers=headers,
+                cookies=cookies,
+                form_limits=form_limits,
                 roles=roles,
                 rate_limit=rate_limit,
                 timeout=self.timeout if timeout is ... else timeout,
                 version=version,
+                tags=tags,
                 hooks=hooks,
                 max_body_size=self.max_body_size if max_body_size is None else max_body_size,
                 handler_id=id,
-                tags=tags,
                 summary=summary,
                 deprecated=deprecated,
                 responses=responses,
             )
             route.replan(self.global_hooks)
-            self.routes.add(route.method, path, route)
+            self._add_route(route)
             return fn
 
         return register
 
-    def get(self, path: str, **options: Any) -> Callable[[F], F]:
+    def _add_route(self, route: Route) -> None:
+        """Put ``route`` in the table; taking a built-in health path says how to free it."""
+        try:
+            self.routes.add(route.method, route.pattern, route)
+        except ValueError:
+            builtin = {"gati.healthz", "gati.readyz"}
+            for method, pattern, other in self.routes.routes():
+                if (method, pattern) == (
+                    route.method,
+                    route.pattern,
+                ) and other.handler_id in builtin:
+                    raise ValueError(
+                        f"{route.method} {route.pattern} is gati's built-in health route; move "
+                        'it with App(health_paths=("/live", "/ready")) or turn both off with '
+                        "App(health_paths=None)"
+                    ) from None
+            raise
+
+    def get(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
         """Register a GET handler (HEAD is answered by it too)."""
         return self.route("GET", path, **options)
 
-    def post(self, path: str, **options: Any) -> Callable[[F], F]:
+    def post(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
         """Register a POST handler."""
         return self.route("POST", path, **options)
 
-    def put(self, path: str, **options: Any) -> Callable[[F], F]:
+    def put(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
         """Register a PUT handler."""
         return self.route("PUT", path, **options)
 
-    def patch(self, path: str, **options: Any) -> Callable[[F], F]:
+    def patch(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
         """Register a PATCH handler."""
         return self.route("PATCH", path, **options)
 
-    def delete(self, path: str, **options: Any) -> Callable[[F], F]:
+    def delete(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
         """Register a DELETE handler."""
         return self.route("DELETE", path, **options)
 
+    @overload
+    def hook(self, kind: F, /) -> F: ...
+    @overload
     def hook(
         self,
-        kind: str,
+        kind: HookKind = "before",
+        fn: None = None,
+        *,
+        id: str | None = None,
+        priority: int = 0,
+        timeout: float | None = None,
+        retries: int = 0,
+        backoff: Backoff | float | None = None,
+    ) -> Callable[[F], F]: ...
+    @overload
+    def hook(
+        self,
+        kind: HookKind,
+        fn: F,
+        *,
+        id: str | None = None,
+        priority: int = 0,
+        timeout: float | None = None,
+        retries: int = 0,
+        backoff: Backoff | float | None = None,
+    ) -> F: ...
+    def hook(
+        self,
+        kind: Any = "before",
         fn: Callable[..., Any] | None = None,
         *,
         id: str | None = None,
@@ -248,22 +338,31 @@ class App:
         retries: int = 0,
         backoff: Backoff | float | None = None,
     ) -> Any:
-        """Add a global ``"before"``, ``"after"`` or ``"catch"`` hook; usable as a decorator."""
+        """Add a global ``"before"``, ``"after"`` or ``"catch"`` hook. A decorator in every
+        form: ``@app.hook`` (a before hook), ``@app.hook("after", priority=5)``, or a call
+        ``app.hook("before", fn)``. Ids default to the function's qualified name, made unique
+        (``#2``…) when a factory makes several hooks of one name."""
+        if callable(kind) and fn is None:
+            kind, fn = "before", kind
+        if kind not in KINDS:
+            raise ValueError(f"hook kind must be one of {KINDS}, not {kind!r}")
 
         def register(f: F) -> F:
+            taken = [h.id for h in self.global_hooks if h.kind == kind]
             hook = Hook(
                 f,
                 kind=kind,
                 level="global",
-                id=id,
+                id=unique_hook_id(f, taken) if id is None else id,
                 priority=priority,
                 timeout=timeout,
                 retries=retries,
                 backoff=Backoff() if backoff is None else backoff,
             )
             self.global_hooks.append(hook)
-            for _, _, route in self.routes.routes():
+            for _, _, route in (*self.routes.routes(), *self.websocket_routes.routes()):
                 route.replan(self.global_hooks)
+            self._not_routed.replan(self.global_hooks)
             return f
 
         return register if fn is None else register(fn)
@@ -274,19 +373,99 @@ class App:
         The mounted app sees the full ``path`` and ``root_path`` extended by ``prefix``, as
         ASGI specifies and Starlette's ``Mount`` does.
         """
+        if not callable(app):
+            raise TypeError(f"app.mount() needs an ASGI app (a callable), not {type(app).__name__}")
         if not prefix.startswith("/") or prefix.endswith("/"):
             raise ValueError(f"mount prefix must start with '/' and not end with one: {prefix!r}")
         self._mounts.append((prefix, app))
 
-    def on_startup(self, fn: F, *, priority: int = 0) -> F:
-        """Run ``fn`` at lifespan start-up (higher priority first; a failure aborts)."""
-        self.gctx.on_startup(fn, priority=priority)
-        return fn
+    @overload
+    def on_startup(self, fn: F, *, priority: int = 0) -> F: ...
+    @overload
+    def on_startup(self, fn: None = None, *, priority: int = 0) -> Callable[[F], F]: ...
+    def on_startup(self, fn: F | None = None, *, priority: int = 0) -> Any:
+        """Run ``fn`` at lifespan start-up (higher priority first; a failure aborts).
+        ``@app.on_startup`` and ``@app.on_startup(priority=5)`` both register."""
+        return self.gctx.on_startup(fn, priority=priority)
 
-    def on_shutdown(self, fn: F, *, priority: int = 0, timeout: float = 10.0) -> F:
-        """Run ``fn`` at lifespan shutdown (each bounded by ``timeout``; all run)."""
-        self.gctx.on_shutdown(fn, priority=priority, timeout=timeout)
-        return fn
+    @overload
+    def on_shutdown(self, fn: F, *, priority: int = 0, timeout: float = 10.0) -> F: ...
+    @overload
+    def on_shutdown(
+        self, fn: None = None, *, priority: int = 0, timeout: float = 10.0
+    ) -> Callable[[F], F]: ...
+    def on_shutdown(self, fn: F | None = None, *, priority: int = 0, timeout: float = 10.0) -> Any:
+        """Run ``fn`` at lifespan shutdown (each bounded by ``timeout``; all run).
+        ``@app.on_shutdown`` and ``@app.on_shutdown(priority=5)`` both register."""
+        return self.gctx.on_shutdown(fn, priority=priority, timeout=timeout)
+
+    def websocket(
+        self,
+        path: str,
+        *,
+        hooks: Sequence[Hook | Callable[..., Any]] = (),
+        id: str | None = None,
+    ) -> Callable[[W], W]:
+        """Register ``async def handler(ws, lctx, gctx)`` for websocket connections on
+        ``path``; global and route before hooks run first (docs/http.md, "WebSockets")."""
+        if not isinstance(path, str):
+            raise TypeError(
+                f'@app.websocket needs a path first: @app.websocket("/ws"), not {path!r}'
+            )
+
+        def register(fn: W) -> W:
+            route = websocket_route(path, fn, hooks=hooks, handler_id=id)
+            route.replan(self.global_hooks)
+            self.websocket_routes.add("GET", path, route)
+            return fn
+
+        return register
+
+    def include(self, router: Router) -> None:
+        """Register a ``Router``'s routes (its prefix, hooks and tags applied)."""
+        for method, path, fn, options in router.resolved():
+            if method == "WEBSOCKET":
+                self.websocket(path, **options)(fn)
+            else:
+                self.route(method, path, **options)(fn)
+
+    def url_path_for(self, handler_id: str, /, **params: Any) -> str:
+        """The path of the route with ``handler_id``, its ``{params}`` filled in."""
+        return url_path_for((r for _, _, r in self.routes.routes()), handler_id, params)
+
+    def add_middleware(self, cls: Any, *args: Any, **options: Any) -> None:
+        """Wrap the app in ASGI middleware (``app.add_middleware(CORSMiddleware,
+        allow_origins=[...])``); the last added is the innermost, as in Starlette's
+        ``App(middleware=[...])`` order."""
+        self.middleware.add(Middleware(cls, *args, **options))
+        self._wrapped = self.middleware
+
+    @overload
+    def exception_handler(self, key: HandlerKey) -> Callable[[E], E]: ...
+    @overload
+    def exception_handler(self, key: HandlerKey, fn: E) -> E: ...
+    def exception_handler(self, key: HandlerKey, fn: E | None = None) -> Any:
+        """Answer an exception type (most specific first), or an error status such as 404,
+        with ``async def handler(req, exc)`` returning a Starlette ``Response`` (``None``
+        falls back to the default problem response)."""
+
+        def register(f: E) -> E:
+            self.exception_handlers.add(key, f)
+            return f
+
+        return register if fn is None else register(fn)
+
+    def lifespan(self, parent: Any = None) -> AbstractAsyncContextManager[None]:
+        """Start-up on entry, shutdown on exit, as ``async with app.lifespan():``. A parent
+        that mounts this app runs it from its own lifespan (``FastAPI(lifespan=
+        gati_app.lifespan)``, or inside a parent's lifespan function); a gati parent does it
+        for its mounted gati apps by itself. ``parent`` (the calling app) is ignored."""
+        return self._lifespan.context()
+
+    @property
+    def lifespan_state(self) -> LifespanState:
+        """``idle``, ``starting``, ``running``, ``failed``, ``stopping`` or ``stopped``."""
+        return self._lifespan.state
 
     # -- ASGI ------------------------------------------------------------------------------
     async def __call__(
@@ -296,11 +475,16 @@ class App:
         send: Send,
         *,
         routed: Routed | None = None,
+        inner: bool = False,
     ) -> None:
         """The ASGI entry point. ``routed`` (ingress, route, path parameters) skips ingress and
         routing: ``gati.testing.invoke`` runs a route it built itself this way. Routing and the
         lifecycle share this one coroutine: one frame fewer per request than a separate
-        ``serve`` step (about 0.2 µs on GET /hello)."""
+        ``serve`` step (about 0.2 µs on GET /hello). With middleware, the call goes through the
+        middleware stack first, which calls back with ``inner=True``."""
+        if self._wrapped is not None and not inner:
+            await self._wrapped(scope, receive, send)
+            return
         if routed is None:
             kind = scope["type"]
             if kind != "http":
@@ -316,10 +500,7 @@ class App:
             try:
                 route, params = self.routes.resolve(scope["method"], path)
             except HTTPError as exc:
-                await send_problem(
-                    scope, send, exc.status, exc.detail, info.request_id, headers=exc.headers
-                )
-                return
+                route, params = self._not_routed.failing(scope, exc)
         else:
             info, route, params = routed
         rid = info.request_id
@@ -330,9 +511,8 @@ class App:
                 if length < 0
                 else too_large(route.max_body_size)
             )
-            await send_problem(scope, send, bad.status, bad.detail, rid, headers=bad.headers)
-            return
-        req = Request(scope, receive, info, params, route.max_body_size)
+            route, params = self._not_routed.failing(scope, bad)
+        req: Request[Any] = Request(scope, receive, info, params, route.max_body_size)
         res = Response()
         lctx = LocalContext.routed(
             rid,
@@ -349,26 +529,58 @@ class App:
         rid_bytes = rid.encode("ascii")
         try:
             await self.orchestrator.run(route.plan, route.call, req, res, lctx)
-            start, body = response_messages(scope["method"], res, rid_bytes)
+            if res.asgi is None:
+                start, body = response_messages(scope["method"], res, rid_bytes)
         except Exception as exc:
-            await self._fail(scope, send, exc, rid)
-            return
-        if res.asgi is not None:
-            await send_delegated(scope, receive, send, res, rid_bytes)
-            return
-        await send(start)
-        await send(body)
+            await self._fail(scope, send, exc, req, rid)
+        else:
+            if res.asgi is not None:
+                try:
+                    await send_delegated(scope, receive, send, res, rid_bytes)
+                finally:
+                    await self.orchestrator.finish_after_send(lctx)
+            else:
+                await send(start)
+                await send(body)
+        x = lctx._x
+        if x is not None and x.deferred:
+            await run_deferred(lctx)
 
     async def _other(self, kind: str, scope: Scope, receive: Receive, send: Send) -> None:
         """Lifespan, and websockets (or other scopes) for mounted apps."""
         if kind == "lifespan":
-            await self._lifespan(receive, send)
+            await self._lifespan.serve(receive, send)
         else:
             mounted = self._mounted(scope)
             if mounted is not None:
                 await mounted(scope, receive, send)
             elif kind == "websocket":
-                await send({"type": "websocket.close", "code": 1000})
+                await self._websocket(scope, receive, send)
+
+    async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """A websocket connection: routed, given a Local Context, run through its plan."""
+        path = _route_path(scope) if scope.get("root_path") else scope["path"]
+        try:
+            route, params = self.websocket_routes.resolve("GET", path)
+        except HTTPError:
+            await send({"type": "websocket.close", "code": CLOSE_POLICY_VIOLATION})
+            return
+        info = parse_ingress(scope, self.trusted_proxies)
+        scope["path_params"] = params
+        lctx = LocalContext.routed(
+            info.request_id,
+            "GET",
+            scope["path"],
+            route.pattern,
+            route.handler_id,
+            info.version_requested,
+            info.flags,
+            _new_tuple(Client, (info.client_ip, info.user_agent)),
+            info.trace_id,
+            _time(),
+        )
+        ws = WebSocket(scope, receive, send, info)
+        await serve_websocket(self.orchestrator, route, ws, lctx)
 
     def _mounted(self, scope: Scope) -> ASGIApp | None:
         """The mounted app owning this path, with ``scope`` adjusted for it."""
@@ -381,54 +593,22 @@ class App:
                 return app
         return None
 
-    async def _fail(self, scope: Scope, send: Send, exc: Exception, rid: str) -> None:
-        """Map an unhandled failure to its problem response."""
-        if isinstance(exc, HTTPError):
-            await send_problem(
-                scope,
-                send,
-                exc.status,
-                exc.detail,
-                rid,
-                title=exc.title,
-                headers=exc.headers,
-                extra=exc.extra,
-            )
-        elif isinstance(exc, RequestInvalid):
-            problem = exc.problem()
-            await send_problem(scope, send, 400, problem.detail, rid, extra=problem.extra)
-        elif isinstance(exc, ClientDisconnect):
-            return
-        elif isinstance(exc, RequestTimeout):
-            await send_problem(scope, send, 504, "the handler did not finish in time", rid)
-        elif isinstance(exc, ResponseInvalid):
-            details = {"errors": exc.errors()} if self.debug else None
-            await send_problem(
-                scope, send, 500, "the response failed validation", rid, extra=details
-            )
-        else:
-            log.error("request %s failed", rid, exc_info=exc)
-            extra = {"traceback": traceback.format_exception(exc)} if self.debug else None
-            await send_problem(scope, send, 500, "internal server error", rid, extra=extra)
+    async def _write_failure(self, exc: Exception, req: Any, res: Response, lctx: Any) -> bool:
+        """The orchestrator's ``on_failure``: the error response, written into ``res``."""
+        return await write_failure(
+            exc, req, res, lctx.meta.request_id, debug=self.debug, handlers=self.exception_handlers
+        )
 
-    async def _lifespan(self, receive: Receive, send: Send) -> None:
-        """Start-up and shutdown of the Global Context, driven by the server."""
-        while True:
-            message = await receive()
-            if message["type"] == "lifespan.startup":
-                self.lifespan_state = "starting"
-                try:
-                    await self.gctx.startup()
-                except Exception as exc:
-                    self.lifespan_state = "failed"
-                    log.error("start-up failed", exc_info=exc)
-                    await send({"type": "lifespan.startup.failed", "message": str(exc)})
-                    return
-                self.lifespan_state = "running"
-                await send({"type": "lifespan.startup.complete"})
-            elif message["type"] == "lifespan.shutdown":
-                self.lifespan_state = "stopping"
-                await self.gctx.shutdown()
-                self.lifespan_state = "stopped"
-                await send({"type": "lifespan.shutdown.complete"})
-                return
+    async def _fail(self, scope: Scope, send: Send, exc: Exception, req: Any, rid: str) -> None:
+        """Answer a failure that escaped the lifecycle (a response that could not be encoded,
+        or a failure while writing the error response)."""
+        await send_failure(
+            scope,
+            req._receive,
+            send,
+            exc,
+            req,
+            rid,
+            debug=self.debug,
+            handlers=self.exception_handlers,
+        )

@@ -294,3 +294,20 @@ def test_header_and_cookie_schemas_become_parameters() -> None:
     assert params[("header", "X-Trace")]["description"] == "a trace id"
     assert "required" not in params[("header", "X-Page")]
     assert params[("cookie", "session")]["schema"] == {"type": "string", "minLength": 16}
+
+
+def test_route_header_and_cookie_options_are_documented_as_sent() -> None:
+    app = App()
+    app.get(
+        "/me",
+        headers=gt.object({"x_api_key": gt.string(min_length=1)}),
+        cookies=gt.object({"session": gt.optional(gt.string())}),
+    )(handler)
+    doc = app.openapi()
+    validate(doc)
+    params = {(p["in"], p["name"]): p for p in doc["paths"]["/me"]["get"]["parameters"]}
+    assert params[("header", "x-api-key")]["required"] is True
+    assert ("cookie", "session") in params
+    with TestClient(app) as client:
+        assert client.get("/me", headers={"x-api-key": "k"}).status_code == 200
+        assert client.get("/me").status_code == 400

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any, Final
+from typing import Any, Final, TypeVar, overload
 
 from gati.context.readonly import freeze
 from gati.errors import ModuleNotFoundError, StartupError
@@ -16,6 +16,12 @@ __all__ = ["HEALTH_STATES", "GlobalContext", "Modules", "SharedState"]
 
 HEALTH_STATES: Final = ("healthy", "degraded", "unhealthy")
 _log = logging.getLogger("gati.app")
+C = TypeVar("C", bound=Callable[..., Any])
+
+
+def _check_callable(fn: object, what: str) -> None:
+    if not callable(fn):
+        raise TypeError(f"{what} registers a callable, not {type(fn).__name__}")
 
 
 class Modules:
@@ -120,26 +126,61 @@ class GlobalContext:
         self.modules._m[name] = module
 
     # -- lifecycle ---------------------------------------------------------------------------
-    def on_startup(self, fn: Callable[[], Any], *, priority: int = 0) -> Callable[[], Any]:
-        """Run ``fn()`` at start-up; higher priority first, then registration order."""
-        self._startup.append((-priority, len(self._startup), fn))
-        return fn
+    @overload
+    def on_startup(self, fn: C, *, priority: int = 0) -> C: ...
+    @overload
+    def on_startup(self, fn: None = None, *, priority: int = 0) -> Callable[[C], C]: ...
+    def on_startup(self, fn: C | None = None, *, priority: int = 0) -> Any:
+        """Run ``fn()`` at start-up; higher priority first, then registration order. Also a
+        decorator, bare or with options: ``@gctx.on_startup(priority=5)``."""
 
+        def register(f: C) -> C:
+            _check_callable(f, "on_startup")
+            self._startup.append((-priority, len(self._startup), f))
+            return f
+
+        return register if fn is None else register(fn)
+
+    @overload
+    def on_shutdown(self, fn: C, *, priority: int = 0, timeout: float = 10.0) -> C: ...
+    @overload
     def on_shutdown(
-        self, fn: Callable[[], Any], *, priority: int = 0, timeout: float = 10.0
-    ) -> Callable[[], Any]:
-        """Run ``fn()`` at shutdown, bounded by ``timeout``; higher priority first."""
-        self._shutdown.append((-priority, len(self._shutdown), timeout, fn))
-        return fn
+        self, fn: None = None, *, priority: int = 0, timeout: float = 10.0
+    ) -> Callable[[C], C]: ...
+    def on_shutdown(self, fn: C | None = None, *, priority: int = 0, timeout: float = 10.0) -> Any:
+        """Run ``fn()`` at shutdown, bounded by ``timeout``; higher priority first. Also a
+        decorator, bare or with options."""
 
+        def register(f: C) -> C:
+            _check_callable(f, "on_shutdown")
+            self._shutdown.append((-priority, len(self._shutdown), timeout, f))
+            return f
+
+        return register if fn is None else register(fn)
+
+    @overload
+    def on_health(self, name: str, fn: C, *, critical: bool = True, timeout: float = 5.0) -> C: ...
+    @overload
     def on_health(
-        self, name: str, fn: Callable[[], Any], *, critical: bool = True, timeout: float = 5.0
-    ) -> Callable[[], Any]:
+        self, name: str, fn: None = None, *, critical: bool = True, timeout: float = 5.0
+    ) -> Callable[[C], C]: ...
+    def on_health(
+        self, name: str, fn: C | None = None, *, critical: bool = True, timeout: float = 5.0
+    ) -> Any:
         """Add a health check. ``fn()`` returns True/False or one of ``HEALTH_STATES``; raising
         or timing out counts as failing. A failing critical check makes the app unhealthy, a
-        failing non-critical one degraded."""
-        self._health[name] = (fn, critical, timeout)
-        return fn
+        failing non-critical one degraded. Also a decorator: ``@gctx.on_health("db")``."""
+        if not isinstance(name, str):
+            raise TypeError(
+                f'on_health needs a check name first: on_health("db", fn), not {name!r}'
+            )
+
+        def register(f: C) -> C:
+            _check_callable(f, "on_health")
+            self._health[name] = (f, critical, timeout)
+            return f
+
+        return register if fn is None else register(fn)
 
     async def startup(self) -> None:
         """Run start-up callbacks in order; the first failure aborts with ``StartupError``."""

@@ -62,6 +62,7 @@ class Extras:
         "catch",
         "cleanup",
         "compensations",
+        "deferred",
         "on_error",
         "on_timeout",
         "phase_listeners",
@@ -78,6 +79,7 @@ class Extras:
         self.on_timeout: list[Callable[[], Any]] = []
         self.on_error: list[Callable[[BaseException], Any]] = []
         self.compensations: list[Callable[[], Any]] = []
+        self.deferred: list[tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]] = []
         self.tracked: list[Tracked] = []
         self.subscribers: dict[str, list[Callable[[Any], Any]]] = {}
         self.trace: list[dict[str, Any]] = []
@@ -300,6 +302,14 @@ class LocalContext:
         """Undo step for this request: run last-first if the request fails."""
         self.extras.compensations.append(action)
         return action
+
+    def defer(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+        """Run ``fn(*args, **kwargs)`` after the response is sent (sync functions in a worker
+        thread); unlike ``track``, it is not cancelled when the request ends. A failure is
+        logged with the request id."""
+        if not callable(fn):
+            raise TypeError(f"defer() takes a callable, not {type(fn).__name__}")
+        self.extras.deferred.append((fn, args, kwargs))
 
     def track(self, awaitable: Awaitable[Any], name: str | None = None) -> asyncio.Future[Any]:
         """Run ``awaitable`` as an outstanding task of this request (cancelled at its end if

@@ -37,9 +37,19 @@ class Result(NamedTuple):
 def compile_schema(schema: Schema, *, max_errors: int = 100, max_depth: int = 256) -> Any:
     """Plan ``schema`` once and build the active backend's validator for it."""
     if not isinstance(schema, Schema):
-        raise SchemaError(f"gt.compile() takes a gt schema, not {type(schema).__name__}")
+        raise SchemaError(_not_a_schema(schema))
     plan = make_plan(schema.core(), max_errors=max_errors, max_depth=max_depth)
     return Validator(plan, schema)
+
+
+def _not_a_schema(value: Any) -> str:
+    """What to say when ``gt.compile`` gets something else; a class gets a pointer to
+    ``gt.from_type``."""
+    text = f"gt.compile() takes a gt schema, not {type(value).__name__}"
+    if isinstance(value, type) or hasattr(value, "__annotations__"):
+        name = getattr(value, "__name__", None) or repr(value)
+        text += f"; for a class or annotation write gt.compile(gt.from_type({name}))"
+    return text
 
 
 @functools.lru_cache(maxsize=256)

@@ -7,15 +7,23 @@ the value and the body is encoded exactly once.
 
 from __future__ import annotations
 
+import os
+from collections.abc import AsyncIterable, Iterable
+from datetime import datetime
 from typing import Any
 
 import orjson
+
+from gati.http.cookies import SameSite, set_cookie_header
+from gati.http.encoding import encode_json
+from gati.http.streaming import file_response, sse_response, stream_response
 
 __all__ = ["JSON_MEDIA", "Response"]
 
 JSON_MEDIA = b"application/json"
 _TEXT_MEDIA = b"text/plain; charset=utf-8"
 _NOTHING: Any = object()
+_dumps = orjson.dumps
 
 
 class Response:
@@ -49,7 +57,18 @@ class Response:
         return self
 
     def header(self, name: str, value: str) -> Response:
-        """Add a header (repeatable names such as ``Set-Cookie`` may be added several times)."""
+        """Set a header, replacing any earlier value of that name. A ``Content-Type`` set
+        here wins over the media type of ``text()``/``send()``/``json()``, whichever comes
+        first. Repeat a header with ``add_header``."""
+        key = name.lower().encode("latin-1")
+        if self.headers:
+            self.headers = [pair for pair in self.headers if pair[0] != key]
+        self.headers.append((key, value.encode("latin-1")))
+        self.written = True
+        return self
+
+    def add_header(self, name: str, value: str) -> Response:
+        """Add one more value of a header (``Link``, ``Vary``…); earlier values stay."""
         self.headers.append((name.lower().encode("latin-1"), value.encode("latin-1")))
         self.written = True
         return self
@@ -75,6 +94,88 @@ class Response:
         self.written = True
         return self
 
+    def set_cookie(
+        self,
+        key: str,
+        value: str = "",
+        *,
+        max_age: int | None = None,
+        expires: datetime | str | int | None = None,
+        path: str | None = "/",
+        domain: str | None = None,
+        secure: bool = False,
+        httponly: bool = False,
+        samesite: SameSite | None = "lax",
+        partitioned: bool = False,
+    ) -> Response:
+        """Add a ``Set-Cookie`` header (Starlette's attributes and defaults)."""
+        header = set_cookie_header(
+            key,
+            value,
+            max_age=max_age,
+            expires=expires,
+            path=path,
+            domain=domain,
+            secure=secure,
+            httponly=httponly,
+            samesite=samesite,
+            partitioned=partitioned,
+        )
+        return self.add_header("set-cookie", header)
+
+    def delete_cookie(
+        self,
+        key: str,
+        *,
+        path: str = "/",
+        domain: str | None = None,
+        secure: bool = False,
+        httponly: bool = False,
+        samesite: SameSite | None = "lax",
+    ) -> Response:
+        """Expire a cookie (same ``path``/``domain`` as when it was set)."""
+        return self.set_cookie(
+            key,
+            max_age=0,
+            expires=0,
+            path=path,
+            domain=domain,
+            secure=secure,
+            httponly=httponly,
+            samesite=samesite,
+        )
+
+    def stream(
+        self, chunks: AsyncIterable[Any] | Iterable[Any], media_type: str | None = None
+    ) -> Response:
+        """Stream ``bytes``/``str`` chunks as they come (set the status first). Cleanup
+        callbacks run after the last chunk; a client disconnect closes the iterator."""
+        return self.delegate(stream_response(chunks, self.status_code, media_type))
+
+    def sse(
+        self, events: AsyncIterable[Any] | Iterable[Any], *, ping: float | None = 15.0
+    ) -> Response:
+        """Server-Sent Events: each item a ``ServerSentEvent`` (event, id, retry) or the data
+        of one (text, else JSON); a ``: ping`` comment keeps an idle stream alive every
+        ``ping`` seconds. A client disconnect closes the iterator."""
+        return self.delegate(sse_response(events, self.status_code, ping))
+
+    def file(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        filename: str | None = None,
+        media_type: str | None = None,
+        inline: bool = False,
+    ) -> Response:
+        """Send a file, with ``Range`` (206/416), ``ETag`` and ``Last-Modified`` (Starlette's
+        ``FileResponse``); a missing file is a 404. ``filename`` adds a download name."""
+        return self.delegate(
+            file_response(
+                path, self.status_code, filename=filename, media_type=media_type, inline=inline
+            )
+        )
+
     def delegate(self, response: Any) -> Response:
         """Answer with an ASGI response object (a Starlette ``Response``) instead."""
         self.asgi = response
@@ -99,5 +200,8 @@ class Response:
     def render(self) -> tuple[bytes, bytes | None]:
         """The encoded body and its media type."""
         if self._payload is not _NOTHING:
-            return orjson.dumps(self._payload), self._media_type
+            try:
+                return _dumps(self._payload), self._media_type
+            except TypeError:  # not plain JSON: Decimal, set, bytes, a pydantic model…
+                return encode_json(self._payload), self._media_type
         return self._body, self._media_type

@@ -14,6 +14,8 @@ from starlette.responses import Response as StarletteResponse
 
 from gati.errors import ValidationError
 from gati.http.errors import HTTPError
+from gati.http.forms import FormLimits
+from gati.http.header_params import header_params
 from gati.http.request import Request
 from gati.http.response import Response
 from gati.http.validation import (
@@ -26,6 +28,7 @@ from gati.http.validation import (
     is_json_media,
     query_coercions,
 )
+from gati.lifecycle.hook_ids import unique_hook_id
 from gati.lifecycle.hooks import Hook, is_async_callable
 from gati.lifecycle.plan import DEFAULT_TIMEOUT, RoutePlan, plan_route
 
@@ -62,10 +65,34 @@ def _documented_statuses(responses: Mapping[int, Any] | None) -> dict[int, Any]:
     return checked
 
 
-def _route_hook(hook: Hook | Handler) -> Hook:
+def ambiguous_return(handler_id: str, result: Any, wrote_body: bool) -> TypeError:
+    """The error for a return value gati will not guess about: a value returned after a body
+    was written, or a Flask-style ``(body, status)`` tuple."""
+    if wrote_body:
+        return TypeError(
+            f"handler {handler_id} wrote a body on res and also returned "
+            f"{type(result).__name__}; write the body or return it, not both"
+        )
+    return TypeError(
+        f"handler {handler_id} returned a 2-tuple; for (body, status) write "
+        "res.status(status) and return body (return list(...) to send a JSON array)"
+    )
+
+
+def _route_hooks(hooks: Sequence[Hook | Handler]) -> tuple[Hook, ...]:
+    """The route-level chain; plain callables get ids unique within it (factory-made hooks
+    share a qualified name)."""
+    chain: list[Hook] = []
+    for hook in hooks:
+        taken = [h.id for h in chain if h.kind == "before"]
+        chain.append(_route_hook(hook, taken))
+    return tuple(chain)
+
+
+def _route_hook(hook: Hook | Handler, taken: Sequence[str] = ()) -> Hook:
     """Route-level hooks: a plain callable is a before hook; a ``Hook`` keeps its settings."""
     if not isinstance(hook, Hook):
-        return Hook(hook, kind="before", level="route")
+        return Hook(hook, kind="before", level="route", id=unique_hook_id(hook, taken))
     if hook.level == "route":
         return hook
     return Hook(
@@ -85,9 +112,11 @@ class Route:
 
     __slots__ = (
         "body_validator",
+        "cookies_schema",
         "deprecated",
         "handler",
         "handler_id",
+        "headers_schema",
         "hooks",
         "is_async",
         "max_body_size",
@@ -96,6 +125,7 @@ class Route:
         "params_validator",
         "pattern",
         "plan",
+        "prepare",
         "query_coercions",
         "query_schema",
         "query_validator",
@@ -122,14 +152,17 @@ class Route:
         response: Any = None,
         query: Any = None,
         params: Any = None,
+        headers: Any = None,
+        cookies: Any = None,
+        form_limits: FormLimits | None = None,
         roles: Sequence[str] | None = None,
         rate_limit: str | None = None,
         timeout: float | None = DEFAULT_TIMEOUT,
         version: str | None = None,
+        tags: Sequence[str] = (),
         hooks: Sequence[Hook | Handler] = (),
         max_body_size: int,
         handler_id: str | None = None,
-        tags: Sequence[str] = (),
         summary: str | None = None,
         deprecated: bool = False,
         responses: Mapping[int, Any] | None = None,
@@ -147,22 +180,29 @@ class Route:
         self.response_schema = response
         self.query_schema = query
         self.params_schema = params
+        self.headers_schema = headers
+        self.cookies_schema = cookies
         self.body_validator: Validator | None = compile_schema(request)
         self.response_validator: Validator | None = compile_schema(response)
         self.query_validator: Validator | None = compile_schema(query)
         self.query_coercions: tuple[Coercion, ...] = query_coercions(query)
         self.params_validator: Validator | None = compile_schema(params)
+        # steps run on the request before the handler: header/cookie checks, form limits
+        self.prepare: tuple[Callable[[Any], None], ...] = (
+            *(part.check for part in header_params(headers, cookies)),
+            *(() if form_limits is None else (form_limits.apply,)),
+        )
         self.validates = any(
             v is not None
             for v in (self.body_validator, self.query_validator, self.params_validator)
-        )
+        ) or (headers is not None or cookies is not None)
         self.roles = tuple(roles or ())
         self.rate_limit = rate_limit
         self.timeout = timeout
         self.version = version
-        self.hooks = tuple(_route_hook(h) for h in hooks)
+        self.hooks = _route_hooks(hooks)
         self.max_body_size = max_body_size
-        # Documentation only: OpenAPI tags, summary, deprecation and extra documented statuses.
+        # Documentation only: OpenAPI summary, deprecation and extra documented statuses.
         self.tags = tuple(tags)
         self.summary = summary
         self.deprecated = deprecated
@@ -173,7 +213,7 @@ class Route:
         """Order the global + route hook chains (once, at start-up or after a change)."""
         self.plan = plan_route(global_hooks, self.hooks, timeout=self.timeout)
 
-    async def call(self, req: Request, res: Response, lctx: Any, gctx: Any) -> Any:
+    async def call(self, req: Request[Any], res: Response, lctx: Any, gctx: Any) -> Any:
         """Validate the request, run the handler, keep its result, validate the response."""
         if self.body_validator is not None:
             if not is_json_media(req.info.content_type):
@@ -194,6 +234,9 @@ class Route:
                 self.params_validator.validate(req.path_params)
             except ValidationError as exc:
                 raise RequestInvalid(exc, "path") from None
+        if self.prepare:
+            for step in self.prepare:
+                step(req)
         if self.validates:
             lctx.advance("validated")
         lctx.advance("processing")
@@ -201,10 +244,12 @@ class Route:
             result = await self.handler(req, res, lctx, gctx)
         else:
             result = await run_in_threadpool(self.handler, req, res, lctx, gctx)
-        if result is not None:
+        if result is not None and result is not res:
             if isinstance(result, StarletteResponse):
                 res.delegate(result)
-            elif not res.has_body:
+            elif res.has_body or (type(result) is tuple and len(result) == 2):
+                raise ambiguous_return(self.handler_id, result, res.has_body)
+            else:
                 res.json(result)
         if self.response_validator is not None and res.has_json:
             try:

@@ -11,6 +11,7 @@ strict: ``/users`` and ``/users/`` are different paths and neither redirects to 
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Sequence
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -45,10 +46,15 @@ def parse_pattern(pattern: str) -> list[tuple[str, str]]:
     segments: list[tuple[str, str]] = []
     names: set[str] = set()
     for part in pattern[1:].split("/"):
-        if "{" not in part and "}" not in part:
+        if "{" not in part and "}" not in part and not (part.startswith("<") and ">" in part):
             segments.append(("static", part))
             continue
         match = _PARAM.match(part)
+        if match is None and "<" in part and ">" in part:
+            raise ValueError(
+                f"in {pattern!r}: {part!r} is Flask syntax; gati writes parameters as "
+                "{name} or {name:int} (types: str, int, float, uuid, path)"
+            )
         if match is None:
             raise ValueError(
                 f"in {pattern!r}: a segment is static text or one {{name}} / {{name:type}} "
@@ -62,16 +68,29 @@ def parse_pattern(pattern: str) -> list[tuple[str, str]]:
     return segments
 
 
+def _converts(kind: str, text: str) -> bool:
+    """Whether ``text`` reads as a parameter of ``kind`` (for the 404 message only)."""
+    convert = {"int": int, "float": float, "uuid": uuid.UUID}.get(kind)
+    if convert is None:
+        return True
+    try:
+        convert(text)
+    except ValueError:
+        return False
+    return True
+
+
 class RouteTable(Generic[R]):
     """Maps (method, path) to a route and its converted path parameters, or 404/405."""
 
-    __slots__ = ("_indexes", "_methods", "_router", "_static")
+    __slots__ = ("_by_length", "_indexes", "_methods", "_router", "_static")
 
     def __init__(self) -> None:
         self._router = make_router()
         self._indexes: dict[str, int] = {}
         self._methods: list[dict[str, R]] = []
         self._static: dict[str, int] = {}
+        self._by_length: dict[int, list[tuple[str, list[tuple[str, str]]]]] = {}
 
     def add(self, method: str, pattern: str, route: R) -> None:
         """Register ``route`` for ``method`` on ``pattern``; a duplicate is a ``ValueError``."""
@@ -81,15 +100,31 @@ class RouteTable(Generic[R]):
         index = self._indexes.get(pattern)
         if index is None:
             segments = parse_pattern(pattern)
-            index = self._router.insert(segments)
+            try:
+                index = self._router.insert(segments)
+            except ValueError as exc:
+                raise self._conflict(pattern, exc) from None
             self._indexes[pattern] = index
             self._methods.append({})
+            if not any(kind == "path" for kind, _ in segments):
+                self._by_length.setdefault(len(segments), []).append((pattern, segments))
             if all(kind == "static" for kind, _ in segments):
                 self._static[pattern] = index
         methods = self._methods[index]
         if method in methods:
             raise ValueError(f"{method} {pattern} is already registered")
         methods[method] = route
+
+    def _conflict(self, pattern: str, exc: ValueError) -> ValueError:
+        """The router's "conflicts with route #N" told with the other pattern's text."""
+        match = re.search(r"#(\d+)", str(exc))
+        others = [p for p, i in self._indexes.items() if match and i == int(match[1])]
+        if not others:
+            return exc
+        return ValueError(
+            f"pattern {pattern!r} conflicts with the registered {others[0]!r}: the same path "
+            "shape with other parameter names or types, or a second catch-all at one place"
+        )
 
     def routes(self) -> list[tuple[str, str, R]]:
         """Every (method, pattern, route), in registration order of the patterns."""
@@ -99,13 +134,34 @@ class RouteTable(Generic[R]):
             for method, route in self._methods[index].items()
         ]
 
+    def _not_found(self, path: str) -> str:
+        """The 404 detail; when a pattern fits the path but one of its typed parameters did
+        not convert (``/notes/abc`` against ``/notes/{note_id:int}``), it says which. Only
+        patterns with as many segments as the path are looked at."""
+        parts = path[1:].split("/")
+        for pattern, segments in self._by_length.get(len(parts), ()):
+            failed = None
+            for (kind, name), part in zip(segments, parts, strict=True):
+                if (kind == "static" and part != name) or not part:
+                    break
+                if failed is None and not _converts(kind, part):
+                    failed = (name, kind, part)
+            else:
+                if failed is not None:
+                    name, kind, part = failed
+                    return (
+                        f"no route matches {path!r}: {pattern!r} fits the path, but parameter "
+                        f"{name!r} did not convert to {kind} ({part!r})"
+                    )
+        return f"no route matches {path!r}"
+
     def resolve(self, method: str, path: str) -> tuple[R, dict[str, Any]]:
         """The route and its path parameters; ``HTTPError`` 404, or 405 with ``Allow``."""
         index = self._static.get(path)
         if index is None:
             found = self._router.lookup(path)
             if found is None:
-                raise HTTPError(404, f"no route matches {path!r}")
+                raise HTTPError(404, self._not_found(path))
             index, params = found
         else:
             params = {}

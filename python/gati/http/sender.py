@@ -8,7 +8,7 @@ from typing import Any
 from gati.http.errors import PROBLEM_JSON, problem_body
 from gati.http.response import JSON_MEDIA, Response
 
-__all__ = ["Send", "response_messages", "send_delegated", "send_problem"]
+__all__ = ["Receive", "Send", "response_messages", "send_delegated", "send_problem"]
 
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
@@ -23,9 +23,14 @@ _JSON_TYPE = (b"content-type", JSON_MEDIA)
 async def send_delegated(
     scope: dict[str, Any], receive: Receive, send: Send, res: Response, request_id: bytes
 ) -> None:
-    """Send the ASGI response object a handler returned, with our headers added."""
-    res.asgi.raw_headers.append((b"x-request-id", request_id))
-    res.asgi.raw_headers.extend(res.headers)
+    """Send the ASGI response object a handler returned, with our headers added: a header
+    set on ``res`` replaces the response's own of that name (``Set-Cookie`` adds)."""
+    raw: list[tuple[bytes, bytes]] = res.asgi.raw_headers
+    if res.headers:
+        ours = {name for name, _ in res.headers if name != b"set-cookie"}
+        raw[:] = [pair for pair in raw if pair[0] not in ours]
+        raw.extend(res.headers)
+    raw.append((b"x-request-id", request_id))
     await res.asgi(scope, receive, send)
 
 
@@ -44,12 +49,15 @@ def response_messages(
         n = len(body)
         length = _LENGTHS[n] if n < _CACHED_LENGTHS else (b"content-length", b"%d" % n)
         headers = [length, (b"x-request-id", request_id)]
+        extra = res.headers
+        if extra and any(name == b"content-type" for name, _ in extra):
+            media = None  # res.header("Content-Type", …) wins over the body's media type
         if media is JSON_MEDIA:
             headers.append(_JSON_TYPE)
         elif media is not None:
             headers.append((b"content-type", media))
-        if res.headers:
-            headers += res.headers
+        if extra:
+            headers += extra
     return (
         {"type": "http.response.start", "status": status, "headers": headers},
         {"type": "http.response.body", "body": b"" if method == "HEAD" else body},

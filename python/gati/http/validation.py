@@ -19,6 +19,7 @@ __all__ = [
     "ResponseInvalid",
     "Validator",
     "coerce_query",
+    "coerce_scalar",
     "compile_schema",
     "is_json_media",
     "query_coercions",
@@ -56,7 +57,8 @@ def is_json_media(content_type: bytes | None) -> bool:
 
 
 class RequestInvalid(ValidationError):
-    """A request part (``location``: ``body``, ``query`` or ``path``) failed its schema: 400.
+    """A request part (``location``: ``body``, ``query``, ``path``, ``header`` or ``cookie``)
+    failed its schema: 400.
 
     A ``ValidationError``, so the lifecycle reports it as a ``validation.error`` event; each
     error dict gains ``location``.
@@ -107,7 +109,8 @@ def query_coercions(schema: Any) -> tuple[Coercion, ...]:
 _TRUE = {"true": True, "1": True, "false": False, "0": False}
 
 
-def _scalar(kind: str, text: str) -> Any:
+def coerce_scalar(kind: str, text: str) -> Any:
+    """``text`` as the integer, number or boolean ``kind`` names, when it parses; else text."""
     try:
         if kind == "integer":
             return int(text)
@@ -128,5 +131,5 @@ def coerce_query(query: QueryParams, coercions: tuple[Coercion, ...]) -> dict[st
             if name in query:
                 values[name] = query.getlist(name)
         elif name in values:
-            values[name] = _scalar(kind, values[name])
+            values[name] = coerce_scalar(kind, values[name])
     return values

@@ -27,6 +27,7 @@ from gati.lifecycle.watchdog import Watchdog, running_tasks, task_and_watchdog
 __all__ = ["Call", "Orchestrator"]
 
 Call = Callable[[Any, Any, LocalContext, Any], Awaitable[Any]]
+OnFailure = Callable[[Exception, Any, Any, LocalContext], Awaitable[bool]]
 
 _log = logging.getLogger("gati.lifecycle")
 _now = time.perf_counter_ns
@@ -44,7 +45,7 @@ def _describe(exc: BaseException) -> str:
 class Orchestrator:
     """Runs route plans against one Global Context and one event emitter."""
 
-    __slots__ = ("_wd", "callback_timeout", "emitter", "gctx")
+    __slots__ = ("_wd", "callback_timeout", "emitter", "gctx", "on_failure")
 
     def __init__(
         self, gctx: Any, emitter: Emitter | None = None, *, callback_timeout: float = 5.0
@@ -53,6 +54,9 @@ class Orchestrator:
         self.emitter = emitter if emitter is not None else Emitter()
         self.callback_timeout = callback_timeout
         self._wd: Watchdog | None = None
+        # Writes the response for an unhandled failure (the app sets it); after hooks then
+        # see that response. None: the failure is raised to the caller.
+        self.on_failure: OnFailure | None = None
 
     async def _bounded(self, aw: Awaitable[Any], timeout: float, expired: type[Exception]) -> Any:
         """Await ``aw`` in this task, cancelling it after ``timeout`` seconds."""
@@ -89,6 +93,7 @@ class Orchestrator:
         start = lctx._hook_index
         step = 0
         result: Any = None
+        responding = False
         try:
             for hook in plan.before:
                 if step >= start:
@@ -134,6 +139,7 @@ class Orchestrator:
                     result = await self._handler(timeout, call, args, lctx, emit)
                 lctx._hook_index = step + 1
             step += 1
+            responding = True
             x = lctx._x
             after = plan.after if x is None or not x.after else (*x.after[::-1], *plan.after)
             if after or x is not None:
@@ -146,9 +152,15 @@ class Orchestrator:
                     lctx._hook_index = step + 1
                 step += 1
         except BaseException as exc:
-            return await self._settle(exc, plan, args, lctx, emit, t0, token)
+            return await self._settle(exc, plan, args, lctx, emit, t0, token, responding)
         try:
             if lctx._x is not None:
+                if getattr(args[1], "asgi", None) is not None:
+                    # a delegated (streamed) body is still to be sent: the app calls
+                    # finish_after_send once its last byte is out
+                    if emit is not None:
+                        emit(event("request.end", lctx.meta, duration_ns=_now() - t0))
+                    return result
                 await self._finish(lctx, False, emit)
             lctx.advance("completed")
             if emit is not None:
@@ -166,9 +178,11 @@ class Orchestrator:
         emit: Any,
         t0: int,
         token: Any,
+        responding: bool = False,
     ) -> Any:
-        """The failure path: catch chain or on_timeout, on_error, compensations, cleanup."""
-        handled = False
+        """The failure path: catch chain or on_timeout, on_error, the error response
+        (``on_failure``), after hooks over it, compensations, cleanup."""
+        handled = answered = False
         try:
             x = lctx._x
             if isinstance(failure, _HandlerTimedOut):
@@ -184,6 +198,10 @@ class Orchestrator:
                 if x is not None:
                     for efn in tuple(x.on_error):
                         await self._callback(efn, (failure,), lctx, "on_error")
+            if not handled and self.on_failure is not None and isinstance(failure, Exception):
+                answered = await self._answer(failure, args, lctx)
+            if (handled or answered) and not responding:
+                await self._after_failure(plan, args, lctx, emit)
             if lctx._x is not None:
                 await self._finish(lctx, True, emit)
             if handled:
@@ -196,11 +214,49 @@ class Orchestrator:
                 )
         finally:
             CURRENT.reset(token)
-        if handled:
+        if handled or answered:
             return None
         if isinstance(failure, _HandlerTimedOut):
             raise RequestTimeout(f"request {lctx.meta.request_id}: handler {failure}") from None
         raise failure
+
+    async def _answer(self, failure: Exception, args: tuple[Any, ...], lctx: LocalContext) -> bool:
+        """Let ``on_failure`` write the error response; its own failure is logged."""
+        if isinstance(failure, _HandlerTimedOut):
+            failure = RequestTimeout(f"request {lctx.meta.request_id}: handler {failure}")
+        assert self.on_failure is not None
+        try:
+            return await self.on_failure(failure, args[0], args[1], lctx)
+        except Exception:
+            _log.exception("writing the error response failed", extra=lctx._extra())
+            return False
+
+    async def _after_failure(
+        self, plan: RoutePlan, args: tuple[Any, ...], lctx: LocalContext, emit: Any
+    ) -> None:
+        """The after chain over an error response, each hook isolated (its failure logged)."""
+        x = lctx._x
+        chain = plan.after if x is None or not x.after else (*x.after[::-1], *plan.after)
+        for hook in chain:
+            try:
+                await self._hook(hook, args, lctx, emit)
+            except Exception:
+                _log.exception(
+                    "after hook %r failed on an error response", hook.id, extra=lctx._extra()
+                )
+
+    async def finish_after_send(self, lctx: LocalContext) -> None:
+        """End a request whose delegated body was sent: cancel tracked tasks, run cleanup,
+        ``completed``. A request that failed was finished by the failure path already."""
+        if lctx.meta._phase in ("error", "timeout", "completed"):
+            return
+        token = CURRENT.set(lctx)
+        try:
+            if lctx._x is not None:
+                await self._finish(lctx, False, None)
+            lctx.advance("completed")
+        finally:
+            CURRENT.reset(token)
 
     async def _hook(
         self, hook: Hook, args: tuple[Any, ...], lctx: LocalContext, emit: Any, attempt: int = 0

@@ -188,7 +188,8 @@ def _parameters(op: Operation, components: _Components) -> list[dict[str, Any]]:
     ]
     for where, core in (("query", op.query), ("header", op.headers), ("cookie", op.cookies)):
         for name, schema, required in _object_members(core, components):
-            param: dict[str, Any] = {"name": name, "in": where, "schema": schema}
+            sent = name.replace("_", "-") if where == "header" else name  # x_api_key: X-Api-Key
+            param: dict[str, Any] = {"name": sent, "in": where, "schema": schema}
             if required:
                 param["required"] = True
             if "description" in schema:

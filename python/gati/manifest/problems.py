@@ -42,7 +42,7 @@ PROBLEM_SCHEMAS: dict[str, Any] = {
             "expected": {"type": "string"},
             "actual": {},
             "message": {"type": "string"},
-            "location": {"type": "string", "enum": ["body", "query", "path", "headers"]},
+            "location": {"type": "string", "description": "body, query, path, header, …"},
         },
         "required": ["path", "code", "message"],
     },

@@ -1,0 +1,147 @@
+"""Streamed bodies: ``res.stream``, ``res.sse``, ``res.file``; cleanup after the last byte or
+on disconnect; a disconnect closes the producer."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from gati import App, ServerSentEvent
+from gati.testing import TestClient
+
+
+def test_cleanup_runs_after_the_last_streamed_byte() -> None:
+    app = App()
+    order: list[str] = []
+
+    @app.get("/s")
+    async def stream(req: Any, res: Any, lctx: Any, gctx: Any) -> None:
+        lctx.on_cleanup(lambda: order.append("cleanup"))
+        lctx.defer(order.append, "deferred")
+
+        async def chunks() -> AsyncIterator[bytes]:
+            for part in (b"a", b"b", b"c"):
+                order.append(part.decode())
+                yield part
+
+        res.header("X-Kind", "stream").stream(chunks(), media_type="text/plain")
+
+    r = TestClient(app).get("/s")
+    assert (r.status_code, r.text, r.headers["x-kind"]) == (200, "abc", "stream")
+    assert r.headers["content-type"].startswith("text/plain")
+    assert "x-request-id" in r.headers
+    assert order == ["a", "b", "c", "cleanup", "deferred"]
+
+
+async def test_a_disconnect_closes_the_iterator_and_runs_cleanup() -> None:
+    app = App()
+    seen: list[str] = []
+    finished = asyncio.Event()
+
+    @app.get("/events")
+    async def events(req: Any, res: Any, lctx: Any, gctx: Any) -> None:
+        lctx.on_cleanup(finished.set)
+
+        async def ticks() -> AsyncIterator[ServerSentEvent]:
+            try:
+                n = 0
+                while True:
+                    n += 1
+                    yield ServerSentEvent({"n": n}, event="tick", id=str(n))
+                    await asyncio.sleep(0.01)
+            finally:
+                seen.append("closed")
+
+        res.sse(ticks())
+
+    sent: list[dict[str, Any]] = []
+    disconnect = asyncio.Event()
+
+    async def receive() -> dict[str, Any]:
+        await disconnect.wait()
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+        if sum(1 for m in sent if m.get("body")) >= 2:
+            disconnect.set()
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": "/events",
+        "raw_path": b"/events",
+        "root_path": "",
+        "query_string": b"",
+        "headers": [],
+        "client": ("127.0.0.1", 1),
+        "server": ("testserver", 80),
+    }
+    await asyncio.wait_for(app(scope, receive, send), 5)
+    await asyncio.wait_for(finished.wait(), 5)
+    assert seen == ["closed"]
+    start = sent[0]
+    assert dict(start["headers"])[b"content-type"].startswith(b"text/event-stream")
+    assert sent[1]["body"] == b'event: tick\nid: 1\ndata: {"n":1}\n\n'
+
+
+def test_sse_formats_events_and_pings_an_idle_stream() -> None:
+    app = App()
+
+    @app.get("/sse")
+    async def sse(req: Any, res: Any, lctx: Any, gctx: Any) -> None:
+        async def events() -> AsyncIterator[Any]:
+            yield ServerSentEvent("line one\nline two", retry=3000)
+            await asyncio.sleep(0.05)
+            yield {"done": True}
+
+        res.sse(events(), ping=0.01)
+
+    text = TestClient(app).get("/sse").text
+    assert text.startswith("retry: 3000\ndata: line one\ndata: line two\n\n")
+    assert ": ping\n\n" in text
+    assert text.endswith('data: {"done":true}\n\n')
+
+
+def test_files_are_sent_with_etag_and_ranges(tmp_path: Path) -> None:
+    app = App()
+    path = tmp_path / "book.txt"
+    path.write_bytes(b"0123456789")
+
+    @app.get("/file")
+    async def file(req: Any, res: Any, lctx: Any, gctx: Any) -> None:
+        res.file(path, filename="book.txt")
+
+    @app.get("/missing")
+    async def missing(req: Any, res: Any, lctx: Any, gctx: Any) -> None:
+        res.file(tmp_path / "nope.txt")
+
+    client = TestClient(app)
+    r = client.get("/file")
+    assert (r.status_code, r.content) == (200, b"0123456789")
+    assert r.headers["etag"] and 'filename="book.txt"' in r.headers["content-disposition"]
+    r = client.get("/file", headers={"Range": "bytes=2-4"})
+    assert (r.status_code, r.content) == (206, b"234")
+    assert r.headers["content-range"] == "bytes 2-4/10"
+    assert client.get("/file", headers={"Range": "bytes=20-30"}).status_code == 416
+    r = client.get("/missing")
+    assert (r.status_code, r.json()["detail"]) == (404, "file not found")
+
+
+def test_headers_set_on_res_replace_those_of_a_delegated_response() -> None:
+    app = App()
+
+    @app.get("/csv")
+    async def csv(req: Any, res: Any, lctx: Any, gctx: Any) -> None:
+        res.header("Content-Type", "text/csv").stream([b"a,b\n"], media_type="text/plain")
+        res.set_cookie("seen", "1")
+
+    r = TestClient(app).get("/csv")
+    assert r.headers.get_list("content-type") == ["text/csv"]
+    assert r.headers["set-cookie"].startswith("seen=1")
+    assert r.text == "a,b\n"
