@@ -1,5 +1,6 @@
-"""A small bookstore API: CRUD with validation, a global audit hook, a route hook guarding
-writes with an API key, and error paths (401, 404, 400, 415).
+"""A small bookstore API: CRUD with validation, a global audit hook, writes guarded by API keys
+and an ``editor`` role, a rate limit on adding books, and error paths (401, 403, 404, 400,
+415, 429).
 
     python -m examples.serve      # then see docs/http.md for a curl session
 """
@@ -10,9 +11,10 @@ import logging
 import threading
 from typing import Any
 
-from gati import App, HTTPError, gt
+from gati import APIKeyAuth, App, HTTPError, Principal, gt
 
 API_KEY = "demo-key"
+READER_KEY = "reader-key"
 
 Book = gt.object(
     {
@@ -51,7 +53,6 @@ ListQuery = gt.object(
 )
 
 Stats = gt.object({"requests": gt.integer(min=0)}, name="Stats")
-UNAUTHORIZED = {401: "A valid X-API-Key header is required."}
 
 audit_log = logging.getLogger("bookstore.audit")
 
@@ -95,10 +96,10 @@ class Books:
 def create_app() -> App:
     """A fresh bookstore app (each test gets its own catalogue)."""
     app = App(
-        config={"api_key": API_KEY},
         modules={"books": Books()},
         openapi_info={"title": "Bookstore", "version": "1.0.0"},
     )
+    writers = APIKeyAuth({API_KEY: Principal("demo", ["editor"]), READER_KEY: "reader"})
 
     @app.hook("before")
     async def audit(req: Any, res: Any, lctx: Any, gctx: Any) -> None:
@@ -111,13 +112,6 @@ def create_app() -> App:
             audit_log.info("%s %s phase=%s [%s]", req.method, req.path, meta.phase, meta.request_id)
 
         lctx.on_cleanup(record)
-
-    async def require_api_key(req: Any, res: Any, lctx: Any, gctx: Any) -> None:
-        """Route hook on writes: the X-API-Key header must hold the configured key."""
-        if req.headers.get("x-api-key") != gctx.config["api_key"]:
-            raise HTTPError(
-                401, "a valid X-API-Key header is required", headers={"WWW-Authenticate": "ApiKey"}
-            )
 
     @app.get("/books", query=ListQuery, response=BookList, tags=["books"])
     async def list_books(req: Any, res: Any, lctx: Any, gctx: Any) -> Any:
@@ -133,9 +127,11 @@ def create_app() -> App:
         "/books",
         request=Book,
         response=StoredBook,
-        hooks=[require_api_key],
+        auth=writers,
+        roles=["editor"],
+        rate_limit="5/minute",
         tags=["books"],
-        responses={201: "The stored book; `Location` names it.", **UNAUTHORIZED},
+        responses={201: "The stored book; `Location` names it."},
     )
     async def create_book(req: Any, res: Any, lctx: Any, gctx: Any) -> None:
         """Add a book to the catalogue."""
@@ -151,9 +147,9 @@ def create_app() -> App:
         "/books/{book_id:int}",
         request=Book,
         response=StoredBook,
-        hooks=[require_api_key],
+        auth=writers,
+        roles=["editor"],
         tags=["books"],
-        responses=UNAUTHORIZED,
     )
     async def replace_book(req: Any, res: Any, lctx: Any, gctx: Any) -> Any:
         """Replace a book."""
@@ -161,9 +157,10 @@ def create_app() -> App:
 
     @app.delete(
         "/books/{book_id:int}",
-        hooks=[require_api_key],
+        auth=writers,
+        roles=["editor"],
         tags=["books"],
-        responses={204: "Deleted.", **UNAUTHORIZED},
+        responses={204: "Deleted."},
     )
     def delete_book(req: Any, res: Any, lctx: Any, gctx: Any) -> None:
         """Delete a book.

@@ -48,6 +48,10 @@ from gati.lifecycle.hook_ids import HookKind, unique_hook_id
 from gati.lifecycle.hooks import KINDS, Backoff, Hook
 from gati.lifecycle.orchestrator import Orchestrator
 from gati.lifecycle.plan import DEFAULT_TIMEOUT
+from gati.policy.audit import AuditLog
+from gati.policy.plan import Policies
+from gati.policy.ratelimit import KeyFn, OnStoreError
+from gati.secrets.manager import SecretsManager
 
 __all__ = ["App"]
 
@@ -69,6 +73,8 @@ _time = time.time
 _new_tuple = tuple.__new__
 
 
+# Built-in routes (health, the document, the docs page): no timeout, public, never limited.
+_PUBLIC: dict[str, Any] = {"timeout": None, "auth": False, "rate_limit": False}
 # How the OpenAPI document describes the health endpoints: a JSON report, 200 or 503.
 _REPORT = {"application/json": {"schema": {"type": "object"}}}
 _HEALTH_DOCS: dict[str, Any] = {
@@ -105,6 +111,12 @@ class App:
     or error statuses to ``handler(req, exc)``; ``openapi_path`` serves the OpenAPI 3.1
     document and ``docs_path`` the offline docs page (``None`` turns each off);
     ``openapi_info`` fills the document's ``info`` object (``title``, ``version`` …).
+
+    Policies (docs/security.md): ``auth`` authenticates every route (``auth=False`` on a route
+    makes it public), ``rate_limit`` is the default limit of every route, kept in Redis when
+    ``redis_url`` (or ``$GATI_REDIS_URL``) is set, else in memory; ``secrets`` are the
+    providers behind ``gctx.secrets`` (or a ``SecretsManager``, to set its TTL);
+    ``audit=True`` logs one JSON line per request on ``gati.audit``.
     """
 
     def __init__(
@@ -117,6 +129,11 @@ class App:
         modules: Mapping[str, Any] | None = None,
         timeout: float | None = DEFAULT_TIMEOUT,
         health_paths: tuple[str, str] | None = ("/healthz", "/readyz"),
+        auth: Any = None,
+        rate_limit: str | None = None,
+        redis_url: str | None = None,
+        secrets: Iterable[Any] | SecretsManager = (),
+        audit: bool | AuditLog = False,
         middleware: Sequence[Middleware] = (),
         exception_handlers: Mapping[HandlerKey, ExceptionHandler] | None = None,
         openapi_path: str | None = "/openapi.json",
@@ -131,6 +148,13 @@ class App:
         for name, module in (modules or {}).items():
             self.gctx.register_module(name, module)
         self.emitter = Emitter()
+        self.policies = Policies(auth=auth, rate_limit=rate_limit, redis_url=redis_url, audit=audit)
+        self.gctx.secrets = (
+            secrets if isinstance(secrets, SecretsManager) else SecretsManager(secrets)
+        )
+        self.gctx.on_shutdown(self.policies.close)
+        if self.policies.audit is not None:
+            self.emitter.subscribe(self.policies.audit.observe)
         self.orchestrator = Orchestrator(self.gctx, self.emitter)
         self.routes: RouteTable[Route] = RouteTable()
         self.websocket_routes: RouteTable[Route] = RouteTable()
@@ -148,19 +172,20 @@ class App:
         if health_paths is not None:
             live, ready = health_paths
             doc = _HEALTH_DOCS
-            self.get(live, id="gati.healthz", timeout=None, **doc)(liveness)
+            self.get(live, id="gati.healthz", **_PUBLIC, **doc)(liveness)
             ready_fn = readiness(lambda: self.lifespan_state)
-            self.get(ready, id="gati.readyz", timeout=None, **doc)(ready_fn)
+            self.get(ready, id="gati.readyz", **_PUBLIC, **doc)(ready_fn)
         self.openapi_info = dict(openapi_info or {})
         self.openapi_path = openapi_path
         self.docs_path = docs_path
         if openapi_path is not None:
-            self.get(openapi_path, id="gati.openapi", timeout=None)(self._serve_openapi)
+            self.get(openapi_path, id="gati.openapi", **_PUBLIC)(self._serve_openapi)
         if docs_path is not None:
             if openapi_path is None:
                 raise ValueError("docs_path needs openapi_path: the docs page reads the document")
-            self.get(docs_path, id="gati.docs", timeout=None)(self._serve_docs)
-            self.get(docs_path + "/{asset}", id="gati.docs.asset", timeout=None)(self._serve_docs)
+            self.get(docs_path, id="gati.docs", **_PUBLIC)(self._serve_docs)
+            asset = docs_path + "/{asset}"
+            self.get(asset, id="gati.docs.asset", **_PUBLIC)(self._serve_docs)
 
     def openapi(self, version: str | None = None) -> dict[str, Any]:
         """The OpenAPI 3.1 document of the routes serving ``version`` (``None``: the newest)."""
@@ -210,7 +235,7 @@ class App:
         cookies: SchemaLike | None = None,
         form_limits: FormLimits | None = None,
         roles: Sequence[str] | None = None,
-        rate_limit: str | None = None,
+        rate_limit: str | bool | None = None,
         timeout: float | EllipsisType | None = ...,
         version: str | None = None,
         tags: Sequence[str] = (),
@@ -220,12 +245,20 @@ class App:
         summary: str | None = None,
         deprecated: bool = False,
         responses: Mapping[int, Any] | None = None,
+        auth: Any = None,
+        burst: int | None = None,
+        cost: int = 1,
+        key: KeyFn | None = None,
+        on_store_error: OnStoreError = "allow",
     ) -> Callable[[F], F]:
         """Register the decorated function as the handler of ``method path``.
 
         ``request``/``query``/``params``/``response`` are GType schemas (or compiled
         validators); ``hooks`` are route-level hooks (plain callables are before hooks);
         ``timeout`` defaults (``...``) to the app's (30 s); ``None`` disables it.
+        ``auth``, ``roles``, ``rate_limit``, ``burst``, ``cost``, ``key`` and
+        ``on_store_error`` are the route's policies (docs/security.md); ``route.policy``
+        describes them.
         """
         if not isinstance(path, str):
             raise TypeError(
@@ -234,6 +267,16 @@ class App:
             )
 
         def register(fn: F) -> F:
+            policy = self.policies.for_route(
+                f"{method.upper()} {path}|{version or '-'}",
+                auth=auth,
+                roles=roles,
+                rate_limit=rate_limit,
+                burst=burst,
+                cost=cost,
+                key=key,
+                on_store_error=on_store_error,
+            )
             route = Route(
                 method.upper(),
                 path,
@@ -246,7 +289,7 @@ class App:
                 cookies=cookies,
                 form_limits=form_limits,
                 roles=roles,
-                rate_limit=rate_limit,
+                rate_limit=rate_limit if isinstance(rate_limit, str) else None,
                 timeout=self.timeout if timeout is ... else timeout,
                 version=version,
                 tags=tags,
@@ -256,6 +299,8 @@ class App:
                 summary=summary,
                 deprecated=deprecated,
                 responses=responses,
+                steps=policy.steps,
+                policy=policy,
             )
             route.replan(self.global_hooks)
             self._add_route(route)

@@ -105,12 +105,14 @@ async def _call(fn: Callable[[], Any], timeout: float | None) -> Any:
 class GlobalContext:
     """What every request shares; created once per app."""
 
-    __slots__ = ("_health", "_shutdown", "_startup", "config", "modules", "state")
+    __slots__ = ("_health", "_shutdown", "_startup", "config", "modules", "secrets", "state")
 
     def __init__(self, config: Mapping[str, Any] | None = None) -> None:
         self.config = freeze(dict(config or {}))
         self.modules = Modules()
         self.state = SharedState()
+        # The app's SecretsManager (gati.secrets): ``await gctx.secrets.get(name)``.
+        self.secrets: Any = None
         self._startup: list[tuple[int, int, Callable[[], Any]]] = []
         self._shutdown: list[tuple[int, int, float, Callable[[], Any]]] = []
         self._health: dict[str, tuple[Callable[[], Any], bool, float]] = {}

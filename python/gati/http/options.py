@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from types import EllipsisType
-from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias, TypedDict
 
 from gati.gtype.schema import Schema
 from gati.http.validation import Validator
@@ -30,7 +30,7 @@ class RouteOptions(TypedDict, total=False):
     cookies: SchemaLike | None
     form_limits: FormLimits | None
     roles: Sequence[str] | None
-    rate_limit: str | None
+    rate_limit: str | bool | None
     timeout: float | EllipsisType | None
     version: str | None
     tags: Sequence[str]
@@ -40,3 +40,8 @@ class RouteOptions(TypedDict, total=False):
     summary: str | None
     deprecated: bool
     responses: Mapping[int, Any] | None
+    auth: Any
+    burst: int | None
+    cost: int
+    key: Callable[[Any, Any], str] | None
+    on_store_error: Literal["allow", "deny"]

@@ -104,6 +104,11 @@ def operation_from_route(
 
     doc_summary, doc_description = split_docstring(getattr(route.handler, "__doc__", None))
     option = getattr
+    # The route's effective policies (app defaults applied), as the policy layer describes them.
+    policy = option(route, "policy", None)
+    describe = getattr(policy, "describe", None)
+    described: Mapping[str, Any] = describe() if callable(describe) else {}
+    schemes = tuple(described.get("auth") or ())
     return Operation(
         method=method,
         path=pattern,
@@ -119,9 +124,10 @@ def operation_from_route(
         headers=_core(option(route, "headers_schema", None)),
         cookies=_core(option(route, "cookies_schema", None)),
         path_params=path_param_kinds(pattern),
-        roles=tuple(option(route, "roles", ()) or ()),
-        auth=option(route, "auth", None) is not None,
-        rate_limit=option(route, "rate_limit", None),
+        roles=tuple(described.get("roles") or option(route, "roles", ()) or ()),
+        auth=bool(schemes),
+        security=schemes,
+        rate_limit=described.get("rate_limit") or option(route, "rate_limit", None),
         timeout=option(route, "timeout", None),
         max_body_size=option(route, "max_body_size", None),
         version=option(route, "version", None),
