@@ -42,8 +42,8 @@ def test_routes_prints_a_table_of_every_route() -> None:
 
 def test_routes_lists_versions_roles_and_rate_limits(tmp_path: Path) -> None:
     (tmp_path / "policied.py").write_text(
-        "from gati import App\n"
-        "app = App()\n"
+        "from gati import APIKeyAuth, App\n"
+        "app = App(auth=APIKeyAuth({'k': 'p'}))\n"
         "async def h(req, res, lctx, gctx): ...\n"
         "app.get('/a', version='2025-01-01', roles=['admin'], rate_limit='5/minute')(h)\n"
     )

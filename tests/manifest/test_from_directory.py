@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from gati import App
+from gati import APIKeyAuth, App, Principal
 from gati.testing import TestClient
 
+KEY = {"x-api-key": "key"}
 TREE = Path(__file__).parent / "tree"
 
 
@@ -27,18 +28,22 @@ class Cache:
 
 
 def test_a_tree_of_files_is_served() -> None:
-    app = App.from_directory(str(TREE), modules={"db": Db(), "cache": Cache(), "mailer": object()})
+    app = App.from_directory(
+        str(TREE),
+        modules={"db": Db(), "cache": Cache(), "mailer": object()},
+        auth=APIKeyAuth({"key": Principal("p", ["admin"])}),
+    )
     routes = {(m, p): r for m, p, r in app.routes.routes()}
     post = routes[("POST", "/users")]
     assert (post.roles, post.rate_limit, post.timeout, post.version) == (
         ("admin", "editor"), "100/minute", 5.0, "2025-11-01",
     )  # fmt: skip
     with TestClient(app) as client:
-        assert client.get("/users").json() == [{"id": 1, "name": "Ada"}]
-        assert client.get("/users/7").json() == {"id": 7, "name": "Ada"}
-        assert client.get("/users/x").status_code == 404
-        assert client.delete("/users/7").status_code == 204
-        assert client.post("/orders/9/cancel").json() == {"cancelled": True}
+        assert client.get("/users", headers=KEY).json() == [{"id": 1, "name": "Ada"}]
+        assert client.get("/users/7", headers=KEY).json() == {"id": 7, "name": "Ada"}
+        assert client.get("/users/x", headers=KEY).status_code == 404
+        assert client.delete("/users/7", headers=KEY).status_code == 204
+        assert client.post("/orders/9/cancel", headers=KEY).json() == {"cancelled": True}
     assert "/users/{id}" in app.openapi()["paths"]
 
 

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openapi_spec_validator import validate
 
-from gati import App, gt
+from gati import APIKeyAuth, App, Principal, gt
 from gati.testing import TestClient
 
 
@@ -79,14 +79,14 @@ def test_recursive_schemas_export_through_components() -> None:
 
 
 def test_every_problem_a_route_can_produce_is_documented() -> None:
-    app = App()
+    app = App(auth=APIKeyAuth({"key": Principal("p", ["admin"])}))
     app.post(
         "/items/{id:int}",
         request=gt.object({"a": gt.integer()}),
         roles=["admin"],
         rate_limit="10/minute",
     )(handler)
-    app.get("/plain", timeout=None)(handler)
+    app.get("/plain", timeout=None, auth=False)(handler)
     doc = app.openapi()
     validate(doc)
     post = ops(doc, "/items/{id}")["post"]
@@ -96,7 +96,8 @@ def test_every_problem_a_route_can_produce_is_documented() -> None:
     problem = post["responses"]["400"]["content"]["application/problem+json"]["schema"]
     assert problem == {"$ref": "#/components/schemas/Problem"}
     assert "Retry-After" in post["responses"]["429"]["headers"]
-    assert post["x-ratelimit"] == "10/minute" and post["x-gati-roles"] == ["admin"]
+    assert post["x-ratelimit"]["limit"] == 10 and post["x-gati-roles"] == ["admin"]
+    assert post["security"] == [{"apiKey-X-API-Key": []}]
     assert sorted(ops(doc, "/plain")["get"]["responses"]) == ["200", "400", "500"]
 
 

@@ -2,9 +2,9 @@
 
 from typing import Any
 
-from gati import App, gt
+from gati import APIKeyAuth, App, Principal, gt
 
-app = App()
+app = App(auth=APIKeyAuth({"key": Principal("p", ["admin"])}))
 Item = gt.object({"name": gt.string()}, name="Item")
 Stored = gt.object({"id": gt.integer(), "item": Item}, name="Stored")
 
