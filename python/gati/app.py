@@ -77,6 +77,19 @@ _time = time.time
 _new_tuple = tuple.__new__
 
 
+# Built-in routes (health, the document, the docs page): no timeout, public, never limited.
+_PUBLIC: dict[str, Any] = {"timeout": None, "auth": False, "rate_limit": False}
+# How the OpenAPI document describes the health endpoints: a JSON report, 200 or 503.
+_REPORT = {"application/json": {"schema": {"type": "object"}}}
+_HEALTH_DOCS: dict[str, Any] = {
+    "tags": ["health"],
+    "responses": {
+        200: {"description": "Healthy (or degraded) and ready", "content": _REPORT},
+        503: {"description": "Unhealthy, or not ready", "content": _REPORT},
+    },
+}
+
+
 def _route_path(scope: Scope) -> str:
     """The path below ``root_path`` (when gati is mounted inside another app)."""
     path: str = scope["path"]
@@ -102,7 +115,9 @@ class App:
     (``None`` turns them off); ``middleware`` wraps the app (Starlette's ``Middleware``
     entries, the first outermost); ``exception_handlers`` maps exception types or error
     statuses to ``handler(req, exc)``; ``timescape`` is the version registry (a default one
-    when ``None``), reachable as ``app.timescape`` and ``gctx.timescape``.
+    when ``None``), reachable as ``app.timescape`` and ``gctx.timescape``;
+    ``openapi_path`` serves the OpenAPI 3.1 document and ``docs_path`` the offline docs page
+    (``None`` turns each off); ``openapi_info`` fills the document's ``info`` object.
 
     Policies (docs/security.md): ``auth`` authenticates every route (``auth=False`` on a route
     makes it public), ``rate_limit`` is the default limit of every route, kept in Redis when
@@ -130,6 +145,9 @@ class App:
         exception_handlers: Mapping[HandlerKey, ExceptionHandler] | None = None,
         timescape: Timescape | None = None,
         fabric: Fabric | None = None,
+        openapi_path: str | None = "/openapi.json",
+        docs_path: str | None = "/docs",
+        openapi_info: Mapping[str, Any] | None = None,
     ) -> None:
         self.debug = debug
         self.max_body_size = max_body_size
@@ -170,10 +188,55 @@ class App:
         self._not_routed = NotRouted(max_body_size)
         if health_paths is not None:
             live, ready = health_paths
-            self.get(live, id="gati.healthz", timeout=None, auth=False, rate_limit=False)(liveness)
-            self.get(ready, id="gati.readyz", timeout=None, auth=False, rate_limit=False)(
-                readiness(lambda: self.lifespan_state)
-            )
+            doc = _HEALTH_DOCS
+            self.get(live, id="gati.healthz", **_PUBLIC, **doc)(liveness)
+            ready_fn = readiness(lambda: self.lifespan_state)
+            self.get(ready, id="gati.readyz", **_PUBLIC, **doc)(ready_fn)
+        self.openapi_info = dict(openapi_info or {})
+        self.openapi_path = openapi_path
+        self.docs_path = docs_path
+        if openapi_path is not None:
+            self.get(openapi_path, id="gati.openapi", **_PUBLIC)(self._serve_openapi)
+        if docs_path is not None:
+            if openapi_path is None:
+                raise ValueError("docs_path needs openapi_path: the docs page reads the document")
+            self.get(docs_path, id="gati.docs", **_PUBLIC)(self._serve_docs)
+            asset = docs_path + "/{asset}"
+            self.get(asset, id="gati.docs.asset", **_PUBLIC)(self._serve_docs)
+
+    def openapi(self, version: str | None = None) -> dict[str, Any]:
+        """The OpenAPI 3.1 document of the routes serving ``version`` (``None``: the newest)."""
+        from gati.manifest.openapi import openapi_document
+
+        return openapi_document(self, version)
+
+    async def _serve_openapi(self, req: Request, res: Response, lctx: Any, gctx: Any) -> None:
+        """``GET /openapi.json``: loaded on first use, keeping ``import gati`` lean."""
+        from gati.manifest.serve import serve_openapi
+
+        serve_openapi(self, req, res)
+
+    async def _serve_docs(self, req: Request, res: Response, lctx: Any, gctx: Any) -> None:
+        """``GET /docs`` and its assets, loaded on first use like the document."""
+        from gati.manifest.serve import serve_docs
+
+        serve_docs(self, req, res)
+
+    @classmethod
+    def from_directory(cls, path: str, **options: Any) -> App:
+        """An app serving the handler files below ``path`` (``users/{id}.py`` → ``/users/{id}``,
+        its ``get``/``post``/… functions the handlers); ``options`` go to ``App(...)``."""
+        from gati.manifest.discovery import register_directory
+
+        app = cls(**options)
+        register_directory(app, path)
+        return app
+
+    def manifests(self) -> list[Any]:
+        """The handler manifests of the registered routes (``gati.manifest.Manifest``)."""
+        from gati.manifest.introspect import app_manifests
+
+        return app_manifests(self)
 
     # -- registration ----------------------------------------------------------------------
     def route(
@@ -197,6 +260,9 @@ class App:
         hooks: Sequence[Hook | Callable[..., Any]] = (),
         max_body_size: int | None = None,
         id: str | None = None,
+        summary: str | None = None,
+        deprecated: bool = False,
+        responses: Mapping[int, Any] | None = None,
         auth: Any = None,
         burst: int | None = None,
         cost: int = 1,
@@ -251,6 +317,9 @@ class App:
                 hooks=hooks,
                 max_body_size=self.max_body_size if max_body_size is None else max_body_size,
                 handler_id=id,
+                summary=summary,
+                deprecated=deprecated,
+                responses=responses,
                 steps=policy.steps,
                 policy=policy,
             )
