@@ -82,7 +82,7 @@ test: test-rust lint test-py test-debug wheel-check
 wheel: $(STAMP)
 	rm -rf dist
 	$(BIN)/maturin build --release --quiet --zig --compatibility manylinux2014 --out dist
-	$(BIN)/maturin sdist --quiet --out dist
+	$(BIN)/maturin sdist --out dist
 
 # Checks the wheel's platform tag with auditwheel, installs it into a brand-new venv and checks it
 # imports natively; then installs the sdist (compiled from source) into another clean venv and
