@@ -45,6 +45,17 @@ def table(group: str, rows: dict[str, float]) -> str:
     return "\n".join(out)
 
 
+def added_cost(rows: dict[str, float]) -> str:
+    """For the ``telemetry:`` groups: what OTel adds to gati and to Starlette wrapped by
+    opentelemetry-instrumentation-asgi, and their ratio (target ≤ 0.15)."""
+    gati = rows["gati-otel"] - rows["gati-off"]
+    asgi = rows["starlette-otel-asgi"] - rows["starlette"]
+    return (
+        f"added: gati {fmt_time(gati)}, instrumentation-asgi {fmt_time(asgi)}, "
+        f"ratio {gati / asgi:.2f}x (target <= 0.15x)"
+    )
+
+
 def collect(report: dict[str, Any]) -> dict[str, dict[str, float]]:
     groups: dict[str, dict[str, float]] = defaultdict(dict)
     for bench in report["benchmarks"]:
@@ -77,6 +88,8 @@ def main(argv: list[str]) -> int:
         report = json.loads(out.read_text())
     for group, rows in sorted(collect(report).items()):
         print(table(group, rows))
+        if group.startswith("telemetry:") and len(rows) == 4:
+            print(added_cost(rows))
     return code
 
 

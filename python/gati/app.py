@@ -10,7 +10,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from types import EllipsisType
-from typing import Any, TypeVar, Unpack, overload
+from typing import Any, Literal, TypeVar, Unpack, overload
 
 from gati.context.global_ import GlobalContext
 from gati.context.local import LocalContext
@@ -92,6 +92,10 @@ class App:
     readiness (``None`` turns them off); ``middleware`` wraps the app (Starlette's
     ``Middleware`` entries, the first outermost); ``exception_handlers`` maps exception types
     or error statuses to ``handler(req, exc)``.
+
+    ``telemetry`` (``True`` or ``"detailed"``, the ``otel`` extra) traces and measures every
+    request with the global OpenTelemetry providers; ``metrics_path`` serves the metrics in
+    Prometheus text format (docs/telemetry.md).
     """
 
     def __init__(
@@ -106,6 +110,8 @@ class App:
         health_paths: tuple[str, str] | None = ("/healthz", "/readyz"),
         middleware: Sequence[Middleware] = (),
         exception_handlers: Mapping[HandlerKey, ExceptionHandler] | None = None,
+        telemetry: bool | Literal["detailed"] = False,
+        metrics_path: str | None = None,
     ) -> None:
         self.debug = debug
         self.max_body_size = max_body_size
@@ -129,10 +135,16 @@ class App:
         self.exception_handlers = ExceptionHandlers(exception_handlers)
         self.orchestrator.on_failure = self._write_failure
         self._not_routed = NotRouted(max_body_size)
+        # built-in before steps every request runs ahead of its hooks (telemetry)
+        self.steps: tuple[Hook, ...] = ()
         if health_paths is not None:
             live, ready = health_paths
             self.get(live, id="gati.healthz", timeout=None)(liveness)
             self.get(ready, id="gati.readyz", timeout=None)(readiness(lambda: self.lifespan_state))
+        if telemetry or metrics_path is not None:
+            from gati.telemetry.setup import set_up  # loads opentelemetry: only when asked
+
+            set_up(self, telemetry, metrics_path)
 
     # -- registration ----------------------------------------------------------------------
     def route(
@@ -188,6 +200,7 @@ class App:
                 hooks=hooks,
                 max_body_size=self.max_body_size if max_body_size is None else max_body_size,
                 handler_id=id,
+                steps=self.steps,
             )
             route.replan(self.global_hooks)
             self._add_route(route)
@@ -398,6 +411,16 @@ class App:
     def lifespan_state(self) -> LifespanState:
         """``idle``, ``starting``, ``running``, ``failed``, ``stopping`` or ``stopped``."""
         return self._lifespan.state
+
+    def add_step(self, step: Hook) -> None:
+        """Put a built-in before step ahead of every request's hooks (on the routes already
+        registered, those to come, and the requests no route takes)."""
+        self.steps = (*self.steps, step)
+        for _, _, route in self.routes.routes():
+            route.steps = (*route.steps, step)
+            route.replan(self.global_hooks)
+        self._not_routed.route.steps = self.steps
+        self._not_routed.replan(self.global_hooks)
 
     # -- ASGI ------------------------------------------------------------------------------
     async def __call__(

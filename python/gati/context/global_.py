@@ -8,6 +8,7 @@ import logging
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Final, TypeVar, overload
 
+from gati.context.metrics import NO_METRICS
 from gati.context.readonly import freeze
 from gati.errors import ModuleNotFoundError, StartupError
 from gati.lifecycle.hooks import is_async_callable
@@ -105,12 +106,14 @@ async def _call(fn: Callable[[], Any], timeout: float | None) -> Any:
 class GlobalContext:
     """What every request shares; created once per app."""
 
-    __slots__ = ("_health", "_shutdown", "_startup", "config", "modules", "state")
+    __slots__ = ("_health", "_shutdown", "_startup", "config", "metrics", "modules", "state")
 
     def __init__(self, config: Mapping[str, Any] | None = None) -> None:
         self.config = freeze(dict(config or {}))
         self.modules = Modules()
         self.state = SharedState()
+        # ``gctx.metrics.counter/gauge/histogram``: a no-op until telemetry is on.
+        self.metrics: Any = NO_METRICS
         self._startup: list[tuple[int, int, Callable[[], Any]]] = []
         self._shutdown: list[tuple[int, int, float, Callable[[], Any]]] = []
         self._health: dict[str, tuple[Callable[[], Any], bool, float]] = {}

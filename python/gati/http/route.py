@@ -111,12 +111,14 @@ class Route:
         "params_validator",
         "pattern",
         "plan",
+        "policy",
         "prepare",
         "query_coercions",
         "query_validator",
         "rate_limit",
         "response_validator",
         "roles",
+        "steps",
         "tags",
         "timeout",
         "validates",
@@ -144,6 +146,8 @@ class Route:
         hooks: Sequence[Hook | Handler] = (),
         max_body_size: int,
         handler_id: str | None = None,
+        steps: Sequence[Hook] = (),
+        policy: Any = None,
     ) -> None:
         check_handler(handler)
         if max_body_size < 0:
@@ -174,11 +178,21 @@ class Route:
         self.tags = tuple(tags)
         self.hooks = _route_hooks(hooks)
         self.max_body_size = max_body_size
-        self.plan: RoutePlan = plan_route((), self.hooks, timeout=timeout)
+        # Built-in before steps (policies: audit, auth, rate limit) run ahead of every hook;
+        # ``policy`` describes them (``gati.policy.RoutePolicy``).
+        self.steps = tuple(steps)
+        self.policy = policy
+        self.plan: RoutePlan = self._plan(())
 
     def replan(self, global_hooks: Sequence[Hook]) -> None:
         """Order the global + route hook chains (once, at start-up or after a change)."""
-        self.plan = plan_route(global_hooks, self.hooks, timeout=self.timeout)
+        self.plan = self._plan(global_hooks)
+
+    def _plan(self, global_hooks: Sequence[Hook]) -> RoutePlan:
+        plan = plan_route(global_hooks, self.hooks, timeout=self.timeout)
+        if not self.steps:
+            return plan
+        return RoutePlan((*self.steps, *plan.before), plan.after, plan.catch, plan.timeout)
 
     async def call(self, req: Request[Any], res: Response, lctx: Any, gctx: Any) -> Any:
         """Validate the request, run the handler, keep its result, validate the response."""
