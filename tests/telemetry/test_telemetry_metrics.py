@@ -213,3 +213,10 @@ def test_each_app_serves_only_its_own_series() -> None:
 def test_bad_options_are_refused(options: dict[str, Any], error: type[Exception]) -> None:
     with pytest.raises(error):
         App(**options)
+
+
+def test_instrument_stays_callable_once_telemetry_is_loaded() -> None:
+    import gati.telemetry
+
+    App(telemetry=True)
+    assert callable(gati.telemetry.instrument)

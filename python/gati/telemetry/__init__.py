@@ -24,7 +24,7 @@ def instrument(
     Without providers, the global ones (``opentelemetry.trace``/``metrics``) are used.
     ``detailed`` adds a child span and a duration per hook run and the lifecycle events.
     """
-    from gati.telemetry.instrument import Telemetry
+    from gati.telemetry.server import Telemetry
 
     telemetry = Telemetry(
         detailed=detailed, tracer_provider=tracer_provider, meter_provider=meter_provider

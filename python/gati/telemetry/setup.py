@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gati.telemetry.instrument import Telemetry
+from gati.telemetry.server import Telemetry
 
 __all__ = ["set_up"]
 
