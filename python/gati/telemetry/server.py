@@ -2,9 +2,9 @@
 
 The step joins every route's plan ahead of all hooks (``App.add_step``, like the policies'
 steps) and also runs for requests no route takes. It opens the span (continuing an incoming
-W3C ``traceparent``), makes it current for the hooks and the handler, and registers lifecycle
-callbacks: ``on_error``/``on_timeout`` record the failure on the span, and ``on_cleanup``
-closes it. Cleanup runs once the response is settled (the error response written, a delegated
+W3C ``traceparent``), makes it current for the hooks and the handler, and registers two
+lifecycle callbacks: ``on_error`` records a failure on the span, and ``on_cleanup`` closes it and
+records the request's duration (whose count is the request count: one instrument, not two). Cleanup runs once the response is settled (the error response written, a delegated
 body sent), so the span and the metrics carry the status the client gets.
 
 With ``detailed``, a lifecycle event listener adds a child span and a duration per hook run
@@ -57,9 +57,6 @@ class Telemetry:
         self.detailed = detailed
         self.tracer = trace.get_tracer(_SCOPE, tracer_provider=tracer_provider)
         self.meter = metrics.get_meter(_SCOPE, meter_provider=meter_provider)
-        self.requests = self.meter.create_counter(
-            "gati.server.requests", unit="{request}", description="Requests answered"
-        )
         self.duration = self.meter.create_histogram(
             "http.server.request.duration",
             unit="s",
@@ -125,26 +122,23 @@ class Telemetry:
             span.record_exception(exc)
             span.set_attribute("error.type", type(exc).__qualname__)
 
-        def timed_out() -> None:
-            span.add_event("request.timeout")
-            span.set_attribute("error.type", "timeout")
-
         def end() -> None:
             delegated = res.asgi
             status = res.status_code if delegated is None else delegated.status_code
             span.set_attribute("http.response.status_code", status)
             if status >= 500:
                 span.set_status(_ERROR)
+            if lctx.meta.phase == "timeout":
+                span.add_event("request.timeout")
+                span.set_attribute("error.type", "timeout")
             context.detach(token)
             span.end()
             if detailed:
                 del self._open[rid]
             labels["http.response.status_code"] = status
-            self.requests.add(1, labels)
             self.duration.record(time.time() - started, labels)
 
         lctx.on_error(failed)
-        lctx.on_timeout(timed_out)
         lctx.on_cleanup(end)
 
     def observe(self, ev: dict[str, Any]) -> None:
