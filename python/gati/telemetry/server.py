@@ -3,9 +3,10 @@
 The step joins every route's plan ahead of all hooks (``App.add_step``, like the policies'
 steps) and also runs for requests no route takes. It opens the span (continuing an incoming
 W3C ``traceparent``), makes it current for the hooks and the handler, and registers two
-lifecycle callbacks: ``on_error`` records a failure on the span, and ``on_cleanup`` closes it and
-records the request's duration (whose count is the request count: one instrument, not two). Cleanup runs once the response is settled (the error response written, a delegated
-body sent), so the span and the metrics carry the status the client gets.
+lifecycle callbacks: ``on_error`` records a failure on the span, and ``on_cleanup`` closes it
+and records the request's duration (the histogram's count is the request count: one
+instrument, not two). Cleanup runs once the response is settled (the error response written,
+a delegated body sent), so the span and the metrics carry the status the client gets.
 
 With ``detailed``, a lifecycle event listener adds a child span and a duration per hook run
 and the retries and errors as span events. Nothing here runs for an app without telemetry.
