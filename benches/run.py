@@ -30,12 +30,19 @@ def ratio(value: float, base: float | None) -> str:
     return f"{value / base:.2f}x" if base else "-"
 
 
+def overhead(value: float, base: float | None) -> list[str]:
+    """The ``policy:`` groups' extra column: time added to the same route without a policy."""
+    return [] if base is None else [fmt_time(max(0.0, value - base))]
+
+
 def table(group: str, rows: dict[str, float]) -> str:
     """One group's table, fastest first."""
     compare = ["gati-native"] + (["pydantic-core"] if group.startswith("gtype:") else [])
+    base = rows.get("no policy")
     head = ["impl", "time/op", *(f"vs {c}" for c in compare)]
+    head += [] if base is None else ["over no policy"]
     body = [
-        [impl, fmt_time(t), *(ratio(t, rows.get(c)) for c in compare)]
+        [impl, fmt_time(t), *(ratio(t, rows.get(c)) for c in compare), *overhead(t, base)]
         for impl, t in sorted(rows.items(), key=lambda kv: kv[1])
     ]
     widths = [max(len(r[i]) for r in [head, *body]) for i in range(len(head))]

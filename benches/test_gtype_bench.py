@@ -1,5 +1,9 @@
 """GType validation against pydantic-core, msgspec and jsonschema_rs on the CreateUser family.
 
+The ``convert`` group builds objects: gati's ``Validator.convert`` into a dataclass, pydantic-core's
+``validate_python`` into the same kind of dataclass, msgspec's ``convert`` into a Struct; each
+also turns ``id`` into a ``uuid.UUID``.
+
 Every library checks the same constraints. Where a library has no such format, the
 format is written as a pattern (msgspec and pydantic-core have no built-in `email`
 without extra packages; both get the same email and uuid patterns).
@@ -7,7 +11,9 @@ without extra packages; both get the same email and uuid patterns).
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
+import uuid
 from collections.abc import Callable
 from typing import Annotated, Any, Literal, NotRequired
 
@@ -78,6 +84,57 @@ def gati_validators(module: str) -> tuple[Any, Any] | None:
     return tuple(validator(make_plan(s.core())) for s in gati_schemas())  # type: ignore[return-value]
 
 
+@dataclasses.dataclass
+class Address:
+    street: str
+    city: str
+    zip: str
+
+
+@dataclasses.dataclass
+class User:
+    email: str
+    age: int
+    name: str
+    id: uuid.UUID
+    tags: list[str]
+    address: Address
+    role: str
+    score: float | None = None
+
+
+def gati_converters(module: str) -> Any:
+    """A validator converting CreateUser into ``User`` from one backend, or None if absent."""
+    from gati import gt
+
+    try:
+        validator = importlib.import_module(module).Validator
+        from gati.gtype._plan import make_plan
+    except ImportError:
+        return None
+    user = gt.object(
+        {
+            "email": gt.string(format="email"),
+            "age": gt.integer(min=18, max=100),
+            "name": gt.string(min_length=1, max_length=100),
+            "id": gt.string(format="uuid", convert="uuid"),
+            "tags": gt.array(gt.string(min_length=1, max_length=20), max_items=10),
+            "address": gt.object(
+                {
+                    "street": gt.string(),
+                    "city": gt.string(),
+                    "zip": gt.string(pattern="^[0-9]{5}$"),
+                },
+                convert=Address,
+            ),
+            "role": gt.literal("admin", "user", "guest"),
+            "score": gt.optional(gt.number(min=0, nullable=True, default=None)),
+        },
+        convert=User,
+    )
+    return validator(make_plan(user.core()))
+
+
 # ---- pydantic-core ----------------------------------------------------------------------
 
 EMAIL_RE = (
@@ -109,6 +166,30 @@ class PUser(TypedDict):
 P_ONE = TypeAdapter(PUser)
 P_MANY = TypeAdapter(list[PUser])
 
+
+@dataclasses.dataclass
+class PAddressDC:
+    street: str
+    city: str
+    zip: Annotated[str, StringConstraints(pattern=r"^[0-9]{5}$")]
+
+
+@dataclasses.dataclass
+class PUserDC:
+    email: Annotated[str, StringConstraints(pattern=EMAIL_RE, max_length=318)]
+    age: Annotated[int, Field(ge=18, le=100)]
+    name: Annotated[str, StringConstraints(min_length=1, max_length=100)]
+    id: uuid.UUID
+    tags: Annotated[
+        list[Annotated[str, StringConstraints(min_length=1, max_length=20)]], Field(max_length=10)
+    ]
+    address: PAddressDC
+    role: Literal["admin", "user", "guest"]
+    score: Annotated[float, Field(ge=0)] | None = None
+
+
+P_CONVERT = TypeAdapter(PUserDC)
+
 # ---- msgspec ----------------------------------------------------------------------------
 
 Tag = Annotated[str, msgspec.Meta(min_length=1, max_length=20)]
@@ -129,6 +210,23 @@ class MUser(TypedDict):
     address: MAddress
     role: Literal["admin", "user", "guest"]
     score: NotRequired[Annotated[float, msgspec.Meta(ge=0)]]
+
+
+class MAddressStruct(msgspec.Struct):
+    street: str
+    city: str
+    zip: Annotated[str, msgspec.Meta(pattern=r"^[0-9]{5}$")]
+
+
+class MUserStruct(msgspec.Struct):
+    email: Annotated[str, msgspec.Meta(pattern=EMAIL_RE)]
+    age: Annotated[int, msgspec.Meta(ge=18, le=100)]
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+    id: uuid.UUID
+    tags: Annotated[list[Tag], msgspec.Meta(max_length=10)]
+    address: MAddressStruct
+    role: Literal["admin", "user", "guest"]
+    score: Annotated[float, msgspec.Meta(ge=0)] | None = None
 
 
 M_ONE_DEC = msgspec.json.Decoder(MUser)
@@ -171,6 +269,15 @@ JS_MANY = jsonschema_rs.Draft202012Validator(
 
 NATIVE = gati_validators("gati._native")
 PURE = gati_validators("gati._pure.gtype")
+NATIVE_CONVERT = gati_converters("gati._native")
+PURE_CONVERT = gati_converters("gati._pure.gtype")
+
+
+def gati_convert(converter: Any) -> Callable[[], Any]:
+    if converter is None:
+        pytest.skip("this gati backend is not importable")
+    convert = converter.convert
+    return lambda: convert(VALID)
 
 
 def gati_errors(validate: Callable[[Any], Any], value: Any) -> list[dict[str, Any]]:
@@ -231,6 +338,12 @@ CASES: dict[str, dict[str, Callable[[], Callable[[], Any]]]] = {
         "msgspec": lambda: lambda: M_ONE_DEC.decode(VALID_JSON),
         "jsonschema_rs": lambda: lambda: JS_ONE.is_valid(orjson.loads(VALID_JSON)),
     },
+    "gtype: convert dict into a dataclass / Struct": {
+        "gati-native": lambda: gati_convert(NATIVE_CONVERT),
+        "gati-pure": lambda: gati_convert(PURE_CONVERT),
+        "pydantic-core": lambda: lambda: P_CONVERT.validate_python(VALID),
+        "msgspec": lambda: lambda: msgspec.convert(VALID, MUserStruct),
+    },
     "gtype: 1,000 dicts": {
         "gati-native": lambda: gati_op(NATIVE, True, "validate", MANY),
         "gati-pure": lambda: gati_op(PURE, True, "validate", MANY),
@@ -261,6 +374,17 @@ def test_gtype(benchmark: Any, group: str, impl: str) -> None:
     result = op()
     assert result is not None
     benchmark(op)
+
+
+def test_every_converter_builds_the_same_user() -> None:
+    """The convert group measures what it claims: the same fields, ``id`` a UUID everywhere."""
+    for converter in (NATIVE_CONVERT, PURE_CONVERT):
+        if converter is not None:
+            user = converter.convert(VALID)
+            assert isinstance(user, User) and isinstance(user.address, Address)
+            assert dataclasses.asdict(user) == dataclasses.asdict(P_CONVERT.validate_python(VALID))
+    struct = msgspec.convert(VALID, MUserStruct)
+    assert isinstance(struct.id, uuid.UUID) and struct.address.zip == VALID["address"]["zip"]
 
 
 def test_every_library_agrees_on_the_data() -> None:

@@ -1,5 +1,6 @@
-"""A small bookstore API: CRUD with validation, a global audit hook, a route hook guarding
-writes with an API key, and error paths (401, 404, 400, 415).
+"""A small bookstore API: CRUD with validation, a global audit hook, writes guarded by API keys
+and an ``editor`` role, a rate limit on adding books, and error paths (401, 403, 404, 400,
+415, 429).
 
     python -m examples.serve      # then see docs/http.md for a curl session
 """
@@ -10,9 +11,10 @@ import logging
 import threading
 from typing import Any
 
-from gati import App, HTTPError, gt
+from gati import APIKeyAuth, App, HTTPError, Principal, gt
 
 API_KEY = "demo-key"
+READER_KEY = "reader-key"
 
 Book = gt.object(
     {
@@ -85,7 +87,8 @@ class Books:
 
 def create_app() -> App:
     """A fresh bookstore app (each test gets its own catalogue)."""
-    app = App(config={"api_key": API_KEY}, modules={"books": Books()})
+    app = App(modules={"books": Books()})
+    writers = APIKeyAuth({API_KEY: Principal("demo", ["editor"]), READER_KEY: "reader"})
 
     @app.hook("before")
     async def audit(req: Any, res: Any, lctx: Any, gctx: Any) -> None:
@@ -99,20 +102,20 @@ def create_app() -> App:
 
         lctx.on_cleanup(record)
 
-    async def require_api_key(req: Any, res: Any, lctx: Any, gctx: Any) -> None:
-        """Route hook on writes: the X-API-Key header must hold the configured key."""
-        if req.headers.get("x-api-key") != gctx.config["api_key"]:
-            raise HTTPError(
-                401, "a valid X-API-Key header is required", headers={"WWW-Authenticate": "ApiKey"}
-            )
-
     @app.get("/books", query=ListQuery, response=BookList)
     async def list_books(req: Any, res: Any, lctx: Any, gctx: Any) -> Any:
         q = req.query_validated
         items = gctx.modules.books.search(q.get("author"), q.get("limit", 20))
         return {"items": items, "count": len(items)}
 
-    @app.post("/books", request=Book, response=StoredBook, hooks=[require_api_key])
+    @app.post(
+        "/books",
+        request=Book,
+        response=StoredBook,
+        auth=writers,
+        roles=["editor"],
+        rate_limit="5/minute",
+    )
     async def create_book(req: Any, res: Any, lctx: Any, gctx: Any) -> None:
         stored = gctx.modules.books.add(req.validated)
         res.status(201).header("Location", f"/books/{stored['id']}").json(stored)
@@ -121,11 +124,13 @@ def create_app() -> App:
     async def get_book(req: Any, res: Any, lctx: Any, gctx: Any) -> Any:
         return gctx.modules.books.get(req.path_params["book_id"])
 
-    @app.put("/books/{book_id:int}", request=Book, response=StoredBook, hooks=[require_api_key])
+    @app.put(
+        "/books/{book_id:int}", request=Book, response=StoredBook, auth=writers, roles=["editor"]
+    )
     async def replace_book(req: Any, res: Any, lctx: Any, gctx: Any) -> Any:
         return gctx.modules.books.replace(req.path_params["book_id"], req.validated)
 
-    @app.delete("/books/{book_id:int}", hooks=[require_api_key])
+    @app.delete("/books/{book_id:int}", auth=writers, roles=["editor"])
     def delete_book(req: Any, res: Any, lctx: Any, gctx: Any) -> None:
         """A sync handler: gati runs it in a worker thread."""
         gctx.modules.books.remove(req.path_params["book_id"])

@@ -24,9 +24,11 @@ from gati.http.routers import Router
 from gati.http.streaming import ServerSentEvent
 from gati.http.websockets import WebSocket, WebSocketDisconnect
 from gati.lifecycle import Backoff, Emitter, Hook, Orchestrator, RoutePlan, plan_route
-from gati.secrets import Secret
+from gati.policy import APIKeyAuth, JWTAuth, Principal
+from gati.secrets import Secret, SecretNotFound
 
 __all__ = [
+    "APIKeyAuth",
     "App",
     "Backoff",
     "Emitter",
@@ -36,11 +38,13 @@ __all__ = [
     "HTTPError",
     "Hook",
     "HookError",
+    "JWTAuth",
     "LocalContext",
     "Middleware",
     "ModuleNotFoundError",
     "NoRequestContext",
     "Orchestrator",
+    "Principal",
     "Request",
     "RequestTimeout",
     "Response",
@@ -49,6 +53,7 @@ __all__ = [
     "Schema",
     "SchemaError",
     "Secret",
+    "SecretNotFound",
     "ServerSentEvent",
     "Snapshot",
     "StartupError",

@@ -48,6 +48,10 @@ from gati.lifecycle.hook_ids import HookKind, unique_hook_id
 from gati.lifecycle.hooks import KINDS, Backoff, Hook
 from gati.lifecycle.orchestrator import Orchestrator
 from gati.lifecycle.plan import DEFAULT_TIMEOUT
+from gati.policy.audit import AuditLog
+from gati.policy.plan import Policies
+from gati.policy.ratelimit import KeyFn, OnStoreError
+from gati.secrets.manager import SecretsManager
 
 __all__ = ["App"]
 
@@ -93,6 +97,12 @@ class App:
     ``Middleware`` entries, the first outermost); ``exception_handlers`` maps exception types
     or error statuses to ``handler(req, exc)``.
 
+    Policies (docs/security.md): ``auth`` authenticates every route (``auth=False`` on a route
+    makes it public), ``rate_limit`` is the default limit of every route, kept in Redis when
+    ``redis_url`` (or ``$GATI_REDIS_URL``) is set, else in memory; ``secrets`` are the
+    providers behind ``gctx.secrets`` (or a ``SecretsManager``, to set its TTL);
+    ``audit=True`` logs one JSON line per request on ``gati.audit``.
+
     ``telemetry`` (``True`` or ``"detailed"``, the ``otel`` extra) traces and measures every
     request with the global OpenTelemetry providers; ``metrics_path`` serves the metrics in
     Prometheus text format (docs/telemetry.md).
@@ -108,6 +118,11 @@ class App:
         modules: Mapping[str, Any] | None = None,
         timeout: float | None = DEFAULT_TIMEOUT,
         health_paths: tuple[str, str] | None = ("/healthz", "/readyz"),
+        auth: Any = None,
+        rate_limit: str | None = None,
+        redis_url: str | None = None,
+        secrets: Iterable[Any] | SecretsManager = (),
+        audit: bool | AuditLog = False,
         middleware: Sequence[Middleware] = (),
         exception_handlers: Mapping[HandlerKey, ExceptionHandler] | None = None,
         telemetry: bool | Literal["detailed"] = False,
@@ -121,6 +136,13 @@ class App:
         for name, module in (modules or {}).items():
             self.gctx.register_module(name, module)
         self.emitter = Emitter()
+        self.policies = Policies(auth=auth, rate_limit=rate_limit, redis_url=redis_url, audit=audit)
+        self.gctx.secrets = (
+            secrets if isinstance(secrets, SecretsManager) else SecretsManager(secrets)
+        )
+        self.gctx.on_shutdown(self.policies.close)
+        if self.policies.audit is not None:
+            self.emitter.subscribe(self.policies.audit.observe)
         self.orchestrator = Orchestrator(self.gctx, self.emitter)
         self.routes: RouteTable[Route] = RouteTable()
         self.websocket_routes: RouteTable[Route] = RouteTable()
@@ -139,8 +161,10 @@ class App:
         self.steps: tuple[Hook, ...] = ()
         if health_paths is not None:
             live, ready = health_paths
-            self.get(live, id="gati.healthz", timeout=None)(liveness)
-            self.get(ready, id="gati.readyz", timeout=None)(readiness(lambda: self.lifespan_state))
+            self.get(live, id="gati.healthz", timeout=None, auth=False, rate_limit=False)(liveness)
+            self.get(ready, id="gati.readyz", timeout=None, auth=False, rate_limit=False)(
+                readiness(lambda: self.lifespan_state)
+            )
         if telemetry or metrics_path is not None:
             from gati.telemetry.setup import set_up  # loads opentelemetry: only when asked
 
@@ -160,19 +184,27 @@ class App:
         cookies: SchemaLike | None = None,
         form_limits: FormLimits | None = None,
         roles: Sequence[str] | None = None,
-        rate_limit: str | None = None,
+        rate_limit: str | bool | None = None,
         timeout: float | EllipsisType | None = ...,
         version: str | None = None,
         tags: Sequence[str] = (),
         hooks: Sequence[Hook | Callable[..., Any]] = (),
         max_body_size: int | None = None,
         id: str | None = None,
+        auth: Any = None,
+        burst: int | None = None,
+        cost: int = 1,
+        key: KeyFn | None = None,
+        on_store_error: OnStoreError = "allow",
     ) -> Callable[[F], F]:
         """Register the decorated function as the handler of ``method path``.
 
         ``request``/``query``/``params``/``response`` are GType schemas (or compiled
         validators); ``hooks`` are route-level hooks (plain callables are before hooks);
         ``timeout`` defaults (``...``) to the app's (30 s); ``None`` disables it.
+        ``auth``, ``roles``, ``rate_limit``, ``burst``, ``cost``, ``key`` and
+        ``on_store_error`` are the route's policies (docs/security.md); ``route.policy``
+        describes them.
         """
         if not isinstance(path, str):
             raise TypeError(
@@ -181,6 +213,16 @@ class App:
             )
 
         def register(fn: F) -> F:
+            policy = self.policies.for_route(
+                f"{method.upper()} {path}|{version or '-'}",
+                auth=auth,
+                roles=roles,
+                rate_limit=rate_limit,
+                burst=burst,
+                cost=cost,
+                key=key,
+                on_store_error=on_store_error,
+            )
             route = Route(
                 method.upper(),
                 path,
@@ -193,14 +235,15 @@ class App:
                 cookies=cookies,
                 form_limits=form_limits,
                 roles=roles,
-                rate_limit=rate_limit,
+                rate_limit=rate_limit if isinstance(rate_limit, str) else None,
                 timeout=self.timeout if timeout is ... else timeout,
                 version=version,
                 tags=tags,
                 hooks=hooks,
                 max_body_size=self.max_body_size if max_body_size is None else max_body_size,
                 handler_id=id,
-                steps=self.steps,
+                steps=(*self.steps, *policy.steps),
+                policy=policy,
             )
             route.replan(self.global_hooks)
             self._add_route(route)
@@ -415,12 +458,12 @@ class App:
     def add_step(self, step: Hook) -> None:
         """Put a built-in before step ahead of every request's hooks (on the routes already
         registered, those to come, and the requests no route takes)."""
+        before = len(self.steps)
         self.steps = (*self.steps, step)
-        for _, _, route in self.routes.routes():
-            route.steps = (*route.steps, step)
+        for _, _, route in (*self.routes.routes(), (None, None, self._not_routed.route)):
+            # the app's steps first, then the route's own (its policies)
+            route.steps = (*self.steps, *route.steps[before:])
             route.replan(self.global_hooks)
-        self._not_routed.route.steps = self.steps
-        self._not_routed.replan(self.global_hooks)
 
     # -- ASGI ------------------------------------------------------------------------------
     async def __call__(

@@ -12,6 +12,7 @@ __all__ = [
     "NoRequestContext",
     "RequestTimeout",
     "SchemaError",
+    "SecretNotFound",
     "StartupError",
     "ValidationError",
 ]
@@ -49,6 +50,10 @@ class ValidationError(GatiError, ValueError):
 
 class ModuleNotFoundError(GatiError, LookupError):
     """No module is registered under the name asked for (``gctx.modules.X``)."""
+
+
+class SecretNotFound(GatiError, LookupError):
+    """No secret provider has a value under the name asked for (``gctx.secrets.get``)."""
 
 
 class RequestTimeout(GatiError, TimeoutError):

@@ -18,6 +18,7 @@ mod literal;
 mod node;
 mod number;
 mod object;
+mod output;
 mod plan;
 mod record;
 mod reference;
@@ -57,6 +58,9 @@ pub struct Validator {
     keys: json::KeyCache,
     strings: json::StringCache,
     schema: Py<PyAny>,
+    /// What `convert` and `dump` build from a validated value (`output.rs`).
+    converting: output::Output,
+    dumping: output::Output,
 }
 
 impl Validator {
@@ -78,7 +82,11 @@ impl Validator {
             .map(|(_, d)| cx.node(&d))
             .collect::<PyResult<_>>()?;
         let root = cx.node(&plan::req(plan, "root")?)?;
+        let converting = output::Output::compile(&cx, plan, true)?;
+        let dumping = output::Output::compile(&cx, plan, false)?;
         Ok(Validator {
+            converting,
+            dumping,
             root,
             defs,
             keys: cx.keys.into_inner(),
@@ -112,6 +120,14 @@ impl Validator {
         } else {
             Err(errors::validation_error(py, errors.into_list(py)?)?)
         }
+    }
+
+    fn output<'py>(
+        &self,
+        out: &output::Output,
+        value: Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        out.build(value, &self.defs, &self.global, self.max_depth)
     }
 
     /// Reads and validates `data` (bytes, bytearray, memoryview or str).
@@ -202,6 +218,21 @@ impl Validator {
     /// Parses JSON (bytes, bytearray, memoryview or str) and validates the parsed value.
     fn validate_json<'py>(&self, data: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         guard(|| self.parse_json(data))
+    }
+
+    /// Validates `obj`, then builds Python objects per the schema (docs/gtype.md §9).
+    fn convert<'py>(&self, obj: Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        guard(|| self.output(&self.converting, self.check(obj)?))
+    }
+
+    /// Parses and validates JSON, then builds Python objects per the schema.
+    fn convert_json<'py>(&self, data: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        guard(|| self.output(&self.converting, self.parse_json(data)?))
+    }
+
+    /// Validates `obj` and returns it as its schema lets it out: undeclared keys dropped.
+    fn dump<'py>(&self, obj: Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        guard(|| self.output(&self.dumping, self.check(obj)?))
     }
 
     /// Whether `obj` is valid; stops at the first error and builds no error objects.

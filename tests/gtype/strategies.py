@@ -14,8 +14,10 @@ given the very same plan.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import itertools
+import keyword
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +28,7 @@ __all__ = [
     "FORMAT_EXAMPLES",
     "Case",
     "cases",
+    "converting_schema_and_value",
     "json_canon",
     "noise",
     "schema_and_valid_value",
@@ -644,3 +647,94 @@ def schema_and_valid_value(draw: Any, max_leaves: int = 6) -> tuple[dict[str, An
     """A core schema and a value it accepts."""
     case = draw(cases(max_leaves))
     return case.core, draw(case.valid)
+
+
+# ---- conversions (Validator.convert / dump) ------------------------------------------------
+# Module-level converters, so both backends get the very same plan.
+
+
+def made_object(**fields: Any) -> tuple[str, dict[str, Any]]:
+    return ("object", fields)
+
+
+def made_items(items: list[Any]) -> tuple[str, list[Any]]:
+    return ("items", items)
+
+
+def made_record(values: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    return ("record", dict(values))
+
+
+def picky(text: str) -> tuple[str, str]:
+    """Refuses strings holding an ``x`` (a conversion failure), tags the others."""
+    if "x" in text:
+        raise ValueError(f"no x please: {text!r}")
+    return ("text", text)
+
+
+_NAMED = {"uuid": "uuid", "date-time": "datetime", "date": "date", "time": "time"}
+_DEFAULTS = [0, "d", None, [], {"k": [1]}]
+
+
+def _converting(draw: Any, node: dict[str, Any]) -> dict[str, Any]:
+    """``node`` with ``convert`` keys and property ``default``s sprinkled over it."""
+    node = dict(node)
+    kind = node["type"]
+    if kind == "object":
+        node["properties"] = {k: _converting(draw, v) for k, v in node["properties"].items()}
+        for name, prop in node["properties"].items():
+            if name not in node.get("required", []) and draw(st.booleans()):
+                prop["default"] = draw(st.sampled_from(_DEFAULTS))
+        if isinstance(node.get("extra"), dict):
+            node["extra"] = _converting(draw, node["extra"])
+    elif kind == "array":
+        node["items"] = _converting(draw, node["items"])
+    elif kind == "tuple":
+        node["items"] = [_converting(draw, v) for v in node["items"]]
+        if "rest" in node:
+            node["rest"] = _converting(draw, node["rest"])
+    elif kind == "record":
+        node["values"] = _converting(draw, node["values"])
+    elif kind in ("union", "intersection"):
+        node["members"] = [_converting(draw, v) for v in node["members"]]
+    if kind in ("union", "intersection", "ref") or not draw(st.booleans()):
+        return node
+    if kind == "string":
+        node["convert"] = _NAMED.get(node.get("format", ""), picky)
+    elif kind in ("number", "integer"):
+        node["convert"] = "decimal"
+    elif kind == "object":
+        node["convert"] = _dataclass_for(node) if draw(st.booleans()) else made_object
+    elif kind in ("array", "tuple"):
+        node["convert"] = draw(st.sampled_from([made_items, tuple]))
+    elif kind == "record":
+        node["convert"] = made_record
+    return node
+
+
+def _dataclass_for(node: dict[str, Any]) -> Any:
+    """A dataclass with the object's properties as fields (``made_object`` if names forbid it).
+
+    Optional properties get a scalar default on both sides, so the planner may let the
+    backends skip ``__init__`` (``instance_dict``) when the object ignores extra keys.
+    """
+    names = list(node["properties"])
+    if not all(n.isidentifier() and not keyword.iskeyword(n) for n in names):
+        return made_object
+    required = set(node.get("required", []))
+    fields: list[Any] = []
+    for name in sorted(names, key=lambda n: n not in required):  # defaults come last
+        if name in required:
+            fields.append(name)
+        else:
+            node["properties"][name]["default"] = 0
+            fields.append((name, Any, dataclasses.field(default=0)))
+    return dataclasses.make_dataclass("Made", fields, eq=True)
+
+
+@st.composite
+def converting_schema_and_value(draw: Any, max_leaves: int = 6) -> tuple[dict[str, Any], Any]:
+    """A core schema with conversions and defaults, and a value that may or may not match."""
+    case = draw(cases(max_leaves))
+    value = draw(st.one_of(case.valid, case.mixed))
+    return _converting(draw, case.core), value

@@ -123,7 +123,10 @@ def test_plan_shape() -> None:
     assert set(plan["msgs"]) == globals_
     root = plan["root"]
     assert root["type"] == "object" and root["extra"] == "forbid"
-    assert set(root) == {"type", "nullable", "validators", "msgs", "properties", "extra"}
+    assert set(root) == {
+        *("type", "nullable", "validators", "msgs", "convert"),
+        *("properties", "extra", "instance_dict"),
+    }
     (zip_name, zip_req, zip_node), (n_name, n_req, n_node) = root["properties"]
     assert (zip_name, zip_req, n_name, n_req) == ("zip", True, "n", False)
     assert zip_node == {
@@ -142,6 +145,7 @@ def test_plan_shape() -> None:
         "pattern": "^[0-9]{5}$",
         "pattern_engine": "rust",
         "format": None,
+        "convert": None,
     }
     assert n_node["msgs"] == {
         "integer_type": ["integer or null", "Input should be a valid integer or null"],

@@ -1,8 +1,8 @@
-"""The demo bookstore: CRUD, validation, the audit hook, the API-key route hook, error paths."""
+"""The demo bookstore: CRUD, validation, the audit hook, API keys and roles, error paths."""
 
 from __future__ import annotations
 
-from examples.bookstore import API_KEY, create_app
+from examples.bookstore import API_KEY, READER_KEY, create_app
 
 from gati.testing import TestClient
 
@@ -28,7 +28,8 @@ def test_crud_session() -> None:
 def test_error_paths() -> None:
     with TestClient(create_app()) as client:
         r = client.post("/books", json=DUNE)
-        assert (r.status_code, r.headers["www-authenticate"]) == (401, "ApiKey")
+        assert (r.status_code, r.headers["www-authenticate"]) == (401, 'ApiKey realm="gati"')
+        assert client.delete("/books/1", headers={"x-api-key": READER_KEY}).status_code == 403
         r = client.post("/books", json={**DUNE, "year": 99, "isbn": "x"}, headers=KEY)
         assert r.status_code == 400
         assert [e["path"] for e in r.json()["errors"]] == [["year"], ["isbn"]]
@@ -39,3 +40,5 @@ def test_error_paths() -> None:
         assert client.get("/books?limit=1000").status_code == 400
         assert client.get("/books/abc").status_code == 404
         assert client.patch("/books/1").status_code == 405
+        codes = [client.post("/books", json=DUNE, headers=KEY).status_code for _ in range(5)]
+        assert codes == [201, 201, 201, 429, 429]  # 5/minute: two were spent above

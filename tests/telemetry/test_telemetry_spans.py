@@ -197,3 +197,28 @@ def test_property_22_span_attributes(
     assert a["url.path"] == f"/users/{n}"
     assert a["gati.handler_id"]
     assert a.get("gati.version") == version
+
+
+@pytest.mark.parametrize("instrument_first", [True, False])
+def test_requests_refused_by_a_policy_are_traced(sink: Sink, instrument_first: bool) -> None:
+    """The telemetry step runs ahead of the policies' steps, whenever it was added."""
+
+    async def nobody(req: Any) -> None:
+        return None
+
+    app = App(auth=nobody)
+
+    def add_route() -> None:
+        @app.get("/private")
+        async def private(req: Any, res: Any, lctx: Any, gctx: Any) -> None:
+            res.text("secret")
+
+    if not instrument_first:
+        add_route()
+    instrument(app, tracer_provider=sink.tracer_provider, meter_provider=sink.meter_provider)
+    if instrument_first:
+        add_route()
+    assert TestClient(app).get("/private").status_code == 401
+    span = sink.server_span()
+    assert span.name == "GET /private"
+    assert (span.attributes or {})["http.response.status_code"] == 401

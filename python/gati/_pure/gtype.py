@@ -726,7 +726,17 @@ _HELPERS = {
 class Validator:
     """Validates Python values and JSON documents against a plan (``gt.compile`` builds these)."""
 
-    __slots__ = ("_err", "_gmsgs", "_max_depth", "_max_errors", "_ok", "_refs", "schema")
+    __slots__ = (
+        "_builders",
+        "_err",
+        "_gmsgs",
+        "_max_depth",
+        "_max_errors",
+        "_ok",
+        "_plan",
+        "_refs",
+        "schema",
+    )
 
     def __init__(self, plan: dict[str, Any], schema: object | None = None) -> None:
         compiler = _Compiler(plan)
@@ -737,6 +747,8 @@ class Validator:
         self._max_depth: int = plan["max_depth"]
         self._gmsgs: Msgs = plan["msgs"]
         self.schema = schema
+        self._plan = plan
+        self._builders: dict[bool, Any] = {}
         if self._refs:
             _make_room(self._max_depth)
 
@@ -766,6 +778,30 @@ class Validator:
                 error["line"], error["column"] = problem.line, problem.column
             raise ValidationError([error]) from None
         return self.validate(value)
+
+    def convert(self, obj: Any) -> Any:
+        """Validate ``obj``, then build Python objects per the schema (docs/gtype.md §9)."""
+        return self._build(self.validate(obj), converting=True)
+
+    def convert_json(self, data: bytes | bytearray | memoryview | str) -> Any:
+        """Parse and validate a JSON document, then build Python objects per the schema."""
+        return self._build(self.validate_json(data), converting=True)
+
+    def dump(self, obj: Any) -> Any:
+        """Validate ``obj`` and return it as its schema lets it out: undeclared keys dropped."""
+        return self._build(self.validate(obj), converting=False)
+
+    def _build(self, value: Any, *, converting: bool) -> Any:
+        from gati._pure.output import ConversionFailed, compile_builder
+
+        build = self._builders.get(converting)
+        if build is None:
+            build = self._builders[converting] = compile_builder(self._plan, converting=converting)
+        try:
+            return build(value, 0)
+        except ConversionFailed as failed:
+            failed.error["path"] = tuple(reversed(failed.segments))
+            raise ValidationError([failed.error]) from None
 
     def __repr__(self) -> str:
         return f"<gati pure Validator for {self.schema!r}>"

@@ -12,7 +12,7 @@ import math
 from typing import Any
 
 from gati.context.values import MAX_DEPTH
-from gati.secrets import Secret
+from gati.secrets.value import Secret
 
 __all__ = ["Opaque", "decode", "encode"]
 

@@ -106,7 +106,16 @@ async def _call(fn: Callable[[], Any], timeout: float | None) -> Any:
 class GlobalContext:
     """What every request shares; created once per app."""
 
-    __slots__ = ("_health", "_shutdown", "_startup", "config", "metrics", "modules", "state")
+    __slots__ = (
+        "_health",
+        "_shutdown",
+        "_startup",
+        "config",
+        "metrics",
+        "modules",
+        "secrets",
+        "state",
+    )
 
     def __init__(self, config: Mapping[str, Any] | None = None) -> None:
         self.config = freeze(dict(config or {}))
@@ -114,6 +123,8 @@ class GlobalContext:
         self.state = SharedState()
         # ``gctx.metrics.counter/gauge/histogram``: a no-op until telemetry is on.
         self.metrics: Any = NO_METRICS
+        # The app's SecretsManager (gati.secrets): ``await gctx.secrets.get(name)``.
+        self.secrets: Any = None
         self._startup: list[tuple[int, int, Callable[[], Any]]] = []
         self._shutdown: list[tuple[int, int, float, Callable[[], Any]]] = []
         self._health: dict[str, tuple[Callable[[], Any], bool, float]] = {}

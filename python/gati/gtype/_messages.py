@@ -130,7 +130,7 @@ def node_msgs(node: dict[str, Any]) -> dict[str, list[str]]:
         ]
     elif kind == "union":
         _union_msgs(node, nullable, msgs)
-    if node.get("validators"):
+    if node.get("validators") or node.get("convert") or node.get("enum_class"):
         msgs["custom"] = [
             "value accepted by its custom validators",
             "Value failed custom validation",

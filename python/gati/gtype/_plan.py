@@ -13,12 +13,13 @@ from collections.abc import Iterator
 from typing import Any
 
 from gati.errors import SchemaError
+from gati.gtype._convert import CONVERTERS, fills_instance_dict
 from gati.gtype._messages import FORMAT_NOUNS, global_msgs, node_msgs, tag_msgs
 from gati.gtype._regex import pattern_engine
 
-__all__ = ["KINDS", "check_node", "children", "make_plan", "normalize"]
+__all__ = ["KINDS", "check_node", "children", "converter", "make_plan", "normalize"]
 
-_COMMON = ("nullable", "description", "default", "validators", "name", "optional")
+_COMMON = ("nullable", "description", "default", "validators", "name", "optional", "convert")
 _BOUNDS = ("min", "max", "exclusive_min", "exclusive_max", "multiple_of")
 _KIND_KEYS: dict[str, tuple[str, ...]] = {
     "string": ("min_length", "max_length", "pattern", "format"),
@@ -52,6 +53,7 @@ _DEFAULTS: dict[str, Any] = {
     "rest": None,
     "discriminator": None,
     "enum_class": None,
+    "convert": None,
 }
 
 
@@ -145,6 +147,42 @@ def _check_members(node: dict[str, Any], where: str) -> None:
         raise _fail(where, f"discriminator must be a str, not {disc!r}")
 
 
+# Which kinds each named conversion applies to (docs/gtype.md §9).
+_CONVERT_KINDS = {
+    "uuid": ("string",),
+    "datetime": ("string",),
+    "date": ("string",),
+    "time": ("string",),
+    "bytes": ("string",),
+    "decimal": ("string", "number", "integer"),
+}
+
+
+def _check_convert(node: dict[str, Any], where: str) -> None:
+    convert = node.get("convert")
+    if convert is None:
+        return
+    if callable(convert) and not isinstance(convert, str):
+        if node["type"] in ("union", "intersection", "ref"):
+            raise _fail(where, f"convert does not apply to {node['type']}; set it on the members")
+        return
+    if convert not in _CONVERT_KINDS:
+        known = ", ".join(_CONVERT_KINDS)
+        raise _fail(where, f"convert must be a callable or one of {known}, not {convert!r}")
+    if node["type"] not in _CONVERT_KINDS[convert]:
+        raise _fail(where, f"convert={convert!r} does not apply to {node['type']}")
+
+
+def converter(node: dict[str, Any]) -> Any:
+    """The callable ``Validator.convert`` applies to a node's value, or None (docs/gtype.md §9)."""
+    convert = node.get("convert")
+    if isinstance(convert, str):
+        return CONVERTERS[convert]
+    if convert is None and node["type"] == "enum":
+        return node.get("enum_class")
+    return convert
+
+
 def _check_kind(node: dict[str, Any], where: str) -> None:
     kind = node["type"]
     if kind == "string":
@@ -195,6 +233,7 @@ def check_node(node: object, where: str = "(root)") -> dict[str, Any]:
     name = node.get("name")
     if name is not None and (not isinstance(name, str) or not name):
         raise _fail(where, f"name must be a non-empty str, not {name!r}")
+    _check_convert(node, where)
     _check_kind(node, where)
     out = {k: v for k, v in node.items() if k not in _DEFAULTS or v != _DEFAULTS[k]}
     for key in ("validators", "values", "required", "members", "items"):
@@ -269,7 +308,10 @@ class _Planner:
             "nullable": n.get("nullable", False),
             "validators": list(n.get("validators", [])),
             "msgs": node_msgs(n),
+            "convert": converter(n),
         }
+        if "default" in n:
+            plan["default"] = n["default"]
         self._kind_keys(n, plan, where)
         name = n.get("name")
         if kind == "ref":
@@ -291,6 +333,7 @@ class _Planner:
         elif kind in ("literal", "enum"):
             plan["values"] = list(n["values"])
         elif kind == "object":
+            plan["instance_dict"] = fills_instance_dict(n)
             del plan["required"]  # folded into each property's entry
             required = set(n.get("required", []))
             plan["properties"] = [

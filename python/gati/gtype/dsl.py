@@ -34,7 +34,7 @@ __all__ = [
     "union",
 ]
 
-_COMMON = frozenset({"nullable", "description", "default", "validators", "name"})
+_COMMON = frozenset({"nullable", "description", "default", "validators", "name", "convert"})
 
 
 def _build(kind: str, keys: Mapping[str, Any], common: Mapping[str, Any]) -> Schema:

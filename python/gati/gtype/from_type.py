@@ -2,11 +2,17 @@
 
 Validation never constructs objects: a dataclass or TypedDict annotation gives an object schema
 that validates a *dict* with those fields, and ``tuple[int, str]`` validates a JSON array (a
-list or tuple) of that shape. Mapping rules:
+list or tuple) of that shape. The schema's ``convert`` keys say what ``Validator.convert``
+builds from the validated JSON value (docs/gtype.md §9). Mapping rules:
 
 * ``str``, ``int``, ``float`` (→ number: ints are floats too, as for type checkers), ``bool``,
-  ``None``, ``Any``/``object`` (→ any); ``bytes`` is refused (not JSON). ``NewType`` is its
-  supertype.
+  ``None``, ``Any``/``object`` (→ any). ``NewType`` is its supertype.
+* ``uuid.UUID`` → string ``format="uuid"``; ``datetime`` / ``date`` / ``time`` → string
+  ``format="date-time"`` / ``"date"`` / ``"time"``; ``Decimal`` → a number or a numeric string;
+  ``bytes`` → a base64 string (``bytearray``, ``memoryview`` are refused). Each converts to its
+  type.
+* ``NamedTuple`` → tuple of its fields (all of them, in order), converted to the class.
+* pydantic models and msgspec Structs are refused with a pointer to a dataclass or TypedDict.
 * ``Literal[...]`` → literal; an ``Enum`` class → enum of its values with ``enum_class`` (members
   are accepted too).
 * ``X | None`` / ``Optional[X]`` → X made nullable; other unions → a first-match union, in order.
@@ -15,7 +21,9 @@ list or tuple) of that shape. Mapping rules:
   ``Mapping[str, T]`` → record (keys must be ``str``). A bare container holds ``Any``.
 * ``TypedDict`` → object with its required keys (``total``, ``Required``, ``NotRequired``);
   dataclass → object whose ``init`` fields are properties, required unless they have a default
-  (a JSON default is kept as documentation). Both ignore extra keys.
+  (a JSON default is kept as the schema ``default``). Both ignore extra keys; a dataclass
+  converts to an instance (built with ``cls(**fields)``), a TypedDict stays a dict.
+* ``set[T]`` / ``frozenset[T]`` / ``tuple[...]`` convert to a set / frozenset / tuple.
 * ``Annotated[T, ...]``: ``annotated_types`` ``Gt``, ``Ge``, ``Lt``, ``Le``, ``Interval``,
   ``MultipleOf`` (numbers), ``MinLen``, ``MaxLen``, ``Len`` (strings, arrays), ``Predicate``
   (a custom validator) and ``doc`` (description) tighten T; a bound given twice keeps the
@@ -33,10 +41,13 @@ Anything else raises ``SchemaError`` naming the annotation.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+import decimal
 import enum
 import math
 import types
 import typing
+import uuid
 from collections import abc
 from typing import Any, ForwardRef, Literal, NotRequired, Required, Union, get_args, get_origin
 
@@ -45,7 +56,7 @@ import annotated_types as at
 from gati.errors import SchemaError
 from gati.gtype._plan import children
 from gati.gtype.dsl import from_core
-from gati.gtype.schema import Schema
+from gati.gtype.schema import Schema, copy_core
 
 __all__ = ["core_from_type", "from_type"]
 
@@ -63,6 +74,24 @@ _SEQUENCES = {list, abc.Sequence, abc.MutableSequence}
 _SETS = {set, frozenset, abc.Set, abc.MutableSet}
 _MAPPINGS = {dict, abc.Mapping, abc.MutableMapping}
 _USAGE_KEYS = ("nullable", "description", "default", "validators")
+# Python types sent as JSON strings, and what they convert back to (docs/gtype.md §9).
+_DECIMAL_TEXT = r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"
+_BASE64 = r"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"
+_CONVERTED: dict[Any, dict[str, Any]] = {
+    uuid.UUID: {"type": "string", "format": "uuid", "convert": "uuid"},
+    dt.datetime: {"type": "string", "format": "date-time", "convert": "datetime"},
+    dt.date: {"type": "string", "format": "date", "convert": "date"},
+    dt.time: {"type": "string", "format": "time", "convert": "time"},
+    bytes: {"type": "string", "pattern": _BASE64, "convert": "bytes"},
+    decimal.Decimal: {
+        "type": "union",
+        "members": [
+            {"type": "number", "convert": "decimal"},
+            {"type": "string", "pattern": _DECIMAL_TEXT, "convert": "decimal"},
+        ],
+    },
+}
+_CONTAINER_TYPES = {set: set, abc.Set: frozenset, abc.MutableSet: set, frozenset: frozenset}
 _JSON_SCALARS = (str, int, float, bool, type(None))
 
 
@@ -102,14 +131,22 @@ class _Builder:
             return self.build(self.resolve(tp))
         if isinstance(tp, typing.NewType):
             return self.build(tp.__supertype__)
-        if tp in (bytes, bytearray, memoryview):
-            raise SchemaError(f"{_show(tp)} is not JSON data; use str (e.g. base64) instead")
+        if tp in (bytearray, memoryview):
+            raise SchemaError(f"{_show(tp)} is not JSON data; use bytes (sent as base64) instead")
         if _hashable(tp) and tp in _SCALARS:
             return {"type": _SCALARS[tp]}
+        if _hashable(tp) and tp in _CONVERTED:
+            converted: dict[str, Any] = copy_core(_CONVERTED[tp])
+            return converted
         if isinstance(tp, type) and issubclass(tp, enum.Enum):
             return _enum(tp)
+        _refuse_foreign_model(tp)
         if _is_class_schema(tp):
             return self.use_class(tp)
+        if _is_namedtuple(tp):
+            hints = self.hints(tp)
+            items = [self.build(hints.get(name, Any)) for name in tp._fields]
+            return {"type": "tuple", "items": items, "convert": tp._make}
         origin, args = get_origin(tp), get_args(tp)
         if origin is typing.Annotated:
             return self.annotated(args[0], args[1:])
@@ -126,14 +163,20 @@ class _Builder:
         if origin in _SEQUENCES:
             return {"type": "array", "items": self.build(items)}
         if origin in _SETS:
-            return {"type": "array", "items": self.build(items), "unique_items": True}
+            made = _CONTAINER_TYPES.get(origin, frozenset)
+            return {
+                "type": "array",
+                "items": self.build(items),
+                "unique_items": True,
+                "convert": made,
+            }
         if origin is tuple:
             if tp in (tuple, typing.Tuple):  # noqa: UP006 - bare, so any length
-                return {"type": "array", "items": {"type": "any"}}
+                return {"type": "array", "items": {"type": "any"}, "convert": tuple}
             if len(args) == 2 and args[1] is Ellipsis:
-                return {"type": "array", "items": self.build(args[0])}
+                return {"type": "array", "items": self.build(args[0]), "convert": tuple}
             fixed = [self.build(a) for a in args if a != ()]  # tuple[()] is the empty tuple
-            return {"type": "tuple", "items": fixed}
+            return {"type": "tuple", "items": fixed, "convert": tuple}
         if origin in _MAPPINGS:
             key, value = (args[0], args[1]) if args else (str, Any)
             if key not in (str, Any):
@@ -211,7 +254,7 @@ class _Builder:
             elif field.default_factory is dataclasses.MISSING:
                 required.append(field.name)
             props[field.name] = node
-        return {"type": "object", "properties": props, "required": required}
+        return {"type": "object", "properties": props, "required": required, "convert": cls}
 
     def annotated(self, inner: Any, metadata: tuple[Any, ...]) -> dict[str, Any]:
         node = self.build(inner)
@@ -337,6 +380,25 @@ def _is_typeddict(tp: Any) -> bool:
     """``typing`` and ``typing_extensions`` TypedDicts alike (pydantic wants the latter < 3.12)."""
     keys = ("__required_keys__", "__optional_keys__", "__total__")
     return isinstance(tp, type) and issubclass(tp, dict) and all(hasattr(tp, k) for k in keys)
+
+
+def _is_namedtuple(tp: Any) -> bool:
+    return isinstance(tp, type) and issubclass(tp, tuple) and hasattr(tp, "_fields")
+
+
+def _refuse_foreign_model(tp: Any) -> None:
+    """pydantic models and msgspec Structs validate themselves: say what gati reads instead."""
+    if not isinstance(tp, type):
+        return
+    for base in tp.__mro__:
+        library = base.__module__.partition(".")[0]
+        if (library, base.__name__) in (("pydantic", "BaseModel"), ("msgspec", "Struct")):
+            kind = "pydantic model" if library == "pydantic" else "msgspec Struct"
+            raise SchemaError(
+                f"{_show(tp)} is a {kind}; gt.from_type reads dataclasses, TypedDicts and "
+                "NamedTuples: declare the same fields on a @dataclass (Validator.convert builds "
+                "instances of it) or write the schema with gt.object(...)"
+            )
 
 
 def _is_class_schema(tp: Any) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from types import EllipsisType
-from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias, TypedDict
 
 from gati.gtype.schema import Schema
 from gati.http.validation import Validator
@@ -30,10 +30,15 @@ class RouteOptions(TypedDict, total=False):
     cookies: SchemaLike | None
     form_limits: FormLimits | None
     roles: Sequence[str] | None
-    rate_limit: str | None
+    rate_limit: str | bool | None
     timeout: float | EllipsisType | None
     version: str | None
     tags: Sequence[str]
     hooks: Sequence[Hook | Callable[..., Any]]
     max_body_size: int | None
     id: str | None
+    auth: Any
+    burst: int | None
+    cost: int
+    key: Callable[[Any, Any], str] | None
+    on_store_error: Literal["allow", "deny"]

@@ -56,7 +56,12 @@ class Request(Generic[Body]):
     """``method``, ``path``, ``headers`` (case-insensitive), ``query``, ``path_params``,
     ``cookies``, ``await body()``, ``await json()``, ``await form()``, ``stream()``,
     ``validated`` (the validated body or ``None``) and ``data`` (the body as the route's
-    ``request=`` schema gives it; annotate ``req: Request[CreateBook]`` to type it)."""
+    ``request=`` schema gives it; annotate ``req: Request[CreateBook]`` to type it).
+
+    ``data``, ``query_data`` and ``params_data`` hold the validated body, query and path
+    params converted per their schemas (``Validator.convert``: dataclass instances, ``UUID``,
+    ``datetime`` …; the validated value itself when the schema converts nothing).
+    """
 
     __slots__ = (
         "_body",
@@ -72,7 +77,9 @@ class Request(Generic[Body]):
         "_streamed",
         "info",
         "max_body_size",
+        "params_data",
         "path_params",
+        "query_data",
         "query_validated",
         "scope",
         "validated",
@@ -93,6 +100,8 @@ class Request(Generic[Body]):
         self.max_body_size = max_body_size
         self.validated: Any = None
         self.query_validated: Any = None
+        self.query_data: Any = None
+        self.params_data: Any = None
         self._headers: Headers | None = None
         self._query: QueryParams | None = None
         self._body: bytes | None = None

@@ -1,5 +1,6 @@
-"""A registered route and the call the lifecycle runs for it: request validation → handler →
-response validation (DESIGN §7). Sync handlers run in a worker thread, as Starlette does,
+"""A registered route and the call the lifecycle runs for it: request validation (and
+conversion into ``req.data``) → handler → response validation, which lets out only the
+declared fields (DESIGN §7). Sync handlers run in a worker thread, as Starlette does,
 so they never block the event loop for other requests.
 """
 
@@ -25,6 +26,7 @@ from gati.http.validation import (
     Validator,
     coerce_query,
     compile_schema,
+    converts,
     is_json_media,
     query_coercions,
 )
@@ -101,6 +103,7 @@ class Route:
     """One (method, pattern) with its handler, compiled schemas, policies and hook plan."""
 
     __slots__ = (
+        "body_converts",
         "body_validator",
         "handler",
         "handler_id",
@@ -108,12 +111,14 @@ class Route:
         "is_async",
         "max_body_size",
         "method",
+        "params_converts",
         "params_validator",
         "pattern",
         "plan",
         "policy",
         "prepare",
         "query_coercions",
+        "query_converts",
         "query_validator",
         "rate_limit",
         "response_validator",
@@ -162,6 +167,9 @@ class Route:
         self.query_validator: Validator | None = compile_schema(query)
         self.query_coercions: tuple[Coercion, ...] = query_coercions(query)
         self.params_validator: Validator | None = compile_schema(params)
+        self.body_converts = converts(request)
+        self.query_converts = converts(query)
+        self.params_converts = converts(params)
         # steps run on the request before the handler: header/cookie checks, form limits
         self.prepare: tuple[Callable[[Any], None], ...] = (
             *(part.check for part in header_params(headers, cookies)),
@@ -202,17 +210,28 @@ class Route:
             body = await req.body()
             try:
                 req.validated = self.body_validator.validate_json(body)
+                if self.body_converts:  # otherwise req.data is req.validated
+                    req.data = self.body_validator.convert(req.validated)
             except ValidationError as exc:
                 raise RequestInvalid(exc, "body") from None
         if self.query_validator is not None:
             values = coerce_query(req.query, self.query_coercions)
             try:
                 req.query_validated = self.query_validator.validate(values)
+                req.query_data = (
+                    self.query_validator.convert(values)
+                    if self.query_converts
+                    else req.query_validated
+                )
             except ValidationError as exc:
                 raise RequestInvalid(exc, "query") from None
         if self.params_validator is not None:
             try:
-                self.params_validator.validate(req.path_params)
+                req.params_data = (
+                    self.params_validator.convert(req.path_params)
+                    if self.params_converts
+                    else self.params_validator.validate(req.path_params)
+                )
             except ValidationError as exc:
                 raise RequestInvalid(exc, "path") from None
         if self.prepare:
@@ -233,8 +252,10 @@ class Route:
             else:
                 res.json(result)
         if self.response_validator is not None and res.has_json:
-            try:
-                self.response_validator.validate(res.payload)
+            try:  # only what the schema declares leaves (docs/http.md, "Responses")
+                dumped = self.response_validator.dump(res.payload)
             except ValidationError as exc:
                 raise ResponseInvalid(self.handler_id, exc) from None
+            if dumped is not res.payload:
+                res.json(dumped)
         return result

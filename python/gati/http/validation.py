@@ -21,6 +21,7 @@ __all__ = [
     "coerce_query",
     "coerce_scalar",
     "compile_schema",
+    "converts",
     "is_json_media",
     "query_coercions",
 ]
@@ -31,6 +32,8 @@ log = logging.getLogger("gati.http")
 class Validator(Protocol):
     def validate(self, value: Any, /) -> Any: ...
     def validate_json(self, data: bytes | str, /) -> Any: ...
+    def convert(self, value: Any, /) -> Any: ...
+    def dump(self, value: Any, /) -> Any: ...
 
 
 def compile_schema(schema: Any) -> Validator | None:
@@ -44,6 +47,31 @@ def compile_schema(schema: Any) -> Validator | None:
 
     compiled: Validator = gt.compile(schema)
     return compiled
+
+
+def converts(schema: Any) -> bool:
+    """Whether ``Validator.convert`` can build anything but the validated value itself.
+
+    Routes convert a request part only then, so a schema of plain JSON costs one validation.
+    A compiled validator that does not say its schema is assumed to convert.
+    """
+    if schema is None:
+        return False
+    if hasattr(schema, "validate_json"):
+        schema = getattr(schema, "schema", None)
+        if not hasattr(schema, "core"):
+            return True
+    from gati.gtype._plan import children
+
+    stack = [schema.core()]
+    while stack:
+        node = stack.pop()
+        if node.get("convert") is not None or node.get("enum_class") is not None:
+            return True
+        if node["type"] == "object" and any("default" in p for p in node["properties"].values()):
+            return True
+        stack.extend(child for _, child in children(node))
+    return False
 
 
 def is_json_media(content_type: bytes | None) -> bool:

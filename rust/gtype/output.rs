@@ -1,0 +1,647 @@
+//! Building the output of a validated value: `Validator.convert` and `Validator.dump`
+//! (docs/gtype.md §9; the pure twin is `gati/_pure/output.py`).
+//!
+//! Each mode compiles the plan once more into a tree of `Shape`s that holds only what changes a
+//! value: `dump` drops the keys an `extra="ignore"` object does not declare; `convert` also
+//! calls each node's `convert` and fills missing optional properties from their `default`.
+//! A subtree that changes nothing compiles to `None` and its value passes through; a container
+//! whose children all come back unchanged is returned itself. Validation has already run, so
+//! the walk only builds; a converter raising `ValueError`/`AssertionError` is one `custom` error.
+use pyo3::call::PyCallArgs;
+use pyo3::exceptions::{PyAssertionError, PyValueError};
+use pyo3::intern;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyFrozenSet, PyList, PyString, PyType};
+
+use super::errors::{self, Code, Errors, Msgs, Path};
+use super::node::{validate as validate_node, Compiler, Ctx, Node};
+use super::{guard, plan, types};
+
+/// A node's converter and the messages its `custom` error takes.
+struct Conv {
+    f: Py<PyAny>,
+    how: How,
+    msgs: Msgs,
+}
+
+/// How a converter is applied; the two shortcuts give what calling `f` would.
+enum How {
+    Call,
+    /// `uuid.UUID`: a canonical 8-4-4-4-12 text is parsed here (about 1 µs less a value).
+    Uuid,
+    /// A dataclass the planner allowed to skip `__init__` (`instance_dict`): a bare instance
+    /// given the fields as its `__dict__`, as pydantic-core builds dataclasses.
+    InstanceDict,
+}
+
+struct Prop {
+    name: Py<PyString>,
+    shape: Option<Shape>,
+    /// The schema `default` filled in when the property is missing (convert mode only).
+    default: Option<Py<PyAny>>,
+}
+
+enum Extra {
+    Drop,
+    Keep(Option<Box<Shape>>),
+}
+
+enum Kind {
+    Scalar,
+    Object {
+        props: Vec<Prop>,
+        names: Py<PyFrozenSet>,
+        extra: Extra,
+    },
+    Array(Option<Box<Shape>>),
+    Tuple {
+        items: Vec<Option<Shape>>,
+        rest: Option<Box<Shape>>,
+    },
+    Record(Box<Shape>),
+    /// Each member's validator (to find the one validation picked) and its shape.
+    Union {
+        members: Vec<(Node, Option<Shape>)>,
+        tagged: bool,
+    },
+    Ref(usize),
+}
+
+struct Shape {
+    nullable: bool,
+    conv: Option<Conv>,
+    kind: Kind,
+}
+
+/// One mode's compiled shapes: the root and one per definition (in the validator's order).
+pub struct Output {
+    root: Option<Shape>,
+    defs: Vec<Option<Shape>>,
+    deepcopy: Py<PyAny>,
+    uuid: Py<PyAny>,
+    safe_unknown: Py<PyAny>,
+}
+
+struct Builder<'a> {
+    cx: &'a Compiler,
+    converting: bool,
+    uuid: Py<PyAny>,
+}
+
+impl Builder<'_> {
+    fn shapes(&self, list: &Bound<'_, PyAny>) -> PyResult<Vec<Option<Shape>>> {
+        list.try_iter()?.map(|n| self.shape(&n?)).collect()
+    }
+
+    fn boxed(&self, n: Option<Bound<'_, PyAny>>) -> PyResult<Option<Box<Shape>>> {
+        Ok(match n {
+            Some(n) => self.shape(&n)?.map(Box::new),
+            None => None,
+        })
+    }
+
+    fn shape(&self, obj: &Bound<'_, PyAny>) -> PyResult<Option<Shape>> {
+        let d = obj.cast::<PyDict>()?;
+        let ty = plan::string(d, "type")?.unwrap_or_default();
+        let conv = match plan::get(d, "convert")?.filter(|_| self.converting) {
+            Some(f) => {
+                let how = if f.is(self.uuid.bind(d.py())) {
+                    How::Uuid
+                } else if plan::flag(d, "instance_dict")? {
+                    How::InstanceDict
+                } else {
+                    How::Call
+                };
+                Some(Conv {
+                    f: f.unbind(),
+                    how,
+                    msgs: Msgs::from_plan(plan::get(d, "msgs")?)?,
+                })
+            }
+            None => None,
+        };
+        let kind = match ty.as_str() {
+            "object" => self.object(d)?,
+            "array" => Kind::Array(self.boxed(plan::get(d, "items")?)?),
+            "tuple" => {
+                let items = self.shapes(&plan::req(d, "items")?)?;
+                let rest = self.boxed(plan::get(d, "rest")?)?;
+                if conv.is_none() && rest.is_none() && items.iter().all(Option::is_none) {
+                    Kind::Scalar
+                } else {
+                    Kind::Tuple { items, rest }
+                }
+            }
+            "record" => match self.shape(&plan::req(d, "values")?)? {
+                Some(values) => Kind::Record(Box::new(values)),
+                None => Kind::Scalar,
+            },
+            "union" => {
+                let mut members = Vec::new();
+                for m in plan::req(d, "members")?.try_iter()? {
+                    let m = m?;
+                    members.push((self.cx.node(&m)?, self.shape(&m)?));
+                }
+                if members.iter().all(|(_, s)| s.is_none()) {
+                    Kind::Scalar
+                } else {
+                    let tagged = plan::get(d, "discriminator")?.is_some();
+                    Kind::Union { members, tagged }
+                }
+            }
+            "intersection" => {
+                let members = plan::req(d, "members")?;
+                if members.len()? != 1 {
+                    return Ok(None);
+                }
+                return self.shape(&members.get_item(0)?);
+            }
+            "ref" => {
+                let name = plan::string(d, "name")?.unwrap_or_default();
+                match self.cx.names.get(&name) {
+                    Some(i) => Kind::Ref(*i),
+                    None => return Ok(None),
+                }
+            }
+            _ => Kind::Scalar,
+        };
+        let passes = match &kind {
+            Kind::Scalar | Kind::Array(None) => true,
+            Kind::Object { props, extra, .. } => {
+                matches!(extra, Extra::Keep(None))
+                    && props
+                        .iter()
+                        .all(|p| p.shape.is_none() && p.default.is_none())
+            }
+            _ => false,
+        };
+        if passes && conv.is_none() {
+            return Ok(None);
+        }
+        Ok(Some(Shape {
+            nullable: plan::flag(d, "nullable")?,
+            conv,
+            kind,
+        }))
+    }
+
+    fn object(&self, d: &Bound<'_, PyDict>) -> PyResult<Kind> {
+        let py = d.py();
+        let mut props = Vec::new();
+        for entry in plan::req(d, "properties")?.try_iter()? {
+            let entry = entry?;
+            let name = entry.get_item(0)?.cast_into::<PyString>()?;
+            let name = PyString::intern(py, &name.to_cow()?);
+            let child = entry.get_item(2)?;
+            let required = entry.get_item(1)?.is_truthy()?;
+            let default = match child.cast::<PyDict>()?.get_item("default")? {
+                Some(v) if self.converting && !required => Some(v.unbind()),
+                _ => None,
+            };
+            props.push(Prop {
+                name: name.unbind(),
+                shape: self.shape(&child)?,
+                default,
+            });
+        }
+        let extra = match plan::get(d, "extra")? {
+            Some(e) if e.is_instance_of::<PyDict>() => Extra::Keep(self.boxed(Some(e))?),
+            Some(e) if e.extract::<String>().ok().as_deref() == Some("forbid") => Extra::Keep(None),
+            _ => Extra::Drop,
+        };
+        let names = PyFrozenSet::new(py, props.iter().map(|p| p.name.bind(py)))?.unbind();
+        Ok(Kind::Object {
+            props,
+            names,
+            extra,
+        })
+    }
+}
+
+impl Output {
+    /// Compiles the plan for `convert` (`converting`) or `dump`.
+    pub fn compile(cx: &Compiler, plan: &Bound<'_, PyDict>, converting: bool) -> PyResult<Self> {
+        let py = plan.py();
+        let uuid = py.import("uuid")?.getattr("UUID")?;
+        let b = Builder {
+            cx,
+            converting,
+            uuid: uuid.clone().unbind(),
+        };
+        let mut defs = Vec::new();
+        if let Some(definitions) = plan::get(plan, "definitions")? {
+            for (_, node) in definitions.cast::<PyDict>()?.iter() {
+                defs.push(b.shape(&node)?);
+            }
+        }
+        Ok(Output {
+            root: b.shape(&plan::req(plan, "root")?)?,
+            defs,
+            deepcopy: py.import("copy")?.getattr("deepcopy")?.unbind(),
+            safe_unknown: py
+                .import("uuid")?
+                .getattr("SafeUUID")?
+                .getattr("unknown")?
+                .unbind(),
+            uuid: uuid.unbind(),
+        })
+    }
+
+    /// The output of `value`, which the validator (with `defs` and `global`) has accepted.
+    pub fn build<'py>(
+        &self,
+        value: Bound<'py, PyAny>,
+        defs: &[Node],
+        global: &Msgs,
+        max_depth: usize,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let Some(root) = &self.root else {
+            return Ok(value);
+        };
+        let run = Run {
+            out: self,
+            defs,
+            global,
+            max_depth,
+            floor: guard::stack_floor(),
+        };
+        run.build(root, &value, 0, &Path::root())
+    }
+}
+
+struct Run<'a> {
+    out: &'a Output,
+    defs: &'a [Node],
+    global: &'a Msgs,
+    max_depth: usize,
+    floor: usize,
+}
+
+/// `object.__new__(cls)` without the call: what it does for a class whose `__new__` is
+/// `object.__new__` and that is not abstract (the planner checks dataclasses for both; `UUID`
+/// is such a class).
+fn bare<'py>(cls: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let ty = cls.cast::<PyType>()?;
+    // SAFETY: `ty` is a live type object; PyType_GenericAlloc returns a new reference to a
+    // zeroed, GC-tracked instance (holding a reference to a heap type) or NULL with an error set.
+    unsafe {
+        Bound::from_owned_ptr_or_err(
+            cls.py(),
+            pyo3::ffi::PyType_GenericAlloc(ty.as_type_ptr(), 0),
+        )
+    }
+}
+
+/// `object.__setattr__(obj, name, value)`: sets past a class's own `__setattr__` (UUID's and
+/// frozen dataclasses' refuse), as their constructors do.
+fn set_generic(
+    obj: &Bound<'_, PyAny>,
+    name: &Bound<'_, PyString>,
+    value: &Bound<'_, PyAny>,
+) -> PyResult<()> {
+    // SAFETY: three live, GIL-held references; the call borrows them and returns a status.
+    let status =
+        unsafe { pyo3::ffi::PyObject_GenericSetAttr(obj.as_ptr(), name.as_ptr(), value.as_ptr()) };
+    if status == 0 {
+        Ok(())
+    } else {
+        Err(PyErr::fetch(obj.py()))
+    }
+}
+
+/// The 32 hex digits of `8-4-4-4-12` hex digits (either case) with hyphens, NUL-terminated
+/// for `PyLong_FromString`; `None` for any other text.
+fn uuid_digits(text: &[u8]) -> Option<[u8; 33]> {
+    if text.len() != 36 {
+        return None;
+    }
+    let mut digits = [0u8; 33];
+    let mut n = 0;
+    for (i, &b) in text.iter().enumerate() {
+        if matches!(i, 8 | 13 | 18 | 23) {
+            if b != b'-' {
+                return None;
+            }
+        } else if b.is_ascii_hexdigit() {
+            digits[n] = b;
+            n += 1;
+        } else {
+            return None;
+        }
+    }
+    Some(digits)
+}
+
+/// `int(digits, 16)` in one call (the limited API has no 128-bit integer constructor).
+fn hex_int<'py>(py: Python<'py>, digits: &[u8; 33]) -> PyResult<Bound<'py, PyAny>> {
+    // SAFETY: `digits` is NUL-terminated ASCII; PyLong_FromString returns a new reference or
+    // NULL with an error set, and writes no end pointer when given NULL.
+    unsafe {
+        let int = pyo3::ffi::PyLong_FromString(digits.as_ptr().cast(), std::ptr::null_mut(), 16);
+        Bound::from_owned_ptr_or_err(py, int)
+    }
+}
+
+/// `isinstance(exc, (ValueError, AssertionError))`: what converters refuse a value with.
+fn refused(py: Python<'_>, e: &PyErr) -> bool {
+    e.is_instance_of::<PyValueError>(py) || e.is_instance_of::<PyAssertionError>(py)
+}
+
+impl Run<'_> {
+    fn build<'py>(
+        &self,
+        shape: &Shape,
+        v: &Bound<'py, PyAny>,
+        depth: usize,
+        path: &Path<'_, 'py>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        if shape.nullable && v.is_none() {
+            return Ok(v.clone());
+        }
+        if guard::stack_here() < self.floor {
+            return Err(self.fail(self.global, Code::DepthExceeded, path, v, None)?);
+        }
+        let py = v.py();
+        match &shape.kind {
+            Kind::Scalar => match &shape.conv {
+                Some(c) => match self.fast_uuid(c, v)? {
+                    Some(u) => Ok(u),
+                    None => self.call(c, path, v, (v,), None),
+                },
+                None => Ok(v.clone()),
+            },
+            Kind::Object {
+                props,
+                names,
+                extra,
+            } => self.object(shape, (props, names.bind(py)), extra, v, depth, path),
+            Kind::Array(item) => {
+                let mut out = Vec::new();
+                let mut same = true;
+                for (i, x) in v.try_iter()?.enumerate() {
+                    let x = x?;
+                    out.push(self.child(
+                        item.as_deref(),
+                        &x,
+                        depth + 1,
+                        &path.idx(i),
+                        &mut same,
+                    )?);
+                }
+                self.finish_items(shape, v, out, same, path)
+            }
+            Kind::Tuple { items, rest } => {
+                let mut out = Vec::new();
+                let mut same = true;
+                for (i, x) in v.try_iter()?.enumerate() {
+                    let s = items.get(i).map_or(rest.as_deref(), Option::as_ref);
+                    out.push(self.child(s, &x?, depth + 1, &path.idx(i), &mut same)?);
+                }
+                self.finish_items(shape, v, out, same, path)
+            }
+            Kind::Record(values) => {
+                let Some(dict) = types::cast::<PyDict>(v) else {
+                    return Ok(v.clone());
+                };
+                let out = PyDict::new(py);
+                let mut same = true;
+                for (k, x) in dict.iter() {
+                    let y = self.child(Some(values), &x, depth + 1, &path.key(&k), &mut same)?;
+                    out.set_item(k, y)?;
+                }
+                let out = if same { v.clone() } else { out.into_any() };
+                match &shape.conv {
+                    Some(c) => self.call(c, path, v, (out,), None),
+                    None => Ok(out),
+                }
+            }
+            Kind::Union { members, tagged } => {
+                let depth = depth + usize::from(*tagged);
+                for (node, s) in members {
+                    let mut ctx = Ctx::new(py, self.defs, self.global, 1, self.max_depth, true);
+                    ctx.depth = depth;
+                    validate_node(&mut ctx, node, v, path)?;
+                    if ctx.errors.count == 0 {
+                        return match s {
+                            Some(s) => self.build(s, v, depth, path),
+                            None => Ok(v.clone()),
+                        };
+                    }
+                }
+                Ok(v.clone())
+            }
+            Kind::Ref(i) => match self.out.defs.get(*i).and_then(Option::as_ref) {
+                Some(s) => self.build(s, v, depth, path),
+                None => Ok(v.clone()),
+            },
+        }
+    }
+
+    /// One child's output; `same` turns false when it differs from the input.
+    fn child<'py>(
+        &self,
+        shape: Option<&Shape>,
+        x: &Bound<'py, PyAny>,
+        depth: usize,
+        path: &Path<'_, 'py>,
+        same: &mut bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let Some(shape) = shape else {
+            return Ok(x.clone());
+        };
+        let y = self.build(shape, x, depth, path)?;
+        *same = *same && y.is(x);
+        Ok(y)
+    }
+
+    fn finish_items<'py>(
+        &self,
+        shape: &Shape,
+        v: &Bound<'py, PyAny>,
+        out: Vec<Bound<'py, PyAny>>,
+        same: bool,
+        path: &Path<'_, 'py>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let py = v.py();
+        match &shape.conv {
+            Some(c) => self.call(c, path, v, (PyList::new(py, out)?,), None),
+            None if same => Ok(v.clone()),
+            None => Ok(PyList::new(py, out)?.into_any()),
+        }
+    }
+
+    fn object<'py>(
+        &self,
+        shape: &Shape,
+        (props, names): (&[Prop], &Bound<'py, PyFrozenSet>),
+        extra: &Extra,
+        v: &Bound<'py, PyAny>,
+        depth: usize,
+        path: &Path<'_, 'py>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let py = v.py();
+        let Some(dict) = types::cast::<PyDict>(v) else {
+            return Ok(v.clone());
+        };
+        // The changes first; the output (a copy of the input with them applied) only when
+        // there are some: a copy is a block copy, cheaper than inserting every key again.
+        let mut changes: Vec<(Bound<'py, PyAny>, Bound<'py, PyAny>)> = Vec::new();
+        let mut found = 0;
+        for p in props {
+            let name = p.name.bind(py).as_any();
+            match dict.get_item(name)? {
+                Some(x) => {
+                    found += 1;
+                    if let Some(s) = &p.shape {
+                        let y = self.build(s, &x, depth + 1, &path.key(name))?;
+                        if !y.is(&x) {
+                            changes.push((name.clone(), y));
+                        }
+                    }
+                }
+                None => {
+                    if let Some(default) = &p.default {
+                        changes.push((name.clone(), self.fresh(default.bind(py))?));
+                    }
+                }
+            }
+        }
+        let mut drop_extras = false;
+        if found != dict.len() {
+            match extra {
+                Extra::Drop => drop_extras = true,
+                Extra::Keep(Some(s)) => {
+                    for (k, x) in dict.iter() {
+                        if !names.contains(&k)? {
+                            let y = self.build(s, &x, depth + 1, &path.key(&k))?;
+                            if !y.is(&x) {
+                                changes.push((k, y));
+                            }
+                        }
+                    }
+                }
+                Extra::Keep(None) => {}
+            }
+        }
+        if changes.is_empty() && !drop_extras && shape.conv.is_none() {
+            return Ok(v.clone());
+        }
+        let out = dict.copy()?;
+        if drop_extras {
+            for (k, _) in dict.iter() {
+                if !names.contains(&k)? {
+                    out.del_item(k)?;
+                }
+            }
+        }
+        for (k, y) in changes {
+            out.set_item(k, y)?;
+        }
+        match &shape.conv {
+            Some(Conv {
+                f,
+                how: How::InstanceDict,
+                ..
+            }) => {
+                let instance = bare(f.bind(py))?;
+                set_generic(&instance, intern!(py, "__dict__"), out.as_any())?;
+                Ok(instance)
+            }
+            Some(c) => self.call(c, path, v, (), Some(&out)),
+            None => Ok(out.into_any()),
+        }
+    }
+
+    /// A default as the output gets it: a fresh deep copy of a dict or list.
+    fn fresh<'py>(&self, default: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        if types::is::<PyDict>(default) || types::is::<PyList>(default) {
+            self.out.deepcopy.bind(default.py()).call1((default,))
+        } else {
+            Ok(default.clone())
+        }
+    }
+
+    /// `uuid.UUID(v)` for a canonical UUID text, built without calling Python; `None` for
+    /// any other converter or text (then `UUID` itself runs, with its own error message).
+    fn fast_uuid<'py>(
+        &self,
+        c: &Conv,
+        v: &Bound<'py, PyAny>,
+    ) -> PyResult<Option<Bound<'py, PyAny>>> {
+        if !matches!(c.how, How::Uuid) {
+            return Ok(None);
+        }
+        let Some(text) = types::cast::<PyString>(v).and_then(|s| s.to_str().ok()) else {
+            return Ok(None);
+        };
+        let Some(digits) = uuid_digits(text.as_bytes()) else {
+            return Ok(None);
+        };
+        let py = v.py();
+        let instance = bare(self.out.uuid.bind(py))?;
+        set_generic(&instance, intern!(py, "int"), &hex_int(py, &digits)?)?;
+        set_generic(
+            &instance,
+            intern!(py, "is_safe"),
+            self.out.safe_unknown.bind(py),
+        )?;
+        Ok(Some(instance))
+    }
+
+    /// Calls a converter; a `ValueError` or `AssertionError` becomes a `custom` error.
+    fn call<'py>(
+        &self,
+        c: &Conv,
+        path: &Path<'_, 'py>,
+        v: &Bound<'py, PyAny>,
+        args: impl PyCallArgs<'py>,
+        kwargs: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let py = v.py();
+        match c.f.bind(py).call(args, kwargs) {
+            Ok(out) => Ok(out),
+            Err(e) if refused(py, &e) => {
+                let message = e.value(py).str()?;
+                Err(self.fail(&c.msgs, Code::Custom, path, v, Some(message))?)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    fn fail<'py>(
+        &self,
+        msgs: &Msgs,
+        code: Code,
+        path: &Path<'_, 'py>,
+        v: &Bound<'py, PyAny>,
+        message: Option<Bound<'py, PyString>>,
+    ) -> PyResult<PyErr> {
+        let py = v.py();
+        let mut errs = Errors::new(1, false);
+        errs.add_full(msgs, self.global, code, path, v, message, None)?;
+        errors::validation_error(py, errs.into_list(py)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::uuid_digits;
+
+    #[test]
+    fn canonical_uuid_text_gives_its_digits() {
+        let digits = uuid_digits(b"123e4567-E89B-12d3-a456-426614174000").unwrap();
+        assert_eq!(&digits[..], b"123e4567E89B12d3a456426614174000\0");
+    }
+
+    #[test]
+    fn other_uuid_spellings_are_left_to_python() {
+        for text in [
+            &b"123e4567e89b12d3a456426614174000"[..],
+            b"{123e4567-e89b-12d3-a456-42661417400}",
+            b"123e4567-e89b-12d3-a456_426614174000",
+            b"123e4567-e89b-12d3-a456-42661417400g",
+        ] {
+            assert_eq!(uuid_digits(text), None);
+        }
+    }
+}
