@@ -10,7 +10,7 @@ export PYO3_PYTHON := $(BIN)/python
 export VIRTUAL_ENV := $(CURDIR)/$(VENV)
 export PATH := $(BIN):$(PATH)
 
-.PHONY: all setup system build test test-rust test-py lint wheel wheel-check demo bench clean
+.PHONY: all setup system build test test-rust test-py test-debug lint wheel wheel-check demo bench clean
 
 all: test
 
@@ -57,18 +57,49 @@ test-py: $(EXT) system
 	GATI_BACKEND=native $(BIN)/python -m pytest
 	GATI_BACKEND=pure $(BIN)/python -m pytest
 
-test: test-rust lint test-py wheel-check
+# The native-facing tests again, against a debug build of the extension (debug assertions and
+# overflow checks on, plus the `test-panic` entry point the panic-boundary tests need), installed
+# apart in target/debug-ext and put first on the path; the release build stays for the rest.
+DEBUG_EXT := target/debug-ext
+# (The Hypothesis suite of the validators stays on the release build: it is slow unoptimised.)
+DEBUG_TESTS := tests/gtype/test_native_safety.py tests/gtype/test_panic_boundary.py \
+	tests/gtype/test_hostile_input.py tests/gtype/test_gc.py tests/gtype/test_validator_plans.py \
+	tests/lifecycle/test_state.py tests/lifecycle/test_differential.py \
+	tests/http/test_http_router_differential.py tests/http/test_http_ingress_differential.py
 
+test-debug: $(STAMP)
+	rm -rf $(DEBUG_EXT)
+	$(BIN)/maturin build --quiet --features test-panic --out $(DEBUG_EXT)/wheel
+	$(BIN)/python -m pip install -q --no-deps --target $(DEBUG_EXT)/site $(DEBUG_EXT)/wheel/*.whl
+	GATI_BACKEND=native PYTHONPATH=$(CURDIR)/$(DEBUG_EXT)/site $(BIN)/python -m pytest $(DEBUG_TESTS)
+
+test: test-rust lint test-py test-debug wheel-check
+
+# manylinux2014 (glibc 2.17) wheels, linked by zig (the `ziglang` wheel from PyPI, no Docker), so
+# they install on every glibc distribution still in service; and the sdist beside them.
 wheel: $(STAMP)
 	rm -rf dist
-	$(BIN)/maturin build --release --quiet --out dist
+	$(BIN)/maturin build --release --quiet --zig --compatibility manylinux2014 --out dist
+	$(BIN)/maturin sdist --quiet --out dist
 
-# Installs the freshly built wheel into a brand-new venv and checks it imports natively.
+# Checks the wheel's platform tag with auditwheel, installs it into a brand-new venv and checks it
+# imports natively; then installs the sdist (compiled from source) into another clean venv and
+# checks the same. The sdist build uses a quicker profile (no LTO, parallel codegen) and its own
+# target folder, kept between runs, so the check stays within a few minutes.
+WHEEL_IMPORT := import gati; assert gati.backend() == "native", gati.backend(); print("ok:", gati.__version__, gati.backend())
 wheel-check: wheel
-	rm -rf $(VENV)/wheel-check
+	$(BIN)/auditwheel show dist/*.whl | tee $(VENV)/auditwheel.txt
+	grep -q '"manylinux_2_17_x86_64"' $(VENV)/auditwheel.txt
+	rm -rf $(VENV)/wheel-check $(VENV)/sdist-check
 	$(PYTHON) -m venv $(VENV)/wheel-check
 	$(VENV)/wheel-check/bin/python -m pip install -q dist/*.whl
-	cd / && $(CURDIR)/$(VENV)/wheel-check/bin/python -c 'import gati; assert gati.backend() == "native", gati.backend(); print("wheel ok:", gati.__version__, gati.backend())'
+	cd / && $(CURDIR)/$(VENV)/wheel-check/bin/python -c '$(WHEEL_IMPORT)'
+	cd / && $(CURDIR)/$(VENV)/wheel-check/bin/python -c 'import gati._native as n; assert not hasattr(n, "_panic_next"), "test-only entry point shipped"'
+	$(PYTHON) -m venv $(VENV)/sdist-check
+	CARGO_TARGET_DIR=$(CURDIR)/target/sdist CARGO_PROFILE_RELEASE_LTO=off \
+		CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+		$(VENV)/sdist-check/bin/python -m pip install -q dist/gati-*.tar.gz
+	cd / && $(CURDIR)/$(VENV)/sdist-check/bin/python -c '$(WHEEL_IMPORT)'
 
 demo: $(EXT)
 	$(BIN)/python -m examples.serve

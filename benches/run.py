@@ -1,7 +1,8 @@
 """Run every benchmark suite in benches/ in one pytest-benchmark run and print one table per group.
 
 Columns: impl, median time per operation, ratio to gati-native, and for the ``gtype:`` groups
-the ratio to pydantic-core. Extra arguments go to pytest (e.g. ``-k "valid dict"``).
+the ratio to pydantic-core; the ``timescape:`` groups compare with the unversioned route and
+with Cadwyn. Extra arguments go to pytest (e.g. ``-k "valid dict"``).
 """
 
 from __future__ import annotations
@@ -39,6 +40,9 @@ def table(group: str, rows: dict[str, float]) -> str:
     """One group's table, fastest first."""
     compare = ["gati-native"] + (["pydantic-core"] if group.startswith("gtype:") else [])
     base = rows.get("no policy")
+    if group.startswith("timescape:"):  # versioned against unversioned; gati against Cadwyn
+        compare = ["unversioned", "unversioned, Gati-Version", "cadwyn, 2 hops"]
+        compare = [c for c in compare if c in rows]
     head = ["impl", "time/op", *(f"vs {c}" for c in compare)]
     head += [] if base is None else ["over no policy"]
     body = [

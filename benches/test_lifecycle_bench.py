@@ -14,11 +14,12 @@ import pytest
 
 import gati.context.local as local_mod
 import gati.lifecycle.plan as plan_mod
-from gati import GlobalContext, Hook, LocalContext, Orchestrator, plan_route
+from gati import GlobalContext, Hook, LocalContext
 from gati._pure import hooks as pure_hooks
 from gati._pure import state as pure_state
+from gati._pure.values import copy_value
 from gati.context.ids import new_request_id
-from gati.context.values import copy_value
+from gati.lifecycle import Orchestrator, plan_route
 
 try:
     from gati import _native as native

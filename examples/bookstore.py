@@ -1,6 +1,7 @@
 """A small bookstore API: CRUD with validation, a global audit hook, writes guarded by API keys
 and an ``editor`` role, a rate limit on adding books, and error paths (401, 403, 404, 400,
-415, 429).
+415, 429); plus versioned ``/customers`` routes (examples/customers.py: Stripe's ``name``
+split, served to old clients by a transformer).
 
     python -m examples.serve      # then see docs/http.md for a curl session
 """
@@ -11,6 +12,7 @@ import logging
 import threading
 from typing import Any
 
+from examples.customers import add_customers
 from gati import APIKeyAuth, App, HTTPError, Principal, gt
 
 API_KEY = "demo-key"
@@ -140,6 +142,7 @@ def create_app() -> App:
     async def stats(req: Any, res: Any, lctx: Any, gctx: Any) -> Any:
         return {"requests": gctx.state.get("requests") or 0}
 
+    add_customers(app)
     return app
 
 

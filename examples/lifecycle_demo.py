@@ -8,8 +8,9 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from gati import Emitter, GlobalContext, Hook, LocalContext, Orchestrator, Secret, plan_route
+from gati import GlobalContext, Hook, LocalContext, Secret
 from gati.context.ids import new_request_id
+from gati.lifecycle import Emitter, Orchestrator, plan_route
 
 
 class Response:

@@ -19,6 +19,7 @@ def main() -> None:
     print(f"  replace       PUT    {base}/books/1        (header X-API-Key: demo-key)")
     print(f"  delete        DELETE {base}/books/1        (header X-API-Key: demo-key)")
     print(f"  stats         GET    {base}/stats")
+    print(f"  a customer    GET    {base}/customers/1   (Gati-Version: 2025-01-01: old shape)")
     uvicorn.run("examples.bookstore:app", host=HOST, port=PORT, log_level="info")
 
 

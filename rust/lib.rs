@@ -1,6 +1,7 @@
 //! `gati._native`: module registration only; every concept lives in its own folder.
 use pyo3::prelude::*;
 
+mod boundary;
 mod gtype;
 mod hooks;
 mod ingress;
@@ -10,6 +11,7 @@ mod state;
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    boundary::register(m)?;
     gtype::register(m)?;
     state::register(m)?;
     hooks::register(m)?;

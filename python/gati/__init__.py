@@ -1,4 +1,9 @@
-"""gati: an ASGI framework with typed schemas, request contexts and an ordered hook lifecycle."""
+"""gati: an ASGI framework with typed schemas, request contexts and an ordered hook lifecycle.
+
+This module is the public API. The lifecycle engine (``Orchestrator``, ``RoutePlan``,
+``plan_route``, ``Emitter``), for running route plans without an ``App``, is the documented
+subpackage ``gati.lifecycle`` (docs/lifecycle.md).
+"""
 
 from gati._backend import backend
 from gati.app import App
@@ -17,13 +22,13 @@ from gati.gtype import gt
 from gati.gtype.paths import format_path
 from gati.gtype.schema import Schema
 from gati.gtype.validator import Validator
+from gati.hook import Backoff, Hook
 from gati.http import HTTPError, Request, Response
 from gati.http.forms import FormLimits
 from gati.http.middleware import Middleware
 from gati.http.routers import Router
 from gati.http.streaming import ServerSentEvent
 from gati.http.websockets import WebSocket, WebSocketDisconnect
-from gati.lifecycle import Backoff, Emitter, Hook, Orchestrator, RoutePlan, plan_route
 from gati.policy import APIKeyAuth, JWTAuth, Principal
 from gati.secrets import Secret, SecretNotFound
 
@@ -31,7 +36,6 @@ __all__ = [
     "APIKeyAuth",
     "App",
     "Backoff",
-    "Emitter",
     "FormLimits",
     "GatiError",
     "GlobalContext",
@@ -43,12 +47,10 @@ __all__ = [
     "Middleware",
     "ModuleNotFoundError",
     "NoRequestContext",
-    "Orchestrator",
     "Principal",
     "Request",
     "RequestTimeout",
     "Response",
-    "RoutePlan",
     "Router",
     "Schema",
     "SchemaError",
@@ -65,6 +67,5 @@ __all__ = [
     "current_lctx",
     "format_path",
     "gt",
-    "plan_route",
 ]
 __version__ = "0.1.0"

@@ -1,18 +1,48 @@
-"""Chooses, once per process, which implementation backs the hot paths.
+"""The backend registry: the one module that decides native or pure and names every twin pair.
 
 ``GATI_BACKEND=native`` demands the Rust extension (an ``ImportError`` if it is missing),
 ``GATI_BACKEND=pure`` uses the Python twins, and no setting means native when importable,
-else pure with one warning.
+else pure with one ``RuntimeWarning``. That warning is the only fallback: once the native
+backend is chosen, every twin comes from the extension, and a twin the extension lacks is an
+``ImportError`` naming it, never a quiet switch to its pure twin.
+
+Modules above the twins never import ``gati._native`` or ``gati._pure``; they ask here::
+
+    from gati._backend import twin
+
+    Router = twin("Router")
+
+Adding a twin pair (a native piece with its pure-Python twin) takes one line in ``TWINS``:
+the name the rest of gati asks for, the attribute of ``gati._native``, and
+``"module:attribute"`` of the pure twin (a module under ``gati._pure``). The pure side is
+imported only when it is the active one (or when a test asks for both with ``pair``), so a
+native process never loads the pure validator. ``tests/test_backend.py`` checks that every
+registered name resolves to the native object under ``GATI_BACKEND=native`` and to the pure
+one under ``pure``, and ``tests/test_imports.py`` that nothing else names the twins.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 import warnings
 from types import ModuleType
-from typing import Literal
+from typing import Any, Final, Literal
 
-__all__ = ["BACKEND", "backend", "native"]
+__all__ = ["BACKEND", "TWINS", "backend", "native", "pair", "twin"]
+
+# name → (attribute of gati._native, "module:attribute" of the pure twin)
+TWINS: Final[dict[str, tuple[str, str]]] = {
+    "Validator": ("Validator", "gati._pure.gtype:Validator"),
+    "StateStore": ("StateStore", "gati._pure.state:StateStore"),
+    "StateSnapshot": ("StateSnapshot", "gati._pure.state:StateSnapshot"),
+    "copy_value": ("copy_value", "gati._pure.values:copy_value"),
+    "plan_hooks": ("plan_hooks", "gati._pure.hooks:plan_hooks"),
+    "Router": ("Router", "gati._pure.router:Router"),
+    "scan_headers": ("scan_headers", "gati._pure.ingress:scan_headers"),
+    "new_request_id": ("new_request_id", "gati._pure.ids:new_request_id"),
+    "reseed_request_ids": ("_reseed_request_ids", "gati._pure.ids:reseed"),
+}
 
 _requested = os.environ.get("GATI_BACKEND", "").strip().lower()
 if _requested not in ("", "native", "pure"):
@@ -21,7 +51,7 @@ if _requested not in ("", "native", "pure"):
 native: ModuleType | None = None
 if _requested != "pure":
     try:
-        from gati import _native as native
+        native = importlib.import_module("gati._native")
     except ImportError as exc:
         if _requested == "native":
             raise ImportError(
@@ -40,3 +70,33 @@ BACKEND: Literal["native", "pure"] = "native" if native is not None else "pure"
 def backend() -> Literal["native", "pure"]:
     """Return which backend this process uses: ``"native"`` or ``"pure"``."""
     return BACKEND
+
+
+def _native_side(name: str, extension: ModuleType) -> Any:
+    attribute = TWINS[name][0]
+    try:
+        return getattr(extension, attribute)
+    except AttributeError:
+        raise ImportError(
+            f"gati._native has no {attribute!r} (twin {name!r}): rebuild the extension"
+        ) from None
+
+
+def _pure_side(name: str) -> Any:
+    module, _, attribute = TWINS[name][1].partition(":")
+    return getattr(importlib.import_module(module), attribute)
+
+
+def twin(name: str) -> Any:
+    """The active backend's implementation registered as ``name`` (a ``KeyError`` if none)."""
+    if name not in TWINS:
+        raise KeyError(f"no twin pair is registered as {name!r}; add it to gati._backend.TWINS")
+    if native is not None:
+        return _native_side(name, native)
+    return _pure_side(name)
+
+
+def pair(name: str) -> tuple[Any, Any]:
+    """``(native, pure)`` implementations of ``name``, for differential tests (whichever backend
+    is active; an ``ImportError`` without the extension)."""
+    return _native_side(name, importlib.import_module("gati._native")), _pure_side(name)

@@ -21,7 +21,10 @@ class Validator:
     def dump(self, obj: Any) -> Any: ...
     def __repr__(self) -> str: ...
 
-def _panic_for_test() -> None: ...
+ERROR_CODES: tuple[str, ...]  # every error code, as `gati.gtype._messages.CODES`
+
+def _panic_next() -> None:
+    """Test builds only (cargo feature ``test-panic``): the next entry point panics."""
 
 # -- state store (rust/state) -----------------------------------------------------------------
 

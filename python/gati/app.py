@@ -13,6 +13,7 @@ from types import EllipsisType
 from typing import Any, Literal, TypeVar, Unpack, overload
 
 from gati.context.global_ import GlobalContext
+from gati.context.ids import new_request_id
 from gati.context.local import LocalContext
 from gati.context.meta import Client
 from gati.http.deferred import run_deferred
@@ -52,6 +53,8 @@ from gati.policy.audit import AuditLog
 from gati.policy.plan import Policies
 from gati.policy.ratelimit import KeyFn, OnStoreError
 from gati.secrets.manager import SecretsManager
+from gati.timescape import Schemas, Timescape, VersionedRoute
+from gati.timescape.serving import Served
 
 __all__ = ["App"]
 
@@ -61,7 +64,6 @@ Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
-Routed = tuple[Ingress, Route, dict[str, Any]]
 F = TypeVar("F", bound=Callable[..., Any])
 E = TypeVar("E", bound=ExceptionHandler)
 W = TypeVar("W", bound=Callable[..., Awaitable[Any]])
@@ -95,7 +97,8 @@ class App:
     ``modules`` are registered on ``gctx.modules``; ``health_paths`` serve liveness and
     readiness (``None`` turns them off); ``middleware`` wraps the app (Starlette's
     ``Middleware`` entries, the first outermost); ``exception_handlers`` maps exception types
-    or error statuses to ``handler(req, exc)``.
+    or error statuses to ``handler(req, exc)``; ``timescape`` is the version registry (a
+    default one when ``None``), reachable as ``app.timescape`` and ``gctx.timescape``.
 
     Policies (docs/security.md): ``auth`` authenticates every route (``auth=False`` on a route
     makes it public), ``rate_limit`` is the default limit of every route, kept in Redis when
@@ -125,6 +128,7 @@ class App:
         audit: bool | AuditLog = False,
         middleware: Sequence[Middleware] = (),
         exception_handlers: Mapping[HandlerKey, ExceptionHandler] | None = None,
+        timescape: Timescape | None = None,
         telemetry: bool | Literal["detailed"] = False,
         metrics_path: str | None = None,
     ) -> None:
@@ -144,8 +148,10 @@ class App:
         if self.policies.audit is not None:
             self.emitter.subscribe(self.policies.audit.observe)
         self.orchestrator = Orchestrator(self.gctx, self.emitter)
-        self.routes: RouteTable[Route] = RouteTable()
+        self.routes: RouteTable[Route | VersionedRoute] = RouteTable()
         self.websocket_routes: RouteTable[Route] = RouteTable()
+        self.timescape = timescape if timescape is not None else Timescape()
+        self.gctx.timescape = self.timescape
         self.global_hooks: list[Hook] = []
         self._mounts: list[tuple[str, ASGIApp]] = []
         self._lifespan = Lifespan(
@@ -187,6 +193,7 @@ class App:
         rate_limit: str | bool | None = None,
         timeout: float | EllipsisType | None = ...,
         version: str | None = None,
+        pin_versions: bool = False,
         tags: Sequence[str] = (),
         hooks: Sequence[Hook | Callable[..., Any]] = (),
         max_body_size: int | None = None,
@@ -201,7 +208,10 @@ class App:
 
         ``request``/``query``/``params``/``response`` are GType schemas (or compiled
         validators); ``hooks`` are route-level hooks (plain callables are before hooks);
-        ``timeout`` defaults (``...``) to the app's (30 s); ``None`` disables it.
+        ``timeout`` defaults (``...``) to the app's (30 s); ``None`` disables it. ``version``
+        (an ISO date) registers one of several live implementations of the route
+        (docs/timescape.md); ``pin_versions`` keeps each version on its own implementation
+        even when a newer one is compatible.
         ``auth``, ``roles``, ``rate_limit``, ``burst``, ``cost``, ``key`` and
         ``on_store_error`` are the route's policies (docs/security.md); ``route.policy``
         describes them.
@@ -246,7 +256,11 @@ class App:
                 policy=policy,
             )
             route.replan(self.global_hooks)
-            self._add_route(route)
+            if version is None:
+                self._add_route(route)
+            else:
+                schemas = Schemas(request, query, params, response)
+                self.timescape.register(route, schemas, pinned=pin_versions, table=self.routes)
             return fn
 
         return register
@@ -288,6 +302,35 @@ class App:
     def delete(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
         """Register a DELETE handler."""
         return self.route("DELETE", path, **options)
+
+    def transformer(
+        self,
+        path: str,
+        *,
+        from_: str,
+        to: str,
+        request_schema: Any = None,
+        response_schema: Any = None,
+        errors: bool = False,
+    ) -> Callable[[F], F]:
+        """Register the decorated class (or object) as the hop ``from_ → to`` on ``path``:
+        ``request(req, lctx)`` migrates requests up, ``response(res, lctx)`` responses down;
+        the schemas describe the old shape; ``errors=True`` also migrates problem bodies."""
+
+        def register(impl: F) -> F:
+            instance = impl() if isinstance(impl, type) else impl
+            self.timescape.add_transformer(
+                path,
+                instance,
+                from_=from_,
+                to=to,
+                request_schema=request_schema,
+                response_schema=response_schema,
+                errors=errors,
+            )
+            return impl
+
+        return register
 
     @overload
     def hook(self, kind: F, /) -> F: ...
@@ -419,7 +462,12 @@ class App:
 
     def url_path_for(self, handler_id: str, /, **params: Any) -> str:
         """The path of the route with ``handler_id``, its ``{params}`` filled in."""
-        return url_path_for((r for _, _, r in self.routes.routes()), handler_id, params)
+        routes = (
+            r
+            for _, _, found in self.routes.routes()
+            for r in (found.impls.values() if isinstance(found, VersionedRoute) else (found,))
+        )
+        return url_path_for(routes, handler_id, params)
 
     def add_middleware(self, cls: Any, *args: Any, **options: Any) -> None:
         """Wrap the app in ASGI middleware (``app.add_middleware(CORSMiddleware,
@@ -460,35 +508,43 @@ class App:
         registered, those to come, and the requests no route takes)."""
         before = len(self.steps)
         self.steps = (*self.steps, step)
-        for _, _, route in (*self.routes.routes(), (None, None, self._not_routed.route)):
-            # the app's steps first, then the route's own (its policies)
+        entries = [entry for _, _, entry in self.routes.routes()]
+        routes: list[Route] = [self._not_routed.route]
+        for entry in entries:
+            routes.extend(entry.impls.values() if isinstance(entry, VersionedRoute) else (entry,))
+        for route in routes:  # the app's steps first, then the route's own (its policies)
             route.steps = (*self.steps, *route.steps[before:])
-            route.replan(self.global_hooks)
+        for entry in entries:
+            entry.replan(self.global_hooks)
+        self._not_routed.replan(self.global_hooks)
 
     # -- ASGI ------------------------------------------------------------------------------
     async def __call__(
-        self,
-        scope: Scope,
-        receive: Receive,
-        send: Send,
-        *,
-        routed: Routed | None = None,
-        inner: bool = False,
+        self, scope: Scope, receive: Receive, send: Send, *, inner: bool = False
     ) -> None:
-        """The ASGI entry point. ``routed`` (ingress, route, path parameters) skips ingress and
-        routing: ``gati.testing.invoke`` runs a route it built itself this way. Routing and the
-        lifecycle share this one coroutine: one frame fewer per request than a separate
-        ``serve`` step (about 0.2 µs on GET /hello). With middleware, the call goes through the
-        middleware stack first, which calls back with ``inner=True``."""
+        """The ASGI entry point. Everything it does for an ``http`` request runs inside the
+        error mapping: a request that ingress or routing cannot take (404, 405, a bad
+        ``Content-Length``, or an unexpected failure there) goes through the lifecycle on a
+        stand-in route that raises it, so it is answered as a problem with ``X-Request-ID``,
+        never the server's bare 500. Routing and the lifecycle share this one coroutine: one
+        frame fewer per request than a separate ``serve`` step (about 0.2 µs on GET /hello).
+        With middleware, the call goes through the middleware stack first, which calls back
+        with ``inner=True``."""
         if self._wrapped is not None and not inner:
             await self._wrapped(scope, receive, send)
             return
-        if routed is None:
-            kind = scope["type"]
-            if kind != "http":
-                await self._other(kind, scope, receive, send)
-                return
+        kind = scope["type"]
+        if kind != "http":
+            await self._other(kind, scope, receive, send)
+            return
+        route: Route | Served
+        try:
             info = parse_ingress(scope, self.trusted_proxies)
+        except Exception as exc:  # a scope ingress cannot read: a 500 problem, with a new id
+            info = Ingress()
+            info.request_id = new_request_id()
+            route, params = self._not_routed.failing(scope, exc)
+        else:
             if self._mounts:
                 mounted = self._mounted(scope)
                 if mounted is not None:
@@ -496,11 +552,15 @@ class App:
                     return
             path = _route_path(scope) if scope.get("root_path") else scope["path"]
             try:
-                route, params = self.routes.resolve(scope["method"], path)
-            except HTTPError as exc:
+                found, params = self.routes.resolve(scope["method"], path)
+                # a versioned route picks the version's plan: 400, 410 or 503 if none
+                route = (
+                    found.select(info.version_requested)
+                    if isinstance(found, VersionedRoute)
+                    else found
+                )
+            except Exception as exc:  # 404/405, version 400/410/503, or a routing failure (500)
                 route, params = self._not_routed.failing(scope, exc)
-        else:
-            info, route, params = routed
         rid = info.request_id
         length = info.content_length
         if length is not None and (length < 0 or length > route.max_body_size):
@@ -518,7 +578,7 @@ class App:
             scope["path"],
             route.pattern,
             route.handler_id,
-            info.version_requested,
+            route.version,
             info.flags,
             _new_tuple(Client, (info.client_ip, info.user_agent)),
             info.trace_id,
@@ -540,7 +600,7 @@ class App:
             else:
                 await send(start)
                 await send(body)
-        x = lctx._x
+        x = lctx.extras_if_made
         if x is not None and x.deferred:
             await run_deferred(lctx)
 

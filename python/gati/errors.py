@@ -1,7 +1,11 @@
-"""Exceptions raised by gati's public API."""
+"""Exceptions raised by gati's public API, and ``format_path`` for their error paths.
+
+A leaf: it imports nothing from gati, so the twins in ``gati._pure`` can raise these.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 __all__ = [
@@ -15,7 +19,24 @@ __all__ = [
     "SecretNotFound",
     "StartupError",
     "ValidationError",
+    "format_path",
 ]
+
+
+def format_path(path: Sequence[str | int]) -> str:
+    """Render an error path for people: ``("items", 0, "name")`` → ``items[0].name``; the
+    empty path is ``(root)``."""
+    if not path:
+        return "(root)"
+    out: list[str] = []
+    for part in path:
+        if isinstance(part, int):
+            out.append(f"[{part}]")
+        elif out:
+            out.append(f".{part}")
+        else:
+            out.append(part)
+    return "".join(out)
 
 
 class GatiError(Exception):
@@ -40,8 +61,6 @@ class ValidationError(GatiError, ValueError):
         return self._errors
 
     def __str__(self) -> str:
-        from gati.gtype.paths import format_path
-
         n = len(self._errors)
         lines = [f"{n} validation error{'' if n == 1 else 's'}"]
         lines += [f"  {format_path(e['path'])}: {e['message']} [{e['code']}]" for e in self._errors]

@@ -3,9 +3,8 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyFrozenSet, PyList, PySet, PyTuple};
 
 use super::errors::{Code, Path};
-use super::literal::{json_kind, JsonKind};
 use super::node::{validate as validate_node, Compiler, Ctx, Node};
-use super::{plan, types};
+use super::{plan, types, unique};
 
 pub struct ArrayNode {
     pub(super) items: Box<Node>,
@@ -89,66 +88,9 @@ fn body<'py>(
         }
     }
     if k.unique_items && !ctx.stopped() {
-        let items: Vec<Bound<'py, PyAny>> = value.try_iter()?.collect::<PyResult<_>>()?;
-        for j in 1..items.len() {
-            for i in 0..j {
-                if json_eq(&items[i], &items[j], 0)? {
-                    return ctx.err(node, Code::ArrayUniqueItems, path, &items[j]);
-                }
-            }
+        if let Some(item) = unique::first_repeat(value)? {
+            return ctx.err(node, Code::ArrayUniqueItems, path, &item);
         }
     }
     Ok(())
-}
-
-/// Containers nested deeper than this compare with Python's `==`.
-const EQ_DEPTH: usize = 64;
-
-/// JSON equality: `1 == 1.0`, `True != 1`, lists and tuples by content, dicts by key and value.
-fn json_eq(a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>, depth: usize) -> PyResult<bool> {
-    let (ka, kb) = (json_kind(a), json_kind(b));
-    if ka != JsonKind::Other || kb != JsonKind::Other {
-        return if ka == kb { a.eq(b) } else { Ok(false) };
-    }
-    if depth >= EQ_DEPTH {
-        return a.eq(b);
-    }
-    if let (Some(sa), Some(sb)) = (sequence(a), sequence(b)) {
-        if sa.len()? != sb.len()? {
-            return Ok(false);
-        }
-        for (x, y) in sa.try_iter()?.zip(sb.try_iter()?) {
-            if !json_eq(&x?, &y?, depth + 1)? {
-                return Ok(false);
-            }
-        }
-        return Ok(true);
-    }
-    if let (Ok(da), Ok(db)) = (a.cast::<PyDict>(), b.cast::<PyDict>()) {
-        if da.len() != db.len() {
-            return Ok(false);
-        }
-        // Keys match as JSON values too (`1` and `1.0` alike, `True` apart from `1`).
-        for (key, x) in da.iter() {
-            let mut matched = false;
-            for (key_b, y) in db.iter() {
-                if json_eq(&key, &key_b, depth + 1)? {
-                    matched = json_eq(&x, &y, depth + 1)?;
-                    break;
-                }
-            }
-            if !matched {
-                return Ok(false);
-            }
-        }
-        return Ok(true);
-    }
-    if sequence(a).is_some()
-        || sequence(b).is_some()
-        || a.cast::<PyDict>().is_ok()
-        || b.cast::<PyDict>().is_ok()
-    {
-        return Ok(false);
-    }
-    a.eq(b)
 }

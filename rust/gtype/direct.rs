@@ -16,7 +16,7 @@ use super::node::{self, Ctx, Kind, Node};
 use super::object::{Extra, ObjectNode};
 use super::scalar::Scalar;
 use super::{custom, guard};
-use super::{number, string};
+use super::{number, string, unique};
 
 /// Why the fast pass stopped.
 pub enum Stop {
@@ -137,7 +137,7 @@ impl<'a, 's, 'py> Direct<'a, 's, 'py> {
                 self.r.word("null", py.None().into_bound(py))?
             }
             (Kind::Object(k), Some(b'{')) if k.properties.len() <= 64 => self.object(k, depth)?,
-            (Kind::Array(k), Some(b'[')) if !k.unique_items => {
+            (Kind::Array(k), Some(b'[')) => {
                 if depth >= self.max_depth {
                     return Err(Stop::Redo);
                 }
@@ -157,6 +157,9 @@ impl<'a, 's, 'py> Direct<'a, 's, 'py> {
                 }
                 let n = list.len();
                 if k.min_items.is_some_and(|m| n < m) || k.max_items.is_some_and(|m| n > m) {
+                    return Err(Stop::Redo);
+                }
+                if k.unique_items && unique::first_repeat(list.as_any())?.is_some() {
                     return Err(Stop::Redo);
                 }
                 list.into_any()

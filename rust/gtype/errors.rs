@@ -4,130 +4,72 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple, PyType};
 
-/// Every error code of docs/gtype.md §6.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum Code {
-    StringType,
-    NumberType,
-    IntegerType,
-    BooleanType,
-    NullType,
-    ObjectType,
-    ArrayType,
-    TupleType,
-    RecordType,
-    LiteralError,
-    EnumError,
-    NumberFinite,
-    NumberMin,
-    NumberMax,
-    NumberExclusiveMin,
-    NumberExclusiveMax,
-    NumberMultipleOf,
-    StringMinLength,
-    StringMaxLength,
-    StringPattern,
-    StringFormat,
-    ArrayMinItems,
-    ArrayMaxItems,
-    ArrayUniqueItems,
-    TupleLength,
-    KeyType,
-    ObjectMissing,
-    ObjectExtra,
-    UnionMismatch,
-    UnionTagMissing,
-    UnionTagInvalid,
-    Custom,
-    DepthExceeded,
-    RecursionLoop,
-    TooManyErrors,
-    JsonInvalid,
+/// Declares `Code` with one variant per `Variant = "name"` line, `Code::ALL` in that order,
+/// and `as_str`: the table is written once (the tests compare it with the Python list and the
+/// docs table).
+macro_rules! codes {
+    ($($variant:ident = $name:literal,)*) => {
+        /// Every error code of docs/gtype.md §6.
+        #[derive(Clone, Copy, PartialEq, Eq, Debug)]
+        pub enum Code {
+            $($variant,)*
+        }
+
+        impl Code {
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Code::$variant => $name,)*
+                }
+            }
+        }
+    };
 }
 
-const ALL: [Code; 36] = [
-    Code::StringType,
-    Code::NumberType,
-    Code::IntegerType,
-    Code::BooleanType,
-    Code::NullType,
-    Code::ObjectType,
-    Code::ArrayType,
-    Code::TupleType,
-    Code::RecordType,
-    Code::LiteralError,
-    Code::EnumError,
-    Code::NumberFinite,
-    Code::NumberMin,
-    Code::NumberMax,
-    Code::NumberExclusiveMin,
-    Code::NumberExclusiveMax,
-    Code::NumberMultipleOf,
-    Code::StringMinLength,
-    Code::StringMaxLength,
-    Code::StringPattern,
-    Code::StringFormat,
-    Code::ArrayMinItems,
-    Code::ArrayMaxItems,
-    Code::ArrayUniqueItems,
-    Code::TupleLength,
-    Code::KeyType,
-    Code::ObjectMissing,
-    Code::ObjectExtra,
-    Code::UnionMismatch,
-    Code::UnionTagMissing,
-    Code::UnionTagInvalid,
-    Code::Custom,
-    Code::DepthExceeded,
-    Code::RecursionLoop,
-    Code::TooManyErrors,
-    Code::JsonInvalid,
-];
+codes! {
+    StringType = "string_type",
+    NumberType = "number_type",
+    IntegerType = "integer_type",
+    BooleanType = "boolean_type",
+    NullType = "null_type",
+    ObjectType = "object_type",
+    ArrayType = "array_type",
+    TupleType = "tuple_type",
+    RecordType = "record_type",
+    LiteralError = "literal_error",
+    EnumError = "enum_error",
+    NumberFinite = "number_finite",
+    NumberMin = "number_min",
+    NumberMax = "number_max",
+    NumberExclusiveMin = "number_exclusive_min",
+    NumberExclusiveMax = "number_exclusive_max",
+    NumberMultipleOf = "number_multiple_of",
+    StringMinLength = "string_min_length",
+    StringMaxLength = "string_max_length",
+    StringPattern = "string_pattern",
+    StringPatternTimeout = "string_pattern_timeout",
+    StringFormat = "string_format",
+    ArrayMinItems = "array_min_items",
+    ArrayMaxItems = "array_max_items",
+    ArrayUniqueItems = "array_unique_items",
+    TupleLength = "tuple_length",
+    KeyType = "key_type",
+    ObjectMissing = "object_missing",
+    ObjectExtra = "object_extra",
+    UnionMismatch = "union_mismatch",
+    UnionTagMissing = "union_tag_missing",
+    UnionTagInvalid = "union_tag_invalid",
+    Custom = "custom",
+    DepthExceeded = "depth_exceeded",
+    RecursionLoop = "recursion_loop",
+    TooManyErrors = "too_many_errors",
+    JsonInvalid = "json_invalid",
+}
 
 impl Code {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Code::StringType => "string_type",
-            Code::NumberType => "number_type",
-            Code::IntegerType => "integer_type",
-            Code::BooleanType => "boolean_type",
-            Code::NullType => "null_type",
-            Code::ObjectType => "object_type",
-            Code::ArrayType => "array_type",
-            Code::TupleType => "tuple_type",
-            Code::RecordType => "record_type",
-            Code::LiteralError => "literal_error",
-            Code::EnumError => "enum_error",
-            Code::NumberFinite => "number_finite",
-            Code::NumberMin => "number_min",
-            Code::NumberMax => "number_max",
-            Code::NumberExclusiveMin => "number_exclusive_min",
-            Code::NumberExclusiveMax => "number_exclusive_max",
-            Code::NumberMultipleOf => "number_multiple_of",
-            Code::StringMinLength => "string_min_length",
-            Code::StringMaxLength => "string_max_length",
-            Code::StringPattern => "string_pattern",
-            Code::StringFormat => "string_format",
-            Code::ArrayMinItems => "array_min_items",
-            Code::ArrayMaxItems => "array_max_items",
-            Code::ArrayUniqueItems => "array_unique_items",
-            Code::TupleLength => "tuple_length",
-            Code::KeyType => "key_type",
-            Code::ObjectMissing => "object_missing",
-            Code::ObjectExtra => "object_extra",
-            Code::UnionMismatch => "union_mismatch",
-            Code::UnionTagMissing => "union_tag_missing",
-            Code::UnionTagInvalid => "union_tag_invalid",
-            Code::Custom => "custom",
-            Code::DepthExceeded => "depth_exceeded",
-            Code::RecursionLoop => "recursion_loop",
-            Code::TooManyErrors => "too_many_errors",
-            Code::JsonInvalid => "json_invalid",
-        }
-    }
-
     pub fn parse(s: &str) -> Option<Code> {
-        ALL.iter().copied().find(|c| c.as_str() == s)
+        Code::ALL.iter().copied().find(|c| c.as_str() == s)
     }
 }
 
@@ -146,11 +88,14 @@ impl Msgs {
                 let name = k.cast::<PyString>()?.to_cow()?.into_owned();
                 let code = Code::parse(&name)
                     .ok_or_else(|| PyKeyError::new_err(format!("unknown error code {name:?}")))?;
-                let pair = v.cast::<PyList>().map(|l| l.to_tuple()).or_else(|_| {
-                    v.cast::<PyTuple>()
-                        .cloned()
-                        .map_err(|_| PyTypeError::new_err("msgs entries are [expected, message]"))
-                })?;
+                let pair = v
+                    .cast::<PyList>()
+                    .map(PyListMethods::to_tuple)
+                    .or_else(|_| {
+                        v.cast::<PyTuple>().cloned().map_err(|_| {
+                            PyTypeError::new_err("msgs entries are [expected, message]")
+                        })
+                    })?;
                 let expected = pair.get_item(0)?.cast_into::<PyString>()?;
                 let message = pair.get_item(1)?.cast_into::<PyString>()?;
                 let py = dict.py();
@@ -247,7 +192,8 @@ static CODE_STRINGS: PyOnceLock<Vec<Py<PyString>>> = PyOnceLock::new();
 /// The interned Python string of `code`.
 fn code_string(py: Python<'_>, code: Code) -> &Bound<'_, PyString> {
     let all = CODE_STRINGS.get_or_init(py, || {
-        ALL.iter()
+        Code::ALL
+            .iter()
             .map(|c| PyString::intern(py, c.as_str()).unbind())
             .collect()
     });
@@ -317,7 +263,8 @@ fn plain_str<'py>(s: &Bound<'py, PyString>) -> PyResult<Bound<'py, PyAny>> {
         .add("…")
 }
 
-/// Collects errors up to `max_errors`; in `fast` mode (is_valid) it only records that one happened.
+/// Collects errors up to `max_errors`; in `fast` mode (`is_valid`) it only records that one happened.
+#[allow(clippy::struct_field_names)] // `max_errors` is the option's name in the API
 pub struct Errors<'py> {
     pub list: Vec<Bound<'py, PyAny>>,
     pub count: usize,

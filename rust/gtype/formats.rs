@@ -54,6 +54,7 @@ const CLASSES: [u8; 256] = {
     let mut t = [0u8; 256];
     let mut c = 0;
     while c < 256 {
+        #[allow(clippy::cast_possible_truncation)] // c < 256
         let b = c as u8;
         if b.is_ascii_alphanumeric() {
             t[c] = LOCAL | LABEL;

@@ -27,7 +27,8 @@ pub fn stack_floor() -> usize {
 }
 
 /// The address of something on the current stack frame.
-#[inline(always)]
+#[inline(always)] // must read the caller's frame, never a frame of its own
+#[allow(clippy::inline_always)]
 pub fn stack_here() -> usize {
     let marker = 0u8;
     std::ptr::addr_of!(marker) as usize
@@ -45,7 +46,7 @@ fn stack_bottom() -> Option<(usize, usize)> {
         }
         let mut addr: *mut libc::c_void = std::ptr::null_mut();
         let mut size: libc::size_t = 0;
-        let rc = libc::pthread_attr_getstack(attr.as_ptr(), &mut addr, &mut size);
+        let rc = libc::pthread_attr_getstack(attr.as_ptr(), &raw mut addr, &raw mut size);
         libc::pthread_attr_destroy(attr.as_mut_ptr());
         (rc == 0 && !addr.is_null()).then_some((addr as usize, size))
     }

@@ -7,7 +7,7 @@ use super::node::{validate as validate_node, Compiler, Ctx, Node};
 use super::plan;
 
 pub struct IntersectionNode {
-    members: Vec<Node>,
+    pub(super) members: Vec<Node>,
 }
 
 pub fn compile(cx: &Compiler, d: &Bound<'_, PyDict>) -> PyResult<IntersectionNode> {

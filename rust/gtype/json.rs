@@ -1,7 +1,7 @@
 //! A JSON (RFC 8259) reader that builds the Python value straight from the bytes.
 //!
 //! It is iterative (an explicit stack, bounded by `max_depth`), so no input can overflow the
-//! native stack; integers of any size stay exact (the Python int is built from the digits).
+//! native stack; integers of up to 4,300 digits stay exact (the Python int is built from the digits).
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -25,7 +25,12 @@ impl From<PyErr> for Failure {
     }
 }
 
+/// Integer literals longer than this are refused: converting more digits to a Python int takes
+/// quadratic time (Python's own default limit; the pure twin has the same).
+const MAX_INT_DIGITS: usize = 4300;
+
 /// 1-based line and column (in code points) of byte offset `pos`.
+#[allow(clippy::naive_bytecount)] // the error path only: no dependency for it
 pub fn line_col(src: &[u8], pos: usize) -> (usize, usize) {
     let prefix = &src[..pos.min(src.len())];
     let line_start = prefix
@@ -41,7 +46,7 @@ pub fn line_col(src: &[u8], pos: usize) -> (usize, usize) {
     (line, column)
 }
 
-/// FNV-1a: object keys are short, so a simple hash beats SipHash here.
+/// FNV-1a: object keys are short, so a simple hash beats `SipHash` here.
 #[derive(Default)]
 pub struct Fnv(u64);
 
@@ -351,6 +356,7 @@ impl<'s, 'py> Reader<'s, 'py> {
         };
         let mut h = Fnv::default();
         h.write(text.as_bytes());
+        #[allow(clippy::cast_possible_truncation)] // a hash: any bits will do
         let slot = &mut slots[(h.finish() as usize) % SLOTS];
         if let Some((bytes, s)) = slot {
             if **bytes == *text.as_bytes() {
@@ -450,13 +456,14 @@ impl<'s, 'py> Reader<'s, 'py> {
         if self.peek() == Some(b'-') {
             self.pos += 1;
         }
-        match self.peek() {
-            Some(b'0') => self.pos += 1,
-            Some(b'1'..=b'9') => {
-                self.digits();
+        let int_digits = match self.peek() {
+            Some(b'0') => {
+                self.pos += 1;
+                1
             }
+            Some(b'1'..=b'9') => self.digits(),
             _ => return invalid(self.pos, "invalid number"),
-        }
+        };
         let mut float = false;
         if self.peek() == Some(b'.') {
             self.pos += 1;
@@ -486,6 +493,9 @@ impl<'s, 'py> Reader<'s, 'py> {
             if let Ok(i) = text.parse::<i64>() {
                 return Ok(Num::Int(i));
             }
+        }
+        if int_digits > MAX_INT_DIGITS {
+            return invalid(start, "integer of more than 4300 digits");
         }
         Ok(Num::Big(text))
     }
@@ -550,7 +560,8 @@ mod tests {
         match parse(py, src.as_bytes(), 256, &KeyCache::default(), None) {
             Ok(v) => v.repr().unwrap().to_string(),
             Err(Failure::Invalid(pos, d)) => panic!("{src}: invalid at {pos}: {d}"),
-            Err(_) => panic!("{src}: failed"),
+            Err(Failure::Py(e)) => panic!("{src}: failed: {e}"),
+            Err(Failure::TooDeep) => panic!("{src}: too deep"),
         }
     }
 

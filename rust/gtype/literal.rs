@@ -50,13 +50,33 @@ fn same_kinded(
     if kind_a == JsonKind::Bool || kind_a == JsonKind::Null {
         return Ok(a.is(b) || a.eq(b)?);
     }
-    a.eq(b)
+    base(a, kind_a)?.eq(b)
+}
+
+/// A `str`, `int` or `float` subclass as its exact base type, so that what a subclass overrides
+/// (`__eq__`, `__hash__`) never runs (docs/gtype.md §5, hostile values).
+fn base<'py>(v: &Bound<'py, PyAny>, kind: JsonKind) -> PyResult<Bound<'py, PyAny>> {
+    let py = v.py();
+    if v.is_exact_instance_of::<PyString>()
+        || v.is_exact_instance_of::<PyInt>()
+        || v.is_exact_instance_of::<PyFloat>()
+    {
+        return Ok(v.clone());
+    }
+    match kind {
+        JsonKind::Str => py.get_type::<PyString>().call_method1("__str__", (v,)),
+        JsonKind::Number => match v.cast::<PyFloat>() {
+            Ok(f) => Ok(PyFloat::new(py, f.value()).into_any()),
+            Err(_) => py.get_type::<PyInt>().call_method1("__index__", (v,)),
+        },
+        _ => Ok(v.clone()),
+    }
 }
 
 pub struct LiteralNode {
     code: Code,
     values: Vec<(Py<PyAny>, JsonKind)>,
-    enum_class: Option<Py<PyType>>,
+    pub(super) enum_class: Option<Py<PyType>>,
 }
 
 pub fn compile(d: &Bound<'_, PyDict>, is_enum: bool) -> PyResult<LiteralNode> {

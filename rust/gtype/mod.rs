@@ -1,16 +1,17 @@
-//! The native GType validator: `Validator(plan, schema=None)` (docs/gtype.md §4–§7).
+//! The native `GType` validator: `Validator(plan, schema=None)` (docs/gtype.md §4–§7).
 use std::collections::HashMap;
-use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use pyo3::exceptions::{PyRuntimeError, PyTypeError};
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyDict, PyMemoryView, PyString};
+use pyo3::{PyTraverseError, PyVisit};
 
 mod array;
 mod custom;
 mod direct;
 mod errors;
 mod formats;
+mod gc;
 mod guard;
 mod intersection;
 mod json;
@@ -27,26 +28,11 @@ mod string;
 mod tuple;
 mod types;
 mod union;
+mod unique;
 
+use crate::boundary::guard;
 use errors::{Code, Errors, Msgs, Path};
 use node::{Compiler, Ctx, Node};
-
-/// Runs `f`, turning a Rust panic into a Python `RuntimeError`.
-fn guard<T>(f: impl FnOnce() -> PyResult<T>) -> PyResult<T> {
-    match catch_unwind(AssertUnwindSafe(f)) {
-        Ok(result) => result,
-        Err(payload) => {
-            let detail = payload
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_owned())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_default();
-            Err(PyRuntimeError::new_err(format!(
-                "internal error in gati._native: {detail}"
-            )))
-        }
-    }
-}
 
 #[pyclass(frozen, module = "gati._native")]
 pub struct Validator {
@@ -75,7 +61,7 @@ impl Validator {
         }
         let cx = Compiler {
             names,
-            keys: Default::default(),
+            keys: std::cell::RefCell::default(),
         };
         let defs = definitions
             .iter()
@@ -240,6 +226,18 @@ impl Validator {
         guard(|| Ok(self.run(obj, true)?.count == 0))
     }
 
+    /// Custom validators and enum classes can refer back to the validator: the collector sees
+    /// them. No `__clear__`: a cycle through a validator always passes through a Python object
+    /// (the callable, its closure, the schema) whose own clear breaks it.
+    fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
+        visit.call(&self.schema)?;
+        self.root.traverse(&visit)?;
+        for def in &self.defs {
+            def.traverse(&visit)?;
+        }
+        Ok(())
+    }
+
     #[getter]
     fn schema(&self, py: Python<'_>) -> Py<PyAny> {
         self.schema.clone_ref(py)
@@ -251,14 +249,9 @@ impl Validator {
     }
 }
 
-/// Panics on purpose, so the tests can check that a panic surfaces as `RuntimeError`.
-#[pyfunction]
-fn _panic_for_test() -> PyResult<()> {
-    guard(|| -> PyResult<()> { panic!("deliberate panic for the test suite") })
-}
-
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Validator>()?;
-    m.add_function(wrap_pyfunction!(_panic_for_test, m)?)?;
+    let codes = Code::ALL.iter().map(|c| c.as_str());
+    m.add("ERROR_CODES", pyo3::types::PyTuple::new(m.py(), codes)?)?;
     Ok(())
 }

@@ -68,7 +68,7 @@ impl Compiler {
             }
         };
         let validators = match plan::get(d, "validators")? {
-            Some(v) => v.cast::<PyList>()?.iter().map(|f| f.unbind()).collect(),
+            Some(v) => v.cast::<PyList>()?.iter().map(Bound::unbind).collect(),
             None => Vec::new(),
         };
         Ok(Node {

@@ -1,4 +1,7 @@
 //! `number` and `integer`: exact int/float comparisons and `multiple_of`.
+// i64 -> f64 casts happen only where they are exact (|i| <= 2**53, see `holds`) or where the
+// float quotient is what `multiple_of` is defined by (docs/gtype.md §5).
+#![allow(clippy::cast_precision_loss)]
 use std::cmp::Ordering;
 
 use pyo3::basic::CompareOp;
@@ -107,7 +110,9 @@ fn is_multiple(value: &Bound<'_, PyAny>, fast: Fast, m: &Limit) -> PyResult<bool
             Err(e) => return Err(e),
         },
     };
-    Ok(q.is_finite() && q == q.floor())
+    #[allow(clippy::float_cmp)] // an exact integrality test, as documented
+    let integral = q == q.floor();
+    Ok(q.is_finite() && integral)
 }
 
 /// Whether a JSON number meets every constraint, checked in Rust; `None` when a limit or

@@ -8,7 +8,7 @@ use super::object::check_keys;
 use super::{plan, types};
 
 pub struct RecordNode {
-    values: Box<Node>,
+    pub(super) values: Box<Node>,
 }
 
 pub fn compile(cx: &Compiler, d: &Bound<'_, PyDict>) -> PyResult<RecordNode> {

@@ -1,5 +1,6 @@
 //! `string`: code-point lengths, an unanchored pattern search, and a format scanner.
-use pyo3::exceptions::PyValueError;
+use pyo3::exceptions::{PyTimeoutError, PyUnicodeEncodeError, PyValueError};
+use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
 
@@ -8,12 +9,22 @@ use super::formats::Format;
 use super::node::{Ctx, Node};
 use super::{plan, types};
 
-pub struct Pattern {
-    /// Set when the plan says `pattern_engine == "rust"`.
-    rust: Option<regex::Regex>,
-    /// The compiled Python pattern's `search`, used for the `python` engine and for strings
-    /// that cannot be encoded as UTF-8 (lone surrogates).
-    search: Py<PyAny>,
+/// The engine the plan chose (python/gati/gtype/_regex.py): Rust's `regex` for the `rust`
+/// subset; for `re2` and `backtracking`, the `search` of the pattern compiled by the Python
+/// module the pure backend uses too (google-re2; `regex`, called with the plan's timeout).
+pub enum Pattern {
+    Rust(regex::Regex),
+    Python {
+        search: Py<PyAny>,
+        timeout: Option<f64>,
+    },
+}
+
+/// What a pattern search found.
+enum Found {
+    Yes,
+    No,
+    TimedOut,
 }
 
 pub struct StringNode {
@@ -35,25 +46,67 @@ fn rust_syntax(pattern: &str) -> String {
     }
 }
 
-pub fn compile(d: &Bound<'_, PyDict>) -> PyResult<StringNode> {
+fn compile_pattern(d: &Bound<'_, PyDict>, pattern: &str) -> PyResult<Pattern> {
     let py = d.py();
-    let pattern = match plan::string(d, "pattern")? {
-        Some(p) => {
-            let compiled = py.import("re")?.call_method1("compile", (p.as_str(),))?;
-            let rust = if plan::string(d, "pattern_engine")?.as_deref() == Some("rust") {
-                let translated = rust_syntax(&p);
-                Some(
-                    regex::Regex::new(&translated)
-                        .map_err(|e| PyValueError::new_err(e.to_string()))?,
-                )
-            } else {
-                None
-            };
-            Some(Pattern {
-                rust,
+    Ok(match plan::string(d, "pattern_engine")?.as_deref() {
+        Some("rust") => Pattern::Rust(
+            regex::Regex::new(&rust_syntax(pattern))
+                .map_err(|e| PyValueError::new_err(e.to_string()))?,
+        ),
+        Some("re2") => {
+            let re2 = py.import("re2")?;
+            let options = re2.getattr("Options")?.call0()?;
+            options.setattr("log_errors", false)?;
+            let source = plan::string(d, "pattern_re2")?.unwrap_or_else(|| pattern.to_owned());
+            let compiled = re2.call_method1("compile", (source, options))?;
+            Pattern::Python {
                 search: compiled.getattr("search")?.unbind(),
-            })
+                timeout: None,
+            }
         }
+        Some("backtracking") => {
+            let compiled = py.import("regex")?.call_method1("compile", (pattern,))?;
+            Pattern::Python {
+                search: compiled.getattr("search")?.unbind(),
+                timeout: plan::get(d, "pattern_timeout")?
+                    .map(|t| t.extract::<f64>())
+                    .transpose()?,
+            }
+        }
+        other => {
+            return Err(PyValueError::new_err(format!(
+                "unknown pattern_engine {other:?}"
+            )))
+        }
+    })
+}
+
+impl Pattern {
+    fn search(&self, value: &Bound<'_, PyString>) -> PyResult<Found> {
+        let py = value.py();
+        let found = match self {
+            // A string with a lone surrogate is not text a linear engine can read.
+            Pattern::Rust(re) => value.to_str().is_ok_and(|text| re.is_match(text)),
+            Pattern::Python { search, timeout } => {
+                let kwargs = PyDict::new(py);
+                if let Some(t) = timeout {
+                    kwargs.set_item(intern!(py, "timeout"), t)?;
+                }
+                match search.bind(py).call((value,), Some(&kwargs)) {
+                    Ok(m) => !m.is_none(),
+                    Err(e) if e.is_instance_of::<PyTimeoutError>(py) => return Ok(Found::TimedOut),
+                    Err(e) if e.is_instance_of::<PyUnicodeEncodeError>(py) => false,
+                    Err(e) => return Err(e),
+                }
+            }
+        };
+        Ok(if found { Found::Yes } else { Found::No })
+    }
+}
+
+pub fn compile(d: &Bound<'_, PyDict>) -> PyResult<StringNode> {
+    let pattern = match plan::string(d, "pattern")? {
+        Some(p) => Some(compile_pattern(d, &p)?),
         None => None,
     };
     let format = match plan::string(d, "format")? {
@@ -74,7 +127,10 @@ pub fn compile(d: &Bound<'_, PyDict>) -> PyResult<StringNode> {
 /// Whether `text` meets every constraint, checked on the Rust text; `None` when the pattern
 /// needs Python's `re`.
 pub fn check_text(k: &StringNode, text: &str) -> Option<bool> {
-    if k.pattern.as_ref().is_some_and(|p| p.rust.is_none()) {
+    if k.pattern
+        .as_ref()
+        .is_some_and(|p| !matches!(p, Pattern::Rust(_)))
+    {
         return None;
     }
     if k.min_length.is_some() || k.max_length.is_some() {
@@ -87,9 +143,9 @@ pub fn check_text(k: &StringNode, text: &str) -> Option<bool> {
             return Some(false);
         }
     }
-    let pattern_ok = match k.pattern.as_ref().and_then(|p| p.rust.as_ref()) {
-        Some(re) => re.is_match(text),
-        None => true,
+    let pattern_ok = match &k.pattern {
+        Some(Pattern::Rust(re)) => re.is_match(text),
+        _ => true,
     };
     Some(pattern_ok && k.format.is_none_or(|f| f.check(text)))
 }
@@ -105,12 +161,14 @@ pub fn validate<'py>(
         return ctx.err(node, Code::StringType, path, value);
     };
     if k.min_length.is_some() || k.max_length.is_some() {
+        // Only the length error for a string of the wrong length: the pattern never runs on
+        // text longer than `max_length`.
         let n = s.len()?;
         if k.min_length.is_some_and(|m| n < m) {
-            ctx.err(node, Code::StringMinLength, path, value)?;
+            return ctx.err(node, Code::StringMinLength, path, value);
         }
         if k.max_length.is_some_and(|m| n > m) {
-            ctx.err(node, Code::StringMaxLength, path, value)?;
+            return ctx.err(node, Code::StringMaxLength, path, value);
         }
     }
     if k.pattern.is_none() && k.format.is_none() {
@@ -118,12 +176,10 @@ pub fn validate<'py>(
     }
     let utf8 = s.to_str().ok();
     if let Some(p) = &k.pattern {
-        let found = match (&p.rust, utf8) {
-            (Some(re), Some(text)) => re.is_match(text),
-            _ => !p.search.bind(ctx.py).call1((value,))?.is_none(),
-        };
-        if !found {
-            ctx.err(node, Code::StringPattern, path, value)?;
+        match p.search(s)? {
+            Found::Yes => {}
+            Found::No => ctx.err(node, Code::StringPattern, path, value)?,
+            Found::TimedOut => ctx.err(node, Code::StringPatternTimeout, path, value)?,
         }
     }
     if let Some(f) = k.format {

@@ -7,8 +7,8 @@ use super::node::{validate as validate_node, Compiler, Ctx, Node};
 use super::{plan, types};
 
 pub struct TupleNode {
-    items: Vec<Node>,
-    rest: Option<Box<Node>>,
+    pub(super) items: Vec<Node>,
+    pub(super) rest: Option<Box<Node>>,
 }
 
 pub fn compile(cx: &Compiler, d: &Bound<'_, PyDict>) -> PyResult<TupleNode> {

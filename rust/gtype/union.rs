@@ -9,7 +9,7 @@ use super::node::{validate as validate_node, Compiler, Ctx, Node};
 use super::plan;
 
 pub struct UnionNode {
-    members: Vec<Node>,
+    pub(super) members: Vec<Node>,
     discriminator: Option<Py<PyString>>,
     /// (tag value, member index) pairs, matched with the literal rule.
     mapping: Vec<(Py<PyAny>, usize)>,

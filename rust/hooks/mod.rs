@@ -43,6 +43,8 @@ struct Item {
     priority: i64,
 }
 
+/// Kind and level codes: the positions in `gati._tables.HOOK_KINDS` and `PLAN_LEVELS`
+/// (`tests/test_tables.py` holds this side to that table).
 fn kind_code(kind: &str) -> Result<u8, PlanError> {
     match kind {
         "before" => Ok(0),
@@ -81,6 +83,14 @@ fn read_item(index: usize, hook: &Bound<'_, PyAny>) -> PyResult<(Item, String)> 
 /// Orders `hooks` (global and route level, in registration order) and returns the indexes of
 /// the before, after and catch chains in the order they must run.
 #[pyfunction]
+#[pyo3(name = "plan_hooks")]
+fn py_plan_hooks<'py>(
+    py: Python<'py>,
+    hooks: &Bound<'py, PyAny>,
+) -> PyResult<(Bound<'py, PyList>, Bound<'py, PyList>, Bound<'py, PyList>)> {
+    crate::boundary::guard(|| plan_hooks(py, hooks))
+}
+
 fn plan_hooks<'py>(
     py: Python<'py>,
     hooks: &Bound<'py, PyAny>,
@@ -135,7 +145,7 @@ fn hook_names(kind: u8, level: u8) -> (&'static str, &'static str) {
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_function(wrap_pyfunction!(plan_hooks, m)?)?;
+    m.add_function(wrap_pyfunction!(py_plan_hooks, m)?)?;
     Ok(())
 }
 

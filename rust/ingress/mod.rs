@@ -5,11 +5,13 @@ use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use crate::boundary::guard;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyInt, PyList, PyString, PyTuple};
+use pyo3::types::{PyBytes, PyList, PyString, PyTuple};
 
-/// Slots of the headers the rare path reads (same numbers as `gati.http.ingress`).
+/// Header slots: the numbers of `gati._tables.HEADER_SLOTS` (`tests/test_tables.py` holds this
+/// side to that table).
 const RARE_SLOTS: usize = 10;
 const MAX_ID: usize = 128;
 /// The prefix (12 hex digits and `-`) and at most 16 hex digits of the counter.
@@ -50,7 +52,14 @@ fn prefix() -> [u8; 13] {
 /// A new prefix and a restarted counter: called in a forked child (`os.register_at_fork`), so
 /// workers forked from one parent never hand out the same ids.
 #[pyfunction]
-fn _reseed_request_ids() {
+fn _reseed_request_ids() -> PyResult<()> {
+    guard(|| {
+        reseed();
+        Ok(())
+    })
+}
+
+fn reseed() {
     PREFIX_BITS.store(random_bits(), Ordering::Relaxed);
     COUNTER.store(0, Ordering::Relaxed);
 }
@@ -69,6 +78,11 @@ fn write_id(prefix: &[u8], n: u64, buf: &mut [u8; ID_BUF]) -> usize {
 
 /// A request id unique within this process: the random prefix, `-`, a counter in hex.
 #[pyfunction]
+#[pyo3(name = "new_request_id")]
+fn py_new_request_id(py: Python<'_>) -> PyResult<Bound<'_, PyString>> {
+    guard(|| Ok(new_request_id(py)))
+}
+
 fn new_request_id(py: Python<'_>) -> Bound<'_, PyString> {
     let n = COUNTER.fetch_add(1, Ordering::Relaxed) + 1;
     let mut buf = [0u8; ID_BUF];
@@ -107,18 +121,25 @@ fn latin1<'py>(py: Python<'py>, v: &[u8]) -> Bound<'py, PyString> {
     }
 }
 
-/// `int(value) if value.isdigit() else -1`, the Python way (any number of digits).
-fn content_length<'py>(value: &Bound<'py, PyBytes>) -> PyResult<Bound<'py, PyAny>> {
-    let py = value.py();
-    let raw = value.as_bytes();
+/// A `Content-Length` past this (any number of digits) reads as this value: larger than any
+/// body limit, so a 413, never a conversion of thousands of digits.
+const MAX_CONTENT_LENGTH: i64 = i64::MAX;
+
+/// ASCII digits → their value, saturated at `MAX_CONTENT_LENGTH`; anything else → -1 (the pure
+/// twin's `content_length`).
+fn content_length(raw: &[u8]) -> i64 {
     if raw.is_empty() || !raw.iter().all(u8::is_ascii_digit) {
-        return Ok((-1i64).into_pyobject(py)?.into_any());
+        return -1;
     }
-    if raw.len() <= 18 {
-        let n = raw.iter().fold(0u64, |n, d| n * 10 + u64::from(d - b'0'));
-        return Ok(n.into_pyobject(py)?.into_any());
+    let start = raw.iter().position(|&d| d != b'0').unwrap_or(raw.len());
+    let digits = &raw[start..];
+    if digits.len() > 19 {
+        return MAX_CONTENT_LENGTH;
     }
-    py.get_type::<PyInt>().call1((value,))
+    let n = digits
+        .iter()
+        .fold(0u64, |n, d| n * 10 + u64::from(d - b'0'));
+    i64::try_from(n).unwrap_or(MAX_CONTENT_LENGTH)
 }
 
 fn pair<'py>(item: &Bound<'py, PyAny>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyAny>)> {
@@ -151,17 +172,21 @@ fn bytes<'a, 'py>(value: &'a Bound<'py, PyAny>) -> PyResult<&'a Bound<'py, PyByt
 /// A valid `X-Request-ID` is kept, else a new id is made; `rare` is None or the raw values of
 /// the rarer headers by slot. Later headers win, as in the pure twin.
 #[pyfunction]
-#[allow(clippy::type_complexity)]
-fn scan_headers<'py>(
-    py: Python<'py>,
-    headers: &Bound<'py, PyAny>,
-) -> PyResult<(
+#[pyo3(name = "scan_headers")]
+fn py_scan_headers<'py>(py: Python<'py>, headers: &Bound<'py, PyAny>) -> Scanned<'py> {
+    guard(|| scan_headers(py, headers))
+}
+
+/// What `scan_headers` hands back (see above).
+type Scanned<'py> = PyResult<(
     Bound<'py, PyString>,
     Option<Bound<'py, PyString>>,
     Option<Bound<'py, PyAny>>,
-    Option<Bound<'py, PyAny>>,
+    Option<i64>,
     Option<Bound<'py, PyList>>,
-)> {
+)>;
+
+fn scan_headers<'py>(py: Python<'py>, headers: &Bound<'py, PyAny>) -> Scanned<'py> {
     let mut request_id = None;
     let mut user_agent = None;
     let mut content_type = None;
@@ -177,7 +202,7 @@ fn scan_headers<'py>(
         };
         match slot {
             0 => content_type = Some(value),
-            1 => length = Some(content_length(bytes(&value)?)?),
+            1 => length = Some(content_length(bytes(&value)?.as_bytes())),
             2 => {
                 let raw = bytes(&value)?.as_bytes();
                 if id_ok(raw) {
@@ -213,9 +238,9 @@ fn scan_headers<'py>(
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_function(wrap_pyfunction!(new_request_id, m)?)?;
+    m.add_function(wrap_pyfunction!(py_new_request_id, m)?)?;
     m.add_function(wrap_pyfunction!(_reseed_request_ids, m)?)?;
-    m.add_function(wrap_pyfunction!(scan_headers, m)?)
+    m.add_function(wrap_pyfunction!(py_scan_headers, m)?)
 }
 
 #[cfg(test)]
@@ -231,6 +256,18 @@ mod tests {
         assert!(!id_ok(b"a b"));
         assert!(!id_ok(b"abc\n"));
         assert!(!id_ok("é".as_bytes()));
+    }
+
+    #[test]
+    fn content_length_saturates_and_refuses_non_digits() {
+        assert_eq!(content_length(b"0"), 0);
+        assert_eq!(content_length(b"00017"), 17);
+        assert_eq!(content_length(b"9223372036854775807"), i64::MAX);
+        assert_eq!(content_length(b"9223372036854775808"), MAX_CONTENT_LENGTH);
+        assert_eq!(content_length(&[b'9'; 4301]), MAX_CONTENT_LENGTH);
+        assert_eq!(content_length(b""), -1);
+        assert_eq!(content_length(b"-1"), -1);
+        assert_eq!(content_length(b" 5"), -1);
     }
 
     #[test]
@@ -255,7 +292,7 @@ mod tests {
     #[test]
     fn the_prefix_is_twelve_hex_digits_and_a_dash() {
         let p = prefix();
-        assert!(p[..12].iter().all(|c| c.is_ascii_hexdigit()) && p[12] == b'-');
+        assert!(p[..12].iter().all(u8::is_ascii_hexdigit) && p[12] == b'-');
         assert_eq!(p, prefix(), "stable until reseeded");
     }
 }

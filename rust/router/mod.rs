@@ -7,6 +7,7 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyString, PyType};
 
+use crate::boundary::guard;
 use tree::{Kind, Segment, Tree};
 
 static UUID: PyOnceLock<Py<PyType>> = PyOnceLock::new();
@@ -37,16 +38,43 @@ fn convert<'py>(py: Python<'py>, kind: Kind, raw: &str) -> PyResult<Bound<'py, P
 #[pymethods]
 impl Router {
     #[new]
-    fn new() -> Self {
-        Self {
-            tree: std::sync::RwLock::new(Tree::default()),
-        }
+    fn new() -> PyResult<Self> {
+        guard(|| {
+            Ok(Self {
+                tree: std::sync::RwLock::new(Tree::default()),
+            })
+        })
     }
 
     /// Register a pattern given as `(kind, text)` pairs, kind being `"static"` or a parameter
     /// type; returns its index. Raises `ValueError` on an unknown type, a `path` parameter
     /// that is not last, or a pattern that conflicts with one already registered.
     fn insert(&self, segments: Vec<(String, String)>) -> PyResult<usize> {
+        guard(|| self.insert_segments(segments))
+    }
+
+    /// `(index, params)` for the pattern `path` matches, or `None` (also for a path that is
+    /// not valid Unicode text, such as one holding lone surrogates).
+    fn lookup<'py>(
+        &self,
+        py: Python<'py>,
+        path: &Bound<'py, PyString>,
+    ) -> PyResult<Option<(usize, Bound<'py, PyDict>)>> {
+        guard(|| self.find(py, path))
+    }
+
+    fn __len__(&self) -> PyResult<usize> {
+        guard(|| {
+            self.tree
+                .read()
+                .map(|t| t.len())
+                .map_err(|_| PyValueError::new_err("router lock poisoned"))
+        })
+    }
+}
+
+impl Router {
+    fn insert_segments(&self, segments: Vec<(String, String)>) -> PyResult<usize> {
         let parsed = segments
             .into_iter()
             .map(|(kind, text)| match kind.as_str() {
@@ -63,9 +91,7 @@ impl Router {
             .map_err(|e| PyValueError::new_err(e.to_string()))
     }
 
-    /// `(index, params)` for the pattern `path` matches, or `None` (also for a path that is
-    /// not valid Unicode text, such as one holding lone surrogates).
-    fn lookup<'py>(
+    fn find<'py>(
         &self,
         py: Python<'py>,
         path: &Bound<'py, PyString>,
@@ -85,13 +111,6 @@ impl Router {
             params.set_item(name, convert(py, *kind, raw)?)?;
         }
         Ok(Some((endpoint.index, params)))
-    }
-
-    fn __len__(&self) -> PyResult<usize> {
-        self.tree
-            .read()
-            .map(|t| t.len())
-            .map_err(|_| PyValueError::new_err("router lock poisoned"))
     }
 }
 

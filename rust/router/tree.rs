@@ -8,7 +8,8 @@
 use std::collections::HashMap;
 use std::fmt;
 
-/// A parameter's type, in the order matching tries them.
+/// A parameter's type, in the order matching tries them (`gati._tables.PARAM_KINDS`;
+/// `tests/test_tables.py` holds this side to that table).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
     Int,
@@ -47,13 +48,15 @@ fn is_int(raw: &str) -> bool {
     !raw.is_empty() && raw.bytes().all(|b| b.is_ascii_digit()) && raw.parse::<i64>().is_ok()
 }
 
+/// Digits with an optional fraction, whose value is finite: a segment too large for a double
+/// (`inf`) does not match, like any other segment that is not a number.
 fn is_float(raw: &str) -> bool {
     let (whole, frac) = match raw.split_once('.') {
         Some((w, f)) => (w, Some(f)),
         None => (raw, None),
     };
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    digits(whole) && frac.is_none_or(digits)
+    digits(whole) && frac.is_none_or(digits) && raw.parse::<f64>().is_ok_and(f64::is_finite)
 }
 
 fn is_uuid(raw: &str) -> bool {
@@ -299,6 +302,7 @@ mod tests {
     fn segment_checks() {
         assert!(is_int("0042") && !is_int("-1") && !is_int("99999999999999999999"));
         assert!(is_float("1") && is_float("1.25") && !is_float("1.") && !is_float(".5"));
+        assert!(!is_float(&"9".repeat(400)) && !is_int(&"9".repeat(4301)));
         assert!(is_uuid("12345678-1234-1234-1234-1234567890AB") && !is_uuid("1234"));
     }
 }

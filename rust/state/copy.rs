@@ -1,10 +1,10 @@
-//! Native twin of `gati.context.values.copy_value`: copies exact `dict`, `list`, `tuple`,
+//! Native twin of `gati._pure.values.copy_value`: copies exact `dict`, `list`, `tuple`,
 //! `set` and `bytearray` recursively and returns every other object as it is.
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyDict, PyList, PySet, PyTuple};
 
-/// Deepest container nesting a state value may have (same bound as the pure twin).
+/// Deepest container nesting a state value may have (`gati._tables.STATE_MAX_DEPTH`).
 pub const MAX_DEPTH: usize = 256;
 
 /// True when `v` is one of the container types that value semantics copies.
@@ -58,5 +58,5 @@ fn copy_at<'py>(v: &Bound<'py, PyAny>, depth: usize) -> PyResult<Bound<'py, PyAn
 /// Return an independent copy of `value`'s built-in containers (see the module doc).
 #[pyfunction]
 pub fn copy_value<'py>(value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-    copy_at(value, 0)
+    crate::boundary::guard(|| copy_at(value, 0))
 }

@@ -6,6 +6,10 @@
 //! the way out; every other object is stored as it is (the copier would return it unchanged).
 use pyo3::exceptions::{PyKeyError, PyTypeError};
 use pyo3::prelude::*;
+use pyo3::{PyTraverseError, PyVisit};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::boundary::guard;
 use pyo3::types::{PyList, PyString, PyTuple};
 use rpds::HashTrieMapSync;
 
@@ -32,10 +36,15 @@ impl From<StateError> for PyErr {
     }
 }
 
-/// One stored value: its insertion sequence (for key order), the key object, and whether
-/// reading it must go through the copier.
+/// One stored value: its insertion sequence (for key order), the store that wrote it, the key
+/// object, and whether reading it must go through the copier.
+///
+/// Entries are shared, unchanged, between a store, its snapshots and the stores restored from
+/// them, so each is shown to the garbage collector by its writer only (`owner`): visited once
+/// per reference it holds, never twice.
 struct Entry {
     seq: u64,
+    owner: u64,
     copy: bool,
     key: Py<PyString>,
     value: Py<PyAny>,
@@ -100,9 +109,12 @@ pub struct StateStore {
     map: Map,
     next_seq: u64,
     copier: Py<PyAny>,
+    /// Unique per store: the `owner` of the entries it writes.
+    id: u64,
 }
 
-/// An immutable view of a store at one moment; shares structure with the store.
+/// An immutable view of a store at one moment; shares structure with the store. It shows
+/// nothing to the garbage collector: its entries are the store's, visited there (see `Entry`).
 #[pyclass(module = "gati._native", name = "StateSnapshot", frozen, freelist = 64)]
 pub struct StateSnapshot {
     map: Map,
@@ -110,15 +122,20 @@ pub struct StateSnapshot {
     copier: Py<PyAny>,
 }
 
+static NEXT_STORE: AtomicU64 = AtomicU64::new(1);
+
 #[pymethods]
 impl StateStore {
     #[new]
-    fn new(copier: Py<PyAny>) -> Self {
-        StateStore {
-            map: Map::new_sync(),
-            next_seq: 0,
-            copier,
-        }
+    fn new(copier: Py<PyAny>) -> PyResult<Self> {
+        guard(|| {
+            Ok(StateStore {
+                map: Map::new_sync(),
+                next_seq: 0,
+                copier,
+                id: NEXT_STORE.fetch_add(1, Ordering::Relaxed),
+            })
+        })
     }
 
     #[pyo3(signature = (key, default=None))]
@@ -128,10 +145,108 @@ impl StateStore {
         key: &Bound<'_, PyAny>,
         default: Option<Py<PyAny>>,
     ) -> PyResult<Py<PyAny>> {
-        get_of(py, &self.copier, &self.map, key, default)
+        guard(|| get_of(py, &self.copier, &self.map, key, default))
     }
 
     fn set(&mut self, key: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> PyResult<()> {
+        guard(|| self.put(key, value))
+    }
+
+    fn delete(&mut self, key: &Bound<'_, PyAny>) -> PyResult<bool> {
+        guard(|| {
+            let (_, k) = key_str(key)?;
+            Ok(self.map.remove_mut(k))
+        })
+    }
+
+    fn clean(&mut self) -> PyResult<()> {
+        guard(|| {
+            self.map = Map::new_sync();
+            Ok(())
+        })
+    }
+
+    fn keys<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        guard(|| keys_of(py, &self.map))
+    }
+
+    fn items<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        guard(|| items_of(py, &self.copier, &self.map))
+    }
+
+    fn snapshot(&self, py: Python<'_>) -> PyResult<StateSnapshot> {
+        guard(|| {
+            Ok(StateSnapshot {
+                map: self.map.clone(),
+                next_seq: self.next_seq,
+                copier: self.copier.clone_ref(py),
+            })
+        })
+    }
+
+    fn restore(&mut self, snapshot: &Bound<'_, PyAny>) -> PyResult<()> {
+        guard(|| {
+            let snap = snapshot
+                .cast::<StateSnapshot>()
+                .map_err(|_| StateError::ForeignSnapshot)?;
+            let snap = snap.get();
+            self.map = snap.map.clone();
+            self.next_seq = snap.next_seq;
+            Ok(())
+        })
+    }
+
+    fn __len__(&self) -> PyResult<usize> {
+        guard(|| Ok(self.map.size()))
+    }
+
+    fn __contains__(&self, key: &Bound<'_, PyAny>) -> PyResult<bool> {
+        guard(|| contains_of(&self.map, key))
+    }
+
+    fn __getitem__(&self, py: Python<'_>, key: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        guard(|| {
+            let (kobj, k) = key_str(key)?;
+            match self.map.get(k) {
+                Some(e) => read(py, &self.copier, e),
+                None => Err(StateError::Missing(kobj.clone().unbind()).into()),
+            }
+        })
+    }
+
+    fn __setitem__(&mut self, key: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> PyResult<()> {
+        guard(|| self.put(key, value))
+    }
+
+    fn __delitem__(&mut self, key: &Bound<'_, PyAny>) -> PyResult<()> {
+        guard(|| {
+            let (kobj, k) = key_str(key)?;
+            if self.map.remove_mut(k) {
+                Ok(())
+            } else {
+                Err(StateError::Missing(kobj.clone().unbind()).into())
+            }
+        })
+    }
+
+    /// Values may refer back to the request that stored them: the collector sees each entry
+    /// this store wrote (see `Entry`) and the copier.
+    fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
+        visit.call(&self.copier)?;
+        for e in self.map.values().filter(|e| e.owner == self.id) {
+            visit.call(&e.key)?;
+            visit.call(&e.value)?;
+        }
+        Ok(())
+    }
+
+    fn __clear__(&mut self) {
+        self.map = Map::new_sync();
+    }
+}
+
+impl StateStore {
+    fn put(&mut self, key: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> PyResult<()> {
         let py = key.py();
         let (kobj, k) = key_str(key)?;
         let copy = copy::is_container(value);
@@ -149,76 +264,13 @@ impl StateStore {
         };
         let entry = Entry {
             seq,
+            owner: self.id,
             copy,
             key: kobj.clone().unbind(),
             value: stored,
         };
         self.map.insert_mut(k.into(), entry);
         Ok(())
-    }
-
-    fn delete(&mut self, key: &Bound<'_, PyAny>) -> PyResult<bool> {
-        let (_, k) = key_str(key)?;
-        Ok(self.map.remove_mut(k))
-    }
-
-    fn clean(&mut self) {
-        self.map = Map::new_sync();
-    }
-
-    fn keys<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        keys_of(py, &self.map)
-    }
-
-    fn items<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        items_of(py, &self.copier, &self.map)
-    }
-
-    fn snapshot(&self, py: Python<'_>) -> StateSnapshot {
-        StateSnapshot {
-            map: self.map.clone(),
-            next_seq: self.next_seq,
-            copier: self.copier.clone_ref(py),
-        }
-    }
-
-    fn restore(&mut self, snapshot: &Bound<'_, PyAny>) -> PyResult<()> {
-        let snap = snapshot
-            .cast::<StateSnapshot>()
-            .map_err(|_| StateError::ForeignSnapshot)?;
-        let snap = snap.get();
-        self.map = snap.map.clone();
-        self.next_seq = snap.next_seq;
-        Ok(())
-    }
-
-    fn __len__(&self) -> usize {
-        self.map.size()
-    }
-
-    fn __contains__(&self, key: &Bound<'_, PyAny>) -> PyResult<bool> {
-        contains_of(&self.map, key)
-    }
-
-    fn __getitem__(&self, py: Python<'_>, key: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        let (kobj, k) = key_str(key)?;
-        match self.map.get(k) {
-            Some(e) => read(py, &self.copier, e),
-            None => Err(StateError::Missing(kobj.clone().unbind()).into()),
-        }
-    }
-
-    fn __setitem__(&mut self, key: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> PyResult<()> {
-        self.set(key, value)
-    }
-
-    fn __delitem__(&mut self, key: &Bound<'_, PyAny>) -> PyResult<()> {
-        let (kobj, k) = key_str(key)?;
-        if self.map.remove_mut(k) {
-            Ok(())
-        } else {
-            Err(StateError::Missing(kobj.clone().unbind()).into())
-        }
     }
 }
 
@@ -231,23 +283,23 @@ impl StateSnapshot {
         key: &Bound<'_, PyAny>,
         default: Option<Py<PyAny>>,
     ) -> PyResult<Py<PyAny>> {
-        get_of(py, &self.copier, &self.map, key, default)
+        guard(|| get_of(py, &self.copier, &self.map, key, default))
     }
 
     fn keys<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        keys_of(py, &self.map)
+        guard(|| keys_of(py, &self.map))
     }
 
     fn items<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        items_of(py, &self.copier, &self.map)
+        guard(|| items_of(py, &self.copier, &self.map))
     }
 
-    fn __len__(&self) -> usize {
-        self.map.size()
+    fn __len__(&self) -> PyResult<usize> {
+        guard(|| Ok(self.map.size()))
     }
 
     fn __contains__(&self, key: &Bound<'_, PyAny>) -> PyResult<bool> {
-        contains_of(&self.map, key)
+        guard(|| contains_of(&self.map, key))
     }
 }
 

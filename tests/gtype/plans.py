@@ -4,50 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from gati.gtype._messages import CODES as ALL_CODES
+from gati.gtype._regex import bounded, re2_syntax
 from gati.gtype.validator import Validator
 
-CODES = (
-    "string_type",
-    "number_type",
-    "integer_type",
-    "boolean_type",
-    "null_type",
-    "object_type",
-    "array_type",
-    "tuple_type",
-    "record_type",
-    "literal_error",
-    "enum_error",
-    "number_finite",
-    "number_min",
-    "number_max",
-    "number_exclusive_min",
-    "number_exclusive_max",
-    "number_multiple_of",
-    "string_min_length",
-    "string_max_length",
-    "string_pattern",
-    "string_format",
-    "array_min_items",
-    "array_max_items",
-    "array_unique_items",
-    "tuple_length",
-    "key_type",
-    "object_missing",
-    "object_extra",
-    "union_mismatch",
-    "union_tag_missing",
-    "union_tag_invalid",
-    "custom",
-)
 GLOBAL_CODES = ("depth_exceeded", "recursion_loop", "too_many_errors", "json_invalid")
+CODES = tuple(code for code in ALL_CODES if code not in GLOBAL_CODES)
 
 KIND_KEYS: dict[str, dict[str, Any]] = {
     "string": {
         "min_length": None,
         "max_length": None,
         "pattern": None,
+        "pattern_timeout": None,
         "pattern_engine": None,
+        "pattern_re2": None,
+        "pattern_bounded": False,
         "format": None,
     },
     "number": dict.fromkeys(("min", "max", "exclusive_min", "exclusive_max", "multiple_of")),
@@ -69,6 +41,9 @@ def node(kind: str, **keys: Any) -> dict[str, Any]:
     """One plan node with every kind key present, as the planner makes them."""
     n: dict[str, Any] = {"type": kind, "nullable": False, "validators": [], "msgs": msgs(CODES)}
     n.update(KIND_KEYS.get(kind, {}))
+    if kind == "string" and keys.get("pattern") is not None:  # the planner's pattern keys
+        n["pattern_re2"] = re2_syntax(keys["pattern"])
+        n["pattern_bounded"] = bounded(keys["pattern"])
     n.update(keys)
     return n
 

@@ -50,6 +50,65 @@ class Bag(dict):  # type: ignore[type-arg]
     """A dict subclass: objects and records accept it."""
 
 
+# Hostile values (docs/gtype.md §5, "Hostile values"): both backends must agree on them too.
+
+
+class Liar(dict):  # type: ignore[type-arg]
+    """A dict subclass whose every reading method lies: both backends read the real entries."""
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        return "lie"
+
+    def __getitem__(self, key: Any) -> Any:
+        return "lie"
+
+    def __len__(self) -> int:
+        return 0
+
+    def __iter__(self) -> Any:
+        return iter(["lie"])
+
+    def items(self) -> Any:
+        return [("lie", "lie")]
+
+    def keys(self) -> Any:
+        return ["lie"]
+
+
+class Touchy(str):
+    """A str subclass whose ``__eq__`` and ``__hash__`` raise: read as its base ``str``."""
+
+    def __eq__(self, other: object) -> bool:
+        raise RuntimeError("Touchy.__eq__")
+
+    def __hash__(self) -> int:
+        raise RuntimeError("Touchy.__hash__")
+
+
+class TouchyInt(int):
+    """An int subclass whose ``__eq__`` and ``__hash__`` raise: read as its base ``int``."""
+
+    def __eq__(self, other: object) -> bool:
+        raise RuntimeError("TouchyInt.__eq__")
+
+    def __hash__(self) -> int:
+        raise RuntimeError("TouchyInt.__hash__")
+
+
+class Prickly:
+    """Not JSON data, and its ``__eq__`` and ``__hash__`` raise: the exception propagates alike
+    where a comparison is needed (``unique_items``), and no backend compares it elsewhere."""
+
+    def __eq__(self, other: object) -> bool:
+        raise RuntimeError("Prickly.__eq__")
+
+    def __hash__(self) -> int:
+        raise RuntimeError("Prickly.__hash__")
+
+
+NAN = float("nan")
+
+
 # Valid and invalid examples per format, shared with the format unit tests.
 FORMAT_EXAMPLES: dict[str, tuple[list[str], list[str]]] = {
     "email": (
@@ -277,6 +336,7 @@ _scalars = st.one_of(
     st.text(max_size=90),
     st.sampled_from(["", "x", "12345", "a@b.co", Weird("weird"), "\ud800"]),
     st.sampled_from([Color.RED, Color.ONE]),
+    st.just(NAN),
 )
 
 noise: st.SearchStrategy[Any] = st.recursive(
@@ -287,6 +347,28 @@ noise: st.SearchStrategy[Any] = st.recursive(
         st.dictionaries(st.text(max_size=4), inner, max_size=4),
         st.dictionaries(st.integers(0, 3), inner, min_size=1, max_size=2),
         st.dictionaries(st.text(max_size=3), inner, max_size=3).map(Bag),
+        st.just([NAN, NAN]),
+    ),
+    max_leaves=8,
+)
+
+
+# Hostile values (Liar dicts, Touchy scalars, Prickly objects, one NaN twice) for the
+# differential suite only: Hypothesis itself hashes and compares what other strategies draw.
+hostile: st.SearchStrategy[Any] = st.recursive(
+    st.one_of(
+        _scalars,
+        st.builds(Touchy, st.sampled_from(["a", "RED", "x", "b"])),
+        st.builds(TouchyInt, st.sampled_from([1, 42, 0])),
+        st.builds(Prickly),
+    ),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4),
+        st.dictionaries(st.sampled_from(["a", "b", "c", "id", "name", "lie"]), inner, max_size=4),
+        st.dictionaries(
+            st.sampled_from(["a", "b", "c", "id", "name", "lie"]), inner, max_size=4
+        ).map(Liar),
+        st.tuples(inner).map(lambda t: [t[0], t[0]]),
     ),
     max_leaves=8,
 )

@@ -140,8 +140,9 @@ def test_json_accepts_all_input_types() -> None:
 
 
 def test_json_numbers() -> None:
-    big = "1" + "0" * 5000
-    assert gt.compile(gt.integer()).validate_json(big) == 10**5000
+    big = "1" + "0" * 4299
+    assert gt.compile(gt.integer()).validate_json(big) == 10**4299
+    assert codes_json(gt.integer(), (big + "0").encode()) == [((), "json_invalid")]
     assert gt.compile(gt.number()).validate_json(b"1e-400") == 0.0
     assert gt.compile(gt.number()).validate_json(b"1.5e300") == 1.5e300
     assert codes_json(gt.integer(), b"1.0") == [((), "integer_type")]

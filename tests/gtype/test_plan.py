@@ -9,7 +9,7 @@ import pytest
 
 from gati import SchemaError, gt
 from gati.gtype._plan import make_plan
-from gati.gtype._regex import pattern_engine
+from gati.gtype._regex import linear_engine
 
 
 class Pet(enum.Enum):
@@ -143,7 +143,10 @@ def test_plan_shape() -> None:
         "min_length": None,
         "max_length": None,
         "pattern": "^[0-9]{5}$",
+        "pattern_timeout": None,
         "pattern_engine": "rust",
+        "pattern_re2": "^[0-9]{5}(?:\\n?\\z)",
+        "pattern_bounded": True,
         "format": None,
         "convert": None,
     }
@@ -218,30 +221,31 @@ def test_expected_strings() -> None:
         (r"[-a]", "rust"),
         (r"[a-]", "rust"),
         (r"héllo", "rust"),
-        (r"\w+", "python"),
-        (r"\s", "python"),
-        (r"\bx", "python"),
-        (r"(?i)abc", "python"),
-        (r"(?P<n>a)", "python"),
-        (r"(?=a)", "python"),
-        (r"a$b", "python"),
-        (r"[[a]]", "python"),
-        (r"[a&&b]", "python"),
-        (r"[a--b]", "python"),
-        (r"[a~~b]", "python"),
-        (r"[]a]", "python"),
-        (r"a{", "python"),
-        (r"a}", "python"),
-        (r"a{2000}", "python"),
-        (r"a*+", "python"),
-        (r"a++", "python"),
-        (r"\1", "python"),
-        (r"\A", "python"),
-        (r"\n", "python"),
-        ("\t", "python"),
-        (r"[\w]", "python"),
-        (r"[a-\d]", "python"),
+        (r"\w+", "re2"),
+        (r"\s", "re2"),
+        (r"\bx", "re2"),
+        (r"(?i)abc", "re2"),
+        (r"(?P<n>a)", "re2"),
+        (r"(?=a)", None),
+        (r"a$b", "re2"),
+        (r"[[a]]", "re2"),
+        (r"[a&&b]", "re2"),
+        (r"[a--b]", None),
+        (r"[a~~b]", "re2"),
+        (r"[]a]", "re2"),
+        (r"a{", "re2"),
+        (r"a}", "re2"),
+        (r"a{2000}", None),
+        (r"a*+", None),
+        (r"a++", None),
+        (r"\1", None),
+        (r"\A", "re2"),
+        (r"\n", "re2"),
+        ("\t", "re2"),
+        (r"[\w]", "re2"),
+        (r"[a-\d]", None),
     ],
 )
-def test_pattern_engine(pattern: str, engine: str) -> None:
-    assert pattern_engine(pattern) == engine
+def test_pattern_engine(pattern: str, engine: str | None) -> None:
+    """The native subset, else RE2, else None (a backtracking engine, opted into)."""
+    assert linear_engine(pattern) == engine

@@ -23,7 +23,7 @@ def echo_app(**options: Any) -> App:
         m = lctx.meta
         return {
             "request_id": m.request_id,
-            "version": m.version,
+            "version": req.info.version_requested,  # the preference (meta.version: resolved)
             "flags": sorted(m.flags),
             "trace_id": m.trace_id,
             "client": m.client.ip,

@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from gati import Emitter, GlobalContext, LocalContext, Orchestrator
+from gati import GlobalContext, LocalContext
+from gati.lifecycle import Emitter, Orchestrator
 
 
 class Res:

@@ -11,7 +11,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 
 from gati._pure import hooks as pure_hooks
 from gati._pure import state as pure_state
-from gati.context.values import copy_value
+from gati._pure.values import copy_value
 from gati.lifecycle.hooks import Hook
 
 native = pytest.importorskip("gati._native")

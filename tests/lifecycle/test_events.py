@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gati import Emitter, GlobalContext, Hook, LocalContext, Orchestrator, plan_route
+from gati import GlobalContext, Hook, LocalContext
+from gati.lifecycle import Emitter, Orchestrator, plan_route
 from gati.lifecycle.events import EVENT_TYPES
 
 BASE = {"type", "ts_ns", "request_id", "handler_id", "version"}

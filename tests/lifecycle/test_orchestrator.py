@@ -12,19 +12,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gati import (
-    Emitter,
     GlobalContext,
     Hook,
     HookError,
     LocalContext,
     NoRequestContext,
-    Orchestrator,
     RequestTimeout,
     ValidationError,
     current_lctx,
-    plan_route,
 )
 from gati.errors import HookTimeout
+from gati.lifecycle import Emitter, Orchestrator, plan_route
 
 
 def rec(log: list[str], name: str, *, fail: bool = False, is_async: bool = False) -> Any:
@@ -444,7 +442,7 @@ async def test_resume_from_hook_index(orch: Orchestrator, res: Any) -> None:
     log: list[str] = []
     plan = plan_route([Hook(rec(log, "b1"), id="b1"), Hook(rec(log, "b2"), id="b2")])
     lc = LocalContext("r")
-    lc._hook_index = 1
+    lc.hook_index = 1
     snap = lc.snapshot()
     await orch.run(plan, handler(log), None, res, LocalContext.restore(snap))
     assert log == ["b2", "handler"]

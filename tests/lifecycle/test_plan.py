@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gati import Backoff, Hook, HookError, plan_route
+from gati import Backoff, Hook, HookError
+from gati.lifecycle import plan_route
 
 
 def before(req: Any, res: Any, lctx: Any, gctx: Any) -> None:

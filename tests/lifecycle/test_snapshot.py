@@ -149,7 +149,7 @@ def test_property_21_47_snapshot_complete_and_restore_faithful(
         lctx.state.set(k, v)
     for m in logs:
         lctx.log(m, n=len(m))
-    lctx._hook_index = hook_index
+    lctx.hook_index = hook_index
     snap = lctx.snapshot()
     assert snap.state == state
     assert list(snap.state) == list(state)

@@ -28,7 +28,7 @@ def make_app(**options: Any) -> App:
         gctx.metrics.histogram("order.size", 1.5, shop="north")
         res.text("a")
 
-    @app.post("/b")
+    @app.post("/b", version="2025-01-01")
     async def b(req: Any, res: Any, lctx: Any, gctx: Any) -> None:
         res.status(201).text("b")
 
@@ -49,7 +49,7 @@ REQUEST_KEYS = ("http.request.method", "http.route", "http.response.status_code"
     calls=st.lists(
         st.tuples(
             st.sampled_from(["GET /a/1", "POST /b", "GET /missing"]),
-            st.sampled_from([None, "1", "2"]),
+            st.sampled_from([None, "2025-01-01", "2030-01-01", "nonsense"]),
         ),
         max_size=12,
     )
@@ -67,10 +67,11 @@ def test_property_30_request_count_and_duration_by_route_method_status_version(
     expected: Counter[tuple[Any, ...]] = Counter()
     for call, version in calls:
         method, path = call.split()
-        headers = {} if version is None else {"x-api-version": version}
+        headers = {} if version is None else {"gati-version": version}
         r = client.request(method, path, headers=headers)
-        route = {"/a/1": "/a/{n:int}", "/b": "/b"}.get(path)
-        expected[(method, route, r.status_code, version)] += 1
+        # an unknown version is refused like a routing failure (400, no route)
+        route = None if r.status_code == 400 else {"/a/1": "/a/{n:int}", "/b": "/b"}.get(path)
+        expected[(method, route, r.status_code, r.headers.get("gati-version"))] += 1
     durations = by_labels(reader_sink.points("http.server.request.duration"), *REQUEST_KEYS)
     assert {k: p.count for k, p in durations.items()} == dict(expected)
     assert all(p.sum >= 0 for p in durations.values())
@@ -157,7 +158,7 @@ def test_metrics_path_serves_prometheus_text() -> None:
     client = TestClient(make_app(telemetry=True, metrics_path="/metrics"))
     for _ in range(3):
         client.get("/a/2")
-    client.post("/b", headers={"x-api-version": "2"})
+    client.post("/b")
     client.get("/missing")
     families = scrape(client)
     duration = families["http_server_request_duration_seconds"]
@@ -176,7 +177,7 @@ def test_metrics_path_serves_prometheus_text() -> None:
     assert (
         requests[
             (
-                ("gati_version", "2"),
+                ("gati_version", "2025-01-01"),
                 ("http_request_method", "POST"),
                 ("http_response_status_code", "201"),
                 ("http_route", "/b"),

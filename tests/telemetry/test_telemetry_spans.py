@@ -169,6 +169,23 @@ def test_timeout_is_a_span_event(sink: Sink) -> None:
     assert span.status.status_code is StatusCode.ERROR
 
 
+def versioned_app(sink: Sink, detailed: bool) -> App:
+    app = App()
+    for version in ("2025-01-01", "2025-06-01"):
+
+        @app.get("/users/{id:int}", version=version)
+        async def user(req: Any, res: Any, lctx: Any, gctx: Any) -> None:
+            res.json({"id": req.path_params["id"]})
+
+    instrument(
+        app,
+        detailed=detailed,
+        tracer_provider=sink.tracer_provider,
+        meter_provider=sink.meter_provider,
+    )
+    return app
+
+
 @pytest.mark.parametrize("detailed", [False, True])
 @settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -176,18 +193,18 @@ def test_timeout_is_a_span_event(sink: Sink) -> None:
 @given(
     n=st.integers(min_value=0, max_value=10**9),
     rid=st.from_regex(r"[A-Za-z0-9]{8,32}", fullmatch=True),
-    version=st.sampled_from([None, "1", "2"]),
+    asked=st.sampled_from([None, "2025-01-01", "2025-03-01", "2025-06-01", "2030-01-01"]),
 )
 def test_property_22_span_attributes(
-    sink: Sink, detailed: bool, n: int, rid: str, version: str | None
+    sink: Sink, detailed: bool, n: int, rid: str, asked: str | None
 ) -> None:
     """Property 22: every request's server span carries the route, method, status, path, its
-    own request id, handler id and version, whatever the request."""
+    own request id, handler id and resolved version, whatever the request."""
     sink.spans.clear()
-    client = TestClient(make_app(sink, detailed=detailed))
+    client = TestClient(versioned_app(sink, detailed))
     headers = {"x-request-id": rid}
-    if version is not None:
-        headers["x-api-version"] = version
+    if asked is not None:
+        headers["gati-version"] = asked
     r = client.get(f"/users/{n}", headers=headers)
     a = sink.server_span().attributes or {}
     assert a["gati.request_id"] == r.headers["x-request-id"]
@@ -196,7 +213,9 @@ def test_property_22_span_attributes(
     assert a["http.response.status_code"] == r.status_code == 200
     assert a["url.path"] == f"/users/{n}"
     assert a["gati.handler_id"]
-    assert a.get("gati.version") == version
+    assert a["gati.version"] == r.headers["gati-version"]
+    expected = "2025-01-01" if asked in ("2025-01-01", "2025-03-01") else "2025-06-01"
+    assert a["gati.version"] == expected
 
 
 @pytest.mark.parametrize("instrument_first", [True, False])

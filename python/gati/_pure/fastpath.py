@@ -10,7 +10,6 @@ intersections, tuples, refs, nodes with validators) are called through the closu
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -92,8 +91,8 @@ class _Emitter:
         self.out(ind + 1, "return False")
         self._size(x, node["min_length"], node["max_length"], ind)
         if node["pattern"] is not None:
-            search = self.const(re.compile(node["pattern"]).search)
-            self.out(ind, f"if {search}({x}) is None:")
+            found = self.const(self.ns["_searcher"](node))
+            self.out(ind, f"if not {found}({x}):")
             self.out(ind + 1, "return False")
         if node["format"] is not None:
             fmt = self.const(FORMATS[node["format"]])
@@ -161,7 +160,7 @@ class _Emitter:
         self._dict_check(x, ind)
         cd = self._enter(x, d, ind)
         get, found = self.var("g"), self.var("n")
-        self.out(ind, f"{get} = {x}.get")
+        self.out(ind, f"{get} = {x}.get if type({x}) is dict else _dget.__get__({x})")
         required = sum(1 for _, req, _ in node["properties"] if req)
         optional = len(node["properties"]) - required
         if optional:
@@ -180,8 +179,8 @@ class _Emitter:
         count = found if optional else str(required)
         names = self.const(frozenset(name for name, _, _ in node["properties"]))
         k = self.var("k")
-        self.out(ind, f"if len({x}) != {count}:")
-        self.out(ind + 1, f"for {k} in {x}:")
+        self.out(ind, f"if _dlen({x}) != {count}:")
+        self.out(ind + 1, f"for {k} in _dkeys({x}):")
         self.out(ind + 2, f"if type({k}) is not str and not isinstance({k}, str):")
         self.out(ind + 3, "return False")
         extra = node["extra"]
@@ -191,14 +190,14 @@ class _Emitter:
         elif isinstance(extra, dict):
             self.out(ind + 2, f"if {k} not in {names}:")
             v = self.var("v")
-            self.out(ind + 3, f"{v} = {x}[{k}]")
+            self.out(ind + 3, f"{v} = _ditem({x}, {k})")
             self.node(extra, v, cd, ind + 3, nesting + 1)
 
     def _record(self, node: dict[str, Any], x: str, d: str, ind: int, nesting: int) -> None:
         self._dict_check(x, ind)
         cd = self._enter(x, d, ind)
         k, y = self.var("k"), self.var("y")
-        self.out(ind, f"for {k}, {y} in {x}.items():")
+        self.out(ind, f"for {k}, {y} in _ditems({x}):")
         self.out(ind + 1, f"if type({k}) is not str and not isinstance({k}, str):")
         self.out(ind + 2, "return False")
         self.node(node["values"], y, cd, ind + 1, nesting + 1)

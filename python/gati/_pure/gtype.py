@@ -13,15 +13,20 @@ pairs being validated through refs (``None`` for schemas without refs).
 
 from __future__ import annotations
 
+import contextvars
 import math
-import re
 import sys
+import threading
 from collections.abc import Callable
 from typing import Any
 
 from gati._pure.fastpath import generate, inlinable
 from gati._pure.formats import FORMATS
 from gati._pure.jsonparse import JSONProblem, parse
+from gati._pure.patterns import searcher
+from gati._pure.unique import SCALAR_KINDS as _SCALAR_KINDS
+from gati._pure.unique import first_repeat as _first_repeat
+from gati._pure.unique import json_kind as _kind
 from gati.errors import ValidationError
 
 __all__ = ["Validator", "actual"]
@@ -31,10 +36,17 @@ Err = Callable[[Any, int, Any, tuple[Any, ...], "_Sink"], None]
 Msgs = dict[str, list[str]]
 
 _MISSING: Any = object()
+# A dict is read as a plain dict, whatever a subclass overrides (docs/gtype.md §5).
+_dget, _dlen, _dkeys, _ditems, _ditem = (
+    dict.get,
+    dict.__len__,
+    dict.keys,
+    dict.items,
+    dict.__getitem__,
+)
 _CONTAINERS = (dict, list, tuple, set, frozenset)
 _ARRAYS = (list, tuple, set, frozenset)
 _INT_LOW, _INT_HIGH = -(2**63), 2**64
-_FRAMES_PER_LEVEL = 8
 # Kinds whose closures accept None themselves when the node is nullable (saving a call).
 _NULL_INLINE = frozenset({"string", "number", "integer", "object", "array", "record", "tuple"})
 
@@ -83,15 +95,17 @@ class _Sink:
         self.errors.append(error)
 
 
-def _kind(value: Any) -> str:
-    """The JSON kind used by literal/enum matching and by tags."""
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, str):
-        return "str"
-    if isinstance(value, int | float):
-        return "num"
-    return "null" if value is None else "other"
+def _base(v: Any) -> Any:
+    """A ``str``, ``int`` or ``float`` as its exact base type: no overridden ``__eq__`` or
+    ``__hash__`` runs on it."""
+    t = type(v)
+    if t is str or t is int or t is float or t is bool:
+        return v
+    if isinstance(v, str):
+        return str.__str__(v)
+    if isinstance(v, int):
+        return int.__index__(v)
+    return float.__float__(v) if isinstance(v, float) else v
 
 
 def _matcher(values: list[Any], enum_class: type | None) -> Callable[[Any], bool]:
@@ -105,9 +119,9 @@ def _matcher(values: list[Any], enum_class: type | None) -> Callable[[Any], bool
         if isinstance(v, bool):
             return v in bools
         if isinstance(v, str):
-            return v in strs
+            return (v if type(v) is str else str.__str__(v)) in strs
         if isinstance(v, int | float):
-            return v in nums
+            return _base(v) in nums
         if v is None:
             return has_none
         return enum_class is not None and isinstance(v, enum_class)
@@ -116,54 +130,6 @@ def _matcher(values: list[Any], enum_class: type | None) -> Callable[[Any], bool
         return match
     cls = enum_class
     return lambda v: isinstance(v, cls) or match(v)
-
-
-def _canon(value: Any) -> Any:
-    """A hashable key equal for JSON-equal values (``1 == 1.0``, ``True != 1``)."""
-    if isinstance(value, bool):
-        return ("b", value)
-    if isinstance(value, str):
-        return ("s", value)
-    if isinstance(value, int | float):
-        return ("n", value)
-    if value is None:
-        return ("z",)
-    if isinstance(value, list | tuple):
-        return ("l", *map(_canon, value))
-    if isinstance(value, dict):
-        return ("d", frozenset((_canon(k), _canon(v)) for k, v in value.items()))
-    hash(value)
-    return ("o", value)
-
-
-def _json_eq(a: Any, b: Any) -> bool:
-    ka, kb = _kind(a), _kind(b)
-    if ka != "other" or kb != "other":
-        return ka == kb and a == b
-    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
-        return len(a) == len(b) and all(_json_eq(x, y) for x, y in zip(a, b, strict=True))
-    if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(_json_eq(a[k], b[k]) for k in a)
-    return bool(a == b)
-
-
-def _first_repeat(items: Any) -> tuple[bool, Any]:
-    """``(True, item)`` for the first item equal (as JSON) to an earlier one."""
-    try:
-        seen: set[Any] = set()
-        for item in items:
-            key = _canon(item)
-            if key in seen:
-                return True, item
-            seen.add(key)
-        return False, None
-    except TypeError:  # an unhashable non-JSON value: compare pairwise
-        earlier: list[Any] = []
-        for item in items:
-            if any(_json_eq(item, e) for e in earlier):
-                return True, item
-            earlier.append(item)
-        return False, None
 
 
 def _multiple(value: Any, m: Any) -> bool:
@@ -186,6 +152,7 @@ class _Compiler:
         self.definitions: dict[str, dict[str, Any]] = plan["definitions"]
         self.compiled: dict[str, list[Any]] = {}
         self.uses_refs = False
+        self.searchers: dict[int, Callable[[str], bool | None]] = {}
 
     def node(self, node: dict[str, Any]) -> tuple[Ok, Err]:
         ok, err = getattr(self, "_" + node["type"])(node, node["msgs"])
@@ -203,7 +170,8 @@ class _Compiler:
         """The generated fast path for ``node`` where one can be written, else ``ok``."""
         if not inlinable(node):
             return ok
-        return generate(node, self.max_depth, lambda child: self.node(child)[0], _HELPERS)
+        helpers = {**_HELPERS, "_searcher": self.searcher}
+        return generate(node, self.max_depth, lambda child: self.node(child)[0], helpers)
 
     def _wrap(
         self, ok0: Ok, err0: Err, nullable: bool, validators: list[Any], msgs: Msgs
@@ -237,7 +205,11 @@ class _Compiler:
                 return True
             if not ok0(v, d, a):
                 return False
-            return all(verdict(f, v) is None for f in checks)
+            # Not all(...) over a generator: a validator's StopIteration must propagate as is.
+            for f in checks:  # noqa: SIM110
+                if verdict(f, v) is not None:
+                    return False
+            return True
 
         def err(v: Any, d: int, a: Any, p: tuple[Any, ...], s: _Sink) -> None:
             if v is None and nullable:
@@ -257,12 +229,20 @@ class _Compiler:
 
     # -- scalars -------------------------------------------------------------------------------
 
+    def searcher(self, node: dict[str, Any]) -> Callable[[str], bool | None]:
+        """The pattern search of a string node: one per node, shared by its fast and exact
+        paths so that a value's pattern runs once."""
+        found = self.searchers.get(id(node))
+        if found is None:
+            found = self.searchers[id(node)] = searcher(node)
+        return found
+
     def _string(self, node: dict[str, Any], msgs: Msgs) -> tuple[Ok, Err]:
         nullable = node["nullable"]
         lo, hi = node["min_length"], node["max_length"]
         sized = lo is not None or hi is not None
         low, high = lo or 0, sys.maxsize if hi is None else hi
-        search = None if node["pattern"] is None else re.compile(node["pattern"]).search
+        found = None if node["pattern"] is None else self.searcher(node)
         fmt = None if node["format"] is None else FORMATS[node["format"]]
 
         def ok(v: Any, d: int, a: Any) -> bool:
@@ -270,7 +250,7 @@ class _Compiler:
                 return v is None and nullable
             if sized and not low <= len(v) <= high:
                 return False
-            if search is not None and search(v) is None:
+            if found is not None and not found(v):
                 return False
             return fmt is None or fmt(v)
 
@@ -279,12 +259,15 @@ class _Compiler:
                 if v is None and nullable:
                     return None
                 return s.add(_error(p, "string_type", msgs, v))
-            if lo is not None and len(v) < lo:
-                s.add(_error(p, "string_min_length", msgs, v))
-            if hi is not None and len(v) > hi:
-                s.add(_error(p, "string_max_length", msgs, v))
-            if search is not None and search(v) is None:
-                s.add(_error(p, "string_pattern", msgs, v))
+            if sized and not low <= len(v) <= high:  # only the length: no pattern, no format
+                code = "string_min_length" if len(v) < low else "string_max_length"
+                return s.add(_error(p, code, msgs, v))
+            if found is not None:
+                answer = found(v)
+                if answer is None:
+                    s.add(_error(p, "string_pattern_timeout", msgs, v))
+                elif not answer:
+                    s.add(_error(p, "string_pattern", msgs, v))
             if fmt is not None and not fmt(v):
                 s.add(_error(p, "string_format", msgs, v))
             return None
@@ -404,7 +387,7 @@ class _Compiler:
         if d >= self.max_depth:
             s.add(self._too_deep(p, v))
             return False
-        for k in v:
+        for k in _dkeys(v):
             if not isinstance(k, str):
                 s.add(_error(p, "key_type", msgs, k))
         return True
@@ -425,7 +408,7 @@ class _Compiler:
             if d >= max_depth:
                 return False
             d += 1
-            get = v.get
+            get = v.get if type(v) is dict else _dget.__get__(v)
             found = 0
             for name, req, f in fast:
                 x = get(name, _MISSING)
@@ -436,13 +419,13 @@ class _Compiler:
                     found += 1
                 else:
                     return False
-            if found != len(v):
-                for k in v:
+            if found != _dlen(v):
+                for k in _dkeys(v):
                     if type(k) is not str and not isinstance(k, str):
                         return False
                     if k in names:
                         continue
-                    if forbid or (x_ok is not None and not x_ok(v[k], d, a)):
+                    if forbid or (x_ok is not None and not x_ok(_ditem(v, k), d, a)):
                         return False
             return True
 
@@ -451,19 +434,19 @@ class _Compiler:
                 return None
             d += 1
             for name, req, _, f in props:
-                x = v.get(name, _MISSING)
+                x = _dget(v, name, _MISSING)
                 if x is _MISSING:
                     if req:
                         s.add(_error((*p, name), "object_missing", msgs, v))
                 else:
                     f(x, d, a, (*p, name), s)
             if forbid or x_err is not None:
-                for k in v:
+                for k in _dkeys(v):
                     if isinstance(k, str) and k not in names:
                         if x_err is None:
-                            s.add(_error((*p, k), "object_extra", msgs, v[k]))
+                            s.add(_error((*p, k), "object_extra", msgs, _ditem(v, k)))
                         else:
-                            x_err(v[k], d, a, (*p, k), s)
+                            x_err(_ditem(v, k), d, a, (*p, k), s)
             return None
 
         return ok, err
@@ -479,7 +462,7 @@ class _Compiler:
             if d >= max_depth:
                 return False
             d += 1
-            for k, x in v.items():
+            for k, x in _ditems(v):
                 if type(k) is not str and not isinstance(k, str):
                     return False
                 if not val_ok(x, d, a):
@@ -489,7 +472,7 @@ class _Compiler:
         def err(v: Any, d: int, a: Any, p: tuple[Any, ...], s: _Sink) -> None:
             if not self._dict_opens(v, d, p, s, nullable, "record_type", msgs):
                 return None
-            for k, x in v.items():
+            for k, x in _ditems(v):
                 if isinstance(k, str):
                     val_err(x, d + 1, a, (*p, k), s)
             return None
@@ -624,16 +607,16 @@ class _Compiler:
         max_depth = self.max_depth
 
         def pick(tag: Any) -> int:
-            try:
-                hit = table.get(tag)
-            except TypeError:
+            kind = _kind(tag)
+            if kind not in _SCALAR_KINDS:  # not a JSON scalar: no tag, its __hash__ never runs
                 return -1
-            return hit[0] if hit is not None and hit[1] == _kind(tag) else -1
+            hit = table.get(_base(tag))
+            return hit[0] if hit is not None and hit[1] == kind else -1
 
         def ok(v: Any, d: int, a: Any) -> bool:
             if not isinstance(v, dict) or d >= max_depth:
                 return False
-            tag = v.get(disc, _MISSING)
+            tag = _dget(v, disc, _MISSING)
             i = -1 if tag is _MISSING else pick(tag)
             return i >= 0 and members[i][0](v, d + 1, a)
 
@@ -642,7 +625,7 @@ class _Compiler:
                 return s.add(_error(p, "object_type", msgs, v))
             if d >= max_depth:
                 return s.add(self._too_deep(p, v))
-            tag = v.get(disc, _MISSING)
+            tag = _dget(v, disc, _MISSING)
             if tag is _MISSING:
                 return s.add(_error(p, "union_tag_missing", msgs, v))
             i = pick(tag)
@@ -683,6 +666,8 @@ class _Compiler:
                 return False
             a.add(key)
             try:
+                if d - _SEGMENT.base >= _LEVELS_PER_THREAD:
+                    return bool(_on_fresh_stack(cell[0], v, d, a))
                 return bool(cell[0](v, d, a))
             finally:
                 a.discard(key)
@@ -697,25 +682,59 @@ class _Compiler:
                 return
             a.add(key)
             try:
-                cell[1](v, d, a, p, s)
+                if d - _SEGMENT.base >= _LEVELS_PER_THREAD:
+                    _on_fresh_stack(cell[1], v, d, a, p, s)
+                else:
+                    cell[1](v, d, a, p, s)
             finally:
                 a.discard(key)
 
         return ok, err
 
 
-def _make_room(max_depth: int) -> None:
-    """Recursion through refs is bounded by ``max_depth``: make sure the interpreter allows it."""
-    needed = max_depth * _FRAMES_PER_LEVEL + 1000
-    if sys.getrecursionlimit() < needed:
-        sys.setrecursionlimit(needed)
+class _Segment(threading.local):
+    """The data depth at which this thread's part of a validation began."""
+
+    base = 0
 
 
-_make_room(256)
+_SEGMENT = _Segment()
+# Levels of data one thread descends through refs before the rest moves to a fresh thread: a
+# few hundred frames, well inside the interpreter's default recursion limit.
+_LEVELS_PER_THREAD = 48
+
+
+def _on_fresh_stack(fn: Callable[..., Any], v: Any, d: int, *rest: Any) -> Any:
+    """``fn(v, d, *rest)`` on a new thread (same context variables), its result or exception.
+
+    Deep recursion through refs continues there instead of raising the interpreter's
+    recursion limit, which is process-wide and guards every other piece of code too.
+    """
+    outcome: list[Any] = []
+
+    def run() -> None:
+        _SEGMENT.base = d
+        try:
+            outcome.append((True, fn(v, d, *rest)))
+        except BaseException as exc:  # handed to the caller's thread, re-raised there
+            outcome.append((False, exc))
+
+    thread = threading.Thread(target=contextvars.copy_context().run, args=(run,))
+    thread.start()
+    thread.join()
+    done, result = outcome[0]
+    if not done:
+        raise result
+    return result
 
 
 _HELPERS = {
     "_MISSING": _MISSING,
+    "_dget": _dget,
+    "_dlen": _dlen,
+    "_dkeys": _dkeys,
+    "_ditems": _ditems,
+    "_ditem": _ditem,
     "_ARRAYS": _ARRAYS,
     "_multiple": _multiple,
     "_first_repeat": _first_repeat,
@@ -749,22 +768,28 @@ class Validator:
         self.schema = schema
         self._plan = plan
         self._builders: dict[bool, Any] = {}
-        if self._refs:
-            _make_room(self._max_depth)
 
     def is_valid(self, obj: Any) -> bool:
         """Whether ``obj`` is valid; builds no error objects."""
-        return bool(self._ok(obj, 0, set() if self._refs else None))
+        try:
+            return bool(self._ok(obj, 0, set() if self._refs else None))
+        except RecursionError:  # the caller's own stack was nearly full
+            return False
 
     def validate(self, obj: Any) -> Any:
         """Return ``obj`` itself if valid, else raise ``ValidationError`` listing every error."""
-        if self._ok(obj, 0, set() if self._refs else None):
-            return obj
+        try:
+            if self._ok(obj, 0, set() if self._refs else None):
+                return obj
+        except RecursionError:
+            pass
         sink = _Sink(self._max_errors)
         try:
             self._err(obj, 0, set() if self._refs else None, (), sink)
         except _TooMany:
             sink.errors.append(_error((), "too_many_errors", self._gmsgs, None))
+        except RecursionError:  # the caller's own stack was nearly full: no partial list
+            sink.errors = [_error((), "depth_exceeded", self._gmsgs, obj)]
         raise ValidationError(sink.errors)
 
     def validate_json(self, data: bytes | bytearray | memoryview | str) -> Any:

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from gati._tables import HOOK_KINDS, PLAN_LEVELS
+
 __all__ = ["plan_hooks"]
 
-_KINDS = {"before": 0, "after": 1, "catch": 2}
-_LEVELS = {"global": 0, "route": 1}
+_KINDS = {kind: code for code, kind in enumerate(HOOK_KINDS)}
+_LEVELS = {level: code for code, level in enumerate(PLAN_LEVELS)}
 
 
 def plan_hooks(hooks: Sequence[Any]) -> tuple[list[int], list[int], list[int]]:

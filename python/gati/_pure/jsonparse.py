@@ -1,8 +1,9 @@
 """Strict RFC 8259 parsing for the pure validator's ``validate_json`` (docs/gtype.md §5).
 
 ``json.loads`` does the work; around it: UTF-8 only, no NaN/Infinity, no number that overflows
-to infinity, no lone surrogate escapes, integers of any size, and nesting deeper than
-``max_depth`` reported as ``depth_exceeded`` (whichever problem comes first in the document).
+to infinity, no lone surrogate escapes, no integer of more than 4,300 digits, and nesting
+deeper than ``max_depth`` reported as ``depth_exceeded`` (whichever problem comes first in the
+document), measured before the decoder's recursion ever sees it.
 """
 
 from __future__ import annotations
@@ -14,7 +15,13 @@ from typing import Any
 
 __all__ = ["JSONProblem", "parse"]
 
-_STRING_OR_BRACKET = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]', re.DOTALL)
+# A string, or a run of opening or closing brackets: one match each. A string that is not
+# closed runs to the end, so the scan stays linear.
+_STRING_OR_RUN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*(?:"|\Z)|[\[{]+|[\]}]+', re.DOTALL)
+_RUNS = re.compile(rb"\[+|\]+")
+_OPEN = ord("[")
+# Leaf-peeling passes before the walk over bracket runs (each costs one copy of the brackets).
+_PASSES = 4
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]", re.ASCII)
 _ESCAPES = re.compile(
     r"\\\\|(\\u[dD][89abAB][0-9a-fA-F]{2})(\\u[dD][c-fC-F][0-9a-fA-F]{2})?|\\u[dD][c-fC-F]",
@@ -49,18 +56,42 @@ def _finite_float(literal: str) -> float:
     return value
 
 
-def _big_int(literal: str) -> int:
+MAX_INT_DIGITS = 4300
+"""Integer literals longer than this are refused, whatever the interpreter's own limit: both
+conversions of longer digit strings to ``int`` are quadratic (Python's default limit, too)."""
+
+# Digits to "0", everything else to " ": a run of MAX_INT_DIGITS + 1 zeros then marks a long
+# digit run, found at C speed.
+_DIGIT_RUNS = bytes(48 if 48 <= b <= 57 else 32 for b in range(256))
+_LONG_RUN = b"0" * (MAX_INT_DIGITS + 1)
+
+
+def _bounded_int(literal: str) -> int:
+    if len(literal) - literal.startswith("-") > MAX_INT_DIGITS:
+        raise _BadLiteral(literal, f"integer of more than {MAX_INT_DIGITS} digits")
     try:
         return int(literal)
-    except ValueError:
+    except ValueError:  # the interpreter's digit limit was set lower
         return int(decimal.Decimal(literal))
 
 
 # Built once: json.loads with keyword arguments would build a decoder per call.
 _CHECKED = json.JSONDecoder(parse_constant=_reject_constant, parse_float=_finite_float)
-_BIG = json.JSONDecoder(
-    parse_constant=_reject_constant, parse_float=_finite_float, parse_int=_big_int
+_BOUNDED = json.JSONDecoder(
+    parse_constant=_reject_constant, parse_float=_finite_float, parse_int=_bounded_int
 )
+
+
+def _load(text: str, raw: bytes) -> Any:
+    """``json.loads`` with the checks above; the plain decoder when no digit run is long."""
+    if len(raw) > MAX_INT_DIGITS and _LONG_RUN in raw.translate(_DIGIT_RUNS):
+        return _BOUNDED.decode(text)
+    try:
+        return _CHECKED.decode(text)
+    except (_BadLiteral, json.JSONDecodeError):
+        raise
+    except ValueError:  # an integer past a digit limit set lower than ours
+        return _BOUNDED.decode(text)
 
 
 def _invalid(text: str, pos: int, detail: str) -> JSONProblem:
@@ -69,20 +100,34 @@ def _invalid(text: str, pos: int, detail: str) -> JSONProblem:
 
 
 def _deeper_than(raw: bytes, max_depth: int) -> bool:
-    """Whether a well-formed document nests deeper than ``max_depth``, at C speed.
+    """Whether the decoder could go deeper than ``max_depth`` in ``raw`` (a cheap, linear test;
+    it may say yes for a document only ``_PASSES`` levels shallower, never no for a deep one).
 
-    Escapes and everything but quotes and brackets are deleted, then the strings, leaving
-    the brackets (all made ``[]``); each ``replace`` pass then peels exactly one level.
+    Escapes and everything but quotes and brackets are deleted, then the strings, leaving the
+    brackets (all made ``[]``). A few ``replace`` passes each peel one level off every leaf,
+    then one walk over the runs of equal brackets measures what is left.
     """
     if raw.count(b"[") + raw.count(b"{") <= max_depth:
         return False
     kept = raw.replace(b"\\\\", b"").replace(b'\\"', b"").translate(_SQUARE, _NOT_KEPT)
     brackets = b"".join(kept.split(b'"')[::2])
-    for _ in range(max_depth):
-        if not brackets:
-            return False
-        brackets = brackets.replace(b"[]", b"")
-    return bool(brackets)
+    passes = 0
+    while passes < _PASSES:
+        shorter = brackets.replace(b"[]", b"")
+        if len(shorter) == len(brackets):
+            break
+        brackets, passes = shorter, passes + 1
+    depth, limit = 0, max_depth - passes
+    for run in _RUNS.finditer(brackets):
+        if brackets[run.start()] == _OPEN:
+            depth += run.end() - run.start()
+            if depth > limit:
+                return True
+        else:
+            depth -= run.end() - run.start()
+            if depth < 0:  # the decoder stops at the first unmatched close
+                break
+    return limit < 0  # the passes alone peeled more levels than allowed
 
 
 def _too_deep_at(text: str, max_depth: int) -> int | None:
@@ -90,14 +135,14 @@ def _too_deep_at(text: str, max_depth: int) -> int | None:
     if text.count("[") + text.count("{") <= max_depth:
         return None
     depth = 0
-    for m in _STRING_OR_BRACKET.finditer(text):
-        c = m.group()
+    for m in _STRING_OR_RUN.finditer(text):
+        c = m.group()[0]
         if c in "[{":
-            depth += 1
-            if depth > max_depth:
-                return m.start()
+            if depth + len(m.group()) > max_depth:
+                return m.start() + max_depth - depth
+            depth += len(m.group())
         elif c in "]}":
-            depth -= 1
+            depth -= len(m.group())
     return None
 
 
@@ -152,21 +197,24 @@ def _decode(data: bytes | bytearray | memoryview | str) -> tuple[str, bytes]:
 
 
 def parse(data: bytes | bytearray | memoryview | str, max_depth: int) -> Any:
-    """The parsed document, or ``JSONProblem``; a non-bytes, non-str input is a ``TypeError``."""
+    """The parsed document, or ``JSONProblem``; a non-bytes, non-str input is a ``TypeError``.
+
+    The nesting is measured before decoding (the decoder recurses on the C stack), and only
+    the part of a too-deep document before its first too-deep bracket is ever decoded, to find
+    any earlier problem: no document, however deep, reaches the decoder's recursion.
+    """
     text, raw = _decode(data)
+    deep_at = _too_deep_at(text, max_depth) if _deeper_than(raw, max_depth) else None
     try:
-        try:
-            value = _CHECKED.decode(text)
-        except (_BadLiteral, json.JSONDecodeError):
-            raise
-        except ValueError:  # an integer past the interpreter's digit limit
-            value = _BIG.decode(text)
+        value = _load(text if deep_at is None else text[:deep_at], raw)
     except json.JSONDecodeError as exc:
+        if deep_at is not None and exc.pos >= deep_at:
+            raise _first_problem(text, max_depth) from None
         raise _first_problem(text, max_depth, exc.pos, exc.msg) from None
     except _BadLiteral as exc:
         raise _first_problem(text, max_depth, text.find(exc.literal), str(exc)) from None
     except RecursionError:
         raise _first_problem(text, max_depth) from None
-    if _deeper_than(raw, max_depth) or _lone_surrogate_at(text) is not None:
+    if deep_at is not None or _lone_surrogate_at(text) is not None:
         raise _first_problem(text, max_depth)
     return value

@@ -7,36 +7,57 @@ typed parameters in a fixed order (``int``, ``float``, ``uuid``, ``str``), then 
 
 from __future__ import annotations
 
+import math
 import re
 import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
+
+from gati._tables import PARAM_KINDS
 
 __all__ = ["Router"]
 
 _INT_MAX = 2**63 - 1
 _FLOAT = re.compile(r"[0-9]+(?:\.[0-9]+)?\Z")
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
-_PARAM_ORDER = ("int", "float", "uuid", "str")
+_PARAM_ORDER = PARAM_KINDS[:-1]  # the catch-all ``path`` is tried apart, last
 
 
-def _accepts_int(raw: str) -> bool:
-    return raw.isascii() and raw.isdigit() and int(raw) <= _INT_MAX
+def _int(raw: str) -> int | None:
+    """ASCII digits within a signed 64-bit integer (leading zeros allowed), else ``None``;
+    never a conversion of more than 19 digits, as the native router."""
+    if not (raw.isascii() and raw.isdigit()):
+        return None
+    digits = raw.lstrip("0")
+    if len(digits) > 19:
+        return None
+    value = int(digits or "0")
+    return value if value <= _INT_MAX else None
+
+
+def _float(raw: str) -> float | None:
+    """Digits with an optional fraction and a finite value (``inf`` does not match), else
+    ``None``."""
+    if _FLOAT.match(raw) is None:
+        return None
+    value = float(raw)
+    return value if math.isfinite(value) else None
 
 
 _ACCEPTS: dict[str, Callable[[str], bool]] = {
-    "int": _accepts_int,
-    "float": lambda raw: _FLOAT.match(raw) is not None,
+    "int": lambda raw: _int(raw) is not None,
+    "float": lambda raw: _float(raw) is not None,
     "uuid": lambda raw: _UUID.match(raw) is not None,
     "str": bool,
 }
 _CONVERT: dict[str, Callable[[str], Any]] = {
-    "int": int,
-    "float": float,
+    "int": _int,
+    "float": _float,
     "uuid": uuid.UUID,
     "str": str,
     "path": str,
 }
+_EXPECTED = ", ".join(PARAM_KINDS[:-1]) + " or " + PARAM_KINDS[-1]
 
 
 class _Endpoint:
@@ -73,9 +94,7 @@ class Router:
         """Register a pattern of ``(kind, text)`` pairs; ``ValueError`` when it cannot be."""
         for kind, _ in segments:
             if kind != "static" and kind not in _CONVERT:
-                raise ValueError(
-                    f"unknown parameter type {kind!r} (expected int, float, uuid, str or path)"
-                )
+                raise ValueError(f"unknown parameter type {kind!r} (expected {_EXPECTED})")
         node = self._root
         params: list[tuple[str, str]] = []
         for i, (kind, text) in enumerate(segments):

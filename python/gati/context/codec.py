@@ -11,7 +11,7 @@ import base64
 import math
 from typing import Any
 
-from gati.context.values import MAX_DEPTH
+from gati._tables import STATE_MAX_DEPTH as MAX_DEPTH
 from gati.secrets.value import Secret
 
 __all__ = ["Opaque", "decode", "encode"]

@@ -11,7 +11,7 @@ from typing import Any, Final, TypeVar, overload
 from gati.context.metrics import NO_METRICS
 from gati.context.readonly import freeze
 from gati.errors import ModuleNotFoundError, StartupError
-from gati.lifecycle.hooks import is_async_callable
+from gati.hook import is_async_callable
 
 __all__ = ["HEALTH_STATES", "GlobalContext", "Modules", "SharedState"]
 
@@ -115,6 +115,7 @@ class GlobalContext:
         "modules",
         "secrets",
         "state",
+        "timescape",
     )
 
     def __init__(self, config: Mapping[str, Any] | None = None) -> None:
@@ -125,6 +126,7 @@ class GlobalContext:
         self.metrics: Any = NO_METRICS
         # The app's SecretsManager (gati.secrets): ``await gctx.secrets.get(name)``.
         self.secrets: Any = None
+        self.timescape: Any = None  # the app's version registry (gati.timescape.Timescape)
         self._startup: list[tuple[int, int, Callable[[], Any]]] = []
         self._shutdown: list[tuple[int, int, float, Callable[[], Any]]] = []
         self._health: dict[str, tuple[Callable[[], Any], bool, float]] = {}

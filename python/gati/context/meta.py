@@ -48,7 +48,11 @@ class Client(NamedTuple):
 
 
 class Meta:
-    """Request metadata; the app fills it at ingress, ``phase`` follows the lifecycle."""
+    """Request metadata; the app fills it at ingress, ``phase`` follows the lifecycle.
+
+    ``LocalContext.routed`` is the one place that makes and fills a ``Meta``; code after that
+    sets ``principal`` (authentication) and moves ``phase`` through ``lctx.set_phase``.
+    """
 
     __slots__ = (
         "_phase",
@@ -66,35 +70,19 @@ class Meta:
         "version",
     )
 
-    def __init__(
-        self,
-        request_id: str,
-        method: str,
-        path: str,
-        route: str | None,
-        handler_id: str | None,
-        version: str | None,
-        flags: frozenset[str],
-        priority: int,
-        client: Client | None,
-        trace_id: str | None,
-        principal: Any,
-        started_at: float,
-        phase: str,
-    ) -> None:
-        self.request_id = request_id
-        self.method = method
-        self.path = path
-        self.route = route
-        self.handler_id = handler_id
-        self.version = version
-        self.flags = flags
-        self.priority = priority
-        self.client = client
-        self.trace_id = trace_id
-        self.principal = principal
-        self.started_at = started_at
-        self._phase = phase
+    request_id: str
+    method: str
+    path: str
+    route: str | None
+    handler_id: str | None
+    version: str | None
+    flags: frozenset[str]
+    priority: int
+    client: Client | None
+    trace_id: str | None
+    principal: Any
+    started_at: float
+    _phase: str
 
     @property
     def phase(self) -> str:

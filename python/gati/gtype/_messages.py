@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 __all__ = [
+    "CODES",
     "FORMAT_NOUNS",
     "global_msgs",
     "join_or",
@@ -19,6 +20,48 @@ __all__ = [
     "tag_msgs",
     "type_noun",
 ]
+
+CODES = (
+    "string_type",
+    "number_type",
+    "integer_type",
+    "boolean_type",
+    "null_type",
+    "object_type",
+    "array_type",
+    "tuple_type",
+    "record_type",
+    "literal_error",
+    "enum_error",
+    "number_finite",
+    "number_min",
+    "number_max",
+    "number_exclusive_min",
+    "number_exclusive_max",
+    "number_multiple_of",
+    "string_min_length",
+    "string_max_length",
+    "string_pattern",
+    "string_pattern_timeout",
+    "string_format",
+    "array_min_items",
+    "array_max_items",
+    "array_unique_items",
+    "tuple_length",
+    "key_type",
+    "object_missing",
+    "object_extra",
+    "union_mismatch",
+    "union_tag_missing",
+    "union_tag_invalid",
+    "custom",
+    "depth_exceeded",
+    "recursion_loop",
+    "too_many_errors",
+    "json_invalid",
+)
+"""Every error code, in the order of docs/gtype.md §6; the native `Code` table and the docs
+table are held to it by tests/gtype/test_codes.py."""
 
 FORMAT_NOUNS = {
     "email": "email address",
@@ -177,6 +220,12 @@ def _string_msgs(node: dict[str, Any], msgs: dict[str, list[str]]) -> None:
     if node.get("pattern") is not None:
         p = node["pattern"]
         msgs["string_pattern"] = [f"string matching {p}", f"String should match pattern '{p}'"]
+        if node.get("pattern_timeout") is not None:
+            t = node["pattern_timeout"]
+            msgs["string_pattern_timeout"] = [
+                f"string matching {p} within {t} s",
+                f"Pattern '{p}' took longer than {t} s on this string",
+            ]
     if node.get("format") is not None:
         noun = FORMAT_NOUNS[node["format"]]
         msgs["string_format"] = [noun, f"Input should be a valid {noun}"]

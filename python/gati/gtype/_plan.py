@@ -9,20 +9,25 @@ from __future__ import annotations
 import enum
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from gati.errors import SchemaError
 from gati.gtype._convert import CONVERTERS, fills_instance_dict
 from gati.gtype._messages import FORMAT_NOUNS, global_msgs, node_msgs, tag_msgs
-from gati.gtype._regex import pattern_engine
+from gati.gtype._regex import bounded, linear_engine, re2_syntax
 
-__all__ = ["KINDS", "check_node", "children", "converter", "make_plan", "normalize"]
+__all__ = ["KINDS", "MAX_DEPTH", "check_node", "children", "converter", "make_plan", "normalize"]
+
+MAX_DEPTH = 1000
+"""The largest ``max_depth`` a plan takes: both backends honour it on any thread's stack (the
+native one stops at 4,096 nested calls and at its stack floor, the pure one moves deep
+recursion onto fresh threads); above it ``make_plan`` refuses rather than promise more."""
 
 _COMMON = ("nullable", "description", "default", "validators", "name", "optional", "convert")
 _BOUNDS = ("min", "max", "exclusive_min", "exclusive_max", "multiple_of")
 _KIND_KEYS: dict[str, tuple[str, ...]] = {
-    "string": ("min_length", "max_length", "pattern", "format"),
+    "string": ("min_length", "max_length", "pattern", "pattern_timeout", "format"),
     "number": _BOUNDS,
     "integer": _BOUNDS,
     "boolean": (),
@@ -65,6 +70,15 @@ def _is_int(x: object) -> bool:
     return isinstance(x, int) and not isinstance(x, bool)
 
 
+def _is_text(s: str) -> bool:
+    """Whether ``s`` is Unicode text (no lone surrogate), as JSON and both backends need."""
+    try:
+        s.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _is_number(x: object) -> bool:
     return isinstance(x, int | float) and not isinstance(x, bool)
 
@@ -80,17 +94,36 @@ def _check_length(node: dict[str, Any], where: str, low: str, high: str) -> None
 
 def _check_string(node: dict[str, Any], where: str) -> None:
     _check_length(node, where, "min_length", "max_length")
-    pattern = node.get("pattern")
+    pattern, timeout = node.get("pattern"), node.get("pattern_timeout")
+    if timeout is not None and (
+        not _is_number(timeout) or not 0 < timeout <= 60 or pattern is None
+    ):
+        raise _fail(
+            where,
+            "pattern_timeout must be a number of seconds in (0, 60] with a pattern, "
+            f"not {timeout!r}",
+        )
     if pattern is not None:
         if not isinstance(pattern, str):
             raise _fail(where, f"pattern must be a str, not {pattern!r}")
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            raise _fail(where, f"invalid pattern {pattern!r}: {exc}") from None
+        _check_pattern(pattern, timeout, where)
     fmt = node.get("format")
     if fmt is not None and fmt not in FORMAT_NOUNS:
         raise _fail(where, f"unknown format {fmt!r}; known: {', '.join(FORMAT_NOUNS)}")
+
+
+def _check_pattern(pattern: str, timeout: float | None, where: str) -> None:
+    """A pattern runs on a linear engine, or on a backtracking one only with a time limit."""
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise _fail(where, f"invalid pattern {pattern!r}: {exc}") from None
+    if timeout is None and linear_engine(pattern) is None:
+        raise _fail(
+            where,
+            f"pattern {pattern!r} needs a backtracking engine (look-around, back-references or "
+            "syntax RE2 lacks); give pattern_timeout=<seconds> to run it under that time limit",
+        )
 
 
 def _check_number(node: dict[str, Any], where: str) -> None:
@@ -127,6 +160,9 @@ def _check_object(node: dict[str, Any], where: str) -> None:
     props = node.get("properties")
     if not isinstance(props, dict) or not all(isinstance(k, str) for k in props):
         raise _fail(where, "object properties must be a dict with str keys")
+    for name in props:
+        if not name.isascii() and not _is_text(name):
+            raise _fail(where, f"property name {name!r} holds a lone surrogate (not Unicode text)")
     required = node.get("required", [])
     if not isinstance(required, list | tuple) or len(set(required)) != len(required):
         raise _fail(where, "required must be a list of distinct property names")
@@ -145,6 +181,8 @@ def _check_members(node: dict[str, Any], where: str) -> None:
     disc = node.get("discriminator")
     if disc is not None and not isinstance(disc, str):
         raise _fail(where, f"discriminator must be a str, not {disc!r}")
+    if disc is not None and not _is_text(disc):
+        raise _fail(where, f"discriminator {disc!r} holds a lone surrogate (not Unicode text)")
 
 
 # Which kinds each named conversion applies to (docs/gtype.md §9).
@@ -242,51 +280,60 @@ def check_node(node: object, where: str = "(root)") -> dict[str, Any]:
     return out
 
 
+# Where each kind keeps its child nodes, and in what shape: "one" (a node), "list" (a list of
+# nodes), "props" (name → node in the core; [name, required, node] rows in the plan), "maybe" (a
+# node or None), "schema" (a node only when a dict: `extra` may also be "ignore"/"forbid").
+# Every walk over the tree reads this table.
+_CHILDREN: dict[str, tuple[tuple[str, str], ...]] = {
+    "object": (("properties", "props"), ("extra", "schema")),
+    "array": (("items", "one"),),
+    "tuple": (("items", "list"), ("rest", "maybe")),
+    "record": (("values", "one"),),
+    "union": (("members", "list"),),
+    "intersection": (("members", "list"),),
+}
+
+
+def _slots(node: dict[str, Any]) -> Iterator[tuple[str, str, Any]]:
+    """``(key, shape, value)`` for each child slot of ``node`` that holds something."""
+    for key, shape in _CHILDREN.get(node["type"], ()):
+        if shape in ("one", "list", "props"):
+            yield key, shape, node[key]
+        elif (value := node.get(key)) is not None and (shape == "maybe" or isinstance(value, dict)):
+            yield key, shape, value
+
+
 def children(node: dict[str, Any]) -> Iterator[tuple[str, Any]]:
     """The child nodes of a core or plan node, each with a label for error locations."""
-    kind = node["type"]
-    if kind == "object":
-        props = node["properties"]
-        if isinstance(props, dict):
-            yield from ((f"properties.{k}", v) for k, v in props.items())
+    for key, shape, value in _slots(node):
+        if shape == "list":
+            yield from ((f"{key}[{i}]", v) for i, v in enumerate(value))
+        elif shape == "props":
+            rows = value.items() if isinstance(value, dict) else ((k, v) for k, _, v in value)
+            yield from ((f"properties.{k}", v) for k, v in rows)
         else:
-            yield from ((f"properties.{k}", v) for k, _, v in props)
-        if isinstance(node.get("extra"), dict):
-            yield "extra", node["extra"]
-    elif kind == "array":
-        yield "items", node["items"]
-    elif kind == "tuple":
-        yield from ((f"items[{i}]", v) for i, v in enumerate(node["items"]))
-        if node.get("rest") is not None:
-            yield "rest", node["rest"]
-    elif kind == "record":
-        yield "values", node["values"]
-    elif kind in ("union", "intersection"):
-        yield from ((f"members[{i}]", v) for i, v in enumerate(node["members"]))
+            yield key, value
+
+
+def _map_children(
+    node: dict[str, Any], fn: Callable[[Any, str], dict[str, Any]], where: str
+) -> dict[str, Any]:
+    """``{key: the slot's children passed through fn(child, where)}`` for a core node."""
+    out: dict[str, Any] = {}
+    for key, shape, value in _slots(node):
+        if shape == "list":
+            out[key] = [fn(v, f"{where}.{key}[{i}]") for i, v in enumerate(value)]
+        elif shape == "props":
+            out[key] = {k: fn(v, f"{where}.properties.{k}") for k, v in value.items()}
+        else:
+            out[key] = fn(value, f"{where}.{key}")
+    return out
 
 
 def normalize(core: object, where: str = "(root)") -> dict[str, Any]:
     """Check a whole core tree node by node and drop default-valued keys everywhere."""
     out = check_node(core, where)
-    kind = out["type"]
-    if kind == "object":
-        out["properties"] = {
-            k: normalize(v, f"{where}.properties.{k}") for k, v in out["properties"].items()
-        }
-        if isinstance(out.get("extra"), dict):
-            out["extra"] = normalize(out["extra"], f"{where}.extra")
-    elif kind in ("array",):
-        out["items"] = normalize(out["items"], f"{where}.items")
-    elif kind == "tuple":
-        out["items"] = [normalize(v, f"{where}.items[{i}]") for i, v in enumerate(out["items"])]
-        if "rest" in out:
-            out["rest"] = normalize(out["rest"], f"{where}.rest")
-    elif kind == "record":
-        out["values"] = normalize(out["values"], f"{where}.values")
-    elif kind in ("union", "intersection"):
-        out["members"] = [
-            normalize(v, f"{where}.members[{i}]") for i, v in enumerate(out["members"])
-        ]
+    out.update(_map_children(out, normalize, where))
     return out
 
 
@@ -328,39 +375,26 @@ class _Planner:
         for key in _KIND_KEYS[kind]:
             plan[key] = n.get(key)
         if kind == "string":
-            pattern = n.get("pattern")
-            plan["pattern_engine"] = None if pattern is None else pattern_engine(pattern)
+            pattern, timeout = n.get("pattern"), n.get("pattern_timeout")
+            engine = None if pattern is None else linear_engine(pattern)
+            plan["pattern_engine"] = "backtracking" if timeout is not None else engine
+            plan["pattern_re2"] = None if pattern is None or engine is None else re2_syntax(pattern)
+            plan["pattern_bounded"] = pattern is not None and timeout is None and bounded(pattern)
         elif kind in ("literal", "enum"):
             plan["values"] = list(n["values"])
-        elif kind == "object":
+        plan.update(_map_children(n, self.node, where))
+        if kind == "object":
             plan["instance_dict"] = fills_instance_dict(n)
             del plan["required"]  # folded into each property's entry
             required = set(n.get("required", []))
-            plan["properties"] = [
-                [k, k in required, self.node(v, f"{where}.properties.{k}")]
-                for k, v in n["properties"].items()
-            ]
-            if isinstance(n.get("extra"), dict):
-                plan["extra"] = self.node(n["extra"], f"{where}.extra")
-            else:
-                plan["extra"] = n.get("extra", "ignore")
+            plan["properties"] = [[k, k in required, v] for k, v in plan["properties"].items()]
+            plan["extra"] = plan["extra"] or "ignore"
         elif kind == "array":
-            plan["items"] = self.node(n["items"], f"{where}.items")
             plan["unique_items"] = n.get("unique_items", False)
-        elif kind == "tuple":
-            plan["items"] = [self.node(v, f"{where}.items[{i}]") for i, v in enumerate(n["items"])]
-            if n.get("rest") is not None:
-                plan["rest"] = self.node(n["rest"], f"{where}.rest")
-        elif kind == "record":
-            plan["values"] = self.node(n["values"], f"{where}.values")
-        elif kind in ("union", "intersection"):
-            plan["members"] = [
-                self.node(v, f"{where}.members[{i}]") for i, v in enumerate(n["members"])
-            ]
-            if kind == "union":
-                plan["mapping"] = None
-                if plan["discriminator"] is not None:
-                    self.unions.append((plan, where))
+        elif kind == "union":
+            plan["mapping"] = None
+            if plan["discriminator"] is not None:
+                self.unions.append((plan, where))
 
     def resolve(self, node: dict[str, Any], where: str) -> dict[str, Any]:
         """Follow refs to the node they name."""
@@ -438,6 +472,8 @@ def make_plan(core: object, *, max_errors: int = 100, max_depth: int = 256) -> d
     for key, value in (("max_errors", max_errors), ("max_depth", max_depth)):
         if not _is_int(value) or value < 1:
             raise SchemaError(f"{key} must be an integer ≥ 1, not {value!r}")
+    if max_depth > MAX_DEPTH:
+        raise SchemaError(f"max_depth must be at most {MAX_DEPTH}, not {max_depth!r}")
     planner = _Planner()
     try:
         root = planner.node(core, "(root)")

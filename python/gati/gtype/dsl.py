@@ -62,13 +62,19 @@ def string(
     max_length: int | None = None,
     pattern: str | None = None,
     format: str | None = None,
+    pattern_timeout: float | None = None,
     **common: Any,
 ) -> Schema:
-    """A ``str`` (or subclass), with lengths in code points, a searched pattern and a format."""
+    """A ``str`` (or subclass), with lengths in code points, a searched pattern and a format.
+
+    Patterns run on a linear-time engine; ``pattern_timeout`` (seconds) opts into a
+    backtracking one, for look-around and back-references, bounded by that time.
+    """
     keys = {
         "min_length": min_length,
         "max_length": max_length,
         "pattern": pattern,
+        "pattern_timeout": pattern_timeout,
         "format": format,
     }
     return _build("string", keys, common)

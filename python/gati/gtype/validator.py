@@ -5,25 +5,14 @@ from __future__ import annotations
 import functools
 from typing import Any, NamedTuple
 
-from gati._backend import native
+from gati._backend import twin
 from gati.errors import SchemaError, ValidationError
 from gati.gtype._plan import make_plan
 from gati.gtype.schema import Schema
 
 __all__ = ["Result", "Validator", "compile_schema", "validate"]
 
-
-def _validator_class() -> Any:
-    # The extension gains its Validator with the native validation engine; until a build has
-    # one, the pure twin serves both backends.
-    if native is not None and hasattr(native, "Validator"):
-        return native.Validator
-    from gati._pure.gtype import Validator as PureValidator
-
-    return PureValidator
-
-
-Validator: Any = _validator_class()
+Validator: Any = twin("Validator")
 
 
 class Result(NamedTuple):

@@ -31,5 +31,5 @@ async def run_deferred(lctx: Any) -> None:
         except Exception:
             name = getattr(fn, "__qualname__", None) or repr(fn)
             _log.exception(
-                "deferred %s failed [%s]", name, lctx.meta.request_id, extra=lctx._extra()
+                "deferred %s failed [%s]", name, lctx.meta.request_id, extra=lctx.log_extra()
             )

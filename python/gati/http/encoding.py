@@ -6,7 +6,8 @@ string keys, ``datetime``/``date``/``time`` (RFC 3339), ``uuid.UUID``, ``enum.En
 dataclasses and numpy arrays. On top of that, only when orjson refuses a value:
 
 =========================  ==========================================================
-``decimal.Decimal``        a JSON number: an integer when it has no fraction, else a float
+``decimal.Decimal``        a JSON number: an integer when it has no fraction (exact, beyond
+                           64 bits too), else a float
 ``set`` / ``frozenset``    an array (sorted when the items are comparable)
 named tuples               an array, like any tuple (``lctx.meta.client`` included)
 ``bytes`` / ``bytearray``  a base64 string (standard alphabet, padded), as a GType
@@ -35,6 +36,7 @@ __all__ = ["ResponseNotEncodable", "encode_json"]
 
 _OPTIONS = orjson.OPT_NON_STR_KEYS
 _dumps = orjson.dumps
+_INT64 = range(-(2**63), 2**64)  # what orjson writes as an integer itself
 
 
 class ResponseNotEncodable(TypeError):
@@ -50,7 +52,8 @@ def _plain(value: Any) -> Any:
     """orjson's ``default``: the JSON form of one value orjson does not know."""
     if isinstance(value, decimal.Decimal):
         if value.is_finite() and value == value.to_integral_value():
-            return int(value)
+            whole = int(value)
+            return whole if whole in _INT64 else orjson.Fragment(str(whole).encode())
         return float(value)
     if isinstance(value, (set, frozenset)):
         try:

@@ -15,13 +15,18 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 from urllib.parse import parse_qsl
 
-from gati._backend import native
-from gati._pure.ingress import RARE_SLOTS
+from gati._backend import twin
+from gati._tables import (
+    API_VERSION,
+    FLAGS,
+    FORWARDED,
+    GATI_VERSION,
+    RARE_SLOTS,
+    TRACEPARENT,
+    X_FORWARDED_FOR,
+)
 
-if native is not None:
-    _scan_headers = native.scan_headers
-else:
-    from gati._pure.ingress import scan_headers as _scan_headers
+_scan_headers = twin("scan_headers")
 
 __all__ = ["Ingress", "TrustedProxies", "parse_ingress"]
 
@@ -111,17 +116,15 @@ class Ingress:
 def _version(raw: bytes | str) -> str | None:
     text = raw.decode("latin-1") if isinstance(raw, bytes) else raw
     text = text.strip()
-    return text if 0 < len(text) <= _MAX_VERSION else None
+    # Past the limit, keep one character more than it: never a valid version, so a versioned
+    # route answers 400 instead of silently serving the default.
+    return text[: _MAX_VERSION + 1] or None
 
 
 def _flags(raw: bytes) -> frozenset[str]:
     tokens = (t.strip() for t in raw.decode("latin-1").split(","))
     kept = [t for t in tokens if _FLAG_OK.match(t)]
     return frozenset(kept[:_MAX_FLAGS])
-
-
-# Slots of the rare headers in the list scan_headers hands back.
-_GATI_VERSION, _API_VERSION, _FLAGS, _TRACEPARENT, _FORWARDED, _XFF = 4, 5, 6, 7, 8, 9
 
 
 def parse_ingress(scope: dict[str, Any], trusted: TrustedProxies) -> Ingress:
@@ -144,7 +147,7 @@ def _read_rare(
     info: Ingress, rare: list[bytes | None], query: bytes, trusted: TrustedProxies
 ) -> None:
     """Version preference, flags, trace context and forwarding headers."""
-    gati_version, api_version = rare[_GATI_VERSION], rare[_API_VERSION]
+    gati_version, api_version = rare[GATI_VERSION], rare[API_VERSION]
     if gati_version is not None:
         info.version_requested = _version(gati_version)
     elif api_version is not None:
@@ -154,17 +157,17 @@ def _read_rare(
             if key == "version":
                 info.version_requested = _version(val)
                 break
-    flags = rare[_FLAGS]
+    flags = rare[FLAGS]
     if flags is not None:
         info.flags = _flags(flags)
-    traceparent = rare[_TRACEPARENT]
+    traceparent = rare[TRACEPARENT]
     if traceparent is not None:
         value = traceparent.strip()
         match = _TRACEPARENT_RE.match(value)
         if match and match[1] != b"ff" and match[2] != b"0" * 32 and match[3] != b"0" * 16:
             info.traceparent = value.decode("ascii")
             info.trace_id = match[2].decode("ascii")
-    forwarded, xff = rare[_FORWARDED], rare[_XFF]
+    forwarded, xff = rare[FORWARDED], rare[X_FORWARDED_FOR]
     if trusted and (forwarded is not None or xff is not None):
         if forwarded is not None:
             hops = _forwarded_hops(forwarded.decode("latin-1"))

@@ -1,7 +1,7 @@
-"""Requests no route takes (404, 405, a ``Content-Length`` over the limit or invalid) still go
-through the lifecycle: a stand-in route whose handler raises the routing error. Global hooks
-run for them as for any request, and after hooks see their problem response, as middleware
-would (docs/http.md, "Which hooks run when").
+"""Requests no route takes (404, 405, a ``Content-Length`` over the limit or invalid, or a
+failure of ingress or routing itself, a 500) still go through the lifecycle: a stand-in route
+whose handler raises the routing error. Global hooks run for them as for any request, and after
+hooks see their problem response, as middleware would (docs/http.md, "Which hooks run when").
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from gati.http.errors import HTTPError
 from gati.http.route import Route
 from gati.lifecycle.hooks import Hook
 
@@ -41,7 +40,7 @@ class NotRouted:
     def replan(self, global_hooks: Sequence[Hook]) -> None:
         self.route.replan(global_hooks)
 
-    def failing(self, scope: dict[str, Any], error: HTTPError) -> tuple[Route, dict[str, Any]]:
+    def failing(self, scope: dict[str, Any], error: Exception) -> tuple[Route, dict[str, Any]]:
         """The stand-in route and its (empty) parameters, ``error`` kept for its handler."""
         scope[_ERROR_KEY] = error
         return self.route, {}

@@ -33,6 +33,7 @@ class RouteOptions(TypedDict, total=False):
     rate_limit: str | bool | None
     timeout: float | EllipsisType | None
     version: str | None
+    pin_versions: bool
     tags: Sequence[str]
     hooks: Sequence[Hook | Callable[..., Any]]
     max_body_size: int | None

@@ -15,8 +15,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any, Generic, Protocol, TypeVar
 
-from gati._backend import native
-from gati._pure.router import Router as PureRouter
+from gati._backend import twin
 from gati.http.errors import HTTPError
 
 __all__ = ["METHODS", "RouteTable", "make_router", "parse_pattern"]
@@ -33,10 +32,8 @@ class RouterLike(Protocol):
 
 def make_router() -> RouterLike:
     """The active backend's router."""
-    if native is not None:
-        router: RouterLike = native.Router()
-        return router
-    return PureRouter()
+    router: RouterLike = twin("Router")()
+    return router
 
 
 def parse_pattern(pattern: str) -> list[tuple[str, str]]:

@@ -6,6 +6,8 @@ errors; a response that fails its schema is a 500 and its errors are logged.
 from __future__ import annotations
 
 import logging
+import math
+import re
 from collections.abc import Mapping
 from typing import Any, Protocol
 
@@ -27,6 +29,8 @@ __all__ = [
 ]
 
 log = logging.getLogger("gati.http")
+# Python's own bound on int(str) (sys.get_int_max_str_digits): a longer query integer stays text.
+_MAX_INT_DIGITS = 4300
 
 
 class Validator(Protocol):
@@ -43,7 +47,7 @@ def compile_schema(schema: Any) -> Validator | None:
     if hasattr(schema, "validate_json"):
         validator: Validator = schema
         return validator
-    from gati import gt  # GType is imported only when a route declares a schema
+    from gati.gtype import gt  # GType is imported only when a route declares a schema
 
     compiled: Validator = gt.compile(schema)
     return compiled
@@ -135,17 +139,25 @@ def query_coercions(schema: Any) -> tuple[Coercion, ...]:
 
 
 _TRUE = {"true": True, "1": True, "false": False, "0": False}
+# JSON's number grammar (RFC 8259 §6), ASCII digits only: no signs but '-', no leading zeros, no
+# '_', no surrounding space, no non-ASCII digits. An integer has neither fraction nor exponent.
+_JSON_INTEGER = re.compile(r"-?(?:0|[1-9][0-9]*)\Z")
+_JSON_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?\Z")
 
 
 def coerce_scalar(kind: str, text: str) -> Any:
-    """``text`` as the integer, number or boolean ``kind`` names, when it parses; else text."""
-    try:
-        if kind == "integer":
-            return int(text)
-        if kind == "number":
-            return float(text)
-    except ValueError:
-        return text
+    """``text`` as the declared kind when it is a JSON literal of that kind (a finite number
+    for ``number``, at most 4,300 digits for ``integer``), else the text itself, which then
+    fails validation with the schema's own error."""
+    if kind == "integer":
+        if _JSON_INTEGER.match(text) is None or len(text) > _MAX_INT_DIGITS:
+            return text
+        return int(text)
+    if kind == "number":
+        if _JSON_NUMBER.match(text) is None:
+            return text
+        number = float(text)
+        return number if math.isfinite(number) else text
     if kind == "boolean":
         return _TRUE.get(text.lower(), text)
     return text

@@ -110,7 +110,7 @@ async def serve_websocket(
     try:
         await _run(orchestrator, route, ws, res, lctx)
     finally:
-        x = lctx._x
+        x = lctx.extras_if_made
         if x is not None and x.deferred:
             await run_deferred(lctx)
 

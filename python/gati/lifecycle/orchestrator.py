@@ -19,8 +19,8 @@ from typing import Any
 from gati.context.current import CURRENT
 from gati.context.local import LocalContext
 from gati.errors import HookTimeout, RequestTimeout, ValidationError
+from gati.hook import Hook
 from gati.lifecycle.events import Emitter, event
-from gati.lifecycle.hooks import Hook
 from gati.lifecycle.plan import RoutePlan
 from gati.lifecycle.watchdog import Watchdog, running_tasks, task_and_watchdog
 
@@ -36,6 +36,13 @@ _isawaitable = inspect.isawaitable
 
 class _HandlerTimedOut(Exception):
     """Internal: the handler passed its deadline."""
+
+
+def _hook_event(
+    emit: Any, lctx: LocalContext, hook: Hook, kind: str, attempt: int, **fields: Any
+) -> None:
+    """Emit one ``hook.*`` event of ``hook``."""
+    emit(event(kind, lctx.meta, hook_id=hook.id, level=hook.level, attempt=attempt, **fields))
 
 
 def _describe(exc: BaseException) -> str:
@@ -90,7 +97,7 @@ class Orchestrator:
             t0 = _now()
             emit(event("request.start", lctx.meta))
         args = (req, res, lctx, gctx)
-        start = lctx._hook_index
+        start = lctx.hook_index
         step = 0
         result: Any = None
         responding = False
@@ -107,15 +114,15 @@ class Orchestrator:
                             await self._hook(hook, args, lctx, emit, 1)
                     else:
                         await self._hook(hook, args, lctx, emit)
-                    lctx._hook_index = step + 1
+                    lctx.hook_index = step + 1
                 step += 1
-            x = lctx._x
+            x = lctx.extras_if_made
             if x is not None and x.before:
                 i = 0
                 while i < len(x.before):  # a local before hook may add more
                     if step >= start:
                         await self._hook(x.before[i], args, lctx, emit)
-                        lctx._hook_index = step + 1
+                        lctx.hook_index = step + 1
                     step += 1
                     i += 1
             if step >= start:
@@ -137,10 +144,10 @@ class Orchestrator:
                     result = await self._bounded(call(*args), timeout, _HandlerTimedOut)
                 else:
                     result = await self._handler(timeout, call, args, lctx, emit)
-                lctx._hook_index = step + 1
+                lctx.hook_index = step + 1
             step += 1
             responding = True
-            x = lctx._x
+            x = lctx.extras_if_made
             after = plan.after if x is None or not x.after else (*x.after[::-1], *plan.after)
             if after or x is not None:
                 # Without after hooks, extras or phase listeners no code runs in "responding"
@@ -149,12 +156,12 @@ class Orchestrator:
             for hook in after:
                 if step >= start:
                     await self._hook(hook, args, lctx, emit)
-                    lctx._hook_index = step + 1
+                    lctx.hook_index = step + 1
                 step += 1
         except BaseException as exc:
             return await self._settle(exc, plan, args, lctx, emit, t0, token, responding)
         try:
-            if lctx._x is not None:
+            if lctx.extras_if_made is not None:
                 if getattr(args[1], "asgi", None) is not None:
                     # a delegated (streamed) body is still to be sent: the app calls
                     # finish_after_send once its last byte is out
@@ -184,7 +191,7 @@ class Orchestrator:
         (``on_failure``), after hooks over it, compensations, cleanup."""
         handled = answered = False
         try:
-            x = lctx._x
+            x = lctx.extras_if_made
             if isinstance(failure, _HandlerTimedOut):
                 lctx.advance("timeout")
                 if x is not None:
@@ -194,7 +201,7 @@ class Orchestrator:
                 lctx.advance("error")
                 if isinstance(failure, Exception):
                     handled = await self._catch(failure, plan, args, lctx, emit)
-                x = lctx._x
+                x = lctx.extras_if_made
                 if x is not None:
                     for efn in tuple(x.on_error):
                         await self._callback(efn, (failure,), lctx, "on_error")
@@ -202,7 +209,7 @@ class Orchestrator:
                 answered = await self._answer(failure, args, lctx)
             if (handled or answered) and not responding:
                 await self._after_failure(plan, args, lctx, emit)
-            if lctx._x is not None:
+            if lctx.extras_if_made is not None:
                 await self._finish(lctx, True, emit)
             if handled:
                 lctx.advance("completed")
@@ -228,21 +235,21 @@ class Orchestrator:
         try:
             return await self.on_failure(failure, args[0], args[1], lctx)
         except Exception:
-            _log.exception("writing the error response failed", extra=lctx._extra())
+            _log.exception("writing the error response failed", extra=lctx.log_extra())
             return False
 
     async def _after_failure(
         self, plan: RoutePlan, args: tuple[Any, ...], lctx: LocalContext, emit: Any
     ) -> None:
         """The after chain over an error response, each hook isolated (its failure logged)."""
-        x = lctx._x
+        x = lctx.extras_if_made
         chain = plan.after if x is None or not x.after else (*x.after[::-1], *plan.after)
         for hook in chain:
             try:
                 await self._hook(hook, args, lctx, emit)
             except Exception:
                 _log.exception(
-                    "after hook %r failed on an error response", hook.id, extra=lctx._extra()
+                    "after hook %r failed on an error response", hook.id, extra=lctx.log_extra()
                 )
 
     async def finish_after_send(self, lctx: LocalContext) -> None:
@@ -252,7 +259,7 @@ class Orchestrator:
             return
         token = CURRENT.set(lctx)
         try:
-            if lctx._x is not None:
+            if lctx.extras_if_made is not None:
                 await self._finish(lctx, False, None)
             lctx.advance("completed")
         finally:
@@ -262,16 +269,13 @@ class Orchestrator:
         self, hook: Hook, args: tuple[Any, ...], lctx: LocalContext, emit: Any, attempt: int = 0
     ) -> None:
         """One hook with its retries, from attempt ``attempt + 1``; raises its last error."""
+
         while True:
             attempt += 1
             t = 0
             if emit is not None:
                 t = _now()
-                emit(
-                    event(
-                        "hook.start", lctx.meta, hook_id=hook.id, level=hook.level, attempt=attempt
-                    )
-                )
+                _hook_event(emit, lctx, hook, "hook.start", attempt)
             try:
                 if hook.is_async:
                     aw = hook.fn(*args)
@@ -291,42 +295,23 @@ class Orchestrator:
                         await self._bounded(r, hook.timeout, HookTimeout)
             except Exception as exc:
                 if emit is not None:
-                    emit(
-                        event(
-                            "hook.error",
-                            lctx.meta,
-                            hook_id=hook.id,
-                            level=hook.level,
-                            attempt=attempt,
-                            duration_ns=_now() - t,
-                            error=_describe(exc),
-                        )
+                    _hook_event(
+                        emit,
+                        lctx,
+                        hook,
+                        "hook.error",
+                        attempt,
+                        duration_ns=_now() - t,
+                        error=_describe(exc),
                     )
                 if attempt > hook.retries:
                     raise
                 if emit is not None:
-                    emit(
-                        event(
-                            "hook.retry",
-                            lctx.meta,
-                            hook_id=hook.id,
-                            level=hook.level,
-                            attempt=attempt + 1,
-                        )
-                    )
+                    _hook_event(emit, lctx, hook, "hook.retry", attempt + 1)
                 await asyncio.sleep(hook.backoff.delay(attempt))
             else:
                 if emit is not None:
-                    emit(
-                        event(
-                            "hook.end",
-                            lctx.meta,
-                            hook_id=hook.id,
-                            level=hook.level,
-                            attempt=attempt,
-                            duration_ns=_now() - t,
-                        )
-                    )
+                    _hook_event(emit, lctx, hook, "hook.end", attempt, duration_ns=_now() - t)
                 return
 
     async def _handler(
@@ -360,7 +345,7 @@ class Orchestrator:
         self, exc: Exception, plan: RoutePlan, args: tuple[Any, ...], lctx: LocalContext, emit: Any
     ) -> bool:
         """Run every catch hook, each isolated; True if one of them wrote the response."""
-        x = lctx._x
+        x = lctx.extras_if_made
         chain = plan.catch if x is None or not x.catch else (*x.catch[::-1], *plan.catch)
         if not chain:
             return False
@@ -372,7 +357,7 @@ class Orchestrator:
             try:
                 await self._hook(hook, cargs, lctx, emit)
             except Exception:
-                _log.exception("catch hook %r failed", hook.id, extra=lctx._extra())
+                _log.exception("catch hook %r failed", hook.id, extra=lctx.log_extra())
         return bool(getattr(res, "written", False))
 
     async def _callback(
@@ -384,7 +369,7 @@ class Orchestrator:
             if r is not None and _isawaitable(r):
                 await self._bounded(r, self.callback_timeout, HookTimeout)
         except Exception as exc:
-            _log.exception("%s callback %r failed", what, fn, extra=lctx._extra())
+            _log.exception("%s callback %r failed", what, fn, extra=lctx.log_extra())
             return exc
         return None
 

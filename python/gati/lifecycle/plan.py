@@ -6,13 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from gati._backend import native
-from gati.lifecycle.hooks import Hook
+from gati._backend import twin
+from gati.hook import Hook
 
-if native is not None:
-    _plan_hooks = native.plan_hooks
-else:
-    from gati._pure.hooks import plan_hooks as _plan_hooks
+_plan_hooks = twin("plan_hooks")
 
 __all__ = ["DEFAULT_TIMEOUT", "RoutePlan", "plan_route"]
 

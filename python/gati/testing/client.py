@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from types import TracebackType
 from typing import Any, TypeVar
 
-import httpx
+from gati.testing._httpx import httpx
 
 __all__ = ["AsyncTestClient", "TestClient"]
 
@@ -78,6 +78,16 @@ class AsyncTestClient(httpx.AsyncClient):
             await super().__aexit__(exc_type, exc, tb)
 
 
+def _method(method: str) -> Callable[..., httpx.Response]:
+    """``TestClient.get`` and its siblings: ``request`` with the method bound."""
+
+    def send(self: TestClient, url: str, **kwargs: Any) -> httpx.Response:
+        return self.request(method, url, **kwargs)
+
+    send.__name__, send.__qualname__ = method.lower(), f"TestClient.{method.lower()}"
+    return send
+
+
 class TestClient:
     """The synchronous twin of ``AsyncTestClient``: the app runs on an event loop in a
     private thread, so it works from plain tests and from inside a running loop alike.
@@ -104,26 +114,13 @@ class TestClient:
         """Send one request (``httpx.AsyncClient.request`` arguments)."""
         return self._run(self._client.request(method, url, **kwargs))
 
-    def get(self, url: str, **kwargs: Any) -> httpx.Response:
-        return self.request("GET", url, **kwargs)
-
-    def head(self, url: str, **kwargs: Any) -> httpx.Response:
-        return self.request("HEAD", url, **kwargs)
-
-    def options(self, url: str, **kwargs: Any) -> httpx.Response:
-        return self.request("OPTIONS", url, **kwargs)
-
-    def post(self, url: str, **kwargs: Any) -> httpx.Response:
-        return self.request("POST", url, **kwargs)
-
-    def put(self, url: str, **kwargs: Any) -> httpx.Response:
-        return self.request("PUT", url, **kwargs)
-
-    def patch(self, url: str, **kwargs: Any) -> httpx.Response:
-        return self.request("PATCH", url, **kwargs)
-
-    def delete(self, url: str, **kwargs: Any) -> httpx.Response:
-        return self.request("DELETE", url, **kwargs)
+    get = _method("GET")
+    head = _method("HEAD")
+    options = _method("OPTIONS")
+    post = _method("POST")
+    put = _method("PUT")
+    patch = _method("PATCH")
+    delete = _method("DELETE")
 
     def __enter__(self) -> TestClient:
         self._run(self._client.__aenter__())

@@ -8,9 +8,10 @@ from typing import Any
 import orjson
 
 from gati.app import App
-from gati.http.ingress import Ingress, parse_ingress
 from gati.http.route import Route
+from gati.http.routing import RouteTable
 from gati.lifecycle.hooks import Hook
+from gati.timescape.resolution import VersionedRoute
 
 __all__ = ["Invocation", "invoke"]
 
@@ -34,6 +35,20 @@ class Invocation:
 
     def __repr__(self) -> str:
         return f"Invocation(status={self.status}, body={self.body[:80]!r})"
+
+
+class _OneRoute(RouteTable[Route | VersionedRoute]):
+    """A route table that answers every request with one route and the given parameters."""
+
+    __slots__ = ("_params", "_route")
+
+    def __init__(self, route: Route, params: Mapping[str, Any]) -> None:
+        super().__init__()
+        self._route = route
+        self._params = params
+
+    def resolve(self, method: str, path: str) -> tuple[Route | VersionedRoute, dict[str, Any]]:
+        return self._route, dict(self._params)
 
 
 async def invoke(
@@ -99,8 +114,8 @@ async def invoke(
     async def send(message: dict[str, Any]) -> None:
         sent.append(message)
 
-    info: Ingress = parse_ingress(scope, app.trusted_proxies)
-    await app(scope, receive, send, routed=(info, route, dict(params or {})))
+    app.routes = _OneRoute(route, params or {})
+    await app(scope, receive, send)
     start = next(m for m in sent if m["type"] == "http.response.start")
     out_headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in start["headers"]}
     out_body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")

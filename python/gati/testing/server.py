@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
+from gati.testing._httpx import httpx
 
 __all__ = ["LiveServer", "free_port", "live_server"]
 

@@ -1,4 +1,5 @@
-"""Value semantics for ``lctx.state``: the one place that decides what a stored value is.
+"""Value semantics for ``lctx.state``: the one place that decides what a stored value is (pure
+twin of the native ``copy_value``, ``rust/state/copy.rs``).
 
 Both state stores call ``copy_value`` on the way in and on the way out, so a value in the store
 (and in every snapshot, which shares the store's entries) can only change through ``set``.
@@ -8,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-__all__ = ["MAX_DEPTH", "copy_value"]
+from gati._tables import STATE_MAX_DEPTH as MAX_DEPTH
 
-MAX_DEPTH: Final = 256
+__all__ = ["copy_value"]
 
 _CONTAINERS: Final = frozenset({dict, list, tuple, set, bytearray})
 

@@ -1,0 +1,131 @@
+"""Cyclic garbage through the backend's objects is collected (state store, snapshots, hooks,
+validators): a cycle through a native object is as collectable as one through its pure twin.
+
+These run on the active backend (``make test-py`` runs both); the validator tests build both.
+"""
+
+from __future__ import annotations
+
+import gc
+import weakref
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from gati import LocalContext, gt
+from gati._pure import gtype as pure_gtype
+from gati.context.store import new_store
+from gati.gtype._plan import make_plan
+
+try:
+    from gati import _native
+except ImportError:  # pragma: no cover - a pure-only install
+    _native = None  # type: ignore[assignment]
+
+VALIDATORS = [pure_gtype.Validator] + ([] if _native is None else [_native.Validator])
+
+
+class Marker:
+    """Something in the cycle that a weak reference can watch."""
+
+    back: Any = None
+
+
+@pytest.fixture(autouse=True)
+def collected() -> Iterator[None]:
+    gc.collect()
+    yield
+    gc.collect()
+
+
+def survivors(make: Callable[[Marker], None], rounds: int) -> int:
+    """How many of ``rounds`` markers, each put in a cycle by ``make``, outlive a collection."""
+    refs = []
+    for _ in range(rounds):
+        marker = Marker()
+        make(marker)
+        refs.append(weakref.ref(marker))
+        del marker
+    gc.collect()
+    return sum(ref() is not None for ref in refs)
+
+
+def context(i: int = 0) -> LocalContext:
+    return LocalContext(f"r{i}", handler_id="h", version="2025-01-01")
+
+
+def test_a_state_value_referring_back_to_its_context_is_collected() -> None:
+    def make(marker: Marker) -> None:
+        lctx = context()
+        marker.back = lctx
+        lctx.state.set("me", marker)
+
+    assert survivors(make, 200) == 0
+
+
+def test_a_state_value_holding_the_store_itself_is_collected() -> None:
+    def make(marker: Marker) -> None:
+        store = new_store()
+        marker.back = store
+        store["me"] = marker
+
+    assert survivors(make, 100) == 0
+
+
+def test_a_cycle_through_a_store_and_its_snapshots_is_collected() -> None:
+    def make(marker: Marker) -> None:
+        lctx = context()
+        lctx.state.set("me", marker)
+        marker.back = [lctx, lctx.snapshot(), lctx.state.snapshot()]
+
+    assert survivors(make, 100) == 0
+
+
+def test_a_cycle_through_a_restored_store_is_collected() -> None:
+    def make(marker: Marker) -> None:
+        lctx = context()
+        lctx.state.set("me", marker)
+        again = LocalContext.restore(lctx.snapshot())
+        marker.back = [lctx, again]
+
+    assert survivors(make, 50) == 0
+
+
+def test_a_cycle_through_local_hooks_is_collected() -> None:
+    def make(marker: Marker) -> None:
+        lctx = context()
+
+        async def hook(req: Any, res: Any, lctx_: Any, gctx: Any) -> None:
+            marker.back = lctx
+
+        lctx.before(hook)
+        lctx.state.set("hook", hook)
+        marker.back = lctx
+
+    assert survivors(make, 100) == 0
+
+
+@pytest.mark.parametrize("validator", VALIDATORS)
+def test_a_validator_whose_custom_check_refers_to_it_is_collected(validator: Any) -> None:
+    def make(marker: Marker) -> None:
+        box: dict[str, Any] = {"marker": marker}
+
+        def check(value: Any) -> bool:
+            return box["validator"] is not None
+
+        v = validator(make_plan(gt.string(validators=[check]).core()))
+        box["validator"] = v
+        assert v.validate("x") == "x"
+
+    assert survivors(make, 100) == 0
+
+
+@pytest.mark.parametrize("validator", VALIDATORS)
+def test_a_validator_whose_schema_refers_to_it_is_collected(validator: Any) -> None:
+    def make(marker: Marker) -> None:
+        schema = gt.object({"a": gt.array(gt.integer(validators=[lambda v: marker is not None]))})
+        v = validator(make_plan(schema.core()), schema=[schema, marker])
+        marker.back = v
+
+    assert survivors(make, 100) == 0

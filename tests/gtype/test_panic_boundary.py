@@ -1,0 +1,63 @@
+"""Every native entry point has the one panic boundary (rust/boundary.rs): a Rust panic in any
+module reaches Python as ``RuntimeError``, never as PyO3's ``PanicException`` (a
+``BaseException``), and the module keeps working afterwards.
+
+The trigger, ``_panic_next()``, exists only in test builds (``make test-debug`` builds the
+extension with the ``test-panic`` feature); the production module has no test entry point.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from tests.gtype.plans import node, plan
+
+native = pytest.importorskip("gati._native")
+pytestmark = pytest.mark.skipif(
+    not hasattr(native, "_panic_next"), reason="needs a test-panic build (make test-debug)"
+)
+
+
+class HookRecord:
+    """What the hook planner reads from a hook."""
+
+    def __init__(self, kind: str, level: str) -> None:
+        self.kind, self.level, self.priority, self.id = kind, level, 0, f"{kind}-{level}"
+
+
+def entry_points() -> dict[str, Callable[[], Any]]:
+    """One call per module, its objects built before the panic is armed."""
+    validator = native.Validator(plan(node("integer")))
+    store = native.StateStore(native.copy_value)
+    store.set("k", [1])
+    snapshot = store.snapshot()
+    router = native.Router()
+    router.insert([("static", "items"), ("int", "id")])
+    return {
+        "gtype validate": lambda: validator.validate(1),
+        "gtype validate_json": lambda: validator.validate_json(b"1"),
+        "gtype is_valid": lambda: validator.is_valid(1),
+        "gtype compile": lambda: native.Validator(plan(node("string"))),
+        "state set": lambda: store.set("k", 2),
+        "state get": lambda: store.get("k"),
+        "state snapshot": store.snapshot,
+        "state snapshot get": lambda: snapshot.get("k"),
+        "state copy": lambda: native.copy_value({"a": [1]}),
+        "router lookup": lambda: router.lookup("/items/3"),
+        "router insert": lambda: router.insert([("static", "other")]),
+        "hooks plan": lambda: native.plan_hooks([HookRecord("before", "global")]),
+        "ingress scan": lambda: native.scan_headers([(b"x-request-id", b"abc")]),
+        "ingress ids": native.new_request_id,
+    }
+
+
+@pytest.mark.parametrize("name", list(entry_points()))
+def test_a_panic_in_every_module_is_a_runtime_error(name: str) -> None:
+    call = entry_points()[name]
+    native._panic_next()
+    with pytest.raises(RuntimeError, match="deliberate panic"):
+        call()
+    call()  # the module still works
