@@ -23,9 +23,11 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-# Debian packages the tests drive for real (a redis-server for the shared limits and the fabric);
+# Debian packages the tests drive for real (a redis-server for the shared limits and the fabric;
+# chromium renders the /docs page; node-typescript (and the nodejs it depends on) checks and runs
+# generated TypeScript clients);
 # installed when missing, with one `apt-get update` first.
-SYSTEM_PACKAGES := redis-server
+SYSTEM_PACKAGES := redis-server chromium node-typescript
 
 system:
 	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \

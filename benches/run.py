@@ -36,17 +36,29 @@ def overhead(value: float, base: float | None) -> list[str]:
     return [] if base is None else [fmt_time(max(0.0, value - base))]
 
 
-def table(group: str, rows: dict[str, float]) -> str:
+# Extra numbers a bench may report in extra_info, shown as columns when present.
+EXTRAS = {"msg/s": lambda v: f"{v:,.0f}", "p50": fmt_time, "p99": fmt_time}
+
+
+def table(group: str, rows: dict[str, float], extras: dict[str, dict[str, Any]]) -> str:
     """One group's table, fastest first."""
     compare = ["gati-native"] + (["pydantic-core"] if group.startswith("gtype:") else [])
     base = rows.get("no policy")
     if group.startswith("timescape:"):  # versioned against unversioned; gati against Cadwyn
         compare = ["unversioned", "unversioned, Gati-Version", "cadwyn, 2 hops"]
         compare = [c for c in compare if c in rows]
+    shown = [k for k in EXTRAS if any(k in e for e in extras.values())]
     head = ["impl", "time/op", *(f"vs {c}" for c in compare)]
     head += [] if base is None else ["over no policy"]
+    head += shown
     body = [
-        [impl, fmt_time(t), *(ratio(t, rows.get(c)) for c in compare), *overhead(t, base)]
+        [
+            impl,
+            fmt_time(t),
+            *(ratio(t, rows.get(c)) for c in compare),
+            *overhead(t, base),
+            *(EXTRAS[k](extras[impl][k]) if k in extras[impl] else "-" for k in shown),
+        ]
         for impl, t in sorted(rows.items(), key=lambda kv: kv[1])
     ]
     widths = [max(len(r[i]) for r in [head, *body]) for i in range(len(head))]
@@ -67,12 +79,18 @@ def added_cost(rows: dict[str, float]) -> str:
     )
 
 
-def collect(report: dict[str, Any]) -> dict[str, dict[str, float]]:
+def collect(
+    report: dict[str, Any],
+) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, dict[str, Any]]]]:
     groups: dict[str, dict[str, float]] = defaultdict(dict)
+    extras: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
     for bench in report["benchmarks"]:
-        impl = bench.get("extra_info", {}).get("impl", bench["name"])
-        groups[bench["group"] or bench["name"]][impl] = bench["stats"]["median"]
-    return groups
+        info = bench.get("extra_info", {})
+        impl = info.get("impl", bench["name"])
+        group = bench["group"] or bench["name"]
+        groups[group][impl] = bench["stats"]["median"]
+        extras[group][impl] = info
+    return groups, extras
 
 
 def main(argv: list[str]) -> int:
@@ -97,8 +115,9 @@ def main(argv: list[str]) -> int:
         if not out.exists():
             return code or 1
         report = json.loads(out.read_text())
-    for group, rows in sorted(collect(report).items()):
-        print(table(group, rows))
+    groups, extras = collect(report)
+    for group, rows in sorted(groups.items()):
+        print(table(group, rows, extras[group]))
         if group.startswith("telemetry:") and len(rows) == 4:
             print(added_cost(rows))
     return code

@@ -27,6 +27,8 @@ Book = gt.object(
         "tags": gt.optional(gt.array(gt.string(max_length=20), max_items=10, unique_items=True)),
     },
     extra="forbid",
+    name="Book",
+    description="A book as clients submit it.",
 )
 StoredBook = gt.object(
     {
@@ -38,15 +40,21 @@ StoredBook = gt.object(
         "tags": gt.optional(gt.array(gt.string())),
     },
     extra="forbid",
+    name="StoredBook",
+    description="A book in the catalogue, with its id.",
 )
-BookList = gt.object({"items": gt.array(StoredBook), "count": gt.integer(min=0)})
+BookList = gt.object({"items": gt.array(StoredBook), "count": gt.integer(min=0)}, name="BookList")
 ListQuery = gt.object(
     {
-        "author": gt.optional(gt.string(min_length=1)),
-        "limit": gt.optional(gt.integer(min=1, max=100)),
+        "author": gt.optional(gt.string(min_length=1, description="Only books by this author.")),
+        "limit": gt.optional(
+            gt.integer(min=1, max=100, default=20, description="At most this many books.")
+        ),
     },
     extra="forbid",
 )
+
+Stats = gt.object({"requests": gt.integer(min=0)}, name="Stats")
 
 audit_log = logging.getLogger("bookstore.audit")
 
@@ -89,7 +97,10 @@ class Books:
 
 def create_app() -> App:
     """A fresh bookstore app (each test gets its own catalogue)."""
-    app = App(modules={"books": Books()})
+    app = App(
+        modules={"books": Books()},
+        openapi_info={"title": "Bookstore", "version": "1.0.0"},
+    )
     writers = APIKeyAuth({API_KEY: Principal("demo", ["editor"]), READER_KEY: "reader"})
 
     @app.hook("before")
@@ -104,8 +115,12 @@ def create_app() -> App:
 
         lctx.on_cleanup(record)
 
-    @app.get("/books", query=ListQuery, response=BookList)
+    @app.get("/books", query=ListQuery, response=BookList, tags=["books"])
     async def list_books(req: Any, res: Any, lctx: Any, gctx: Any) -> Any:
+        """List books.
+
+        Optionally only one author's, at most ``limit`` of them.
+        """
         q = req.query_validated
         items = gctx.modules.books.search(q.get("author"), q.get("limit", 20))
         return {"items": items, "count": len(items)}
@@ -117,29 +132,49 @@ def create_app() -> App:
         auth=writers,
         roles=["editor"],
         rate_limit="5/minute",
+        tags=["books"],
+        responses={201: "The stored book; `Location` names it."},
     )
     async def create_book(req: Any, res: Any, lctx: Any, gctx: Any) -> None:
+        """Add a book to the catalogue."""
         stored = gctx.modules.books.add(req.validated)
         res.status(201).header("Location", f"/books/{stored['id']}").json(stored)
 
-    @app.get("/books/{book_id:int}", response=StoredBook)
+    @app.get("/books/{book_id:int}", response=StoredBook, tags=["books"])
     async def get_book(req: Any, res: Any, lctx: Any, gctx: Any) -> Any:
+        """Fetch one book by id."""
         return gctx.modules.books.get(req.path_params["book_id"])
 
     @app.put(
-        "/books/{book_id:int}", request=Book, response=StoredBook, auth=writers, roles=["editor"]
+        "/books/{book_id:int}",
+        request=Book,
+        response=StoredBook,
+        auth=writers,
+        roles=["editor"],
+        tags=["books"],
     )
     async def replace_book(req: Any, res: Any, lctx: Any, gctx: Any) -> Any:
+        """Replace a book."""
         return gctx.modules.books.replace(req.path_params["book_id"], req.validated)
 
-    @app.delete("/books/{book_id:int}", auth=writers, roles=["editor"])
+    @app.delete(
+        "/books/{book_id:int}",
+        auth=writers,
+        roles=["editor"],
+        tags=["books"],
+        responses={204: "Deleted."},
+    )
     def delete_book(req: Any, res: Any, lctx: Any, gctx: Any) -> None:
-        """A sync handler: gati runs it in a worker thread."""
+        """Delete a book.
+
+        A sync handler: gati runs it in a worker thread.
+        """
         gctx.modules.books.remove(req.path_params["book_id"])
         res.status(204)
 
-    @app.get("/stats")
+    @app.get("/stats", response=Stats, tags=["meta"])
     async def stats(req: Any, res: Any, lctx: Any, gctx: Any) -> Any:
+        """How many requests the app has served."""
         return {"requests": gctx.state.get("requests") or 0}
 
     add_customers(app)

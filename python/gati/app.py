@@ -16,6 +16,7 @@ from gati.context.global_ import GlobalContext
 from gati.context.ids import new_request_id
 from gati.context.local import LocalContext
 from gati.context.meta import Client
+from gati.fabric import Fabric, MemoryFabric, Policy, Topic
 from gati.http.deferred import run_deferred
 from gati.http.errors import HTTPError
 from gati.http.failures import (
@@ -49,6 +50,7 @@ from gati.lifecycle.hook_ids import HookKind, unique_hook_id
 from gati.lifecycle.hooks import KINDS, Backoff, Hook
 from gati.lifecycle.orchestrator import Orchestrator
 from gati.lifecycle.plan import DEFAULT_TIMEOUT
+from gati.modules import ModuleManifest, ModuleProxy, ModuleRegistry
 from gati.policy.audit import AuditLog
 from gati.policy.plan import Policies
 from gati.policy.ratelimit import KeyFn, OnStoreError
@@ -75,6 +77,19 @@ _time = time.time
 _new_tuple = tuple.__new__
 
 
+# Built-in routes (health, the document, the docs page): no timeout, public, never limited.
+_PUBLIC: dict[str, Any] = {"timeout": None, "auth": False, "rate_limit": False}
+# How the OpenAPI document describes the health endpoints: a JSON report, 200 or 503.
+_REPORT = {"application/json": {"schema": {"type": "object"}}}
+_HEALTH_DOCS: dict[str, Any] = {
+    "tags": ["health"],
+    "responses": {
+        200: {"description": "Healthy (or degraded) and ready", "content": _REPORT},
+        503: {"description": "Unhealthy, or not ready", "content": _REPORT},
+    },
+}
+
+
 def _route_path(scope: Scope) -> str:
     """The path below ``root_path`` (when gati is mounted inside another app)."""
     path: str = scope["path"]
@@ -94,11 +109,15 @@ class App:
     ``debug`` adds tracebacks to 500 problems; ``max_body_size`` is the default body limit
     (per route with ``max_body_size=``); ``trusted_proxies`` (addresses or networks) enables
     ``Forwarded``/``X-Forwarded-For``; ``config`` becomes the read-only ``gctx.config``;
-    ``modules`` are registered on ``gctx.modules``; ``health_paths`` serve liveness and
-    readiness (``None`` turns them off); ``middleware`` wraps the app (Starlette's
-    ``Middleware`` entries, the first outermost); ``exception_handlers`` maps exception types
-    or error statuses to ``handler(req, exc)``; ``timescape`` is the version registry (a
-    default one when ``None``), reachable as ``app.timescape`` and ``gctx.timescape``.
+    ``modules`` are registered on ``gctx.modules`` (untyped; ``app.module`` adds typed ones);
+    ``fabric`` is the queue fabric behind ``gctx.publish``/``subscribe`` (a ``MemoryFabric``
+    unless given, e.g. ``RedisFabric(url)``); ``health_paths`` serve liveness and readiness
+    (``None`` turns them off); ``middleware`` wraps the app (Starlette's ``Middleware``
+    entries, the first outermost); ``exception_handlers`` maps exception types or error
+    statuses to ``handler(req, exc)``; ``timescape`` is the version registry (a default one
+    when ``None``), reachable as ``app.timescape`` and ``gctx.timescape``;
+    ``openapi_path`` serves the OpenAPI 3.1 document and ``docs_path`` the offline docs page
+    (``None`` turns each off); ``openapi_info`` fills the document's ``info`` object.
 
     Policies (docs/security.md): ``auth`` authenticates every route (``auth=False`` on a route
     makes it public), ``rate_limit`` is the default limit of every route, kept in Redis when
@@ -129,6 +148,10 @@ class App:
         middleware: Sequence[Middleware] = (),
         exception_handlers: Mapping[HandlerKey, ExceptionHandler] | None = None,
         timescape: Timescape | None = None,
+        fabric: Fabric | None = None,
+        openapi_path: str | None = "/openapi.json",
+        docs_path: str | None = "/docs",
+        openapi_info: Mapping[str, Any] | None = None,
         telemetry: bool | Literal["detailed"] = False,
         metrics_path: str | None = None,
     ) -> None:
@@ -139,6 +162,12 @@ class App:
         self.gctx = GlobalContext(config)
         for name, module in (modules or {}).items():
             self.gctx.register_module(name, module)
+        self.modules = ModuleRegistry(self.gctx)
+        self.fabric = self.gctx.fabric = MemoryFabric() if fabric is None else fabric
+        self.gctx.on_startup(self.fabric.start, priority=200)
+        self.gctx.on_shutdown(self.fabric.close, priority=-200)
+        if fabric is not None:  # an external backend (Redis): its reachability is a health check
+            self.gctx.on_health("fabric", fabric.health, critical=False)
         self.emitter = Emitter()
         self.policies = Policies(auth=auth, rate_limit=rate_limit, redis_url=redis_url, audit=audit)
         self.gctx.secrets = (
@@ -167,14 +196,59 @@ class App:
         self.steps: tuple[Hook, ...] = ()
         if health_paths is not None:
             live, ready = health_paths
-            self.get(live, id="gati.healthz", timeout=None, auth=False, rate_limit=False)(liveness)
-            self.get(ready, id="gati.readyz", timeout=None, auth=False, rate_limit=False)(
-                readiness(lambda: self.lifespan_state)
-            )
+            doc = _HEALTH_DOCS
+            self.get(live, id="gati.healthz", **_PUBLIC, **doc)(liveness)
+            ready_fn = readiness(lambda: self.lifespan_state)
+            self.get(ready, id="gati.readyz", **_PUBLIC, **doc)(ready_fn)
+        self.openapi_info = dict(openapi_info or {})
+        self.openapi_path = openapi_path
+        self.docs_path = docs_path
+        if openapi_path is not None:
+            self.get(openapi_path, id="gati.openapi", **_PUBLIC)(self._serve_openapi)
+        if docs_path is not None:
+            if openapi_path is None:
+                raise ValueError("docs_path needs openapi_path: the docs page reads the document")
+            self.get(docs_path, id="gati.docs", **_PUBLIC)(self._serve_docs)
+            asset = docs_path + "/{asset}"
+            self.get(asset, id="gati.docs.asset", **_PUBLIC)(self._serve_docs)
         if telemetry or metrics_path is not None:
             from gati.telemetry.setup import set_up  # loads opentelemetry: only when asked
 
             set_up(self, telemetry, metrics_path)
+
+    def openapi(self, version: str | None = None) -> dict[str, Any]:
+        """The OpenAPI 3.1 document of the routes serving ``version`` (``None``: the newest)."""
+        from gati.manifest.openapi import openapi_document
+
+        return openapi_document(self, version)
+
+    async def _serve_openapi(self, req: Request, res: Response, lctx: Any, gctx: Any) -> None:
+        """``GET /openapi.json``: loaded on first use, keeping ``import gati`` lean."""
+        from gati.manifest.serve import serve_openapi
+
+        serve_openapi(self, req, res)
+
+    async def _serve_docs(self, req: Request, res: Response, lctx: Any, gctx: Any) -> None:
+        """``GET /docs`` and its assets, loaded on first use like the document."""
+        from gati.manifest.serve import serve_docs
+
+        serve_docs(self, req, res)
+
+    @classmethod
+    def from_directory(cls, path: str, **options: Any) -> App:
+        """An app serving the handler files below ``path`` (``users/{id}.py`` → ``/users/{id}``,
+        its ``get``/``post``/… functions the handlers); ``options`` go to ``App(...)``."""
+        from gati.manifest.discovery import register_directory
+
+        app = cls(**options)
+        register_directory(app, path)
+        return app
+
+    def manifests(self) -> list[Any]:
+        """The handler manifests of the registered routes (``gati.manifest.Manifest``)."""
+        from gati.manifest.introspect import app_manifests
+
+        return app_manifests(self)
 
     # -- registration ----------------------------------------------------------------------
     def route(
@@ -198,6 +272,9 @@ class App:
         hooks: Sequence[Hook | Callable[..., Any]] = (),
         max_body_size: int | None = None,
         id: str | None = None,
+        summary: str | None = None,
+        deprecated: bool = False,
+        responses: Mapping[int, Any] | None = None,
         auth: Any = None,
         burst: int | None = None,
         cost: int = 1,
@@ -252,6 +329,9 @@ class App:
                 hooks=hooks,
                 max_body_size=self.max_body_size if max_body_size is None else max_body_size,
                 handler_id=id,
+                summary=summary,
+                deprecated=deprecated,
+                responses=responses,
                 steps=(*self.steps, *policy.steps),
                 policy=policy,
             )
@@ -409,6 +489,31 @@ class App:
         if not prefix.startswith("/") or prefix.endswith("/"):
             raise ValueError(f"mount prefix must start with '/' and not end with one: {prefix!r}")
         self._mounts.append((prefix, app))
+
+    def module(
+        self,
+        manifest: ModuleManifest,
+        impl: Any = None,
+        *,
+        command: Sequence[str] | None = None,
+        **options: Any,
+    ) -> ModuleProxy:
+        """Register a typed module: ``impl`` runs in-process, ``command`` starts a process
+        module (``transport="stdio"|"unix"``, ``env=``, ``cwd=``); see docs/modules.md."""
+        return self.modules.add(manifest, impl, command=command, **options)
+
+    def topic(
+        self,
+        name: str,
+        *,
+        schema: Any = None,
+        maxlen: int = 10_000,
+        policy: Policy = "block",
+        **options: Any,
+    ) -> Topic:
+        """Declare a fabric topic: payload ``schema``, bounded ``maxlen`` per consumer group and
+        the backpressure ``policy``; see docs/fabric.md."""
+        return self.fabric.topic(name, schema=schema, maxlen=maxlen, policy=policy, **options)
 
     @overload
     def on_startup(self, fn: F, *, priority: int = 0) -> F: ...

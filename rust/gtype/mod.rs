@@ -235,6 +235,8 @@ impl Validator {
         for def in &self.defs {
             def.traverse(&visit)?;
         }
+        self.converting.traverse(&visit)?;
+        self.dumping.traverse(&visit)?;
         Ok(())
     }
 

@@ -12,6 +12,7 @@ use pyo3::exceptions::{PyAssertionError, PyValueError};
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyFrozenSet, PyList, PyString, PyType};
+use pyo3::{PyTraverseError, PyVisit};
 
 use super::errors::{self, Code, Errors, Msgs, Path};
 use super::node::{validate as validate_node, Compiler, Ctx, Node};
@@ -71,6 +72,51 @@ struct Shape {
     nullable: bool,
     conv: Option<Conv>,
     kind: Kind,
+}
+
+impl Shape {
+    /// Visits every converter and default below this shape (for `Validator.__traverse__`).
+    fn traverse(&self, visit: &PyVisit<'_>) -> Result<(), PyTraverseError> {
+        if let Some(conv) = &self.conv {
+            visit.call(&conv.f)?;
+        }
+        match &self.kind {
+            Kind::Scalar | Kind::Ref(_) => {}
+            Kind::Object { props, extra, .. } => {
+                for p in props {
+                    if let Some(d) = &p.default {
+                        visit.call(d)?;
+                    }
+                    if let Some(s) = &p.shape {
+                        s.traverse(visit)?;
+                    }
+                }
+                if let Extra::Keep(Some(s)) = extra {
+                    s.traverse(visit)?;
+                }
+            }
+            Kind::Array(item) => {
+                if let Some(s) = item {
+                    s.traverse(visit)?;
+                }
+            }
+            Kind::Tuple { items, rest } => {
+                for s in items.iter().flatten().chain(rest.as_deref()) {
+                    s.traverse(visit)?;
+                }
+            }
+            Kind::Record(values) => values.traverse(visit)?,
+            Kind::Union { members, .. } => {
+                for (node, shape) in members {
+                    node.traverse(visit)?;
+                    if let Some(s) = shape {
+                        s.traverse(visit)?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 /// One mode's compiled shapes: the root and one per definition (in the validator's order).
@@ -620,6 +666,17 @@ impl Run<'_> {
         let mut errs = Errors::new(1, false);
         errs.add_full(msgs, self.global, code, path, v, message, None)?;
         errors::validation_error(py, errs.into_list(py)?)
+    }
+}
+
+impl Output {
+    /// The converters and defaults of one output mode (dataclasses, user callables, default
+    /// values can all lead back to the validator); names and module constants cannot.
+    pub fn traverse(&self, visit: &PyVisit<'_>) -> Result<(), PyTraverseError> {
+        for shape in self.root.iter().chain(self.defs.iter().flatten()) {
+            shape.traverse(visit)?;
+        }
+        Ok(())
     }
 }
 

@@ -129,3 +129,25 @@ def test_a_validator_whose_schema_refers_to_it_is_collected(validator: Any) -> N
         marker.back = v
 
     assert survivors(make, 100) == 0
+
+
+@pytest.mark.parametrize("validator", VALIDATORS)
+def test_a_validator_whose_converter_or_default_refers_to_it_is_collected(validator: Any) -> None:
+    def make(marker: Marker) -> None:
+        box: dict[str, Any] = {"marker": marker}
+
+        def to_upper(value: str) -> str:
+            return value.upper() if box["validator"] is not None else value
+
+        schema = gt.object(
+            {
+                "name": gt.string(convert=to_upper),
+                "extra": gt.optional(gt.any(default=[box])),
+            }
+        )
+        v = validator(make_plan(schema.core()))
+        box["validator"] = v
+        assert v.convert({"name": "x"})["name"] == "X"
+        assert v.dump({"name": "x", "undeclared": 1}) == {"name": "x"}
+
+    assert survivors(make, 100) == 0

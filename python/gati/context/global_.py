@@ -10,7 +10,7 @@ from typing import Any, Final, TypeVar, overload
 
 from gati.context.metrics import NO_METRICS
 from gati.context.readonly import freeze
-from gati.errors import ModuleNotFoundError, StartupError
+from gati.errors import GatiError, ModuleNotFoundError, StartupError
 from gati.hook import is_async_callable
 
 __all__ = ["HEALTH_STATES", "GlobalContext", "Modules", "SharedState"]
@@ -111,6 +111,7 @@ class GlobalContext:
         "_shutdown",
         "_startup",
         "config",
+        "fabric",
         "metrics",
         "modules",
         "secrets",
@@ -130,6 +131,22 @@ class GlobalContext:
         self._startup: list[tuple[int, int, Callable[[], Any]]] = []
         self._shutdown: list[tuple[int, int, float, Callable[[], Any]]] = []
         self._health: dict[str, tuple[Callable[[], Any], bool, float]] = {}
+        self.fabric: Any = None  # the app's gati.fabric.Fabric, set by App
+
+    # -- fabric (DESIGN §8) ------------------------------------------------------------------
+    async def publish(self, topic: str, payload: Any = None, **options: Any) -> Any:
+        """Publish on the app's fabric: ``priority``, ``ttl``, ``dedupe_key``, ``headers``,
+        ``timeout`` as ``gati.fabric.Fabric.publish``; ``lctx.publish`` stays request-scoped."""
+        return await self._the_fabric().publish(topic, payload, **options)
+
+    async def subscribe(self, topic: str, fn: Callable[[Any], Any], **options: Any) -> Any:
+        """Subscribe to the app's fabric (``group``, ``max_attempts``, ``concurrency``)."""
+        return await self._the_fabric().subscribe(topic, fn, **options)
+
+    def _the_fabric(self) -> Any:
+        if self.fabric is None:
+            raise GatiError("this Global Context has no fabric (App sets one)")
+        return self.fabric
 
     def get_module(self, name: str) -> Any:
         """The module registered as ``name``; gati's ``ModuleNotFoundError`` if none."""

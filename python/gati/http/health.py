@@ -31,6 +31,7 @@ def readiness(state: Callable[[], LifespanState]) -> Handler:
     """A ``/readyz`` handler reading the app's lifespan state through ``state()``."""
 
     async def readyz(req: Any, res: Any, lctx: Any, gctx: Any) -> None:
+        """200 once start-up completed and while healthy; 503 otherwise."""
         report = await gctx.health()
         report["lifespan"] = now = state()
         ready = now in _READY and report["status"] != "unhealthy"

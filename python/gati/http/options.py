@@ -3,7 +3,7 @@ catches ``request=123`` or ``timeout="soon"`` on every decorator."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from types import EllipsisType
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias, TypedDict
 
@@ -38,6 +38,9 @@ class RouteOptions(TypedDict, total=False):
     hooks: Sequence[Hook | Callable[..., Any]]
     max_body_size: int | None
     id: str | None
+    summary: str | None
+    deprecated: bool
+    responses: Mapping[int, Any] | None
     auth: Any
     burst: int | None
     cost: int

@@ -7,7 +7,7 @@ so they never block the event loop for other requests.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -55,6 +55,16 @@ def check_handler(fn: Handler) -> None:
             f"handler {name}{signature} must accept four positional arguments "
             "(req, res, lctx, gctx)"
         ) from None
+
+
+def _documented_statuses(responses: Mapping[int, Any] | None) -> dict[int, Any]:
+    """``responses=``: extra documented statuses, each a description, a schema or ``None``."""
+    checked: dict[int, Any] = {}
+    for status, what in (responses or {}).items():
+        if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
+            raise ValueError(f"responses= keys are HTTP status codes, not {status!r}")
+        checked[status] = what
+    return checked
 
 
 def ambiguous_return(handler_id: str, result: Any, wrote_body: bool) -> TypeError:
@@ -105,13 +115,17 @@ class Route:
     __slots__ = (
         "body_converts",
         "body_validator",
+        "cookies_schema",
+        "deprecated",
         "handler",
         "handler_id",
+        "headers_schema",
         "hooks",
         "is_async",
         "max_body_size",
         "method",
         "params_converts",
+        "params_schema",
         "params_validator",
         "pattern",
         "plan",
@@ -119,11 +133,16 @@ class Route:
         "prepare",
         "query_coercions",
         "query_converts",
+        "query_schema",
         "query_validator",
         "rate_limit",
+        "request_schema",
+        "response_schema",
         "response_validator",
+        "responses",
         "roles",
         "steps",
+        "summary",
         "tags",
         "timeout",
         "validates",
@@ -151,6 +170,9 @@ class Route:
         hooks: Sequence[Hook | Handler] = (),
         max_body_size: int,
         handler_id: str | None = None,
+        summary: str | None = None,
+        deprecated: bool = False,
+        responses: Mapping[int, Any] | None = None,
         steps: Sequence[Hook] = (),
         policy: Any = None,
     ) -> None:
@@ -162,6 +184,13 @@ class Route:
         self.handler = handler
         self.handler_id = handler_id or f"{handler.__module__}.{handler.__qualname__}"
         self.is_async = is_async_callable(handler)
+        # The schemas as declared, for the OpenAPI document and the manifests.
+        self.request_schema = request
+        self.response_schema = response
+        self.query_schema = query
+        self.params_schema = params
+        self.headers_schema = headers
+        self.cookies_schema = cookies
         self.body_validator: Validator | None = compile_schema(request)
         self.response_validator: Validator | None = compile_schema(response)
         self.query_validator: Validator | None = compile_schema(query)
@@ -183,9 +212,13 @@ class Route:
         self.rate_limit = rate_limit
         self.timeout = timeout
         self.version = version
-        self.tags = tuple(tags)
         self.hooks = _route_hooks(hooks)
         self.max_body_size = max_body_size
+        # Documentation only: OpenAPI summary, deprecation and extra documented statuses.
+        self.tags = tuple(tags)
+        self.summary = summary
+        self.deprecated = deprecated
+        self.responses = _documented_statuses(responses)
         # Built-in before steps (policies: audit, auth, rate limit) run ahead of every hook;
         # ``policy`` describes them (``gati.policy.RoutePolicy``).
         self.steps = tuple(steps)

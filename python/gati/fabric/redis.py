@@ -1,0 +1,375 @@
+"""``RedisFabric``: the fabric on Redis Streams, shared by every worker and host.
+
+One stream per topic (``<prefix><topic>``), one Redis consumer group per fabric group, one
+Redis consumer per subscriber task. Messages are read with ``XREADGROUP``, acknowledged with
+``XACK`` after the handler returned (one ``XACK`` per fetched batch), retried in place after a
+failure (``XCLAIM`` to itself, so Redis counts every attempt), and taken over with
+``XAUTOCLAIM`` by any consumer of the group once pending longer than ``visibility_timeout``
+(its consumer died). A publish under ``block``/``reject`` is one Lua script: below ``maxlen``
+entries it is ``XLEN`` + ``XADD``; at ``maxlen`` it checks every group's backlog (pending + lag)
+and trims the entries every group has acknowledged. ``drop_oldest`` is ``XADD … MAXLEN ~``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import inspect
+import logging
+import os
+import socket
+import uuid
+from typing import Any, Final
+
+import orjson
+
+from gati.fabric.api import LOST, Fabric, Handler, Message, Subscription, Topic
+from gati.fabric.errors import BackpressureError
+from gati.hook import Backoff
+
+__all__ = ["RedisFabric"]
+
+_isawaitable = inspect.isawaitable
+_log = logging.getLogger("gati.fabric")
+RECONNECT: Final = Backoff(base=0.05, factor=2.0, cap=1.0)
+_FIELD: Final = b"m"
+
+# KEYS: stream, dedupe key or "". ARGV: maxlen, dedupe window ms, encoded message, "check" to
+# apply the backlog bound. Returns the new id, "dup", or {"full", group}.
+_PUBLISH: Final = """
+local function older(a, b)
+  local am, as = string.match(a, '(%d+)-(%d+)')
+  local bm, bs = string.match(b, '(%d+)-(%d+)')
+  am, as, bm, bs = tonumber(am), tonumber(as), tonumber(bm), tonumber(bs)
+  return am < bm or (am == bm and as < bs)
+end
+if KEYS[2] ~= '' and redis.call('EXISTS', KEYS[2]) == 1 then return 'dup' end
+local maxlen = tonumber(ARGV[1])
+local id
+if ARGV[4] ~= 'check' then
+  id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', maxlen, '*', 'm', ARGV[3])
+else
+  -- A group's backlog (pending + lag) never exceeds the stream's length: below maxlen entries
+  -- nothing can be full, and one XLEN is the whole check.
+  local len = redis.call('XLEN', KEYS[1])
+  if len >= maxlen then
+    local floor = nil
+    for _, g in ipairs(redis.call('XINFO', 'GROUPS', KEYS[1])) do
+      local info = {}
+      for i = 1, #g, 2 do info[g[i]] = g[i + 1] end
+      local lag = info['lag']
+      if not lag then lag = len end
+      if info['pending'] + lag >= maxlen then return {'full', info['name']} end
+      local oldest = info['last-delivered-id']
+      if info['pending'] > 0 then oldest = redis.call('XPENDING', KEYS[1], info['name'])[2] end
+      if floor == nil or older(oldest, floor) then floor = oldest end
+    end
+    if floor == nil then  -- no group: nobody will read the old entries
+      redis.call('XTRIM', KEYS[1], 'MAXLEN', '~', maxlen)
+    else  -- drop what every group has acknowledged
+      redis.call('XTRIM', KEYS[1], 'MINID', floor)
+    end
+  end
+  id = redis.call('XADD', KEYS[1], '*', 'm', ARGV[3])
+end
+if KEYS[2] ~= '' then redis.call('SET', KEYS[2], id, 'PX', ARGV[2]) end
+return id
+"""
+
+
+def _encode(message: Message) -> bytes:
+    return orjson.dumps(
+        (
+            message.payload,
+            message.headers,
+            message.published_at,
+            message.expires_at,
+            message.dedupe_key,
+        )
+    )
+
+
+def _decode(topic: str, mid: bytes, fields: dict[bytes, bytes], attempt: int) -> Message:
+    payload, headers, published_at, expires_at, dedupe_key = orjson.loads(fields[_FIELD])
+    return Message(
+        mid.decode(), topic, payload, headers, attempt, 0, published_at, expires_at, dedupe_key
+    )
+
+
+class RedisSubscription(Subscription):
+    def __init__(
+        self,
+        fabric: RedisFabric,
+        spec: Topic,
+        group: str,
+        fn: Handler,
+        max_attempts: int,
+        concurrency: int,
+        exclusive: bool,
+    ) -> None:
+        super().__init__(spec.name, group, fn, max_attempts, concurrency)
+        self._fabric = fabric
+        self._redis = fabric.redis
+        self._key = fabric.key(spec.name)
+        self._exclusive = exclusive
+        self._closing = False
+        self._reading: set[asyncio.Task[Any]] = set()
+        base = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        self._tasks = [asyncio.ensure_future(self._work(f"{base}-{i}")) for i in range(concurrency)]
+
+    async def _work(self, consumer: str) -> None:
+        """Consume until closed; a Redis failure is logged and retried with backoff (the
+        entries this consumer did not acknowledge are redelivered)."""
+        failures = 0
+        while not self._closing:
+            try:
+                await self._consume(consumer)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                failures += 1
+                _log.error("fabric consumer %s on %s: %s", consumer, self.topic, exc)
+                await asyncio.sleep(RECONNECT.delay(failures))
+                if "NOGROUP" in str(exc):  # Redis lost its data (a restart without persistence)
+                    with contextlib.suppress(Exception):
+                        await self._fabric._create_group(self._key, self.group)
+
+    async def _consume(self, consumer: str) -> None:
+        fabric, redis, key, group = self._fabric, self._redis, self._key, self.group
+        idle_ms = int(fabric.visibility_timeout * 1000)
+        # With several tasks, each takes one entry at a time: a batch held by one busy task
+        # would wait while the others idle.
+        count = fabric.batch if self.concurrency == 1 else 1
+        loop = asyncio.get_running_loop()
+        next_claim = loop.time() + fabric.visibility_timeout / 2
+        while not self._closing:
+            if loop.time() >= next_claim:
+                next_claim = loop.time() + fabric.visibility_timeout / 2
+                await self._reclaim(consumer, idle_ms)
+                continue
+            task = asyncio.current_task()
+            assert task is not None
+            self._reading.add(task)
+            try:
+                reply = await redis.xreadgroup(
+                    group, consumer, {key: ">"}, count=count, block=fabric.block_ms
+                )
+            finally:
+                self._reading.discard(task)
+            if not reply:
+                continue
+            done = []
+            for mid, fields in reply[0][1]:
+                message = _decode(self.topic, mid, fields, 1)
+                if await self._handle(consumer, message):
+                    done.append(mid)
+            if done:
+                await redis.xack(key, group, *done)
+
+    async def _reclaim(self, consumer: str, idle_ms: int) -> None:
+        """Take over entries pending longer than the visibility timeout (a dead consumer's)."""
+        redis, key, group = self._redis, self._key, self.group
+        start = "0-0"
+        while not self._closing:
+            start, entries, *_ = await redis.xautoclaim(
+                key, group, consumer, idle_ms, start_id=start, count=self._fabric.batch
+            )
+            for mid, fields in entries:
+                if fields is None:
+                    continue
+                info = await redis.xpending_range(key, group, mid, mid, 1)
+                attempt = info[0]["times_delivered"] if info else 1
+                message = _decode(self.topic, mid, fields, attempt)
+                if await self._handle(consumer, message):
+                    await redis.xack(key, group, mid)
+            if start in (b"0-0", "0-0"):
+                return
+
+    async def _handle(self, consumer: str, message: Message) -> bool:
+        """Run the handler until it succeeds or the message is dead-lettered: True to ack.
+        False when the entry vanished (trimmed) while it was being retried."""
+        fabric = self._fabric
+        if message.expired():
+            return True
+        if message.attempt > self.max_attempts:
+            await fabric._dead(message, self.group, LOST)
+            return True
+        while True:
+            try:
+                await self._run(consumer, message)
+                return True
+            except Exception as exc:
+                if message.attempt >= self.max_attempts:
+                    await fabric._dead(message, self.group, exc)
+                    return True
+                await asyncio.sleep(fabric.retry_backoff.delay(message.attempt))
+                claimed = await self._redis.xclaim(self._key, self.group, consumer, 0, [message.id])
+                if not claimed:
+                    return False
+                message.attempt += 1
+
+    async def _run(self, consumer: str, message: Message) -> None:
+        """Run the handler; one running longer than a third of the visibility timeout keeps
+        its entry claimed (``XCLAIM … JUSTID`` resets the idle time without counting an
+        attempt), so no other consumer takes it over while it is alive."""
+        beat: list[asyncio.Task[None]] = []
+        period = self._fabric.visibility_timeout / 3
+        timer = asyncio.get_running_loop().call_later(
+            period,
+            lambda: beat.append(asyncio.ensure_future(self._beat(consumer, message, period))),
+        )
+        try:
+            r = self.fn(message)
+            if _isawaitable(r):
+                await r
+        finally:
+            timer.cancel()
+            for task in beat:
+                task.cancel()
+
+    async def _beat(self, consumer: str, message: Message, period: float) -> None:
+        while True:
+            with contextlib.suppress(Exception):  # a lost beat only risks a duplicate
+                await self._redis.xclaim(
+                    self._key, self.group, consumer, 0, [message.id], justid=True
+                )
+            await asyncio.sleep(period)
+
+    async def close(self, timeout: float = 5.0) -> None:
+        if self._closing:
+            return
+        self._closing = True
+        for task in tuple(self._reading):
+            task.cancel()
+        _, pending = await asyncio.wait(self._tasks, timeout=timeout)
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._fabric._subs.discard(self)
+        if self._exclusive:
+            with contextlib.suppress(Exception):
+                await self._redis.xgroup_destroy(self._key, self.group)
+
+
+class RedisFabric(Fabric):
+    """The fabric on Redis Streams at ``url`` (or an existing ``redis.asyncio`` client).
+
+    ``visibility_timeout``: seconds an entry may stay pending before another consumer of its
+    group takes it over (longer than your slowest handler); ``batch``: entries per read;
+    ``block_ms``: how long one read waits for new entries.
+    """
+
+    def __init__(
+        self,
+        url: str = "redis://127.0.0.1:6379/0",
+        *,
+        client: Any = None,
+        prefix: str = "gati:fabric:",
+        visibility_timeout: float = 30.0,
+        batch: int = 32,
+        block_ms: int = 500,
+    ) -> None:
+        super().__init__()
+        if client is None:
+            try:
+                import redis.asyncio as aioredis
+            except ImportError as exc:  # pragma: no cover - depends on the installed extras
+                raise ImportError("RedisFabric needs redis: pip install 'gati[redis]'") from exc
+            client = aioredis.Redis.from_url(url)
+        if not visibility_timeout > 0 or batch < 1 or block_ms < 1:
+            raise ValueError("visibility_timeout > 0, batch >= 1 and block_ms >= 1 are required")
+        self.redis = client
+        self.prefix = prefix
+        self.visibility_timeout = visibility_timeout
+        self.batch = batch
+        self.block_ms = block_ms
+        self._script = client.register_script(_PUBLISH)
+        self._subs: set[RedisSubscription] = set()
+
+    def key(self, topic: str) -> str:
+        return self.prefix + topic
+
+    async def _publish(self, spec: Topic, message: Message, timeout: float) -> str | None:
+        if message.priority:
+            raise ValueError("RedisFabric delivers in publish order: priority must be 0")
+        key = self.key(spec.name)
+        try:
+            data = _encode(message)
+        except orjson.JSONEncodeError as exc:
+            raise TypeError(f"topic {spec.name!r}: the payload is not JSON: {exc}") from None
+        if spec.policy == "drop_oldest" and message.dedupe_key is None:
+            mid = await self.redis.xadd(key, {_FIELD: data}, maxlen=spec.maxlen, approximate=True)
+            message.id = mid.decode()
+            return message.id
+        dedupe = (
+            ""
+            if message.dedupe_key is None
+            else self.key(f"{spec.name}:dedupe:{message.dedupe_key}")
+        )
+        window = int(spec.dedupe_window * 1000)
+        check = "" if spec.policy == "drop_oldest" else "check"
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        delay = 0.001
+        while True:
+            reply = await self._script(keys=[key, dedupe], args=[spec.maxlen, window, data, check])
+            if reply == b"dup":
+                return None
+            if not isinstance(reply, list):
+                message.id = reply.decode()
+                return message.id
+            group = reply[1].decode()
+            if spec.policy != "block" or loop.time() >= deadline:
+                raise BackpressureError(
+                    spec.name,
+                    f"group {group!r} has {spec.maxlen} unacknowledged",
+                    retry_after=max(timeout, 1.0),
+                )
+            await asyncio.sleep(min(delay, max(0.0, deadline - loop.time())))
+            delay = min(delay * 2, 0.05)
+
+    async def _subscribe(
+        self, spec: Topic, fn: Handler, group: str | None, max_attempts: int, concurrency: int
+    ) -> Subscription:
+        exclusive = group is None
+        name = f"~{uuid.uuid4().hex}" if group is None else group
+        await self._create_group(self.key(spec.name), name)
+        sub = RedisSubscription(self, spec, name, fn, max_attempts, concurrency, exclusive)
+        self._subs.add(sub)
+        return sub
+
+    async def _create_group(self, key: str, group: str) -> None:
+        """Create ``group`` at the stream's end (and the stream), unless it exists."""
+        try:
+            await self.redis.xgroup_create(key, group, id="$", mkstream=True)
+        except Exception as exc:
+            if "BUSYGROUP" not in str(exc):
+                raise
+
+    async def _recent(self, topic: str, limit: int) -> list[Message]:
+        if limit <= 0:
+            return []
+        entries = await self.redis.xrevrange(self.key(topic), count=limit)
+        return [_decode(topic, mid, fields, 1) for mid, fields in reversed(entries)]
+
+    async def depth(self, topic: str, group: str) -> int:
+        key = self.key(topic)
+        for info in await self.redis.xinfo_groups(key):
+            if info["name"].decode() == group:
+                lag = info.get("lag")
+                if lag is None:
+                    lag = await self.redis.xlen(key)
+                return int(info["pending"]) + int(lag)
+        return 0
+
+    async def close(self) -> None:
+        subs, self._subs = self._subs, set()
+        await asyncio.gather(*(sub.close() for sub in subs))
+        await self.redis.aclose()
+
+    async def health(self) -> str:
+        try:
+            await asyncio.wait_for(self.redis.ping(), 2.0)
+        except Exception:
+            return "unhealthy"
+        return "healthy"
