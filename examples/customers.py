@@ -51,7 +51,13 @@ def add_customers(app: App) -> None:
         1: {"id": 1, "first_name": "Ada", "last_name": "Lovelace"}
     }
 
-    @app.post("/customers", version=NEW, request=NameV2, response=CustomerV2)
+    @app.post(
+        "/customers",
+        version=NEW,
+        request=NameV2,
+        response=CustomerV2,
+        responses={201: "The stored customer."},
+    )
     async def create_customer(req: Any, res: Any, lctx: Any, gctx: Any) -> None:
         customer = {"id": max(customers, default=0) + 1, **req.validated}
         customers[customer["id"]] = customer

@@ -97,3 +97,11 @@ def expected_json(value: Any) -> Any:
 def test_values_with_a_documented_json_form_encode_to_it(value: dict[int, Any]) -> None:
     decoded = json.loads(encode_json({"items": [value]}))  # exact for integers beyond 64 bits
     assert decoded == {"items": [{str(k): expected_json(v) for k, v in value.items()}]}
+
+
+def test_a_secret_in_a_response_is_sent_redacted() -> None:
+    from gati.secrets import Secret
+
+    body = encode_json({"token": Secret("s3cr3t-value"), "items": [Secret(7)]})
+    assert b"s3cr3t" not in body
+    assert json.loads(body) == {"token": "**********", "items": ["**********"]}

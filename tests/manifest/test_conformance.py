@@ -54,4 +54,4 @@ def test_schemathesis_finds_nothing_wrong_with_the_demo(backend: str, tmp_path: 
             env={**os.environ, "NO_COLOR": "1"},
         )  # fmt: skip
     assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
-    assert "8 selected / 8 total" in run.stdout
+    assert "10 selected / 10 total" in run.stdout

@@ -91,6 +91,7 @@ def test_headless_chromium_renders_every_operation_offline(tmp_path: Path) -> No
             capture_output=True, timeout=120, check=True,
         )  # fmt: skip
     paths = set(re.findall(r'class="opblock-summary-path" data-path="([^"]+)"', dom))
-    assert paths == {"/books", "/books/{book_id}", "/healthz", "/readyz", "/stats"}
+    assert paths == {"/books", "/books/{book_id}", "/customers", "/customers/{id}", "/healthz",
+                     "/readyz", "/stats"}  # fmt: skip
     assert 'id="select"' in dom  # the version selector
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from gati import APIKeyAuth, App, Principal
+from gati.manifest.operations import table_routes
 from gati.testing import TestClient
 
 KEY = {"x-api-key": "key"}
@@ -33,7 +34,7 @@ def test_a_tree_of_files_is_served() -> None:
         modules={"db": Db(), "cache": Cache(), "mailer": object()},
         auth=APIKeyAuth({"key": Principal("p", ["admin"])}),
     )
-    routes = {(m, p): r for m, p, r in app.routes.routes()}
+    routes = {(m, p): r for m, p, r in table_routes(app)}
     post = routes[("POST", "/users")]
     assert (post.roles, post.rate_limit, post.timeout, post.version) == (
         ("admin", "editor"), "100/minute", 5.0, "2025-11-01",

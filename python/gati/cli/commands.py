@@ -74,7 +74,9 @@ def _routes(args: argparse.Namespace) -> int:
     app = load_app(args.app)
     table = Table("method", "path", "versions", "roles", "limits", "handler")
     grouped: dict[tuple[str, str], list[Any]] = {}
-    for method, pattern, route in app.routes.routes():
+    from gati.manifest.operations import table_routes
+
+    for method, pattern, route in table_routes(app):
         grouped.setdefault((pattern, method), []).append(route)
     for (pattern, method), routes in sorted(grouped.items()):
         first = routes[0]

@@ -13,6 +13,7 @@ named tuples               an array, like any tuple (``lctx.meta.client`` includ
 ``bytes`` / ``bytearray``  a base64 string (standard alphabet, padded), as a GType
                            ``bytes`` field reads it back
 pydantic models            ``model.model_dump(mode="json")``
+``gati.Secret``            the redacted marker ``"**********"``, never the value
 dicts with non-str keys    ``int``/``float``/``bool``/``None``/``UUID``/dates as keys
                            become strings (orjson's ``OPT_NON_STR_KEYS``)
 =========================  ==========================================================
@@ -32,6 +33,8 @@ from typing import Any
 
 import orjson
 
+from gati.secrets.value import REDACTED, Secret
+
 __all__ = ["ResponseNotEncodable", "encode_json"]
 
 _OPTIONS = orjson.OPT_NON_STR_KEYS
@@ -50,6 +53,8 @@ class ResponseNotEncodable(TypeError):
 
 def _plain(value: Any) -> Any:
     """orjson's ``default``: the JSON form of one value orjson does not know."""
+    if isinstance(value, Secret):
+        return REDACTED
     if isinstance(value, decimal.Decimal):
         if value.is_finite() and value == value.to_integral_value():
             whole = int(value)

@@ -12,7 +12,7 @@ from typing import Any
 
 from gati.manifest.analyzer import Analysis, analyze_source
 from gati.manifest.model import Manifest
-from gati.manifest.operations import HIDDEN_IDS
+from gati.manifest.operations import HIDDEN_IDS, table_routes
 
 __all__ = ["app_manifests"]
 
@@ -57,7 +57,7 @@ def app_manifests(app: Any) -> list[Manifest]:
     """One manifest per documented route of ``app``."""
     analysed: dict[str, Analysis] = {}
     out = []
-    for method, pattern, route in app.routes.routes():
+    for method, pattern, route in table_routes(app):
         if route.handler_id in HIDDEN_IDS:
             continue
         handler = inspect.unwrap(route.handler)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +23,7 @@ __all__ = [
     "operations_of",
     "routes_for_version",
     "split_docstring",
+    "table_routes",
 ]
 
 _PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::([A-Za-z]+))?\}")
@@ -135,9 +136,47 @@ def operation_from_route(
     )
 
 
+class _VersionView:
+    """One Timescape version of a route as the generators see it: the implementation that
+    serves it, with the schemas, version and deprecation clients of that version see."""
+
+    def __init__(self, impl: Any, version: str, schemas: Any, deprecated: bool) -> None:
+        self._impl = impl
+        self.version = version
+        self.request_schema = schemas.request
+        self.query_schema = schemas.query
+        self.params_schema = schemas.params
+        self.response_schema = schemas.response
+        self.deprecated = deprecated or bool(getattr(impl, "deprecated", False))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._impl, name)
+
+
+def table_routes(app: Any) -> Iterator[tuple[str, str, Any]]:
+    """Every (method, pattern, route) of the app; a path with Timescape versions gives one
+    route per version (a view of the implementation serving it, with that version's schemas)."""
+    for method, pattern, entry in app.routes.routes():
+        impls = getattr(entry, "impls", None)
+        if impls is None:
+            yield method, pattern, entry
+            continue
+        infos = {i.version: i for i in entry.timescape.versions(method, pattern)}
+        for version in entry.versions:
+            impl = impls.get(version)
+            hop = version
+            while impl is None:
+                hop = entry.transformers[hop].to
+                impl = impls.get(hop)
+            info = infos.get(version)
+            deprecated = bool(info is not None and info.deprecated)
+            schemas = entry.schemas_of(version)
+            yield method, pattern, _VersionView(impl, version, schemas, deprecated)
+
+
 def app_versions(app: Any) -> list[str]:
     """Every Timescape version the app's routes declare, oldest first."""
-    return sorted({v for _, _, r in app.routes.routes() if (v := getattr(r, "version", None))})
+    return sorted({v for _, _, r in table_routes(app) if (v := getattr(r, "version", None))})
 
 
 def routes_for_version(
@@ -168,7 +207,7 @@ def operations_of(app: Any, version: str | None = None) -> list[Operation]:
     cores: dict[int, Any] = {}
     return [
         operation_from_route(method, pattern, route, cores)
-        for method, pattern, route in routes_for_version(app.routes.routes(), version)
+        for method, pattern, route in routes_for_version(table_routes(app), version)
         if route.handler_id not in HIDDEN_IDS
     ]
 

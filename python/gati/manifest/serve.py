@@ -18,7 +18,7 @@ import orjson
 
 from gati.http.errors import HTTPError
 from gati.manifest.openapi import openapi_document
-from gati.manifest.operations import app_versions
+from gati.manifest.operations import app_versions, table_routes
 
 __all__ = ["resolve_document_version", "serve_docs", "serve_openapi"]
 
@@ -55,7 +55,7 @@ def resolve_document_version(app: Any, asked: str | None) -> str | None:
 
 def _document_bytes(app: Any, version: str | None) -> bytes:
     """The encoded document, cached per version on the app while its routes stay the same."""
-    routes = len(app.routes.routes())
+    routes = len(list(table_routes(app)))
     cache: dict[str | None, bytes] = app.__dict__.setdefault("_openapi_cache", {})
     if app.__dict__.get("_openapi_cache_routes") != routes:
         cache.clear()
