@@ -68,6 +68,17 @@ def table(group: str, rows: dict[str, float], extras: dict[str, dict[str, Any]])
     return "\n".join(out)
 
 
+def added_cost(rows: dict[str, float]) -> str:
+    """For the ``telemetry:`` groups: what OTel adds to gati and to Starlette wrapped by
+    opentelemetry-instrumentation-asgi, and their ratio (target ≤ 0.15)."""
+    gati = rows["gati-otel"] - rows["gati-off"]
+    asgi = rows["starlette-otel-asgi"] - rows["starlette"]
+    return (
+        f"added: gati {fmt_time(gati)}, instrumentation-asgi {fmt_time(asgi)}, "
+        f"ratio {gati / asgi:.2f}x (target <= 0.15x)"
+    )
+
+
 def collect(
     report: dict[str, Any],
 ) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, dict[str, Any]]]]:
@@ -107,6 +118,8 @@ def main(argv: list[str]) -> int:
     groups, extras = collect(report)
     for group, rows in sorted(groups.items()):
         print(table(group, rows, extras[group]))
+        if group.startswith("telemetry:") and len(rows) == 4:
+            print(added_cost(rows))
     return code
 
 

@@ -10,7 +10,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from types import EllipsisType
-from typing import Any, TypeVar, Unpack, overload
+from typing import Any, Literal, TypeVar, Unpack, overload
 
 from gati.context.global_ import GlobalContext
 from gati.context.ids import new_request_id
@@ -124,6 +124,10 @@ class App:
     ``redis_url`` (or ``$GATI_REDIS_URL``) is set, else in memory; ``secrets`` are the
     providers behind ``gctx.secrets`` (or a ``SecretsManager``, to set its TTL);
     ``audit=True`` logs one JSON line per request on ``gati.audit``.
+
+    ``telemetry`` (``True`` or ``"detailed"``, the ``otel`` extra) traces and measures every
+    request with the global OpenTelemetry providers; ``metrics_path`` serves the metrics in
+    Prometheus text format (docs/telemetry.md).
     """
 
     def __init__(
@@ -148,6 +152,8 @@ class App:
         openapi_path: str | None = "/openapi.json",
         docs_path: str | None = "/docs",
         openapi_info: Mapping[str, Any] | None = None,
+        telemetry: bool | Literal["detailed"] = False,
+        metrics_path: str | None = None,
     ) -> None:
         self.debug = debug
         self.max_body_size = max_body_size
@@ -186,6 +192,8 @@ class App:
         self.exception_handlers = ExceptionHandlers(exception_handlers)
         self.orchestrator.on_failure = self._write_failure
         self._not_routed = NotRouted(max_body_size)
+        # built-in before steps every request runs ahead of its hooks (telemetry)
+        self.steps: tuple[Hook, ...] = ()
         if health_paths is not None:
             live, ready = health_paths
             doc = _HEALTH_DOCS
@@ -203,6 +211,10 @@ class App:
             self.get(docs_path, id="gati.docs", **_PUBLIC)(self._serve_docs)
             asset = docs_path + "/{asset}"
             self.get(asset, id="gati.docs.asset", **_PUBLIC)(self._serve_docs)
+        if telemetry or metrics_path is not None:
+            from gati.telemetry.setup import set_up  # loads opentelemetry: only when asked
+
+            set_up(self, telemetry, metrics_path)
 
     def openapi(self, version: str | None = None) -> dict[str, Any]:
         """The OpenAPI 3.1 document of the routes serving ``version`` (``None``: the newest)."""
@@ -320,7 +332,7 @@ class App:
                 summary=summary,
                 deprecated=deprecated,
                 responses=responses,
-                steps=policy.steps,
+                steps=(*self.steps, *policy.steps),
                 policy=policy,
             )
             route.replan(self.global_hooks)
@@ -595,6 +607,21 @@ class App:
     def lifespan_state(self) -> LifespanState:
         """``idle``, ``starting``, ``running``, ``failed``, ``stopping`` or ``stopped``."""
         return self._lifespan.state
+
+    def add_step(self, step: Hook) -> None:
+        """Put a built-in before step ahead of every request's hooks (on the routes already
+        registered, those to come, and the requests no route takes)."""
+        before = len(self.steps)
+        self.steps = (*self.steps, step)
+        entries = [entry for _, _, entry in self.routes.routes()]
+        routes: list[Route] = [self._not_routed.route]
+        for entry in entries:
+            routes.extend(entry.impls.values() if isinstance(entry, VersionedRoute) else (entry,))
+        for route in routes:  # the app's steps first, then the route's own (its policies)
+            route.steps = (*self.steps, *route.steps[before:])
+        for entry in entries:
+            entry.replan(self.global_hooks)
+        self._not_routed.replan(self.global_hooks)
 
     # -- ASGI ------------------------------------------------------------------------------
     async def __call__(

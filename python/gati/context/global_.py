@@ -8,6 +8,7 @@ import logging
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Final, TypeVar, overload
 
+from gati.context.metrics import NO_METRICS
 from gati.context.readonly import freeze
 from gati.errors import GatiError, ModuleNotFoundError, StartupError
 from gati.hook import is_async_callable
@@ -111,6 +112,7 @@ class GlobalContext:
         "_startup",
         "config",
         "fabric",
+        "metrics",
         "modules",
         "secrets",
         "state",
@@ -121,6 +123,8 @@ class GlobalContext:
         self.config = freeze(dict(config or {}))
         self.modules = Modules()
         self.state = SharedState()
+        # ``gctx.metrics.counter/gauge/histogram``: a no-op until telemetry is on.
+        self.metrics: Any = NO_METRICS
         # The app's SecretsManager (gati.secrets): ``await gctx.secrets.get(name)``.
         self.secrets: Any = None
         self.timescape: Any = None  # the app's version registry (gati.timescape.Timescape)

@@ -1,0 +1,175 @@
+"""``Telemetry``: one SERVER span and the request metrics per request, as a built-in step.
+
+The step joins every route's plan ahead of all hooks (``App.add_step``, like the policies'
+steps) and also runs for requests no route takes. It opens the span (continuing an incoming
+W3C ``traceparent``), makes it current for the hooks and the handler, and registers two
+lifecycle callbacks: ``on_error`` records a failure on the span, and ``on_cleanup`` closes it
+and records the request's duration (the histogram's count is the request count: one
+instrument, not two). Cleanup runs once the response is settled (the error response written,
+a delegated body sent), so the span and the metrics carry the status the client gets.
+
+With ``detailed``, a lifecycle event listener adds a child span and a duration per hook run
+and the retries and errors as span events. Nothing here runs for an app without telemetry.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from opentelemetry import context, metrics, trace
+from opentelemetry.trace import SpanKind, Status, StatusCode
+from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
+
+from gati.http.not_routed import NOT_ROUTED_ID
+from gati.lifecycle.hooks import Hook
+from gati.telemetry.recorder import Recorder
+
+__all__ = ["STEP_ID", "Telemetry"]
+
+STEP_ID = "gati.telemetry"
+_SCOPE = "gati"
+_SERVER = SpanKind.SERVER
+_ERROR = Status(StatusCode.ERROR)
+_propagator = TraceContextTextMapPropagator()
+# the HTTP semantic conventions' advice for request durations, in seconds
+_SECONDS = (0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0)
+# lifecycle events recorded as events of the request span (with "detailed")
+_SPAN_EVENTS = frozenset(
+    {"hook.retry", "hook.error", "handler.error", "validation.error", "compensation.alert"}
+)
+
+
+def _trace_headers(scope: dict[str, Any]) -> dict[str, str]:
+    """``traceparent`` and ``tracestate`` of the request, for the propagator."""
+    found: dict[str, str] = {}
+    for name, value in scope["headers"]:
+        if name == b"traceparent" or name == b"tracestate":
+            found[name.decode()] = value.decode("latin-1")
+    return found
+
+
+class Telemetry:
+    """Spans and metrics for one app (``App(telemetry=...)`` or ``gati.telemetry.instrument``)."""
+
+    def __init__(
+        self, *, detailed: bool = False, tracer_provider: Any = None, meter_provider: Any = None
+    ) -> None:
+        self.detailed = detailed
+        self.tracer = trace.get_tracer(_SCOPE, tracer_provider=tracer_provider)
+        self.meter = metrics.get_meter(_SCOPE, meter_provider=meter_provider)
+        self.duration = self.meter.create_histogram(
+            "http.server.request.duration",
+            unit="s",
+            description="Duration of requests",
+            explicit_bucket_boundaries_advisory=_SECONDS,
+        )
+        self.hook_duration = self.meter.create_histogram(
+            "gati.hook.duration",
+            unit="s",
+            description="Duration of hook runs",
+            explicit_bucket_boundaries_advisory=_SECONDS,
+        )
+        self.recorder = Recorder(self.meter)
+        # request id → (request span, open hook spans by hook id), with "detailed"
+        self._open: dict[str, tuple[Any, dict[str, Any]]] = {}
+
+    def attach(self, app: Any) -> None:
+        """Join ``app``'s request path: the built-in step, ``gctx.metrics``, the listener."""
+        app.add_step(Hook(self.step, id=STEP_ID, level="global"))
+        app.gctx.metrics = self.recorder
+        if self.detailed:
+            app.emitter.subscribe(self.observe)
+
+    async def step(self, req: Any, res: Any, lctx: Any, gctx: Any) -> None:
+        """Open the request's span and arrange for it to close when the request ends."""
+        meta = lctx.meta
+        method = meta.method
+        scope = req.scope
+        client_ip, user_agent = meta.client
+        attributes: dict[str, Any] = {
+            "http.request.method": method,
+            "url.path": meta.path,
+            "url.scheme": scope.get("scheme", "http"),
+            "gati.request_id": meta.request_id,
+        }
+        labels: dict[str, Any] = {"http.request.method": method}
+        if meta.handler_id == NOT_ROUTED_ID:
+            name = method
+        else:
+            route = meta.route
+            name = f"{method} {route}"
+            attributes["http.route"] = labels["http.route"] = route
+            attributes["gati.handler_id"] = meta.handler_id
+        version = meta.version
+        if version is not None:
+            attributes["gati.version"] = labels["gati.version"] = version
+        if client_ip:
+            attributes["client.address"] = client_ip
+        if user_agent:
+            attributes["user_agent.original"] = user_agent
+        parent = _propagator.extract(_trace_headers(scope)) if meta.trace_id else None
+        started = meta.started_at
+        span = self.tracer.start_span(
+            name, parent, _SERVER, attributes, start_time=int(started * 1e9)
+        )
+        token = context.attach(trace.set_span_in_context(span, parent))
+        rid = meta.request_id
+        detailed = self.detailed and rid not in self._open
+        if detailed:  # a client-chosen X-Request-ID may repeat concurrently: first one wins
+            self._open[rid] = (span, {})
+
+        def failed(exc: BaseException) -> None:
+            span.record_exception(exc)
+            span.set_attribute("error.type", type(exc).__qualname__)
+
+        def end() -> None:
+            delegated = res.asgi
+            status = res.status_code if delegated is None else delegated.status_code
+            span.set_attribute("http.response.status_code", status)
+            if status >= 500:
+                span.set_status(_ERROR)
+            if lctx.meta.phase == "timeout":
+                span.add_event("request.timeout")
+                span.set_attribute("error.type", "timeout")
+            context.detach(token)
+            span.end()
+            if detailed:
+                del self._open[rid]
+            labels["http.response.status_code"] = status
+            self.duration.record(time.time() - started, labels)
+
+        lctx.on_error(failed)
+        lctx.on_cleanup(end)
+
+    def observe(self, ev: dict[str, Any]) -> None:
+        """Lifecycle event listener ("detailed"): hook spans, hook durations, span events."""
+        found = self._open.get(ev["request_id"])
+        if found is None:
+            return
+        span, hooks = found
+        kind = ev["type"]
+        if kind == "hook.start":
+            hook_id = ev["hook_id"]
+            hooks[hook_id] = self.tracer.start_span(
+                f"hook {hook_id}",
+                trace.set_span_in_context(span),
+                attributes={
+                    "gati.hook_id": hook_id,
+                    "gati.hook.level": ev["level"],
+                    "gati.hook.attempt": ev["attempt"],
+                },
+            )
+            return
+        if kind in _SPAN_EVENTS:
+            span.add_event(
+                kind, {k: ev[k] for k in ("hook_id", "attempt", "error") if ev.get(k) is not None}
+            )
+        if kind == "hook.end" or kind == "hook.error":
+            hook_span = hooks.pop(ev["hook_id"], None)
+            if hook_span is None:  # the telemetry step's own run
+                return
+            if kind == "hook.error":
+                hook_span.set_status(Status(StatusCode.ERROR, ev["error"]))
+            hook_span.end()
+            self.hook_duration.record(ev["duration_ns"] / 1e9, {"gati.hook_id": ev["hook_id"]})
