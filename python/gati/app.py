@@ -9,7 +9,6 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
-from types import EllipsisType
 from typing import Any, Literal, TypeVar, Unpack, overload
 
 from gati.context.global_ import GlobalContext
@@ -26,19 +25,19 @@ from gati.http.failures import (
     send_failure,
     write_failure,
 )
-from gati.http.forms import FormLimits
 from gati.http.health import LifespanState, liveness, readiness
 from gati.http.ingress import Ingress, TrustedProxies, parse_ingress
 from gati.http.lifespan import Lifespan
 from gati.http.middleware import Middleware, MiddlewareStack
 from gati.http.not_routed import NotRouted
-from gati.http.options import RouteOptions, SchemaLike
+from gati.http.options import RouteOptions, check_options
 from gati.http.request import Request, too_large
 from gati.http.response import Response
 from gati.http.route import Route
 from gati.http.routers import Router, url_path_for
 from gati.http.routing import RouteTable
 from gati.http.sender import response_messages, send_delegated
+from gati.http.verbs import Verbs
 from gati.http.websockets import (
     CLOSE_POLICY_VIOLATION,
     WebSocket,
@@ -53,7 +52,7 @@ from gati.lifecycle.plan import DEFAULT_TIMEOUT
 from gati.modules import ModuleManifest, ModuleProxy, ModuleRegistry
 from gati.policy.audit import AuditLog
 from gati.policy.plan import Policies
-from gati.policy.ratelimit import KeyFn, OnStoreError
+from gati.policy.store import RateLimitStore
 from gati.secrets.manager import SecretsManager
 from gati.timescape import Schemas, Timescape, VersionedRoute
 from gati.timescape.serving import Served
@@ -103,7 +102,7 @@ def _route_path(scope: Scope) -> str:
     return path
 
 
-class App:
+class App(Verbs):
     """An ASGI 3 application: ``@app.get(...)``, ``@app.hook("before")``, ``app.mount(...)``.
 
     ``debug`` adds tracebacks to 500 problems; ``max_body_size`` is the default body limit
@@ -121,7 +120,8 @@ class App:
 
     Policies (docs/security.md): ``auth`` authenticates every route (``auth=False`` on a route
     makes it public), ``rate_limit`` is the default limit of every route, kept in Redis when
-    ``redis_url`` (or ``$GATI_REDIS_URL``) is set, else in memory; ``secrets`` are the
+    ``redis_url`` (or ``$GATI_REDIS_URL``) is set, else in memory, unless ``rate_limit_store``
+    brings a store of its own (a ``gati.policy.RateLimitStore``); ``secrets`` are the
     providers behind ``gctx.secrets`` (or a ``SecretsManager``, to set its TTL);
     ``audit=True`` logs one JSON line per request on ``gati.audit``.
 
@@ -143,6 +143,7 @@ class App:
         auth: Any = None,
         rate_limit: str | None = None,
         redis_url: str | None = None,
+        rate_limit_store: RateLimitStore | None = None,
         secrets: Iterable[Any] | SecretsManager = (),
         audit: bool | AuditLog = False,
         middleware: Sequence[Middleware] = (),
@@ -169,13 +170,17 @@ class App:
         if fabric is not None:  # an external backend (Redis): its reachability is a health check
             self.gctx.on_health("fabric", fabric.health, critical=False)
         self.emitter = Emitter()
-        self.policies = Policies(auth=auth, rate_limit=rate_limit, redis_url=redis_url, audit=audit)
+        self.policies = Policies(
+            auth=auth,
+            rate_limit=rate_limit,
+            redis_url=redis_url,
+            store=rate_limit_store,
+            audit=audit,
+        )
         self.gctx.secrets = (
             secrets if isinstance(secrets, SecretsManager) else SecretsManager(secrets)
         )
         self.gctx.on_shutdown(self.policies.close)
-        if self.policies.audit is not None:
-            self.emitter.subscribe(self.policies.audit.observe)
         self.orchestrator = Orchestrator(self.gctx, self.emitter)
         self.routes: RouteTable[Route | VersionedRoute] = RouteTable()
         self.websocket_routes: RouteTable[Route] = RouteTable()
@@ -194,6 +199,10 @@ class App:
         self._not_routed = NotRouted(max_body_size)
         # built-in before steps every request runs ahead of its hooks (telemetry)
         self.steps: tuple[Hook, ...] = ()
+        audit_log = self.policies.audit
+        if audit_log is not None:  # first, so every request (routed or not) gets its line
+            self.emitter.subscribe(audit_log.observe)
+            self.add_step(audit_log.step())
         if health_paths is not None:
             live, ready = health_paths
             doc = _HEALTH_DOCS
@@ -251,36 +260,7 @@ class App:
         return app_manifests(self)
 
     # -- registration ----------------------------------------------------------------------
-    def route(
-        self,
-        method: str,
-        path: str,
-        *,
-        request: SchemaLike | None = None,
-        response: SchemaLike | None = None,
-        query: SchemaLike | None = None,
-        params: SchemaLike | None = None,
-        headers: SchemaLike | None = None,
-        cookies: SchemaLike | None = None,
-        form_limits: FormLimits | None = None,
-        roles: Sequence[str] | None = None,
-        rate_limit: str | bool | None = None,
-        timeout: float | EllipsisType | None = ...,
-        version: str | None = None,
-        pin_versions: bool = False,
-        tags: Sequence[str] = (),
-        hooks: Sequence[Hook | Callable[..., Any]] = (),
-        max_body_size: int | None = None,
-        id: str | None = None,
-        summary: str | None = None,
-        deprecated: bool = False,
-        responses: Mapping[int, Any] | None = None,
-        auth: Any = None,
-        burst: int | None = None,
-        cost: int = 1,
-        key: KeyFn | None = None,
-        on_store_error: OnStoreError = "allow",
-    ) -> Callable[[F], F]:
+    def route(self, method: str, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
         """Register the decorated function as the handler of ``method path``.
 
         ``request``/``query``/``params``/``response`` are GType schemas (or compiled
@@ -291,47 +271,27 @@ class App:
         even when a newer one is compatible.
         ``auth``, ``roles``, ``rate_limit``, ``burst``, ``cost``, ``key`` and
         ``on_store_error`` are the route's policies (docs/security.md); ``route.policy``
-        describes them.
+        describes them. Every option is one of ``RouteOptions`` (an unknown one is a
+        ``TypeError``).
         """
         if not isinstance(path, str):
             raise TypeError(
                 f'@app.{method.lower()} needs a path first: @app.{method.lower()}("/items"), '
                 f"not {path!r}"
             )
+        check_options(options)
 
         def register(fn: F) -> F:
-            policy = self.policies.for_route(
-                f"{method.upper()} {path}|{version or '-'}",
-                auth=auth,
-                roles=roles,
-                rate_limit=rate_limit,
-                burst=burst,
-                cost=cost,
-                key=key,
-                on_store_error=on_store_error,
-            )
-            route = Route(
+            version = options.get("version")
+            scope = f"{method.upper()} {path}|{version or '-'}"
+            policy = self.policies.for_route(scope, options)
+            route = Route.declared(
                 method.upper(),
                 path,
                 fn,
-                request=request,
-                response=response,
-                query=query,
-                params=params,
-                headers=headers,
-                cookies=cookies,
-                form_limits=form_limits,
-                roles=roles,
-                rate_limit=rate_limit if isinstance(rate_limit, str) else None,
-                timeout=self.timeout if timeout is ... else timeout,
-                version=version,
-                tags=tags,
-                hooks=hooks,
-                max_body_size=self.max_body_size if max_body_size is None else max_body_size,
-                handler_id=id,
-                summary=summary,
-                deprecated=deprecated,
-                responses=responses,
+                options,
+                timeout=self.timeout,
+                max_body_size=self.max_body_size,
                 steps=(*self.steps, *policy.steps),
                 policy=policy,
             )
@@ -339,8 +299,14 @@ class App:
             if version is None:
                 self._add_route(route)
             else:
-                schemas = Schemas(request, query, params, response)
-                self.timescape.register(route, schemas, pinned=pin_versions, table=self.routes)
+                schemas = Schemas(
+                    options.get("request"),
+                    options.get("query"),
+                    options.get("params"),
+                    options.get("response"),
+                )
+                pinned = options.get("pin_versions", False)
+                self.timescape.register(route, schemas, pinned=pinned, table=self.routes)
             return fn
 
         return register
@@ -362,26 +328,6 @@ class App:
                         "App(health_paths=None)"
                     ) from None
             raise
-
-    def get(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
-        """Register a GET handler (HEAD is answered by it too)."""
-        return self.route("GET", path, **options)
-
-    def post(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
-        """Register a POST handler."""
-        return self.route("POST", path, **options)
-
-    def put(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
-        """Register a PUT handler."""
-        return self.route("PUT", path, **options)
-
-    def patch(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
-        """Register a PATCH handler."""
-        return self.route("PATCH", path, **options)
-
-    def delete(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
-        """Register a DELETE handler."""
-        return self.route("DELETE", path, **options)
 
     def transformer(
         self,
@@ -757,10 +703,15 @@ class App:
         return None
 
     async def _write_failure(self, exc: Exception, req: Any, res: Response, lctx: Any) -> bool:
-        """The orchestrator's ``on_failure``: the error response, written into ``res``."""
-        return await write_failure(
-            exc, req, res, lctx.meta.request_id, debug=self.debug, handlers=self.exception_handlers
+        """The orchestrator's ``on_failure``: the error response, written into ``res`` (a
+        versioned request's keeps its version headers)."""
+        meta = lctx.meta
+        answered = await write_failure(
+            exc, req, res, meta.request_id, debug=self.debug, handlers=self.exception_handlers
         )
+        if answered and meta.version is not None:
+            self.timescape.answered(exc, res, meta)
+        return answered
 
     async def _fail(self, scope: Scope, send: Send, exc: Exception, req: Any, rid: str) -> None:
         """Answer a failure that escaped the lifecycle (a response that could not be encoded,

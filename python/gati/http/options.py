@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 SchemaLike: TypeAlias = Schema | Validator
 
-__all__ = ["RouteOptions", "SchemaLike"]
+__all__ = ["RouteOptions", "SchemaLike", "check_options"]
 
 
 class RouteOptions(TypedDict, total=False):
@@ -46,3 +46,13 @@ class RouteOptions(TypedDict, total=False):
     cost: int
     key: Callable[[Any, Any], str] | None
     on_store_error: Literal["allow", "deny"]
+
+
+_KNOWN = frozenset(RouteOptions.__optional_keys__)
+
+
+def check_options(options: Mapping[str, Any]) -> None:
+    """Refuse an option ``RouteOptions`` does not name (a typo must not pass silently)."""
+    unknown = sorted(set(options) - _KNOWN)
+    if unknown:
+        raise TypeError(f"unknown route option(s) {unknown}; the options are {sorted(_KNOWN)}")

@@ -17,6 +17,7 @@ from gati.errors import ValidationError
 from gati.http.errors import HTTPError
 from gati.http.forms import FormLimits
 from gati.http.header_params import header_params
+from gati.http.options import RouteOptions
 from gati.http.request import Request
 from gati.http.response import Response
 from gati.http.validation import (
@@ -141,6 +142,7 @@ class Route:
         "response_validator",
         "responses",
         "roles",
+        "server_error",
         "steps",
         "summary",
         "tags",
@@ -223,7 +225,55 @@ class Route:
         # ``policy`` describes them (``gati.policy.RoutePolicy``).
         self.steps = tuple(steps)
         self.policy = policy
+        # called when the handler answers 5xx without raising (Timescape's version health)
+        self.server_error: Callable[[], None] | None = None
         self.plan: RoutePlan = self._plan(())
+
+    @classmethod
+    def declared(
+        cls,
+        method: str,
+        pattern: str,
+        handler: Handler,
+        options: RouteOptions,
+        *,
+        timeout: float | None,
+        max_body_size: int,
+        steps: Sequence[Hook] = (),
+        policy: Any = None,
+    ) -> Route:
+        """The route ``app.route(method, pattern, **options)`` declares; ``timeout`` and
+        ``max_body_size`` are the app's defaults, ``steps`` and ``policy`` its policies
+        (``auth``, ``burst``, ``cost``, ``key``, ``on_store_error`` and ``pin_versions`` act
+        through those and Timescape, not here)."""
+        rate_limit = options.get("rate_limit")
+        own_timeout = options.get("timeout", ...)
+        own_body = options.get("max_body_size")
+        return cls(
+            method,
+            pattern,
+            handler,
+            request=options.get("request"),
+            response=options.get("response"),
+            query=options.get("query"),
+            params=options.get("params"),
+            headers=options.get("headers"),
+            cookies=options.get("cookies"),
+            form_limits=options.get("form_limits"),
+            roles=options.get("roles"),
+            rate_limit=rate_limit if isinstance(rate_limit, str) else None,
+            timeout=timeout if own_timeout is ... else own_timeout,
+            version=options.get("version"),
+            tags=options.get("tags", ()),
+            hooks=options.get("hooks", ()),
+            max_body_size=max_body_size if own_body is None else own_body,
+            handler_id=options.get("id"),
+            summary=options.get("summary"),
+            deprecated=options.get("deprecated", False),
+            responses=options.get("responses"),
+            steps=steps,
+            policy=policy,
+        )
 
     def replan(self, global_hooks: Sequence[Hook]) -> None:
         """Order the global + route hook chains (once, at start-up or after a change)."""
@@ -280,6 +330,8 @@ class Route:
         if result is not None and result is not res:
             if isinstance(result, StarletteResponse):
                 res.delegate(result)
+                if result.status_code >= 500 and self.server_error is not None:
+                    self.server_error()
             elif res.has_body or (type(result) is tuple and len(result) == 2):
                 raise ambiguous_return(self.handler_id, result, res.has_body)
             else:
@@ -291,4 +343,6 @@ class Route:
                 raise ResponseInvalid(self.handler_id, exc) from None
             if dumped is not res.payload:
                 res.json(dumped)
+        if res.status_code >= 500 and self.server_error is not None:
+            self.server_error()
         return result

@@ -17,6 +17,7 @@ from urllib.parse import quote
 
 from gati.http.options import RouteOptions
 from gati.http.routing import parse_pattern
+from gati.http.verbs import Verbs
 from gati.lifecycle.hooks import Hook
 
 if TYPE_CHECKING:
@@ -34,7 +35,7 @@ def _check_prefix(prefix: str) -> str:
     return prefix
 
 
-class Router:
+class Router(Verbs):
     """A group of routes with a shared ``prefix``, ``hooks`` and ``tags``."""
 
     def __init__(
@@ -59,21 +60,6 @@ class Router:
             return fn
 
         return declare
-
-    def get(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
-        return self.route("GET", path, **options)
-
-    def post(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
-        return self.route("POST", path, **options)
-
-    def put(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
-        return self.route("PUT", path, **options)
-
-    def patch(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
-        return self.route("PATCH", path, **options)
-
-    def delete(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
-        return self.route("DELETE", path, **options)
 
     def websocket(
         self, path: str, *, hooks: Sequence[Hook | Callable[..., Any]] = (), id: str | None = None

@@ -9,6 +9,7 @@ from gati.policy.plan import Policies, RoutePolicy
 from gati.policy.principal import AuthenticationFailed, Principal
 from gati.policy.rate import Rate, parse_rate
 from gati.policy.redis_store import RedisStore, StoreUnavailable
+from gati.policy.store import RateLimitStore
 
 __all__ = [
     "APIKeyAuth",
@@ -20,6 +21,7 @@ __all__ = [
     "Policies",
     "Principal",
     "Rate",
+    "RateLimitStore",
     "RedisStore",
     "RoutePolicy",
     "StoreUnavailable",

@@ -5,7 +5,8 @@ route, principal subject, client address, status, duration, final phase and a li
 summary (hooks run, retries, errors, the failure's type). Never a body, a header value, a
 claim or an error message: nothing a client sent can reach the log through it, and no secret.
 
-It joins the lifecycle as the first built-in step (its cleanup callback is registered first,
+It joins the lifecycle as the app's first built-in step (``App.add_step``: every request,
+including those no route takes — 404, 405 — gets its line; its cleanup callback is registered first,
 so it runs last; the line is written once the outcome is settled) and listens to the
 lifecycle events to count hooks and retries; that listener is why auditing costs a few µs
 per request, and why it is off by default.
@@ -25,6 +26,7 @@ from gati.errors import RequestTimeout
 from gati.http.errors import HTTPError
 from gati.http.request import ClientDisconnect
 from gati.http.validation import RequestInvalid
+from gati.lifecycle.hooks import Hook
 
 __all__ = ["AuditLog", "status_of"]
 
@@ -70,6 +72,10 @@ class AuditLog:
             counts[1] += 1
         elif kind in ("hook.error", "handler.error", "validation.error"):
             counts[2] += 1
+
+    def step(self) -> Hook:
+        """The built-in step (``gati.audit``) ``App`` puts ahead of every request's hooks."""
+        return Hook(self, kind="before", level="global", id="gati.audit")
 
     async def __call__(self, req: Any, res: Any, lctx: Any, gctx: Any) -> None:
         """The lifecycle step: arrange for the line to be written when the request ends."""

@@ -2,9 +2,10 @@
 
 ``Policies`` holds the app-wide defaults (``App(auth=, rate_limit=, redis_url=, audit=)``) and
 the rate-limit store; ``Policies.for_route`` turns one route's options into a ``RoutePolicy``:
-the built-in before steps that run ahead of every other hook — audit, then authentication
-(so the handler, validation and the rate limit see the principal), then the rate limit — and
+the built-in before steps that run ahead of every other hook — authentication (so the
+handler, validation and the rate limit see the principal), then the rate limit — and
 an introspection surface (``describe()``) for the OpenAPI document, ``gati routes`` and tests.
+The audit step is the app's (``App.add_step``): it runs for every request, routed or not.
 
 Every accepted option is enforced: ``roles=`` without an authenticator, ``burst=`` without a
 rate, or an unknown ``on_store_error`` are refused when the route is registered.
@@ -13,17 +14,18 @@ rate, or an unknown ``on_store_error`` are refused when the route is registered.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
+from gati.http.options import RouteOptions
 from gati.lifecycle.hooks import Hook
 from gati.policy.audit import AuditLog
 from gati.policy.auth import Authenticate, AuthFn
 from gati.policy.memory import MemoryStore
 from gati.policy.rate import Rate, parse_rate
-from gati.policy.ratelimit import KeyFn, OnStoreError, RateLimit
+from gati.policy.ratelimit import RateLimit
 from gati.policy.redis_store import RedisStore
+from gati.policy.store import RateLimitStore
 
 __all__ = ["REDIS_URL_ENV", "Policies", "RoutePolicy"]
 
@@ -73,8 +75,8 @@ class RoutePolicy:
 class Policies:
     """App-wide policy defaults and the shared rate-limit store.
 
-    The store is a ``RedisStore`` when ``redis_url`` (or ``$GATI_REDIS_URL``) is set, else a
-    ``MemoryStore``; ``store=`` passes one in.
+    The store is ``store`` when given (any ``RateLimitStore``), else a ``RedisStore`` when
+    ``redis_url`` (or ``$GATI_REDIS_URL``) is set, else a ``MemoryStore``.
     """
 
     def __init__(
@@ -83,7 +85,7 @@ class Policies:
         auth: Any = None,
         rate_limit: str | None = None,
         redis_url: str | None = None,
-        store: Any = None,
+        store: RateLimitStore | None = None,
         audit: bool | AuditLog = False,
     ) -> None:
         self.authenticators = _authenticators(auth)
@@ -93,25 +95,30 @@ class Policies:
         url = redis_url or os.environ.get(REDIS_URL_ENV) or None
         if store is None:
             store = RedisStore(url) if url else MemoryStore()
-        self.store = store
+        elif redis_url is not None:
+            raise ValueError("give a rate-limit store or a redis_url, not both")
+        elif not isinstance(store, RateLimitStore):
+            raise TypeError(
+                "a rate-limit store has async acquire(key, emission, burst, cost) and "
+                f"close() (gati.policy.RateLimitStore), not {type(store).__name__}"
+            )
+        self.store: RateLimitStore = store
         self.audit: AuditLog | None = AuditLog() if audit is True else audit or None
 
-    def for_route(
-        self,
-        scope: str,
-        *,
-        auth: Any = None,
-        roles: Sequence[str] | None = None,
-        rate_limit: str | bool | None = None,
-        burst: int | None = None,
-        cost: int = 1,
-        key: KeyFn | None = None,
-        on_store_error: OnStoreError = "allow",
-    ) -> RoutePolicy:
-        """The policy of the route whose buckets are named ``scope`` (method, path, version).
+    def for_route(self, scope: str, options: RouteOptions) -> RoutePolicy:
+        """The policy of the route whose buckets are named ``scope`` (method, path, version),
+        from its declared ``options`` (``auth``, ``roles``, ``rate_limit``, ``burst``,
+        ``cost``, ``key``, ``on_store_error``; the rest are not policies).
 
         ``auth=None`` and ``rate_limit=None`` take the app's defaults; ``False`` turns them off.
         """
+        auth = options.get("auth")
+        roles = options.get("roles")
+        rate_limit = options.get("rate_limit")
+        burst = options.get("burst")
+        cost = options.get("cost", 1)
+        key = options.get("key")
+        on_store_error = options.get("on_store_error", "allow")
         if isinstance(roles, str):
             raise TypeError("roles= takes a list of role names, not one string")
         authenticators = self.authenticators if auth is None else _authenticators(auth)
@@ -127,8 +134,6 @@ class Policies:
         if rate is None and (burst is not None or cost != 1 or key is not None):
             raise ValueError("burst=, cost= and key= need a rate_limit (here or on the App)")
         steps: list[Hook] = []
-        if self.audit is not None:
-            steps.append(_step(self.audit, "gati.audit"))
         limiter = None
         if rate is not None:
             limiter = RateLimit(

@@ -19,6 +19,7 @@ from gati.timescape.health import Health, HealthPolicy, Key
 from gati.timescape.introspection import Resolution, VersionInfo, describe, resolution_of
 from gati.timescape.lifecycle import Lifecycle
 from gati.timescape.resolution import VersionedRoute
+from gati.timescape.serving import Served
 from gati.timescape.transformers import Transformer
 from gati.timescape.versions import (
     Tags,
@@ -199,6 +200,24 @@ class Timescape:
     def failed(self, key: Key, now: float) -> None:
         """A request to ``key`` failed with a 5xx: judge its health."""
         self.health.judge(key, now)
+
+    def failed_status(self, key: Key) -> None:
+        """The implementation ``key`` answered 5xx without raising: count it, judge."""
+        self.health.tally(key).failures += 1
+        self.health.judge(key, _time())
+
+    def answered(self, exc: Exception, res: Any, meta: Any) -> None:
+        """The app wrote the response for a failure of a versioned request (``meta`` is its
+        ``lctx.meta``): the version headers go on it, a timeout counts against health."""
+        group = self._routes.get((meta.method, meta.route))
+        if group is None and meta.method == "HEAD":
+            group = self._routes.get(("GET", meta.route))
+        index = None if group is None else group._index.get(meta.version)
+        if group is None or index is None:
+            return
+        plan = group.plans[index]
+        if type(plan) is Served:
+            plan.answered(exc, res)
 
     def versions_changed(self) -> None:
         """A route gained a version: the earliest version may move; plan again."""

@@ -21,6 +21,7 @@ implementation; no safe path → 410 if the version is gone, else 503.
 
 from __future__ import annotations
 
+import functools
 import time
 from bisect import bisect_right
 from collections.abc import Sequence
@@ -56,7 +57,7 @@ class Refusal:
         self.version = version
         self.status = status
         self.detail = detail
-        self.headers = headers
+        self.headers = {**headers, "Gati-Version": version}
 
     def error(self, remaining: Sequence[str]) -> HTTPError:
         """A fresh problem to raise (an exception instance is never raised twice)."""
@@ -117,6 +118,9 @@ class VersionedRoute:
             )
         self.pinned = pinned
         self.impls[version] = route
+        route.server_error = functools.partial(
+            self.timescape.failed_status, (self.method, self.pattern, version)
+        )
         self.schemas[version] = schemas
         self._remeasure()
 

@@ -13,6 +13,7 @@ carries ``Gati-Version`` and the version's ``Deprecation``/``Sunset`` headers.
 from __future__ import annotations
 
 import copy
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
@@ -21,7 +22,7 @@ from urllib.parse import urlencode
 import orjson
 from starlette.datastructures import MutableHeaders
 
-from gati.errors import ValidationError
+from gati.errors import RequestTimeout, ValidationError
 from gati.http.errors import PROBLEM_JSON, HTTPError, problem_body
 from gati.http.request import Request
 from gati.http.response import Response
@@ -45,6 +46,7 @@ __all__ = ["Served"]
 # (usage entry [requests, last use], health tally, failure callback)
 Counters = tuple[list[Any], Tally, Callable[[Key, float], None]]
 _time = time.time
+_log = logging.getLogger("gati.timescape")
 
 
 def _replay(body: bytes) -> Callable[[], Any]:
@@ -65,7 +67,7 @@ class Served:
         sorted(
             {*Route.__slots__}
             | {"_header_map", "_in", "_out", "group", "headers", "hops", "impl", "key"}
-            | {"_run", "on_failure", "tally", "usage"}
+            | {"_run", "_warned", "on_failure", "tally", "usage"}
         )
     )
 
@@ -97,6 +99,7 @@ class Served:
         self.key = (impl.method, impl.pattern, impl.version)
         self.usage, self.tally, self.on_failure = counters
         self._run = impl.call  # bound once, not per request
+        self._warned = False  # a delegated body that cannot be migrated was logged
 
     if TYPE_CHECKING:  # for the type checker only: a runtime __getattr__ would unspecialise
         # every attribute read of this object (measured: 0.5 µs per request in total)
@@ -141,9 +144,22 @@ class Served:
         else:
             failed = True
         if failed:
-            tally = self.tally
-            tally.failures += 1
-            self.on_failure(self.key, _time())
+            self.failed()
+
+    def answered(self, exc: Exception, res: Response) -> None:
+        """After the app wrote the response for a failure no catch hook answered (a crash's
+        500, a timeout's 504, an exception handler's answer): put the version headers on it,
+        and count a timeout against health (the catch hook never sees one)."""
+        names = {name for name, _ in self.headers}
+        res.headers = [pair for pair in res.headers if pair[0] not in names]
+        res.headers += self.headers
+        if isinstance(exc, RequestTimeout):
+            self.failed()
+
+    def failed(self) -> None:
+        """Count one 5xx answer against the implementation's health."""
+        self.tally.failures += 1
+        self.on_failure(self.key, _time())
 
     async def _migrated(self, req: Request, res: Response, lctx: Any, gctx: Any) -> Any:
         raw = await req.body()
@@ -173,6 +189,8 @@ class Served:
             raise await self._migrated_error(exc, lctx) from None
         if res.asgi is None:
             await self._downgrade(res, lctx)
+        else:
+            await self._downgrade_delegated(res.asgi, lctx)
         return result
 
     def _upgraded(
@@ -215,6 +233,41 @@ class Served:
                 self._out.validate(res.payload)
             except ValidationError as exc:
                 raise ResponseInvalid(self.handler_id, exc) from None
+
+    async def _downgrade_delegated(self, response: Any, lctx: Any) -> None:
+        """A Starlette response the implementation returned: a JSON body is decoded, migrated
+        down every hop and encoded again (``Content-Length`` fixed); a streamed, file or
+        non-JSON body cannot be, so it passes through unmigrated, which is logged."""
+        body = getattr(response, "body", None)
+        media = dict(response.raw_headers).get(b"content-type", b"")
+        if not isinstance(body, bytes) or not is_json_media(media):
+            if not self._warned:
+                self._warned = True
+                _log.warning(
+                    "%s %s: version %s returned a %s without a JSON body; it is sent as the "
+                    "implementation (%s) made it, not migrated",
+                    self.method,
+                    self.pattern,
+                    self.version,
+                    type(response).__name__,
+                    self.served_by,
+                )
+            return
+        raw = [(k, v) for k, v in response.raw_headers if k != b"content-length"]
+        payload = orjson.loads(body) if body else None
+        data = ResponseData(payload, response.status_code, MutableHeaders(raw=raw))
+        for hop in reversed(self.hops):
+            await hop.down(data, lctx)
+        if self._out is not None and data.body is not None:
+            try:
+                self._out.validate(data.body)
+            except ValidationError as exc:
+                raise ResponseInvalid(self.handler_id, exc) from None
+        response.body = b"" if data.body is None and not body else orjson.dumps(data.body)
+        response.status_code = data.status
+        headers = data.headers.raw
+        headers.append((b"content-length", b"%d" % len(response.body)))
+        response.raw_headers = headers
 
     async def _migrated_error(self, exc: HTTPError | RequestInvalid, lctx: Any) -> Exception:
         """Migrate a problem down the hops that opted in with ``errors=True``."""
