@@ -86,6 +86,8 @@ REQUESTS = {
     "crash": ("GET", "/boom", {}, 500),
     "teapot": ("GET", "/teapot", {}, 418),
     "caught": ("GET", "/caught", {}, 409),
+    "not found": ("GET", "/nowhere", {}, 404),
+    "wrong method": ("PUT", "/ok", {}, 405),
 }
 
 
@@ -157,3 +159,26 @@ async def test_audit_is_off_by_default(audit_lines: Any) -> None:
         await client.get("/x")
     assert audit_lines == []
     assert app.emitter.listeners == ()
+
+
+async def test_requests_no_route_takes_get_their_line_too(audit_lines: Any) -> None:
+    """The audit step is the app's (``App.add_step``): 404s and 405s, answered by the
+    not-routed stand-in, are audited like routed requests."""
+    app = App(audit=True)
+
+    @app.get("/here")
+    async def here(req: Any, res: Any, lctx: Any, gctx: Any) -> str:
+        return "here"
+
+    async with AsyncTestClient(app) as client:
+        missing = await client.get("/nowhere")
+        wrong = await client.post("/here")
+        await asyncio.sleep(0)
+    assert (missing.status_code, wrong.status_code) == (404, 405)
+    by_id = {line["request_id"]: line for line in audit_lines}
+    for r in (missing, wrong):
+        line = by_id[r.headers["x-request-id"]]
+        assert line["status"] == r.status_code
+        assert line["handler_id"] == "gati.not_routed"
+        assert line["phase"] == "error"
+    assert [h.id for h in app.steps] == ["gati.audit"]

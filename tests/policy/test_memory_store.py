@@ -78,3 +78,57 @@ def test_property_34_the_memory_store_decides_as_rate_gcra(
         expected = gcra(tat, clock.now, emission, burst, cost)
         assert store.take("k", emission, burst, cost) == expected
         tat = expected[4]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.integers(1, 30),
+    st.integers(1, 10 * MICROS),
+    st.lists(st.tuples(st.integers(0, 2 * MICROS), st.integers(1, 30)), min_size=1, max_size=40),
+)
+def test_property_34_the_limiter_step_decides_as_rate_gcra(
+    burst: int, emission: int, steps: list[tuple[int, int]]
+) -> None:
+    """Property 34, differential: the rate-limit step's inline GCRA on a ``MemoryStore``
+    (the request path) equals the reference function: same verdict, same headers, same TAT."""
+    import asyncio
+    from types import SimpleNamespace
+
+    from gati.http.errors import HTTPError
+    from gati.policy import ratelimit
+    from gati.policy.rate import Rate
+
+    now = [10**12]
+    saved = ratelimit._monotonic_ns
+    ratelimit._monotonic_ns = lambda: now[0] * 1000
+    try:
+        store = MemoryStore()
+        tat = None
+        for gap, cost in steps:
+            now[0] += gap
+            cost = min(cost, burst)
+            rate = Rate(1, 1, burst, cost)
+            step = ratelimit.RateLimit(rate, store, scope="s")
+            step._emission, step._cost_us, step._burst_us = (
+                emission,
+                cost * emission,
+                burst * emission,
+            )
+            expected = gcra(tat, now[0], emission, burst, cost)
+            res = SimpleNamespace(headers=[])
+            lctx = SimpleNamespace(meta=SimpleNamespace(principal=None, client=("1.2.3.4", "")))
+            try:
+                asyncio.run(step(None, res, lctx, None))
+                allowed = True
+            except HTTPError as exc:
+                assert exc.status == 429
+                allowed = False
+            assert allowed == expected[0]
+            if allowed:
+                headers = dict(res.headers)
+                assert headers[b"ratelimit-remaining"] == b"%d" % expected[1]
+                assert headers[b"ratelimit-reset"] == b"%d" % -(-expected[2] // MICROS)
+                tat = expected[4]
+            assert store._tats["s|ip:1.2.3.4"] == tat
+    finally:
+        ratelimit._monotonic_ns = saved

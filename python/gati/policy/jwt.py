@@ -37,6 +37,7 @@ _log = logging.getLogger("gati.policy")
 _HMAC: Final = frozenset({"HS256", "HS384", "HS512"})
 _REMEMBER_S: Final = 60.0
 _MAX_JWKS_BYTES: Final = 1 << 20
+_NO_ROLES: Final[frozenset[str]] = frozenset()
 
 
 def _require_pyjwt() -> Any:
@@ -190,6 +191,8 @@ class JWTAuth(Authenticator):
         self.roles_claim = roles_claim
         self.subject_claim = subject_claim
         self._key = key.get() if isinstance(key, Secret) else key
+        if isinstance(self._key, str) and True in hmac:
+            self._key = self._key.encode("utf-8")  # as PyJWT would, once instead of per token
         self._jwks = (
             None
             if jwks_url is None
@@ -208,11 +211,12 @@ class JWTAuth(Authenticator):
         token = bearer_token(req)
         if token is None:
             return None
-        known = self._verified.get(token)
-        if known is not None:
-            if known[0] > time.time():
-                return known[1]
-            del self._verified[token]
+        if self.cache_size:
+            known = self._verified.get(token)
+            if known is not None:
+                if known[0] > time.time():
+                    return known[1]
+                del self._verified[token]
         key = self._key if self._jwks is None else await self._jwks.key_for(token)
         try:
             claims = self._decode(token, key, **self._kwargs)
@@ -243,7 +247,8 @@ class JWTAuth(Authenticator):
             roles = roles.split()
         elif not isinstance(roles, list | tuple):
             roles = ()
-        return Principal(subject, (r for r in roles if isinstance(r, str)), claims)
+        kept = frozenset(r for r in roles if isinstance(r, str)) if roles else _NO_ROLES
+        return Principal.verified(subject, kept, claims)
 
     def __repr__(self) -> str:
         source = "key" if self._jwks is None else f"jwks_url={self._jwks.url!r}"

@@ -16,9 +16,9 @@ import time
 from collections.abc import Callable
 from typing import Final
 
-from gati.policy.rate import Decision
+from gati.policy.rate import Decision, gcra
 
-__all__ = ["DEFAULT_MAX_KEYS", "MemoryStore"]
+__all__ = ["DEFAULT_MAX_KEYS", "MemoryStore", "now_us"]
 
 DEFAULT_MAX_KEYS: Final = 100_000
 _MIN_SWEEP: Final = 1024
@@ -26,7 +26,7 @@ _log = logging.getLogger("gati.policy")
 _monotonic_ns = time.monotonic_ns
 
 
-def _now_us() -> int:
+def now_us() -> int:
     """Microseconds on the monotonic clock (the default ``clock``)."""
     return _monotonic_ns() // 1000
 
@@ -38,7 +38,7 @@ class MemoryStore:
     __slots__ = ("_clock", "_next_sweep", "_tats", "evicted", "max_keys")
 
     def __init__(
-        self, *, max_keys: int = DEFAULT_MAX_KEYS, clock: Callable[[], int] = _now_us
+        self, *, max_keys: int = DEFAULT_MAX_KEYS, clock: Callable[[], int] = now_us
     ) -> None:
         if max_keys < 1:
             raise ValueError("max_keys must be at least 1")
@@ -53,22 +53,26 @@ class MemoryStore:
 
     def take(self, key: str, emission: int, burst: int, cost: int) -> Decision:
         """Decide one request for ``key`` now (synchronous: no I/O)."""
+        now = self._clock()
         tats = self._tats
-        clock = self._clock
-        # the default clock inlined: one Python call fewer per request (~0.05 µs)
-        now = _monotonic_ns() // 1000 if clock is _now_us else clock()
         tat = tats.get(key)
-        # rate.gcra inlined (a call costs 0.15 µs of the ~1 µs budget); a differential test
-        # in tests/policy/test_memory_store.py holds the two equal
-        start = now if tat is None or tat < now else tat
-        new_tat = start + cost * emission
-        allow_at = new_tat - burst * emission
-        if now < allow_at:
-            return (False, 0, start - now, allow_at - now, start)
-        if tat is None and len(tats) >= self._next_sweep:
+        decision = gcra(tat, now, emission, burst, cost)
+        if decision[0]:
+            self.store_tat(key, tat, decision[4], now)
+        return decision
+
+    def inline(self) -> dict[str, int] | None:
+        """The key → TAT map, for a limiter deciding inline on the monotonic clock (the one
+        copy of ``gcra`` on the request path: a call costs 0.15 µs of the ~1 µs budget); it
+        stores through ``store_tat``. ``None`` on another clock."""
+        return self._tats if self._clock is now_us else None
+
+    def store_tat(self, key: str, old: int | None, tat: int, now: int) -> None:
+        """Keep ``tat`` for ``key`` (its previous ``old``; a new key may trigger a sweep)."""
+        tats = self._tats
+        if old is None and len(tats) >= self._next_sweep:
             self._make_room(now)
-        tats[key] = new_tat
-        return (True, (now - allow_at) // emission, new_tat - now, 0, new_tat)
+        tats[key] = tat
 
     async def acquire(self, key: str, emission: int, burst: int, cost: int) -> Decision:
         """The store interface shared with ``RedisStore``."""

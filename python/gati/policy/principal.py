@@ -47,6 +47,16 @@ class Principal:
         object.__setattr__(self, "roles", frozenset(roles))
         object.__setattr__(self, "claims", MappingProxyType(dict(claims or {})))
 
+    @classmethod
+    def verified(cls, subject: str, roles: frozenset[str], claims: dict[str, Any]) -> Principal:
+        """The principal of a token an authenticator just verified: ``claims`` is the fresh
+        dict decoded from it (wrapped read-only, not copied), ``subject`` already checked."""
+        principal = object.__new__(cls)
+        object.__setattr__(principal, "subject", subject)
+        object.__setattr__(principal, "roles", roles)
+        object.__setattr__(principal, "claims", MappingProxyType(claims))
+        return principal
+
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("a Principal is immutable")
 

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from typing import Any, Final, Literal
 
 from gati.http.errors import HTTPError
+from gati.policy.memory import MemoryStore
 from gati.policy.rate import MICROS, Decision, Rate
 from gati.policy.redis_store import StoreUnavailable
 
@@ -33,6 +34,7 @@ _TABLE: Final = 1024
 _REMAINING: Final = tuple((b"ratelimit-remaining", b"%d" % n) for n in range(_TABLE))
 _RESET: Final = tuple((b"ratelimit-reset", b"%d" % n) for n in range(_TABLE))
 _log = logging.getLogger("gati.policy")
+_monotonic_ns = time.monotonic_ns
 
 
 class RateLimit:
@@ -40,7 +42,9 @@ class RateLimit:
 
     __slots__ = (
         "_burst",
+        "_burst_us",
         "_cost",
+        "_cost_us",
         "_emission",
         "_ip_prefix",
         "_last_log",
@@ -49,6 +53,7 @@ class RateLimit:
         "_prefix",
         "_sub_prefix",
         "_take",
+        "_tats",
         "key",
         "on_store_error",
         "rate",
@@ -80,8 +85,12 @@ class RateLimit:
         self._emission = rate.emission_us
         self._burst = rate.burst
         self._cost = rate.cost
-        # A store that decides without I/O (MemoryStore) is called directly: no coroutine.
+        # A MemoryStore on its own clock is decided inline; another store that decides
+        # without I/O (``take``) is called directly: no coroutine.
+        self._tats = store.inline() if isinstance(store, MemoryStore) else None
         self._take = getattr(store, "take", None)
+        self._cost_us = rate.cost * self._emission
+        self._burst_us = rate.burst * self._emission
         self._limit_header = (b"ratelimit-limit", b"%d" % rate.burst)
         self._policy_header = (b"ratelimit-policy", rate.policy.encode("ascii"))
         self._last_log = -_LOG_EVERY_S
@@ -97,9 +106,32 @@ class RateLimit:
                 bucket = self._ip_prefix + ((client[0] if client else None) or "unknown")
         else:
             bucket = self._prefix + str(self.key(req, lctx))
-        take = self._take
-        if take is not None:
-            decision: Decision = take(bucket, self._emission, self._burst, self._cost)
+        tats = self._tats
+        if tats is not None:  # a MemoryStore: rate.gcra inline (tests hold the two equal)
+            now = _monotonic_ns() // 1000
+            tat = tats.get(bucket)
+            start = now if tat is None or tat < now else tat
+            new_tat = start + self._cost_us
+            allow_at = new_tat - self._burst_us
+            if now >= allow_at:
+                if tat is None:
+                    self.store.store_tat(bucket, None, new_tat, now)
+                else:
+                    tats[bucket] = new_tat
+                remaining = (now - allow_at) // self._emission
+                reset = -(-(new_tat - now) // MICROS)  # whole seconds, rounded up
+                res.headers += (
+                    self._limit_header,
+                    _REMAINING[remaining]
+                    if remaining < _TABLE
+                    else (b"ratelimit-remaining", b"%d" % remaining),
+                    _RESET[reset] if reset < _TABLE else (b"ratelimit-reset", b"%d" % reset),
+                    self._policy_header,
+                )
+                return
+            decision: Decision = (False, 0, start - now, allow_at - now, start)
+        elif self._take is not None:
+            decision = self._take(bucket, self._emission, self._burst, self._cost)
         else:
             try:
                 decision = await self.store.acquire(bucket, self._emission, self._burst, self._cost)
