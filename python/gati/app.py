@@ -186,6 +186,7 @@ class App(Verbs):
         self.websocket_routes: RouteTable[Route] = RouteTable()
         self.timescape = timescape if timescape is not None else Timescape()
         self.gctx.timescape = self.timescape
+        self.timescape.attach(self.gctx)  # a shared Timescape listens while the app runs
         self.global_hooks: list[Hook] = []
         self._mounts: list[tuple[str, ASGIApp]] = []
         self._lifespan = Lifespan(

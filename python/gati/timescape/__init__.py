@@ -11,6 +11,7 @@ from gati.timescape.health import HealthPolicy
 from gati.timescape.introspection import Resolution, VersionInfo
 from gati.timescape.registry import Timescape
 from gati.timescape.resolution import VersionedRoute
+from gati.timescape.shared import SharedTimescape
 from gati.timescape.transformers import RequestData, ResponseData, Transformer, TransformerFailed
 from gati.timescape.versions import UnknownVersion, VersionError
 
@@ -20,6 +21,7 @@ __all__ = [
     "Resolution",
     "ResponseData",
     "Schemas",
+    "SharedTimescape",
     "Step",
     "Timescape",
     "Transformer",

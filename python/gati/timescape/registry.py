@@ -20,6 +20,7 @@ from gati.timescape.introspection import Resolution, VersionInfo, describe, reso
 from gati.timescape.lifecycle import Lifecycle
 from gati.timescape.resolution import VersionedRoute
 from gati.timescape.serving import Served
+from gati.timescape.shared import SharedTimescape
 from gati.timescape.transformers import Transformer
 from gati.timescape.versions import (
     Tags,
@@ -39,11 +40,17 @@ class Timescape:
     """Versions, tags, transformers, lifecycle and health of one app's routes.
 
     ``health`` sets when a version's 5xx rate makes it unhealthy; ``drain_after`` (seconds)
-    turns on automatic decommissioning of versions idle that long and not tagged.
+    turns on automatic decommissioning of versions idle that long and not tagged; ``shared``
+    (a Redis URL or a ``SharedTimescape``) shares tags, deprecations, decommissions and health
+    marks made while the app runs with every worker (docs/timescape.md, "Several workers").
     """
 
     def __init__(
-        self, *, health: HealthPolicy | None = None, drain_after: float | None = None
+        self,
+        *,
+        health: HealthPolicy | None = None,
+        drain_after: float | None = None,
+        shared: str | SharedTimescape | None = None,
     ) -> None:
         if drain_after is not None and not drain_after > 0:
             raise ValueError("drain_after is a positive number of seconds (or None)")
@@ -53,6 +60,7 @@ class Timescape:
         self.earliest = _NEVER
         self.expires: float | None = None
         self._routes: dict[tuple[str, str], VersionedRoute] = {}
+        self.shared = SharedTimescape(shared) if isinstance(shared, str) else shared
 
     # -- registration (App calls these) ----------------------------------------------------
     def register(
@@ -105,28 +113,71 @@ class Timescape:
     # -- the public API ----------------------------------------------------------------------
     def tag(self, name: str, version: str | datetime.date) -> None:
         """Make ``name`` an alias of ``version`` (``stable`` is what unversioned requests get)."""
-        self.tags.set(name, version)
-        self.refresh()
+        self._decide({"op": "tag", "name": name, "version": as_version(version)})
 
     def deprecate(
         self, version: str | datetime.date, *, sunset: str | datetime.date | None = None
     ) -> None:
         """Announce ``version`` as deprecated (``Deprecation``) retiring on ``sunset``."""
-        self.lifecycle.deprecate(as_version(version), sunset)
-        self.refresh()
+        end = None if sunset is None else as_version(sunset)
+        self._decide({"op": "deprecate", "version": as_version(version), "sunset": end,
+                      "at": _time()})  # fmt: skip
 
     def decommission(self, version: str | datetime.date) -> None:
         """Retire ``version`` now: its requests migrate when a safe path exists, else 410."""
-        self.lifecycle.decommission(as_version(version))
-        self.refresh()
+        self._decide({"op": "decommission", "version": as_version(version)})
 
     def mark_unhealthy(self, method: str, path: str, version: str | datetime.date) -> None:
         """Take ``version`` of ``method path`` out of traffic until ``mark_healthy``."""
-        self.health.mark(self._key(method, path, version), healthy=False)
+        self._mark(method, path, version, healthy=False)
 
     def mark_healthy(self, method: str, path: str, version: str | datetime.date) -> None:
         """Put ``version`` of ``method path`` back into traffic (its 5xx window starts afresh)."""
-        self.health.mark(self._key(method, path, version), healthy=True)
+        self._mark(method, path, version, healthy=True)
+
+    def _mark(self, method: str, path: str, version: str | datetime.date, healthy: bool) -> None:
+        m, p, v = self._key(method, path, version)
+        self._decide({"op": "mark", "method": m, "path": p, "version": v, "healthy": healthy})
+
+    def _decide(self, record: dict[str, Any]) -> None:
+        """Apply an operator's decision here, then share it with the other workers."""
+        self.apply(record)
+        if self.shared is not None:
+            self.shared.publish(record)
+
+    def apply(self, record: dict[str, Any]) -> None:
+        """Apply one decision (``tag``, ``deprecate``, ``decommission`` or ``mark``) in this
+        process, as a shared Timescape does with the other workers' decisions."""
+        op = record["op"]
+        if op == "tag":
+            self.tags.set(record["name"], record["version"])
+        elif op == "deprecate":
+            self.lifecycle.deprecate(record["version"], record["sunset"], at=record["at"])
+        elif op == "decommission":
+            self.lifecycle.decommission(record["version"])
+        elif op == "mark":
+            key = self._key(record["method"], record["path"], record["version"])
+            self.health.mark(key, healthy=bool(record["healthy"]))
+            return  # marking re-plans by itself
+        else:
+            raise VersionError(f"unknown Timescape decision {op!r}")
+        self.refresh()
+
+    def attach(self, gctx: Any) -> None:
+        """Start and stop the shared state with the app (``App`` calls this)."""
+        if self.shared is not None:
+            gctx.on_startup(self._start_shared)
+            gctx.on_shutdown(self.shared.close)
+
+    async def _start_shared(self) -> None:
+        assert self.shared is not None
+        await self.shared.start(self.apply)
+
+    async def flush(self) -> None:
+        """Wait until the decisions taken in this worker are stored in Redis (a no-op when the
+        Timescape is not shared)."""
+        if self.shared is not None:
+            await self.shared.flush()
 
     def routes(self) -> list[tuple[str, str]]:
         """Every versioned (method, pattern)."""
