@@ -103,7 +103,7 @@ class SharedTimescape:
             with contextlib.suppress(Exception):
                 await pubsub.aclose()
 
-    def _receive(self, raw: bytes) -> None:
+    def _receive(self, raw: Any) -> None:
         """Apply one stored or announced decision (not this worker's own announcement); one
         this worker cannot apply (a route or version it does not have) is logged."""
         try:
