@@ -50,8 +50,11 @@ def response_messages(
         length = _LENGTHS[n] if n < _CACHED_LENGTHS else (b"content-length", b"%d" % n)
         headers = [length, (b"x-request-id", request_id)]
         extra = res.headers
-        if extra and any(name == b"content-type" for name, _ in extra):
-            media = None  # res.header("Content-Type", …) wins over the body's media type
+        if extra:
+            for name, _ in extra:  # a loop: no generator frame, as any(...) would make
+                if name == b"content-type":
+                    media = None  # res.header("Content-Type", …) wins over the body's type
+                    break
         if media is JSON_MEDIA:
             headers.append(_JSON_TYPE)
         elif media is not None:

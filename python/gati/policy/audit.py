@@ -75,7 +75,7 @@ class AuditLog:
 
     def step(self) -> Hook:
         """The built-in step (``gati.audit``) ``App`` puts ahead of every request's hooks."""
-        return Hook(self, kind="before", level="global", id="gati.audit")
+        return Hook(self.__call__, kind="before", level="global", id="gati.audit")
 
     async def __call__(self, req: Any, res: Any, lctx: Any, gctx: Any) -> None:
         """The lifecycle step: arrange for the line to be written when the request ends."""

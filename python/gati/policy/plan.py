@@ -161,5 +161,7 @@ def _security_scheme(authenticator: Any) -> dict[str, Any]:
     return dict(describe()) if callable(describe) else {}
 
 
-def _step(fn: Any, hook_id: str) -> Hook:
-    return Hook(fn, kind="before", level="global", id=hook_id)
+def _step(step: Any, hook_id: str) -> Hook:
+    """The hook running ``step``: its bound ``__call__``, which the lifecycle calls directly
+    (calling the instance goes through a ``__call__`` lookup on every request)."""
+    return Hook(step.__call__, kind="before", level="global", id=hook_id)
