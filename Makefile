@@ -27,7 +27,7 @@ setup: $(STAMP)
 # chromium renders the /docs page; node-typescript (and the nodejs it depends on) checks and runs
 # generated TypeScript clients);
 # installed when missing, with one `apt-get update` first.
-SYSTEM_PACKAGES := redis-server chromium node-typescript
+SYSTEM_PACKAGES := redis-server chromium node-typescript valgrind
 
 system:
 	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \

@@ -1,0 +1,128 @@
+"""Instructions per request, counted by valgrind's callgrind: the one measure a shared, busy
+machine does not disturb (wall and CPU time there move by 2-4× between runs).
+
+Every variant is built in one process and warmed; then each serves ``N`` requests inside a
+``math.fsum`` call, the only code callgrind counts (``--toggle-collect=math_fsum``) and after
+which it writes one count (``--dump-after=math_fsum``). Requests are stepped without the event
+loop, as in benches/test_policy_bench.py and benches/test_timescape_bench.py. Printed: each
+variant's instructions per request and what it adds over its baseline; for JWT, the added
+instructions as a multiple of PyJWT's own ``decode`` of the same token (the target: ≤ 1.2×).
+To turn instructions into time, the baseline request's µs/instruction on a quiet run applies.
+
+    python benches/instructions.py          # needs valgrind (make system installs it)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import math
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+N = 400
+# (name, baseline it is compared with)
+VARIANTS = [
+    ("no policy", None),
+    ("memory limiter", "no policy"),
+    ("API key", "no policy"),
+    ("JWT HS256", "no policy"),
+    ("JWT HS256, no token cache", "no policy"),
+    ("PyJWT decode alone", None),
+    ("unversioned", None),
+    ("3 versions", "unversioned"),
+    ("30 versions", "unversioned"),
+    ("unversioned, Gati-Version", None),
+    ("3 versions, Gati-Version", "unversioned, Gati-Version"),
+    ("30 versions, Gati-Version", "unversioned, Gati-Version"),
+]
+
+
+def variant(name: str) -> Callable[[], Any]:
+    """One request (or one decode) of ``name``."""
+    sys.path.insert(0, str(ROOT))
+    from benches.test_policy_bench import KEY, TOKEN, build, stepper
+    from benches.test_timescape_bench import RESOLUTION, resolution_app
+    from benches.test_timescape_bench import stepper as versioned
+
+    if name in RESOLUTION:
+        versions, preference = RESOLUTION[name]
+        return versioned(resolution_app(versions), preference)
+    if name == "PyJWT decode alone":
+        import jwt
+
+        decode = jwt.PyJWT(options={"require": ["exp"]}).decode
+        return lambda: decode(TOKEN, KEY, algorithms=["HS256"], leeway=0)
+    return stepper(build(name), name)
+
+
+async def counted() -> None:
+    """The run under callgrind: one ``math.fsum`` (one count) per variant."""
+    ones = [variant(name) for name, _ in VARIANTS]
+    gc.disable()
+    for one in ones:
+        for _ in range(300):
+            one()
+    for one in ones:
+
+        def requests(one: Callable[[], Any] = one) -> Any:
+            for _ in range(N):
+                one()
+                yield 0.0
+
+        math.fsum(requests())
+
+
+def main() -> int:
+    if shutil.which("valgrind") is None:
+        print("valgrind is not installed (make system installs it)")
+        return 1
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "cg"
+        command = [
+            "valgrind",
+            "--tool=callgrind",
+            "--collect-atstart=no",
+            "--toggle-collect=math_fsum",
+            "--dump-after=math_fsum",
+            f"--callgrind-out-file={out}.%p",
+            sys.executable,
+            __file__,
+            "--counted",
+        ]
+        env = {**os.environ, "PYTHONHASHSEED": "0"}
+        subprocess.run(command, check=True, env=env, capture_output=True)
+        dumps = sorted(Path(tmp).glob("cg.*.*"), key=lambda p: int(p.suffix[1:]))
+        counts = [_total(p) / N for p in dumps]
+    per = dict(zip((name for name, _ in VARIANTS), counts, strict=True))
+    print(f"\n## instructions per request (callgrind, {N} requests per variant)")
+    print(f"{'variant':28s}  {'instr/req':>10s}  {'added':>8s}")
+    for name, base in VARIANTS:
+        added = "" if base is None else f"{per[name] - per[base]:8.0f}"
+        print(f"{name:28s}  {per[name]:10.0f}  {added}")
+    decode = per["PyJWT decode alone"]
+    for kind in ("JWT HS256", "JWT HS256, no token cache"):
+        ratio = (per[kind] - per["no policy"]) / decode
+        print(f"{kind} added / PyJWT decode: {ratio:.3f}x (target <= 1.2x)")
+    return 0
+
+
+def _total(dump: Path) -> int:
+    for line in dump.read_text().splitlines():
+        if line.startswith(("summary:", "totals:")):
+            return int(line.split()[1])
+    raise ValueError(f"no total in {dump}")
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] == ["--counted"]:
+        asyncio.run(counted())
+    else:
+        sys.exit(main())
