@@ -5,7 +5,7 @@ mypy checks the options of every decorator."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar, Unpack
+from typing import TYPE_CHECKING, Any, TypeVar, Unpack
 
 from gati.http.options import RouteOptions
 
@@ -19,8 +19,11 @@ class Verbs:
 
     __slots__ = ()
 
-    def route(self, method: str, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
-        raise NotImplementedError
+    if TYPE_CHECKING:  # what a subclass provides
+
+        def route(
+            self, method: str, path: str, **options: Unpack[RouteOptions]
+        ) -> Callable[[F], F]: ...
 
     def get(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
         """Register a GET handler (HEAD is answered by it too)."""
