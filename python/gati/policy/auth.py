@@ -149,7 +149,7 @@ class Authenticate:
     client IP, so credential guessing meets the route's limit as well.
     """
 
-    __slots__ = ("_challenge", "_invalid", "authenticators", "roles", "throttle")
+    __slots__ = ("_calls", "_challenge", "_invalid", "authenticators", "roles", "throttle")
 
     def __init__(
         self,
@@ -161,6 +161,11 @@ class Authenticate:
         if not authenticators:
             raise ValueError("an authentication step needs at least one authenticator")
         self.authenticators = tuple(authenticators)
+        # a built-in authenticator is called through its bound __call__ (calling the instance
+        # looks __call__ up on every request); plain async functions are called as they are
+        self._calls = tuple(
+            a.__call__ if isinstance(a, Authenticator) else a for a in self.authenticators
+        )
         self.roles = roles
         self.throttle = throttle
         self._challenge = _challenge(self.authenticators, None)
@@ -168,7 +173,7 @@ class Authenticate:
 
     async def __call__(self, req: Any, res: Any, lctx: Any, gctx: Any) -> None:
         principal = None
-        for authenticator in self.authenticators:
+        for authenticator in self._calls:
             try:
                 principal = await authenticator(req)
             except AuthenticationFailed as exc:
@@ -187,7 +192,8 @@ class Authenticate:
             )
         if not isinstance(principal, Principal):
             raise TypeError(
-                f"authenticator {authenticator!r} returned {type(principal).__name__}, "
+                f"authenticator {getattr(authenticator, '__self__', authenticator)!r} returned "
+                f"{type(principal).__name__}, "
                 "not a Principal or None"
             )
         if not principal.has_roles(self.roles):
