@@ -343,6 +343,6 @@ class Route:
                 raise ResponseInvalid(self.handler_id, exc) from None
             if dumped is not res.payload:
                 res.json(dumped)
-        if res.status_code >= 500 and self.server_error is not None:
+        if res.status_code >= 500 and self.server_error is not None and res.asgi is None:
             self.server_error()
         return result

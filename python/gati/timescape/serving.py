@@ -3,7 +3,10 @@
 
 The version headers are added before the implementation runs; a built-in catch hook
 (``gati.timescape``) puts them on problem responses and counts 5xx failures for health, so the
-common path adds no coroutine frame. A migrated request is validated against the requested
+common path adds no coroutine frame. What the catch hook never sees is covered elsewhere: a 5xx
+the handler answers without raising is counted by the implementation's route
+(``Route.server_error``), and a timeout's 504 or a crash's 500 written by the app gets its
+headers and count through ``answered``. A migrated request is validated against the requested
 version's schemas on the way in, migrated up hop by hop, validated and handled by the
 implementation with its own schemas, then its response is migrated back down hop by hop and
 validated against the old response schema (Property 17). Every response, errors included,
