@@ -128,3 +128,16 @@ async def test_a_decision_this_worker_cannot_apply_is_logged_not_fatal(
     async with app.lifespan():
         assert shared.running
     assert "could not be applied" in caplog.text
+
+
+async def test_an_unreachable_redis_at_start_up_stops_the_app_starting() -> None:
+    """Without Redis a worker cannot know the decisions taken (a version decommissioned
+    elsewhere would be served here): start-up fails, promptly, instead."""
+    app = App(timescape=Timescape(shared=SharedTimescape("redis://127.0.0.1:1", timeout=0.5)))
+
+    @app.get("/x", version=V1)
+    async def x(req: Any, res: Any, lctx: Any, gctx: Any) -> None: ...
+
+    with pytest.raises(Exception, match="(?i)connect"):
+        async with app.lifespan():
+            pass
