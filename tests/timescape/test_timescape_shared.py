@@ -138,6 +138,6 @@ async def test_an_unreachable_redis_at_start_up_stops_the_app_starting() -> None
     @app.get("/x", version=V1)
     async def x(req: Any, res: Any, lctx: Any, gctx: Any) -> None: ...
 
-    with pytest.raises(Exception, match="(?i)connect"):
+    with pytest.raises(Exception, match=r"(?i)connect"):
         async with app.lifespan():
             pass
