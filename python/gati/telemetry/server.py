@@ -8,8 +8,9 @@ and records the request's duration (the histogram's count is the request count: 
 instrument, not two). Cleanup runs once the response is settled (the error response written,
 a delegated body sent), so the span and the metrics carry the status the client gets.
 
-With ``detailed``, a lifecycle event listener adds a child span and a duration per hook run
-and the retries and errors as span events. Nothing here runs for an app without telemetry.
+A lifecycle event listener adds the retries and errors as span events; it hears the failure
+events alone (built on failure paths only), unless ``detailed`` asks for a child span and a
+duration per hook run too. Nothing here runs for an app without telemetry.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from opentelemetry.trace import SpanKind, Status, StatusCode
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
 from gati.http.not_routed import NOT_ROUTED_ID
+from gati.lifecycle.events import FAILURE_EVENTS
 from gati.lifecycle.hooks import Hook
 from gati.telemetry.recorder import Recorder
 
@@ -34,10 +36,6 @@ _ERROR = Status(StatusCode.ERROR)
 _propagator = TraceContextTextMapPropagator()
 # the HTTP semantic conventions' advice for request durations, in seconds
 _SECONDS = (0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0)
-# lifecycle events recorded as events of the request span (with "detailed")
-_SPAN_EVENTS = frozenset(
-    {"hook.retry", "hook.error", "handler.error", "validation.error", "compensation.alert"}
-)
 
 
 def _trace_headers(scope: dict[str, Any]) -> dict[str, str]:
@@ -80,6 +78,8 @@ class Telemetry:
         app.gctx.metrics = self.recorder
         if self.detailed:
             app.emitter.subscribe(self.observe)
+        else:  # the failure events alone: nothing is built while requests succeed
+            app.emitter.subscribe(self.observe, failures_only=True)
 
     async def step(self, req: Any, res: Any, lctx: Any, gctx: Any) -> None:
         """Open the request's span and arrange for it to close when the request ends."""
@@ -115,8 +115,8 @@ class Telemetry:
         )
         token = context.attach(trace.set_span_in_context(span, parent))
         rid = meta.request_id
-        detailed = self.detailed and rid not in self._open
-        if detailed:  # a client-chosen X-Request-ID may repeat concurrently: first one wins
+        tracked = rid not in self._open
+        if tracked:  # a client-chosen X-Request-ID may repeat concurrently: first one wins
             self._open[rid] = (span, {})
 
         def failed(exc: BaseException) -> None:
@@ -134,7 +134,7 @@ class Telemetry:
                 span.set_attribute("error.type", "timeout")
             context.detach(token)
             span.end()
-            if detailed:
+            if tracked:
                 del self._open[rid]
             labels["http.response.status_code"] = status
             self.duration.record(time.time() - started, labels)
@@ -143,7 +143,8 @@ class Telemetry:
         lctx.on_cleanup(end)
 
     def observe(self, ev: dict[str, Any]) -> None:
-        """Lifecycle event listener ("detailed"): hook spans, hook durations, span events."""
+        """Lifecycle event listener: the failure events as span events; with "detailed", every
+        event, for the hook spans and durations too."""
         found = self._open.get(ev["request_id"])
         if found is None:
             return
@@ -161,7 +162,7 @@ class Telemetry:
                 },
             )
             return
-        if kind in _SPAN_EVENTS:
+        if kind in FAILURE_EVENTS:
             span.add_event(
                 kind, {k: ev[k] for k in ("hook_id", "attempt", "error") if ev.get(k) is not None}
             )
