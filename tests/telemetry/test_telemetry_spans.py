@@ -12,7 +12,6 @@ from opentelemetry import trace
 from opentelemetry.trace import SpanKind, StatusCode
 
 from gati import App, gt
-
 from gati.telemetry import instrument
 from gati.testing import TestClient
 from tests.telemetry.conftest import Sink

@@ -7,6 +7,7 @@ one process (tests, mounted apps) never serve each other's series.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from opentelemetry.exporter.prometheus import PrometheusMetricReader
@@ -23,7 +24,11 @@ class PrometheusEndpoint:
         self.registry = CollectorRegistry(auto_describe=True)
         reader = PrometheusMetricReader(scope_info_enabled=False, registry=self.registry)
         self.meter_provider = MeterProvider(metric_readers=[reader])
+        # brings backend-queried gauges (queue depth) up to date before each scrape
+        self.refresh: Callable[[], Awaitable[None]] | None = None
 
     async def handler(self, req: Any, res: Any, lctx: Any, gctx: Any) -> None:
         """Answer a scrape with every series of this app."""
+        if self.refresh is not None:
+            await self.refresh()
         res.send(generate_latest(self.registry), CONTENT_TYPE_LATEST)

@@ -25,6 +25,9 @@ from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapProp
 from gati.http.not_routed import NOT_ROUTED_ID
 from gati.lifecycle.events import FAILURE_EVENTS
 from gati.lifecycle.hooks import Hook
+from gati.policy.ratelimit import RateLimited
+from gati.telemetry.fabric import FabricTracing
+from gati.telemetry.modules import ModuleTracing
 from gati.telemetry.recorder import Recorder
 
 __all__ = ["STEP_ID", "Telemetry"]
@@ -68,7 +71,14 @@ class Telemetry:
             description="Duration of hook runs",
             explicit_bucket_boundaries_advisory=_SECONDS,
         )
+        self.rejections = self.meter.create_counter(
+            "gati.ratelimit.rejections",
+            unit="{request}",
+            description="Requests refused by a rate limit",
+        )
         self.recorder = Recorder(self.meter)
+        self.modules = ModuleTracing(self.tracer, self.meter)
+        self.fabric = FabricTracing(self.tracer, self.meter)
         # request id → (request span, open hook spans by hook id), with "detailed"
         self._open: dict[str, tuple[Any, dict[str, Any]]] = {}
 
@@ -76,6 +86,8 @@ class Telemetry:
         """Join ``app``'s request path: the built-in step, ``gctx.metrics``, the listener."""
         app.add_step(Hook(self.step, id=STEP_ID, level="global"))
         app.gctx.metrics = self.recorder
+        app.modules.wrap_callers(self.modules.wrap)
+        self.fabric.attach(app.fabric)
         if self.detailed:
             app.emitter.subscribe(self.observe)
         else:  # the failure events alone: nothing is built while requests succeed
@@ -122,6 +134,10 @@ class Telemetry:
         def failed(exc: BaseException) -> None:
             span.record_exception(exc)
             span.set_attribute("error.type", type(exc).__qualname__)
+            if type(exc) is RateLimited:
+                self.rejections.add(
+                    1, {"http.route": lctx.meta.route, "gati.ratelimit.policy": exc.policy}
+                )
 
         def end() -> None:
             delegated = res.asgi
@@ -141,6 +157,10 @@ class Telemetry:
 
         lctx.on_error(failed)
         lctx.on_cleanup(end)
+
+    async def refresh(self) -> None:
+        """Bring the gauges that query a backend (queue depth) up to date."""
+        await self.fabric.refresh()
 
     def observe(self, ev: dict[str, Any]) -> None:
         """Lifecycle event listener: the failure events as span events; with "detailed", every

@@ -30,4 +30,6 @@ def set_up(app: Any, telemetry: Any, metrics_path: str | None) -> Telemetry:
         app.get(metrics_path, id=METRICS_ID, timeout=None, rate_limit=False)(endpoint.handler)
     instrumented = Telemetry(detailed=telemetry == "detailed", meter_provider=meter_provider)
     instrumented.attach(app)
+    if metrics_path is not None:
+        endpoint.refresh = instrumented.refresh
     return instrumented
