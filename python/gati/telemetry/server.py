@@ -37,6 +37,7 @@ _SCOPE = "gati"
 _SERVER = SpanKind.SERVER
 _ERROR = Status(StatusCode.ERROR)
 _propagator = TraceContextTextMapPropagator()
+_NO_HOOKS: dict[str, Any] = {}  # hook spans are opened with "detailed" only
 # the HTTP semantic conventions' advice for request durations, in seconds
 _SECONDS = (0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0)
 
@@ -127,7 +128,7 @@ class Telemetry:
         )
         token = context.attach(trace.set_span_in_context(span, parent))
         rid = meta.request_id
-        tracked = rid not in self._open
+        tracked = self.detailed and rid not in self._open
         if tracked:  # a client-chosen X-Request-ID may repeat concurrently: first one wins
             self._open[rid] = (span, {})
 
@@ -165,10 +166,16 @@ class Telemetry:
     def observe(self, ev: dict[str, Any]) -> None:
         """Lifecycle event listener: the failure events as span events; with "detailed", every
         event, for the hook spans and durations too."""
-        found = self._open.get(ev["request_id"])
-        if found is None:
+        rid = ev["request_id"]
+        found = self._open.get(rid)
+        if found is not None:
+            span, hooks = found
+        elif ev["type"] in FAILURE_EVENTS:  # emitted in the request's task: its span is current
+            span, hooks = trace.get_current_span(), _NO_HOOKS
+            if getattr(span, "attributes", {}).get("gati.request_id") != rid:
+                return
+        else:
             return
-        span, hooks = found
         kind = ev["type"]
         if kind == "hook.start":
             hook_id = ev["hook_id"]
