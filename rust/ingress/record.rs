@@ -84,6 +84,25 @@ impl Ingress {
         guard(|| Self::blank(py))
     }
 
+    /// A copy with the same field values (`copy.copy(info)`, as for the pure twin).
+    fn __copy__(&self, py: Python<'_>) -> PyResult<Self> {
+        guard(|| {
+            let clone = |field: &Option<Py<PyAny>>| field.as_ref().map(|v| v.clone_ref(py));
+            Ok(Self {
+                request_id: clone(&self.request_id),
+                version_requested: clone(&self.version_requested),
+                flags: clone(&self.flags),
+                trace_id: clone(&self.trace_id),
+                traceparent: clone(&self.traceparent),
+                client_ip: clone(&self.client_ip),
+                user_agent: clone(&self.user_agent),
+                content_type: clone(&self.content_type),
+                content_length: self.content_length,
+                rare: clone(&self.rare),
+            })
+        })
+    }
+
     fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
         for field in self.fields().into_iter().flatten() {
             visit.call(field)?;

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import gc
 import re
 import weakref
@@ -185,6 +186,17 @@ def test_a_blank_ingress_is_the_same_on_both() -> None:
     assert [getattr(blank_native, f) for f in FIELDS] == [getattr(blank_pure, f) for f in FIELDS]
     blank_native.version_requested = "2025-01-01"
     assert blank_native.version_requested == "2025-01-01"
+
+
+def test_a_copied_ingress_is_independent_on_both() -> None:
+    """``copy.copy(info)`` (a Timescape upgrade changes the copy's content type)."""
+    scope = {"headers": [(b"content-type", b"text/plain"), (b"x-request-id", b"r-1")]}
+    for read in (native.read_ingress, pure_read):
+        info = read(scope)
+        other = copy.copy(info)
+        other.content_type = b"application/json"
+        assert info.content_type == b"text/plain"
+        assert (other.request_id, other.content_type) == ("r-1", b"application/json")
 
 
 def test_the_native_ingress_takes_part_in_garbage_collection() -> None:
