@@ -60,6 +60,8 @@ const pretty = (value) => JSON.stringify(value, null, 2);
 const ms = (value) => value >= 100 ? `${value.toFixed(0)} ms` : value >= 1 ? `${value.toFixed(1)} ms`
   : `${(value * 1000).toFixed(0)} µs`;
 const clock = (unix) => new Date(unix * 1000).toLocaleTimeString([], { hour12: false });
+/** A dotted Python name shortened to its last part ("pkg.mod.<locals>.greet" → "greet"). */
+const shortName = (name) => name.replace(/^.*[.]/, "");
 const statusClass = (status) => `status s${String(status)[0]}xx`;
 const pathText = (path) => path.length ? path.map((p) => typeof p === "number" ? `[${p}]` : `.${p}`).join("")
   : "(whole body)";
@@ -175,7 +177,8 @@ function timeline(steps, id) {
     return h(`div.step.phase-${phase}.outcome-${step.outcome}`,
       { "data-step": index, "data-phase": step.phase, "data-outcome": step.outcome,
         title: step.detail || `${step.phase} ${step.name}: ${step.outcome}` },
-      h("div.step-label", {}, h("span.phase-tag", {}, step.phase), h("span.step-name", {}, step.name)),
+      h("div.step-label", {}, h("span.phase-tag", {}, step.phase),
+        h("span.step-name", { title: step.name }, step.phase === "handler" ? shortName(step.name) : step.name)),
       h("div.track", {}, h("div.bar", { style: `left:${left}%;width:${Math.min(width, 100 - left)}%` })),
       h("div.step-time", {}, ms(step.duration_ms),
         step.outcome !== "ok" ? h("span.outcome", {}, step.outcome) : null),
@@ -212,7 +215,7 @@ function recordHead(record) {
     statusPill(record.status), versionPill(record.version),
     h("span.meta", {}, ms(record.duration_ms)),
     record.route ? h("span.meta", {}, "route ", h("code", {}, record.route)) : null,
-    record.handler_id ? h("span.meta", {}, "handler ", h("code", {}, record.handler_id)) : null,
+    record.handler_id ? h("span.meta", {}, "handler ", h("code", { title: record.handler_id }, shortName(record.handler_id))) : null,
     h("span.meta", {}, "request id ", h("code", {}, record.request_id)),
     record.replay_of ? h("a.meta", { href: `#/requests/${encodeURIComponent(record.replay_of)}` },
       "replay of ", h("code", {}, record.replay_of)) : null);
@@ -260,16 +263,22 @@ async function requestView(view, id) {
 
 // ---------------------------------------------------------------- view: diff
 
-function valueCell(value, present) {
-  return present ? h("code.value", {}, JSON.stringify(value)) : h("span.muted", {}, "—");
+function valueCell(value, present, kind) {
+  if (!present) return h("span.muted", {}, "—");
+  // a header's values show as sent (one value, or a repeated header's values joined by ", ")
+  const text = kind === "body" ? JSON.stringify(value) : [value].flat().join(", ");
+  return h("code.value", {}, text);
 }
+
+/** A header change's path is [name] or [name, index of a repeated header]. */
+const headerName = (path) => path.length > 1 && path[1] > 0 ? `${path[0]} (#${path[1] + 1})` : String(path[0]);
 
 function changeRows(changes, kind) {
   return changes.map((c) => h(`tr.op-${c.op}`, { "data-change": c.op },
     h("td", {}, h(`span.op.op-${c.op}`, {}, c.op)),
-    h("td", {}, h("code", {}, kind === "body" ? pathText(c.path) : c.path.join("."))),
-    h("td", {}, valueCell(c.left, c.op !== "added")),
-    h("td", {}, valueCell(c.right, c.op !== "removed"))));
+    h("td", {}, h("code", {}, kind === "body" ? pathText(c.path) : headerName(c.path))),
+    h("td", {}, valueCell(c.left, c.op !== "added", kind)),
+    h("td", {}, valueCell(c.right, c.op !== "removed", kind))));
 }
 
 function changeTable(changes, kind, id) {
@@ -463,8 +472,11 @@ function versionNode(v, index) {
     h("div.version-flags", {},
       v.breaking ? h("span.pill.breaking", {}, "breaking")
         : index === 0 ? h("span.pill.initial", {}, "first version") : h("span.pill.compatible", {}, "compatible"),
-      v.deprecated ? h("span.pill.deprecated", {}, v.sunset ? `deprecated · sunset ${v.sunset}` : "deprecated") : null),
-    h("div.version-impl", {}, v.implementation ? h("code", {}, v.implementation) : h("span.muted", {}, "no handler")),
+      v.deprecated ? h("span.pill.deprecated", {}, v.sunset ? `deprecated · sunset ${v.sunset}` : "deprecated") : null,
+      v.decommissioned ? h("span.pill.breaking", {}, "decommissioned (410)") : null,
+      v.healthy === false ? h("span.pill.breaking", {}, "unhealthy (503)") : null),
+    h("div.version-impl", {}, v.implementation ? h("code", { title: v.implementation }, shortName(v.implementation))
+      : h("span.muted", {}, "no handler")),
     v.transformers.length ? h("div.version-transformers", {}, h("span.muted", {}, "transformers "),
       v.transformers.map((t) => h("code.chip", {}, t))) : null,
     h("div.version-traffic", {}, h("strong", {}, v.requests), v.requests === 1 ? " request" : " requests"));
@@ -476,8 +488,8 @@ async function versionsView(view) {
     links.openapi ? h("a.button", { href: links.openapi, target: "_blank", rel: "noopener" }, "OpenAPI document") : null,
     links.docs ? h("a.button", { href: links.docs, target: "_blank", rel: "noopener" }, "API docs") : null);
   const cards = routes.map((route) => h("section.card.route-card", { "data-route": route.route },
-    h("h2", {}, h("code", {}, route.route),
-      h("span.count-label", {}, `${route.versions.length} version${route.versions.length === 1 ? "" : "s"}`)),
+    h("h2", {}, h("code", {}, route.route), h("span.count-label", {}, route.versions.length
+      ? `${route.versions.length} version${route.versions.length === 1 ? "" : "s"}` : "unversioned")),
     route.versions.length ? h("ol.version-line", {}, route.versions.map(versionNode))
       : h("p.muted", {}, "Unversioned: one implementation for every version.")));
   view.append(

@@ -1,0 +1,44 @@
+"""The app the browser test serves through uvicorn: a greeting route with two Timescape versions
+behind a named route hook that puts the greeting into ``lctx.state``, which both versions echo
+(so a state edited at a debug gate shows in the response), and a plain unversioned route.
+
+``PLAYGROUND_TOKEN`` in the environment turns the token on.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from gati import App, Hook
+
+V1, V2 = "2025-01-01", "2025-06-01"
+
+
+async def greeting(req: Any, res: Any, lctx: Any, gctx: Any) -> None:
+    """Choose the greeting (a gate after this hook may change it)."""
+    lctx.state.set("greeting", "hello")
+
+
+def make_app() -> App:
+    """A fresh app with the Playground on."""
+    app = App(playground=True, playground_token=os.environ.get("PLAYGROUND_TOKEN") or None)
+    hooks = [Hook(greeting, kind="before", level="route", id="greeting")]
+
+    @app.get("/greet/{name}", version=V1, hooks=hooks)
+    async def greet_v1(req: Any, res: Any, lctx: Any, gctx: Any) -> Any:
+        return {"message": f"{lctx.state.get('greeting')}, {req.path_params['name']}"}
+
+    @app.get("/greet/{name}", version=V2, hooks=hooks)
+    async def greet_v2(req: Any, res: Any, lctx: Any, gctx: Any) -> Any:
+        return {"greeting": lctx.state.get("greeting"), "name": req.path_params["name"]}
+
+    @app.get("/about")
+    async def about(req: Any, res: Any, lctx: Any, gctx: Any) -> Any:
+        return {"app": "greeter"}
+
+    app.timescape.deprecate(V1, sunset="2027-06-01")
+    return app
+
+
+app = make_app()

@@ -1,0 +1,191 @@
+"""The Playground in a real browser: Debian's headless chromium, driven by Playwright (pointed at
+that binary: no browser is downloaded), against the app of ``browser_app`` served by uvicorn.
+
+One walk through every view: requests appear live, a request's lifecycle and state, a replay
+against the other version and its diff, a debug gate whose edited state reaches the handler, the
+version timeline; then the token flow. Each view's screenshot is saved under docs/img/.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import sys
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+
+from gati.testing import LiveServer, live_server
+from tests.playground.browser_app import V1, V2
+
+ROOT = Path(__file__).resolve().parents[2]
+IMAGES = ROOT / "docs" / "img"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ROUTE = "GET /greet/{name}"
+WAIT_MS = 15_000
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (make system)"),
+]
+
+
+def serve(token: str | None = None) -> Iterator[LiveServer]:
+    env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    env.pop("PLAYGROUND_TOKEN", None)
+    if token is not None:
+        env["PLAYGROUND_TOKEN"] = token
+    command = [sys.executable, "-m", "uvicorn", "tests.playground.browser_app:app",
+               "--port", "{port}", "--log-level", "warning"]  # fmt: skip
+    # the probe asks the Playground, whose paths are never recorded
+    with live_server(command, cwd=ROOT, env=env, probe="/_gati/") as server:
+        yield server
+
+
+@pytest.fixture
+def server() -> Iterator[LiveServer]:
+    yield from serve()
+
+
+@pytest.fixture
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
+        )
+        yield launched
+        launched.close()
+
+
+def new_page(browser: object) -> object:
+    page = browser.new_page(viewport={"width": 1280, "height": 800})  # type: ignore[attr-defined]
+    page.set_default_timeout(WAIT_MS)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.errors = errors
+    return page
+
+
+def shoot(page: object, name: str) -> None:
+    IMAGES.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(IMAGES / name), full_page=True)  # type: ignore[attr-defined]
+
+
+def test_every_view_of_the_playground_in_chromium(server: LiveServer, browser: object) -> None:
+    from playwright.sync_api import expect
+
+    url, page = server.url, new_page(browser)
+    page.goto(f"{url}/_gati/")
+    expect(page.locator("#stream-state")).to_have_class(re.compile(r"\bon\b"))
+    page.evaluate("window.loadedOnce = true")
+
+    # live: requests made now appear in the list, newest on top, with no reload
+    httpx.get(f"{url}/greet/ada")
+    httpx.get(f"{url}/greet/bob", headers={"Gati-Version": V1, "Authorization": "Bearer tok-123"})
+    httpx.get(f"{url}/greet/cy", headers={"Gati-Version": V2})
+    httpx.get(f"{url}/about")
+    rows = page.locator("#requests tbody tr[data-request-id]")
+    expect(rows).to_have_count(4)
+    expect(rows.first).to_contain_text("/about")
+    expect(rows.nth(3)).to_contain_text("/greet/ada")
+    assert page.evaluate("window.loadedOnce") is True
+    shoot(page, "playground-live.png")
+
+    # a request's page: timeline, state at each hook boundary, redacted request, response
+    bob = rows.filter(has_text="/greet/bob")
+    original = bob.get_attribute("data-request-id")
+    bob.click()
+    steps = page.locator("#timeline [data-step]")
+    expect(steps.first).to_be_visible()
+    phases = steps.evaluate_all("els => els.map(e => e.dataset.phase)")
+    assert phases[0] == "ingress" and "hook" in phases and "handler" in phases
+    expect(page.locator("#timeline [data-phase=hook]")).to_contain_text("greeting")
+    after = page.locator('#snapshots [data-boundary="after:greeting"]')
+    expect(after).to_contain_text('"greeting": "hello"')
+    expect(page.locator("#request")).to_contain_text("/greet/bob")
+    expect(page.locator("#request")).to_contain_text("***")
+    expect(page.locator("#request")).not_to_contain_text("tok-123")
+    expect(page.locator("#response")).to_contain_text("hello, bob")
+    options = page.locator("#replay-version option").evaluate_all("els => els.map(e => e.value)")
+    assert options == [V1, V2]
+    shoot(page, "playground-request.png")
+
+    # replay against the other version: the diff of status, body and the two traces
+    page.select_option("#replay-version", V2)
+    page.click("#replay")
+    page.wait_for_url(re.compile(rf"#/diff/{original}/[^/]+$"))
+    expect(page.locator("#diff-status")).to_contain_text("same status")
+    changes = page.locator("#diff-body [data-change]")
+    expect(changes).to_have_count(3)
+    ops = sorted(changes.evaluate_all("els => els.map(e => e.dataset.change)"))
+    assert ops == ["added", "added", "removed"]
+    expect(page.locator("#diff-body")).to_contain_text(".message")
+    expect(page.locator("#timeline-left [data-step]").first).to_be_visible()
+    expect(page.locator("#timeline-right [data-phase=handler]")).to_contain_text("greet_v2")
+    shoot(page, "playground-diff.png")
+
+    # a gate after the hook: the request pauses, its state is edited (bad JSON refused), resumed
+    page.goto(f"{url}/_gati/#/gates")
+    page.select_option("#gate-route", ROUTE)
+    page.fill("#gate-hook", "greeting")
+    page.select_option("#gate-when", "after")
+    page.fill("#gate-count", "2")
+    page.click("#gate-add")
+    expect(page.locator("#gates")).to_contain_text("2 left")
+    with ThreadPoolExecutor(2) as pool:
+        paused = pool.submit(httpx.get, f"{url}/greet/dee", timeout=30)
+        editor = page.locator("#paused .state-editor")
+        expect(editor).to_have_value(re.compile(r'"greeting": "hello"'))
+        editor.fill('["not", "an object"]')
+        expect(page.locator("#paused .state-error")).to_be_visible()
+        expect(page.locator("#paused .state-error")).to_contain_text("JSON object")
+        expect(page.locator("#paused button.save-state")).to_be_disabled()
+        editor.fill('{\n  "greeting": "hola"\n}')
+        expect(page.locator("#paused .state-error")).to_be_hidden()
+        page.click("#paused button.save-state")
+        expect(page.locator("#paused")).to_contain_text("saved")
+        shoot(page, "playground-gates.png")
+        page.click("#paused button.resume")
+        response = paused.result(timeout=20)
+        assert response.status_code == 200
+        assert response.json() == {"greeting": "hola", "name": "dee"}
+
+        # the gate's second request: aborted, it is answered 503
+        expect(page.locator("#gates")).to_contain_text("1 left")
+        aborted = pool.submit(httpx.get, f"{url}/greet/eve", timeout=30)
+        expect(page.locator("#paused .paused-card:not(.done) button.abort")).to_have_count(1)
+        page.click("#paused .paused-card:not(.done) button.abort")
+        assert aborted.result(timeout=20).status_code == 503
+
+    # versions: each route's timeline with breaking and deprecation flags, traffic, OpenAPI link
+    page.goto(f"{url}/_gati/#/versions")
+    greet = page.locator(f'#versions [data-route="{ROUTE}"]')
+    expect(greet.locator("[data-version]")).to_have_count(2)
+    expect(greet.locator(f'[data-version="{V1}"]')).to_contain_text("deprecated")
+    expect(greet.locator(f'[data-version="{V2}"]')).to_contain_text("breaking")
+    expect(greet.locator(f'[data-version="{V2}"]')).to_contain_text("requests")
+    expect(page.locator('a[href="/openapi.json"]')).to_be_visible()
+    shoot(page, "playground-versions.png")
+    assert page.errors == []  # type: ignore[attr-defined]
+
+
+def test_the_token_is_asked_for_then_kept_in_a_cookie(browser: object) -> None:
+    from playwright.sync_api import expect
+
+    for server in serve(token="let-me-in"):
+        page = new_page(browser)
+        assert page.goto(f"{server.url}/_gati/").status == 401
+        assert page.goto(f"{server.url}/_gati/?token=wrong").status == 401
+        answer = page.goto(f"{server.url}/_gati/?token=let-me-in")
+        assert answer.status == 200 and answer.url == f"{server.url}/_gati/"
+        expect(page.locator("#stream-state")).to_have_class(re.compile(r"\bon\b"))
+        httpx.get(f"{server.url}/greet/ada")
+        # (the browser also asked for /favicon.ico while refused: the app recorded that 404)
+        expect(page.locator("#requests tbody tr", has_text="/greet/ada")).to_have_count(1)
+        assert page.errors == []
