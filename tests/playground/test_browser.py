@@ -8,6 +8,7 @@ version timeline; then the token flow. Each view's screenshot is saved under doc
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from gati.testing import LiveServer, live_server
 from tests.playground.browser_app import V1, V2
@@ -34,7 +36,9 @@ pytestmark = [
 ]
 
 
+@contextlib.contextmanager
 def serve(token: str | None = None) -> Iterator[LiveServer]:
+    """``browser_app`` through uvicorn, with the Playground token on when ``token`` is given."""
     env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
     env.pop("PLAYGROUND_TOKEN", None)
     if token is not None:
@@ -48,13 +52,12 @@ def serve(token: str | None = None) -> Iterator[LiveServer]:
 
 @pytest.fixture
 def server() -> Iterator[LiveServer]:
-    yield from serve()
+    with serve() as running:
+        yield running
 
 
 @pytest.fixture
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
+def browser() -> Iterator[Browser]:
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(
             executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
@@ -63,24 +66,22 @@ def browser() -> Iterator[object]:
         launched.close()
 
 
-def new_page(browser: object) -> object:
-    page = browser.new_page(viewport={"width": 1280, "height": 800})  # type: ignore[attr-defined]
+def new_page(browser: Browser, errors: list[str]) -> Page:
+    """A page whose uncaught script errors land in ``errors``."""
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
     page.set_default_timeout(WAIT_MS)
-    errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.errors = errors
     return page
 
 
-def shoot(page: object, name: str) -> None:
+def shoot(page: Page, name: str) -> None:
     IMAGES.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(IMAGES / name), full_page=True)  # type: ignore[attr-defined]
+    page.screenshot(path=str(IMAGES / name), full_page=True)
 
 
-def test_every_view_of_the_playground_in_chromium(server: LiveServer, browser: object) -> None:
-    from playwright.sync_api import expect
-
-    url, page = server.url, new_page(browser)
+def test_every_view_of_the_playground_in_chromium(server: LiveServer, browser: Browser) -> None:
+    errors: list[str] = []
+    url, page = server.url, new_page(browser, errors)
     page.goto(f"{url}/_gati/")
     expect(page.locator("#stream-state")).to_have_class(re.compile(r"\bon\b"))
     page.evaluate("window.loadedOnce = true")
@@ -172,20 +173,22 @@ def test_every_view_of_the_playground_in_chromium(server: LiveServer, browser: o
     expect(greet.locator(f'[data-version="{V2}"]')).to_contain_text("requests")
     expect(page.locator('a[href="/openapi.json"]')).to_be_visible()
     shoot(page, "playground-versions.png")
-    assert page.errors == []  # type: ignore[attr-defined]
+    assert errors == []
+    page.close()
 
 
-def test_the_token_is_asked_for_then_kept_in_a_cookie(browser: object) -> None:
-    from playwright.sync_api import expect
-
-    for server in serve(token="let-me-in"):
-        page = new_page(browser)
-        assert page.goto(f"{server.url}/_gati/").status == 401
-        assert page.goto(f"{server.url}/_gati/?token=wrong").status == 401
+def test_the_token_is_asked_for_then_kept_in_a_cookie(browser: Browser) -> None:
+    errors: list[str] = []
+    with serve(token="let-me-in") as server:
+        page = new_page(browser, errors)
+        for refused in (f"{server.url}/_gati/", f"{server.url}/_gati/?token=wrong"):
+            answer = page.goto(refused)
+            assert answer is not None and answer.status == 401
         answer = page.goto(f"{server.url}/_gati/?token=let-me-in")
-        assert answer.status == 200 and answer.url == f"{server.url}/_gati/"
+        assert answer is not None and answer.status == 200 and answer.url == f"{server.url}/_gati/"
         expect(page.locator("#stream-state")).to_have_class(re.compile(r"\bon\b"))
         httpx.get(f"{server.url}/greet/ada")
         # (the browser also asked for /favicon.ico while refused: the app recorded that 404)
         expect(page.locator("#requests tbody tr", has_text="/greet/ada")).to_have_count(1)
-        assert page.errors == []
+        assert errors == []
+        page.close()  # ends its event stream before the server stops
