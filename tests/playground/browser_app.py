@@ -7,6 +7,7 @@ behind a named route hook that puts the greeting into ``lctx.state``, which both
 
 from __future__ import annotations
 
+import asyncio
 import os
 from typing import Any
 
@@ -20,17 +21,31 @@ async def greeting(req: Any, res: Any, lctx: Any, gctx: Any) -> None:
     lctx.state.set("greeting", "hello")
 
 
+async def flaky_lookup(req: Any, res: Any, lctx: Any, gctx: Any) -> None:
+    """Look a profile up (a few ms); fail the first attempt of a ``?flaky`` request, so its
+    timeline shows a retry."""
+    await asyncio.sleep(0.003)
+    if "flaky" in req.query and lctx.state.get("looked_up") is None:
+        lctx.state.set("looked_up", "after a retry")
+        raise ConnectionError("profile store not reachable")
+
+
 def make_app() -> App:
     """A fresh app with the Playground on."""
     app = App(playground=True, playground_token=os.environ.get("PLAYGROUND_TOKEN") or None)
-    hooks = [Hook(greeting, kind="before", level="route", id="greeting")]
+    hooks = [
+        Hook(greeting, kind="before", level="route", id="greeting"),
+        Hook(flaky_lookup, kind="before", level="route", id="lookup", retries=1, backoff=0.002),
+    ]
 
     @app.get("/greet/{name}", version=V1, hooks=hooks)
     async def greet_v1(req: Any, res: Any, lctx: Any, gctx: Any) -> Any:
+        await asyncio.sleep(0.002)
         return {"message": f"{lctx.state.get('greeting')}, {req.path_params['name']}"}
 
     @app.get("/greet/{name}", version=V2, hooks=hooks)
     async def greet_v2(req: Any, res: Any, lctx: Any, gctx: Any) -> Any:
+        await asyncio.sleep(0.002)
         return {"greeting": lctx.state.get("greeting"), "name": req.path_params["name"]}
 
     @app.get("/about")

@@ -88,25 +88,31 @@ def test_every_view_of_the_playground_in_chromium(server: LiveServer, browser: B
 
     # live: requests made now appear in the list, newest on top, with no reload
     httpx.get(f"{url}/greet/ada")
-    httpx.get(f"{url}/greet/bob", headers={"Gati-Version": V1, "Authorization": "Bearer tok-123"})
+    bob = {"Gati-Version": V1, "Authorization": "Bearer tok-123"}
+    httpx.get(f"{url}/greet/bob?flaky=1", headers=bob)
     httpx.get(f"{url}/greet/cy", headers={"Gati-Version": V2})
+    httpx.get(f"{url}/nowhere")
     httpx.get(f"{url}/about")
     rows = page.locator("#requests tbody tr[data-request-id]")
-    expect(rows).to_have_count(4)
+    expect(rows).to_have_count(5)
     expect(rows.first).to_contain_text("/about")
-    expect(rows.nth(3)).to_contain_text("/greet/ada")
+    expect(rows.nth(1)).to_contain_text("404")
+    expect(rows.nth(4)).to_contain_text("/greet/ada")
     assert page.evaluate("window.loadedOnce") is True
     shoot(page, "playground-live.png")
 
     # a request's page: timeline, state at each hook boundary, redacted request, response
-    bob = rows.filter(has_text="/greet/bob")
-    original = bob.get_attribute("data-request-id")
-    bob.click()
+    row = rows.filter(has_text="/greet/bob")
+    original = row.get_attribute("data-request-id")
+    row.click()
     steps = page.locator("#timeline [data-step]")
     expect(steps.first).to_be_visible()
     phases = steps.evaluate_all("els => els.map(e => e.dataset.phase)")
     assert phases[0] == "ingress" and "hook" in phases and "handler" in phases
-    expect(page.locator("#timeline [data-phase=hook]")).to_contain_text("greeting")
+    expect(page.locator("#timeline [data-phase=hook]").first).to_contain_text("greeting")
+    retried = page.locator("#timeline [data-outcome=retry]")
+    expect(retried).to_contain_text("lookup")
+    expect(retried).to_contain_text("profile store not reachable")
     after = page.locator('#snapshots [data-boundary="after:greeting"]')
     expect(after).to_contain_text('"greeting": "hello"')
     expect(page.locator("#request")).to_contain_text("/greet/bob")
