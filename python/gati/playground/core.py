@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from gati.playground import redact
+from gati.playground import redact, timeline
 from gati.playground.api import PlaygroundAPI
 from gati.playground.buffer import RingBuffer
-from gati.playground.record import Record
+from gati.playground.record import Record, Step
 from gati.playground.recorder import Recorder
 from gati.playground.sse import Broadcaster
 
@@ -29,7 +29,7 @@ class Playground:
         self.buffer: RingBuffer[Record] = RingBuffer(max_records, max_bytes)
         self.feed = Broadcaster()
         self.traffic: Counter[tuple[str, str, str]] = Counter()  # (method, route, version)
-        self.recorder = Recorder(self.keep, self._hops)
+        self.recorder = Recorder(self.keep)
         from gati.playground.gates import Gates
 
         self.gates = Gates(self)
@@ -57,15 +57,22 @@ class Playground:
 
     def record_json(self, record: Record) -> dict[str, Any]:
         """The full JSON form of ``record``, redacted."""
-        return record.as_dict(self.secrets(), self.versions_of(record))
+        return record.as_dict(self.secrets(), self.versions_of(record), self.timeline(record))
 
-    def _hops(self, meta: Any) -> tuple[tuple[str, str], ...]:
-        """The transformer hops a request of ``meta``'s route and version crossed."""
+    def timeline(self, record: Record) -> list[Step]:
+        """``record``'s timeline."""
+        return timeline.build(record, self._hops(record))
+
+    def _hops(self, record: Record) -> tuple[tuple[str, str], ...]:
+        """The transformer hops ``record``'s version crosses (as its route is served now)."""
         ts = self.app.timescape
-        if meta.version is None or (meta.method, meta.route) not in ts.routes():
+        if record.version is None or record.route_key is None:
+            return ()
+        method, pattern = record.route_key
+        if (method, pattern) not in ts.routes():
             return ()
         try:
-            return tuple(ts.resolve(meta.method, meta.route, meta.version).hops)
+            return tuple(ts.resolve(method, pattern, record.version).hops)
         except Exception:  # the route's versions changed since: nothing to say
             return ()
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gati.playground.record import Record, body_json
+from gati.playground.record import Record, Step, body_json
 
 __all__ = ["changes", "diff_records"]
 
@@ -65,8 +65,10 @@ def _header_map(record: Record, secrets: tuple[str, ...]) -> dict[str, list[str]
     return found
 
 
-def diff_records(left: Record, right: Record, secrets: tuple[str, ...]) -> dict[str, Any]:
-    """The diff view of two records (PLAYGROUND_API.md, ``GET diff``)."""
+def diff_records(
+    left: Record, right: Record, secrets: tuple[str, ...], timelines: tuple[list[Step], list[Step]]
+) -> dict[str, Any]:
+    """The diff view of two records (PLAYGROUND_API.md, ``GET diff``) and their timelines."""
     return {
         "left": left.summary(),
         "right": right.summary(),
@@ -81,7 +83,7 @@ def diff_records(left: Record, right: Record, secrets: tuple[str, ...]) -> dict[
             body_json(right.response_body, right.response_media, secrets),
         ),
         "timelines": {
-            "left": [s.as_dict() for s in left.timeline],
-            "right": [s.as_dict() for s in right.timeline],
+            "left": [s.as_dict() for s in timelines[0]],
+            "right": [s.as_dict() for s in timelines[1]],
         },
     }

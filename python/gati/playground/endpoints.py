@@ -76,7 +76,8 @@ def routes(pg: Playground) -> list[Route]:
             missing = ids[0] if left is None else ids[1]
             return problem(404, f"no such record {missing!r} (unknown, or evicted)")
         secrets = pg.secrets()
-        return json(diff_records(left, right, secrets))
+        timelines = pg.timeline(left), pg.timeline(right)
+        return json(diff_records(left, right, secrets, timelines))
 
     async def versions(request: Request) -> Response:
         from gati.playground.versions import versions_view

@@ -150,15 +150,15 @@ class Gates:
         gate = self.gates.get(gate_id)
         if gate is None:
             return False
-        self._retire(gate)
+        del self.gates[gate_id]
+        self._unplan(gate)
         for paused in list(self.paused.values()):
             if paused.gate is gate:
                 self.end(paused.pause_id, "resume")
         return True
 
-    def _retire(self, gate: Gate) -> None:
-        """Take ``gate`` out of the list and of every plan."""
-        self.gates.pop(gate.id, None)
+    def _unplan(self, gate: Gate) -> None:
+        """Take ``gate``'s hooks out of every plan."""
         mine = {id(h) for h in gate.hooks}
         for target in self._targets(gate.key):
             plan = target.plan
@@ -218,8 +218,8 @@ class Gates:
         if gate.remaining <= 0:
             return
         gate.remaining -= 1
-        if gate.remaining == 0:
-            self._retire(gate)
+        if gate.remaining == 0:  # used up: out of the plans; listed while its request waits
+            self._unplan(gate)
         now = time.time()
         paused = Paused(
             f"p{next(self._ids)}",
@@ -239,6 +239,8 @@ class Gates:
             decision = "resume"  # an open gate times out and the request goes on
         finally:
             self.paused.pop(paused.pause_id, None)
+            if gate.remaining == 0 and not any(p.gate is gate for p in self.paused.values()):
+                self.gates.pop(gate.id, None)
             feed.publish("resumed", {"pause_id": paused.pause_id})
         if decision == "abort":
             raise HTTPError(503, "aborted at a debug gate")

@@ -84,7 +84,9 @@ class Record:
     response_headers: list[tuple[bytes, bytes]]
     response_body: bytes
     response_media: str | None
-    timeline: list[Step] = field(default_factory=list)
+    version_asked: str | None = None
+    ingress_ms: float = 0.0
+    events: list[dict[str, Any]] = field(default_factory=list)  # lifecycle events, raw
     snapshots: list[tuple[str, Any]] = field(default_factory=list)
     size: int = 0
 
@@ -96,7 +98,7 @@ class Record:
             n += len(name) + len(value) + 64
         for name, value in self.response_headers:
             n += len(name) + len(value) + 64
-        n += _PER_STEP * len(self.timeline)
+        n += _PER_STEP * (len(self.events) + 3)
         for _, snap in self.snapshots:
             n += _PER_SNAPSHOT
             if snap is not None:
@@ -120,7 +122,9 @@ class Record:
             "replay_of": self.replay_of,
         }
 
-    def as_dict(self, secrets: tuple[str, ...], versions: list[str]) -> dict[str, Any]:
+    def as_dict(
+        self, secrets: tuple[str, ...], versions: list[str], timeline: list[Step]
+    ) -> dict[str, Any]:
         """Everything, redacted (PLAYGROUND_API.md, Record)."""
         out = self.summary()
         out["request"] = {
@@ -135,7 +139,7 @@ class Record:
             "headers": redact.headers(self.response_headers, secrets),
             "body": body_json(self.response_body, self.response_media, secrets),
         }
-        out["timeline"] = [step.as_dict() for step in self.timeline]
+        out["timeline"] = [step.as_dict() for step in timeline]
         out["snapshots"] = [
             {
                 "boundary": boundary,

@@ -17,10 +17,9 @@ from collections.abc import Callable
 from typing import Any
 
 from gati.context.current import CURRENT
-from gati.errors import HookTimeout, RequestTimeout
 from gati.http.not_routed import NOT_ROUTED_ID
 from gati.lifecycle.hooks import Hook
-from gati.playground.record import Record, Step
+from gati.playground.record import Record
 
 __all__ = ["RECORD_KEY", "REPLAY_KEY", "STEP_ID", "Recorder"]
 
@@ -32,11 +31,9 @@ RECORD_KEY = "gati.playground.record"
 _UNRECORDED = frozenset(
     {"gati.healthz", "gati.readyz", "gati.openapi", "gati.docs", "gati.docs.asset", "gati.metrics"}
 )
-_POLICY_IDS = frozenset({"gati.auth", "gati.rate_limit", "gati.audit"})
 # the events that mark a hook boundary, and the side of it they mark
 _BOUNDARY = {"hook.start": "before", "hook.end": "after", "hook.error": "after"}
 _HANDLER_BOUNDARY = {"handler.start": "before", "handler.end": "after"}
-_MIGRATED = "request migrated up, response back down (timed within the handler)"
 _now = time.perf_counter_ns
 _time = time.time
 
@@ -69,13 +66,8 @@ class Live:
 class Recorder:
     """Records every request of one app; ``on_record`` gets each finished ``Record``."""
 
-    def __init__(
-        self,
-        on_record: Callable[[Record], None],
-        hops: Callable[[Any], tuple[tuple[str, str], ...]] = lambda meta: (),
-    ) -> None:
+    def __init__(self, on_record: Callable[[Record], None]) -> None:
         self.on_record = on_record
-        self.hops = hops  # the transformer hops (from, to) a request's version crossed
         self._open: dict[int, Live] = {}  # id(lctx) → live record
         self._ids = itertools.count(1)
         self.paused = False
@@ -158,7 +150,9 @@ class Recorder:
             response_headers=headers,
             response_body=body,
             response_media=_media(media),
-            timeline=timeline(live, end, status),
+            version_asked=req.info.version_requested,
+            ingress_ms=live.ingress_ms,
+            events=live.events,
             snapshots=live.snapshots,
         )
         record.measure()
@@ -168,72 +162,3 @@ class Recorder:
 
 def _media(raw: bytes | None) -> str | None:
     return None if raw is None else raw.decode("latin-1")
-
-
-def _outcome(error: str | None) -> str:
-    if error is None:
-        return "ok"
-    name = error.split(":", 1)[0]
-    return "timeout" if name in (HookTimeout.__name__, RequestTimeout.__name__) else "error"
-
-
-def timeline(live: Live, end: int, status: int) -> list[Step]:
-    """The request's steps: ingress, version and transforms, then one step per hook run
-    (policies apart), the handler, and the response."""
-    ingress = live.ingress_ms
-    steps = [
-        Step("ingress", "ingress", 0.0, ingress, detail=f"request id {live.lctx.meta.request_id}")
-    ]
-    version = live.lctx.meta.version
-    if version is not None:
-        asked = live.req.info.version_requested
-        chosen = f"asked {asked!r}" if asked else "no version asked: the default"
-        steps.append(Step("version", version, ingress, 0.0, detail=chosen))
-        for from_, to in live.recorder.hops(live.lctx.meta):
-            steps.append(Step("transform", f"{from_} → {to}", ingress, 0.0, detail=_MIGRATED))
-    t0 = int(live.lctx.meta.started_at * 1e9)
-    starts: dict[str, int] = {}
-    handler_start = 0
-    for ev in live.events:
-        kind = ev["type"]
-        ts = ev["ts_ns"]
-        if kind == "hook.start":
-            starts[ev["hook_id"]] = ts
-        elif kind in ("hook.end", "hook.error"):
-            hook_id = ev["hook_id"]
-            duration = ev.get("duration_ns", 0) / 1e6
-            begun = starts.pop(hook_id, ts - ev.get("duration_ns", 0))
-            phase = "policy" if hook_id in _POLICY_IDS else "hook"
-            error: str | None = ev.get("error")
-            attempt = ev.get("attempt", 1)
-            detail: str | None = (
-                error if attempt == 1 else f"attempt {attempt}" + (f": {error}" if error else "")
-            )
-            steps.append(Step(phase, hook_id, _ms(begun, t0), duration, _outcome(error), detail))
-        elif kind == "hook.retry" and steps and steps[-1].phase in ("hook", "policy"):
-            steps[-1].outcome = "retry"
-        elif kind == "handler.start":
-            handler_start = ts
-        elif kind in ("handler.end", "handler.error", "validation.error"):
-            duration = ev.get("duration_ns", 0) / 1e6
-            begun = handler_start or ts - ev.get("duration_ns", 0)
-            error = ev.get("error")
-            steps.append(
-                Step(
-                    "handler",
-                    live.lctx.meta.handler_id,
-                    _ms(begun, t0),
-                    duration,
-                    _outcome(error),
-                    error,
-                )
-            )
-    last = max((s.start_ms + s.duration_ms for s in steps), default=ingress)
-    total = ingress + (end - live.t0) / 1e6
-    steps.append(Step("response", str(status), last, max(0.0, total - last)))
-    return steps
-
-
-def _ms(ts_ns: int, started_ns: int) -> float:
-    """An event's wall-clock ``ts_ns`` as ms from the request's start."""
-    return max(0.0, (ts_ns - started_ns) / 1e6)
