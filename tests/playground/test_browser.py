@@ -100,6 +100,9 @@ def test_every_view_of_the_playground_in_chromium(server: LiveServer, browser: B
     expect(rows.nth(4)).to_contain_text("/greet/ada")
     assert page.evaluate("window.loadedOnce") is True
     shoot(page, "playground-live.png")
+    page.fill("#filter", "bob")
+    expect(page.locator("#requests tbody tr:visible")).to_have_count(1)
+    page.fill("#filter", "")
 
     # a request's page: timeline, state at each hook boundary, redacted request, response
     row = rows.filter(has_text="/greet/bob")
@@ -137,10 +140,12 @@ def test_every_view_of_the_playground_in_chromium(server: LiveServer, browser: B
     expect(page.locator("#timeline-right [data-phase=handler]")).to_contain_text("greet_v2")
     shoot(page, "playground-diff.png")
 
-    # a gate after the hook: the request pauses, its state is edited (bad JSON refused), resumed
-    page.goto(f"{url}/_gati/#/gates")
-    page.select_option("#gate-route", ROUTE)
-    page.fill("#gate-hook", "greeting")
+    # a gate after the hook (the request page's hook row links to the form, filled in): the
+    # request pauses, its state is edited (bad JSON refused), it resumes
+    page.go_back()
+    page.locator("#timeline [data-phase=hook]", has_text="greeting").locator("a.gate-link").click()
+    expect(page.locator("#gate-route")).to_have_value(ROUTE)
+    expect(page.locator("#gate-hook")).to_have_value("greeting")
     page.select_option("#gate-when", "after")
     page.fill("#gate-count", "2")
     page.click("#gate-add")

@@ -96,8 +96,15 @@ const live = { summaries: [], paused: 0, listeners: new Set() };
 function connectStream() {
   const state = document.getElementById("stream-state");
   const source = new EventSource(API + "events");
-  source.onopen = () => { state.textContent = "live"; state.className = "stream on"; };
-  source.onerror = () => { state.textContent = "reconnecting…"; state.className = "stream off"; };
+  let dropped = false;
+  source.onopen = () => {
+    state.textContent = "live";
+    state.className = "stream on";
+    // events sent while the stream was down are lost: lists fed by it are read again
+    if (dropped && /^#?\/?$|^#\/gates/.test(location.hash)) route();
+    dropped = false;
+  };
+  source.onerror = () => { dropped = true; state.textContent = "reconnecting…"; state.className = "stream off"; };
   source.addEventListener("request", (event) => {
     const summary = JSON.parse(event.data);
     live.summaries.unshift(summary);
@@ -144,9 +151,15 @@ async function liveView(view) {
   const body = h("tbody", {}, requests.map(requestRow));
   const empty = h("p.empty", { hidden: requests.length > 0 },
     "No requests yet. Call the app and they appear here as they complete.");
+  const filter = h("input#filter.filter", { type: "search", placeholder: "Filter: path, route, version, status…",
+    "aria-label": "filter the requests" });
+  const matches = (row) => row.textContent.toLowerCase().includes(filter.value.trim().toLowerCase());
+  filter.addEventListener("input", () => { for (const row of body.rows) row.hidden = !matches(row); });
   view.append(
-    h("div.page-head", {}, h("h1", {}, "Live requests"),
-      h("p.lede", {}, "The most recent requests this process served, newest first. Open one to see its lifecycle.")),
+    h("div.page-head.with-tools", {},
+      h("div", {}, h("h1", {}, "Live requests"),
+        h("p.lede", {}, "The most recent requests this process served, newest first. Open one to see its lifecycle.")),
+      filter),
     h("div.card.flush", {},
       h("table#requests.grid", {},
         h("thead", {}, h("tr", {}, ["Time", "Method", "Path", "Route", "Version", "Status", "Duration"]
@@ -155,7 +168,9 @@ async function liveView(view) {
       empty));
   return (kind, summary) => {
     if (kind !== "request" || body.querySelector(`tr[data-request-id="${CSS.escape(summary.id)}"]`)) return;
-    body.prepend(requestRow(summary));
+    const row = requestRow(summary);
+    row.hidden = !matches(row);
+    body.prepend(row);
     while (body.rows.length > LIVE_LIMIT) body.lastElementChild.remove();
     empty.hidden = true;
   };
@@ -165,8 +180,12 @@ async function liveView(view) {
 
 const PHASES = ["ingress", "version", "transform", "policy", "hook", "handler", "response"];
 
-/** A horizontal timeline: one row per step, bars placed by start and length on a shared axis. */
-function timeline(steps, id) {
+/** The gates page, its form filled in for a gate on this route at this hook. */
+const gateLink = (route, hook) => `#/gates?${new URLSearchParams({ route, hook, when: "before" })}`;
+
+/** A horizontal timeline: one row per step, bars placed by start and length on a shared axis.
+ * With ``gateRoute`` ("METHOD template"), each hook and the handler link to a gate there. */
+function timeline(steps, id, gateRoute) {
   const total = Math.max(0.001, ...steps.map((s) => s.start_ms + s.duration_ms));
   const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) =>
     h("span.tick", { style: `left:${f * 100}%` }, ms(total * f)));
@@ -178,7 +197,10 @@ function timeline(steps, id) {
       { "data-step": index, "data-phase": step.phase, "data-outcome": step.outcome,
         title: step.detail || `${step.phase} ${step.name}: ${step.outcome}` },
       h("div.step-label", {}, h("span.phase-tag", {}, step.phase),
-        h("span.step-name", { title: step.name }, step.phase === "handler" ? shortName(step.name) : step.name)),
+        h("span.step-name", { title: step.name }, step.phase === "handler" ? shortName(step.name) : step.name),
+        gateRoute && (step.phase === "hook" || step.phase === "handler")
+          ? h("a.gate-link", { href: gateLink(gateRoute, step.phase === "handler" ? "handler" : step.name),
+            title: "Pause this route's next request here" }, "gate") : null),
       h("div.track", {}, h("div.bar", { style: `left:${left}%;width:${Math.min(width, 100 - left)}%` })),
       h("div.step-time", {}, ms(step.duration_ms),
         step.outcome !== "ok" ? h("span.outcome", {}, step.outcome) : null),
@@ -247,7 +269,7 @@ async function requestView(view, id) {
     h("section.card", {},
       h("div.card-head", {}, h("h2", {}, "Lifecycle"),
         h("div.replay-bar", {}, h("label", { for: "replay-version" }, "Replay against"), select, button, status)),
-      timeline(record.timeline, "timeline")),
+      timeline(record.timeline, "timeline", record.route ? `${record.method} ${record.route}` : null)),
     h("section.card", {}, h("h2", {}, "State at each hook boundary"),
       h("div#snapshots.snapshots", {}, snapshotList(record.snapshots))),
     h("div.columns", {},
@@ -404,14 +426,15 @@ function gateItem(gate) {
 
 let refreshGates = () => {};
 
-async function gatesView(view) {
+async function gatesView(view, query) {
+  const wanted = new URLSearchParams(query || "");
   const [gates, versions] = await Promise.all([api("gates"), api("versions")]);
   const routeSelect = h("select#gate-route", { required: true },
-    versions.routes.map((r) => h("option", { value: r.route }, r.route)));
+    versions.routes.map((r) => h("option", { value: r.route, selected: r.route === wanted.get("route") }, r.route)));
   const hookInput = h("input#gate-hook", { required: true, placeholder: "hook id, or handler",
-    value: "handler", autocomplete: "off" });
-  const whenSelect = h("select#gate-when", {}, h("option", { value: "before" }, "before"),
-    h("option", { value: "after" }, "after"));
+    value: wanted.get("hook") || "handler", autocomplete: "off" });
+  const whenSelect = h("select#gate-when", {}, ["before", "after"].map((w) =>
+    h("option", { value: w, selected: w === wanted.get("when") }, w)));
   const countInput = h("input#gate-count", { type: "number", min: 1, value: 1 });
   const timeoutInput = h("input#gate-timeout", { type: "number", min: 1, step: "any", value: 60 });
   const formError = h("p.form-error#gate-error", { role: "alert" });
@@ -505,7 +528,7 @@ const ROUTES = [
   [/^#?\/?$/, "live", liveView],
   [/^#\/requests\/([^/]+)$/, "live", requestView],
   [/^#\/diff\/([^/]+)\/([^/]+)$/, "live", diffView],
-  [/^#\/gates$/, "gates", gatesView],
+  [/^#\/gates(?:\?(.*))?$/, "gates", gatesView], // (its query string is parsed, not decoded)
   [/^#\/versions$/, "versions", versionsView],
 ];
 
@@ -527,7 +550,8 @@ async function route() {
   }
   try {
     if (!render) throw new Error(`No page at ${hash}.`);
-    const listener = await render(view, ...params.slice(1).map(decodeURIComponent));
+    const args = params.slice(1).map((p) => p === undefined || render === gatesView ? p : decodeURIComponent(p));
+    const listener = await render(view, ...args);
     if (token !== renderToken) return; // a newer navigation won
     if (listener) { currentListener = listener; live.listeners.add(listener); }
   } catch (error) {
