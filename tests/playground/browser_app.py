@@ -1,6 +1,7 @@
 """The app the browser test serves through uvicorn: a greeting route with two Timescape versions
 behind a named route hook that puts the greeting into ``lctx.state``, which both versions echo
-(so a state edited at a debug gate shows in the response), and a plain unversioned route.
+(so a state edited at a debug gate shows in the response), a route whose old version is served
+through a transformer, and a plain unversioned route.
 
 ``PLAYGROUND_TOKEN`` in the environment turns the token on.
 """
@@ -51,6 +52,19 @@ def make_app() -> App:
     @app.get("/about")
     async def about(req: Any, res: Any, lctx: Any, gctx: Any) -> Any:
         return {"app": "greeter"}
+
+    @app.get("/profile/{name}", version=V2)
+    async def profile(req: Any, res: Any, lctx: Any, gctx: Any) -> Any:
+        return {"first_name": req.path_params["name"], "last_name": "Lovelace"}
+
+    @app.transformer("/profile/{name}", from_=V1, to=V2)
+    class JoinName:
+        """Before 2025-06-01 a profile had one ``name``."""
+
+        def request(self, req: Any, lctx: Any) -> None: ...
+
+        def response(self, res: Any, lctx: Any) -> None:
+            res.body["name"] = f"{res.body.pop('first_name')} {res.body.pop('last_name')}"
 
     app.timescape.deprecate(V1, sunset="2027-06-01")
     return app

@@ -76,7 +76,7 @@ def new_page(browser: Browser, errors: list[str]) -> Page:
 
 def shoot(page: Page, name: str) -> None:
     IMAGES.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(IMAGES / name), full_page=True)
+    page.locator("body").screenshot(path=str(IMAGES / name))  # the content, no empty viewport
 
 
 def test_every_view_of_the_playground_in_chromium(server: LiveServer, browser: Browser) -> None:
@@ -92,12 +92,13 @@ def test_every_view_of_the_playground_in_chromium(server: LiveServer, browser: B
     httpx.get(f"{url}/greet/bob?flaky=1", headers=bob)
     httpx.get(f"{url}/greet/cy", headers={"Gati-Version": V2})
     httpx.get(f"{url}/nowhere")
+    httpx.get(f"{url}/profile/ada", headers={"Gati-Version": V1})
     httpx.get(f"{url}/about")
     rows = page.locator("#requests tbody tr[data-request-id]")
-    expect(rows).to_have_count(5)
+    expect(rows).to_have_count(6)
     expect(rows.first).to_contain_text("/about")
-    expect(rows.nth(1)).to_contain_text("404")
-    expect(rows.nth(4)).to_contain_text("/greet/ada")
+    expect(rows.nth(2)).to_contain_text("404")
+    expect(rows.nth(5)).to_contain_text("/greet/ada")
     assert page.evaluate("window.loadedOnce") is True
     shoot(page, "playground-live.png")
     page.fill("#filter", "bob")
@@ -182,6 +183,10 @@ def test_every_view_of_the_playground_in_chromium(server: LiveServer, browser: B
     expect(greet.locator(f'[data-version="{V1}"]')).to_contain_text("deprecated")
     expect(greet.locator(f'[data-version="{V2}"]')).to_contain_text("breaking")
     expect(greet.locator(f'[data-version="{V2}"]')).to_contain_text("requests")
+    profile = page.locator('#versions [data-route="GET /profile/{name}"]')
+    old_profile = profile.locator(f'[data-version="{V1}"]')
+    expect(old_profile).to_contain_text(f"served by {V2}")
+    expect(old_profile).to_contain_text(f"{V1} → {V2}")
     expect(page.locator('a[href="/openapi.json"]')).to_be_visible()
     shoot(page, "playground-versions.png")
     assert errors == []

@@ -499,8 +499,9 @@ function versionNode(v, index) {
       v.decommissioned ? h("span.pill.breaking", {}, "decommissioned (410)") : null,
       v.healthy === false ? h("span.pill.breaking", {}, "unhealthy (503)") : null),
     h("div.version-impl", {}, v.implementation ? h("code", { title: v.implementation }, shortName(v.implementation))
-      : h("span.muted", {}, "no handler")),
-    v.transformers.length ? h("div.version-transformers", {}, h("span.muted", {}, "transformers "),
+      : v.served_by && v.served_by !== v.version ? h("span.muted", {}, "served by ", h("code", {}, v.served_by), "'s handler")
+        : h("span.muted", {}, "no handler")),
+    v.transformers.length ? h("div.version-transformers", {}, h("span.muted", {}, "through "),
       v.transformers.map((t) => h("code.chip", {}, t))) : null,
     h("div.version-traffic", {}, h("strong", {}, v.requests), v.requests === 1 ? " request" : " requests"));
 }
