@@ -104,6 +104,16 @@ def test_every_view_of_the_playground_in_chromium(server: LiveServer, browser: B
     page.fill("#filter", "bob")
     expect(page.locator("#requests tbody tr:visible")).to_have_count(1)
     page.fill("#filter", "")
+    # two ticked requests (two versions of one route) open their diff, the older on the left
+    ada, cy = rows.filter(has_text="/greet/ada"), rows.filter(has_text="/greet/cy")
+    ada.locator("input.pick").check()
+    expect(page.locator("#compare")).to_be_disabled()
+    cy.locator("input.pick").check()
+    left, right = ada.get_attribute("data-request-id"), cy.get_attribute("data-request-id")
+    page.click("#compare")
+    page.wait_for_url(re.compile(rf"#/diff/{left}/{right}$"))
+    expect(page.locator("#diff-body [data-change]")).to_have_count(1)  # .name: "ada" → "cy"
+    page.go_back()
 
     # a request's page: timeline, state at each hook boundary, redacted request, response
     row = rows.filter(has_text="/greet/bob")

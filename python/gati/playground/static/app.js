@@ -131,8 +131,11 @@ function setPausedCount(count) {
 
 function requestRow(summary) {
   const open = () => { location.hash = `#/requests/${encodeURIComponent(summary.id)}`; };
+  const pick = h("input.pick", { type: "checkbox", "aria-label": `compare ${summary.path}`,
+    onclick: (e) => e.stopPropagation() });
   return h("tr", { "data-request-id": summary.id, tabindex: 0, onclick: open,
-    onkeydown: (e) => { if (e.key === "Enter") open(); } },
+    onkeydown: (e) => { if (e.key === "Enter" && e.target === e.currentTarget) open(); } },
+    h("td.pick-cell", {}, pick),
     h("td.time", {}, clock(summary.started_at)),
     h("td", {}, h("span.method", {}, summary.method)),
     h("td.path", {}, summary.path, summary.replay_of ? h("span.pill.replay", {}, "replay") : null),
@@ -155,14 +158,23 @@ async function liveView(view) {
     "aria-label": "filter the requests" });
   const matches = (row) => row.textContent.toLowerCase().includes(filter.value.trim().toLowerCase());
   filter.addEventListener("input", () => { for (const row of body.rows) row.hidden = !matches(row); });
+  // two rows ticked: their diff (the older one on the left)
+  const compare = h("button#compare", { type: "button", disabled: true,
+    title: "Tick two requests to diff them" }, "Compare");
+  const picked = () => [...body.querySelectorAll("input.pick:checked")].map((box) => box.closest("tr"));
+  body.addEventListener("change", () => { compare.disabled = picked().length !== 2; });
+  compare.addEventListener("click", () => {
+    const [newer, older] = picked().map((row) => encodeURIComponent(row.dataset.requestId));
+    location.hash = `#/diff/${older}/${newer}`;
+  });
   view.append(
     h("div.page-head.with-tools", {},
       h("div", {}, h("h1", {}, "Live requests"),
-        h("p.lede", {}, "The most recent requests this process served, newest first. Open one to see its lifecycle.")),
-      filter),
+        h("p.lede", {}, "The most recent requests this process served, newest first. Open one to see its lifecycle, or tick two to compare them.")),
+      h("div.tools", {}, filter, compare)),
     h("div.card.flush", {},
       h("table#requests.grid", {},
-        h("thead", {}, h("tr", {}, ["Time", "Method", "Path", "Route", "Version", "Status", "Duration"]
+        h("thead", {}, h("tr", {}, ["", "Time", "Method", "Path", "Route", "Version", "Status", "Duration"]
           .map((t) => h("th", {}, t)))),
         body),
       empty));
