@@ -34,6 +34,7 @@ _UNRECORDED = frozenset(
 # the events that mark a hook boundary, and the side of it they mark
 _BOUNDARY = {"hook.start": "before", "hook.end": "after", "hook.error": "after"}
 _HANDLER_BOUNDARY = {"handler.start": "before", "handler.end": "after"}
+_ROUTE_METHOD = {"HEAD": "GET"}  # HEAD is answered by the GET route
 _now = time.perf_counter_ns
 _time = time.time
 
@@ -70,7 +71,6 @@ class Recorder:
         self.on_record = on_record
         self._open: dict[int, Live] = {}  # id(lctx) → live record
         self._ids = itertools.count(1)
-        self.paused = False
 
     def attach(self, app: Any) -> None:
         """Join ``app``'s request path: the built-in step and the event listener."""
@@ -80,7 +80,7 @@ class Recorder:
     async def step(self, req: Any, res: Any, lctx: Any, gctx: Any) -> None:
         """Open the request's record (its body read now when its length is known and within
         the route's limit, so a replay can send it again)."""
-        if self.paused or lctx.meta.handler_id in _UNRECORDED:
+        if lctx.meta.handler_id in _UNRECORDED:
             return
         live = Live(self, req, res, lctx)
         length = req.info.content_length
@@ -137,7 +137,7 @@ class Recorder:
             path=meta.path,
             query=scope.get("query_string", b"").decode("latin-1"),
             route=meta.route if routed else None,
-            route_key=(meta.method, meta.route) if routed else None,
+            route_key=(_ROUTE_METHOD.get(meta.method, meta.method), meta.route) if routed else None,
             handler_id=meta.handler_id if routed else None,
             version=meta.version,
             status=status,
