@@ -60,8 +60,10 @@ const pretty = (value) => JSON.stringify(value, null, 2);
 const ms = (value) => value >= 100 ? `${value.toFixed(0)} ms` : value >= 1 ? `${value.toFixed(1)} ms`
   : `${(value * 1000).toFixed(0)} µs`;
 const clock = (unix) => new Date(unix * 1000).toLocaleTimeString([], { hour12: false });
-/** A dotted Python name shortened to its last part ("pkg.mod.<locals>.greet" → "greet"). */
+/** A handler's dotted Python name shortened to its last part ("pkg.mod.<locals>.greet" → "greet"). */
 const shortName = (name) => name.replace(/^.*[.]/, "");
+/** A hook id without the enclosing function a local hook was defined in ("make.<locals>.audit" → "audit"). */
+const hookName = (name) => name.replace(/^.*<locals>[.]/, "");
 const statusClass = (status) => `status s${String(status)[0]}xx`;
 const pathText = (path) => path.length ? path.map((p) => typeof p === "number" ? `[${p}]` : `.${p}`).join("")
   : "(whole body)";
@@ -209,7 +211,7 @@ function timeline(steps, id, gateRoute) {
       { "data-step": index, "data-phase": step.phase, "data-outcome": step.outcome,
         title: step.detail || `${step.phase} ${step.name}: ${step.outcome}` },
       h("div.step-label", {}, h("span.phase-tag", {}, step.phase),
-        h("span.step-name", { title: step.name }, step.phase === "handler" ? shortName(step.name) : step.name),
+        h("span.step-name", { title: step.name }, step.phase === "handler" ? shortName(step.name) : hookName(step.name)),
         gateRoute && (step.phase === "hook" || step.phase === "handler")
           ? h("a.gate-link", { href: gateLink(gateRoute, step.phase === "handler" ? "handler" : step.name),
             title: "Pause this route's next request here" }, "gate") : null),
@@ -237,7 +239,7 @@ function snapshotList(snapshots) {
     const changed = i === 0 ? Object.keys(snap.state || {}) : changedKeys(snapshots[i - 1].state, snap.state);
     const [when, ...hook] = snap.boundary.split(":");
     return h("div.snapshot", { "data-boundary": snap.boundary },
-      h("div.snapshot-head", {}, h("span.when", {}, when), h("code", {}, hook.join(":") || snap.boundary),
+      h("div.snapshot-head", {}, h("span.when", {}, when), h("code", { title: snap.boundary }, hookName(hook.join(":") || snap.boundary)),
         changed.map((k) => h("span.pill.changed", { title: "changed since the previous boundary" }, k))),
       h("pre.code", {}, pretty(snap.state)));
   });
@@ -258,11 +260,13 @@ function recordHead(record) {
 async function requestView(view, id) {
   const record = await api(`requests/${encodeURIComponent(id)}`);
   const others = record.versions.filter((v) => v !== record.version);
+  // an unversioned route replays as it was recorded (version null)
+  const choices = record.versions.length ? record.versions : [""];
   const select = h("select#replay-version", { "aria-label": "version to replay against" },
-    record.versions.map((v) => h("option", { value: v, selected: v === (others[others.length - 1] ?? record.version) },
-      v === record.version ? `${v} (original)` : v)));
+    choices.map((v) => h("option", { value: v, selected: v === (others[others.length - 1] ?? record.version) },
+      v === "" ? "as recorded" : v === record.version ? `${v} (original)` : v)));
   const status = h("span.form-error", { role: "status" });
-  const button = h("button#replay.primary", { type: "button", disabled: !record.versions.length }, "Replay");
+  const button = h("button#replay.primary", { type: "button", disabled: !record.route }, "Replay");
   button.addEventListener("click", async () => {
     button.disabled = true;
     status.textContent = "";
