@@ -58,6 +58,7 @@ def server() -> Iterator[LiveServer]:
 
 @pytest.fixture
 def browser() -> Iterator[Browser]:
+    expect.set_options(timeout=WAIT_MS)  # waits, not timings: a busy machine only waits longer
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(
             executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]

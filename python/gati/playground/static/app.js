@@ -197,10 +197,13 @@ const PHASES = ["ingress", "version", "transform", "policy", "hook", "handler", 
 /** The gates page, its form filled in for a gate on this route at this hook. */
 const gateLink = (route, hook) => `#/gates?${new URLSearchParams({ route, hook, when: "before" })}`;
 
-/** A horizontal timeline: one row per step, bars placed by start and length on a shared axis.
+/** The time a timeline spans: its last step's end. */
+const span = (steps) => Math.max(0.001, ...steps.map((s) => s.start_ms + s.duration_ms));
+
+/** A horizontal timeline: one row per step, bars placed by start and length on a shared axis
+ * (``total`` ms wide: two timelines compared side by side share one scale).
  * With ``gateRoute`` ("METHOD template"), each hook and the handler link to a gate there. */
-function timeline(steps, id, gateRoute) {
-  const total = Math.max(0.001, ...steps.map((s) => s.start_ms + s.duration_ms));
+function timeline(steps, id, gateRoute = null, total = span(steps)) {
   const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) =>
     h("span.tick", { style: `left:${f * 100}%` }, ms(total * f)));
   const rows = steps.map((step, index) => {
@@ -336,6 +339,7 @@ function sideLabel(summary, side) {
 async function diffView(view, left, right) {
   const diff = await api(`diff?left=${encodeURIComponent(left)}&right=${encodeURIComponent(right)}`);
   const { status } = diff;
+  const scale = Math.max(span(diff.timelines.left), span(diff.timelines.right));
   view.append(
     h("div.page-head", {}, h("a.back", { href: `#/requests/${encodeURIComponent(left)}` }, "← Original request"),
       h("h1", {}, "Diff ", h("span.muted", {}, `${diff.left.method} ${diff.left.path}`))),
@@ -350,9 +354,9 @@ async function diffView(view, left, right) {
       changeTable(diff.headers, "header", "diff-headers")),
     h("div.columns", {},
       h("section.card", {}, h("h2", {}, "Left lifecycle ", versionPill(diff.left.version)),
-        timeline(diff.timelines.left, "timeline-left")),
+        timeline(diff.timelines.left, "timeline-left", null, scale)),
       h("section.card", {}, h("h2", {}, "Right lifecycle ", versionPill(diff.right.version)),
-        timeline(diff.timelines.right, "timeline-right"))));
+        timeline(diff.timelines.right, "timeline-right", null, scale))));
 }
 
 // ---------------------------------------------------------------- view: gates
