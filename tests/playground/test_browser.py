@@ -187,6 +187,15 @@ def test_every_view_of_the_playground_in_chromium(server: LiveServer, browser: B
         page.click("#paused .paused-card:not(.done) button.abort")
         assert aborted.result(timeout=20).status_code == 503
 
+        # a gate left alone: at its timeout the request goes on, and the page says so
+        page.fill("#gate-count", "1")
+        page.fill("#gate-timeout", "1")
+        page.click("#gate-add")
+        expect(page.locator("#gates")).to_contain_text("times out after 1 s")
+        forgotten = pool.submit(httpx.get, f"{url}/greet/fay", timeout=30)
+        assert forgotten.result(timeout=20).json() == {"greeting": "hello", "name": "fay"}
+        expect(page.locator("#paused .paused-card").last).to_contain_text("no longer paused")
+
     # versions: each route's timeline with breaking and deprecation flags, traffic, OpenAPI link
     page.goto(f"{url}/_gati/#/versions")
     greet = page.locator(f'#versions [data-route="{ROUTE}"]')

@@ -409,8 +409,8 @@ function pausedCard(paused) {
     }
     try {
       await api(base + action, { method: "POST" });
-      card.classList.add("done");
-      note.textContent = action === "resume" ? "resumed" : "aborted";
+      card.ended();
+      note.textContent = action === "resume" ? "resumed" : "aborted (503)";
     } catch (e) { showError(e.message); for (const b of [save, resume, abort]) b.disabled = false; }
   };
   save.addEventListener("click", saveState);
@@ -428,6 +428,15 @@ function pausedCard(paused) {
   };
   tick();
   card.timer = setInterval(tick, 1000);
+  /** Shown as over once the server no longer lists it (its timeout passed, or another page ended it). */
+  card.ended = () => {
+    clearInterval(card.timer);
+    card.classList.add("done");
+    for (const b of [save, resume, abort]) b.disabled = true;
+    editor.readOnly = true;
+    countdown.textContent = "";
+    note.textContent = "no longer paused: resumed at its timeout, or ended elsewhere";
+  };
   return card;
 }
 
@@ -477,18 +486,24 @@ async function gatesView(view, query) {
   const gateList = h("ul#gates.gate-list");
   const pausedList = h("div#paused.paused-list");
   const pausedEmpty = h("p.empty", {}, "No request is paused. Add a gate, then call its route.");
+  // A card per paused request, added once (what is typed in it stays) and ended by the stream's
+  // "resumed" event; a list read before that event may still name the pause: ended ids are kept.
+  const endedIds = new Set();
+  const cardOf = (pauseId) => pausedList.querySelector(`[data-pause-id="${CSS.escape(pauseId)}"]`);
+  const addCard = (paused) => {
+    if (endedIds.has(paused.pause_id) || cardOf(paused.pause_id)) return;
+    pausedList.append(pausedCard(paused));
+    pausedEmpty.hidden = true;
+  };
+  const endCard = (pauseId) => {
+    endedIds.add(pauseId);
+    const card = cardOf(pauseId);
+    if (card && !card.classList.contains("done")) card.ended();
+  };
   const render = (data) => {
     gateList.replaceChildren(...(data.gates.length ? data.gates.map(gateItem)
       : [h("li.empty", {}, "No gates. A gate pauses the route's next request(s) at a hook.")]));
-    // Keep the cards already shown (and whatever is being typed in them); add new, drop ended.
-    const wanted = new Map(data.paused.map((p) => [p.pause_id, p]));
-    for (const card of [...pausedList.querySelectorAll(".paused-card")]) {
-      if (!wanted.has(card.dataset.pauseId) && !card.classList.contains("done")) {
-        clearInterval(card.timer);
-        card.remove();
-      } else wanted.delete(card.dataset.pauseId);
-    }
-    for (const paused of wanted.values()) pausedList.append(pausedCard(paused));
+    data.paused.forEach(addCard);
     pausedEmpty.hidden = pausedList.querySelector(".paused-card") !== null;
     setPausedCount(data.paused.length);
   };
@@ -502,7 +517,11 @@ async function gatesView(view, query) {
     h("section.card", {}, h("h2", {}, "Open gates"), gateList),
     h("section.card", {}, h("h2", {}, "Paused requests"), pausedEmpty, pausedList));
   render(gates);
-  return (kind) => { if (kind === "paused" || kind === "resumed") refreshGates(); };
+  return (kind, data) => {
+    if (kind === "paused") addCard(data);
+    if (kind === "resumed") endCard(data.pause_id);
+    if (kind === "paused" || kind === "resumed") refreshGates(); // the gates' counts
+  };
 }
 
 // ---------------------------------------------------------------- view: versions
