@@ -93,7 +93,8 @@ function problemBox(error) {
 
 // ---------------------------------------------------------------- live stream (SSE)
 
-const live = { summaries: [], paused: 0, listeners: new Set() };
+// summaries: the newest requests the stream delivered, each with its arrival number (seq)
+const live = { summaries: [], seq: 0, paused: 0, listeners: new Set() };
 
 function connectStream() {
   const state = document.getElementById("stream-state");
@@ -109,7 +110,7 @@ function connectStream() {
   source.onerror = () => { dropped = true; state.textContent = "reconnecting…"; state.className = "stream off"; };
   source.addEventListener("request", (event) => {
     const summary = JSON.parse(event.data);
-    live.summaries.unshift(summary);
+    live.summaries.unshift({ seq: ++live.seq, summary });
     live.summaries.length = Math.min(live.summaries.length, LIVE_LIMIT);
     for (const listener of live.listeners) listener("request", summary);
   });
@@ -148,10 +149,12 @@ function requestRow(summary) {
 }
 
 async function liveView(view) {
+  const since = live.seq;
   const { requests } = await api(`requests?limit=${LIVE_LIMIT}`);
   // Requests the stream delivered while the list was loading are merged in, once each.
   const known = new Set(requests.map((s) => s.id));
-  requests.push(...live.summaries.filter((s) => !known.has(s.id)));
+  const arrived = live.summaries.filter((e) => e.seq > since).map((e) => e.summary);
+  requests.push(...arrived.filter((s) => !known.has(s.id)));
   requests.sort((a, b) => b.started_at - a.started_at);
   const body = h("tbody", {}, requests.map(requestRow));
   const empty = h("p.empty", { hidden: requests.length > 0 },
@@ -193,6 +196,8 @@ async function liveView(view) {
 // ---------------------------------------------------------------- timeline
 
 const PHASES = ["ingress", "version", "transform", "policy", "hook", "handler", "response"];
+const OUTCOMES = ["ok", "error", "retry", "timeout"];
+const GATEABLE = ["policy", "hook", "handler"];
 
 /** The gates page, its form filled in for a gate on this route at this hook. */
 const gateLink = (route, hook) => `#/gates?${new URLSearchParams({ route, hook, when: "before" })}`;
@@ -210,12 +215,13 @@ function timeline(steps, id, gateRoute = null, total = span(steps)) {
     const left = (step.start_ms / total) * 100;
     const width = Math.max((step.duration_ms / total) * 100, 0.4);
     const phase = PHASES.includes(step.phase) ? step.phase : "other";
-    return h(`div.step.phase-${phase}.outcome-${step.outcome}`,
+    const outcome = OUTCOMES.includes(step.outcome) ? step.outcome : "other";
+    return h(`div.step.phase-${phase}.outcome-${outcome}`,
       { "data-step": index, "data-phase": step.phase, "data-outcome": step.outcome,
         title: step.detail || `${step.phase} ${step.name}: ${step.outcome}` },
       h("div.step-label", {}, h("span.phase-tag", {}, step.phase),
         h("span.step-name", { title: step.name }, step.phase === "handler" ? shortName(step.name) : hookName(step.name)),
-        gateRoute && (step.phase === "hook" || step.phase === "handler")
+        gateRoute && GATEABLE.includes(step.phase)
           ? h("a.gate-link", { href: gateLink(gateRoute, step.phase === "handler" ? "handler" : step.name),
             title: "Pause this route's next request here" }, "gate") : null),
       h("div.track", {}, h("div.bar", { style: `left:${left}%;width:${Math.min(width, 100 - left)}%` })),
@@ -314,9 +320,11 @@ function valueCell(value, present, kind) {
 /** A header change's path is [name] or [name, index of a repeated header]. */
 const headerName = (path) => path.length > 1 && path[1] > 0 ? `${path[0]} (#${path[1] + 1})` : String(path[0]);
 
+const OPS = ["added", "removed", "changed"];
+
 function changeRows(changes, kind) {
-  return changes.map((c) => h(`tr.op-${c.op}`, { "data-change": c.op },
-    h("td", {}, h(`span.op.op-${c.op}`, {}, c.op)),
+  return changes.map((c) => h(`tr.op-${OPS.includes(c.op) ? c.op : "other"}`, { "data-change": c.op },
+    h("td", {}, h(`span.op.op-${OPS.includes(c.op) ? c.op : "other"}`, {}, c.op)),
     h("td", {}, h("code", {}, kind === "body" ? pathText(c.path) : headerName(c.path))),
     h("td", {}, valueCell(c.left, c.op !== "added", kind)),
     h("td", {}, valueCell(c.right, c.op !== "removed", kind))));
@@ -341,7 +349,7 @@ async function diffView(view, left, right) {
   const { status } = diff;
   const scale = Math.max(span(diff.timelines.left), span(diff.timelines.right));
   view.append(
-    h("div.page-head", {}, h("a.back", { href: `#/requests/${encodeURIComponent(left)}` }, "← Original request"),
+    h("div.page-head", {}, h("a.back", { href: "#/" }, "← Live requests"),
       h("h1", {}, "Diff ", h("span.muted", {}, `${diff.left.method} ${diff.left.path}`))),
     h("div.sides", {}, sideLabel(diff.left, "left"), h("span.arrow", {}, "→"), sideLabel(diff.right, "right")),
     h("section.card", {}, h("h2", {}, "Status"),
@@ -396,6 +404,7 @@ function pausedCard(paused) {
     try {
       const updated = await api(base + "state", { method: "PUT", body: editor.value });
       saved = pretty(updated.state);
+      editor.value = saved; // as the request now holds it
       note.textContent = "saved";
       return true;
     } catch (e) { showError(e.message); return false; }
@@ -411,7 +420,11 @@ function pausedCard(paused) {
       await api(base + action, { method: "POST" });
       card.ended();
       note.textContent = action === "resume" ? "resumed" : "aborted (503)";
-    } catch (e) { showError(e.message); for (const b of [save, resume, abort]) b.disabled = false; }
+    } catch (e) {
+      if (e.status === 404) { card.ended(); return; } // it ended meanwhile (its timeout passed)
+      showError(e.message);
+      for (const b of [save, resume, abort]) b.disabled = false;
+    }
   };
   save.addEventListener("click", saveState);
   resume.addEventListener("click", act("resume"));
