@@ -12,7 +12,8 @@ from gati.testing import TestClient
 from tests.playground.apps import make_app
 
 STATIC = resources.files("gati.playground") / "static"
-ASSETS = ("index.html", "app.css", "app.js")
+ASSETS = sorted(entry.name for entry in STATIC.iterdir())
+MODULES = [name for name in ASSETS if name.endswith(".js")]
 
 
 def test_the_page_and_its_assets_are_served_with_their_types() -> None:
@@ -22,12 +23,20 @@ def test_the_page_and_its_assets_are_served_with_their_types() -> None:
         assert page.headers["content-type"].startswith("text/html")
         linked = re.findall(r'(?:src|href)="(?!data:)([^"#]+)"', page.text)
         assert sorted(linked) == ["static/app.css", "static/app.js"]
-        types = {"static/app.css": "text/css", "static/app.js": "text/javascript"}
-        for path in linked:
-            asset = client.get(f"/_gati/{path}")
-            assert asset.status_code == 200, path
-            assert asset.headers["content-type"].startswith(types[path])
-            assert asset.text == (STATIC / path.removeprefix("static/")).read_text()
+        css = client.get("/_gati/static/app.css")
+        assert css.headers["content-type"].startswith("text/css")
+        assert css.text == (STATIC / "app.css").read_text()
+        for name in MODULES:  # a browser runs a module only when it is served as JavaScript
+            module = client.get(f"/_gati/static/{name}")
+            assert module.status_code == 200, name
+            assert module.headers["content-type"].startswith("text/javascript"), name
+            assert module.text == (STATIC / name).read_text()
+
+
+def test_the_modules_import_only_each_other() -> None:
+    for name in MODULES:
+        imported = re.findall(r'^import .* from "([^"]+)";$', (STATIC / name).read_text(), re.M)
+        assert all(target.removeprefix("./") in MODULES for target in imported), (name, imported)
 
 
 @pytest.mark.parametrize("name", ASSETS)
