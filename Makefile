@@ -24,7 +24,7 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 # Debian packages the tests drive for real (a redis-server for the shared limits and the fabric;
-# chromium renders the /docs page; node-typescript (and the nodejs it depends on) checks and runs
+# chromium renders the /docs page and runs the Playground's browser test, driven by Playwright; node-typescript (and the nodejs it depends on) checks and runs
 # generated TypeScript clients);
 # installed when missing, with one `apt-get update` first.
 SYSTEM_PACKAGES := redis-server chromium node-typescript
