@@ -28,14 +28,10 @@ def rsa_pair() -> tuple[bytes, bytes]:
     return private_pem, public_pem
 
 
-# Tokens made when the tests are collected must outlive a slow full run (a busy machine can
-# take tens of minutes to reach these tests).
-VALID_FOR_S = 86_400
-
-
 def claims(**extra: Any) -> dict[str, Any]:
     now = int(time.time())
-    return {"sub": "alice", "roles": ["admin"], "exp": now + VALID_FOR_S, **extra}
+    # a day: tokens made when pytest collects must outlive a whole (slow) suite run
+    return {"sub": "alice", "roles": ["admin"], "exp": now + 86_400, **extra}
 
 
 def hs_token(key: str = HS_KEY, **extra: Any) -> str:

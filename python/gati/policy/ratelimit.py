@@ -24,7 +24,7 @@ from gati.policy.memory import MemoryStore
 from gati.policy.rate import MICROS, Decision, Rate
 from gati.policy.redis_store import StoreUnavailable
 
-__all__ = ["KeyFn", "OnStoreError", "RateLimit"]
+__all__ = ["KeyFn", "OnStoreError", "RateLimit", "RateLimited"]
 
 KeyFn = Callable[[Any, Any], str]
 OnStoreError = Literal["allow", "deny"]
@@ -35,6 +35,15 @@ _REMAINING: Final = tuple((b"ratelimit-remaining", b"%d" % n) for n in range(_TA
 _RESET: Final = tuple((b"ratelimit-reset", b"%d" % n) for n in range(_TABLE))
 _log = logging.getLogger("gati.policy")
 _monotonic_ns = time.monotonic_ns
+
+
+class RateLimited(HTTPError):
+    """The 429 of a refused request; ``policy`` is the rate's ``RateLimit-Policy`` value
+    (telemetry counts rejections by it)."""
+
+    def __init__(self, policy: str, status: int, detail: str, *, headers: dict[str, str]) -> None:
+        super().__init__(status, detail, headers=headers)
+        self.policy = policy
 
 
 class RateLimit:
@@ -151,7 +160,8 @@ class RateLimit:
             )
             return
         rate = self.rate
-        raise HTTPError(
+        raise RateLimited(
+            rate.policy,
             429,
             f"rate limit of {rate.limit} per {rate.period} s exceeded",
             headers={
