@@ -34,7 +34,8 @@ use crate::boundary::guard;
 use errors::{Code, Errors, Msgs, Path};
 use node::{Compiler, Ctx, Node};
 
-#[pyclass(frozen, module = "gati._native")]
+/// Not `frozen`: the collector's `__clear__` needs the tree mutably (validation only reads it).
+#[pyclass(module = "gati._native")]
 pub struct Validator {
     root: Node,
     defs: Vec<Node>,
@@ -226,9 +227,8 @@ impl Validator {
         guard(|| Ok(self.run(obj, true)?.count == 0))
     }
 
-    /// Custom validators and enum classes can refer back to the validator: the collector sees
-    /// them. No `__clear__`: a cycle through a validator always passes through a Python object
-    /// (the callable, its closure, the schema) whose own clear breaks it.
+    /// Custom validators, enum classes, converters, defaults and the schema can refer back to
+    /// the validator: the collector sees them, and `__clear__` drops them.
     fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
         visit.call(&self.schema)?;
         self.root.traverse(&visit)?;
@@ -238,6 +238,14 @@ impl Validator {
         self.converting.traverse(&visit)?;
         self.dumping.traverse(&visit)?;
         Ok(())
+    }
+
+    fn __clear__(&mut self) {
+        self.root.clear();
+        self.defs.iter_mut().for_each(Node::clear);
+        self.converting.clear();
+        self.dumping.clear();
+        self.schema = Python::attach(|py| py.None());
     }
 
     #[getter]
