@@ -107,7 +107,8 @@ class App:
     """An ASGI 3 application: ``@app.get(...)``, ``@app.hook("before")``, ``app.mount(...)``.
 
     ``debug`` adds tracebacks to 500 problems; ``max_body_size`` is the default body limit
-    (per route with ``max_body_size=``); ``trusted_proxies`` (addresses or networks) enables
+    (per route with ``max_body_size=``), ``form_limits`` the default ``FormLimits`` of
+    ``req.form()`` (per route with ``form_limits=``); ``trusted_proxies`` (addresses or networks) enables
     ``Forwarded``/``X-Forwarded-For``; ``config`` becomes the read-only ``gctx.config``;
     ``modules`` are registered on ``gctx.modules`` (untyped; ``app.module`` adds typed ones);
     ``fabric`` is the queue fabric behind ``gctx.publish``/``subscribe`` (a ``MemoryFabric``
@@ -154,9 +155,11 @@ class App:
         openapi_info: Mapping[str, Any] | None = None,
         telemetry: bool | Literal["detailed"] = False,
         metrics_path: str | None = None,
+        form_limits: FormLimits | None = None,
     ) -> None:
         self.debug = debug
         self.max_body_size = max_body_size
+        self.form_limits = form_limits
         self.timeout = timeout
         self.trusted_proxies = TrustedProxies(trusted_proxies)
         self.gctx = GlobalContext(config)
@@ -320,7 +323,7 @@ class App:
                 params=params,
                 headers=headers,
                 cookies=cookies,
-                form_limits=form_limits,
+                form_limits=self.form_limits if form_limits is None else form_limits,
                 roles=roles,
                 rate_limit=rate_limit if isinstance(rate_limit, str) else None,
                 timeout=self.timeout if timeout is ... else timeout,
