@@ -108,8 +108,9 @@ class App:
 
     ``debug`` adds tracebacks to 500 problems; ``max_body_size`` is the default body limit
     (per route with ``max_body_size=``), ``form_limits`` the default ``FormLimits`` of
-    ``req.form()`` (per route with ``form_limits=``); ``trusted_proxies`` (addresses or networks) enables
-    ``Forwarded``/``X-Forwarded-For``; ``config`` becomes the read-only ``gctx.config``;
+    ``req.form()`` (per route with ``form_limits=``); ``trusted_proxies`` (addresses or
+    networks) enables ``Forwarded``/``X-Forwarded-For``; ``config`` becomes the read-only
+    ``gctx.config``;
     ``modules`` are registered on ``gctx.modules`` (untyped; ``app.module`` adds typed ones);
     ``fabric`` is the queue fabric behind ``gctx.publish``/``subscribe`` (a ``MemoryFabric``
     unless given, e.g. ``RedisFabric(url)``); ``health_paths`` serve liveness and readiness

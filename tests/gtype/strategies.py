@@ -389,8 +389,9 @@ noise: st.SearchStrategy[Any] = st.recursive(
 )
 
 
-# Hostile values (Liar dicts, lists, tuples and sets, Touchy scalars, Prickly objects, one NaN twice) for the
-# differential suite only: Hypothesis itself hashes and compares what other strategies draw.
+# Hostile values (Liar dicts, lists, tuples and sets, Touchy scalars, Prickly objects, one NaN
+# twice) for the differential suite only: Hypothesis itself hashes and compares what other
+# strategies draw.
 hostile: st.SearchStrategy[Any] = st.recursive(
     st.one_of(
         _scalars,

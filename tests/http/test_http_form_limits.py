@@ -5,25 +5,22 @@ bytes only show it while they arrive (chunked), in process and under uvicorn."""
 from __future__ import annotations
 
 import asyncio
-import os
-import sys
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
 from gati import FormLimits
-from gati.testing import LiveServer, TestClient, live_server
+from gati.testing import LiveServer, TestClient
 from tests.http.form_limits_app import app
-
-HERE = Path(__file__).parent
+from tests.http.serve import serve
 
 
 def assert_413(r: httpx.Response) -> None:
     assert r.status_code == 413, r.text
     assert r.headers["content-type"] == "application/problem+json"
-    assert "larger than this route accepts" in r.json()["detail"] or "Too many" in r.json()["detail"]
+    detail = r.json()["detail"]
+    assert "larger than this route accepts" in detail or "Too many" in detail
 
 
 def test_a_form_within_the_route_limit_is_parsed() -> None:
@@ -59,20 +56,21 @@ def test_form_limits_refuse_what_is_not_a_size() -> None:
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[LiveServer]:
-    env = {**os.environ, "PYTHONPATH": f"{HERE}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
-    command = [sys.executable, "-m", "uvicorn", "form_limits_app:app", "--host", "127.0.0.1",
-               "--port", "{port}", "--log-level", "warning"]  # fmt: skip
     # The probe's 405 (GET on a POST route) is an answer: the server is up.
-    with live_server(command, cwd=HERE, env=env, probe="/json") as live:
+    with serve("form_limits_app:app", probe="/json") as live:
         yield live
 
 
 def multipart(size: int) -> tuple[bytes, str]:
     boundary = "gatiboundary"
     body = (
-        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.bin"\r\n'
-        f"Content-Type: application/octet-stream\r\n\r\n"
-    ).encode() + b"x" * size + f"\r\n--{boundary}--\r\n".encode()
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.bin"\r\n'
+            f"Content-Type: application/octet-stream\r\n\r\n"
+        ).encode()
+        + b"x" * size
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
     return body, f"multipart/form-data; boundary={boundary}"
 
 

@@ -463,7 +463,7 @@ class _Compiler:
     def _record(self, node: dict[str, Any], msgs: Msgs) -> tuple[Ok, Err]:
         nullable = node["nullable"]
         val_ok, val_err = self.node(node["values"])
-        snapshot = node.get("snapshot", True)  # values may change the dict: walk its entries as they were
+        snapshot = node.get("snapshot", True)  # values may change the dict: walk it as it was
         max_depth = self.max_depth
 
         def ok(v: Any, d: int, a: Any) -> bool:

@@ -34,7 +34,20 @@ from gati.lifecycle.hook_ids import unique_hook_id
 from gati.lifecycle.hooks import Hook, is_async_callable
 from gati.lifecycle.plan import DEFAULT_TIMEOUT, RoutePlan, plan_route
 
+# A JSON body larger than this is validated on a worker thread, so that the event loop keeps
+# answering other requests (``/healthz`` among them) while a large document is read; below
+# it the thread hop (~50 µs) would cost more than the validation (docs/http.md, "Ingress").
+OFFLOAD_BODY_BYTES = 64 * 1024
+
 __all__ = ["Route", "check_handler"]
+
+
+def _read_body(validator: Validator, converts: bool, req: Request[Any], body: bytes) -> None:
+    """Validate (and convert) a JSON body into ``req.validated`` and ``req.data``."""
+    req.validated = validator.validate_json(body)
+    if converts:  # otherwise req.data is req.validated
+        req.data = validator.convert(req.validated)
+
 
 Handler = Callable[..., Any]
 
@@ -241,10 +254,12 @@ class Route:
             if not is_json_media(req.info.content_type):
                 raise HTTPError(415, "this route requires an application/json body")
             body = await req.body()
+            read = (self.body_validator, self.body_converts, req, body)
             try:
-                req.validated = self.body_validator.validate_json(body)
-                if self.body_converts:  # otherwise req.data is req.validated
-                    req.data = self.body_validator.convert(req.validated)
+                if len(body) > OFFLOAD_BODY_BYTES:  # the loop keeps serving meanwhile
+                    await run_in_threadpool(_read_body, *read)
+                else:
+                    _read_body(*read)
             except ValidationError as exc:
                 raise RequestInvalid(exc, "body") from None
         if self.query_validator is not None:

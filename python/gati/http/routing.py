@@ -74,7 +74,8 @@ def _converts(kind: str, text: str) -> bool:
     """Whether ``text`` reads as a parameter of ``kind`` (for the 404 message only): numbers
     by JSON's grammar, as both routers read them (docs/http.md, Routing)."""
     if kind == "int":
-        return len(text) <= 20 and _INTEGER.match(text) is not None and -(2**63) <= int(text) < 2**63
+        fits = len(text) <= 20 and _INTEGER.match(text) is not None
+        return fits and -(2**63) <= int(text) < 2**63
     if kind == "float":
         return _NUMBER.match(text) is not None and math.isfinite(float(text))
     if kind == "uuid":
