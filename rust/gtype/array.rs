@@ -60,7 +60,9 @@ pub fn stored<'py>(value: &Bound<'py, PyAny>, copy: bool) -> PyResult<Option<Bou
     let members = if value.get_type().is(&base) {
         value.try_iter()?
     } else {
-        base.getattr(intern!(py, "__iter__"))?.call1((value,))?.try_iter()?
+        base.getattr(intern!(py, "__iter__"))?
+            .call1((value,))?
+            .try_iter()?
     };
     let members: Vec<Bound<'py, PyAny>> = members.collect::<PyResult<_>>()?;
     Ok(Some(PyList::new(py, members)?.into_any()))

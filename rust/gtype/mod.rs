@@ -20,6 +20,7 @@ mod node;
 mod number;
 mod object;
 mod output;
+mod pause;
 mod plan;
 mod record;
 mod reference;
@@ -245,7 +246,9 @@ impl Validator {
         self.defs.iter_mut().for_each(Node::clear);
         self.converting.clear();
         self.dumping.clear();
-        self.schema = Python::attach(|py| py.None());
+        #[allow(clippy::redundant_closure_for_method_calls)] // `Python::None` is not general enough
+        let none = Python::attach(|py| py.None());
+        self.schema = none;
     }
 
     #[getter]

@@ -46,9 +46,8 @@ impl Kind {
 /// JSON's integer grammar (RFC 8259 §6): `-?(0|[1-9][0-9]*)`, ASCII digits only.
 fn json_integer(raw: &str) -> bool {
     match raw.strip_prefix('-').unwrap_or(raw).as_bytes() {
-        [] => false,
         [b'0'] => true,
-        [b'0', ..] => false,
+        [] | [b'0', ..] => false,
         digits => digits.iter().all(u8::is_ascii_digit),
     }
 }
