@@ -96,21 +96,13 @@ fn body<'py>(
     if k.max_items.is_some_and(|m| n > m) {
         ctx.err(node, Code::ArrayMaxItems, path, value)?;
     }
-    if let Ok(list) = items.cast_exact::<PyList>() {
-        // No outside code runs unless `items` is a copy: the list cannot change meanwhile.
-        for (i, item) in list.iter().enumerate() {
-            if ctx.stopped() {
-                return Ok(());
-            }
-            validate_node(ctx, &k.items, &item, &path.idx(i))?;
+    // An exact list or tuple (no override to run); a list not copied cannot change meanwhile,
+    // as no outside code runs under it.
+    for (i, item) in items.try_iter()?.enumerate() {
+        if ctx.stopped() {
+            return Ok(());
         }
-    } else {
-        for (i, item) in items.cast::<PyTuple>()?.iter().enumerate() {
-            if ctx.stopped() {
-                return Ok(());
-            }
-            validate_node(ctx, &k.items, &item, &path.idx(i))?;
-        }
+        validate_node(ctx, &k.items, &item?, &path.idx(i))?;
     }
     if k.unique_items && !ctx.stopped() {
         if let Some(item) = unique::first_repeat(items)? {

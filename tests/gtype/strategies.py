@@ -75,40 +75,30 @@ class Liar(dict):  # type: ignore[type-arg]
         return ["lie"]
 
 
-class LiarList(list):  # type: ignore[type-arg]
-    """A list subclass whose every reading method lies: both backends read the real items."""
+class _Lies:
+    """Reading methods that lie; mixed into list, tuple and frozenset subclasses, which both
+    backends read as their base type (their real items)."""
 
     def __iter__(self) -> Any:
         return iter(["lie", "lie", "lie"])
 
     def __len__(self) -> int:
-        return 0
-
-    def __getitem__(self, index: Any) -> Any:
-        return "lie"
-
-
-class LiarTuple(tuple):  # type: ignore[type-arg]
-    """A tuple subclass whose every reading method lies: read as the tuple it holds."""
-
-    def __iter__(self) -> Any:
-        return iter(["lie"])
-
-    def __len__(self) -> int:
         return 7
 
     def __getitem__(self, index: Any) -> Any:
         return "lie"
 
 
-class LiarSet(frozenset):  # type: ignore[type-arg]
-    """A frozenset subclass whose iteration and length lie: read as the members it holds."""
+class LiarList(_Lies, list):  # type: ignore[misc, type-arg]
+    """A list subclass whose every reading method lies."""
 
-    def __iter__(self) -> Any:
-        return iter(["lie"])
 
-    def __len__(self) -> int:
-        return 7
+class LiarTuple(_Lies, tuple):  # type: ignore[misc, type-arg]
+    """A tuple subclass whose every reading method lies."""
+
+
+class LiarSet(_Lies, frozenset):  # type: ignore[misc, type-arg]
+    """A frozenset subclass whose every reading method lies."""
 
 
 class Touchy(str):
