@@ -163,7 +163,7 @@ def _tp_clear(cls: type) -> Any:
     address = get_slot(cls, 51)  # Py_tp_clear
     if not address:
         return None
-    return ctypes.CFUNCTYPE(ctypes.c_int, ctypes.py_object)(address)
+    return ctypes.PYFUNCTYPE(ctypes.c_int, ctypes.py_object)(address)  # called holding the GIL
 
 
 @pytest.mark.skipif(_native is None, reason="the native extension is not built")
@@ -191,6 +191,6 @@ def test_clearing_a_native_validator_drops_every_object_it_holds() -> None:
     clear = _tp_clear(_native.Validator)
     assert clear is not None
     assert clear(v) == 0
-    assert gc.get_referents(v) == []
+    assert all(x is None or x is _native.Validator for x in gc.get_referents(v))
     assert v.schema is None
     v.validate({"a": [1], "c": "red", "n": "x"})  # cleared, but still safe to call
