@@ -24,7 +24,7 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 # Debian packages the tests drive for real (a redis-server for the shared limits and the fabric;
-# chromium renders the /docs page; node-typescript (and the nodejs it depends on) checks and runs
+# chromium renders the /docs page and runs the Playground's browser test, driven by Playwright; node-typescript (and the nodejs it depends on) checks and runs
 # generated TypeScript clients);
 # installed when missing, with one `apt-get update` first.
 SYSTEM_PACKAGES := redis-server chromium node-typescript
@@ -67,7 +67,8 @@ DEBUG_EXT := target/debug-ext
 DEBUG_TESTS := tests/gtype/test_native_safety.py tests/gtype/test_panic_boundary.py \
 	tests/gtype/test_hostile_input.py tests/gtype/test_gc.py tests/gtype/test_validator_plans.py \
 	tests/lifecycle/test_state.py tests/lifecycle/test_differential.py \
-	tests/http/test_http_router_differential.py tests/http/test_http_ingress_differential.py
+	tests/http/test_http_router_differential.py tests/http/test_http_ingress_differential.py \
+	tests/http/test_http_messages_differential.py
 
 test-debug: $(STAMP)
 	rm -rf $(DEBUG_EXT)
@@ -89,6 +90,8 @@ wheel: $(STAMP)
 # checks the same. The sdist build uses a quicker profile (no LTO, parallel codegen) and its own
 # target folder, kept between runs, so the check stays within a few minutes.
 WHEEL_IMPORT := import gati; assert gati.backend() == "native", gati.backend(); print("ok:", gati.__version__, gati.backend())
+# the Playground's page ships as package data
+WHEEL_PLAYGROUND := from importlib.resources import files; ui = files("gati.playground") / "static"; assert all((ui / f).is_file() for f in ("index.html", "app.css", "app.js")), "Playground UI not in the wheel"
 wheel-check: wheel
 	$(BIN)/auditwheel show dist/*.whl | tee $(VENV)/auditwheel.txt
 	grep -q '"manylinux_2_17_x86_64"' $(VENV)/auditwheel.txt
@@ -97,6 +100,7 @@ wheel-check: wheel
 	$(VENV)/wheel-check/bin/python -m pip install -q dist/*.whl
 	cd / && $(CURDIR)/$(VENV)/wheel-check/bin/python -c '$(WHEEL_IMPORT)'
 	cd / && $(CURDIR)/$(VENV)/wheel-check/bin/python -c 'import gati._native as n; assert not hasattr(n, "_panic_next"), "test-only entry point shipped"'
+	cd / && $(CURDIR)/$(VENV)/wheel-check/bin/python -c '$(WHEEL_PLAYGROUND)'
 	$(PYTHON) -m venv $(VENV)/sdist-check
 	CARGO_TARGET_DIR=$(CURDIR)/target/sdist CARGO_PROFILE_RELEASE_LTO=off \
 		CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \

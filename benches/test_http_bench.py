@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -118,9 +119,10 @@ async def lifespan_startup(app: Any) -> None:
     task.cancel()
 
 
-def gati_with_backend(name: str) -> Any:
+def gati_with_backend(name: str, then: Callable[[Any], Any] | None = None) -> Any:
     """Build the gati app on backend ``name`` in this process: the ``gati`` modules are
-    imported afresh with ``GATI_BACKEND`` set, then the previous ones are put back."""
+    imported afresh with ``GATI_BACKEND`` set, then the previous ones are put back. ``then``
+    (given the app) runs while that backend's modules are the imported ones."""
     saved = {k: v for k, v in sys.modules.items() if k == "gati" or k.startswith("gati.")}
     keep = {"gati._native"}
     old_env = os.environ.get("GATI_BACKEND")
@@ -129,7 +131,10 @@ def gati_with_backend(name: str) -> Any:
             del sys.modules[key]
     os.environ["GATI_BACKEND"] = name
     try:
-        return build("gati")
+        app = build("gati")
+        if then is not None:
+            then(app)
+        return app
     finally:
         for key in [k for k in sys.modules if k == "gati" or k.startswith("gati.")]:
             if key not in keep:

@@ -95,9 +95,11 @@ class Books:
         return found[:limit]
 
 
-def create_app() -> App:
-    """A fresh bookstore app (each test gets its own catalogue)."""
+def create_app(*, playground: bool = False) -> App:
+    """A fresh bookstore app (each test gets its own catalogue); ``playground`` turns the
+    Playground on (``examples.playground_demo``)."""
     app = App(
+        playground=playground,
         modules={"books": Books()},
         openapi_info={"title": "Bookstore", "version": "1.0.0"},
     )

@@ -48,8 +48,9 @@ TWINS = ("gati._native", "gati._pure")
 # The one sanctioned upward reach: ``App``'s documented doors into the tools (``app.openapi()``,
 # the ``/openapi.json`` and ``/docs`` routes, ``App.from_directory``, ``app.manifests()``) import
 # ``gati.manifest`` inside the method that needs it, never at module level, so importing gati
-# never loads the tools and the import graph has no cycle.
-LAZY_UP = {"gati.app": ("gati.manifest",)}
+# never loads the tools and the import graph has no cycle. ``App(playground=True)`` opens the
+# Playground the same way (imported in ``__init__`` only when asked).
+LAZY_UP = {"gati.app": ("gati.manifest", "gati.playground")}
 
 
 def module_name(path: Path) -> str:

@@ -28,7 +28,7 @@ from gati.http.failures import (
 )
 from gati.http.forms import FormLimits
 from gati.http.health import LifespanState, liveness, readiness
-from gati.http.ingress import Ingress, TrustedProxies, parse_ingress
+from gati.http.ingress import TrustedProxies, new_ingress, parse_ingress
 from gati.http.lifespan import Lifespan
 from gati.http.middleware import Middleware, MiddlewareStack
 from gati.http.not_routed import NotRouted
@@ -130,6 +130,11 @@ class App:
     ``telemetry`` (``True`` or ``"detailed"``, the ``otel`` extra) traces and measures every
     request with the global OpenTelemetry providers; ``metrics_path`` serves the metrics in
     Prometheus text format (docs/telemetry.md).
+
+    ``playground=True`` serves the Playground under ``/_gati/`` (loopback clients only, unless
+    ``playground_token`` is set: then every Playground call needs it) and records the recent
+    requests in a ring buffer of ``playground_buffer`` = (max records, max bytes)
+    (docs/playground.md).
     """
 
     def __init__(
@@ -156,6 +161,9 @@ class App:
         openapi_info: Mapping[str, Any] | None = None,
         telemetry: bool | Literal["detailed"] = False,
         metrics_path: str | None = None,
+        playground: bool = False,
+        playground_token: str | None = None,
+        playground_buffer: tuple[int, int] = (500, 8 * 1024 * 1024),
         form_limits: FormLimits | None = None,
     ) -> None:
         self.debug = debug
@@ -219,6 +227,13 @@ class App:
             from gati.telemetry.setup import set_up  # loads opentelemetry: only when asked
 
             set_up(self, telemetry, metrics_path)
+        self.playground: Any = None
+        if playground:
+            from gati.playground.core import set_up as set_up_playground  # only when asked
+
+            self.playground = set_up_playground(self, playground_token, playground_buffer)
+        elif playground_token is not None:
+            raise ValueError("playground_token= needs playground=True")
 
     def openapi(self, version: str | None = None) -> dict[str, Any]:
         """The OpenAPI 3.1 document of the routes serving ``version`` (``None``: the newest)."""
@@ -650,7 +665,7 @@ class App:
         try:
             info = parse_ingress(scope, self.trusted_proxies)
         except Exception as exc:  # a scope ingress cannot read: a 500 problem, with a new id
-            info = Ingress()
+            info = new_ingress()
             info.request_id = new_request_id()
             route, params = self._not_routed.failing(scope, exc)
         else:

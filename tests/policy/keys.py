@@ -30,7 +30,8 @@ def rsa_pair() -> tuple[bytes, bytes]:
 
 def claims(**extra: Any) -> dict[str, Any]:
     now = int(time.time())
-    return {"sub": "alice", "roles": ["admin"], "exp": now + 600, **extra}
+    # a day: tokens made when pytest collects must outlive a whole (slow) suite run
+    return {"sub": "alice", "roles": ["admin"], "exp": now + 86_400, **extra}
 
 
 def hs_token(key: str = HS_KEY, **extra: Any) -> str:

@@ -1,0 +1,34 @@
+"""Playground recording cost, in-process: the same gati app with the Playground off and on
+(every request recorded into the ring buffer, its timeline and state snapshots kept), on
+both backends. ``benches/run.py`` prints each group; the target is ≤ 2 µs added per request.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from benches.test_http_bench import driver, gati_with_backend, warm
+
+GROUP = "playground: {}"
+CASES = ("GET /hello", "GET /users/{id}", "POST /users")
+IMPLS = ("gati-native-off", "gati-native-recording", "gati-pure-off", "gati-pure-recording")
+
+
+def turn_on(app: Any) -> None:
+    """What ``App(playground=True)`` does, on an app already built."""
+    from gati.playground.core import set_up
+
+    set_up(app, None)
+
+
+@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize("impl", IMPLS)
+async def test_playground_inprocess(benchmark: Any, impl: str, case: str) -> None:
+    backend = impl.split("-")[1]
+    app = gati_with_backend(backend, turn_on if impl.endswith("recording") else None)
+    one = driver(app, case)
+    warm(one, case)
+    benchmark.group = GROUP.format(case)
+    benchmark.extra_info["impl"] = impl
+    benchmark.pedantic(one, rounds=20, iterations=500, warmup_rounds=1)
