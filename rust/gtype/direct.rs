@@ -206,12 +206,10 @@ impl<'a, 's, 'py> Direct<'a, 's, 'py> {
                 }
                 value
             }
-            (Kind::Union(k), Some(b'{')) if k.tag_key.is_some() => {
-                match self.tagged(k, depth)? {
-                    Some(value) => value,
-                    None => return self.generic(node, depth),
-                }
-            }
+            (Kind::Union(k), Some(b'{')) if k.tag_key.is_some() => match self.tagged(k, depth)? {
+                Some(value) => value,
+                None => return self.generic(node, depth),
+            },
             (Kind::Union(k), _) if k.tag_key.is_none() => match self.first_member(k, depth)? {
                 Some(value) => value,
                 None => return self.generic(node, depth),
@@ -426,8 +424,12 @@ impl<'a, 's, 'py> Direct<'a, 's, 'py> {
                         let num = self.r.num_token()?;
                         self.r.py_number(&num)?
                     }
-                    (Some(b't'), _) => self.r.word("true", PyBool::new(py, true).to_owned().into_any())?,
-                    (Some(b'f'), _) => self.r.word("false", PyBool::new(py, false).to_owned().into_any())?,
+                    (Some(b't'), _) => self
+                        .r
+                        .word("true", PyBool::new(py, true).to_owned().into_any())?,
+                    (Some(b'f'), _) => self
+                        .r
+                        .word("false", PyBool::new(py, false).to_owned().into_any())?,
                     (Some(b'n'), _) => self.r.word("null", py.None().into_bound(py))?,
                     _ => return Err(Stop::Redo),
                 };
