@@ -575,4 +575,3 @@ def test_every_library_agrees_on_the_data() -> None:
     assert P_TREE.validate_json(TREE_JSON) == TREE and JS_TREE.is_valid(TREE)
     assert isinstance(M_TREE_DEC.decode(TREE_JSON), MSection)
     assert not JS_TREE.is_valid({**TREE, "kind": "video"})
-
