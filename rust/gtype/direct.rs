@@ -13,6 +13,7 @@ use std::borrow::Cow;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyList};
 
+use super::array::ArrayNode;
 use super::errors::{Msgs, Path};
 use super::json::{Failure, Reader};
 use super::node::{self, Ctx, Kind, Node};
@@ -163,33 +164,7 @@ impl<'a, 's, 'py> Direct<'a, 's, 'py> {
                 self.r.word("null", py.None().into_bound(py))?
             }
             (Kind::Object(k), Some(b'{')) => self.object(k, depth)?,
-            (Kind::Array(k), Some(b'[')) => {
-                if depth >= self.max_depth {
-                    return Err(Stop::Redo);
-                }
-                self.r.bump();
-                let list = PyList::empty(py);
-                if !self.r.eat(b']') {
-                    loop {
-                        list.append(self.node(&k.items, depth + 1)?)?;
-                        if self.r.eat(b',') {
-                            continue;
-                        }
-                        if self.r.eat(b']') {
-                            break;
-                        }
-                        return Err(Stop::Redo);
-                    }
-                }
-                let n = list.len();
-                if k.min_items.is_some_and(|m| n < m) || k.max_items.is_some_and(|m| n > m) {
-                    return Err(Stop::Redo);
-                }
-                if k.unique_items && unique::first_repeat(list.as_any())?.is_some() {
-                    return Err(Stop::Redo);
-                }
-                list.into_any()
-            }
+            (Kind::Array(k), Some(b'[')) => self.array(k, depth)?,
             (Kind::Tuple(k), Some(b'[')) => self.tuple(k, depth)?,
             (Kind::Record(k), Some(b'{')) => self.record(k, depth)?,
             (Kind::Ref(i), _) => {
@@ -309,6 +284,35 @@ impl<'a, 's, 'py> Direct<'a, 's, 'py> {
             return Err(Stop::Redo);
         }
         Ok(dict.into_any())
+    }
+
+    fn array(&mut self, k: &ArrayNode, depth: usize) -> R<Bound<'py, PyAny>> {
+        let py = self.r.py;
+        if depth >= self.max_depth {
+            return Err(Stop::Redo);
+        }
+        self.r.bump();
+        let list = PyList::empty(py);
+        if !self.r.eat(b']') {
+            loop {
+                list.append(self.node(&k.items, depth + 1)?)?;
+                if self.r.eat(b',') {
+                    continue;
+                }
+                if self.r.eat(b']') {
+                    break;
+                }
+                return Err(Stop::Redo);
+            }
+        }
+        let n = list.len();
+        if k.min_items.is_some_and(|m| n < m) || k.max_items.is_some_and(|m| n > m) {
+            return Err(Stop::Redo);
+        }
+        if k.unique_items && unique::first_repeat(list.as_any())?.is_some() {
+            return Err(Stop::Redo);
+        }
+        Ok(list.into_any())
     }
 
     fn tuple(&mut self, k: &TupleNode, depth: usize) -> R<Bound<'py, PyAny>> {

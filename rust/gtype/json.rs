@@ -736,7 +736,9 @@ mod tests {
         for len in 0..40 {
             for at in 0..len {
                 for special in [b'"', b'\\', 0x00, 0x1f, b'\n'] {
-                    let mut bytes: Vec<u8> = (0..len).map(|i| b'a' + (i % 26) as u8).collect();
+                    let mut bytes: Vec<u8> = (0..len)
+                        .map(|i| b"abcdefghijklmnopqrstuvwxyz"[i % 26])
+                        .collect();
                     bytes[at] = special;
                     if at + 1 < len {
                         bytes[at + 1] = b'"';
