@@ -147,11 +147,11 @@ impl Validator {
         let Ok(reader) = json::Reader::new(py, src, &self.keys, slots.as_deref_mut()) else {
             return Ok(None);
         };
-        match direct::Direct::new(reader, &self.defs, &self.global, self.max_depth)
+        match direct::Direct::new(reader, src.len(), &self.defs, &self.global, self.max_depth)
             .document(&self.root)
         {
             Ok(value) => Ok(Some(value)),
-            Err(direct::Stop::Redo) => Ok(None),
+            Err(direct::Stop::Redo | direct::Stop::Bail) => Ok(None),
             Err(direct::Stop::Py(e)) => Err(e),
         }
     }
