@@ -39,11 +39,21 @@ def warm(one: Any, case: str, n: int = 2000) -> None:
 
 @pytest.mark.parametrize("case", list(CASES))
 @pytest.mark.parametrize(
-    "impl", ["raw-asgi", "starlette", "fastapi", "litestar", "gati-native", "gati-pure"]
+    "impl",
+    [
+        "raw-asgi",
+        "starlette",
+        "blacksheep",
+        "falcon",
+        "fastapi",
+        "litestar",
+        "gati-native",
+        "gati-pure",
+    ],
 )
 async def test_http_inprocess(benchmark: Any, impl: str, case: str) -> None:
     app = gati_with_backend(impl[5:]) if impl.startswith("gati-") else build(impl)
-    if impl in ("litestar", "fastapi", "starlette"):
+    if impl in ("litestar", "fastapi", "starlette", "blacksheep"):
         await lifespan_startup(app)
     one = driver(app, case)
     warm(one, case)
