@@ -113,6 +113,7 @@ demo: $(EXT)
 bench: $(EXT)
 	command -v wrk >/dev/null || (apt-get update -q && apt-get install -y -q wrk)
 	$(BIN)/python benches/run.py
+	$(BIN)/python benches/startup.py
 	$(BIN)/python benches/http_wrk.py
 
 clean:
