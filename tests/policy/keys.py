@@ -29,8 +29,10 @@ def rsa_pair() -> tuple[bytes, bytes]:
 
 
 def claims(**extra: Any) -> dict[str, Any]:
+    # Tokens are made when the tests are collected: a day, so that no run of the suite
+    # (about 20 minutes per backend on a busy 2-core machine) outlives them.
     now = int(time.time())
-    return {"sub": "alice", "roles": ["admin"], "exp": now + 600, **extra}
+    return {"sub": "alice", "roles": ["admin"], "exp": now + 86_400, **extra}
 
 
 def hs_token(key: str = HS_KEY, **extra: Any) -> str:
