@@ -5,6 +5,7 @@ mod boundary;
 mod gtype;
 mod hooks;
 mod ingress;
+mod response;
 mod router;
 mod state;
 
@@ -17,5 +18,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     hooks::register(m)?;
     router::register(m)?;
     ingress::register(m)?;
+    response::register(m)?;
     Ok(())
 }

@@ -39,7 +39,7 @@ def test_every_pure_twin_lives_in_the_pure_package() -> None:
 def test_the_layers_above_use_the_registered_twins() -> None:
     from gati.context import ids, store
     from gati.gtype import validator
-    from gati.http import ingress, routing
+    from gati.http import ingress, routing, sender
     from gati.lifecycle import plan
 
     assert validator.Validator is twin("Validator")
@@ -48,7 +48,9 @@ def test_the_layers_above_use_the_registered_twins() -> None:
     assert store.copy_value is twin("copy_value")
     assert plan._plan_hooks is twin("plan_hooks")
     assert type(routing.make_router()) is twin("Router")
-    assert ingress._scan_headers is twin("scan_headers")
+    assert ingress._read_ingress is twin("read_ingress")
+    assert ingress.new_ingress is twin("Ingress")
+    assert sender._messages is twin("response_messages")
     assert ids.new_request_id is twin("new_request_id")
 
 

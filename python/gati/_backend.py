@@ -41,6 +41,9 @@ TWINS: Final[dict[str, tuple[str, str]]] = {
     "plan_hooks": ("plan_hooks", "gati._pure.hooks:plan_hooks"),
     "Router": ("Router", "gati._pure.router:Router"),
     "scan_headers": ("scan_headers", "gati._pure.ingress:scan_headers"),
+    "read_ingress": ("read_ingress", "gati._pure.ingress:read_ingress"),
+    "Ingress": ("Ingress", "gati._pure.ingress:Ingress"),
+    "response_messages": ("response_messages", "gati._pure.messages:response_messages"),
     "new_request_id": ("new_request_id", "gati._pure.ids:new_request_id"),
     "reseed_request_ids": ("_reseed_request_ids", "gati._pure.ids:reseed"),
 }

@@ -103,3 +103,33 @@ def _reseed_request_ids() -> None: ...
 def scan_headers(
     headers: Iterable[tuple[bytes, bytes]],
 ) -> tuple[str, str | None, bytes | None, int | None, list[Any] | None]: ...
+
+class Ingress:
+    """What the request line and headers say (twin: ``gati._pure.ingress.Ingress``)."""
+
+    request_id: str
+    version_requested: str | None
+    flags: frozenset[str]
+    trace_id: str | None
+    traceparent: str | None
+    client_ip: str | None
+    user_agent: str | None
+    content_type: bytes | None
+    content_length: int | None
+    @property
+    def rare(self) -> list[Any] | None: ...
+    def __init__(self) -> None: ...
+    def __copy__(self) -> Ingress: ...
+
+def read_ingress(scope: dict[str, Any]) -> Ingress: ...
+
+# -- Response messages (rust/response) ----------------------------------------------------------
+
+def response_messages(
+    method: str,
+    status: int,
+    body: bytes,
+    media: bytes | None,
+    extra: list[tuple[bytes, bytes]],
+    request_id: bytes,
+) -> tuple[dict[str, Any], dict[str, Any]]: ...

@@ -28,7 +28,7 @@ from gati.http.failures import (
 )
 from gati.http.forms import FormLimits
 from gati.http.health import LifespanState, liveness, readiness
-from gati.http.ingress import Ingress, TrustedProxies, parse_ingress
+from gati.http.ingress import TrustedProxies, new_ingress, parse_ingress
 from gati.http.lifespan import Lifespan
 from gati.http.middleware import Middleware, MiddlewareStack
 from gati.http.not_routed import NotRouted
@@ -646,7 +646,7 @@ class App:
         try:
             info = parse_ingress(scope, self.trusted_proxies)
         except Exception as exc:  # a scope ingress cannot read: a 500 problem, with a new id
-            info = Ingress()
+            info = new_ingress()
             info.request_id = new_request_id()
             route, params = self._not_routed.failing(scope, exc)
         else:

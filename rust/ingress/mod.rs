@@ -1,6 +1,8 @@
 //! Ingress: one pass over an ASGI header list (`scan_headers`) and process-unique request ids
 //! (`new_request_id`). Pure twins: `gati._pure.ingress.scan_headers` and
-//! `gati.context.ids` (prefix + counter in hex).
+//! `gati.context.ids` (prefix + counter in hex). `record` reads a whole scope into an `Ingress`.
+mod record;
+
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -142,7 +144,10 @@ fn content_length(raw: &[u8]) -> i64 {
     i64::try_from(n).unwrap_or(MAX_CONTENT_LENGTH)
 }
 
-fn pair<'py>(item: &Bound<'py, PyAny>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyAny>)> {
+/// A header as `(name, value)`: a 2-tuple, a 2-list or any iterable of exactly two items.
+pub(crate) fn pair<'py>(
+    item: &Bound<'py, PyAny>,
+) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyAny>)> {
     if let Ok(t) = item.cast::<PyTuple>() {
         if t.len() == 2 {
             return Ok((t.get_item(0)?, t.get_item(1)?));
@@ -240,7 +245,8 @@ fn scan_headers<'py>(py: Python<'py>, headers: &Bound<'py, PyAny>) -> Scanned<'p
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(py_new_request_id, m)?)?;
     m.add_function(wrap_pyfunction!(_reseed_request_ids, m)?)?;
-    m.add_function(wrap_pyfunction!(py_scan_headers, m)?)
+    m.add_function(wrap_pyfunction!(py_scan_headers, m)?)?;
+    record::register(m)
 }
 
 #[cfg(test)]

@@ -54,6 +54,9 @@ def entry_points() -> dict[str, Callable[[], Any]]:
         "hooks plan": lambda: native.plan_hooks([HookRecord("before", "global")]),
         "ingress scan": lambda: native.scan_headers([(b"x-request-id", b"abc")]),
         "ingress ids": native.new_request_id,
+        "ingress read": lambda: native.read_ingress({"headers": []}),
+        "ingress record": native.Ingress,
+        "response messages": lambda: native.response_messages("GET", 200, b"", None, [], b"r"),
     }
 
 

@@ -1,8 +1,11 @@
-"""Differential: the native header scan and request ids against their pure twins."""
+"""Differential: the native header scan, scope reading and request ids against their pure twins."""
 
 from __future__ import annotations
 
+import copy
+import gc
 import re
+import weakref
 from typing import Any
 
 import pytest
@@ -10,6 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gati._pure import ids as pure_ids
+from gati._pure.ingress import Ingress as PureIngress
+from gati._pure.ingress import read_ingress as pure_read
 from gati._pure.ingress import scan_headers as pure_scan
 from gati.context import ids
 
@@ -102,3 +107,109 @@ def test_request_ids_have_one_shape_and_are_unique() -> None:
     made += [ids.new_request_id() for _ in range(500)]
     assert all(ID_SHAPE.match(i) for i in made)
     assert len(set(made)) == len(made)
+
+
+FIELDS = (
+    "request_id",
+    "version_requested",
+    "flags",
+    "trace_id",
+    "traceparent",
+    "client_ip",
+    "user_agent",
+    "content_type",
+    "content_length",
+    "rare",
+)
+CLIENTS = st.one_of(
+    st.none(),
+    st.just(()),
+    st.just([]),
+    st.tuples(st.sampled_from(["127.0.0.1", "10.0.0.7", "::1", "host"]), st.integers(0, 65535)),
+    st.lists(st.sampled_from(["10.1.2.3", "x"]), min_size=1, max_size=2),
+)
+QUERIES = st.one_of(
+    st.sampled_from(
+        [b"", b"version=2025-01-01", b"a=1&version=x", b"versio=1", b"xversion=", None]
+    ),
+    st.binary(max_size=30),
+)
+
+
+@st.composite
+def scopes(draw: st.DrawFn) -> dict[str, Any]:
+    """ASGI scopes: generated headers, a client (or none) and a query string (or none)."""
+    scope: dict[str, Any] = {"type": "http", "headers": draw(HEADERS)}
+    client = draw(CLIENTS)
+    if client is not None or draw(st.booleans()):
+        scope["client"] = client
+    query = draw(QUERIES)
+    if query is not None:
+        scope["query_string"] = query
+    return scope
+
+
+def _fields(info: Any, scope: dict[str, Any]) -> tuple[Any, ...]:
+    values = [getattr(info, name) for name in FIELDS]
+    values[0] = _without_new_id((values[0],), scope["headers"])[0]
+    return tuple(values)
+
+
+@settings(max_examples=300, deadline=None)
+@given(scopes())
+def test_read_ingress_native_equals_pure(scope: dict[str, Any]) -> None:
+    """Every field of the record, and the rarer-header list, agree on generated scopes."""
+    got, want = native.read_ingress(scope), pure_read(scope)
+    assert _fields(got, scope) == _fields(want, scope)
+    assert type(got.content_length) is type(want.content_length)
+
+
+def test_read_ingress_asks_for_the_rare_pass_on_a_version_query() -> None:
+    for read in (native.read_ingress, pure_read):
+        plain = read({"headers": [], "query_string": b"a=1"})
+        assert plain.rare is None and plain.flags == frozenset() and plain.client_ip is None
+        asked = read({"headers": [], "query_string": b"version=2025-01-01"})
+        assert asked.rare == [None] * 10
+        flagged = read({"headers": [(b"gati-flags", b"a,b")], "client": ("1.2.3.4", 5)})
+        assert flagged.rare is not None and flagged.rare[6] == b"a,b"
+        assert flagged.client_ip == "1.2.3.4"
+
+
+def test_read_ingress_refuses_a_scope_without_headers_on_both() -> None:
+    for read in (native.read_ingress, pure_read):
+        with pytest.raises(KeyError):
+            read({"type": "http"})
+
+
+def test_a_blank_ingress_is_the_same_on_both() -> None:
+    blank_native, blank_pure = native.Ingress(), PureIngress()
+    assert [getattr(blank_native, f) for f in FIELDS] == [getattr(blank_pure, f) for f in FIELDS]
+    blank_native.version_requested = "2025-01-01"
+    assert blank_native.version_requested == "2025-01-01"
+
+
+def test_a_copied_ingress_is_independent_on_both() -> None:
+    """``copy.copy(info)`` (a Timescape upgrade changes the copy's content type)."""
+    scope = {"headers": [(b"content-type", b"text/plain"), (b"x-request-id", b"r-1")]}
+    for read in (native.read_ingress, pure_read):
+        info = read(scope)
+        other = copy.copy(info)
+        other.content_type = b"application/json"
+        assert info.content_type == b"text/plain"
+        assert (other.request_id, other.content_type) == ("r-1", b"application/json")
+
+
+def test_the_native_ingress_takes_part_in_garbage_collection() -> None:
+    """A cycle through the record (a field holding an object that holds the record) is freed."""
+
+    class Holder:
+        info: Any
+
+    info = native.Ingress()
+    holder = Holder()
+    holder.info = info
+    info.content_type = holder
+    ref = weakref.ref(holder)
+    del info, holder
+    gc.collect()
+    assert ref() is None

@@ -28,3 +28,12 @@ async def adopt_v1(req: Any, res: Any, lctx: Any, gctx: Any) -> Any:
 async def list_pets(req: Any, res: Any, lctx: Any, gctx: Any) -> Any:
     """List pets."""
     return [{"kind": "cat", "meows": True}, {"kind": "dog", "barks": 3}]
+
+
+Session = gt.object({"session": gt.string(), "theme": gt.optional(gt.string())})
+
+
+@app.get("/whoami", cookies=Session, response=Session)
+async def whoami(req: Any, res: Any, lctx: Any, gctx: Any) -> Any:
+    """Echo the cookies the client sent."""
+    return req.cookies_validated

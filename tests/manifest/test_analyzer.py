@@ -167,6 +167,6 @@ def test_every_registered_handler_has_a_complete_manifest(handlers: list[tuple])
         assert manifest.policies["roles"] == (roles.split(", ") if roles else [])
         assert manifest.fingerprint.startswith("sha256:") and len(manifest.fingerprint) == 71
         assert set(manifest.to_dict()) == {"handler_id", "path", "methods", "gtypes", "hooks",
-                                           "policies", "timescape", "dependencies", "source",
-                                           "docs"}  # fmt: skip
+                                           "policies", "timescape", "dependencies", "schemas",
+                                           "source", "docs"}  # fmt: skip
         assert Manifest.from_dict(manifest.to_dict()) == manifest

@@ -104,6 +104,9 @@ def test_the_python_client_type_checks_and_calls_the_live_app(tmp_path: Path) ->
                     await async_client.aclose()
 
             assert len(asyncio.run(run())) == 2
+            odd = 'a;b "c" \\ é'
+            assert client.whoami(odd) == {"session": odd}
+            assert client.whoami("s1", theme="dark") == {"session": "s1", "theme": "dark"}
             client.close()
     finally:
         sys.path.remove(str(out))
@@ -211,7 +214,9 @@ async function main(): Promise<void> {
   } catch (error) {
     if (error instanceof ApiError) status = error.status;
   }
-  console.log(JSON.stringify({ echo, pets, status }));
+  const plain = await client.whoami({ session: "s1", theme: "dark" });
+  const odd = await client.whoami({ session: 'a;b "c" \\\\ é' });
+  console.log(JSON.stringify({ echo, pets, status, plain, odd }));
 }
 
 main();
@@ -241,3 +246,5 @@ def test_the_typescript_client_calls_the_live_app(tmp_path: Path) -> None:
     assert result["echo"] == {"version": "2025-01-01", "pet": {"kind": "dog", "barks": 2}}
     assert [p["kind"] for p in result["pets"]] == ["cat", "dog"]
     assert result["status"] == 400
+    assert result["plain"] == {"session": "s1", "theme": "dark"}
+    assert result["odd"] == {"session": 'a;b "c" \\ é'}

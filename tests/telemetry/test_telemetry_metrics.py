@@ -3,6 +3,7 @@ and the Prometheus endpoint read back with ``prometheus_client``'s parser."""
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from typing import Any
 
@@ -14,7 +15,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from gati import App
 from gati.context.metrics import NO_METRICS
 from gati.telemetry import instrument
-from gati.testing import TestClient
+from gati.testing import AsyncTestClient, TestClient
 from tests.telemetry.conftest import Sink
 
 
@@ -220,3 +221,55 @@ def test_instrument_stays_callable_once_telemetry_is_loaded() -> None:
 
     App(telemetry=True)
     assert callable(gati.telemetry.instrument)
+
+
+async def test_rate_limit_rejections_module_calls_and_queue_depth_are_scraped() -> None:
+    from tests.telemetry.test_telemetry_propagation import CLOCK, Clock
+
+    app = App(telemetry=True, metrics_path="/metrics")
+    app.module(CLOCK, Clock())
+
+    @app.get("/limited", rate_limit="2/hour")
+    async def limited(req: Any, res: Any, lctx: Any, gctx: Any) -> Any:
+        return {"ok": True}
+
+    @app.get("/time")
+    async def time(req: Any, res: Any, lctx: Any, gctx: Any) -> Any:
+        return await gctx.modules.clock.now()
+
+    @app.get("/broken")
+    async def broken(req: Any, res: Any, lctx: Any, gctx: Any) -> Any:
+        return await gctx.modules.clock.fail()
+
+    gate = asyncio.Event()
+
+    async def stuck(message: Any) -> None:
+        await gate.wait()
+
+    async with AsyncTestClient(app) as client:
+        assert [(await client.get("/limited")).status_code for _ in range(5)] == [200] * 2 + [
+            429
+        ] * 3
+        for _ in range(2):
+            assert (await client.get("/time")).status_code == 200
+        assert (await client.get("/broken")).status_code == 500
+        await app.gctx.subscribe("jobs", stuck, group="workers")
+        for i in range(4):
+            await app.gctx.publish("jobs", i)
+        r = await client.get("/metrics")
+        gate.set()
+    families = {f.name: f for f in text_string_to_metric_families(r.text)}
+    rejected = samples(families["gati_ratelimit_rejections"], "gati_ratelimit_rejections_total")
+    assert rejected == {(("gati_ratelimit_policy", "2;w=3600"), ("http_route", "/limited")): 3}
+    calls = samples(
+        families["gati_module_call_duration_seconds"], "gati_module_call_duration_seconds_count"
+    )
+    ok = (("gati_module", "clock"), ("gati_module_method", "now"), ("gati_module_outcome", "ok"))
+    failed = (
+        ("gati_module", "clock"),
+        ("gati_module_method", "fail"),
+        ("gati_module_outcome", "error"),
+    )
+    assert calls == {ok: 2, failed: 1}
+    depth = samples(families["gati_fabric_queue_depth"], "gati_fabric_queue_depth")
+    assert depth == {(("gati_fabric_group", "workers"), ("messaging_destination_name", "jobs")): 4}

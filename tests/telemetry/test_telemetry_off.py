@@ -1,4 +1,5 @@
-"""Telemetry off or absent costs nothing: no opentelemetry import, no step in any plan."""
+"""Telemetry off or absent costs nothing: no opentelemetry import (requests, module calls and
+fabric messages included), no step in any plan, nothing wrapped."""
 
 from __future__ import annotations
 
@@ -13,16 +14,29 @@ PROBE = textwrap.dedent(
     """
     import sys
     import gati
+    from gati import gt
+    from gati.modules import Method, ModuleManifest
     from gati.testing import TestClient
 
     app = gati.App()
 
+    class Clock:
+        async def now(self):
+            return "12:00"
+
+    now = Method(input=gt.object({}), output=gt.string())
+    app.module(ModuleManifest("clock", methods={"now": now}), Clock())
+    got = []
+
     @app.get("/x")
     async def x(req, res, lctx, gctx):
         gctx.metrics.counter("calls", 1)
+        await gctx.subscribe("t", got.append)
+        await gctx.publish("t", await gctx.modules.clock.now())
         res.text("ok")
 
     assert TestClient(app).get("/x").text == "ok"
+    assert [m.payload for m in got] in ([], ["12:00"])
     loaded = sorted(m for m in sys.modules if m.startswith(("opentelemetry", "prometheus_client")))
     print(loaded)
     """

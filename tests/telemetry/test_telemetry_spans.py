@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind, StatusCode
 
-from gati import App
+from gati import App, gt
 from gati.telemetry import instrument
 from gati.testing import TestClient
 from tests.telemetry.conftest import Sink
@@ -75,7 +75,7 @@ def test_5xx_sets_error_status_and_records_the_exception(sink: Sink) -> None:
     assert span.status.status_code is StatusCode.ERROR
     assert (span.attributes or {})["http.response.status_code"] == 500
     assert (span.attributes or {})["error.type"] == "RuntimeError"
-    assert [e.name for e in span.events] == ["exception"]
+    assert [e.name for e in span.events] == ["handler.error", "exception"]
 
 
 def test_incoming_traceparent_is_continued(sink: Sink) -> None:
@@ -151,6 +151,54 @@ def test_detailed_adds_hook_spans_and_lifecycle_events(sink: Sink) -> None:
         "attempt": 1,
         "error": "ConnectionError: first try fails",
     }
+
+
+@pytest.mark.parametrize("detailed", [False, True])
+def test_failures_are_span_events_with_or_without_detailed(sink: Sink, detailed: bool) -> None:
+    app = App()
+    tries = []
+
+    @app.hook("before", id="flaky", retries=1, backoff=0.0)
+    async def flaky(req: Any, res: Any, lctx: Any, gctx: Any) -> None:
+        tries.append(1)
+        if len(tries) % 2:
+            raise ConnectionError("first try fails")
+
+    @app.get("/items", query=gt.object({"n": gt.integer()}))
+    async def items(req: Any, res: Any, lctx: Any, gctx: Any) -> None:
+        res.json(req.query["n"])
+
+    @app.hook("before", id="fails")
+    async def fails(req: Any, res: Any, lctx: Any, gctx: Any) -> None:
+        if req.path == "/broken":
+            raise RuntimeError("hook broke")
+
+    @app.get("/broken")
+    async def broken(req: Any, res: Any, lctx: Any, gctx: Any) -> None:
+        res.json(1)
+
+    instrument(
+        app,
+        detailed=detailed,
+        tracer_provider=sink.tracer_provider,
+        meter_provider=sink.meter_provider,
+    )
+    client = TestClient(app)
+    assert client.get("/items", params={"n": "x"}).status_code == 400
+    events = sink.server_span().events
+    assert [e.name for e in events][:3] == ["hook.error", "hook.retry", "validation.error"]
+    assert (events[2].attributes or {})["error"].startswith("RequestInvalid")
+    sink.spans.clear()
+    assert client.get("/broken").status_code == 500
+    events = sink.server_span().events
+    failed = [e for e in events if e.name == "hook.error" and e.attributes["hook_id"] == "fails"]
+    assert failed and failed[0].attributes["error"] == "RuntimeError: hook broke"
+
+
+def test_succeeding_requests_build_no_lifecycle_event_without_detailed(sink: Sink) -> None:
+    app = make_app(sink)
+    assert app.emitter.listeners == ()
+    assert app.emitter.failure_listeners != ()
 
 
 def test_timeout_is_a_span_event(sink: Sink) -> None:

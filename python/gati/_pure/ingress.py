@@ -1,4 +1,5 @@
-"""The pure-Python header scan, twin of the native ``scan_headers`` (``rust/ingress``)."""
+"""The pure-Python ingress twins (``rust/ingress``): ``scan_headers`` walks the header list
+once; ``read_ingress`` reads a whole scope (headers, client, query) into an ``Ingress``."""
 
 from __future__ import annotations
 
@@ -16,13 +17,14 @@ from gati._tables import (
     USER_AGENT,
 )
 
-__all__ = ["MAX_CONTENT_LENGTH", "content_length", "scan_headers"]
+__all__ = ["MAX_CONTENT_LENGTH", "Ingress", "content_length", "read_ingress", "scan_headers"]
 
 # A Content-Length past this (an exabyte and more, any number of digits) reads as this value:
 # larger than any body limit, so it is a 413, and never a conversion of thousands of digits.
 MAX_CONTENT_LENGTH: Final = 2**63 - 1
 _ID_OK = re.compile(rb"[A-Za-z0-9._-]{1,128}\Z")
 _slot = HEADER_SLOTS.get
+_NO_RARE: Final[tuple[None, ...]] = (None,) * RARE_SLOTS
 
 
 def content_length(value: bytes) -> int:
@@ -62,3 +64,42 @@ def scan_headers(
                 rare = [None] * RARE_SLOTS
             rare[slot] = value
     return request_id or new_request_id(), user_agent, content_type, length, rare
+
+
+class Ingress:
+    """What the request line and headers say (``read_ingress``); ``rare`` holds the raw values
+    of the rarer headers by slot when the rarer-header pass has work to do, else ``None``.
+
+    Unset fields read their class-level default, so a request with few headers costs few
+    attribute writes.
+    """
+
+    request_id: str = ""
+    version_requested: str | None = None
+    flags: frozenset[str] = frozenset()
+    trace_id: str | None = None
+    traceparent: str | None = None
+    client_ip: str | None = None
+    user_agent: str | None = None
+    content_type: bytes | None = None
+    content_length: int | None = None
+    rare: list[Any] | None = None
+
+
+def read_ingress(scope: dict[str, Any]) -> Ingress:
+    """Read an ASGI ``http`` or ``websocket`` scope into an ``Ingress``: the header scan, the
+    client address, and whether the query string asks for a version (``rare`` is then a list
+    even without rarer headers)."""
+    request_id, user_agent, content_type, content_length, rare = scan_headers(scope["headers"])
+    info = Ingress()
+    info.request_id = request_id
+    info.user_agent = user_agent
+    info.content_type = content_type
+    info.content_length = content_length
+    client = scope.get("client")
+    info.client_ip = client[0] if client else None
+    query = scope.get("query_string")
+    if rare is None and query and b"version=" in query:
+        rare = list(_NO_RARE)
+    info.rare = rare
+    return info

@@ -124,6 +124,11 @@ class Subscription(abc.ABC):
         self.max_attempts = max_attempts
         self.concurrency = concurrency
 
+    @property
+    def closed(self) -> bool:
+        """True once ``close()`` was called (backends set ``_closing``)."""
+        return bool(getattr(self, "_closing", False))
+
     @abc.abstractmethod
     async def close(self, timeout: float = 5.0) -> None: ...
 
@@ -150,6 +155,8 @@ class Fabric(abc.ABC):
 
     def __init__(self) -> None:
         self._topics: dict[str, Topic] = {}
+        # gati.telemetry's spans around publishes and deliveries; None: no tracing, no cost
+        self.tracer: Any = None
 
     def topic(
         self,
@@ -201,12 +208,20 @@ class Fabric(abc.ABC):
         message = Message(
             "", topic, payload, dict(headers) if headers else {}, 1, priority, now, ttl, dedupe_key
         )
-        offered = self._offer(spec, message)
-        if offered is not WAIT:
-            return offered  # type: ignore[return-value]
-        return await self._publish(
-            spec, message, spec.publish_timeout if timeout is None else timeout
-        )
+        tracer = self.tracer
+        span = None if tracer is None else tracer.produce(message)  # writes traceparent
+        try:
+            offered = self._offer(spec, message)
+            if offered is WAIT:
+                wait = spec.publish_timeout if timeout is None else timeout
+                offered = await self._publish(spec, message, wait)
+        except BaseException as exc:
+            if span is not None:
+                tracer.failed(span, exc)
+            raise
+        if span is not None:
+            span.end()
+        return offered  # type: ignore[return-value]
 
     async def subscribe(
         self,
@@ -224,7 +239,13 @@ class Fabric(abc.ABC):
             raise ValueError("max_attempts and concurrency must be >= 1")
         if group is not None and (not group or group.startswith("~")):
             raise ValueError(f"a group name must be non-empty and not start with '~': {group!r}")
-        return await self._subscribe(self.spec(topic), fn, group, max_attempts, concurrency)
+        tracer = self.tracer
+        if tracer is None:
+            return await self._subscribe(self.spec(topic), fn, group, max_attempts, concurrency)
+        traced = tracer.consume(topic, fn)
+        sub = await self._subscribe(self.spec(topic), traced, group, max_attempts, concurrency)
+        tracer.watch(self, sub)
+        return sub
 
     async def _dead(self, message: Message, group: str, error: BaseException | str) -> None:
         """Move ``message`` to ``<topic>.dead`` for ``group`` (its last error)."""

@@ -3,7 +3,7 @@
 Request ids come from ``gati.context.ids`` (a random prefix plus a counter); a valid incoming
 ``X-Request-ID`` (at most 128 characters of ``[A-Za-z0-9._-]``) is kept instead. The version
 preference, flags, ``traceparent`` and the client address are read here too, so that the
-headers are walked once (``scan_headers``: natively, or by its pure twin) without building a
+headers are walked once (``read_ingress``: natively, or by its pure twin) without building a
 dict.
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, Protocol
 from urllib.parse import parse_qsl
 
 from gati._backend import twin
@@ -21,14 +21,14 @@ from gati._tables import (
     FLAGS,
     FORWARDED,
     GATI_VERSION,
-    RARE_SLOTS,
     TRACEPARENT,
     X_FORWARDED_FOR,
 )
 
-_scan_headers = twin("scan_headers")
+_read_ingress: Callable[[dict[str, Any]], Ingress] = twin("read_ingress")
+new_ingress: Callable[[], Ingress] = twin("Ingress")
 
-__all__ = ["Ingress", "TrustedProxies", "parse_ingress"]
+__all__ = ["Ingress", "TrustedProxies", "new_ingress", "parse_ingress"]
 
 _FLAG_OK = re.compile(r"[A-Za-z0-9._:-]{1,64}\Z")
 _TRACEPARENT_RE = re.compile(rb"([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})\Z")
@@ -95,22 +95,23 @@ def _forwarded_hops(value: str) -> list[str]:
     return hops
 
 
-class Ingress:
-    """What the request line and headers say, read in one pass (``parse_ingress``).
+class Ingress(Protocol):
+    """What the request line and headers say, read in one native call (``read_ingress``, or
+    its pure twin) and completed by the rarer-header pass here. ``new_ingress()`` makes a
+    blank one (an empty id, no flags, every other field ``None``)."""
 
-    Unset fields read their class-level default, so a request with few headers costs few
-    attribute writes.
-    """
+    request_id: str
+    version_requested: str | None
+    flags: frozenset[str]
+    trace_id: str | None
+    traceparent: str | None
+    client_ip: str | None
+    user_agent: str | None
+    content_type: bytes | None
+    content_length: int | None
 
-    request_id: str = ""
-    version_requested: str | None = None
-    flags: frozenset[str] = frozenset()
-    trace_id: str | None = None
-    traceparent: str | None = None
-    client_ip: str | None = None
-    user_agent: str | None = None
-    content_type: bytes | None = None
-    content_length: int | None = None
+    @property
+    def rare(self) -> list[Any] | None: ...
 
 
 def _version(raw: bytes | str) -> str | None:
@@ -128,18 +129,12 @@ def _flags(raw: bytes) -> frozenset[str]:
 
 
 def parse_ingress(scope: dict[str, Any], trusted: TrustedProxies) -> Ingress:
-    """Read ids, version preference, flags, trace context, client and body headers."""
-    request_id, user_agent, content_type, content_length, rare = _scan_headers(scope["headers"])
-    info = Ingress()
-    info.request_id = request_id
-    info.user_agent = user_agent
-    info.content_type = content_type
-    info.content_length = content_length
-    client = scope.get("client")
-    info.client_ip = client[0] if client else None
-    query = scope.get("query_string")
-    if rare is not None or (query and b"version=" in query):
-        _read_rare(info, rare or [None] * RARE_SLOTS, query or b"", trusted)
+    """Read ids, version preference, flags, trace context, client and body headers: one
+    native call for the common request, the rarer headers (and ``?version=``) here."""
+    info = _read_ingress(scope)
+    rare = info.rare
+    if rare is not None:
+        _read_rare(info, rare, scope.get("query_string") or b"", trusted)
     return info
 
 

@@ -5,19 +5,16 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
+from gati._backend import twin
 from gati.http.errors import PROBLEM_JSON, problem_body
-from gati.http.response import JSON_MEDIA, Response
+from gati.http.response import Response
 
 __all__ = ["Receive", "Send", "response_messages", "send_delegated", "send_problem"]
 
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 
-_NO_BODY = frozenset({204, 304})
-# Prebuilt header pairs: formatting b"%d" and making the tuple cost more than an index.
-_CACHED_LENGTHS = 4096
-_LENGTHS = tuple((b"content-length", b"%d" % n) for n in range(_CACHED_LENGTHS))
-_JSON_TYPE = (b"content-type", JSON_MEDIA)
+_messages: Callable[..., tuple[dict[str, Any], dict[str, Any]]] = twin("response_messages")
 
 
 async def send_delegated(
@@ -37,31 +34,11 @@ async def send_delegated(
 def response_messages(
     method: str, res: Response, request_id: bytes
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The two ASGI messages for ``res``, its body rendered here (JSON encoded once); a HEAD
-    request gets the headers and the length without the body. A plain function: no coroutine
-    per request."""
-    status = res.status_code
+    """The two ASGI messages for ``res``, its body rendered here (JSON encoded once) and the
+    messages built in one native call (or its pure twin); a HEAD request gets the headers and
+    the length without the body. A plain function: no coroutine per request."""
     body, media = res.render()
-    if status in _NO_BODY or status < 200:
-        headers = [(b"x-request-id", request_id), *res.headers]
-        body = b""
-    else:
-        n = len(body)
-        length = _LENGTHS[n] if n < _CACHED_LENGTHS else (b"content-length", b"%d" % n)
-        headers = [length, (b"x-request-id", request_id)]
-        extra = res.headers
-        if extra and any(name == b"content-type" for name, _ in extra):
-            media = None  # res.header("Content-Type", …) wins over the body's media type
-        if media is JSON_MEDIA:
-            headers.append(_JSON_TYPE)
-        elif media is not None:
-            headers.append((b"content-type", media))
-        if extra:
-            headers += extra
-    return (
-        {"type": "http.response.start", "status": status, "headers": headers},
-        {"type": "http.response.body", "body": b"" if method == "HEAD" else body},
-    )
+    return _messages(method, res.status_code, body, media, res.headers, request_id)
 
 
 async def send_problem(

@@ -49,6 +49,22 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+def _failed_hook(report: Any, lctx: LocalContext, hook: Hook, exc: Exception, attempt: int) -> None:
+    """``hook.error`` for a failure listener (no ``hook.start`` was emitted, so no duration),
+    and ``hook.retry`` when another attempt follows."""
+    _hook_event(report, lctx, hook, "hook.error", attempt, error=_describe(exc))
+    if attempt <= hook.retries:
+        _hook_event(report, lctx, hook, "hook.retry", attempt + 1)
+
+
+def _handler_failed(lctx: LocalContext, exc: Exception, duration_ns: int | None) -> dict[str, Any]:
+    """The ``validation.error`` or ``handler.error`` event of a failed handler call."""
+    kind = "validation.error" if isinstance(exc, ValidationError) else "handler.error"
+    if duration_ns is None:
+        return event(kind, lctx.meta, error=_describe(exc))
+    return event(kind, lctx.meta, duration_ns=duration_ns, error=_describe(exc))
+
+
 class Orchestrator:
     """Runs route plans against one Global Context and one event emitter."""
 
@@ -107,7 +123,10 @@ class Orchestrator:
                     if emit is None and hook.is_async and hook.timeout is None:
                         try:  # the common hook, awaited here: no extra coroutine frame
                             await hook.fn(*args)
-                        except Exception:
+                        except Exception as exc:
+                            report = self.emitter.failure_emit()
+                            if report is not None:
+                                _failed_hook(report, lctx, hook, exc, 1)
                             if not hook.retries:
                                 raise
                             await asyncio.sleep(hook.backoff.delay(1))
@@ -129,21 +148,28 @@ class Orchestrator:
                 timeout = plan.timeout
                 wd = self._wd
                 task = None if wd is None or emit is not None else running_tasks.get(wd.loop)
-                if wd is not None and task is not None and timeout is not None:
-                    # _bounded inlined for the handler (no listeners, a cached watchdog)
-                    wd.arm(task, timeout)
-                    try:
-                        result = await call(*args)
-                    except BaseException:
+                try:
+                    if wd is not None and task is not None and timeout is not None:
+                        # _bounded inlined for the handler (no listeners, a cached watchdog)
+                        wd.arm(task, timeout)
+                        try:
+                            result = await call(*args)
+                        except BaseException:
+                            if wd.disarm(task):
+                                raise _HandlerTimedOut(f"timed out after {timeout} s") from None
+                            raise
                         if wd.disarm(task):
-                            raise _HandlerTimedOut(f"timed out after {timeout} s") from None
-                        raise
-                    if wd.disarm(task):
-                        raise _HandlerTimedOut(f"timed out after {timeout} s")
-                elif emit is None and timeout is not None:
-                    result = await self._bounded(call(*args), timeout, _HandlerTimedOut)
-                else:
-                    result = await self._handler(timeout, call, args, lctx, emit)
+                            raise _HandlerTimedOut(f"timed out after {timeout} s")
+                    elif emit is None and timeout is not None:
+                        result = await self._bounded(call(*args), timeout, _HandlerTimedOut)
+                    else:
+                        result = await self._handler(timeout, call, args, lctx, emit)
+                except Exception as exc:  # on a failure path only: reported to failure listeners
+                    if emit is None and not isinstance(exc, _HandlerTimedOut):
+                        report = self.emitter.failure_emit()
+                        if report is not None:
+                            report(_handler_failed(lctx, exc, None))
+                    raise
                 lctx.hook_index = step + 1
             step += 1
             responding = True
@@ -304,10 +330,14 @@ class Orchestrator:
                         duration_ns=_now() - t,
                         error=_describe(exc),
                     )
+                    if attempt <= hook.retries:
+                        _hook_event(emit, lctx, hook, "hook.retry", attempt + 1)
+                else:
+                    report = self.emitter.failure_emit()
+                    if report is not None:
+                        _failed_hook(report, lctx, hook, exc, attempt)
                 if attempt > hook.retries:
                     raise
-                if emit is not None:
-                    _hook_event(emit, lctx, hook, "hook.retry", attempt + 1)
                 await asyncio.sleep(hook.backoff.delay(attempt))
             else:
                 if emit is not None:
@@ -334,8 +364,7 @@ class Orchestrator:
                 r = await self._bounded(aw, timeout, _HandlerTimedOut)
         except Exception as exc:
             if emit is not None:
-                kind = "validation.error" if isinstance(exc, ValidationError) else "handler.error"
-                emit(event(kind, lctx.meta, duration_ns=_now() - t, error=_describe(exc)))
+                emit(_handler_failed(lctx, exc, _now() - t))
             raise
         if emit is not None:
             emit(event("handler.end", lctx.meta, duration_ns=_now() - t))
@@ -385,8 +414,14 @@ class Orchestrator:
                 if err is None:
                     if emit is not None:
                         emit(event("compensation.end", lctx.meta, hook_id=name))
-                elif emit is not None:
-                    emit(event("compensation.alert", lctx.meta, hook_id=name, error=_describe(err)))
+                else:
+                    report = emit if emit is not None else self.emitter.failure_emit()
+                    if report is not None:
+                        report(
+                            event(
+                                "compensation.alert", lctx.meta, hook_id=name, error=_describe(err)
+                            )
+                        )
         for t in x.tracked:
             if t.task is not None and not t.task.done():
                 t.task.cancel()

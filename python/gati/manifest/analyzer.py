@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from gati.manifest.evaluate import SchemaEvaluator, Unresolved
 from gati.manifest.fingerprint import fingerprint
 from gati.manifest.model import AnalysisError, Manifest
 from gati.manifest.operations import split_docstring
@@ -26,7 +27,7 @@ from gati.manifest.operations import split_docstring
 __all__ = ["Analysis", "analyze_directory", "analyze_source"]
 
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
-_SCHEMA_OPTIONS = ("request", "response", "params", "query", "headers")
+_SCHEMA_OPTIONS = ("request", "response", "params", "query", "headers", "cookies")
 _TAG = re.compile(r"^\s*@([A-Za-z][A-Za-z-]*)\b[ \t]*(.*)$", re.MULTILINE)
 _KNOWN_TAGS = frozenset({"path", "method", "roles", "rate-limit", "timeout", "version"})
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m)?\Z")
@@ -146,6 +147,7 @@ class _ModuleReader:
         self.file = file
         self.discovered = discovered
         self.assignments: dict[str, ast.expr] = {}
+        self.evaluator = SchemaEvaluator(tree, self.assignments)
         self.global_hooks: list[dict[str, str]] = []
         self.manifests: list[Manifest] = []
         self.errors: list[AnalysisError] = []
@@ -159,6 +161,12 @@ class _ModuleReader:
                 target = statement.targets[0]
                 if isinstance(target, ast.Name):
                     self.assignments[target.id] = statement.value
+            elif (
+                isinstance(statement, ast.AnnAssign)
+                and isinstance(statement.target, ast.Name)
+                and statement.value is not None
+            ):
+                self.assignments[statement.target.id] = statement.value
         for node in ast.walk(self.tree):
             self._hook_registration(node)
         for qualname, fn, top_level in self._functions(self.tree.body, ""):
@@ -208,6 +216,9 @@ class _ModuleReader:
                 if kw.arg in _SCHEMA_OPTIONS:
                     options[kw.arg] = _name_of(kw.value)
                     options.setdefault("schema_nodes", []).append(kw.value)
+                    options.setdefault("schema_of", {})[kw.arg] = kw.value
+                elif kw.arg == "responses":
+                    options["responses"] = kw.value
                 elif kw.arg == "hooks":
                     options["hooks"] = [_name_of(e) for e in _elements(kw.value)]
                 elif kw.arg is not None:
@@ -277,13 +288,18 @@ class _ModuleReader:
         method: str,
     ) -> Manifest:
         gtypes = {key: options.get(key) for key in _SCHEMA_OPTIONS}
+        nodes: dict[str, ast.expr] = dict(options.get("schema_of", {}))
         if gtypes["response"] is None and fn.returns is not None:
             returned = ast.unparse(fn.returns)
-            gtypes["response"] = None if returned in ("None", "Any") else returned
+            if returned not in ("None", "Any"):
+                gtypes["response"], nodes["response"] = returned, fn.returns
         if gtypes["request"] is None and fn.args.args and fn.args.args[0].annotation is not None:
             annotation = fn.args.args[0].annotation
             if isinstance(annotation, ast.Subscript):
-                gtypes["request"] = ast.unparse(annotation.slice)
+                gtypes["request"], nodes["request"] = (
+                    ast.unparse(annotation.slice),
+                    annotation.slice,
+                )
         policies = {
             "roles": tags.get("roles", _plain(options.get("roles")) or []),
             "rate_limit": tags.get("rate_limit", _plain(options.get("rate_limit"))),
@@ -307,13 +323,50 @@ class _ModuleReader:
             policies=policies,
             timescape={"version": version, "fingerprint": print_},
             dependencies=tuple(sorted(_dependencies(fn))),
+            schemas={key: self._evaluated(node) for key, node in nodes.items()},
             source={"file": self.file, "line": fn.lineno},
             docs={
                 "summary": _plain(options.get("summary")) or summary,
                 "description": description,
                 "tags": _plain(options.get("tags")) or [],
+                "responses": self._responses(options.get("responses")),
             },
         )
+
+    def _evaluated(self, node: ast.expr) -> dict[str, Any] | None:
+        """A schema option's core schema, ``{"unresolved": text, "reason": ...}`` when it
+        cannot be evaluated statically, ``None`` for ``None``."""
+        if isinstance(node, ast.Constant) and node.value is None:
+            return None
+        try:
+            return self.evaluator.schema(node)
+        except Unresolved as exc:
+            return {"unresolved": ast.unparse(node), "reason": str(exc)}
+
+    def _responses(self, node: ast.expr | None) -> dict[str, Any]:
+        """``responses=``: by status, ``{"description": text}`` (or none), ``{"schema": core}``,
+        ``{"object": response}``, or ``{"unresolved": text, "reason": why}``."""
+        if node is None:
+            return {}
+        if not isinstance(node, ast.Dict) or any(k is None for k in node.keys):
+            return {"*": {"unresolved": ast.unparse(node), "reason": "not a dict literal"}}
+        out: dict[str, Any] = {}
+        for key, value in zip(node.keys, node.values, strict=True):
+            status = key.value if isinstance(key, ast.Constant) else None
+            if isinstance(status, bool) or not isinstance(status, int):
+                continue  # the live app refuses it at registration
+            try:
+                what = self.evaluator.value(value, 0)
+            except Unresolved as exc:
+                out[str(status)] = {"unresolved": ast.unparse(value), "reason": str(exc)}
+                continue
+            if isinstance(what, str) or what is None:
+                out[str(status)] = {"description": what}
+            elif isinstance(what, dict):
+                out[str(status)] = {"object": what}
+            else:
+                out[str(status)] = {"schema": what.core()}
+        return out
 
     def _schema_sources(
         self, nodes: list[ast.expr], fn: ast.FunctionDef | ast.AsyncFunctionDef

@@ -15,11 +15,14 @@ __all__ = ["AnalysisError", "Manifest"]
 class Manifest:
     """One handler: its id, where it is served, its types, hooks, policies and version.
 
-    ``gtypes`` names the schemas of ``request``, ``response``, ``params``, ``query`` and
-    ``headers`` (the names they are bound to in the source); ``hooks`` lists
+    ``gtypes`` names the schemas of ``request``, ``response``, ``params``, ``query``,
+    ``headers`` and ``cookies`` (the names they are bound to in the source); ``hooks`` lists
     ``{"name", "kind", "level"}``; ``policies`` holds ``roles``, ``rate_limit`` and
     ``timeout``; ``timescape`` holds ``version`` and ``fingerprint``; ``dependencies`` are the
-    ``gctx.modules`` the handler uses; ``source`` is ``{"file", "line"}``.
+    ``gctx.modules`` the handler uses; ``schemas`` holds, per option of ``gtypes``, its core
+    schema evaluated from the source (``gati.manifest.evaluate``), or ``{"unresolved": text,
+    "reason": why}`` when it cannot be evaluated without running code; ``source`` is
+    ``{"file", "line"}``.
     """
 
     handler_id: str
@@ -30,6 +33,7 @@ class Manifest:
     policies: Mapping[str, Any] = field(default_factory=dict)
     timescape: Mapping[str, str | None] = field(default_factory=dict)
     dependencies: tuple[str, ...] = ()
+    schemas: Mapping[str, Any] = field(default_factory=dict)
     source: Mapping[str, Any] = field(default_factory=dict)
     docs: Mapping[str, Any] = field(default_factory=dict)
 
@@ -59,6 +63,7 @@ class Manifest:
             policies=dict(data.get("policies", {})),
             timescape=dict(data.get("timescape", {})),
             dependencies=tuple(data.get("dependencies", ())),
+            schemas=dict(data.get("schemas", {})),
             source=dict(data.get("source", {})),
             docs=dict(data.get("docs", {})),
         )

@@ -13,7 +13,13 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from gati.gtype.jsonschema import to_json_schema
-from gati.manifest.operations import Operation, app_versions, declared, operations_of
+from gati.manifest.operations import (
+    UNRESOLVED,
+    Operation,
+    app_versions,
+    declared,
+    operations_of,
+)
 from gati.manifest.problems import PROBLEM_SCHEMAS, problem_response, problem_responses
 
 __all__ = ["OPENAPI_VERSION", "build_document", "openapi_document"]
@@ -74,6 +80,8 @@ class _Components:
             return dict(known)
         exported = to_json_schema(_Checked(core), ref_prefix=_REF_PREFIX)
         exported.pop("$schema", None)
+        if UNRESOLVED in core:
+            exported[UNRESOLVED] = core[UNRESOLVED]
         for name, definition in exported.pop("$defs", {}).items():
             existing = self.schemas.setdefault(name, definition)
             if existing != definition:

@@ -15,7 +15,11 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from gati.gtype.dsl import from_core
+from gati.policy.rate import parse_rate
+
 __all__ = [
+    "UNRESOLVED",
     "Operation",
     "app_versions",
     "operation_from_route",
@@ -27,6 +31,8 @@ __all__ = [
 ]
 
 _PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::([A-Za-z]+))?\}")
+# The OpenAPI extension marking a schema the analyzer could not evaluate from the source.
+UNRESOLVED = "x-gati-unresolved"
 # Built-in routes of the document and docs pages themselves are not API operations.
 HIDDEN_IDS = frozenset({"gati.openapi", "gati.docs", "gati.docs.asset"})
 
@@ -212,15 +218,57 @@ def operations_of(app: Any, version: str | None = None) -> list[Operation]:
     ]
 
 
-def _named(name: str | None) -> Mapping[str, Any] | None:
-    """A schema known only by name (static analysis does not evaluate it)."""
-    if not name:
-        return None
-    return {"type": "any", "name": name, "description": f"{name} (named in the source)"}
+def _manifest_schema(m: Any, key: str) -> Mapping[str, Any] | None:
+    """One schema option of a manifest: the core schema the analyzer evaluated, or, for an
+    expression it could not evaluate, an unconstrained schema that says so
+    (``x-gati-unresolved``) rather than passing for an empty one."""
+    evaluated = m.schemas.get(key)
+    if evaluated is None:
+        name = m.gtypes.get(key)
+        if not name:
+            return None
+        evaluated = {"unresolved": name, "reason": "not evaluated (an older manifest)"}
+    if "unresolved" not in evaluated:
+        return dict(evaluated)
+    text, reason = evaluated["unresolved"], evaluated.get("reason", "")
+    return {
+        "type": "any",
+        "description": f"{text}: not known from the source alone ({reason})",
+        UNRESOLVED: text,
+    }
+
+
+def _manifest_responses(m: Any) -> dict[int, Any]:
+    """``responses=`` of a manifest in the form the generators take from a live route."""
+    out: dict[int, Any] = {}
+    for key, entry in (m.docs.get("responses") or {}).items():
+        if not key.isdigit():
+            continue
+        if "schema" in entry:
+            out[int(key)] = from_core(entry["schema"])
+        elif "object" in entry:
+            out[int(key)] = entry["object"]
+        elif "unresolved" in entry:
+            text = entry["unresolved"]
+            out[int(key)] = {"description": f"{text}: not known from the source alone",
+                             UNRESOLVED: text}  # fmt: skip
+        else:
+            out[int(key)] = entry.get("description")
+    return out
+
+
+def _described_rate(text: Any) -> Any:
+    """A manifest's rate limit as the policy layer describes a route's (its text if bad)."""
+    if not isinstance(text, str):
+        return text
+    try:
+        return parse_rate(text).describe()
+    except ValueError:
+        return text
 
 
 def operations_from_manifests(manifests: Iterable[Any]) -> list[Operation]:
-    """Operations for statically analysed manifests; schemas appear as named components."""
+    """Operations for statically analysed manifests, with the schemas evaluated from source."""
     ops = []
     for m in manifests:
         for method in m.methods:
@@ -232,14 +280,18 @@ def operations_from_manifests(manifests: Iterable[Any]) -> list[Operation]:
                     summary=m.docs.get("summary"),
                     description=m.docs.get("description"),
                     tags=tuple(m.docs.get("tags") or ()),
-                    request=_named(m.gtypes.get("request")),
-                    response=_named(m.gtypes.get("response")),
-                    query=None,
+                    request=_manifest_schema(m, "request"),
+                    response=_manifest_schema(m, "response"),
+                    query=_manifest_schema(m, "query"),
+                    params=_manifest_schema(m, "params"),
+                    headers=_manifest_schema(m, "headers"),
+                    cookies=_manifest_schema(m, "cookies"),
                     path_params=path_param_kinds(m.path),
                     roles=tuple(m.policies.get("roles") or ()),
-                    rate_limit=m.policies.get("rate_limit"),
+                    rate_limit=_described_rate(m.policies.get("rate_limit")),
                     timeout=m.policies.get("timeout"),
                     version=m.version,
+                    responses=_manifest_responses(m),
                 )
             )
     return ops

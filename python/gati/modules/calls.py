@@ -10,6 +10,7 @@ failure or timeout. Application errors are never retried.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from gati.errors import ValidationError
@@ -90,6 +91,11 @@ class ModuleProxy:
         self.runtime = runtime
         for name in manifest.methods:
             self.__dict__[name] = runtime.caller(name)
+
+    def wrap_callers(self, wrap: Callable[[Any, ModuleManifest], Any]) -> None:
+        """Put ``wrap(caller, manifest)`` in front of each method's caller (telemetry)."""
+        for name in self.manifest.methods:
+            self.__dict__[name] = wrap(self.__dict__[name], self.manifest)
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__"):

@@ -8,7 +8,7 @@ first registration, start-up and shutdown callbacks that start and stop every ru
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from gati.modules.calls import ModuleProxy, Runtime
@@ -27,6 +27,8 @@ class ModuleRegistry:
         self.gctx = gctx
         self.host = LocalHost(gctx)
         self._runtimes: dict[str, Runtime] = {}
+        self._proxies: list[ModuleProxy] = []
+        self._wrap: Callable[[Any, ModuleManifest], Any] | None = None
         self._hooked = False
 
     def add(
@@ -58,6 +60,9 @@ class ModuleRegistry:
                 raise ManifestError(f"module {manifest.id!r}: an impl needs runtime='inprocess'")
             runtime = InProcessRuntime(manifest, impl, self.host)
         proxy = ModuleProxy(manifest, runtime)
+        if self._wrap is not None:
+            proxy.wrap_callers(self._wrap)
+        self._proxies.append(proxy)
         self.gctx.register_module(manifest.id, proxy)
         self._runtimes[manifest.id] = runtime
         self.gctx.on_health(f"module:{manifest.id}", runtime.health, critical=False)
@@ -66,6 +71,13 @@ class ModuleRegistry:
             self.gctx.on_startup(self.start, priority=100)
             self.gctx.on_shutdown(self.stop, priority=-100, timeout=30.0)
         return proxy
+
+    def wrap_callers(self, wrap: Callable[[Any, ModuleManifest], Any]) -> None:
+        """Put ``wrap(caller, manifest)`` in front of every method caller, of the modules
+        registered so far and of those registered later (telemetry's client spans)."""
+        self._wrap = wrap
+        for proxy in self._proxies:
+            proxy.wrap_callers(wrap)
 
     async def start(self) -> None:
         """Start every runtime (a failure aborts start-up, after stopping those started)."""

@@ -19,8 +19,8 @@ from gati.errors import ValidationError
 from gati.fabric.api import Message
 from gati.modules.capabilities import ModuleContext, maybe_await
 from gati.modules.errors import INVALID_PARAMS, METHOD_NOT_FOUND, OUTPUT_INVALID
-from gati.modules.manifest import ModuleManifest
-from gati.modules.rpc import MAX_FRAME, RemoteError, RpcPeer
+from gati.modules.manifest import Method, ModuleManifest
+from gati.modules.rpc import INCOMING_HEADERS, MAX_FRAME, RemoteError, RpcPeer
 from gati.modules.runtimes.process import ENV_SOCKET
 from gati.secrets import Secret
 
@@ -81,25 +81,38 @@ async def _connect() -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
     return reader, writer
 
 
-async def _serve(impl: Any, manifest: ModuleManifest) -> None:
+async def _serve(impl: Any, manifest: ModuleManifest, tracer_provider: Any) -> None:
     missing = manifest.missing(impl)
     if missing:
         raise SystemExit(f"module {manifest.id!r}: impl lacks methods {missing}")
     host = RemoteHost()
     ctx = ModuleContext(manifest, host)
+    tracer = None
+    if tracer_provider is not None:  # opentelemetry is loaded only when asked for
+        from opentelemetry import trace
+
+        from gati.telemetry.modules import server_span
+
+        tracer = trace.get_tracer("gati", tracer_provider=tracer_provider)
+
+    async def run(spec: Method, method: str, params: dict[str, Any]) -> Any:
+        try:
+            kwargs = spec.validate_input(params)
+        except ValidationError as exc:
+            raise RemoteError(INVALID_PARAMS, str(exc), exc.errors()) from None
+        result = await maybe_await(getattr(impl, method)(**kwargs))
+        try:
+            return spec.validate_output(result)
+        except ValidationError as exc:
+            raise RemoteError(OUTPUT_INVALID, str(exc), exc.errors()) from None
 
     async def answer(method: str, params: dict[str, Any]) -> Any:
         spec = manifest.methods.get(method)
         if spec is not None:
-            try:
-                kwargs = spec.validate_input(params)
-            except ValidationError as exc:
-                raise RemoteError(INVALID_PARAMS, str(exc), exc.errors()) from None
-            result = await maybe_await(getattr(impl, method)(**kwargs))
-            try:
-                return spec.validate_output(result)
-            except ValidationError as exc:
-                raise RemoteError(OUTPUT_INVALID, str(exc), exc.errors()) from None
+            if tracer is None:
+                return await run(spec, method, params)
+            with server_span(tracer, manifest.id, method, INCOMING_HEADERS.get()):
+                return await run(spec, method, params)
         if method == "gati.deliver":
             message = Message.from_dict(params["message"])
             return await maybe_await(host.handlers[params["subscription"]](message))
@@ -121,6 +134,9 @@ async def _serve(impl: Any, manifest: ModuleManifest) -> None:
         await ctx.aclose()
 
 
-def serve(impl: Any, manifest: ModuleManifest) -> None:
-    """Serve ``impl`` as the process module ``manifest`` until gati closes the channel."""
-    asyncio.run(_serve(impl, manifest))
+def serve(impl: Any, manifest: ModuleManifest, *, tracer_provider: Any = None) -> None:
+    """Serve ``impl`` as the process module ``manifest`` until gati closes the channel.
+
+    With an OpenTelemetry ``tracer_provider`` (the ``otel`` extra), each method call runs in a
+    SERVER span that continues the calling app's trace (docs/telemetry.md)."""
+    asyncio.run(_serve(impl, manifest, tracer_provider))

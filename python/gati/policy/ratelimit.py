@@ -23,7 +23,7 @@ from gati.http.errors import HTTPError
 from gati.policy.rate import MICROS, Decision, Rate
 from gati.policy.redis_store import StoreUnavailable
 
-__all__ = ["KeyFn", "OnStoreError", "RateLimit"]
+__all__ = ["KeyFn", "OnStoreError", "RateLimit", "RateLimited"]
 
 KeyFn = Callable[[Any, Any], str]
 OnStoreError = Literal["allow", "deny"]
@@ -33,6 +33,15 @@ _TABLE: Final = 1024
 _REMAINING: Final = tuple((b"ratelimit-remaining", b"%d" % n) for n in range(_TABLE))
 _RESET: Final = tuple((b"ratelimit-reset", b"%d" % n) for n in range(_TABLE))
 _log = logging.getLogger("gati.policy")
+
+
+class RateLimited(HTTPError):
+    """The 429 of a refused request; ``policy`` is the rate's ``RateLimit-Policy`` value
+    (telemetry counts rejections by it)."""
+
+    def __init__(self, policy: str, status: int, detail: str, *, headers: dict[str, str]) -> None:
+        super().__init__(status, detail, headers=headers)
+        self.policy = policy
 
 
 class RateLimit:
@@ -119,7 +128,8 @@ class RateLimit:
             )
             return
         rate = self.rate
-        raise HTTPError(
+        raise RateLimited(
+            rate.policy,
             429,
             f"rate limit of {rate.limit} per {rate.period} s exceeded",
             headers={

@@ -8,8 +8,9 @@ and records the request's duration (the histogram's count is the request count: 
 instrument, not two). Cleanup runs once the response is settled (the error response written,
 a delegated body sent), so the span and the metrics carry the status the client gets.
 
-With ``detailed``, a lifecycle event listener adds a child span and a duration per hook run
-and the retries and errors as span events. Nothing here runs for an app without telemetry.
+A lifecycle event listener adds the retries and errors as span events; it hears the failure
+events alone (built on failure paths only), unless ``detailed`` asks for a child span and a
+duration per hook run too. Nothing here runs for an app without telemetry.
 """
 
 from __future__ import annotations
@@ -22,7 +23,11 @@ from opentelemetry.trace import SpanKind, Status, StatusCode
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
 from gati.http.not_routed import NOT_ROUTED_ID
+from gati.lifecycle.events import FAILURE_EVENTS
 from gati.lifecycle.hooks import Hook
+from gati.policy.ratelimit import RateLimited
+from gati.telemetry.fabric import FabricTracing
+from gati.telemetry.modules import ModuleTracing
 from gati.telemetry.recorder import Recorder
 
 __all__ = ["STEP_ID", "Telemetry"]
@@ -32,12 +37,9 @@ _SCOPE = "gati"
 _SERVER = SpanKind.SERVER
 _ERROR = Status(StatusCode.ERROR)
 _propagator = TraceContextTextMapPropagator()
+_NO_HOOKS: dict[str, Any] = {}  # hook spans are opened with "detailed" only
 # the HTTP semantic conventions' advice for request durations, in seconds
 _SECONDS = (0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0)
-# lifecycle events recorded as events of the request span (with "detailed")
-_SPAN_EVENTS = frozenset(
-    {"hook.retry", "hook.error", "handler.error", "validation.error", "compensation.alert"}
-)
 
 
 def _trace_headers(scope: dict[str, Any]) -> dict[str, str]:
@@ -70,7 +72,14 @@ class Telemetry:
             description="Duration of hook runs",
             explicit_bucket_boundaries_advisory=_SECONDS,
         )
+        self.rejections = self.meter.create_counter(
+            "gati.ratelimit.rejections",
+            unit="{request}",
+            description="Requests refused by a rate limit",
+        )
         self.recorder = Recorder(self.meter)
+        self.modules = ModuleTracing(self.tracer, self.meter)
+        self.fabric = FabricTracing(self.tracer, self.meter)
         # request id → (request span, open hook spans by hook id), with "detailed"
         self._open: dict[str, tuple[Any, dict[str, Any]]] = {}
 
@@ -78,8 +87,12 @@ class Telemetry:
         """Join ``app``'s request path: the built-in step, ``gctx.metrics``, the listener."""
         app.add_step(Hook(self.step, id=STEP_ID, level="global"))
         app.gctx.metrics = self.recorder
+        app.modules.wrap_callers(self.modules.wrap)
+        self.fabric.attach(app.fabric)
         if self.detailed:
             app.emitter.subscribe(self.observe)
+        else:  # the failure events alone: nothing is built while requests succeed
+            app.emitter.subscribe(self.observe, failures_only=True)
 
     async def step(self, req: Any, res: Any, lctx: Any, gctx: Any) -> None:
         """Open the request's span and arrange for it to close when the request ends."""
@@ -115,13 +128,17 @@ class Telemetry:
         )
         token = context.attach(trace.set_span_in_context(span, parent))
         rid = meta.request_id
-        detailed = self.detailed and rid not in self._open
-        if detailed:  # a client-chosen X-Request-ID may repeat concurrently: first one wins
+        tracked = self.detailed and rid not in self._open
+        if tracked:  # a client-chosen X-Request-ID may repeat concurrently: first one wins
             self._open[rid] = (span, {})
 
         def failed(exc: BaseException) -> None:
             span.record_exception(exc)
             span.set_attribute("error.type", type(exc).__qualname__)
+            if type(exc) is RateLimited:
+                self.rejections.add(
+                    1, {"http.route": lctx.meta.route, "gati.ratelimit.policy": exc.policy}
+                )
 
         def end() -> None:
             delegated = res.asgi
@@ -134,7 +151,7 @@ class Telemetry:
                 span.set_attribute("error.type", "timeout")
             context.detach(token)
             span.end()
-            if detailed:
+            if tracked:
                 del self._open[rid]
             labels["http.response.status_code"] = status
             self.duration.record(time.time() - started, labels)
@@ -142,12 +159,23 @@ class Telemetry:
         lctx.on_error(failed)
         lctx.on_cleanup(end)
 
+    async def refresh(self) -> None:
+        """Bring the gauges that query a backend (queue depth) up to date."""
+        await self.fabric.refresh()
+
     def observe(self, ev: dict[str, Any]) -> None:
-        """Lifecycle event listener ("detailed"): hook spans, hook durations, span events."""
-        found = self._open.get(ev["request_id"])
-        if found is None:
+        """Lifecycle event listener: the failure events as span events; with "detailed", every
+        event, for the hook spans and durations too."""
+        rid = ev["request_id"]
+        found = self._open.get(rid)
+        if found is not None:
+            span, hooks = found
+        elif ev["type"] in FAILURE_EVENTS:  # emitted in the request's task: its span is current
+            span, hooks = trace.get_current_span(), _NO_HOOKS
+            if getattr(span, "attributes", {}).get("gati.request_id") != rid:
+                return
+        else:
             return
-        span, hooks = found
         kind = ev["type"]
         if kind == "hook.start":
             hook_id = ev["hook_id"]
@@ -161,7 +189,7 @@ class Telemetry:
                 },
             )
             return
-        if kind in _SPAN_EVENTS:
+        if kind in FAILURE_EVENTS:
             span.add_event(
                 kind, {k: ev[k] for k in ("hook_id", "attempt", "error") if ev.get(k) is not None}
             )

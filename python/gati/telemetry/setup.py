@@ -28,6 +28,9 @@ def set_up(app: Any, telemetry: Any, metrics_path: str | None) -> Telemetry:
         endpoint = PrometheusEndpoint()
         meter_provider = endpoint.meter_provider
         app.get(metrics_path, id=METRICS_ID, timeout=None, rate_limit=False)(endpoint.handler)
+        app.gctx.on_shutdown(endpoint.shutdown)
     instrumented = Telemetry(detailed=telemetry == "detailed", meter_provider=meter_provider)
     instrumented.attach(app)
+    if metrics_path is not None:
+        endpoint.refresh = instrumented.refresh
     return instrumented

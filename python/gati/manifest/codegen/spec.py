@@ -33,7 +33,7 @@ def snake(name: str) -> str:
 class Param:
     name: str  # as sent
     ident: str  # as a function argument
-    where: str  # path, query or header
+    where: str  # path, query, header or cookie
     required: bool
     schema: Mapping[str, Any]
 
@@ -70,7 +70,7 @@ def operations(doc: Mapping[str, Any]) -> Iterator[Op]:
             taken.add(name)
             params, idents = [], set()
             for p in op.get("parameters", ()):
-                if p["in"] not in ("path", "query", "header"):
+                if p["in"] not in ("path", "query", "header", "cookie"):
                     continue
                 ident = snake(p["name"])
                 while ident in idents or ident in ("body", "self"):

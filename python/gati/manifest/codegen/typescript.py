@@ -86,12 +86,14 @@ def _method(op: Op) -> str:
                       if p.where == "query")  # fmt: skip
     headers = ", ".join(f"[{json.dumps(p.name)}, options.{p.ident}]" for p in rest
                         if p.where == "header")  # fmt: skip
+    cookies = ", ".join(f"[{json.dumps(p.name)}, options.{p.ident}]" for p in rest
+                        if p.where == "cookie")  # fmt: skip
     body = "body" if op.body is not None else "undefined"
     return (
         f"  /** {op.summary or op.method + ' ' + op.path} */\n"
         f"  async {op.name}({', '.join(args)}): Promise<{result}> {{\n"
         f"    return (await this.request({json.dumps(op.method)}, `{path}`, [{query}], "
-        f"[{headers}], {body})) as {result};\n"
+        f"[{headers}], {body}, [{cookies}])) as {result};\n"
         "  }"
     )
 
@@ -111,6 +113,21 @@ export interface ClientOptions {
 
 type Pairs = Array<[string, unknown]>;
 
+// A cookie value as Python's http.cookies quotes it: bare when every character is a cookie
+// octet, else in double quotes with backslash escapes (octal for the other Latin-1 characters).
+function cookieValue(value: string): string {
+  if (/^[A-Za-z0-9!#$%&'*+\\-.^_`|~:]*$/.test(value)) return value;
+  let out = "";
+  for (const c of value) {
+    const code = c.charCodeAt(0);
+    if (c === '"' || c === "\\\\") out += "\\\\" + c;
+    else if (code < 256 && !/[A-Za-z0-9!#$%&'*+\\-.^_`|~: ()\\/<=>?@[\\]{}]/.test(c))
+      out += "\\\\" + code.toString(8).padStart(3, "0");
+    else out += c;
+  }
+  return `"${out}"`;
+}
+
 export class Client {
   readonly version: string | undefined;
   private readonly fetcher: typeof fetch;
@@ -124,7 +141,7 @@ export class Client {
   }
 
   private async request(
-    method: string, path: string, query: Pairs, headers: Pairs, body: unknown,
+    method: string, path: string, query: Pairs, headers: Pairs, body: unknown, cookies: Pairs,
   ): Promise<unknown> {
     const search = new URLSearchParams();
     for (const [key, value] of query) {
@@ -133,6 +150,9 @@ export class Client {
     }
     const sent: Record<string, string> = { ...this.headers };
     for (const [key, value] of headers) if (value !== undefined) sent[key] = String(value);
+    const crumbs = cookies.filter(([, value]) => value !== undefined && value !== null)
+      .map(([key, value]) => `${key}=${cookieValue(String(value))}`);
+    if (crumbs.length) sent["Cookie"] = crumbs.join("; ");
     if (body !== undefined) sent["Content-Type"] = "application/json";
     const qs = search.toString();
     const response = await this.fetcher(this.baseUrl + path + (qs ? `?${qs}` : ""), {

@@ -1,0 +1,49 @@
+"""The pure twin of the native ``response_messages`` (``rust/response``): the two ASGI
+messages of a rendered response."""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+__all__ = ["response_messages"]
+
+_NO_BODY: Final = frozenset({204, 304})
+# Prebuilt header pairs: formatting b"%d" and making the tuple cost more than an index.
+_CACHED_LENGTHS: Final = 4096
+_LENGTHS: Final = tuple((b"content-length", b"%d" % n) for n in range(_CACHED_LENGTHS))
+_JSON_MEDIA: Final = b"application/json"
+_JSON_TYPE: Final = (b"content-type", _JSON_MEDIA)
+
+
+def response_messages(
+    method: str,
+    status: int,
+    body: bytes,
+    media: bytes | None,
+    extra: list[tuple[bytes, bytes]],
+    request_id: bytes,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``(start, body)`` for a response: ``status``, the rendered ``body`` and its ``media``
+    type (or ``None``), the handler's ``extra`` headers and the ``request_id`` echoed in
+    ``X-Request-ID``. Statuses below 200, 204 and 304 carry no body, length or type; a
+    ``Content-Type`` among ``extra`` wins over ``media``; a ``HEAD`` request gets an empty
+    body."""
+    if status in _NO_BODY or status < 200:
+        headers = [(b"x-request-id", request_id), *extra]
+        body = b""
+    else:
+        n = len(body)
+        length = _LENGTHS[n] if n < _CACHED_LENGTHS else (b"content-length", b"%d" % n)
+        headers = [length, (b"x-request-id", request_id)]
+        if extra and any(name == b"content-type" for name, _ in extra):
+            media = None
+        if media == _JSON_MEDIA:
+            headers.append(_JSON_TYPE)
+        elif media is not None:
+            headers.append((b"content-type", media))
+        if extra:
+            headers += extra
+    return (
+        {"type": "http.response.start", "status": status, "headers": headers},
+        {"type": "http.response.body", "body": b"" if method == "HEAD" else body},
+    )

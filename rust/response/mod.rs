@@ -1,0 +1,173 @@
+//! `response_messages`: the two ASGI messages of a rendered response (`http.response.start`
+//! with its header list, then `http.response.body`), built in one call. Pure twin:
+//! `gati._pure.messages.response_messages`.
+use pyo3::intern;
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
+
+use crate::boundary::guard;
+use crate::ingress::pair;
+
+/// Header names and the JSON content-type pair, made once (bytes and tuples are immutable).
+static CONTENT_LENGTH: PyOnceLock<Py<PyBytes>> = PyOnceLock::new();
+static REQUEST_ID: PyOnceLock<Py<PyBytes>> = PyOnceLock::new();
+static CONTENT_TYPE: PyOnceLock<Py<PyBytes>> = PyOnceLock::new();
+static JSON_TYPE: PyOnceLock<Py<PyTuple>> = PyOnceLock::new();
+static EMPTY: PyOnceLock<Py<PyBytes>> = PyOnceLock::new();
+/// The two messages with their keys in place: a copy of a small dict is one clone of its
+/// table, cheaper than inserting into new ones.
+static START: PyOnceLock<Py<PyDict>> = PyOnceLock::new();
+static BODY: PyOnceLock<Py<PyDict>> = PyOnceLock::new();
+
+const JSON_MEDIA: &[u8] = b"application/json";
+
+fn constant<'py>(
+    py: Python<'py>,
+    cell: &'static PyOnceLock<Py<PyBytes>>,
+    value: &[u8],
+) -> Bound<'py, PyBytes> {
+    cell.get_or_init(py, || PyBytes::new(py, value).unbind())
+        .bind(py)
+        .clone()
+}
+
+/// Whether `extra` sets a `Content-Type`; each pair up to the first one that does must
+/// unpack as a (name, value) pair, as in the pure twin's `for name, _ in extra`.
+fn sets_content_type(extra: &Bound<'_, PyList>) -> PyResult<bool> {
+    for item in extra.iter() {
+        let (name, _) = pair(&item)?;
+        if name
+            .cast::<PyBytes>()
+            .is_ok_and(|n| n.as_bytes() == b"content-type")
+        {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// `n` in decimal ASCII (a body length), without a formatting allocation.
+fn decimal(mut n: usize, buf: &mut [u8; 20]) -> &[u8] {
+    let mut at = buf.len();
+    loop {
+        at -= 1;
+        buf[at] = b"0123456789"[n % 10];
+        n /= 10;
+        if n == 0 {
+            return &buf[at..];
+        }
+    }
+}
+
+/// A fresh copy of the message template `{"type": kind, ..., last: None}`.
+fn template<'py>(
+    py: Python<'py>,
+    cell: &'static PyOnceLock<Py<PyDict>>,
+    kind: &str,
+    last: &str,
+) -> PyResult<Bound<'py, PyDict>> {
+    let made = cell.get_or_try_init(py, || -> PyResult<Py<PyDict>> {
+        let d = PyDict::new(py);
+        d.set_item(intern!(py, "type"), PyString::intern(py, kind))?;
+        if kind == "http.response.start" {
+            d.set_item(intern!(py, "status"), py.None())?;
+        }
+        d.set_item(PyString::intern(py, last), py.None())?;
+        Ok(d.unbind())
+    })?;
+    made.bind(py).copy()
+}
+
+/// `(start, body)` for a response: `status`, the rendered `body` and its `media` type (or
+/// `None`), the handler's `extra` headers (a list of byte pairs) and the `request_id` echoed
+/// in `X-Request-ID`. Statuses below 200, 204 and 304 carry no body, length or type; a
+/// `Content-Type` among `extra` wins over `media`; a `HEAD` request gets an empty body.
+#[pyfunction]
+#[pyo3(name = "response_messages")]
+fn py_response_messages<'py>(
+    py: Python<'py>,
+    method: &Bound<'py, PyString>,
+    status: &Bound<'py, PyAny>,
+    body: &Bound<'py, PyBytes>,
+    media: Option<&Bound<'py, PyBytes>>,
+    extra: &Bound<'py, PyList>,
+    request_id: &Bound<'py, PyBytes>,
+) -> PyResult<(Bound<'py, PyDict>, Bound<'py, PyDict>)> {
+    guard(|| {
+        let code: i64 = status.extract()?;
+        let rid = PyTuple::new(
+            py,
+            [
+                constant(py, &REQUEST_ID, b"x-request-id"),
+                request_id.clone(),
+            ],
+        )?;
+        let empty = constant(py, &EMPTY, b"");
+        let (headers, body) = if code < 200 || code == 204 || code == 304 {
+            let headers = PyList::new(py, [rid])?;
+            for item in extra.iter() {
+                headers.append(item)?;
+            }
+            (headers, empty.clone())
+        } else {
+            let mut digits = [0u8; 20];
+            let length = PyTuple::new(
+                py,
+                [
+                    constant(py, &CONTENT_LENGTH, b"content-length"),
+                    PyBytes::new(py, decimal(body.as_bytes().len(), &mut digits)),
+                ],
+            )?;
+            let headers = PyList::new(py, [length, rid])?;
+            let media = if extra.is_empty() || !sets_content_type(extra)? {
+                media
+            } else {
+                None
+            };
+            if let Some(media) = media {
+                if media.as_bytes() == JSON_MEDIA {
+                    let pair = JSON_TYPE.get_or_try_init(py, || {
+                        PyTuple::new(
+                            py,
+                            [constant(py, &CONTENT_TYPE, b"content-type"), media.clone()],
+                        )
+                        .map(Bound::unbind)
+                    })?;
+                    headers.append(pair.bind(py))?;
+                } else {
+                    let name = constant(py, &CONTENT_TYPE, b"content-type");
+                    headers.append(PyTuple::new(py, [name, media.clone()])?)?;
+                }
+            }
+            for item in extra.iter() {
+                headers.append(item)?;
+            }
+            (headers, body.clone())
+        };
+        let start = template(py, &START, "http.response.start", "headers")?;
+        start.set_item(intern!(py, "status"), status)?;
+        start.set_item(intern!(py, "headers"), headers)?;
+        let message = template(py, &BODY, "http.response.body", "body")?;
+        let head = method.to_str().is_ok_and(|m| m == "HEAD");
+        message.set_item(intern!(py, "body"), if head { empty } else { body })?;
+        Ok((start, message))
+    })
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(py_response_messages, m)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::decimal;
+
+    #[test]
+    fn lengths_are_written_in_decimal() {
+        let mut buf = [0u8; 20];
+        for n in [0usize, 7, 10, 4095, 4096, 123_456_789, usize::MAX] {
+            assert_eq!(decimal(n, &mut buf), n.to_string().as_bytes());
+        }
+    }
+}
