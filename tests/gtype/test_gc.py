@@ -83,6 +83,17 @@ def test_a_cycle_through_a_store_and_its_snapshots_is_collected() -> None:
     assert survivors(make, 100) == 0
 
 
+def test_a_cycle_through_a_snapshots_trace_is_collected() -> None:
+    """The snapshot record shows its trace and task records to the collector."""
+
+    def make(marker: Marker) -> None:
+        lctx = context()
+        lctx.publish("topic", marker)
+        marker.back = lctx.snapshot()
+
+    assert survivors(make, 100) == 0
+
+
 def test_a_cycle_through_a_restored_store_is_collected() -> None:
     def make(marker: Marker) -> None:
         lctx = context()
