@@ -7,18 +7,41 @@ request ids, a Local Context, one global before hook and validation.
 """
 
 import os
+import re
 from typing import Annotated, Any
 
 import orjson
 
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+EMAIL_RE = re.compile(EMAIL)
 USER_BODY = b'{"email":"ann@example.com","age":30,"name":"Ann","tags":["a","b"],"nick":"an"}'
-IMPLS = ("raw-asgi", "starlette", "fastapi", "litestar", "gati")
+IMPLS = ("raw-asgi", "starlette", "blacksheep", "falcon", "fastapi", "litestar", "gati")
+
+
+def hand_checked(data: Any) -> bool:
+    """CreateUser's rules written out, for the frameworks without a validation library."""
+    if not isinstance(data, dict) or not data.keys() <= {"email", "age", "name", "tags", "nick"}:
+        return False
+    email, age, name, tags = (data.get(k) for k in ("email", "age", "name", "tags"))
+    nick = data.get("nick")
+    return (
+        isinstance(email, str)
+        and EMAIL_RE.match(email) is not None
+        and type(age) is int
+        and 18 <= age <= 100
+        and isinstance(name, str)
+        and 1 <= len(name) <= 100
+        and isinstance(tags, list)
+        and len(tags) <= 10
+        and all(isinstance(t, str) and len(t) <= 20 for t in tags)
+        and (nick is None or isinstance(nick, str))
+    )
 
 
 def raw_asgi() -> Any:
-    """A hand-written ASGI app: the floor (no routing library, no validation)."""
+    """A hand-written ASGI app: the floor (no routing library; the body checked by hand)."""
     hello = orjson.dumps({"hello": "world"})
+    invalid = orjson.dumps({"error": "invalid"})
     json_headers = [(b"content-type", b"application/json")]
 
     async def app(scope: Any, receive: Any, send: Any) -> None:
@@ -34,7 +57,8 @@ def raw_asgi() -> Any:
                 chunks.append(message.get("body", b""))
                 if not message.get("more_body"):
                     break
-            status, body = 201, orjson.dumps(orjson.loads(b"".join(chunks)))
+            data = orjson.loads(b"".join(chunks))
+            status, body = (201, orjson.dumps(data)) if hand_checked(data) else (422, invalid)
         elif path.startswith("/users/") and path[7:].isdigit() and method == "GET":
             status, body = 200, orjson.dumps({"id": int(path[7:])})
         else:
@@ -47,7 +71,7 @@ def raw_asgi() -> Any:
 
 
 def starlette() -> Any:
-    """Starlette (no validation library of its own: the body is parsed, not validated)."""
+    """Starlette (no validation library of its own: the body checked by hand)."""
     from starlette.applications import Starlette
     from starlette.responses import JSONResponse
     from starlette.routing import Route
@@ -56,7 +80,10 @@ def starlette() -> Any:
         return JSONResponse({"hello": "world"})
 
     async def create(request: Any) -> JSONResponse:
-        return JSONResponse(await request.json(), status_code=201)
+        data = await request.json()
+        if hand_checked(data):
+            return JSONResponse(data, status_code=201)
+        return JSONResponse({"error": "invalid"}, status_code=422)
 
     async def user(request: Any) -> JSONResponse:
         return JSONResponse({"id": request.path_params["id"]})
@@ -68,6 +95,55 @@ def starlette() -> Any:
             Route("/users/{id:int}", user),
         ]
     )
+
+
+def blacksheep() -> Any:
+    """BlackSheep (Cython internals; the body checked by hand)."""
+    from blacksheep import Application, Request, json
+
+    app = Application()
+
+    @app.router.get("/hello")
+    async def hello() -> Any:
+        return json({"hello": "world"})
+
+    @app.router.post("/users")
+    async def create(request: Request) -> Any:
+        data = await request.json()
+        return json(data, status=201) if hand_checked(data) else json({"error": "invalid"}, 422)
+
+    @app.router.get("/users/{int:id}")
+    async def user(id: int) -> Any:
+        return json({"id": id})
+
+    return app
+
+
+def falcon() -> Any:
+    """Falcon's ASGI app (the body checked by hand)."""
+    import falcon.asgi
+
+    class Hello:
+        async def on_get(self, req: Any, resp: Any) -> None:
+            resp.media = {"hello": "world"}
+
+    class Users:
+        async def on_post(self, req: Any, resp: Any) -> None:
+            data = await req.get_media()
+            if hand_checked(data):
+                resp.status, resp.media = 201, data
+            else:
+                resp.status, resp.media = 422, {"error": "invalid"}
+
+    class User:
+        async def on_get(self, req: Any, resp: Any, id: int) -> None:
+            resp.media = {"id": id}
+
+    app = falcon.asgi.App()
+    app.add_route("/hello", Hello())
+    app.add_route("/users", Users())
+    app.add_route("/users/{id:int}", User())
+    return app
 
 
 def fastapi() -> Any:
@@ -168,6 +244,8 @@ def build(impl: str) -> Any:
     return {
         "raw-asgi": raw_asgi,
         "starlette": starlette,
+        "blacksheep": blacksheep,
+        "falcon": falcon,
         "fastapi": fastapi,
         "litestar": litestar,
         "gati": gati,

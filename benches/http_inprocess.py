@@ -26,7 +26,17 @@ from benches.test_http_bench import (
     warm,
 )
 
-IMPLS = ("raw-asgi", "starlette", "fastapi", "litestar", "gati-native", "gati-pure")
+IMPLS = (
+    "raw-asgi",
+    "starlette",
+    "blacksheep",
+    "falcon",
+    "fastapi",
+    "litestar",
+    "gati-native",
+    "gati-pure",
+)
+NEEDS_STARTUP = ("starlette", "blacksheep", "fastapi", "litestar")
 ROUNDS, PER_ROUND = 5, 4000
 
 
@@ -34,7 +44,7 @@ async def main() -> None:
     apps = {}
     for impl in IMPLS:
         app = gati_with_backend(impl[5:]) if impl.startswith("gati-") else build(impl)
-        if impl in ("starlette", "fastapi", "litestar"):
+        if impl in NEEDS_STARTUP:
             await lifespan_startup(app)
         apps[impl] = app
     for case in CASES:

@@ -1,9 +1,12 @@
 """HTTP benchmark over loopback: each framework under uvicorn (one worker), driven by ``wrk``.
 
-    python benches/http_wrk.py [--duration 5] [--connections 32]
+    python benches/http_wrk.py [--duration 5] [--connections 32] [--impls raw-asgi,gati-native]
 
-Prints requests/s per framework and endpoint, and each one's ratio to Starlette. Servers are
-subprocesses on 127.0.0.1 with a free port, always terminated; every wrk run is bounded.
+Prints requests/s per framework and endpoint with each one's ratio to Starlette, and the server
+process's CPU time per request (µs; its user + system time read from /proc before and after
+each wrk run, divided by the requests wrk completed): the cost of the framework and server,
+less hurt than requests/s by what else the machine runs. Servers are subprocesses on
+127.0.0.1 with a free port, always terminated; every wrk run is bounded.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -28,6 +32,8 @@ from gati.testing import LiveServer, live_server  # noqa: E402
 IMPLS = {
     "raw-asgi": {"GATI_BENCH_IMPL": "raw-asgi"},
     "starlette": {"GATI_BENCH_IMPL": "starlette"},
+    "blacksheep": {"GATI_BENCH_IMPL": "blacksheep"},
+    "falcon": {"GATI_BENCH_IMPL": "falcon"},
     "fastapi": {"GATI_BENCH_IMPL": "fastapi"},
     "litestar": {"GATI_BENCH_IMPL": "litestar"},
     "gati-native": {"GATI_BENCH_IMPL": "gati", "GATI_BACKEND": "native"},
@@ -51,49 +57,64 @@ def serve(env_extra: dict[str, str]) -> contextlib.AbstractContextManager[LiveSe
     return live_server(command, cwd=ROOT, env=env, probe="/hello")
 
 
-def wrk(url: str, script: str | None, duration: int, connections: int) -> float:
-    """Requests/s, or NaN when any response was not 2xx."""
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of process ``pid`` and its waited-for children (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+def wrk(url: str, script: str | None, duration: int, connections: int) -> tuple[float, int]:
+    """Requests/s and requests completed, or NaN and 0 when any response was not 2xx."""
     cmd = ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--timeout", "5s", url]
     if script:
         cmd[1:1] = ["-s", script]
     out = subprocess.run(
         cmd, capture_output=True, text=True, check=True, timeout=duration + 30
     ).stdout
-    if "Non-2xx" in out:
-        return float("nan")
-    match = re.search(r"Requests/sec:\s+([0-9.]+)", out)
-    return float(match[1]) if match else float("nan")
+    rate = re.search(r"Requests/sec:\s+([0-9.]+)", out)
+    done = re.search(r"([0-9]+) requests in", out)
+    if "Non-2xx" in out or not rate or not done:
+        return float("nan"), 0
+    return float(rate[1]), int(done[1])
+
+
+def measure(server: LiveServer, path: str, script: str | None, args: Any) -> tuple[float, float]:
+    """Requests/s and server CPU µs per request for one endpoint."""
+    before = cpu_seconds(server.proc.pid)
+    rate, done = wrk(server.url + path, script, args.duration, args.connections)
+    cpu = cpu_seconds(server.proc.pid) - before
+    return rate, (cpu / done * 1e6 if done else float("nan"))
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--duration", type=int, default=5)
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--impls", default=",".join(IMPLS), help="comma-separated subset")
     args = parser.parse_args()
+    chosen = {impl: IMPLS[impl] for impl in args.impls.split(",")}
     if shutil.which("wrk") is None:
         print("wrk is not installed (make bench installs it)", file=sys.stderr)
         return 1
-    results: dict[str, dict[str, float]] = {}
+    results: dict[str, dict[str, tuple[float, float]]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         script = Path(tmp) / "post.lua"
         script.write_text(POST_SCRIPT)
-        for impl, env in IMPLS.items():
+        for impl, env in chosen.items():
             with serve(env) as server:
                 results[impl] = {
-                    case: wrk(
-                        server.url + path,
-                        str(script) if case.startswith("POST") else None,
-                        args.duration,
-                        args.connections,
+                    case: measure(
+                        server, path, str(script) if case.startswith("POST") else None, args
                     )
                     for case, path in CASES.items()
                 }
     for case in CASES:
-        base = results["starlette"][case]
+        base = results["starlette"][case][0]
         print(f"\n## http over uvicorn: {case} (wrk, {args.connections} connections)")
-        print(f"{'impl':12s}  {'req/s':>9s}  vs starlette")
-        for impl, rows in sorted(results.items(), key=lambda kv: -kv[1][case]):
-            print(f"{impl:12s}  {rows[case]:9.0f}  {rows[case] / base:.2f}x")
+        print(f"{'impl':12s}  {'req/s':>9s}  vs starlette  {'server CPU µs/req':>17s}")
+        for impl, rows in sorted(results.items(), key=lambda kv: kv[1][case][1]):
+            rate, cpu = rows[case]
+            print(f"{impl:12s}  {rate:9.0f}  {rate / base:10.2f}x  {cpu:17.1f}")
     return 0
 
 

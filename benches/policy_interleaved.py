@@ -23,7 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import shutil
 
 import jwt
-from benches.test_policy_bench import KEY, TOKEN, build, scope_for, stepper
+from benches.asgi import batcher
+from benches.test_policy_bench import KEY, TOKEN, build, stepper
 
 from gati.policy import RedisStore
 from gati.policy.redis_store import GCRA_LUA
@@ -63,20 +64,8 @@ async def main() -> None:
 
 
 async def redis_main(url: str) -> None:
-    template = scope_for("GET", "/hello", b"")
-    message = {"type": "http.request", "body": b"", "more_body": False}
-
-    async def receive() -> dict[str, object]:
-        return message
-
-    async def send(msg: dict[str, object]) -> None:
-        pass
-
-    def request(app: Any) -> Callable[[], Awaitable[None]]:
-        async def one() -> None:
-            await app(dict(template), receive, send)
-
-        return one
+    def request(app: Any) -> Callable[[], Awaitable[int]]:
+        return batcher(app, 1, "GET", "/hello")
 
     runs = {
         "no policy": request(build("no policy")),

@@ -1,20 +1,21 @@
 """HTTP benchmarks, in-process: each framework's ASGI callable driven directly.
 
-One benchmark op is one request: the app coroutine is stepped inside the test's running
-task with a receive/send that never suspend, so no event-loop scheduling is measured, only
-the framework. gati runs with its full lifecycle (request id, lctx, one global before hook,
-validation). gati-native and gati-pure are measured in the same run: each is built from a
-fresh import of ``gati`` with its ``GATI_BACKEND`` (``gati_with_backend``).
+One benchmark op is one request, served by the shared driver (benches/asgi.py): the app
+coroutine is stepped inside the test's running task with a receive/send that never suspend,
+so no event-loop scheduling is measured, only the framework. gati runs with its full
+lifecycle (request id, lctx, one global before hook, validation). gati-native and gati-pure
+are measured in the same run: each is built from a fresh import of ``gati`` with its
+``GATI_BACKEND`` (``gati_with_backend``).
 """
 
 from __future__ import annotations
 
-import os
-import sys
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+from benches import asgi
+from benches.asgi import lifespan_startup, stepper
 from benches.http_apps import USER_BODY, build
 
 GROUP = "http: {}"
@@ -26,51 +27,9 @@ CASES = {
 EXPECTED = {"GET /hello": 200, "POST /users": 201, "GET /users/{id}": 200}
 
 
-def scope_for(method: str, path: str, body: bytes) -> dict[str, Any]:
-    headers = [(b"host", b"bench"), (b"user-agent", b"bench/1")]
-    if body:
-        headers += [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(body))]
-    return {
-        "type": "http",
-        "asgi": {"version": "3.0", "spec_version": "2.3"},
-        "http_version": "1.1",
-        "method": method,
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "root_path": "",
-        "query_string": b"",
-        "headers": headers,
-        "client": ("127.0.0.1", 50000),
-        "server": ("bench", 80),
-        "state": {},
-    }
-
-
-def driver(app: Any, case: str) -> Any:
-    """A zero-argument function that serves one request and returns its status."""
-    method, path, body = CASES[case]
-    template = scope_for(method, path, body)
-    message = {"type": "http.request", "body": body, "more_body": False}
-    status = [0]
-
-    async def receive() -> dict[str, Any]:
-        return message
-
-    async def send(msg: dict[str, Any]) -> None:
-        if msg["type"] == "http.response.start":
-            status[0] = msg["status"]
-
-    def one() -> int:
-        coro = app(dict(template), receive, send)
-        try:
-            coro.send(None)
-        except StopIteration:
-            return status[0]
-        coro.close()
-        raise RuntimeError("the app suspended; it cannot be stepped synchronously")
-
-    return one
+def driver(app: Any, case: str) -> Callable[[], int]:
+    """A zero-argument function that serves one request of ``case`` and returns its status."""
+    return stepper(app, *CASES[case])
 
 
 def warm(one: Any, case: str, n: int = 2000) -> None:
@@ -80,11 +39,21 @@ def warm(one: Any, case: str, n: int = 2000) -> None:
 
 @pytest.mark.parametrize("case", list(CASES))
 @pytest.mark.parametrize(
-    "impl", ["raw-asgi", "starlette", "fastapi", "litestar", "gati-native", "gati-pure"]
+    "impl",
+    [
+        "raw-asgi",
+        "starlette",
+        "blacksheep",
+        "falcon",
+        "fastapi",
+        "litestar",
+        "gati-native",
+        "gati-pure",
+    ],
 )
 async def test_http_inprocess(benchmark: Any, impl: str, case: str) -> None:
     app = gati_with_backend(impl[5:]) if impl.startswith("gati-") else build(impl)
-    if impl in ("litestar", "fastapi", "starlette"):
+    if impl in ("litestar", "fastapi", "starlette", "blacksheep"):
         await lifespan_startup(app)
     one = driver(app, case)
     warm(one, case)
@@ -93,57 +62,9 @@ async def test_http_inprocess(benchmark: Any, impl: str, case: str) -> None:
     benchmark.pedantic(one, rounds=20, iterations=1000, warmup_rounds=1)
 
 
-async def lifespan_startup(app: Any) -> None:
-    """Run an app's start-up so that frameworks that build state there are ready."""
-    sent: list[dict[str, Any]] = []
-    messages = [{"type": "lifespan.startup"}]
-
-    async def receive() -> dict[str, Any]:
-        if messages:
-            return messages.pop()
-        import asyncio
-
-        await asyncio.Event().wait()  # never: the lifespan task is abandoned afterwards
-        return {}
-
-    async def send(msg: dict[str, Any]) -> None:
-        sent.append(msg)
-
-    import asyncio
-
-    task = asyncio.ensure_future(
-        app({"type": "lifespan", "asgi": {"version": "3.0"}, "state": {}}, receive, send)
-    )
-    while not sent:
-        await asyncio.sleep(0)
-    task.cancel()
-
-
-def gati_with_backend(name: str, then: Callable[[Any], Any] | None = None) -> Any:
-    """Build the gati app on backend ``name`` in this process: the ``gati`` modules are
-    imported afresh with ``GATI_BACKEND`` set, then the previous ones are put back. ``then``
-    (given the app) runs while that backend's modules are the imported ones."""
-    saved = {k: v for k, v in sys.modules.items() if k == "gati" or k.startswith("gati.")}
-    keep = {"gati._native"}
-    old_env = os.environ.get("GATI_BACKEND")
-    for key in saved:
-        if key not in keep:
-            del sys.modules[key]
-    os.environ["GATI_BACKEND"] = name
-    try:
-        app = build("gati")
-        if then is not None:
-            then(app)
-        return app
-    finally:
-        for key in [k for k in sys.modules if k == "gati" or k.startswith("gati.")]:
-            if key not in keep:
-                del sys.modules[key]
-        sys.modules.update(saved)
-        if old_env is None:
-            del os.environ["GATI_BACKEND"]
-        else:
-            os.environ["GATI_BACKEND"] = old_env
+def gati_with_backend(name: str) -> Any:
+    """The gati bench app on backend ``name`` (from a fresh import of gati)."""
+    return asgi.gati_with_backend(name, lambda: build("gati"))
 
 
 ROUTE_TABLE = [

@@ -8,25 +8,30 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from benches.test_http_bench import driver, gati_with_backend, warm
+from benches.asgi import gati_with_backend
+from benches.http_apps import build
+from benches.test_http_bench import driver, warm
 
 GROUP = "playground: {}"
 CASES = ("GET /hello", "GET /users/{id}", "POST /users")
 IMPLS = ("gati-native-off", "gati-native-recording", "gati-pure-off", "gati-pure-recording")
 
 
-def turn_on(app: Any) -> None:
-    """What ``App(playground=True)`` does, on an app already built."""
+def recording_app() -> Any:
+    """The bench app with what ``App(playground=True)`` does done on it."""
     from gati.playground.core import set_up
 
+    app = build("gati")
     set_up(app, None)
+    return app
 
 
 @pytest.mark.parametrize("case", CASES)
 @pytest.mark.parametrize("impl", IMPLS)
 async def test_playground_inprocess(benchmark: Any, impl: str, case: str) -> None:
     backend = impl.split("-")[1]
-    app = gati_with_backend(backend, turn_on if impl.endswith("recording") else None)
+    made = recording_app if impl.endswith("recording") else lambda: build("gati")
+    app = gati_with_backend(backend, made)
     one = driver(app, case)
     warm(one, case)
     benchmark.group = GROUP.format(case)

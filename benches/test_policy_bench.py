@@ -18,7 +18,7 @@ from typing import Any
 
 import jwt
 import pytest
-from benches.test_http_bench import scope_for
+from benches import asgi
 
 from gati import APIKeyAuth, App, JWTAuth, Principal
 from gati.policy import RedisStore
@@ -64,29 +64,8 @@ HEADERS = {
 
 
 def stepper(app: Any, kind: str) -> Any:
-    """One request, the coroutine stepped to completion (it never suspends)."""
-    template = scope_for("GET", "/hello", b"")
-    template["headers"] = template["headers"] + HEADERS.get(kind, [])
-    message = {"type": "http.request", "body": b"", "more_body": False}
-    status = [0]
-
-    async def receive() -> dict[str, Any]:
-        return message
-
-    async def send(msg: dict[str, Any]) -> None:
-        if msg["type"] == "http.response.start":
-            status[0] = msg["status"]
-
-    def one() -> int:
-        coro = app(dict(template), receive, send)
-        try:
-            coro.send(None)
-        except StopIteration:
-            return status[0]
-        coro.close()
-        raise RuntimeError("the app suspended")
-
-    return one
+    """One GET /hello with ``kind``'s credentials, stepped by the shared driver."""
+    return asgi.stepper(app, "GET", "/hello", b"", HEADERS.get(kind, []))
 
 
 @pytest.mark.parametrize(
@@ -132,24 +111,6 @@ def loop() -> Iterator[asyncio.AbstractEventLoop]:
     lp.close()
 
 
-def _requests(app: Any, kind: str) -> Any:
-    template = scope_for("GET", "/hello", b"")
-    message = {"type": "http.request", "body": b"", "more_body": False}
-
-    async def receive() -> dict[str, Any]:
-        return message
-
-    async def send(msg: dict[str, Any]) -> None:
-        if msg["type"] == "http.response.start":
-            assert msg["status"] == 200
-
-    async def batch() -> None:
-        for _ in range(BATCH):
-            await app(dict(template), receive, send)
-
-    return batch
-
-
 @pytest.mark.parametrize("kind", ["no policy", "redis limiter", "redis-py EVALSHA alone"])
 def test_redis_limiter_overhead(
     benchmark: Any, kind: str, redis_url: str, loop: asyncio.AbstractEventLoop
@@ -166,9 +127,8 @@ def test_redis_limiter_overhead(
 
         run = batch
     else:
-        app = build(kind, redis_url)
-        run = _requests(app, kind)
-    loop.run_until_complete(run())
+        run = asgi.batcher(build(kind, redis_url), BATCH, "GET", "/hello")
+    assert loop.run_until_complete(run()) in (None, 200)
     benchmark.pedantic(lambda: loop.run_until_complete(run()), rounds=15, warmup_rounds=1)
     if kind == "redis-py EVALSHA alone":
         loop.run_until_complete(store.close())

@@ -12,8 +12,9 @@ from collections.abc import Sequence
 from typing import Any
 
 import pytest
+from benches.asgi import lifespan_startup
 from benches.http_apps import build
-from benches.test_http_bench import driver, lifespan_startup, warm
+from benches.test_http_bench import driver, warm
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider

@@ -27,7 +27,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benches.test_http_bench import scope_for
+from benches import asgi
 from benches.timescape_apps import (
     OLD_BODY,
     V1,
@@ -77,55 +77,18 @@ def resolution_app(versions: int) -> Any:
     return app
 
 
-def exchange(
-    app: Any, method: str, path: str, body: bytes, version: bytes | None
-) -> tuple[dict[str, Any], Callable[..., Any], Callable[..., Any], list[int]]:
-    scope = scope_for(method, path, body)
-    if version is not None:
-        scope["headers"] = [
-            *scope["headers"],
-            (b"gati-version", version),
-            (b"x-api-version", version),
-        ]
-    message = {"type": "http.request", "body": body, "more_body": False}
-    status = [0]
-
-    async def receive() -> dict[str, Any]:
-        return message
-
-    async def send(msg: dict[str, Any]) -> None:
-        if msg["type"] == "http.response.start":
-            status[0] = msg["status"]
-
-    return scope, receive, send, status
-
-
 def stepper(app: Any, version: bytes | None) -> Callable[[], int]:
-    """One GET /users/42, the app coroutine stepped to completion without the event loop."""
-    scope, receive, send, status = exchange(app, "GET", "/users/42", b"", version)
-
-    def one() -> int:
-        coro = app(dict(scope), receive, send)
-        try:
-            coro.send(None)
-        except StopIteration:
-            return status[0]
-        coro.close()
-        raise RuntimeError("the app suspended")
-
-    return one
+    """One GET /users/42, stepped by the shared driver (with both version headers if given)."""
+    return asgi.stepper(app, "GET", "/users/42", b"", version_headers(version))
 
 
 def batcher(app: Any, version: str, body: bytes) -> Callable[[], Any]:
     """A coroutine function serving ``BATCH`` migrated POST /users requests."""
-    scope, receive, send, status = exchange(app, "POST", "/users", body, version.encode())
+    return asgi.batcher(app, BATCH, "POST", "/users", body, version_headers(version.encode()))
 
-    async def batch() -> int:
-        for _ in range(BATCH):
-            await app(dict(scope), receive, send)
-        return status[0]
 
-    return batch
+def version_headers(version: bytes | None) -> list[tuple[bytes, bytes]]:
+    return [] if version is None else [(b"gati-version", version), (b"x-api-version", version)]
 
 
 @pytest.mark.parametrize("case", list(RESOLUTION))

@@ -36,6 +36,7 @@ TWINS: Final[dict[str, tuple[str, str]]] = {
     "Validator": ("Validator", "gati._pure.gtype:Validator"),
     "StateStore": ("StateStore", "gati._pure.state:StateStore"),
     "StateSnapshot": ("StateSnapshot", "gati._pure.state:StateSnapshot"),
+    "SnapshotRecord": ("SnapshotRecord", "gati._pure.snapshot:SnapshotRecord"),
     "copy_value": ("copy_value", "gati._pure.values:copy_value"),
     "plan_hooks": ("plan_hooks", "gati._pure.hooks:plan_hooks"),
     "Router": ("Router", "gati._pure.router:Router"),

@@ -18,6 +18,8 @@ __all__ = [
     "HEADER_SLOTS",
     "HOOK_KINDS",
     "HOOK_LEVELS",
+    "JSON_INTEGER",
+    "JSON_NUMBER",
     "PARAM_KINDS",
     "PLAN_LEVELS",
     "RARE_SLOTS",
@@ -55,6 +57,11 @@ PLAN_LEVELS: Final = ("global", "route")
 # -- router (rust/router, _pure/router, http/routing) ----
 # Parameter types, in the order matching tries them at a segment; ``path`` (the catch-all) last.
 PARAM_KINDS: Final = ("int", "float", "uuid", "str", "path")
+# JSON's number grammar (RFC 8259 §6), ASCII digits only: no sign but '-', no leading zeros, no
+# '_', no surrounding space, no non-ASCII digits; an integer has neither fraction nor exponent.
+# Path parameters (both routers) and query/header numbers (http/validation) follow it.
+JSON_INTEGER: Final = r"-?(?:0|[1-9][0-9]*)\Z"
+JSON_NUMBER: Final = r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?\Z"
 
 # -- state (rust/state/copy.rs, _pure/values) ----
 STATE_MAX_DEPTH: Final = 256

@@ -25,6 +25,7 @@ from gati.http.failures import (
     send_failure,
     write_failure,
 )
+from gati.http.forms import FormLimits
 from gati.http.health import LifespanState, liveness, readiness
 from gati.http.ingress import TrustedProxies, new_ingress, parse_ingress
 from gati.http.lifespan import Lifespan
@@ -106,8 +107,10 @@ class App(Verbs):
     """An ASGI 3 application: ``@app.get(...)``, ``@app.hook("before")``, ``app.mount(...)``.
 
     ``debug`` adds tracebacks to 500 problems; ``max_body_size`` is the default body limit
-    (per route with ``max_body_size=``); ``trusted_proxies`` (addresses or networks) enables
-    ``Forwarded``/``X-Forwarded-For``; ``config`` becomes the read-only ``gctx.config``;
+    (per route with ``max_body_size=``), ``form_limits`` the default ``FormLimits`` of
+    ``req.form()`` (per route with ``form_limits=``); ``trusted_proxies`` (addresses or
+    networks) enables ``Forwarded``/``X-Forwarded-For``; ``config`` becomes the read-only
+    ``gctx.config``;
     ``modules`` are registered on ``gctx.modules`` (untyped; ``app.module`` adds typed ones);
     ``fabric`` is the queue fabric behind ``gctx.publish``/``subscribe`` (a ``MemoryFabric``
     unless given, e.g. ``RedisFabric(url)``); ``health_paths`` serve liveness and readiness
@@ -163,9 +166,11 @@ class App(Verbs):
         playground: bool = False,
         playground_token: str | None = None,
         playground_buffer: tuple[int, int] = (500, 8 * 1024 * 1024),
+        form_limits: FormLimits | None = None,
     ) -> None:
         self.debug = debug
         self.max_body_size = max_body_size
+        self.form_limits = form_limits
         self.timeout = timeout
         self.trusted_proxies = TrustedProxies(trusted_proxies)
         self.gctx = GlobalContext(config)
@@ -308,6 +313,7 @@ class App(Verbs):
                 options,
                 timeout=self.timeout,
                 max_body_size=self.max_body_size,
+                form_limits=self.form_limits,
                 steps=(*self.steps, *policy.steps),
                 policy=policy,
             )

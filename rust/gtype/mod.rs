@@ -20,6 +20,7 @@ mod node;
 mod number;
 mod object;
 mod output;
+mod pause;
 mod plan;
 mod record;
 mod reference;
@@ -34,7 +35,8 @@ use crate::boundary::guard;
 use errors::{Code, Errors, Msgs, Path};
 use node::{Compiler, Ctx, Node};
 
-#[pyclass(frozen, module = "gati._native")]
+/// Not `frozen`: the collector's `__clear__` needs the tree mutably (validation only reads it).
+#[pyclass(module = "gati._native")]
 pub struct Validator {
     root: Node,
     defs: Vec<Node>,
@@ -145,11 +147,11 @@ impl Validator {
         let Ok(reader) = json::Reader::new(py, src, &self.keys, slots.as_deref_mut()) else {
             return Ok(None);
         };
-        match direct::Direct::new(reader, &self.defs, &self.global, self.max_depth)
+        match direct::Direct::new(reader, src.len(), &self.defs, &self.global, self.max_depth)
             .document(&self.root)
         {
             Ok(value) => Ok(Some(value)),
-            Err(direct::Stop::Redo) => Ok(None),
+            Err(direct::Stop::Redo | direct::Stop::Bail) => Ok(None),
             Err(direct::Stop::Py(e)) => Err(e),
         }
     }
@@ -226,9 +228,8 @@ impl Validator {
         guard(|| Ok(self.run(obj, true)?.count == 0))
     }
 
-    /// Custom validators and enum classes can refer back to the validator: the collector sees
-    /// them. No `__clear__`: a cycle through a validator always passes through a Python object
-    /// (the callable, its closure, the schema) whose own clear breaks it.
+    /// Custom validators, enum classes, converters, defaults and the schema can refer back to
+    /// the validator: the collector sees them, and `__clear__` drops them.
     fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
         visit.call(&self.schema)?;
         self.root.traverse(&visit)?;
@@ -238,6 +239,16 @@ impl Validator {
         self.converting.traverse(&visit)?;
         self.dumping.traverse(&visit)?;
         Ok(())
+    }
+
+    fn __clear__(&mut self) {
+        self.root.clear();
+        self.defs.iter_mut().for_each(Node::clear);
+        self.converting.clear();
+        self.dumping.clear();
+        #[allow(clippy::redundant_closure_for_method_calls)] // `Python::None` is not general enough
+        let none = Python::attach(|py| py.None());
+        self.schema = none;
     }
 
     #[getter]

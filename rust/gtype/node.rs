@@ -9,6 +9,7 @@ use pyo3::types::{PyDict, PyList};
 use super::errors::{Code, Errors, Msgs, Path};
 use super::guard;
 use super::json::KeyCache;
+use super::pause::Pause;
 use super::{
     array, custom, intersection, literal, number, object, plan, record, reference, scalar, string,
     tuple, union,
@@ -97,6 +98,8 @@ pub struct Ctx<'a, 'py> {
     stack_floor: usize,
     /// (definition index, container address) pairs currently being validated through a ref.
     pub active: Vec<(usize, usize)>,
+    /// Lets other threads take the GIL now and then during a long validation.
+    pause: Pause,
 }
 
 impl<'a, 'py> Ctx<'a, 'py> {
@@ -118,6 +121,7 @@ impl<'a, 'py> Ctx<'a, 'py> {
             frames: 0,
             stack_floor: guard::stack_floor(),
             active: Vec::new(),
+            pause: Pause::default(),
         }
     }
 
@@ -176,6 +180,7 @@ pub fn validate<'py>(
     if ctx.frames >= MAX_FRAMES || guard::stack_here() < ctx.stack_floor {
         return ctx.global_err(Code::DepthExceeded, path, value);
     }
+    ctx.pause.step(ctx.py);
     let before = ctx.errors.count;
     ctx.frames += 1;
     let result = match &node.kind {

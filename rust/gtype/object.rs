@@ -1,4 +1,6 @@
 //! `object`: str keys, properties in schema order by keyed lookup, then the extra keys.
+use std::collections::HashMap;
+
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyFrozenSet, PyString};
 
@@ -27,7 +29,12 @@ pub struct ObjectNode {
     pub(super) properties: Vec<Property>,
     names: Py<PyFrozenSet>,
     pub(super) extra: Extra,
+    /// Property indexes by name, for objects with more properties than a scan should visit.
+    index: HashMap<String, usize>,
 }
+
+/// Objects with more properties than this find a JSON key through `index`, not a scan.
+const SCAN_MAX: usize = 16;
 
 impl ObjectNode {
     /// The index of the property named `key`, trying `hint` (the usual next one) first.
@@ -35,7 +42,50 @@ impl ObjectNode {
         if self.properties.get(hint).is_some_and(|p| p.text == key) {
             return Some(hint);
         }
+        if self.properties.len() > SCAN_MAX {
+            return self.index.get(key).copied();
+        }
         self.properties.iter().position(|p| p.text == key)
+    }
+}
+
+/// Which properties of one object were read from JSON: a bit per property, in one word for up
+/// to 64 properties (no allocation), in a vector beyond.
+pub struct Seen {
+    small: u64,
+    large: Vec<u64>,
+}
+
+impl Seen {
+    pub fn new(properties: usize) -> Self {
+        let large = if properties > 64 {
+            vec![0; properties.div_ceil(64)]
+        } else {
+            Vec::new()
+        };
+        Seen { small: 0, large }
+    }
+
+    /// Marks property `i`; false when it was already marked.
+    pub fn insert(&mut self, i: usize) -> bool {
+        let word = if self.large.is_empty() {
+            &mut self.small
+        } else {
+            &mut self.large[i / 64]
+        };
+        let bit = 1u64 << (i % 64);
+        let fresh = *word & bit == 0;
+        *word |= bit;
+        fresh
+    }
+
+    pub fn contains(&self, i: usize) -> bool {
+        let word = if self.large.is_empty() {
+            self.small
+        } else {
+            self.large[i / 64]
+        };
+        word & (1u64 << (i % 64)) != 0
     }
 }
 
@@ -66,10 +116,20 @@ pub fn compile(cx: &Compiler, d: &Bound<'_, PyDict>) -> PyResult<ObjectNode> {
             _ => Extra::Schema(Box::new(cx.node(&e)?)),
         },
     };
+    let index = if properties.len() > SCAN_MAX {
+        properties
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.text.clone(), i))
+            .collect()
+    } else {
+        HashMap::new()
+    };
     Ok(ObjectNode {
         properties,
         names,
         extra,
+        index,
     })
 }
 

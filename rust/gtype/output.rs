@@ -16,7 +16,7 @@ use pyo3::{PyTraverseError, PyVisit};
 
 use super::errors::{self, Code, Errors, Msgs, Path};
 use super::node::{validate as validate_node, Compiler, Ctx, Node};
-use super::{guard, plan, types};
+use super::{array, guard, plan, types};
 
 /// A node's converter and the messages its `custom` error takes.
 struct Conv {
@@ -388,6 +388,15 @@ fn hex_int<'py>(py: Python<'py>, digits: &[u8; 33]) -> PyResult<Bound<'py, PyAny
     }
 }
 
+/// An array's items as validation read them: as stored, a copy of a list (converters may
+/// change the list meanwhile), whatever a subclass overrides (docs/gtype.md §5).
+fn stored_items<'py>(v: &Bound<'py, PyAny>) -> PyResult<Bound<'py, pyo3::types::PyIterator>> {
+    match array::stored(v, true)? {
+        Some(items) => items.try_iter(),
+        None => v.try_iter(),
+    }
+}
+
 /// `isinstance(exc, (ValueError, AssertionError))`: what converters refuse a value with.
 fn refused(py: Python<'_>, e: &PyErr) -> bool {
     e.is_instance_of::<PyValueError>(py) || e.is_instance_of::<PyAssertionError>(py)
@@ -424,7 +433,7 @@ impl Run<'_> {
             Kind::Array(item) => {
                 let mut out = Vec::new();
                 let mut same = true;
-                for (i, x) in v.try_iter()?.enumerate() {
+                for (i, x) in stored_items(v)?.enumerate() {
                     let x = x?;
                     out.push(self.child(
                         item.as_deref(),
@@ -439,7 +448,7 @@ impl Run<'_> {
             Kind::Tuple { items, rest } => {
                 let mut out = Vec::new();
                 let mut same = true;
-                for (i, x) in v.try_iter()?.enumerate() {
+                for (i, x) in stored_items(v)?.enumerate() {
                     let s = items.get(i).map_or(rest.as_deref(), Option::as_ref);
                     out.push(self.child(s, &x?, depth + 1, &path.idx(i), &mut same)?);
                 }
@@ -670,6 +679,12 @@ impl Run<'_> {
 }
 
 impl Output {
+    /// Drops every shape (and with them the converters and defaults `traverse` visits).
+    pub fn clear(&mut self) {
+        self.root = None;
+        self.defs.clear();
+    }
+
     /// The converters and defaults of one output mode (dataclasses, user callables, default
     /// values can all lead back to the validator); names and module constants cannot.
     pub fn traverse(&self, visit: &PyVisit<'_>) -> Result<(), PyTraverseError> {

@@ -4,7 +4,7 @@ use pyo3::types::{PyDict, PyList, PyTuple};
 
 use super::errors::{Code, Path};
 use super::node::{validate as validate_node, Compiler, Ctx, Node};
-use super::{plan, types};
+use super::{array, plan, types};
 
 pub struct TupleNode {
     pub(super) items: Vec<Node>,
@@ -42,7 +42,11 @@ fn body<'py>(
     value: &Bound<'py, PyAny>,
     path: &Path<'_, 'py>,
 ) -> PyResult<()> {
-    let items: Vec<Bound<'py, PyAny>> = value.try_iter()?.collect::<PyResult<_>>()?;
+    // Read once, as stored (docs/gtype.md §5): the list or tuple itself is never asked again.
+    let items: Vec<Bound<'py, PyAny>> = match array::stored(value, false)? {
+        Some(stored) => stored.try_iter()?.collect::<PyResult<_>>()?,
+        None => Vec::new(),
+    };
     let n = items.len();
     if n < k.items.len() || (k.rest.is_none() && n > k.items.len()) {
         return ctx.err(node, Code::TupleLength, path, value);

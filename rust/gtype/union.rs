@@ -11,16 +11,22 @@ use super::plan;
 pub struct UnionNode {
     pub(super) members: Vec<Node>,
     discriminator: Option<Py<PyString>>,
+    /// The discriminator as Rust text, for matching keys read from JSON.
+    pub(super) tag_key: Option<String>,
     /// (tag value, member index) pairs, matched with the literal rule.
     mapping: Vec<(Py<PyAny>, usize)>,
+    /// The `str` tags as Rust text, so a tag read from JSON is matched without a Python string
+    /// (`None` when a tag is a `str` subclass, which only Python can compare).
+    pub(super) tag_texts: Option<Vec<(String, usize)>>,
 }
 
 pub fn compile(cx: &Compiler, d: &Bound<'_, PyDict>) -> PyResult<UnionNode> {
     let py = d.py();
     let members = cx.nodes(&plan::req(d, "members")?)?;
-    let discriminator = match plan::string(d, "discriminator")? {
+    let tag_key = plan::string(d, "discriminator")?;
+    let discriminator = match &tag_key {
         Some(s) => {
-            let name = PyString::intern(py, &s);
+            let name = PyString::intern(py, s);
             cx.keys.borrow_mut().insert(&name)?;
             Some(name.unbind())
         }
@@ -39,11 +45,37 @@ pub fn compile(cx: &Compiler, d: &Bound<'_, PyDict>) -> PyResult<UnionNode> {
             mapping.push((tag.unbind(), index));
         }
     }
+    let mut tag_texts = Some(Vec::new());
+    for (tag, index) in &mapping {
+        let tag = tag.bind(py);
+        if let Ok(text) = tag.cast::<PyString>() {
+            match (tag.is_exact_instance_of::<PyString>(), tag_texts.as_mut()) {
+                (true, Some(texts)) => texts.push((text.to_cow()?.into_owned(), *index)),
+                _ => tag_texts = None,
+            }
+        }
+    }
     Ok(UnionNode {
         members,
         discriminator,
+        tag_key,
         mapping,
+        tag_texts,
     })
+}
+
+impl UnionNode {
+    /// The member a tag selects (matched like a literal), or `None` when no tag value matches.
+    pub fn member_for(&self, tag: &Bound<'_, PyAny>) -> PyResult<Option<usize>> {
+        let py = tag.py();
+        let kind = json_kind(tag);
+        for (cand, index) in &self.mapping {
+            if same_value(tag, kind, cand.bind(py))? {
+                return Ok(Some(*index));
+            }
+        }
+        Ok(None)
+    }
 }
 
 pub fn validate<'py>(
@@ -131,15 +163,7 @@ fn by_tag<'py>(
     let Some(tag) = dict.get_item(disc)? else {
         return ctx.err(node, Code::UnionTagMissing, path, value);
     };
-    let kind = json_kind(&tag);
-    let mut chosen = None;
-    for (cand, index) in &k.mapping {
-        if same_value(&tag, kind, cand.bind(ctx.py))? {
-            chosen = Some(*index);
-            break;
-        }
-    }
-    match chosen {
+    match k.member_for(&tag)? {
         Some(index) => validate_node(ctx, &k.members[index], value, path),
         None => ctx.err(node, Code::UnionTagInvalid, &path.key(disc.as_any()), &tag),
     }

@@ -11,6 +11,8 @@ use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyFrozenSet, PyInt, PyList, PySet, PyString, PyTuple};
 
+use super::pause::Pause;
+
 /// Items nested deeper than this get no key and are compared pairwise.
 const CANON_DEPTH: usize = 64;
 
@@ -21,8 +23,10 @@ pub fn first_repeat<'py>(items: &Bound<'py, PyAny>) -> PyResult<Option<Bound<'py
     let mut keyless: Vec<Bound<'py, PyAny>> = Vec::new();
     let mut earlier: Vec<Bound<'py, PyAny>> = Vec::new();
     let mut nan = 0u64;
+    let mut pause = Pause::default();
     for item in items.try_iter()? {
         let item = item?;
+        pause.step(py);
         match canon(&item, 0, &mut nan)? {
             None => {
                 for e in &earlier {

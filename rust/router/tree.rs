@@ -43,20 +43,40 @@ impl Kind {
     }
 }
 
-/// The largest value an `int` parameter accepts (a signed 64-bit integer).
-fn is_int(raw: &str) -> bool {
-    !raw.is_empty() && raw.bytes().all(|b| b.is_ascii_digit()) && raw.parse::<i64>().is_ok()
+/// JSON's integer grammar (RFC 8259 §6): `-?(0|[1-9][0-9]*)`, ASCII digits only.
+fn json_integer(raw: &str) -> bool {
+    match raw.strip_prefix('-').unwrap_or(raw).as_bytes() {
+        [b'0'] => true,
+        [] | [b'0', ..] => false,
+        digits => digits.iter().all(u8::is_ascii_digit),
+    }
 }
 
-/// Digits with an optional fraction, whose value is finite: a segment too large for a double
-/// (`inf`) does not match, like any other segment that is not a number.
+fn ascii_digits(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// A JSON integer whose value fits a signed 64-bit integer.
+fn is_int(raw: &str) -> bool {
+    json_integer(raw) && raw.parse::<i64>().is_ok()
+}
+
+/// A JSON number (integer part, optional `.digits`, optional exponent) whose value is finite:
+/// a segment too large for a double (`inf`) does not match, like any other non-number.
 fn is_float(raw: &str) -> bool {
-    let (whole, frac) = match raw.split_once('.') {
-        Some((w, f)) => (w, Some(f)),
+    let (mantissa, exponent) = match raw.split_once(['e', 'E']) {
+        Some((m, e)) => (m, Some(e)),
         None => (raw, None),
     };
-    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    digits(whole) && frac.is_none_or(digits) && raw.parse::<f64>().is_ok_and(f64::is_finite)
+    let (whole, fraction) = match mantissa.split_once('.') {
+        Some((w, f)) => (w, Some(f)),
+        None => (mantissa, None),
+    };
+    let signed = |e: &str| ascii_digits(e.strip_prefix(['+', '-']).unwrap_or(e));
+    json_integer(whole)
+        && fraction.is_none_or(ascii_digits)
+        && exponent.is_none_or(signed)
+        && raw.parse::<f64>().is_ok_and(f64::is_finite)
 }
 
 fn is_uuid(raw: &str) -> bool {
@@ -300,8 +320,11 @@ mod tests {
 
     #[test]
     fn segment_checks() {
-        assert!(is_int("0042") && !is_int("-1") && !is_int("99999999999999999999"));
+        assert!(is_int("42") && is_int("-1") && is_int("0") && !is_int("99999999999999999999"));
+        assert!(!is_int("0042") && !is_int("-") && !is_int("+1") && !is_int("-01"));
         assert!(is_float("1") && is_float("1.25") && !is_float("1.") && !is_float(".5"));
+        assert!(is_float("-0.5") && is_float("1.5e3") && is_float("2E-2") && !is_float("1e"));
+        assert!(!is_float("007.5") && !is_float("1e+") && !is_float("1.5e3.0"));
         assert!(!is_float(&"9".repeat(400)) && !is_int(&"9".repeat(4301)));
         assert!(is_uuid("12345678-1234-1234-1234-1234567890AB") && !is_uuid("1234"));
     }

@@ -14,6 +14,7 @@ use pyo3::types::{PyList, PyString, PyTuple};
 use rpds::HashTrieMapSync;
 
 mod copy;
+mod snapshot;
 
 type Map = HashTrieMapSync<Box<str>, Entry>;
 
@@ -306,6 +307,7 @@ impl StateSnapshot {
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<StateStore>()?;
     m.add_class::<StateSnapshot>()?;
+    m.add_class::<snapshot::SnapshotRecord>()?;
     m.add_function(wrap_pyfunction!(copy::copy_value, m)?)?;
     Ok(())
 }

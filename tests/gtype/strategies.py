@@ -75,6 +75,32 @@ class Liar(dict):  # type: ignore[type-arg]
         return ["lie"]
 
 
+class _Lies:
+    """Reading methods that lie; mixed into list, tuple and frozenset subclasses, which both
+    backends read as their base type (their real items)."""
+
+    def __iter__(self) -> Any:
+        return iter(["lie", "lie", "lie"])
+
+    def __len__(self) -> int:
+        return 7
+
+    def __getitem__(self, index: Any) -> Any:
+        return "lie"
+
+
+class LiarList(_Lies, list):  # type: ignore[misc, type-arg]
+    """A list subclass whose every reading method lies."""
+
+
+class LiarTuple(_Lies, tuple):  # type: ignore[misc, type-arg]
+    """A tuple subclass whose every reading method lies."""
+
+
+class LiarSet(_Lies, frozenset):  # type: ignore[misc, type-arg]
+    """A frozenset subclass whose every reading method lies."""
+
+
 class Touchy(str):
     """A str subclass whose ``__eq__`` and ``__hash__`` raise: read as its base ``str``."""
 
@@ -353,8 +379,9 @@ noise: st.SearchStrategy[Any] = st.recursive(
 )
 
 
-# Hostile values (Liar dicts, Touchy scalars, Prickly objects, one NaN twice) for the
-# differential suite only: Hypothesis itself hashes and compares what other strategies draw.
+# Hostile values (Liar dicts, lists, tuples and sets, Touchy scalars, Prickly objects, one NaN
+# twice) for the differential suite only: Hypothesis itself hashes and compares what other
+# strategies draw.
 hostile: st.SearchStrategy[Any] = st.recursive(
     st.one_of(
         _scalars,
@@ -368,6 +395,9 @@ hostile: st.SearchStrategy[Any] = st.recursive(
         st.dictionaries(
             st.sampled_from(["a", "b", "c", "id", "name", "lie"]), inner, max_size=4
         ).map(Liar),
+        st.lists(inner, max_size=4).map(LiarList),
+        st.lists(inner, max_size=4).map(LiarTuple),
+        st.lists(st.sampled_from([1, 2, "a", None, 2.5]), max_size=4).map(LiarSet),
         st.tuples(inner).map(lambda t: [t[0], t[0]]),
     ),
     max_leaves=8,

@@ -22,6 +22,9 @@ from gati.gtype._plan import make_plan
 from tests.gtype.strategies import hostile, schema_and_valid_value, schema_and_value
 
 native = pytest.importorskip("gati._native")
+
+# Backend-independent (it builds what it compares itself): the Makefile runs it in one pass.
+pytestmark = pytest.mark.once
 NativeValidator = native.Validator
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))

@@ -6,6 +6,7 @@ These run on the active backend (``make test-py`` runs both); the validator test
 
 from __future__ import annotations
 
+import enum
 import gc
 import weakref
 from collections.abc import Callable, Iterator
@@ -82,6 +83,17 @@ def test_a_cycle_through_a_store_and_its_snapshots_is_collected() -> None:
     assert survivors(make, 100) == 0
 
 
+def test_a_cycle_through_a_snapshots_trace_is_collected() -> None:
+    """The snapshot record shows its trace and task records to the collector."""
+
+    def make(marker: Marker) -> None:
+        lctx = context()
+        lctx.publish("topic", marker)
+        marker.back = lctx.snapshot()
+
+    assert survivors(make, 100) == 0
+
+
 def test_a_cycle_through_a_restored_store_is_collected() -> None:
     def make(marker: Marker) -> None:
         lctx = context()
@@ -151,3 +163,45 @@ def test_a_validator_whose_converter_or_default_refers_to_it_is_collected(valida
         assert v.dump({"name": "x", "undeclared": 1}) == {"name": "x"}
 
     assert survivors(make, 100) == 0
+
+
+def _tp_clear(cls: type) -> Any:
+    """The type's ``tp_clear`` slot as a callable, or None when the type has none."""
+    import ctypes
+
+    get_slot = ctypes.pythonapi.PyType_GetSlot
+    get_slot.restype, get_slot.argtypes = ctypes.c_void_p, [ctypes.py_object, ctypes.c_int]
+    address = get_slot(cls, 51)  # Py_tp_clear
+    if not address:
+        return None
+    return ctypes.PYFUNCTYPE(ctypes.c_int, ctypes.py_object)(address)  # called holding the GIL
+
+
+@pytest.mark.skipif(_native is None, reason="the native extension is not built")
+def test_clearing_a_native_validator_drops_every_object_it_holds() -> None:
+    """The collector can break a cycle at the validator itself (``__clear__``), as it can at
+    the pure twin's closures: afterwards it holds nothing that could lead back to anything."""
+    box: dict[str, Any] = {}
+
+    def check(value: Any) -> bool:
+        return box is not None
+
+    class Colour(enum.Enum):
+        RED = "red"
+
+    schema = gt.object(
+        {
+            "a": gt.array(gt.integer(validators=[check])),
+            "c": gt.enum(Colour),
+            "d": gt.optional(gt.any(default=[box])),
+            "n": gt.string(convert=str.upper),
+        }
+    )
+    v = _native.Validator(make_plan(schema.core()), schema=schema)
+    assert {id(x) for x in gc.get_referents(v)} >= {id(check), id(Colour), id(schema)}
+    clear = _tp_clear(_native.Validator)
+    assert clear is not None
+    assert clear(v) == 0
+    assert all(x is None or x is _native.Validator for x in gc.get_referents(v))
+    assert v.schema is None
+    v.validate({"a": [1], "c": "red", "n": "x"})  # cleared, but still safe to call

@@ -166,6 +166,7 @@ def test_nested_quantifiers_run_in_linear_time(backend: Any, pattern: str, text:
     assert failures(v, text) == [((), "string_pattern")]
 
 
+@pytest.mark.once  # both backends, parametrized
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_a_string_of_the_wrong_length_never_reaches_the_pattern(backend: Any) -> None:
     v = compiled(backend, gt.string(max_length=64, pattern=r"^(?=a)(a|aa)+\1$", pattern_timeout=5))

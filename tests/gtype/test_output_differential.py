@@ -21,6 +21,9 @@ from tests.gtype.test_differential import comparable, json_data, outcome
 
 native = pytest.importorskip("gati._native")
 
+# Backend-independent (it builds what it compares itself): the Makefile runs it in one pass.
+pytestmark = pytest.mark.once
+
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
 
 

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 
 from gati._pure.gtype import _Compiler, _Sink
 from gati.gtype._plan import make_plan
 from tests.gtype.strategies import schema_and_value
+
+# The pure compiler itself, whatever GATI_BACKEND says: the Makefile runs it in one pass.
+pytestmark = pytest.mark.once
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -4,17 +4,14 @@ and ``req.data`` / ``req.query_data`` / ``req.params_data`` hold converted value
 
 from __future__ import annotations
 
-import os
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
-from gati.testing import LiveServer, live_server
+from gati.testing import LiveServer
+from tests.http.serve import serve
 
-HERE = Path(__file__).parent
 BOOK = {
     "title": "Notes",
     "isbn": "123e4567-e89b-12d3-a456-426614174000",
@@ -25,10 +22,7 @@ BOOK = {
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[LiveServer]:
-    env = {**os.environ, "PYTHONPATH": f"{HERE}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
-    command = [sys.executable, "-m", "uvicorn", "convert_app:app", "--host", "127.0.0.1",
-               "--port", "{port}", "--log-level", "warning"]  # fmt: skip
-    with live_server(command, cwd=HERE, env=env, probe="/hello") as live:
+    with serve("convert_app:app", probe="/hello") as live:
         yield live
 
 

@@ -57,9 +57,25 @@ async def test_an_int_path_past_python_int_limit_is_a_404_problem() -> None:
     assert_problem(raw, 404)
 
 
-async def test_an_int_path_of_leading_zeros_converts_like_the_native_router() -> None:
+async def test_an_int_path_of_leading_zeros_is_a_404_like_the_native_router() -> None:
     raw = await call_raw(numbers_app(), "GET", "/items/" + "0" * 4400 + "42")
-    assert raw.status == 200 and raw.json() == {"id": 42}
+    assert_problem(raw, 404)
+
+
+@pytest.mark.parametrize("segment", ["007", "-01", "٥", "５", "+5", "1_0", "1e3"])
+async def test_an_int_path_that_is_not_a_json_integer_is_a_404_naming_the_parameter(
+    segment: str,
+) -> None:
+    raw = await call_raw(numbers_app(), "GET", "/items/" + segment)
+    assert_problem(raw, 404)
+    assert "parameter 'id' did not convert to int" in raw.json()["detail"]
+
+
+@pytest.mark.parametrize(("segment", "value"), [("-7", -7), ("0", 0), ("1.5e2", 150.0)])
+async def test_path_numbers_in_json_grammar_convert(segment: str, value: float) -> None:
+    kind = "items" if isinstance(value, int) else "prices"
+    raw = await call_raw(numbers_app(), "GET", f"/{kind}/{segment}")
+    assert raw.status == 200 and list(raw.json().values()) == [value]
 
 
 async def test_a_content_length_of_thousands_of_digits_is_a_413_problem() -> None:

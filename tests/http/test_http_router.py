@@ -31,12 +31,14 @@ def test_typed_params_are_converted() -> None:
     u = router.insert(parse_pattern("/n/{v:uuid}"))
     s = router.insert(parse_pattern("/n/{v}"))
     p = router.insert(parse_pattern("/files/{rest:path}"))
-    assert router.lookup("/n/007") == (i, {"v": 7})
+    assert router.lookup("/n/7") == (i, {"v": 7})
+    assert router.lookup("/n/007") == (s, {"v": "007"})  # not JSON: no leading zeros
     assert router.lookup("/n/2.5") == (f, {"v": 2.5})
     ident = "3f2504e0-4f89-11d3-9a0c-0305e82c3301"
     assert router.lookup(f"/n/{ident}") == (u, {"v": uuid.UUID(ident)})
     assert router.lookup("/n/x") == (s, {"v": "x"})
-    assert router.lookup("/n/-1") == (s, {"v": "-1"})
+    assert router.lookup("/n/-1") == (i, {"v": -1})
+    assert router.lookup("/n/1.5e3") == (f, {"v": 1500.0})
     assert router.lookup("/n/99999999999999999999") == (f, {"v": 99999999999999999999.0})
     assert router.lookup("/files/a/b.txt") == (p, {"rest": "a/b.txt"})
     assert router.lookup("/files/") == (p, {"rest": ""})

@@ -109,6 +109,7 @@ def test_run_serves_the_app_with_uvicorn() -> None:
         assert httpx.get(f"{server.url}/openapi.json").json()["openapi"] == "3.1.0"
 
 
+@pytest.mark.once  # the CLI, not the backend
 def test_bench_runs_a_suite_and_prints_its_tables(tmp_path: Path) -> None:
     suite = tmp_path / "benches" / "test_tiny_bench.py"
     suite.parent.mkdir()

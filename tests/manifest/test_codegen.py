@@ -20,6 +20,9 @@ from gati import App, gt
 from gati.manifest.codegen import generate_python, generate_typescript
 from gati.testing import live_server
 
+# Code generation and type checkers, not the backend: the Makefile runs it in one pass.
+pytestmark = pytest.mark.once
+
 HERE = Path(__file__).parent
 ROOT = HERE.parents[1]
 GATI = str(Path(sys.executable).with_name("gati"))

@@ -18,6 +18,9 @@ import pytest
 
 from gati.testing import live_server
 
+# Both backends, each in its own server: the Makefile runs it in one pass.
+pytestmark = pytest.mark.once
+
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
 CHECKS = [

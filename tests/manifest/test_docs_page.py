@@ -72,6 +72,7 @@ def test_a_mounted_app_links_its_assets_under_the_mount() -> None:
         assert client.get("/api/docs/swagger-ui-bundle.js").status_code == 200
 
 
+@pytest.mark.once  # a browser rendering the page, not the backend
 @pytest.mark.e2e
 def test_headless_chromium_renders_every_operation_offline(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}

@@ -29,8 +29,9 @@ def rsa_pair() -> tuple[bytes, bytes]:
 
 
 def claims(**extra: Any) -> dict[str, Any]:
+    # Tokens are made when the tests are collected: a day, so that no run of the suite
+    # (about 20 minutes per backend on a busy 2-core machine) outlives them.
     now = int(time.time())
-    # a day: tokens made when pytest collects must outlive a whole (slow) suite run
     return {"sub": "alice", "roles": ["admin"], "exp": now + 86_400, **extra}
 
 

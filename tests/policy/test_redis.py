@@ -109,6 +109,7 @@ def two_servers(redis_server: RedisServer) -> Iterator[list[LiveServer]]:
         yield servers
 
 
+@pytest.mark.once  # about Redis, not the backend
 @pytest.mark.e2e
 def test_two_worker_processes_share_one_exact_limit(two_servers: list[LiveServer]) -> None:
     """Property 34 across workers: with 10/hour shared through Redis, exactly 10 requests pass

@@ -51,6 +51,7 @@ def test_non_latin_bytes_in_the_header_are_a_400() -> None:
     assert r.status_code == 400
 
 
+@pytest.mark.once  # no twin on this path
 def test_100000_distinct_preferences_keep_memory_flat() -> None:
     app = versioned_app(["2025-01-01", "2025-06-01"])
     ts = app.timescape

@@ -179,25 +179,29 @@ class _Emitter:
         count = found if optional else str(required)
         names = self.const(frozenset(name for name, _, _ in node["properties"]))
         k = self.var("k")
+        v = self.var("v")
+        extra = node["extra"]
         self.out(ind, f"if _dlen({x}) != {count}:")
-        self.out(ind + 1, f"for {k} in _dkeys({x}):")
+        if isinstance(extra, dict):  # its checks may change the dict: the entries as they were
+            self.out(ind + 1, f"for {k}, {v} in list(_ditems({x})):")
+        else:
+            self.out(ind + 1, f"for {k} in _dkeys({x}):")
         self.out(ind + 2, f"if type({k}) is not str and not isinstance({k}, str):")
         self.out(ind + 3, "return False")
-        extra = node["extra"]
         if extra == "forbid":
             self.out(ind + 2, f"if {k} not in {names}:")
             self.out(ind + 3, "return False")
         elif isinstance(extra, dict):
             self.out(ind + 2, f"if {k} not in {names}:")
-            v = self.var("v")
-            self.out(ind + 3, f"{v} = _ditem({x}, {k})")
+            self.out(ind + 3, "pass")  # an `any` extra writes no lines of its own
             self.node(extra, v, cd, ind + 3, nesting + 1)
 
     def _record(self, node: dict[str, Any], x: str, d: str, ind: int, nesting: int) -> None:
         self._dict_check(x, ind)
         cd = self._enter(x, d, ind)
         k, y = self.var("k"), self.var("y")
-        self.out(ind, f"for {k}, {y} in _ditems({x}):")
+        entries = f"list(_ditems({x}))" if node.get("snapshot", True) else f"_ditems({x})"
+        self.out(ind, f"for {k}, {y} in {entries}:")
         self.out(ind + 1, f"if type({k}) is not str and not isinstance({k}, str):")
         self.out(ind + 2, "return False")
         self.node(node["values"], y, cd, ind + 1, nesting + 1)
@@ -205,8 +209,13 @@ class _Emitter:
     def _array(self, node: dict[str, Any], x: str, d: str, ind: int, nesting: int) -> None:
         t = self.var("t")
         self.out(ind, f"{t} = type({x})")
-        self.out(ind, f"if {t} is not list and {t} is not tuple and not isinstance({x}, _ARRAYS):")
-        self.out(ind + 1, "return False")
+        self.out(ind, f"if {t} is not list and {t} is not tuple:")
+        self.out(ind + 1, f"if not isinstance({x}, _ARRAYS):")
+        self.out(ind + 2, "return False")
+        self.out(ind + 1, f"{x} = _stored({x})")  # as stored, whatever a subclass overrides
+        if node.get("snapshot", True):
+            self.out(ind, f"elif {t} is list:")
+            self.out(ind + 1, f"{x} = list.copy({x})")
         cd = self._enter(x, d, ind)
         self._size(x, node["min_items"], node["max_items"], ind)
         y = self.var("y")

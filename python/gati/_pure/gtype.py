@@ -37,13 +37,22 @@ Msgs = dict[str, list[str]]
 
 _MISSING: Any = object()
 # A dict is read as a plain dict, whatever a subclass overrides (docs/gtype.md §5).
-_dget, _dlen, _dkeys, _ditems, _ditem = (
-    dict.get,
-    dict.__len__,
-    dict.keys,
-    dict.items,
-    dict.__getitem__,
-)
+_dget, _dlen, _dkeys, _ditems = dict.get, dict.__len__, dict.keys, dict.items
+_WHOLE = slice(None)
+
+
+def stored(v: Any) -> Any:
+    """An array's items as stored, read once (docs/gtype.md §5), as a list or tuple: a
+    subclass of ``list``, ``tuple``, ``set`` or ``frozenset`` is read as its base type
+    whatever it overrides, and a list is a copy, so what outside code changes meanwhile is not
+    seen. The native twin is ``rust/gtype/array.rs::stored``."""
+    if isinstance(v, list):
+        return list.copy(v)
+    if isinstance(v, tuple):
+        return tuple.__getitem__(v, _WHOLE)
+    return list(set.__iter__(v) if isinstance(v, set) else frozenset.__iter__(v))
+
+
 _CONTAINERS = (dict, list, tuple, set, frozenset)
 _ARRAYS = (list, tuple, set, frozenset)
 _INT_LOW, _INT_HIGH = -(2**63), 2**64
@@ -420,12 +429,12 @@ class _Compiler:
                 else:
                     return False
             if found != _dlen(v):
-                for k in _dkeys(v):
+                for k, x in list(_ditems(v)):  # as stored now, whatever `x_ok` changes
                     if type(k) is not str and not isinstance(k, str):
                         return False
                     if k in names:
                         continue
-                    if forbid or (x_ok is not None and not x_ok(_ditem(v, k), d, a)):
+                    if forbid or (x_ok is not None and not x_ok(x, d, a)):
                         return False
             return True
 
@@ -441,12 +450,12 @@ class _Compiler:
                 else:
                     f(x, d, a, (*p, name), s)
             if forbid or x_err is not None:
-                for k in _dkeys(v):
+                for k, x in list(_ditems(v)):
                     if isinstance(k, str) and k not in names:
                         if x_err is None:
-                            s.add(_error((*p, k), "object_extra", msgs, _ditem(v, k)))
+                            s.add(_error((*p, k), "object_extra", msgs, x))
                         else:
-                            x_err(_ditem(v, k), d, a, (*p, k), s)
+                            x_err(x, d, a, (*p, k), s)
             return None
 
         return ok, err
@@ -454,6 +463,7 @@ class _Compiler:
     def _record(self, node: dict[str, Any], msgs: Msgs) -> tuple[Ok, Err]:
         nullable = node["nullable"]
         val_ok, val_err = self.node(node["values"])
+        snapshot = node.get("snapshot", True)  # values may change the dict: walk it as it was
         max_depth = self.max_depth
 
         def ok(v: Any, d: int, a: Any) -> bool:
@@ -462,7 +472,7 @@ class _Compiler:
             if d >= max_depth:
                 return False
             d += 1
-            for k, x in _ditems(v):
+            for k, x in list(_ditems(v)) if snapshot else _ditems(v):
                 if type(k) is not str and not isinstance(k, str):
                     return False
                 if not val_ok(x, d, a):
@@ -472,7 +482,7 @@ class _Compiler:
         def err(v: Any, d: int, a: Any, p: tuple[Any, ...], s: _Sink) -> None:
             if not self._dict_opens(v, d, p, s, nullable, "record_type", msgs):
                 return None
-            for k, x in _ditems(v):
+            for k, x in list(_ditems(v)) if snapshot else _ditems(v):
                 if isinstance(k, str):
                     val_err(x, d + 1, a, (*p, k), s)
             return None
@@ -483,14 +493,19 @@ class _Compiler:
         nullable = node["nullable"]
         item_ok, item_err = self.node(node["items"])
         lo, hi, unique = node["min_items"], node["max_items"], node["unique_items"]
+        snapshot = node.get("snapshot", True)
         sized = lo is not None or hi is not None
         low, high = lo or 0, sys.maxsize if hi is None else hi
         max_depth = self.max_depth
 
         def ok(v: Any, d: int, a: Any) -> bool:
             t = type(v)
-            if t is not list and t is not tuple and not isinstance(v, _ARRAYS):
-                return v is None and nullable
+            if t is not list and t is not tuple:
+                if not isinstance(v, _ARRAYS):
+                    return v is None and nullable
+                v = stored(v)
+            elif snapshot and t is list:
+                v = list.copy(v)
             if d >= max_depth:
                 return False
             if sized and not low <= len(v) <= high:
@@ -508,14 +523,15 @@ class _Compiler:
                 return s.add(_error(p, "array_type", msgs, v))
             if d >= max_depth:
                 return s.add(self._too_deep(p, v))
-            if lo is not None and len(v) < lo:
+            items = stored(v) if snapshot or type(v) is not list else v
+            if lo is not None and len(items) < lo:
                 s.add(_error(p, "array_min_items", msgs, v))
-            if hi is not None and len(v) > hi:
+            if hi is not None and len(items) > hi:
                 s.add(_error(p, "array_max_items", msgs, v))
-            for i, x in enumerate(v):
+            for i, x in enumerate(items):
                 item_err(x, d + 1, a, (*p, i), s)
             if unique:
-                repeated, item = _first_repeat(v)
+                repeated, item = _first_repeat(items)
                 if repeated:
                     s.add(_error(p, "array_unique_items", msgs, item))
             return None
@@ -535,6 +551,7 @@ class _Compiler:
         def ok(v: Any, d: int, a: Any) -> bool:
             if not isinstance(v, list | tuple):
                 return v is None and nullable
+            v = v if type(v) is tuple else stored(v)
             if d >= max_depth or not length_ok(v):
                 return False
             d += 1
@@ -555,13 +572,14 @@ class _Compiler:
                 return s.add(_error(p, "tuple_type", msgs, v))
             if d >= max_depth:
                 return s.add(self._too_deep(p, v))
-            if not length_ok(v):
+            values = v if type(v) is tuple else stored(v)
+            if not length_ok(values):
                 return s.add(_error(p, "tuple_length", msgs, v))
             for i, (_, g) in enumerate(items):
-                g(v[i], d + 1, a, (*p, i), s)
+                g(values[i], d + 1, a, (*p, i), s)
             if rest is not None:
-                for i in range(n, len(v)):
-                    rest[1](v[i], d + 1, a, (*p, i), s)
+                for i in range(n, len(values)):
+                    rest[1](values[i], d + 1, a, (*p, i), s)
             return None
 
         return ok, err
@@ -734,7 +752,7 @@ _HELPERS = {
     "_dlen": _dlen,
     "_dkeys": _dkeys,
     "_ditems": _ditems,
-    "_ditem": _ditem,
+    "_stored": stored,
     "_ARRAYS": _ARRAYS,
     "_multiple": _multiple,
     "_first_repeat": _first_repeat,

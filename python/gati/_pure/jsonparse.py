@@ -1,9 +1,14 @@
 """Strict RFC 8259 parsing for the pure validator's ``validate_json`` (docs/gtype.md §5).
 
-``json.loads`` does the work; around it: UTF-8 only, no NaN/Infinity, no number that overflows
-to infinity, no lone surrogate escapes, no integer of more than 4,300 digits, and nesting
-deeper than ``max_depth`` reported as ``depth_exceeded`` (whichever problem comes first in the
-document), measured before the decoder's recursion ever sees it.
+orjson reads the documents it reads exactly as specified: it refuses NaN/Infinity, numbers
+that overflow to infinity, lone surrogates (escaped or not), a byte order mark and every
+syntax error, which all go to the exact path below. Two differences are screened out before
+it runs: integers past 64 bits (orjson makes them floats) and nesting it would accept beyond
+``max_depth``. The exact path is ``json.loads`` with the checks around it: UTF-8 only, no
+NaN/Infinity, no number that overflows to infinity, no lone surrogate escapes, no integer of
+more than 4,300 digits, and nesting deeper than ``max_depth`` reported as ``depth_exceeded``
+(whichever problem comes first in the document), measured before the decoder's recursion ever
+sees it; it also places the problem (line, column) of every refused document.
 """
 
 from __future__ import annotations
@@ -12,6 +17,8 @@ import decimal
 import json
 import re
 from typing import Any
+
+import orjson
 
 __all__ = ["JSONProblem", "parse"]
 
@@ -196,6 +203,32 @@ def _decode(data: bytes | bytearray | memoryview | str) -> tuple[str, bytes]:
         raise _invalid(prefix, len(prefix), f"invalid UTF-8 ({exc.reason})") from None
 
 
+# A run of 19 digits may be an integer past 64 bits, which orjson would read as a float.
+_LONG_INT = b"0" * 19
+
+
+def _quick(data: bytes | bytearray | memoryview | str, max_depth: int) -> Any:
+    """The document read by orjson when it is certain to read it as the exact path would;
+    ``_MISS`` otherwise (malformed, too deep, or holding a long digit run)."""
+    try:
+        raw = data.encode() if isinstance(data, str) else data
+    except UnicodeEncodeError:  # a lone surrogate: the exact path places it
+        return _MISS
+    if not isinstance(raw, bytes):
+        return _MISS
+    if raw.count(b"[") + raw.count(b"{") > max_depth:
+        return _MISS
+    if len(raw) >= len(_LONG_INT) and _LONG_INT in raw.translate(_DIGIT_RUNS):
+        return _MISS
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return _MISS
+
+
+_MISS = object()
+
+
 def parse(data: bytes | bytearray | memoryview | str, max_depth: int) -> Any:
     """The parsed document, or ``JSONProblem``; a non-bytes, non-str input is a ``TypeError``.
 
@@ -203,6 +236,9 @@ def parse(data: bytes | bytearray | memoryview | str, max_depth: int) -> Any:
     the part of a too-deep document before its first too-deep bracket is ever decoded, to find
     any earlier problem: no document, however deep, reaches the decoder's recursion.
     """
+    value = _quick(data, max_depth)
+    if value is not _MISS:
+        return value
     text, raw = _decode(data)
     deep_at = _too_deep_at(text, max_depth) if _deeper_than(raw, max_depth) else None
     try:

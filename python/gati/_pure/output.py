@@ -23,7 +23,7 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
-from gati._pure.gtype import _Compiler, _error
+from gati._pure.gtype import _Compiler, _error, stored
 
 __all__ = ["ConversionFailed", "compile_builder"]
 
@@ -177,7 +177,7 @@ class _Builder:
         self, builds: Callable[[int], Build | None], v: Any, d: int
     ) -> tuple[list[Any], bool]:
         out, same = [], True
-        for i, x in enumerate(v):
+        for i, x in enumerate(stored(v)):  # as validation read them, whatever converters change
             b = builds(i)
             if b is not None:
                 try:

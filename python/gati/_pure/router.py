@@ -13,32 +13,29 @@ import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from gati._tables import PARAM_KINDS
+from gati._tables import JSON_INTEGER, JSON_NUMBER, PARAM_KINDS
 
 __all__ = ["Router"]
 
-_INT_MAX = 2**63 - 1
-_FLOAT = re.compile(r"[0-9]+(?:\.[0-9]+)?\Z")
+_INT_MIN, _INT_MAX = -(2**63), 2**63 - 1
+_INTEGER = re.compile(JSON_INTEGER)
+_NUMBER = re.compile(JSON_NUMBER)
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
 _PARAM_ORDER = PARAM_KINDS[:-1]  # the catch-all ``path`` is tried apart, last
 
 
 def _int(raw: str) -> int | None:
-    """ASCII digits within a signed 64-bit integer (leading zeros allowed), else ``None``;
-    never a conversion of more than 19 digits, as the native router."""
-    if not (raw.isascii() and raw.isdigit()):
+    """A JSON integer within a signed 64-bit integer, else ``None``; never a conversion of
+    more than 20 characters, as the native router."""
+    if len(raw) > 20 or _INTEGER.match(raw) is None:
         return None
-    digits = raw.lstrip("0")
-    if len(digits) > 19:
-        return None
-    value = int(digits or "0")
-    return value if value <= _INT_MAX else None
+    value = int(raw)
+    return value if _INT_MIN <= value <= _INT_MAX else None
 
 
 def _float(raw: str) -> float | None:
-    """Digits with an optional fraction and a finite value (``inf`` does not match), else
-    ``None``."""
-    if _FLOAT.match(raw) is None:
+    """A JSON number with a finite value (``inf`` does not match), else ``None``."""
+    if _NUMBER.match(raw) is None:
         return None
     value = float(raw)
     return value if math.isfinite(value) else None

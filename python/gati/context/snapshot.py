@@ -7,10 +7,13 @@ from typing import Any, NoReturn
 
 import orjson
 
+from gati._backend import twin
 from gati.context import codec
 from gati.context.store import copy_value, new_store
 
 __all__ = ["Snapshot"]
+
+SnapshotRecord: Any = twin("SnapshotRecord")
 
 _FIELDS = (
     "request_id",
@@ -24,54 +27,29 @@ _FIELDS = (
 )
 
 
-class Snapshot:
+class Snapshot(SnapshotRecord):  # type: ignore[misc]  # the backend's record, chosen at import
     """State, phase, outstanding-task records, hook position and trace of one request.
 
     Immutable: attributes cannot be set, and ``state``, ``outstanding`` and ``events`` return
     fresh copies on every access, so nothing done to them reaches the snapshot.
+
+    Taking one is O(1) on the native backend: the record (``gati._native.SnapshotRecord``)
+    shares the state store's persistent map and reads the clock in the same call; the views
+    below build Python values only when they are read. Made by ``lctx.snapshot()`` and
+    ``Snapshot.from_json``: ``Snapshot(store, request_id, phase, hook_index, handler_version,
+    tracked, trace, taken_at=None)``, ``taken_at`` (ns) now when omitted.
     """
 
-    __slots__ = (
-        "_events",
-        "_outstanding",
-        "_state",
-        "handler_version",
-        "hook_index",
-        "phase",
-        "request_id",
-        "taken_at",
-    )
+    __slots__ = ()
 
-    _state: Any
-    _outstanding: tuple[tuple[str | None, str], ...]
-    _events: tuple[Any, ...]
     request_id: str
     taken_at: int
     phase: str
     hook_index: int
     handler_version: str | None
-
-    def __init__(
-        self,
-        *,
-        request_id: str,
-        taken_at: int,
-        phase: str,
-        state: Any,
-        outstanding: tuple[tuple[str | None, str], ...],
-        hook_index: int,
-        handler_version: str | None,
-        events: tuple[Any, ...],
-    ) -> None:
-        init = object.__setattr__
-        init(self, "request_id", request_id)
-        init(self, "taken_at", taken_at)
-        init(self, "phase", phase)
-        init(self, "_state", state)
-        init(self, "_outstanding", outstanding)
-        init(self, "hook_index", hook_index)
-        init(self, "handler_version", handler_version)
-        init(self, "_events", events)
+    tracked: tuple[tuple[str | None, str], ...]
+    trace: tuple[Any, ...]
+    state_store_snapshot: Any
 
     def __setattr__(self, name: str, value: Any) -> NoReturn:
         raise AttributeError("a Snapshot is immutable")
@@ -82,22 +60,17 @@ class Snapshot:
     @property
     def state(self) -> dict[str, Any]:
         """The state at the moment of the snapshot (a fresh copy, in key order)."""
-        return dict(self._state.items())
-
-    @property
-    def state_store_snapshot(self) -> Any:
-        """The backend's frozen state (for ``LocalContext.restore``)."""
-        return self._state
+        return dict(self.state_store_snapshot.items())
 
     @property
     def outstanding(self) -> tuple[dict[str, Any], ...]:
         """Tracked tasks as ``{"name", "status"}`` with status pending, fulfilled or rejected."""
-        return tuple({"name": n, "status": s} for n, s in self._outstanding)
+        return tuple({"name": n, "status": s} for n, s in self.tracked)
 
     @property
     def events(self) -> tuple[dict[str, Any], ...]:
         """The request's trace: its ``log`` records and ``publish``-ed events (copies)."""
-        return tuple(copy_value(e) for e in self._events)
+        return tuple(copy_value(e) for e in self.trace)
 
     def as_dict(self) -> dict[str, Any]:
         """Every field as plain values."""
@@ -106,9 +79,9 @@ class Snapshot:
     def to_json(self) -> str:
         """JSON text; secrets are written as redacted markers, never their values."""
         d = self.as_dict()
-        d["state"] = [[k, codec.encode(v)] for k, v in self._state.items()]
-        d["events"] = [codec.encode(e) for e in self._events]
-        d["outstanding"] = [list(o) for o in self._outstanding]
+        d["state"] = [[k, codec.encode(v)] for k, v in self.state_store_snapshot.items()]
+        d["events"] = [codec.encode(e) for e in self.trace]
+        d["outstanding"] = [list(o) for o in self.tracked]
         return orjson.dumps(d).decode()
 
     @classmethod
@@ -121,14 +94,14 @@ class Snapshot:
         for k, v in d["state"]:
             store.set(k, codec.decode(v))
         return cls(
-            request_id=d["request_id"],
-            taken_at=d["taken_at"],
-            phase=d["phase"],
-            state=store.snapshot(),
-            outstanding=tuple((n, s) for n, s in d["outstanding"]),
-            hook_index=d["hook_index"],
-            handler_version=d["handler_version"],
-            events=tuple(codec.decode(e) for e in d["events"]),
+            store,
+            d["request_id"],
+            d["phase"],
+            d["hook_index"],
+            d["handler_version"],
+            tuple((n, s) for n, s in d["outstanding"]),
+            tuple(codec.decode(e) for e in d["events"]),
+            d["taken_at"],
         )
 
     def __eq__(self, other: object) -> bool:
@@ -141,5 +114,5 @@ class Snapshot:
     def __repr__(self) -> str:
         return (
             f"Snapshot(request_id={self.request_id!r}, phase={self.phase!r}, "
-            f"keys={self._state.keys()!r}, hook_index={self.hook_index})"
+            f"keys={self.state_store_snapshot.keys()!r}, hook_index={self.hook_index})"
         )

@@ -315,6 +315,17 @@ def children(node: dict[str, Any]) -> Iterator[tuple[str, Any]]:
             yield key, value
 
 
+def calls_out(node: dict[str, Any]) -> bool:
+    """Whether validating a plan node can run code outside the validator (a custom validator,
+    ``unique_items`` comparing objects; a ref, conservatively), which could change a container
+    being walked: arrays and records walk a snapshot of their entries then (docs/gtype.md §5)."""
+    if node["validators"] or node["type"] == "ref":
+        return True
+    if node["type"] == "array" and node["unique_items"]:
+        return True
+    return any(calls_out(child) for _, child in children(node))
+
+
 def _map_children(
     node: dict[str, Any], fn: Callable[[Any, str], dict[str, Any]], where: str
 ) -> dict[str, Any]:
@@ -391,6 +402,9 @@ class _Planner:
             plan["extra"] = plan["extra"] or "ignore"
         elif kind == "array":
             plan["unique_items"] = n.get("unique_items", False)
+            plan["snapshot"] = plan["unique_items"] or calls_out(plan["items"])
+        elif kind == "record":
+            plan["snapshot"] = calls_out(plan["values"])
         elif kind == "union":
             plan["mapping"] = None
             if plan["discriminator"] is not None:

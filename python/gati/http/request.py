@@ -217,11 +217,13 @@ class Request(Generic[Body]):
         max_files: int | None = None,
         max_fields: int | None = None,
         max_part_size: int | None = None,
+        max_size: int | None = None,
     ) -> FormData:
         """The urlencoded or multipart form (python-multipart), parsed once; files past 1 MiB
-        are spooled to disk. Limits default to the route's ``form_limits=`` (1000 files, 1000
-        fields, 1 MiB per field); more files or fields, or a larger field, is a 413, a
-        malformed form a 400, another media type a 415."""
+        are spooled to disk. Limits default to the route's or app's ``form_limits=`` (1000
+        files, 1000 fields, 1 MiB per field, the whole form bounded by ``max_body_size``);
+        more files or fields, a larger field or a larger form than ``max_size`` bytes is a
+        413, a malformed form a 400, another media type a 415."""
         form: FormData | None = getattr(self, "_form", None)
         if form is None:
             limits: FormLimits = getattr(self, "_form_limits", DEFAULT_LIMITS)
@@ -231,6 +233,7 @@ class Request(Generic[Body]):
                 max_files=limits.max_files if max_files is None else max_files,
                 max_fields=limits.max_fields if max_fields is None else max_fields,
                 max_part_size=limits.max_part_size if max_part_size is None else max_part_size,
+                max_size=limits.max_size if max_size is None else max_size,
             )
             self._form = form
             lctx = CURRENT.get(None)

@@ -35,7 +35,20 @@ from gati.lifecycle.hook_ids import unique_hook_id
 from gati.lifecycle.hooks import Hook, is_async_callable
 from gati.lifecycle.plan import DEFAULT_TIMEOUT, RoutePlan, plan_route
 
+# A JSON body larger than this is validated on a worker thread, so that the event loop keeps
+# answering other requests (``/healthz`` among them) while a large document is read; below
+# it the thread hop (~50 µs) would cost more than the validation (docs/http.md, "Ingress").
+OFFLOAD_BODY_BYTES = 64 * 1024
+
 __all__ = ["Route", "check_handler"]
+
+
+def _read_body(validator: Validator, converts: bool, req: Request[Any], body: bytes) -> None:
+    """Validate (and convert) a JSON body into ``req.validated`` and ``req.data``."""
+    req.validated = validator.validate_json(body)
+    if converts:  # otherwise req.data is req.validated
+        req.data = validator.convert(req.validated)
+
 
 Handler = Callable[..., Any]
 
@@ -239,16 +252,19 @@ class Route:
         *,
         timeout: float | None,
         max_body_size: int,
+        form_limits: FormLimits | None = None,
         steps: Sequence[Hook] = (),
         policy: Any = None,
     ) -> Route:
-        """The route ``app.route(method, pattern, **options)`` declares; ``timeout`` and
-        ``max_body_size`` are the app's defaults, ``steps`` and ``policy`` its policies
+        """The route ``app.route(method, pattern, **options)`` declares; ``timeout``,
+        ``max_body_size`` and ``form_limits`` are the app's defaults, ``steps`` and ``policy``
+        its policies
         (``auth``, ``burst``, ``cost``, ``key``, ``on_store_error`` and ``pin_versions`` act
         through those and Timescape, not here)."""
         rate_limit = options.get("rate_limit")
         own_timeout = options.get("timeout", ...)
         own_body = options.get("max_body_size")
+        own_forms = options.get("form_limits")
         return cls(
             method,
             pattern,
@@ -259,7 +275,7 @@ class Route:
             params=options.get("params"),
             headers=options.get("headers"),
             cookies=options.get("cookies"),
-            form_limits=options.get("form_limits"),
+            form_limits=own_forms if own_forms is not None else form_limits,
             roles=options.get("roles"),
             rate_limit=rate_limit if isinstance(rate_limit, str) else None,
             timeout=timeout if own_timeout is ... else own_timeout,
@@ -291,10 +307,12 @@ class Route:
             if not is_json_media(req.info.content_type):
                 raise HTTPError(415, "this route requires an application/json body")
             body = await req.body()
+            read = (self.body_validator, self.body_converts, req, body)
             try:
-                req.validated = self.body_validator.validate_json(body)
-                if self.body_converts:  # otherwise req.data is req.validated
-                    req.data = self.body_validator.convert(req.validated)
+                if len(body) > OFFLOAD_BODY_BYTES:  # the loop keeps serving meanwhile
+                    await run_in_threadpool(_read_body, *read)
+                else:
+                    _read_body(*read)
             except ValidationError as exc:
                 raise RequestInvalid(exc, "body") from None
         if self.query_validator is not None:

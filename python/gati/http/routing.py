@@ -10,12 +10,14 @@ strict: ``/users`` and ``/users/`` are different paths and neither redirects to 
 
 from __future__ import annotations
 
+import math
 import re
 import uuid
 from collections.abc import Sequence
 from typing import Any, Generic, Protocol, TypeVar
 
 from gati._backend import twin
+from gati._tables import JSON_INTEGER, JSON_NUMBER
 from gati.http.errors import HTTPError
 
 __all__ = ["METHODS", "RouteTable", "make_router", "parse_pattern"]
@@ -65,15 +67,22 @@ def parse_pattern(pattern: str) -> list[tuple[str, str]]:
     return segments
 
 
+_INTEGER, _NUMBER = re.compile(JSON_INTEGER), re.compile(JSON_NUMBER)
+
+
 def _converts(kind: str, text: str) -> bool:
-    """Whether ``text`` reads as a parameter of ``kind`` (for the 404 message only)."""
-    convert = {"int": int, "float": float, "uuid": uuid.UUID}.get(kind)
-    if convert is None:
-        return True
-    try:
-        convert(text)
-    except ValueError:
-        return False
+    """Whether ``text`` reads as a parameter of ``kind`` (for the 404 message only): numbers
+    by JSON's grammar, as both routers read them (docs/http.md, Routing)."""
+    if kind == "int":
+        fits = len(text) <= 20 and _INTEGER.match(text) is not None
+        return fits and -(2**63) <= int(text) < 2**63
+    if kind == "float":
+        return _NUMBER.match(text) is not None and math.isfinite(float(text))
+    if kind == "uuid":
+        try:
+            uuid.UUID(text)
+        except ValueError:
+            return False
     return True
 
 

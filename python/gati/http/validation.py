@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from starlette.datastructures import QueryParams
 
+from gati._tables import JSON_INTEGER, JSON_NUMBER
 from gati.errors import ValidationError
 from gati.http.errors import HTTPError
 
@@ -139,10 +140,8 @@ def query_coercions(schema: Any) -> tuple[Coercion, ...]:
 
 
 _TRUE = {"true": True, "1": True, "false": False, "0": False}
-# JSON's number grammar (RFC 8259 §6), ASCII digits only: no signs but '-', no leading zeros, no
-# '_', no surrounding space, no non-ASCII digits. An integer has neither fraction nor exponent.
-_JSON_INTEGER = re.compile(r"-?(?:0|[1-9][0-9]*)\Z")
-_JSON_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?\Z")
+_JSON_INTEGER = re.compile(JSON_INTEGER)
+_JSON_NUMBER = re.compile(JSON_NUMBER)
 
 
 def coerce_scalar(kind: str, text: str) -> Any:

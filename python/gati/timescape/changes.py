@@ -10,9 +10,10 @@ be judged: the step then counts as breaking (conservative), and says why.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from gati.gtype.diff import Change, Role, diff
+if TYPE_CHECKING:  # the differ itself is imported by the first comparison (start-up time)
+    from gati.gtype.diff import Change, Role
 
 __all__ = ["PARTS", "Schemas", "Step", "compare"]
 
@@ -85,6 +86,8 @@ def _comparable(schema: Any) -> bool:
 
 def compare(old_version: str, old: Schemas, new_version: str, new: Schemas) -> Step:
     """The step from ``old`` to ``new``: every change per part, and the parts not judged."""
+    from gati.gtype.diff import diff
+
     changes: list[tuple[str, Change]] = []
     unjudged: list[str] = []
     for part, role in PARTS:
