@@ -37,11 +37,12 @@ def server(markers: Path) -> Iterator[LiveServer]:
 
 
 def wait_for(path: Path) -> str:
+    """The marker's text once written (``write_text`` creates the file before it writes)."""
     deadline = time.monotonic() + 10
-    while not path.exists():
+    while not (path.exists() and (text := path.read_text())):
         assert time.monotonic() < deadline, f"{path.name} never appeared"
         time.sleep(0.05)
-    return path.read_text()
+    return text
 
 
 def test_json_cookies_cors_and_after_hooks_on_errors(server: LiveServer) -> None:
