@@ -16,6 +16,9 @@ EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 EMAIL_RE = re.compile(EMAIL)
 USER_BODY = b'{"email":"ann@example.com","age":30,"name":"Ann","tags":["a","b"],"nick":"an"}'
 IMPLS = ("raw-asgi", "starlette", "blacksheep", "falcon", "fastapi", "litestar", "gati")
+# The in-process runs: gati on each backend, and the peers that build state at start-up.
+INPROCESS_IMPLS = (*IMPLS[:-1], "gati-native", "gati-pure")
+NEEDS_STARTUP = ("starlette", "blacksheep", "fastapi", "litestar")
 
 
 def hand_checked(data: Any) -> bool:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benches.http_apps import build
+from benches.http_apps import INPROCESS_IMPLS, NEEDS_STARTUP, build
 from benches.test_http_bench import (
     CASES,
     driver,
@@ -26,17 +26,7 @@ from benches.test_http_bench import (
     warm,
 )
 
-IMPLS = (
-    "raw-asgi",
-    "starlette",
-    "blacksheep",
-    "falcon",
-    "fastapi",
-    "litestar",
-    "gati-native",
-    "gati-pure",
-)
-NEEDS_STARTUP = ("starlette", "blacksheep", "fastapi", "litestar")
+IMPLS = INPROCESS_IMPLS
 ROUNDS, PER_ROUND = 5, 4000
 
 

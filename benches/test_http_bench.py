@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from benches import asgi
 from benches.asgi import lifespan_startup, stepper
-from benches.http_apps import USER_BODY, build
+from benches.http_apps import INPROCESS_IMPLS, NEEDS_STARTUP, USER_BODY, build
 
 GROUP = "http: {}"
 CASES = {
@@ -38,22 +38,10 @@ def warm(one: Any, case: str, n: int = 2000) -> None:
 
 
 @pytest.mark.parametrize("case", list(CASES))
-@pytest.mark.parametrize(
-    "impl",
-    [
-        "raw-asgi",
-        "starlette",
-        "blacksheep",
-        "falcon",
-        "fastapi",
-        "litestar",
-        "gati-native",
-        "gati-pure",
-    ],
-)
+@pytest.mark.parametrize("impl", INPROCESS_IMPLS)
 async def test_http_inprocess(benchmark: Any, impl: str, case: str) -> None:
     app = gati_with_backend(impl[5:]) if impl.startswith("gati-") else build(impl)
-    if impl in ("litestar", "fastapi", "starlette", "blacksheep"):
+    if impl in NEEDS_STARTUP:
         await lifespan_startup(app)
     one = driver(app, case)
     warm(one, case)
