@@ -218,7 +218,11 @@ impl<'a, 's, 'py> Direct<'a, 's, 'py> {
             return Err(Stop::Redo);
         }
         self.r.bump();
-        let dict = PyDict::new(py);
+        // While the keys come in schema order (`ordered`), the values replace those of a copy
+        // of the template; at the first key out of that order, the dict is rebuilt with the
+        // properties read so far and filled key by key from then on.
+        let mut dict = k.template.bind(py).copy()?;
+        let mut ordered = true;
         let mut seen = Seen::new(k.properties.len());
         let mut hint = 0;
         if !self.r.eat(b'}') {
@@ -239,6 +243,10 @@ impl<'a, 's, 'py> Direct<'a, 's, 'py> {
                 };
                 if !self.r.eat(b':') {
                     return Err(Stop::Redo);
+                }
+                if ordered && found != Some(hint) {
+                    dict = read_so_far(&dict, k, hint)?;
+                    ordered = false;
                 }
                 match found {
                     Some(i) => {
@@ -282,6 +290,12 @@ impl<'a, 's, 'py> Direct<'a, 's, 'py> {
             .any(|(i, p)| p.required && !seen.contains(i));
         if missing {
             return Err(Stop::Redo);
+        }
+        if ordered {
+            // Optional properties at the end that the document did not have.
+            for p in &k.properties[hint..] {
+                dict.del_item(p.name.bind(py))?;
+            }
         }
         Ok(dict.into_any())
     }
@@ -503,4 +517,22 @@ fn may_start(node: &Node, next: Option<u8>) -> bool {
         Kind::Array(_) | Kind::Tuple(_) => b == b'[',
         _ => true,
     }
+}
+
+/// A dict of the first `n` properties of `filled`, a template copy whose first `n` values were
+/// read, in that order.
+fn read_so_far<'py>(
+    filled: &Bound<'py, PyDict>,
+    k: &ObjectNode,
+    n: usize,
+) -> PyResult<Bound<'py, PyDict>> {
+    let py = filled.py();
+    let dict = PyDict::new(py);
+    for p in &k.properties[..n] {
+        let name = p.name.bind(py);
+        if let Some(value) = filled.get_item(name)? {
+            dict.set_item(name, value)?;
+        }
+    }
+    Ok(dict)
 }
