@@ -10,6 +10,7 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from gati.playground.api import body_of, json, problem
+from gati.playground.gates import GateLimit
 
 if TYPE_CHECKING:
     from gati.playground.core import Playground
@@ -98,6 +99,8 @@ def routes(pg: Playground) -> list[Route]:
             gate = pg.gates.add(body)
         except ValueError as exc:
             return problem(400, str(exc))
+        except GateLimit as exc:
+            return problem(409, str(exc), limit=exc.limit)
         return json(gate.as_dict(), 201)
 
     async def gate(request: Request) -> Response:
