@@ -117,8 +117,9 @@ def routes(pg: Playground) -> list[Route]:
         paused = pg.gates.paused_by_id(request.path_params["pause_id"])
         if paused is None:
             return problem(404, "no such paused request (resumed, aborted or timed out)")
-        paused.replace_state(body)
-        return json(paused.as_dict(pg.secrets()))
+        secrets = pg.secrets()
+        paused.replace_state(body, secrets)
+        return json(paused.as_dict(secrets))
 
     def ending(action: str) -> Any:
         async def end(request: Request) -> Response:

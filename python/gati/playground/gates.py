@@ -91,9 +91,11 @@ class Paused:
     deadline: float
     decision: asyncio.Future[str]
 
-    def replace_state(self, state: dict[str, Any]) -> None:
-        """Make ``state`` the request's whole ``lctx.state``."""
+    def replace_state(self, edited: dict[str, Any], secrets: tuple[str, ...]) -> None:
+        """Make ``edited`` (saved over the redacted view) the request's whole ``lctx.state``;
+        values left as shown keep their real value (``redact.restore``)."""
         store = self.lctx.state
+        state = redact.restore(edited, store.items(), secrets)
         store.clean()
         for key, value in state.items():
             store.set(key, value)
