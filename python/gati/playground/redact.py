@@ -108,9 +108,9 @@ def _kept(edited: Any, shown: Any, real: Any) -> Any:
             k: _kept(v, shown[k], real[k]) if k in shown and k in real else v
             for k, v in edited.items()
         }
-    if type(edited) is list and type(shown) is list and type(real) is list:
-        if len(edited) == len(shown) == len(real):
-            return [_kept(e, s, r) for e, s, r in zip(edited, shown, real, strict=True)]
+    lists = type(edited) is list and type(shown) is list and type(real) is list
+    if lists and len(edited) == len(shown) == len(real):
+        return [_kept(e, s, r) for e, s, r in zip(edited, shown, real, strict=True)]
     return edited
 
 
