@@ -45,7 +45,11 @@ def sdk_floor() -> Callable[[], Any]:
     tracer_provider, meter_provider = providers()
     tracer = trace.get_tracer("floor", tracer_provider=tracer_provider)
     duration = meter_provider.get_meter("floor").create_histogram("d", unit="s")
-    labels = {"http.request.method": "GET", "http.route": "/hello", "http.response.status_code": 200}
+    labels = {
+        "http.request.method": "GET",
+        "http.route": "/hello",
+        "http.response.status_code": 200,
+    }
     kind = trace.SpanKind.SERVER
 
     def one() -> None:
@@ -79,6 +83,7 @@ async def _variant(impl: str) -> Callable[[], Any]:
         return sdk_floor()
     if impl == "gati-noop-step":  # what any built-in step costs, doing nothing
         from benches.http_apps import build
+
         from gati.lifecycle.hooks import Hook
 
         async def noop(req: Any, res: Any, lctx: Any, gctx: Any) -> None:
@@ -139,7 +144,8 @@ def main() -> int:
     print(f"gati added {gati:.0f}, instrumentation-asgi added {asgi:.0f}: {gati / asgi:.3f}x")
     floor, step = per["sdk floor"], per["gati-noop-step"] - per["gati-off"]
     print(f"SDK floor {floor:.0f}: {floor / asgi:.3f}x of asgi's added")
-    print(f"a no-op built-in step {step:.0f}; gati's own work beyond both {gati - floor - step:.0f}")
+    own = gati - floor - step
+    print(f"a no-op built-in step {step:.0f}; gati's own work beyond both {own:.0f}")
     return 0
 
 
