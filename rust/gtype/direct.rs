@@ -330,14 +330,7 @@ impl<'a, 's, 'py> Direct<'a, 's, 'py> {
         let dict = PyDict::new(self.r.py);
         if !self.r.eat(b'}') {
             loop {
-                self.r.ws();
-                if self.r.peek() != Some(b'"') {
-                    return Err(Stop::Redo);
-                }
-                let text = self.r.str_token()?;
-                if !self.r.eat(b':') {
-                    return Err(Stop::Redo);
-                }
+                let text = self.entry_key()?;
                 let key = self.r.py_string(&text, true);
                 let value = self.node(&k.values, depth + 1)?;
                 insert_new(&dict, key, value)?;
@@ -347,6 +340,19 @@ impl<'a, 's, 'py> Direct<'a, 's, 'py> {
             }
         }
         Ok(dict.into_any())
+    }
+
+    /// An object entry's key and its `:`.
+    fn entry_key(&mut self) -> R<Cow<'s, str>> {
+        self.r.ws();
+        if self.r.peek() != Some(b'"') {
+            return Err(Stop::Redo);
+        }
+        let text = self.r.str_token()?;
+        if !self.r.eat(b':') {
+            return Err(Stop::Redo);
+        }
+        Ok(text)
     }
 
     /// After an entry of an array or object: `true` at `,` (another follows), `false` at

@@ -87,10 +87,42 @@ pub fn validate<'py>(
     value: &Bound<'py, PyAny>,
     path: &Path<'_, 'py>,
 ) -> PyResult<()> {
-    match &k.discriminator {
-        Some(disc) => tagged(ctx, node, k, disc.bind(ctx.py), value, path),
-        None => first_match(ctx, node, k, value, path),
+    if let Some(disc) = &k.discriminator {
+        let disc = disc.bind(ctx.py);
+        let Ok(dict) = value.cast::<PyDict>() else {
+            return ctx.err(node, Code::ObjectType, path, value);
+        };
+        return ctx.nested(path, value, |ctx| {
+            let Some(tag) = dict.get_item(disc)? else {
+                return ctx.err(node, Code::UnionTagMissing, path, value);
+            };
+            match k.member_for(&tag)? {
+                Some(index) => validate_node(ctx, &k.members[index], value, path),
+                None => ctx.err(node, Code::UnionTagInvalid, &path.key(disc.as_any()), &tag),
+            }
+        });
     }
+    if some_member(ctx, k, value, path)? {
+        return Ok(());
+    }
+    if ctx.errors.fast || ctx.errors.in_member {
+        return ctx.err(node, Code::UnionMismatch, path, value);
+    }
+    let py = ctx.py;
+    let lists = PyList::empty(py);
+    for member in &k.members {
+        let fresh = Errors::member_list(ctx.errors.max_errors);
+        lists.append(isolated(ctx, member, value, path, fresh)?.into_list(py)?)?;
+    }
+    ctx.errors.add_full(
+        &node.msgs,
+        ctx.global,
+        Code::UnionMismatch,
+        path,
+        value,
+        None,
+        Some(lists.into_any()),
+    )
 }
 
 /// Runs `member` with the collector `fresh` and hands that collector back.
@@ -133,56 +165,4 @@ fn some_member<'py>(
         ctx.trials.keep(key, value, detours, matched);
     }
     Ok(matched)
-}
-
-fn first_match<'py>(
-    ctx: &mut Ctx<'_, 'py>,
-    node: &Node,
-    k: &UnionNode,
-    value: &Bound<'py, PyAny>,
-    path: &Path<'_, 'py>,
-) -> PyResult<()> {
-    if some_member(ctx, k, value, path)? {
-        return Ok(());
-    }
-    if ctx.errors.fast || ctx.errors.in_member {
-        return ctx.err(node, Code::UnionMismatch, path, value);
-    }
-    let py = ctx.py;
-    let lists = PyList::empty(py);
-    for member in &k.members {
-        let fresh = Errors::member_list(ctx.errors.max_errors);
-        lists.append(isolated(ctx, member, value, path, fresh)?.into_list(py)?)?;
-    }
-    ctx.errors.add_full(
-        &node.msgs,
-        ctx.global,
-        Code::UnionMismatch,
-        path,
-        value,
-        None,
-        Some(lists.into_any()),
-    )
-}
-
-fn tagged<'py>(
-    ctx: &mut Ctx<'_, 'py>,
-    node: &Node,
-    k: &UnionNode,
-    disc: &Bound<'py, PyString>,
-    value: &Bound<'py, PyAny>,
-    path: &Path<'_, 'py>,
-) -> PyResult<()> {
-    let Ok(dict) = value.cast::<PyDict>() else {
-        return ctx.err(node, Code::ObjectType, path, value);
-    };
-    ctx.nested(path, value, |ctx| {
-        let Some(tag) = dict.get_item(disc)? else {
-            return ctx.err(node, Code::UnionTagMissing, path, value);
-        };
-        match k.member_for(&tag)? {
-            Some(index) => validate_node(ctx, &k.members[index], value, path),
-            None => ctx.err(node, Code::UnionTagInvalid, &path.key(disc.as_any()), &tag),
-        }
-    })
 }

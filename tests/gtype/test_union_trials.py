@@ -23,15 +23,7 @@ from hypothesis import strategies as st
 from gati import ValidationError, gt
 from gati._pure import gtype as pure_gtype
 from gati.gtype._plan import make_plan
-
-try:
-    from gati import _native
-except ImportError:  # pragma: no cover - a pure-only install
-    _native = None  # type: ignore[assignment]
-
-BACKENDS = [pytest.param(pure_gtype.Validator, id="pure")]
-if _native is not None:
-    BACKENDS.append(pytest.param(_native.Validator, id="native"))
+from tests.gtype.test_hostile_input import BACKENDS, _native
 
 NODE = gt.union(
     gt.array(gt.ref("Node"), max_items=1),

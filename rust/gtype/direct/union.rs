@@ -48,14 +48,7 @@ impl<'py> Direct<'_, '_, 'py> {
         let tag_key = k.tag_key.as_deref().unwrap_or_default();
         self.r.bump();
         loop {
-            self.r.ws();
-            if self.r.peek() != Some(b'"') {
-                return Err(Stop::Redo);
-            }
-            let key = self.r.str_token()?;
-            if !self.r.eat(b':') {
-                return Err(Stop::Redo);
-            }
+            let key = self.entry_key()?;
             self.r.ws();
             if key == tag_key {
                 let tag = match (self.r.peek(), &k.tag_texts) {
