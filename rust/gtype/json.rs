@@ -11,6 +11,8 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString};
 use pyo3::IntoPyObjectExt;
 
+use super::pause::Pause;
+
 pub enum Failure {
     /// Malformed input: the byte offset and a short detail.
     Invalid(usize, String),
@@ -230,6 +232,8 @@ pub struct Reader<'s, 'py> {
     text: &'s str,
     src: &'s [u8],
     pos: usize,
+    /// Lets other threads take the GIL now and then while a large document is read.
+    pause: Pause,
 }
 
 type Res<T> = Result<T, Failure>;
@@ -275,9 +279,15 @@ impl<'s, 'py> Reader<'s, 'py> {
                 text,
                 src,
                 pos: 0,
+                pause: Pause::default(),
             }),
             Err(e) => invalid(e.valid_up_to(), "invalid UTF-8"),
         }
+    }
+
+    /// Counts one value read (see `Pause`).
+    pub fn step(&mut self) {
+        self.pause.step(self.py);
     }
 
     pub fn ws(&mut self) {
@@ -404,6 +414,7 @@ impl<'s, 'py> Reader<'s, 'py> {
         let py = self.py;
         let mut stack: Vec<Frame<'py>> = Vec::new();
         'value: loop {
+            self.step();
             self.ws();
             let mut value: Bound<'py, PyAny> = match self.peek() {
                 Some(open @ (b'{' | b'[')) => {
