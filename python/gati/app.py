@@ -655,7 +655,11 @@ class App(Verbs):
         )
         rid_bytes = rid.encode("ascii")
         try:
-            await self.orchestrator.run(route.plan, route.call, req, res, lctx)
+            orchestrator, plan = self.orchestrator, route.plan
+            if plan.plain and not orchestrator.emitter.listeners:
+                await orchestrator.run_plain(plan, route.call, req, res, lctx)
+            else:
+                await orchestrator.run(plan, route.call, req, res, lctx)
             if res.asgi is None:
                 start, body = response_messages(scope["method"], res, rid_bytes)
         except Exception as exc:
