@@ -10,6 +10,7 @@ instructions as a multiple of PyJWT's own ``decode`` of the same token (the targ
 To turn instructions into time, the baseline request's µs/instruction on a quiet run applies.
 
     python benches/instructions.py          # needs valgrind (make system installs it)
+    python benches/instructions.py http     # the three HTTP endpoints: gati against peers
 """
 
 from __future__ import annotations
@@ -43,11 +44,21 @@ VARIANTS = [
     ("3 versions, Gati-Version", "unversioned, Gati-Version"),
     ("30 versions, Gati-Version", "unversioned, Gati-Version"),
 ]
+# The in-process endpoints of benches/http_inprocess.py; each compared with raw ASGI's.
+HTTP_IMPLS = ("raw-asgi", "starlette", "gati-native", "gati-pure")
+HTTP_CASES = ("GET /hello", "POST /users", "GET /users/{id}")
+HTTP_VARIANTS = [
+    (f"{case} {impl}", None if impl == "raw-asgi" else f"{case} raw-asgi")
+    for case in HTTP_CASES
+    for impl in HTTP_IMPLS
+]
 
 
 def variant(name: str) -> Callable[[], Any]:
     """One request (or one decode) of ``name``."""
     sys.path.insert(0, str(ROOT))
+    if name.startswith(HTTP_CASES):
+        return http_variant(name)
     from benches.test_policy_bench import KEY, TOKEN, build, stepper
     from benches.test_timescape_bench import RESOLUTION, resolution_app
     from benches.test_timescape_bench import stepper as versioned
@@ -63,9 +74,27 @@ def variant(name: str) -> Callable[[], Any]:
     return stepper(build(name), name)
 
 
-async def counted() -> None:
+def http_variant(name: str) -> Callable[[], Any]:
+    """One in-process request of ``"<case> <impl>"`` (the app built as the HTTP benches do)."""
+    from benches.asgi import lifespan_startup
+    from benches.http_apps import NEEDS_STARTUP, build
+    from benches.test_http_bench import driver, gati_with_backend
+
+    case, impl = name.rsplit(" ", 1)
+    app = gati_with_backend(impl[5:]) if impl.startswith("gati-") else build(impl)
+    if impl in NEEDS_STARTUP:
+        _pending.append(lifespan_startup(app))
+    return driver(app, case)
+
+
+_pending: list[Any] = []  # start-ups the counted run awaits before warming
+
+
+async def counted(group: list[tuple[str, str | None]]) -> None:
     """The run under callgrind: one ``math.fsum`` (one count) per variant."""
-    ones = [variant(name) for name, _ in VARIANTS]
+    ones = [variant(name) for name, _ in group]
+    for start in _pending:
+        await start
     gc.disable()
     for one in ones:
         for _ in range(300):
@@ -80,10 +109,11 @@ async def counted() -> None:
         math.fsum(requests())
 
 
-def main() -> int:
+def main(http: bool) -> int:
     if shutil.which("valgrind") is None:
         print("valgrind is not installed (make system installs it)")
         return 1
+    group = HTTP_VARIANTS if http else VARIANTS
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "cg"
         command = [
@@ -95,18 +125,26 @@ def main() -> int:
             f"--callgrind-out-file={out}.%p",
             sys.executable,
             __file__,
-            "--counted",
+            "--counted-http" if http else "--counted",
         ]
         env = {**os.environ, "PYTHONHASHSEED": "0"}
         subprocess.run(command, check=True, env=env, capture_output=True)
         dumps = sorted(Path(tmp).glob("cg.*.*"), key=lambda p: int(p.suffix[1:]))
         counts = [_total(p) / N for p in dumps]
-    per = dict(zip((name for name, _ in VARIANTS), counts, strict=True))
+    per = dict(zip((name for name, _ in group), counts, strict=True))
     print(f"\n## instructions per request (callgrind, {N} requests per variant)")
-    print(f"{'variant':28s}  {'instr/req':>10s}  {'added':>8s}")
-    for name, base in VARIANTS:
-        added = "" if base is None else f"{per[name] - per[base]:8.0f}"
-        print(f"{name:28s}  {per[name]:10.0f}  {added}")
+    print(f"{'variant':32s}  {'instr/req':>10s}  {'added':>8s}  {'ratio':>6s}")
+    for name, base in group:
+        added = ratio = ""
+        if base is not None:
+            added = f"{per[name] - per[base]:8.0f}"
+            ratio = f"{per[name] / per[base]:6.2f}"
+        print(f"{name:32s}  {per[name]:10.0f}  {added:>8s}  {ratio:>6s}")
+    if http:
+        for case in HTTP_CASES:
+            gati, starlette = per[f"{case} gati-native"], per[f"{case} starlette"]
+            print(f"{case}: gati-native / starlette {gati / starlette:.2f}x")
+        return 0
     decode = per["PyJWT decode alone"]
     for kind in ("JWT HS256", "JWT HS256, no token cache"):
         ratio = (per[kind] - per["no policy"]) / decode
@@ -123,6 +161,8 @@ def _total(dump: Path) -> int:
 
 if __name__ == "__main__":
     if sys.argv[1:] == ["--counted"]:
-        asyncio.run(counted())
+        asyncio.run(counted(VARIANTS))
+    elif sys.argv[1:] == ["--counted-http"]:
+        asyncio.run(counted(HTTP_VARIANTS))
     else:
-        sys.exit(main())
+        sys.exit(main(sys.argv[1:] == ["http"]))

@@ -342,9 +342,14 @@ class Route:
         if self.prepare:
             for step in self.prepare:
                 step(req)
-        if self.validates:
-            lctx.advance("validated")
-        lctx.advance("processing")
+        m = lctx.meta
+        if m._phase == "routed" and lctx.extras_if_made is None:
+            # advance()'s moves with no phase listener to call ("validated" is never seen)
+            m._phase = "processing"
+        else:
+            if self.validates:
+                lctx.advance("validated")
+            lctx.advance("processing")
         if self.is_async:
             result = await self.handler(req, res, lctx, gctx)
         else:
