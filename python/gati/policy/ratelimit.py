@@ -127,27 +127,24 @@ class RateLimit:
                     self.store.store_tat(bucket, None, new_tat, now)
                 else:
                     tats[bucket] = new_tat
+                allowed = True
                 remaining = (now - allow_at) // self._emission
-                reset = -(-(new_tat - now) // MICROS)  # whole seconds, rounded up
-                res.headers += (
-                    self._limit_header,
-                    _REMAINING[remaining]
-                    if remaining < _TABLE
-                    else (b"ratelimit-remaining", b"%d" % remaining),
-                    _RESET[reset] if reset < _TABLE else (b"ratelimit-reset", b"%d" % reset),
-                    self._policy_header,
-                )
-                return
-            decision: Decision = (False, 0, start - now, allow_at - now, start)
+                reset_us = new_tat - now
+            else:
+                allowed, remaining, reset_us, retry_us = False, 0, start - now, allow_at - now
         elif self._take is not None:
-            decision = self._take(bucket, self._emission, self._burst, self._cost)
+            allowed, remaining, reset_us, retry_us, _ = self._take(
+                bucket, self._emission, self._burst, self._cost
+            )
         else:
             try:
-                decision = await self.store.acquire(bucket, self._emission, self._burst, self._cost)
+                decision: Decision = await self.store.acquire(
+                    bucket, self._emission, self._burst, self._cost
+                )
             except StoreUnavailable as exc:
                 self._store_failed(exc)
                 return
-        allowed, remaining, reset_us, retry_us, _ = decision
+            allowed, remaining, reset_us, retry_us, _ = decision
         reset = -(-reset_us // MICROS)  # whole seconds, rounded up
         if allowed:
             res.headers += (
