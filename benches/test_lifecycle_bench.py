@@ -7,7 +7,6 @@ The ``run`` cases time a batch of ``BATCH`` requests per round (divide by ``BATC
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -33,13 +32,6 @@ if native is not None:
     IMPLS.insert(0, ("gati-native", native.StateStore, native.plan_hooks))
 
 impl = pytest.mark.parametrize(("name", "store_cls", "planner"), IMPLS, ids=[i[0] for i in IMPLS])
-
-
-@pytest.fixture
-def loop() -> Iterator[asyncio.AbstractEventLoop]:
-    lp = asyncio.new_event_loop()
-    yield lp
-    lp.close()
 
 
 @impl

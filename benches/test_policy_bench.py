@@ -104,13 +104,6 @@ def redis_url() -> Iterator[str]:
         server.close()
 
 
-@pytest.fixture
-def loop() -> Iterator[asyncio.AbstractEventLoop]:
-    lp = asyncio.new_event_loop()
-    yield lp
-    lp.close()
-
-
 @pytest.mark.parametrize("kind", ["no policy", "redis limiter", "redis-py EVALSHA alone"])
 def test_redis_limiter_overhead(
     benchmark: Any, kind: str, redis_url: str, loop: asyncio.AbstractEventLoop
