@@ -123,13 +123,7 @@ async def _interleaved() -> None:
     for one in steps.values():
         for _ in range(2000):
             assert one() == 200
-    best = dict.fromkeys(steps, float("inf"))
-    for _ in range(rounds):
-        for case, one in steps.items():
-            t = _cpu()
-            for _ in range(per_round):
-                one()
-            best[case] = min(best[case], (_cpu() - t) / per_round * 1e6)
+    best = asgi.best_of_rounds(steps, rounds, per_round, _cpu)
     print("\n## timescape: resolution, GET /users/{id} (interleaved, best of 30 rounds)")
     print(f"{'case':28s}  {'µs/req':>7s}  {'added µs':>8s}  (target ≤ 0.5 µs added)")
     for case, us in best.items():
