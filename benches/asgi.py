@@ -4,7 +4,8 @@ A request is served by stepping the app's coroutine inside the caller, with a ``
 ``send`` that never suspend: no event-loop scheduling is measured, only the framework. Also
 here: a lifespan start-up for frameworks that build state there, ``gati_with_backend``,
 which builds something from a fresh import of gati on a chosen backend (native and pure are
-timed in one run), and ``best_of_rounds``, the interleaved timing of the stand-alone scripts.
+timed in one run), ``time_requests``, the pytest-benchmark timing of a stepped request, and
+``best_of_rounds``, the interleaved timing of the stand-alone scripts.
 """
 
 from __future__ import annotations
@@ -141,6 +142,24 @@ def gati_with_backend(name: str, build: Callable[[], T]) -> T:
             del os.environ["GATI_BACKEND"]
         else:
             os.environ["GATI_BACKEND"] = old_env
+
+
+def time_requests(
+    benchmark: Any,
+    one: Callable[[], int],
+    *,
+    group: str,
+    impl: str,
+    status: int = 200,
+    iterations: int = 1000,
+) -> None:
+    """Time ``one`` (a ``stepper``) with pytest-benchmark in ``group`` as ``impl``: 2,000
+    warm-up requests, each answered with ``status``, then 20 rounds of ``iterations``."""
+    for _ in range(2000):
+        assert one() == status
+    benchmark.group = group
+    benchmark.extra_info["impl"] = impl
+    benchmark.pedantic(one, rounds=20, iterations=iterations, warmup_rounds=1)
 
 
 def best_of_rounds(

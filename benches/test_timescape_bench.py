@@ -95,11 +95,7 @@ def version_headers(version: bytes | None) -> list[tuple[bytes, bytes]]:
 async def test_timescape_resolution(benchmark: Any, case: str) -> None:
     versions, preference = RESOLUTION[case]
     one = stepper(resolution_app(versions), preference)
-    for _ in range(2000):
-        assert one() == 200
-    benchmark.group = "timescape: resolution, GET /users/{id}"
-    benchmark.extra_info["impl"] = case
-    benchmark.pedantic(one, rounds=20, iterations=1000, warmup_rounds=1)
+    asgi.time_requests(benchmark, one, group="timescape: resolution, GET /users/{id}", impl=case)
 
 
 @pytest.mark.parametrize("case", list(MIGRATION))
