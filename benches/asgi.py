@@ -2,9 +2,10 @@
 
 A request is served by stepping the app's coroutine inside the caller, with a ``receive`` and a
 ``send`` that never suspend: no event-loop scheduling is measured, only the framework. Also
-here: a lifespan start-up for frameworks that build state there, and ``gati_with_backend``,
+here: a lifespan start-up for frameworks that build state there, ``gati_with_backend``,
 which builds something from a fresh import of gati on a chosen backend (native and pure are
-timed in one run).
+timed in one run), ``time_requests``, the pytest-benchmark timing of a stepped request, and
+``best_of_rounds``, the interleaved timing of the stand-alone scripts.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-from collections.abc import Awaitable, Callable, Sequence
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -140,3 +142,39 @@ def gati_with_backend(name: str, build: Callable[[], T]) -> T:
             del os.environ["GATI_BACKEND"]
         else:
             os.environ["GATI_BACKEND"] = old_env
+
+
+def time_requests(
+    benchmark: Any,
+    one: Callable[[], int],
+    *,
+    group: str,
+    impl: str,
+    status: int = 200,
+    iterations: int = 1000,
+) -> None:
+    """Time ``one`` (a ``stepper``) with pytest-benchmark in ``group`` as ``impl``: 2,000
+    warm-up requests, each answered with ``status``, then 20 rounds of ``iterations``."""
+    for _ in range(2000):
+        assert one() == status
+    benchmark.group = group
+    benchmark.extra_info["impl"] = impl
+    benchmark.pedantic(one, rounds=20, iterations=iterations, warmup_rounds=1)
+
+
+def best_of_rounds(
+    steps: Mapping[str, Callable[[], object]],
+    rounds: int,
+    per_round: int,
+    clock: Callable[[], float] = time.perf_counter,
+) -> dict[str, float]:
+    """µs per call of each step: the steps take turns within every round of ``per_round``
+    calls, and each keeps its best round (the numbers least hurt by a busy machine)."""
+    best = dict.fromkeys(steps, float("inf"))
+    for _ in range(rounds):
+        for name, step in steps.items():
+            started = clock()
+            for _ in range(per_round):
+                step()
+            best[name] = min(best[name], (clock() - started) / per_round * 1e6)
+    return best

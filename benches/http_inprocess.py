@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benches.asgi import best_of_rounds
 from benches.http_apps import INPROCESS_IMPLS, NEEDS_STARTUP, build
 from benches.test_http_bench import (
     CASES,
@@ -41,13 +41,7 @@ async def main() -> None:
         ones = {impl: driver(app, case) for impl, app in apps.items()}
         for one in ones.values():
             warm(one, case)
-        best = dict.fromkeys(IMPLS, float("inf"))
-        for _ in range(ROUNDS):
-            for impl, one in ones.items():
-                t = time.perf_counter()
-                for _ in range(PER_ROUND):
-                    one()
-                best[impl] = min(best[impl], (time.perf_counter() - t) / PER_ROUND * 1e6)
+        best = best_of_rounds(ones, ROUNDS, PER_ROUND)
         gati = best["gati-native"]
         print(f"\n## http in-process, interleaved: {case}")
         print(f"{'impl':12s}  {'µs/req':>7s}  gati-native / impl")

@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import shutil
 
 import jwt
-from benches.asgi import batcher
+from benches.asgi import batcher, best_of_rounds
 from benches.test_policy_bench import KEY, TOKEN, build, stepper
 
 from gati.policy import RedisStore
@@ -45,13 +45,7 @@ async def main() -> None:
     for one in runs.values():
         for _ in range(2000):
             one()
-    best = dict.fromkeys(runs, float("inf"))
-    for _ in range(ROUNDS):
-        for name, one in runs.items():
-            t = time.perf_counter()
-            for _ in range(PER_ROUND):
-                one()
-            best[name] = min(best[name], (time.perf_counter() - t) / PER_ROUND * 1e6)
+    best = best_of_rounds(runs, ROUNDS, PER_ROUND)
     base = best["no policy"]
     print("\n## policy overhead, in-process, interleaved")
     print(f"{'variant':20s}  {'µs/req':>7s}  {'overhead µs':>11s}")

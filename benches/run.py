@@ -15,16 +15,9 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from gati.cli.bench import format_time
+
 BENCHES = Path(__file__).resolve().parent
-
-
-def fmt_time(seconds: float) -> str:
-    ns = seconds * 1e9
-    if ns < 1_000:
-        return f"{ns:,.0f} ns"
-    if ns < 1_000_000:
-        return f"{ns / 1_000:,.2f} µs"
-    return f"{ns / 1_000_000:,.2f} ms"
 
 
 def ratio(value: float, base: float | None) -> str:
@@ -33,11 +26,11 @@ def ratio(value: float, base: float | None) -> str:
 
 def overhead(value: float, base: float | None) -> list[str]:
     """The ``policy:`` groups' extra column: time added to the same route without a policy."""
-    return [] if base is None else [fmt_time(max(0.0, value - base))]
+    return [] if base is None else [format_time(max(0.0, value - base))]
 
 
 # Extra numbers a bench may report in extra_info, shown as columns when present.
-EXTRAS = {"msg/s": lambda v: f"{v:,.0f}", "p50": fmt_time, "p99": fmt_time}
+EXTRAS = {"msg/s": lambda v: f"{v:,.0f}", "p50": format_time, "p99": format_time}
 
 
 def table(group: str, rows: dict[str, float], extras: dict[str, dict[str, Any]]) -> str:
@@ -54,7 +47,7 @@ def table(group: str, rows: dict[str, float], extras: dict[str, dict[str, Any]])
     body = [
         [
             impl,
-            fmt_time(t),
+            format_time(t),
             *(ratio(t, rows.get(c)) for c in compare),
             *overhead(t, base),
             *(EXTRAS[k](extras[impl][k]) if k in extras[impl] else "-" for k in shown),
@@ -74,7 +67,7 @@ def added_cost(rows: dict[str, float]) -> str:
     gati = rows["gati-otel"] - rows["gati-off"]
     asgi = rows["starlette-otel-asgi"] - rows["starlette"]
     return (
-        f"added: gati {fmt_time(gati)}, instrumentation-asgi {fmt_time(asgi)}, "
+        f"added: gati {format_time(gati)}, instrumentation-asgi {format_time(asgi)}, "
         f"ratio {gati / asgi:.2f}x (target <= 0.15x)"
     )
 

@@ -23,13 +23,6 @@ N_MEMORY = 20_000
 N_REDIS = 1_000
 
 
-@pytest.fixture
-def loop() -> Iterator[asyncio.AbstractEventLoop]:
-    lp = asyncio.new_event_loop()
-    yield lp
-    lp.close()
-
-
 @pytest.fixture(scope="module")
 def redis() -> Iterator[RedisServer]:
     server = RedisServer()

@@ -44,10 +44,7 @@ async def test_http_inprocess(benchmark: Any, impl: str, case: str) -> None:
     if impl in NEEDS_STARTUP:
         await lifespan_startup(app)
     one = driver(app, case)
-    warm(one, case)
-    benchmark.group = GROUP.format(case)
-    benchmark.extra_info["impl"] = impl
-    benchmark.pedantic(one, rounds=20, iterations=1000, warmup_rounds=1)
+    asgi.time_requests(benchmark, one, group=GROUP.format(case), impl=impl, status=EXPECTED[case])
 
 
 def gati_with_backend(name: str) -> Any:

@@ -7,7 +7,6 @@ The ``run`` cases time a batch of ``BATCH`` requests per round (divide by ``BATC
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -33,13 +32,6 @@ if native is not None:
     IMPLS.insert(0, ("gati-native", native.StateStore, native.plan_hooks))
 
 impl = pytest.mark.parametrize(("name", "store_cls", "planner"), IMPLS, ids=[i[0] for i in IMPLS])
-
-
-@pytest.fixture
-def loop() -> Iterator[asyncio.AbstractEventLoop]:
-    lp = asyncio.new_event_loop()
-    yield lp
-    lp.close()
 
 
 @impl
@@ -149,26 +141,26 @@ def _lctx(contexts: dict[str, Any], name: str, n: int) -> Any:
 
 
 @pytest.mark.parametrize("n", [10, 1000, 100_000])
+@pytest.mark.parametrize("call", ["lctx.snapshot()", "LocalContext.restore(snapshot)"])
 @impl
-def test_lctx_snapshot(
-    benchmark: Any, name: str, store_cls: Any, planner: Any, n: int, contexts: dict[str, Any]
+def test_lctx_call(
+    benchmark: Any,
+    name: str,
+    store_cls: Any,
+    planner: Any,
+    call: str,
+    n: int,
+    contexts: dict[str, Any],
 ) -> None:
-    """The public call ``lctx.snapshot()`` (target: <= 300 ns native at every size)."""
+    """The public calls ``lctx.snapshot()`` (target: <= 300 ns native at every size) and
+    ``LocalContext.restore(snapshot)``."""
     benchmark.extra_info["impl"] = name
-    benchmark.group = f"lifecycle: lctx.snapshot(), {n} keys"
-    benchmark(_lctx(contexts, name, n).snapshot)
-
-
-@pytest.mark.parametrize("n", [10, 1000, 100_000])
-@impl
-def test_lctx_restore(
-    benchmark: Any, name: str, store_cls: Any, planner: Any, n: int, contexts: dict[str, Any]
-) -> None:
-    """The public call ``LocalContext.restore(snapshot)``."""
-    benchmark.extra_info["impl"] = name
-    benchmark.group = f"lifecycle: LocalContext.restore(snapshot), {n} keys"
-    cls = contexts[name]
-    benchmark(cls.restore, _lctx(contexts, name, n).snapshot())
+    benchmark.group = f"lifecycle: {call}, {n} keys"
+    lctx = _lctx(contexts, name, n)
+    if call == "lctx.snapshot()":
+        benchmark(lctx.snapshot)
+    else:
+        benchmark(contexts[name].restore, lctx.snapshot())
 
 
 def _chain(is_async: bool) -> tuple[list[Hook], list[Hook]]:

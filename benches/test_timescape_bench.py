@@ -95,11 +95,7 @@ def version_headers(version: bytes | None) -> list[tuple[bytes, bytes]]:
 async def test_timescape_resolution(benchmark: Any, case: str) -> None:
     versions, preference = RESOLUTION[case]
     one = stepper(resolution_app(versions), preference)
-    for _ in range(2000):
-        assert one() == 200
-    benchmark.group = "timescape: resolution, GET /users/{id}"
-    benchmark.extra_info["impl"] = case
-    benchmark.pedantic(one, rounds=20, iterations=1000, warmup_rounds=1)
+    asgi.time_requests(benchmark, one, group="timescape: resolution, GET /users/{id}", impl=case)
 
 
 @pytest.mark.parametrize("case", list(MIGRATION))
@@ -123,13 +119,7 @@ async def _interleaved() -> None:
     for one in steps.values():
         for _ in range(2000):
             assert one() == 200
-    best = dict.fromkeys(steps, float("inf"))
-    for _ in range(rounds):
-        for case, one in steps.items():
-            t = _cpu()
-            for _ in range(per_round):
-                one()
-            best[case] = min(best[case], (_cpu() - t) / per_round * 1e6)
+    best = asgi.best_of_rounds(steps, rounds, per_round, _cpu)
     print("\n## timescape: resolution, GET /users/{id} (interleaved, best of 30 rounds)")
     print(f"{'case':28s}  {'µs/req':>7s}  {'added µs':>8s}  (target ≤ 0.5 µs added)")
     for case, us in best.items():

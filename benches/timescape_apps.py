@@ -34,6 +34,19 @@ def _rename(body: Any, old: str, new: str) -> None:
     body[new] = body.pop(old)
 
 
+def _gati_renaming(old: str, new: str) -> type:
+    """A gati transformer: a request's ``old`` becomes ``new``, a response's ``new`` ``old``."""
+
+    class Renaming:
+        def request(self, req: Any, lctx: Any) -> None:
+            _rename(req.body, old, new)
+
+        def response(self, res: Any, lctx: Any) -> None:
+            _rename(res.body, new, old)
+
+    return Renaming
+
+
 def gati_migrating_app() -> Any:
     """gati: the 2025-06-01 implementation plus two transformers."""
     from gati import App, gt
@@ -52,22 +65,12 @@ def gati_migrating_app() -> Any:
     async def create_user(req: Any, res: Any, lctx: Any, gctx: Any) -> Any:
         return {"id": 1, **req.validated}
 
-    @app.transformer("/users", from_=V2, to=V3, request_schema=In2, response_schema=Out2)
-    class DisplayName:
-        def request(self, req: Any, lctx: Any) -> None:
-            _rename(req.body, "full_name", "display_name")
-
-        def response(self, res: Any, lctx: Any) -> None:
-            _rename(res.body, "display_name", "full_name")
-
-    @app.transformer("/users", from_=V1, to=V2, request_schema=In1, response_schema=Out1)
-    class FullName:
-        def request(self, req: Any, lctx: Any) -> None:
-            _rename(req.body, "name", "full_name")
-
-        def response(self, res: Any, lctx: Any) -> None:
-            _rename(res.body, "full_name", "name")
-
+    app.transformer("/users", from_=V2, to=V3, request_schema=In2, response_schema=Out2)(
+        _gati_renaming("full_name", "display_name")
+    )
+    app.transformer("/users", from_=V1, to=V2, request_schema=In1, response_schema=Out1)(
+        _gati_renaming("name", "full_name")
+    )
     return app
 
 
@@ -82,36 +85,29 @@ class UserOut(BaseModel):
     age: int = Field(ge=0)
 
 
-class DisplayName(VersionChange):
-    description = "full_name is now display_name"
-    instructions_to_migrate_to_previous_version = (
-        schema(UserIn).field("display_name").had(name="full_name"),
-        schema(UserOut).field("display_name").had(name="full_name"),
-    )
+def _cadwyn_renaming(old: str, new: str) -> type[VersionChange]:
+    """The same hop as ``_gati_renaming``, as a Cadwyn version change."""
 
-    @convert_request_to_next_version_for(UserIn)
-    def up(request: RequestInfo) -> None:  # type: ignore[misc]
-        _rename(request.body, "full_name", "display_name")
+    class Renaming(VersionChange):
+        description = f"{old} is now {new}"
+        instructions_to_migrate_to_previous_version = (
+            schema(UserIn).field(new).had(name=old),
+            schema(UserOut).field(new).had(name=old),
+        )
 
-    @convert_response_to_previous_version_for(UserOut)
-    def down(response: ResponseInfo) -> None:  # type: ignore[misc]
-        _rename(response.body, "display_name", "full_name")
+        @convert_request_to_next_version_for(UserIn)
+        def up(request: RequestInfo) -> None:  # type: ignore[misc]
+            _rename(request.body, old, new)
+
+        @convert_response_to_previous_version_for(UserOut)
+        def down(response: ResponseInfo) -> None:  # type: ignore[misc]
+            _rename(response.body, new, old)
+
+    return Renaming
 
 
-class FullName(VersionChange):
-    description = "name is now full_name"
-    instructions_to_migrate_to_previous_version = (
-        schema(UserIn).field("full_name").had(name="name"),
-        schema(UserOut).field("full_name").had(name="name"),
-    )
-
-    @convert_request_to_next_version_for(UserIn)
-    def up(request: RequestInfo) -> None:  # type: ignore[misc]
-        _rename(request.body, "name", "full_name")
-
-    @convert_response_to_previous_version_for(UserOut)
-    def down(response: ResponseInfo) -> None:  # type: ignore[misc]
-        _rename(response.body, "full_name", "name")
+DisplayName = _cadwyn_renaming("full_name", "display_name")
+FullName = _cadwyn_renaming("name", "full_name")
 
 
 @functools.cache  # Cadwyn binds each VersionChange class to one app only

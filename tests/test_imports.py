@@ -1,9 +1,9 @@
 """Dependencies point one way (DESIGN §1), checked by reading every module's imports with ``ast``.
 
-Layers, low to high: leaves (``errors``, ``_tables``, the native module, the ``_pure`` twins);
-the backend registry; ``gtype``; ``context``, ``lifecycle`` and the hook record they share;
-``http``; the features; ``app``; the tools. A module imports only its own layer or lower ones,
-and only the registry (``gati._backend``) names the twins.
+Layers, low to high: leaves (``errors``, ``_tables``, ``_text``, the native module, the ``_pure``
+twins); the backend registry; ``gtype``; ``context``, ``lifecycle`` and the hook record they
+share; ``http``; the features; ``app``; the tools. A module imports only its own layer or lower
+ones, and only the registry (``gati._backend``) names the twins.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "python" / "gati"
 LAYERS: dict[str, int] = {
     "gati.errors": 1,
     "gati._tables": 1,
+    "gati._text": 1,
     "gati._native": 1,
     "gati._pure": 1,
     "gati.secrets.value": 1,  # the ``Secret`` value type: a leaf the snapshot codec needs
@@ -43,7 +44,7 @@ LAYERS: dict[str, int] = {
     "gati": 9,  # the package itself, and any module not listed above (the top layer)
 }
 # Leaves import nothing from gati except other leaves' tables.
-LEAVES = ("gati.errors", "gati._tables", "gati.secrets.value")
+LEAVES = ("gati.errors", "gati._tables", "gati._text", "gati.secrets.value")
 TWINS = ("gati._native", "gati._pure")
 # The one sanctioned upward reach: ``App``'s documented doors into the tools (``app.openapi()``,
 # the ``/openapi.json`` and ``/docs`` routes, ``App.from_directory``, ``app.manifests()``) import

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 import pytest
 
@@ -23,6 +24,28 @@ async def fabric(request: pytest.FixtureRequest) -> AsyncIterator[Fabric]:
     made.retry_backoff = type(made.retry_backoff)(base=0.001, factor=2.0, cap=0.01)
     yield made
     await made.close()
+
+
+class Gate:
+    """A handler that records payloads and holds each call until released."""
+
+    def __init__(self) -> None:
+        self.seen: list[Any] = []
+        self.open = asyncio.Event()
+
+    async def __call__(self, message: Message) -> None:
+        self.seen.append(message.payload)
+        await self.open.wait()
+
+
+async def held_gate(fabric: Fabric, topic: str, first: Any) -> Gate:
+    """A ``Gate`` consuming ``topic`` in the group ``g``, already holding the message ``first``
+    (so what is published next waits in the group's backlog)."""
+    gate = Gate()
+    await fabric.subscribe(topic, gate, group="g")
+    await fabric.publish(topic, first)
+    await until(lambda: gate.seen == [first])
+    return gate
 
 
 async def until(check: Callable[[], bool], timeout: float = 15.0) -> None:

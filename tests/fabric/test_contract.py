@@ -9,19 +9,7 @@ import pytest
 
 from gati import ValidationError, gt
 from gati.fabric import BackpressureError, Fabric, Message
-from tests.fabric.conftest import dead_letters, until
-
-
-class Gate:
-    """A handler that records payloads and holds each call until released."""
-
-    def __init__(self) -> None:
-        self.seen: list[Any] = []
-        self.open = asyncio.Event()
-
-    async def __call__(self, message: Message) -> None:
-        self.seen.append(message.payload)
-        await self.open.wait()
+from tests.fabric.conftest import Gate, dead_letters, held_gate, until
 
 
 async def test_every_group_and_every_ungrouped_subscriber_gets_every_message_property_31(
@@ -118,10 +106,7 @@ async def test_a_dedupe_key_is_forgotten_after_the_window(fabric: Fabric) -> Non
 
 
 async def test_an_expired_message_is_not_delivered(fabric: Fabric) -> None:
-    gate = Gate()
-    await fabric.subscribe("ttl", gate, group="g")
-    await fabric.publish("ttl", "held")
-    await until(lambda: gate.seen == ["held"])
+    gate = await held_gate(fabric, "ttl", "held")
     await fabric.publish("ttl", "expires", ttl=0.02)
     await fabric.publish("ttl", "stays")
     await asyncio.sleep(0.1)
@@ -155,10 +140,7 @@ async def test_reject_raises_backpressure_once_the_group_is_full_property_43(
 ) -> None:
     """Property 43: a bounded queue under ``reject`` refuses publishes once full."""
     fabric.topic("r", maxlen=3, policy="reject")
-    gate = Gate()
-    await fabric.subscribe("r", gate, group="g")
-    await fabric.publish("r", 0)
-    await until(lambda: gate.seen == [0])
+    gate = await held_gate(fabric, "r", 0)
     accepted = 1
     with pytest.raises(BackpressureError) as info:
         for i in range(1, 20):
@@ -192,10 +174,7 @@ async def test_drop_oldest_never_blocks_and_keeps_the_newest_property_43(
 ) -> None:
     """Property 43: ``drop_oldest`` keeps publishing and delivers the newest messages."""
     fabric.topic("d", maxlen=3, policy="drop_oldest")
-    gate = Gate()
-    await fabric.subscribe("d", gate, group="g")
-    await fabric.publish("d", 0)
-    await until(lambda: gate.seen == [0])
+    gate = await held_gate(fabric, "d", 0)
     for i in range(1, 30):
         await fabric.publish("d", i)
     gate.open.set()
@@ -206,10 +185,7 @@ async def test_drop_oldest_never_blocks_and_keeps_the_newest_property_43(
 
 async def test_a_full_or_unconsumed_topic_never_blocks_another_topic(fabric: Fabric) -> None:
     fabric.topic("stuck", maxlen=1, policy="block", publish_timeout=30.0)
-    stuck = Gate()
-    await fabric.subscribe("stuck", stuck, group="g")
-    await fabric.publish("stuck", 0)
-    await until(lambda: stuck.seen == [0])
+    stuck = await held_gate(fabric, "stuck", 0)
     publishers = [asyncio.ensure_future(fabric.publish("stuck", i)) for i in (1, 2)]
     for i in range(50):  # a topic nobody consumes
         await fabric.publish("nobody", i)
@@ -248,10 +224,7 @@ async def test_a_closed_subscriber_gets_nothing_more(fabric: Fabric) -> None:
 
 
 async def test_depth_counts_what_a_group_has_not_acknowledged(fabric: Fabric) -> None:
-    gate = Gate()
-    await fabric.subscribe("deep", gate, group="g")
-    await fabric.publish("deep", 0)
-    await until(lambda: gate.seen == [0])
+    gate = await held_gate(fabric, "deep", 0)
     for i in range(1, 5):
         await fabric.publish("deep", i)
     assert await fabric.depth("deep", "g") == 5

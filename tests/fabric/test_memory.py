@@ -3,54 +3,35 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gati.fabric import BackpressureError, MemoryFabric, Message
-from tests.fabric.conftest import until
+from gati.fabric import BackpressureError, MemoryFabric
+from tests.fabric.conftest import held_gate, until
 
 
 async def test_higher_priority_is_delivered_first_then_publish_order() -> None:
     fabric = MemoryFabric()
-    seen: list[Any] = []
-    release = asyncio.Event()
-
-    async def handle(message: Message) -> None:
-        seen.append(message.payload)
-        await release.wait()
-
-    await fabric.subscribe("jobs", handle, group="g")
-    await fabric.publish("jobs", "first")
-    await until(lambda: seen == ["first"])
+    gate = await held_gate(fabric, "jobs", "first")
     for name, priority in [("low-1", 0), ("high-1", 5), ("low-2", 0), ("high-2", 5), ("mid", 1)]:
         await fabric.publish("jobs", name, priority=priority)
-    release.set()
-    await until(lambda: len(seen) == 6)
-    assert seen == ["first", "high-1", "high-2", "mid", "low-1", "low-2"]
+    gate.open.set()
+    await until(lambda: len(gate.seen) == 6)
+    assert gate.seen == ["first", "high-1", "high-2", "mid", "low-1", "low-2"]
     await fabric.close()
 
 
 async def test_drop_oldest_drops_the_oldest_across_priorities() -> None:
     fabric = MemoryFabric()
     fabric.topic("d", maxlen=2, policy="drop_oldest")
-    seen: list[Any] = []
-    release = asyncio.Event()
-
-    async def handle(message: Message) -> None:
-        seen.append(message.payload)
-        await release.wait()
-
-    await fabric.subscribe("d", handle, group="g")
-    await fabric.publish("d", "held")
-    await until(lambda: seen == ["held"])
+    gate = await held_gate(fabric, "d", "held")
     await fabric.publish("d", "old-high", priority=9)
     await fabric.publish("d", "new-low")
     await fabric.publish("d", "newest-low")
-    release.set()
-    await until(lambda: len(seen) == 3)
-    assert seen == ["held", "new-low", "newest-low"]
+    gate.open.set()
+    await until(lambda: len(gate.seen) == 3)
+    assert gate.seen == ["held", "new-low", "newest-low"]
     await fabric.close()
 
 
@@ -69,16 +50,7 @@ def test_a_group_backlog_never_exceeds_maxlen_property_43(
     async def run() -> None:
         fabric = MemoryFabric()
         fabric.topic("t", maxlen=maxlen, policy=policy, publish_timeout=0.0)  # type: ignore[arg-type]
-        held = asyncio.Event()
-        seen: list[int] = []
-
-        async def stuck(message: Message) -> None:
-            seen.append(message.payload)
-            await held.wait()
-
-        await fabric.subscribe("t", stuck, group="g")
-        await fabric.publish("t", -1)
-        await until(lambda: seen == [-1])
+        gate = await held_gate(fabric, "t", -1)
         accepted: list[int] = []
         for i in range(count):
             try:
@@ -91,9 +63,9 @@ def test_a_group_backlog_never_exceeds_maxlen_property_43(
             assert accepted == list(range(count))
         else:
             assert accepted == list(range(min(count, maxlen)))
-        held.set()
+        gate.open.set()
         expected = accepted[-maxlen:] if policy == "drop_oldest" else accepted
-        await until(lambda: seen[1:] == expected)
+        await until(lambda: gate.seen[1:] == expected)
         await fabric.close()
 
     asyncio.run(run())

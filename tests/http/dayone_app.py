@@ -4,7 +4,6 @@ gati app with its lifespan, and JSON beyond plain values."""
 
 from __future__ import annotations
 
-import asyncio
 import decimal
 import logging
 import os
@@ -12,11 +11,12 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+from sse_ticks import ticks
 from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import JSONResponse
 
 import gati.logging
-from gati import App, HTTPError, Middleware, Router, ServerSentEvent
+from gati import App, HTTPError, Middleware, Router
 
 MARKERS = Path(os.environ.get("GATI_E2E_MARKERS", "."))
 gati.logging.configure("INFO", json=True, stream=open(MARKERS / "log.jsonl", "a", buffering=1))  # noqa: SIM115
@@ -70,17 +70,7 @@ async def sse(req: Any, res: Any, lctx: Any, gctx: Any) -> None:
     rid = lctx.meta.request_id
     lctx.on_cleanup(lambda: (MARKERS / f"sse-cleanup-{rid}").write_text("done"))
 
-    async def ticks() -> AsyncIterator[ServerSentEvent]:
-        try:
-            n = 0
-            while True:
-                n += 1
-                yield ServerSentEvent({"n": n}, event="tick", id=str(n))
-                await asyncio.sleep(0.05)
-        finally:
-            (MARKERS / f"sse-closed-{rid}").write_text("closed")
-
-    res.sse(ticks(), ping=1)
+    res.sse(ticks(0.05, lambda: (MARKERS / f"sse-closed-{rid}").write_text("closed")), ping=1)
 
 
 @app.get("/file")

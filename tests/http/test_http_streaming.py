@@ -10,6 +10,7 @@ from typing import Any
 
 from gati import App, ServerSentEvent
 from gati.testing import TestClient
+from tests.http.sse_ticks import ticks
 
 
 def test_cleanup_runs_after_the_last_streamed_byte() -> None:
@@ -44,17 +45,7 @@ async def test_a_disconnect_closes_the_iterator_and_runs_cleanup() -> None:
     async def events(req: Any, res: Any, lctx: Any, gctx: Any) -> None:
         lctx.on_cleanup(finished.set)
 
-        async def ticks() -> AsyncIterator[ServerSentEvent]:
-            try:
-                n = 0
-                while True:
-                    n += 1
-                    yield ServerSentEvent({"n": n}, event="tick", id=str(n))
-                    await asyncio.sleep(0.01)
-            finally:
-                seen.append("closed")
-
-        res.sse(ticks())
+        res.sse(ticks(0.01, lambda: seen.append("closed")))
 
     sent: list[dict[str, Any]] = []
     disconnect = asyncio.Event()

@@ -54,21 +54,10 @@ class StoreMachine(RuleBasedStateMachine):
     def set(self, k: str, v: Any) -> None:
         self.both("set", k, v)
 
-    @rule(k=keys)
-    def get(self, k: str) -> None:
-        self.both("get", k)
-
-    @rule(k=keys)
-    def getitem(self, k: str) -> None:
-        self.both("__getitem__", k)
-
-    @rule(k=keys)
-    def delete(self, k: str) -> None:
-        self.both("delete", k)
-
-    @rule(k=keys)
-    def delitem(self, k: str) -> None:
-        self.both("__delitem__", k)
+    @rule(name=st.sampled_from(["get", "__getitem__", "delete", "__delitem__"]), k=keys)
+    def by_key(self, name: str, k: str) -> None:
+        """The one-key reads and deletions."""
+        self.both(name, k)
 
     @rule(k=st.one_of(keys, st.integers()))
     def contains(self, k: Any) -> None:

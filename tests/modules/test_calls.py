@@ -37,6 +37,13 @@ async def started(app: App) -> App:
     return app
 
 
+def users_app(impl: Users) -> App:
+    """An app serving ``impl`` as the in-process users module."""
+    app = App()
+    app.module(INPROCESS, impl)
+    return app
+
+
 @given(
     st.builds(
         lambda i, n, t: {"id": i, "name": n, "tags": t},
@@ -68,8 +75,7 @@ def test_any_json_value_round_trips_through_echo_property_18(value: Any) -> None
     """Property 18: JSON values cross an ``any`` method unchanged."""
 
     async def run() -> None:
-        app = App()
-        app.module(INPROCESS, Users())
+        app = users_app(Users())
         assert await app.gctx.modules.users.echo(value=value) == value
 
     asyncio.run(run())
@@ -78,8 +84,7 @@ def test_any_json_value_round_trips_through_echo_property_18(value: Any) -> None
 async def test_invalid_arguments_never_reach_the_module_property_18() -> None:
     """Property 18: arguments are validated before the call; results after it."""
     impl = Users()
-    app = App()
-    app.module(INPROCESS, impl)
+    app = users_app(impl)
     with pytest.raises(ValidationError) as info:
         await app.gctx.modules.users.find_user(id=0)
     assert info.value.errors()[0]["path"] == ("id",)
@@ -95,8 +100,7 @@ async def test_invalid_arguments_never_reach_the_module_property_18() -> None:
 
 async def test_a_module_error_carries_module_method_code_and_message_and_is_not_retried() -> None:
     impl = Users()
-    app = App()
-    app.module(INPROCESS, impl)
+    app = users_app(impl)
     with pytest.raises(ModuleError) as info:
         await app.gctx.modules.users.fail(code=9)
     err = info.value
@@ -106,8 +110,7 @@ async def test_a_module_error_carries_module_method_code_and_message_and_is_not_
 
 
 async def test_a_call_past_its_timeout_raises_module_timeout() -> None:
-    app = App()
-    app.module(INPROCESS, Users())
+    app = users_app(Users())
     with pytest.raises(ModuleTimeout) as info:
         await app.gctx.modules.users.sleep(seconds=5)
     assert info.value.code == -32001 and isinstance(info.value, TimeoutError)
@@ -272,8 +275,7 @@ async def test_handlers_call_typed_modules_and_untyped_ones_still_work() -> None
 
 
 def test_an_unknown_method_is_a_clear_attribute_error() -> None:
-    app = App()
-    app.module(INPROCESS, Users())
+    app = users_app(Users())
     with pytest.raises(AttributeError, match="no method 'find_users'"):
         app.gctx.modules.users.find_users  # noqa: B018
 

@@ -8,6 +8,17 @@ from hypothesis import strategies as st
 from gati.policy.memory import MemoryStore
 from gati.policy.rate import MICROS, gcra
 
+# The inputs of the Property 34 differentials: a burst, an emission interval (µs), and steps of
+# (µs since the previous request, the request's cost).
+bursts = st.integers(1, 30)
+emissions = st.integers(1, 10 * MICROS)
+
+
+def gcra_steps(max_size: int) -> st.SearchStrategy[list[tuple[int, int]]]:
+    return st.lists(
+        st.tuples(st.integers(0, 2 * MICROS), st.integers(1, 30)), min_size=1, max_size=max_size
+    )
+
 
 class Clock:
     def __init__(self) -> None:
@@ -60,11 +71,7 @@ async def test_the_async_interface_decides_the_same() -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(
-    st.integers(1, 30),
-    st.integers(1, 10 * MICROS),
-    st.lists(st.tuples(st.integers(0, 2 * MICROS), st.integers(1, 30)), min_size=1, max_size=60),
-)
+@given(bursts, emissions, gcra_steps(60))
 def test_property_34_the_memory_store_decides_as_rate_gcra(
     burst: int, emission: int, steps: list[tuple[int, int]]
 ) -> None:
@@ -81,11 +88,7 @@ def test_property_34_the_memory_store_decides_as_rate_gcra(
 
 
 @settings(max_examples=150, deadline=None)
-@given(
-    st.integers(1, 30),
-    st.integers(1, 10 * MICROS),
-    st.lists(st.tuples(st.integers(0, 2 * MICROS), st.integers(1, 30)), min_size=1, max_size=40),
-)
+@given(bursts, emissions, gcra_steps(40))
 def test_property_34_the_limiter_step_decides_as_rate_gcra(
     burst: int, emission: int, steps: list[tuple[int, int]]
 ) -> None:

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from gati._tables import JSON_INTEGER, JSON_NUMBER, PARAM_KINDS
+from gati._text import is_text
 
 __all__ = ["Router"]
 
@@ -118,7 +119,7 @@ class Router:
     def lookup(self, path: str) -> tuple[int, dict[str, Any]] | None:
         """The matching pattern's index and its converted parameters, or ``None`` (also for a
         path that is not valid Unicode text, such as one holding lone surrogates)."""
-        if not path.startswith("/") or (not path.isascii() and not _encodable(path)):
+        if not path.startswith("/") or (not path.isascii() and not is_text(path)):
             return None
         segments = path[1:].split("/")
         values: list[str] = []
@@ -130,14 +131,6 @@ class Router:
             for (kind, name), raw in zip(found.params, values, strict=True)
         }
         return found.index, converted
-
-
-def _encodable(path: str) -> bool:
-    try:
-        path.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _walk(node: _Node, segments: list[str], i: int, values: list[str]) -> _Endpoint | None:

@@ -18,7 +18,7 @@ from typing import Any
 
 from gati.cli.errors import UsageError
 
-__all__ = ["add_arguments", "run"]
+__all__ = ["add_arguments", "format_time", "run"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -55,7 +55,8 @@ def _groups(report: dict[str, Any], groups: dict[str, dict[str, float]]) -> None
         groups[bench["group"] or bench["name"]][impl] = bench["stats"]["median"]
 
 
-def _time(seconds: float) -> str:
+def format_time(seconds: float) -> str:
+    """``seconds`` in ns, µs or ms, whichever reads best."""
     ns = seconds * 1e9
     if ns < 1_000:
         return f"{ns:,.0f} ns"
@@ -86,6 +87,6 @@ def run(args: argparse.Namespace) -> int:
         fastest = min(rows.values())
         table = Table("impl", "time/op", "vs fastest", title=group, title_justify="left")
         for impl, median in sorted(rows.items(), key=lambda kv: kv[1]):
-            table.add_row(impl, _time(median), f"{median / fastest:.2f}x")
+            table.add_row(impl, format_time(median), f"{median / fastest:.2f}x")
         output.print(table)
     return 0

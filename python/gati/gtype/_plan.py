@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from gati._text import is_text
 from gati.errors import SchemaError
 from gati.gtype._convert import CONVERTERS, fills_instance_dict
 from gati.gtype._messages import FORMAT_NOUNS, global_msgs, node_msgs, tag_msgs
@@ -68,15 +69,6 @@ def _fail(where: str, problem: str) -> SchemaError:
 
 def _is_int(x: object) -> bool:
     return isinstance(x, int) and not isinstance(x, bool)
-
-
-def _is_text(s: str) -> bool:
-    """Whether ``s`` is Unicode text (no lone surrogate), as JSON and both backends need."""
-    try:
-        s.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _is_number(x: object) -> bool:
@@ -161,7 +153,7 @@ def _check_object(node: dict[str, Any], where: str) -> None:
     if not isinstance(props, dict) or not all(isinstance(k, str) for k in props):
         raise _fail(where, "object properties must be a dict with str keys")
     for name in props:
-        if not name.isascii() and not _is_text(name):
+        if not name.isascii() and not is_text(name):
             raise _fail(where, f"property name {name!r} holds a lone surrogate (not Unicode text)")
     required = node.get("required", [])
     if not isinstance(required, list | tuple) or len(set(required)) != len(required):
@@ -181,7 +173,7 @@ def _check_members(node: dict[str, Any], where: str) -> None:
     disc = node.get("discriminator")
     if disc is not None and not isinstance(disc, str):
         raise _fail(where, f"discriminator must be a str, not {disc!r}")
-    if disc is not None and not _is_text(disc):
+    if disc is not None and not is_text(disc):
         raise _fail(where, f"discriminator {disc!r} holds a lone surrogate (not Unicode text)")
 
 

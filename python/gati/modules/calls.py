@@ -24,13 +24,20 @@ RETRY_BACKOFF = Backoff(base=0.02, factor=2.0, cap=1.0)
 
 
 class Runtime(Protocol):
-    """Where a module runs: in this interpreter or in a process of its own."""
+    """Where a module runs: in this interpreter or in a process of its own. The runtimes
+    subclass it for ``reload``."""
 
     manifest: ModuleManifest
 
     async def start(self) -> None: ...
     async def stop(self) -> None: ...
-    async def reload(self) -> None: ...
+
+    async def reload(self) -> None:
+        """Stop, then start again (a process module gets a fresh child, so new code is
+        picked up); the app keeps serving."""
+        await self.stop()
+        await self.start()
+
     async def invoke(self, method: str, params: dict[str, Any], timeout: float) -> Any: ...
     def health(self) -> str: ...
     def caller(self, name: str) -> MethodCaller: ...
@@ -55,6 +62,11 @@ class MethodCaller:
             result = await self._invoke(self.name, params, self.method.timeout)
         except (ModuleUnavailable, ModuleTimeout) as exc:
             result = await self._retry(params, exc)
+        return self._checked(result)
+
+    def _checked(self, result: Any) -> Any:
+        """``result`` validated against the method's output schema (an ``OUTPUT_INVALID``
+        ``ModuleError`` when it fails)."""
         try:
             return self._out(result)
         except ValidationError as exc:

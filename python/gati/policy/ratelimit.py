@@ -122,45 +122,43 @@ class RateLimit:
             start = now if tat is None or tat < now else tat
             new_tat = start + self._cost_us
             allow_at = new_tat - self._burst_us
-            if now >= allow_at:
-                if tat is None:
-                    self.store.store_tat(bucket, None, new_tat, now)
-                else:
-                    tats[bucket] = new_tat
-                remaining = (now - allow_at) // self._emission
-                reset = -(-(new_tat - now) // MICROS)  # whole seconds, rounded up
-                res.headers += (
-                    self._limit_header,
-                    _REMAINING[remaining]
-                    if remaining < _TABLE
-                    else (b"ratelimit-remaining", b"%d" % remaining),
-                    _RESET[reset] if reset < _TABLE else (b"ratelimit-reset", b"%d" % reset),
-                    self._policy_header,
-                )
-                return
-            decision: Decision = (False, 0, start - now, allow_at - now, start)
-        elif self._take is not None:
-            decision = self._take(bucket, self._emission, self._burst, self._cost)
+            if now < allow_at:
+                raise self._refused(start - now, allow_at - now)
+            if tat is None:
+                self.store.store_tat(bucket, None, new_tat, now)
+            else:
+                tats[bucket] = new_tat
+            remaining = (now - allow_at) // self._emission
+            reset_us = new_tat - now
         else:
-            try:
-                decision = await self.store.acquire(bucket, self._emission, self._burst, self._cost)
-            except StoreUnavailable as exc:
-                self._store_failed(exc)
-                return
-        allowed, remaining, reset_us, retry_us, _ = decision
+            if self._take is not None:
+                decision: Decision = self._take(bucket, self._emission, self._burst, self._cost)
+            else:
+                try:
+                    decision = await self.store.acquire(
+                        bucket, self._emission, self._burst, self._cost
+                    )
+                except StoreUnavailable as exc:
+                    self._store_failed(exc)
+                    return
+            allowed, remaining, reset_us, retry_us, _ = decision
+            if not allowed:
+                raise self._refused(reset_us, retry_us)
         reset = -(-reset_us // MICROS)  # whole seconds, rounded up
-        if allowed:
-            res.headers += (
-                self._limit_header,
-                _REMAINING[remaining]
-                if remaining < _TABLE
-                else (b"ratelimit-remaining", b"%d" % remaining),
-                _RESET[reset] if reset < _TABLE else (b"ratelimit-reset", b"%d" % reset),
-                self._policy_header,
-            )
-            return
+        res.headers += (
+            self._limit_header,
+            _REMAINING[remaining]
+            if remaining < _TABLE
+            else (b"ratelimit-remaining", b"%d" % remaining),
+            _RESET[reset] if reset < _TABLE else (b"ratelimit-reset", b"%d" % reset),
+            self._policy_header,
+        )
+
+    def _refused(self, reset_us: int, retry_us: int) -> RateLimited:
+        """The 429 of a refused request: the bucket is full again in ``reset_us``, the next
+        request may pass in ``retry_us`` (both µs, rounded up to whole seconds)."""
         rate = self.rate
-        raise RateLimited(
+        return RateLimited(
             rate.policy,
             429,
             f"rate limit of {rate.limit} per {rate.period} s exceeded",
@@ -168,7 +166,7 @@ class RateLimit:
                 "Retry-After": str(max(1, -(-retry_us // MICROS))),
                 "RateLimit-Limit": str(rate.burst),
                 "RateLimit-Remaining": "0",
-                "RateLimit-Reset": str(reset),
+                "RateLimit-Reset": str(-(-reset_us // MICROS)),
                 "RateLimit-Policy": rate.policy,
             },
         )

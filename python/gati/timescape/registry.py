@@ -80,27 +80,10 @@ class Timescape:
         group.add(route, schemas, pinned)
         return group
 
-    def add_transformer(
-        self,
-        path: str,
-        impl: Any,
-        *,
-        from_: str,
-        to: str,
-        request_schema: Any = None,
-        response_schema: Any = None,
-        errors: bool = False,
-    ) -> Transformer:
-        """Register the hop ``from_ → to`` on every versioned method of ``path`` having ``to``."""
-        hop = Transformer(
-            path,
-            impl,
-            from_=from_,
-            to=to,
-            request_schema=request_schema,
-            response_schema=response_schema,
-            errors=errors,
-        )
+    def add_transformer(self, path: str, impl: Any, **options: Any) -> Transformer:
+        """Register the hop ``from_ → to`` on every versioned method of ``path`` having ``to``;
+        ``options`` are ``Transformer``'s keywords (``from_``, ``to``, the schemas, ``errors``)."""
+        hop = Transformer(path, impl, **options)
         groups = [g for (_, p), g in self._routes.items() if p == path and g.accepts(hop)]
         if not groups:
             raise VersionError(

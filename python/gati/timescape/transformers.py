@@ -126,25 +126,23 @@ class Transformer:
 
     async def up(self, data: RequestData, lctx: Any) -> None:
         """Migrate the request one hop up (``from_`` shape → ``to`` shape)."""
-        if self._request is None:
-            return
-        try:
-            r = self._request(data, lctx)
-            if r is not None and inspect.isawaitable(r):
-                await r
-        except Exception as exc:
-            raise TransformerFailed(self, "request", exc) from exc
+        await self._migrate(self._request, "request", data, lctx)
 
     async def down(self, data: ResponseData, lctx: Any) -> None:
         """Migrate the response one hop down (``to`` shape → ``from_`` shape)."""
-        if self._response is None:
+        await self._migrate(self._response, "response", data, lctx)
+
+    async def _migrate(self, step: Any, direction: str, data: Any, lctx: Any) -> None:
+        """Run the implementation's ``step`` (sync or async), if it has one, on ``data``;
+        whatever it raises becomes ``TransformerFailed`` naming this hop and ``direction``."""
+        if step is None:
             return
         try:
-            r = self._response(data, lctx)
+            r = step(data, lctx)
             if r is not None and inspect.isawaitable(r):
                 await r
         except Exception as exc:
-            raise TransformerFailed(self, "response", exc) from exc
+            raise TransformerFailed(self, direction, exc) from exc
 
     def describe(self) -> dict[str, Any]:
         """A JSON-ready summary for introspection."""

@@ -10,11 +10,10 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
-from gati.errors import ValidationError
 from gati.lifecycle.watchdog import Watchdog, running_tasks, task_and_watchdog
-from gati.modules.calls import MethodCaller
+from gati.modules.calls import MethodCaller, Runtime
 from gati.modules.capabilities import LocalHost, ModuleContext, maybe_await
-from gati.modules.errors import OUTPUT_INVALID, ManifestError, ModuleError, ModuleTimeout
+from gati.modules.errors import ManifestError, ModuleError, ModuleTimeout
 from gati.modules.manifest import Method, ModuleManifest
 from gati.modules.rpc import error_object
 
@@ -23,7 +22,7 @@ __all__ = ["InProcessCaller", "InProcessRuntime"]
 _isawaitable = inspect.isawaitable
 
 
-class InProcessRuntime:
+class InProcessRuntime(Runtime):
     """Calls ``impl``'s methods; ``impl.start(ctx)`` / ``impl.stop()`` run when defined."""
 
     def __init__(self, manifest: ModuleManifest, impl: Any, host: LocalHost) -> None:
@@ -52,10 +51,6 @@ class InProcessRuntime:
                 await maybe_await(stop())
         finally:
             await self.ctx.aclose()
-
-    async def reload(self) -> None:
-        await self.stop()
-        await self.start()
 
     def caller(self, name: str) -> MethodCaller:
         return InProcessCaller(self.manifest.id, name, self.manifest.methods[name], self)
@@ -130,9 +125,4 @@ class InProcessCaller(MethodCaller):
         else:
             if wd.disarm(task):
                 r = await self._retry(params, ModuleTimeout(self.module, self.name, timeout))
-        try:
-            return self._out(r)
-        except ValidationError as exc:
-            raise ModuleError(
-                self.module, self.name, OUTPUT_INVALID, f"the result failed validation: {exc}"
-            ) from exc
+        return self._checked(r)

@@ -23,7 +23,7 @@ import orjson
 
 from gati.fabric.api import Message
 from gati.hook import Backoff
-from gati.modules.calls import MethodCaller
+from gati.modules.calls import MethodCaller, Runtime
 from gati.modules.capabilities import LocalHost, check
 from gati.modules.errors import (
     INVALID_PARAMS,
@@ -43,7 +43,7 @@ _log = logging.getLogger("gati.modules")
 STABLE_AFTER: Final = 10.0  # a child that ran this long resets the restart backoff
 
 
-class ProcessRuntime:
+class ProcessRuntime(Runtime):
     """Supervises ``command`` (e.g. ``[sys.executable, "-m", "myapp.users_module"]``)."""
 
     def __init__(
@@ -97,11 +97,6 @@ class ProcessRuntime:
                 await self._supervisor
             self._supervisor = None
         await self._end_child(graceful=True)
-
-    async def reload(self) -> None:
-        """Replace the child with a fresh one (new code is picked up); the app keeps serving."""
-        await self.stop()
-        await self.start()
 
     def caller(self, name: str) -> MethodCaller:
         return MethodCaller(self.manifest.id, name, self.manifest.methods[name], self)
