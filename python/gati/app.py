@@ -663,7 +663,7 @@ class App(Verbs):
             if res.asgi is None:
                 start, body = response_messages(scope["method"], res, rid_bytes)
         except Exception as exc:
-            await self._fail(scope, send, exc, req, rid)
+            await self._fail(scope, send, exc, req, lctx)
         else:
             if res.asgi is not None:
                 try:
@@ -735,16 +735,21 @@ class App(Verbs):
             self.timescape.answered(exc, res, meta)
         return answered
 
-    async def _fail(self, scope: Scope, send: Send, exc: Exception, req: Any, rid: str) -> None:
+    async def _fail(self, scope: Scope, send: Send, exc: Exception, req: Any, lctx: Any) -> None:
         """Answer a failure that escaped the lifecycle (a response that could not be encoded,
-        or a failure while writing the error response)."""
+        or a failure while writing the error response); a versioned request's answer carries
+        its version headers, as every other failure's does."""
+        meta = lctx.meta
         await send_failure(
             scope,
             req._receive,
             send,
             exc,
             req,
-            rid,
+            meta.request_id,
             debug=self.debug,
             handlers=self.exception_handlers,
+            written=None
+            if meta.version is None
+            else lambda res: self.timescape.answered(exc, res, meta),
         )

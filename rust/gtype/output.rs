@@ -8,10 +8,9 @@
 //! whose children all come back unchanged is returned itself. Validation has already run, so
 //! the walk only builds; a converter raising `ValueError`/`AssertionError` is one `custom` error.
 use pyo3::call::PyCallArgs;
-use pyo3::exceptions::{PyAssertionError, PyValueError};
-use pyo3::intern;
+use pyo3::exceptions::{PyAssertionError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyFrozenSet, PyList, PyString, PyType};
+use pyo3::types::{PyBytes, PyDict, PyFrozenSet, PyInt, PyList, PyString, PyType};
 use pyo3::{PyTraverseError, PyVisit};
 
 use super::errors::{self, Code, Errors, Msgs, Path};
@@ -124,8 +123,103 @@ pub struct Output {
     root: Option<Shape>,
     defs: Vec<Option<Shape>>,
     deepcopy: Py<PyAny>,
-    uuid: Py<PyAny>,
+    uuid: Uuid,
+}
+
+/// What building a `uuid.UUID` without calling it takes (read once per validator).
+struct Uuid {
+    class: Py<PyAny>,
+    /// `int.from_bytes` (big-endian by default): the cheapest 128-bit `int` the limited API
+    /// makes (`int(digits, 16)` and joining two 64-bit halves both cost more).
+    int_from_bytes: Py<PyAny>,
+    int: Member,
+    is_safe: Member,
     safe_unknown: Py<PyAny>,
+}
+
+impl Uuid {
+    fn new(class: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let py = class.py();
+        Ok(Uuid {
+            class: class.clone().unbind(),
+            int_from_bytes: py.get_type::<PyInt>().getattr("from_bytes")?.unbind(),
+            int: Member::of(class, "int")?,
+            is_safe: Member::of(class, "is_safe")?,
+            safe_unknown: py
+                .import("uuid")?
+                .getattr("SafeUUID")?
+                .getattr("unknown")?
+                .unbind(),
+        })
+    }
+
+    /// `UUID(int=…)` of the 16 bytes: a bare instance given its two slots, as `UUID.__init__`
+    /// sets them.
+    fn build<'py>(&self, py: Python<'py>, bytes: &[u8; 16]) -> PyResult<Bound<'py, PyAny>> {
+        let bytes = PyBytes::new(py, bytes);
+        // SAFETY: a live callable and argument, the list NULL-terminated; the call returns a
+        // new reference or NULL with an error set (and, unlike `call1`, builds no tuple).
+        let int = unsafe {
+            Bound::from_owned_ptr_or_err(
+                py,
+                pyo3::ffi::PyObject_CallFunctionObjArgs(
+                    self.int_from_bytes.as_ptr(),
+                    bytes.as_ptr(),
+                    std::ptr::null_mut::<pyo3::ffi::PyObject>(),
+                ),
+            )?
+        };
+        let instance = bare(self.class.bind(py))?;
+        self.int.set(&instance, &int)?;
+        self.is_safe.set(&instance, self.safe_unknown.bind(py))?;
+        Ok(instance)
+    }
+}
+
+/// A slot of a class with `__slots__`, set as `object.__setattr__` sets it (past the class's
+/// own `__setattr__`, which `UUID`'s refuses) without looking the name up each time: the
+/// member descriptor and its setter, read once.
+struct Member {
+    descriptor: Py<PyAny>,
+    set: pyo3::ffi::descrsetfunc,
+}
+
+impl Member {
+    fn of(class: &Bound<'_, PyAny>, name: &str) -> PyResult<Self> {
+        let descriptor = class.getattr("__dict__")?.get_item(name)?;
+        // SAFETY: PyType_GetSlot reads a slot of a live type (any type, since Python 3.10)
+        // and gives NULL when the type has none.
+        let set = unsafe {
+            pyo3::ffi::PyType_GetSlot(
+                descriptor.get_type().as_type_ptr(),
+                pyo3::ffi::Py_tp_descr_set,
+            )
+        };
+        if set.is_null() {
+            return Err(PyTypeError::new_err(format!(
+                "{name} is not a settable slot"
+            )));
+        }
+        Ok(Member {
+            descriptor: descriptor.unbind(),
+            // SAFETY: a non-NULL tp_descr_set slot holds a descrsetfunc.
+            set: unsafe {
+                std::mem::transmute::<*mut std::ffi::c_void, pyo3::ffi::descrsetfunc>(set)
+            },
+        })
+    }
+
+    fn set(&self, instance: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> PyResult<()> {
+        // SAFETY: the descriptor's own setter, given it and two live, GIL-held references;
+        // it checks the instance's type and returns a status.
+        let status =
+            unsafe { (self.set)(self.descriptor.as_ptr(), instance.as_ptr(), value.as_ptr()) };
+        if status == 0 {
+            Ok(())
+        } else {
+            Err(PyErr::fetch(instance.py()))
+        }
+    }
 }
 
 struct Builder<'a> {
@@ -284,12 +378,7 @@ impl Output {
             root: b.shape(&plan::req(plan, "root")?)?,
             defs,
             deepcopy: py.import("copy")?.getattr("deepcopy")?.unbind(),
-            safe_unknown: py
-                .import("uuid")?
-                .getattr("SafeUUID")?
-                .getattr("unknown")?
-                .unbind(),
-            uuid: uuid.unbind(),
+            uuid: Uuid::new(&uuid)?,
         })
     }
 
@@ -338,54 +427,130 @@ fn bare<'py>(cls: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     }
 }
 
-/// `object.__setattr__(obj, name, value)`: sets past a class's own `__setattr__` (UUID's and
-/// frozen dataclasses' refuse), as their constructors do.
-fn set_generic(
-    obj: &Bound<'_, PyAny>,
-    name: &Bound<'_, PyString>,
-    value: &Bound<'_, PyAny>,
-) -> PyResult<()> {
-    // SAFETY: three live, GIL-held references; the call borrows them and returns a status.
-    let status =
-        unsafe { pyo3::ffi::PyObject_GenericSetAttr(obj.as_ptr(), name.as_ptr(), value.as_ptr()) };
+/// Where the 32 hex digits of an `8-4-4-4-12` text are.
+const UUID_DIGITS: [usize; 32] = {
+    let mut at = [0; 32];
+    let (mut i, mut n) = (0, 0);
+    while i < 36 {
+        if !matches!(i, 8 | 13 | 18 | 23) {
+            at[n] = i;
+            n += 1;
+        }
+        i += 1;
+    }
+    at
+};
+
+/// Each byte's value as a hex digit (either case); 16 or more for any other byte.
+const HEX: [u8; 256] = {
+    let mut table = [0xff; 256];
+    let mut b = 0u8;
+    while b < 10 {
+        table[(b'0' + b) as usize] = b;
+        b += 1;
+    }
+    b = 0;
+    while b < 6 {
+        table[(b'a' + b) as usize] = 10 + b;
+        table[(b'A' + b) as usize] = 10 + b;
+        b += 1;
+    }
+    table
+};
+
+/// An object's changed entries (key, new value) in the order found; the first few are held
+/// inline, so the usual object (a converted field or two) allocates nothing for them.
+#[derive(Default)]
+struct Changes<'py> {
+    inline: [Option<(Bound<'py, PyAny>, Bound<'py, PyAny>)>; 4],
+    count: usize,
+    more: Vec<(Bound<'py, PyAny>, Bound<'py, PyAny>)>,
+}
+
+impl<'py> Changes<'py> {
+    fn push(&mut self, key: Bound<'py, PyAny>, value: Bound<'py, PyAny>) {
+        match self.inline.get_mut(self.count) {
+            Some(slot) => *slot = Some((key, value)),
+            None => self.more.push((key, value)),
+        }
+        self.count += 1;
+    }
+
+    fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    fn into_iter(self) -> impl Iterator<Item = (Bound<'py, PyAny>, Bound<'py, PyAny>)> {
+        self.inline.into_iter().flatten().chain(self.more)
+    }
+}
+
+/// `instance.__dict__ = fields` for a bare instance of a class whose `__dict__` is the one
+/// `object` gives (what `object.__setattr__(instance, "__dict__", fields)` ends in, without
+/// looking the descriptor up).
+fn set_dict(instance: &Bound<'_, PyAny>, fields: &Bound<'_, PyDict>) -> PyResult<()> {
+    // SAFETY: two live, GIL-held references; the call takes its own reference to `fields`
+    // and returns a status.
+    let status = unsafe {
+        pyo3::ffi::PyObject_GenericSetDict(instance.as_ptr(), fields.as_ptr(), std::ptr::null_mut())
+    };
     if status == 0 {
         Ok(())
     } else {
-        Err(PyErr::fetch(obj.py()))
+        Err(PyErr::fetch(instance.py()))
     }
 }
 
-/// The 32 hex digits of `8-4-4-4-12` hex digits (either case) with hyphens, NUL-terminated
-/// for `PyLong_FromString`; `None` for any other text.
-fn uuid_digits(text: &[u8]) -> Option<[u8; 33]> {
-    if text.len() != 36 {
+/// An object's declared properties read in schema order. While the dict's entries come in
+/// that order (the usual case: senders write a model's fields as declared) each is taken as
+/// it comes, without a hash lookup; from the first entry that is not the next property on,
+/// every property is looked up. Either way a property reads what `dict.get(name)` gives at
+/// that moment, so the walk is the pure twin's even when a converter changes the dict.
+struct Fields<'a, 'py> {
+    dict: &'a Bound<'py, PyDict>,
+    /// The position of the next entry while the entries are in schema order.
+    at: Option<pyo3::ffi::Py_ssize_t>,
+}
+
+impl<'py> Fields<'_, 'py> {
+    fn get(&mut self, name: &Bound<'py, PyString>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        if let Some(at) = &mut self.at {
+            let py = name.py();
+            let (mut key, mut value) = (std::ptr::null_mut(), std::ptr::null_mut());
+            // SAFETY: `dict` is a live dict; PyDict_Next bounds-checks `at` against the current
+            // entries and lends the key and value, which are used (or owned) at once.
+            unsafe {
+                if pyo3::ffi::PyDict_Next(self.dict.as_ptr(), at, &raw mut key, &raw mut value) != 0
+                {
+                    let key = Borrowed::from_ptr(py, key);
+                    if key.is(name) || (key.is_exact_instance_of::<PyString>() && key.eq(name)?) {
+                        return Ok(Some(Borrowed::from_ptr(py, value).to_owned()));
+                    }
+                }
+            }
+            self.at = None;
+        }
+        self.dict.get_item(name)
+    }
+}
+
+/// The 16 bytes (big-endian) an `8-4-4-4-12` hex-digit text (either case) spells; `None` for
+/// any other text.
+fn uuid_bytes(text: &[u8]) -> Option<[u8; 16]> {
+    let text: &[u8; 36] = text.try_into().ok()?;
+    if text[8] != b'-' || text[13] != b'-' || text[18] != b'-' || text[23] != b'-' {
         return None;
     }
-    let mut digits = [0u8; 33];
-    let mut n = 0;
-    for (i, &b) in text.iter().enumerate() {
-        if matches!(i, 8 | 13 | 18 | 23) {
-            if b != b'-' {
-                return None;
-            }
-        } else if b.is_ascii_hexdigit() {
-            digits[n] = b;
-            n += 1;
-        } else {
-            return None;
-        }
+    let (mut out, mut bad) = ([0u8; 16], 0u8);
+    for (byte, pair) in out.iter_mut().zip(UUID_DIGITS.chunks_exact(2)) {
+        let (high, low) = (
+            HEX[usize::from(text[pair[0]])],
+            HEX[usize::from(text[pair[1]])],
+        );
+        bad |= high | low;
+        *byte = high << 4 | low;
     }
-    Some(digits)
-}
-
-/// `int(digits, 16)` in one call (the limited API has no 128-bit integer constructor).
-fn hex_int<'py>(py: Python<'py>, digits: &[u8; 33]) -> PyResult<Bound<'py, PyAny>> {
-    // SAFETY: `digits` is NUL-terminated ASCII; PyLong_FromString returns a new reference or
-    // NULL with an error set, and writes no end pointer when given NULL.
-    unsafe {
-        let int = pyo3::ffi::PyLong_FromString(digits.as_ptr().cast(), std::ptr::null_mut(), 16);
-        Bound::from_owned_ptr_or_err(py, int)
-    }
+    (bad < 16).then_some(out)
 }
 
 /// An array's items as validation read them: as stored, a copy of a list (converters may
@@ -540,23 +705,26 @@ impl Run<'_> {
         };
         // The changes first; the output (a copy of the input with them applied) only when
         // there are some: a copy is a block copy, cheaper than inserting every key again.
-        let mut changes: Vec<(Bound<'py, PyAny>, Bound<'py, PyAny>)> = Vec::new();
+        let mut changes = Changes::default();
         let mut found = 0;
+        let mut fields = Fields { dict, at: Some(0) };
         for p in props {
-            let name = p.name.bind(py).as_any();
-            match dict.get_item(name)? {
+            let name = p.name.bind(py);
+            let x = fields.get(name)?;
+            let name = name.as_any();
+            match x {
                 Some(x) => {
                     found += 1;
                     if let Some(s) = &p.shape {
                         let y = self.build(s, &x, depth + 1, &path.key(name))?;
                         if !y.is(&x) {
-                            changes.push((name.clone(), y));
+                            changes.push(name.clone(), y);
                         }
                     }
                 }
                 None => {
                     if let Some(default) = &p.default {
-                        changes.push((name.clone(), self.fresh(default.bind(py))?));
+                        changes.push(name.clone(), self.fresh(default.bind(py))?);
                     }
                 }
             }
@@ -570,7 +738,7 @@ impl Run<'_> {
                         if !names.contains(&k)? {
                             let y = self.build(s, &x, depth + 1, &path.key(&k))?;
                             if !y.is(&x) {
-                                changes.push((k, y));
+                                changes.push(k, y);
                             }
                         }
                     }
@@ -589,7 +757,7 @@ impl Run<'_> {
                 }
             }
         }
-        for (k, y) in changes {
+        for (k, y) in changes.into_iter() {
             out.set_item(k, y)?;
         }
         match &shape.conv {
@@ -599,7 +767,7 @@ impl Run<'_> {
                 ..
             }) => {
                 let instance = bare(f.bind(py))?;
-                set_generic(&instance, intern!(py, "__dict__"), out.as_any())?;
+                set_dict(&instance, &out)?;
                 Ok(instance)
             }
             Some(c) => self.call(c, path, v, (), Some(&out)),
@@ -629,18 +797,10 @@ impl Run<'_> {
         let Some(text) = types::cast::<PyString>(v).and_then(|s| s.to_str().ok()) else {
             return Ok(None);
         };
-        let Some(digits) = uuid_digits(text.as_bytes()) else {
+        let Some(number) = uuid_bytes(text.as_bytes()) else {
             return Ok(None);
         };
-        let py = v.py();
-        let instance = bare(self.out.uuid.bind(py))?;
-        set_generic(&instance, intern!(py, "int"), &hex_int(py, &digits)?)?;
-        set_generic(
-            &instance,
-            intern!(py, "is_safe"),
-            self.out.safe_unknown.bind(py),
-        )?;
-        Ok(Some(instance))
+        Ok(Some(self.out.uuid.build(v.py(), &number)?))
     }
 
     /// Calls a converter; a `ValueError` or `AssertionError` becomes a `custom` error.
@@ -697,12 +857,17 @@ impl Output {
 
 #[cfg(test)]
 mod tests {
-    use super::uuid_digits;
+    use super::uuid_bytes;
 
     #[test]
-    fn canonical_uuid_text_gives_its_digits() {
-        let digits = uuid_digits(b"123e4567-E89B-12d3-a456-426614174000").unwrap();
-        assert_eq!(&digits[..], b"123e4567E89B12d3a456426614174000\0");
+    fn canonical_uuid_text_gives_its_bytes() {
+        let bytes = uuid_bytes(b"123e4567-E89B-12d3-a456-426614174000").unwrap();
+        assert_eq!(
+            bytes,
+            0x123e_4567_e89b_12d3_a456_4266_1417_4000_u128.to_be_bytes()
+        );
+        let all = uuid_bytes(b"ffffffff-ffff-FFFF-ffff-ffffffffffff");
+        assert_eq!(all, Some([0xff; 16]));
     }
 
     #[test]
@@ -712,8 +877,10 @@ mod tests {
             b"{123e4567-e89b-12d3-a456-42661417400}",
             b"123e4567-e89b-12d3-a456_426614174000",
             b"123e4567-e89b-12d3-a456-42661417400g",
+            b"123e4567-e89b-12d3-a456-4266141740-0",
+            b"123e4567-e89b-12d3-a456-42661417400\xff",
         ] {
-            assert_eq!(uuid_digits(text), None);
+            assert_eq!(uuid_bytes(text), None);
         }
     }
 }

@@ -1,7 +1,8 @@
 """Failures of versioned requests: every answer carries the version headers (a crash's 500,
-a timeout's 504, an exception handler's answer, a refusal), every 5xx feeds the version's
-health window (raised, set without raising, delegated, timed out: Property 7), and a Starlette
-response an implementation returns is migrated down the hops when its body is JSON."""
+a timeout's 504, a response that cannot be encoded, an exception handler's answer, a refusal),
+every 5xx feeds the version's health window (raised, set without raising, delegated, timed
+out: Property 7), and a Starlette response an implementation returns is migrated down the
+hops when its body is JSON."""
 
 from __future__ import annotations
 
@@ -45,13 +46,24 @@ def crashing_app(**options: Any) -> App:
     async def slow(req: Any, res: Any, lctx: Any, gctx: Any) -> None:
         await asyncio.sleep(5)
 
+    @app.get("/unencodable", version=OLD)
+    async def unencodable(req: Any, res: Any, lctx: Any, gctx: Any) -> Any:
+        return {"value": object()}  # no JSON form: the 500 comes after the lifecycle
+
     app.timescape.deprecate(OLD, sunset="2999-01-01")
     return app
 
 
 @pytest.mark.parametrize(
     ("path", "status"),
-    [("/crash", 500), ("/http500", 500), ("/set503", 503), ("/delegated502", 502), ("/slow", 504)],
+    [
+        ("/crash", 500),
+        ("/http500", 500),
+        ("/set503", 503),
+        ("/delegated502", 502),
+        ("/slow", 504),
+        ("/unencodable", 500),
+    ],
 )
 def test_every_failure_carries_the_version_headers(path: str, status: int) -> None:
     r = request(crashing_app(), path=path)

@@ -138,9 +138,11 @@ async def send_failure(
     *,
     debug: bool,
     handlers: ExceptionHandlers,
+    written: Callable[[Response], None] | None = None,
 ) -> None:
     """Write and send the response for a failure outside the lifecycle (no after hooks: a
-    response that could not be encoded, or a failing ``on_failure``)."""
+    response that could not be encoded, or a failing ``on_failure``); ``written`` sees the
+    response before it is sent (a versioned request's adds its version headers)."""
     res = Response()
     try:
         answered = await write_failure(exc, req, res, rid, debug=debug, handlers=handlers)
@@ -150,6 +152,8 @@ async def send_failure(
         return
     if not answered:
         return
+    if written is not None:
+        written(res)
     rid_bytes = rid.encode("ascii")
     if res.asgi is not None:
         await send_delegated(scope, receive, send, res, rid_bytes)
