@@ -10,6 +10,7 @@ instructions as a multiple of PyJWT's own ``decode`` of the same token (the targ
 To turn instructions into time, the baseline request's µs/instruction on a quiet run applies.
 
     python benches/instructions.py          # needs valgrind (make system installs it)
+    python benches/instructions.py playground   # only the variants whose name has "playground"
 """
 
 from __future__ import annotations
@@ -42,6 +43,10 @@ VARIANTS = [
     ("unversioned, Gati-Version", None),
     ("3 versions, Gati-Version", "unversioned, Gati-Version"),
     ("30 versions, Gati-Version", "unversioned, Gati-Version"),
+    ("playground off", None),
+    ("playground recording", "playground off"),
+    ("playground off, POST", None),
+    ("playground recording, POST", "playground off, POST"),
 ]
 
 
@@ -55,6 +60,10 @@ def variant(name: str) -> Callable[[], Any]:
     if name in RESOLUTION:
         versions, preference = RESOLUTION[name]
         return versioned(resolution_app(versions), preference)
+    if name.startswith("playground"):
+        from benches.test_playground_bench import stepper as recorded
+
+        return recorded(name)
     if name == "PyJWT decode alone":
         import jwt
 
@@ -63,9 +72,14 @@ def variant(name: str) -> Callable[[], Any]:
     return stepper(build(name), name)
 
 
-async def counted() -> None:
+def chosen(words: list[str]) -> list[tuple[str, str | None]]:
+    """The variants whose name holds one of ``words`` (all of them without words)."""
+    return [v for v in VARIANTS if not words or any(w in v[0] for w in words)]
+
+
+async def counted(words: list[str]) -> None:
     """The run under callgrind: one ``math.fsum`` (one count) per variant."""
-    ones = [variant(name) for name, _ in VARIANTS]
+    ones = [variant(name) for name, _ in chosen(words)]
     gc.disable()
     for one in ones:
         for _ in range(300):
@@ -80,7 +94,7 @@ async def counted() -> None:
         math.fsum(requests())
 
 
-def main() -> int:
+def main(words: list[str]) -> int:
     if shutil.which("valgrind") is None:
         print("valgrind is not installed (make system installs it)")
         return 1
@@ -96,21 +110,24 @@ def main() -> int:
             sys.executable,
             __file__,
             "--counted",
+            *words,
         ]
         env = {**os.environ, "PYTHONHASHSEED": "0"}
         subprocess.run(command, check=True, env=env, capture_output=True)
         dumps = sorted(Path(tmp).glob("cg.*.*"), key=lambda p: int(p.suffix[1:]))
         counts = [_total(p) / N for p in dumps]
-    per = dict(zip((name for name, _ in VARIANTS), counts, strict=True))
+    variants = chosen(words)
+    per = dict(zip((name for name, _ in variants), counts, strict=True))
     print(f"\n## instructions per request (callgrind, {N} requests per variant)")
     print(f"{'variant':28s}  {'instr/req':>10s}  {'added':>8s}")
-    for name, base in VARIANTS:
-        added = "" if base is None else f"{per[name] - per[base]:8.0f}"
+    for name, base in variants:
+        added = "" if base is None or base not in per else f"{per[name] - per[base]:8.0f}"
         print(f"{name:28s}  {per[name]:10.0f}  {added}")
-    decode = per["PyJWT decode alone"]
-    for kind in ("JWT HS256", "JWT HS256, no token cache"):
-        ratio = (per[kind] - per["no policy"]) / decode
-        print(f"{kind} added / PyJWT decode: {ratio:.3f}x (target <= 1.2x)")
+    if "PyJWT decode alone" in per:
+        decode = per["PyJWT decode alone"]
+        for kind in ("JWT HS256", "JWT HS256, no token cache"):
+            ratio = (per[kind] - per["no policy"]) / decode
+            print(f"{kind} added / PyJWT decode: {ratio:.3f}x (target <= 1.2x)")
     return 0
 
 
@@ -122,7 +139,7 @@ def _total(dump: Path) -> int:
 
 
 if __name__ == "__main__":
-    if sys.argv[1:] == ["--counted"]:
-        asyncio.run(counted())
+    if sys.argv[1:2] == ["--counted"]:
+        asyncio.run(counted(sys.argv[2:]))
     else:
-        sys.exit(main())
+        sys.exit(main(sys.argv[1:]))

@@ -29,7 +29,7 @@ class Playground:
         self.buffer: RingBuffer[Record] = RingBuffer(max_records, max_bytes)
         self.feed = Broadcaster()
         self.traffic: Counter[tuple[str, str, str]] = Counter()  # (method, route, version)
-        self.recorder = Recorder(self.keep)
+        self.recorder = Recorder(self.keep, max_bytes)
         from gati.playground.gates import Gates
 
         self.gates = Gates(self)
