@@ -37,8 +37,10 @@ class Playground:
     def keep(self, record: Record) -> None:
         """A finished record: into the buffer, onto the live feed, into the traffic counts."""
         self.buffer.add(record)
-        if record.route_key is not None and record.version is not None:
-            self.traffic[(*record.route_key, record.version)] += 1
+        if record.meta.version is not None:  # a versioned route's: routed, with a version
+            key = record.route_key
+            if key is not None:
+                self.traffic[(*key, record.meta.version)] += 1
         if self.feed.listening:
             self.feed.publish("request", record.summary())
 
