@@ -45,12 +45,6 @@ def _hook_event(
     emit(event(kind, lctx.meta, hook_id=hook.id, level=hook.level, attempt=attempt, **fields))
 
 
-def _state(lctx: LocalContext) -> Any:
-    """The state store's O(1) snapshot for a boundary event (None: the state is untouched)."""
-    store = lctx._store
-    return None if store is None else store.snapshot()
-
-
 def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
@@ -311,7 +305,9 @@ class Orchestrator:
             t = 0
             if emit is not None:
                 t = _now()
-                emit(("hook.start", t, hook, attempt, None, None, _state(lctx)))
+                s = lctx._store  # the state's O(1) snapshot at this boundary (None: untouched)
+                state = None if s is None else s.snapshot()
+                emit(("hook.start", t, hook, attempt, None, None, state))
             try:
                 if hook.is_async:
                     aw = hook.fn(*args)
@@ -333,7 +329,9 @@ class Orchestrator:
                 if emit is not None:
                     end = _now()
                     error = _describe(exc)
-                    emit(("hook.error", end, hook, attempt, end - t, error, _state(lctx)))
+                    s = lctx._store
+                    state = None if s is None else s.snapshot()
+                    emit(("hook.error", end, hook, attempt, end - t, error, state))
                     if attempt <= hook.retries:
                         emit(("hook.retry", end, hook, attempt + 1, None, None, None))
                 else:
@@ -346,7 +344,9 @@ class Orchestrator:
             else:
                 if emit is not None:
                     end = _now()
-                    emit(("hook.end", end, hook, attempt, end - t, None, _state(lctx)))
+                    s = lctx._store
+                    state = None if s is None else s.snapshot()
+                    emit(("hook.end", end, hook, attempt, end - t, None, state))
                 return
 
     async def _handler(
@@ -360,7 +360,9 @@ class Orchestrator:
         t = 0
         if emit is not None:
             t = _now()
-            emit(("handler.start", t, None, 0, None, None, _state(lctx)))
+            s = lctx._store
+            state = None if s is None else s.snapshot()
+            emit(("handler.start", t, None, 0, None, None, state))
         try:
             aw = call(*args)
             if timeout is None:
@@ -375,7 +377,9 @@ class Orchestrator:
             raise
         if emit is not None:
             end = _now()
-            emit(("handler.end", end, None, 0, end - t, None, _state(lctx)))
+            s = lctx._store
+            state = None if s is None else s.snapshot()
+            emit(("handler.end", end, None, 0, end - t, None, state))
         return r
 
     async def _catch(

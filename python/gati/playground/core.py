@@ -29,20 +29,10 @@ class Playground:
         self.buffer: RingBuffer[Record] = RingBuffer(max_records, max_bytes)
         self.feed = Broadcaster()
         self.traffic: Counter[tuple[str, str, str]] = Counter()  # (method, route, version)
-        self.recorder = Recorder(self.keep, max_bytes)
+        self.recorder = Recorder(self.buffer, self.traffic, self.feed)
         from gati.playground.gates import Gates
 
         self.gates = Gates(self)
-
-    def keep(self, record: Record) -> None:
-        """A finished record: into the buffer, onto the live feed, into the traffic counts."""
-        self.buffer.add(record)
-        if record.meta.version is not None:  # a versioned route's: routed, with a version
-            key = record.route_key
-            if key is not None:
-                self.traffic[(*key, record.meta.version)] += 1
-        if self.feed.listening:
-            self.feed.publish("request", record.summary())
 
     def secrets(self) -> tuple[str, ...]:
         """The secret values to mask right now."""

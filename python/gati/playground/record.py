@@ -165,29 +165,19 @@ class Record:
             self.response_body = getattr(delegated, "body", b"") or b""
             self.response_media_raw = None
             self._response_headers = list(getattr(delegated, "raw_headers", ()))
-        self.query_raw = self.scope.get("query_string", b"")
-        touched = self._lctx._store is not None
-        self._lctx = self._res = None
-        self.size = self._measure(touched)
-        self._on_end(self)
-
-    def _measure(self, touched: bool) -> int:
-        """The bytes it holds plus a generous fixed cost per part (the state's only when the
-        request ``touched`` it)."""
-        n = _OVERHEAD + len(self.meta.path) + len(self.query_raw) + len(self.response_body)
-        n += len(self.request_body or b"")
+        query = self.query_raw = self.scope.get("query_string", b"")
+        # its size: the bytes it holds plus a generous fixed cost per part
+        n = _OVERHEAD + _PER_EVENT * (len(events) + 3) + len(self.meta.path) + len(query)
+        n += len(self.response_body) + len(self.request_body or b"")
         for name, value in self.request_headers:
             n += len(name) + len(value) + _PER_HEADER
         for name, value in self._response_headers:
             n += len(name) + len(value) + _PER_HEADER
-        n += _PER_EVENT * (len(self.events) + 3)
-        if touched:
-            for *_, snap in self.events:
-                if snap is not None:
-                    n += _PER_SNAPSHOT
-                    for key, value in snap.items():
-                        n += len(key) + _estimate(value)
-        return n
+        if self._lctx._store is not None:  # the request touched its state
+            n += _state_bytes(events)
+        self.size = n
+        self._lctx = self._res = None
+        self._on_end(self)
 
     # -- what the Playground reads ------------------------------------------------------------
     @property
@@ -338,6 +328,17 @@ class EventLog(list[Event]):
                 record.close()
             except Exception:  # a recording failure never fails the request
                 _log.exception("recording request %s failed", record.meta.request_id)
+
+
+def _state_bytes(events: list[Event]) -> int:
+    """What the state snapshots in ``events`` hold, roughly."""
+    n = 0
+    for *_, snap in events:
+        if snap is not None:
+            n += _PER_SNAPSHOT
+            for key, value in snap.items():
+                n += len(key) + _estimate(value)
+    return n
 
 
 def _estimate(value: Any, depth: int = 0) -> int:

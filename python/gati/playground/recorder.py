@@ -18,13 +18,15 @@ if nothing had read ahead.
 from __future__ import annotations
 
 import itertools
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from gati.http.request import Request
 from gati.lifecycle.events import Trace
+from gati.playground.buffer import RingBuffer
 from gati.playground.record import Record
+from gati.playground.sse import Broadcaster
 
 __all__ = ["RECORD_KEY", "REPLAY_KEY", "Recorder"]
 
@@ -42,12 +44,16 @@ Receive = Callable[[], Awaitable[Any]]
 
 
 class Recorder:
-    """Records every request of one app; ``on_record`` gets each finished ``Record``;
-    request bodies are kept up to ``max_body`` bytes."""
+    """Records every request of one app into ``buffer``, counts each versioned request in
+    ``traffic`` by (method, route, version), and publishes each on ``feed`` while someone
+    listens; request bodies are kept up to the buffer's byte bound."""
 
-    def __init__(self, on_record: Callable[[Record], None], max_body: int) -> None:
-        self.on_record = on_record
-        self.max_body = max_body
+    def __init__(
+        self, buffer: RingBuffer[Record], traffic: Counter[tuple[str, str, str]], feed: Broadcaster
+    ) -> None:
+        self.buffer = buffer
+        self.traffic = traffic
+        self.feed = feed
         self._ids = itertools.count(1)
 
     def attach(self, app: Any) -> None:
@@ -62,17 +68,25 @@ class Recorder:
         record = Record(req.scope, req.info, lctx, res, self.close)
         length = req.info.content_length
         if length or (length is None and meta.method not in _BODILESS):
-            await _read_ahead(req, record, min(req.max_body_size, self.max_body))
+            await _read_ahead(req, record, min(req.max_body_size, self.buffer.max_bytes))
         return record.events
 
     def close(self, record: Record) -> None:
-        """A finished record: its id (also in the scope, for a replay to find), then on."""
+        """A finished record: its id (also in the scope, for a replay to find), into the
+        buffer, the traffic counts and the live feed."""
         record.id = f"{next(self._ids)}"
         scope = record.scope
         record.replay_of = scope.get(REPLAY_KEY)
         scope[RECORD_KEY] = record.id
         record.scope = None
-        self.on_record(record)
+        self.buffer.add(record)
+        version = record.meta.version
+        if version is not None:  # a versioned route's: routed, with a version
+            key = record.route_key
+            if key is not None:
+                self.traffic[(*key, version)] += 1
+        if self.feed.listening:
+            self.feed.publish("request", record.summary())
 
 
 async def _read_ahead(req: Request[Any], record: Record, limit: int) -> None:
