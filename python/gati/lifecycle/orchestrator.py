@@ -305,8 +305,7 @@ class Orchestrator:
             t = 0
             if emit is not None:
                 t = _now()
-                s = lctx._store  # the state's O(1) snapshot at this boundary (None: untouched)
-                state = None if s is None else s.snapshot()
+                state = lctx.state_snapshot()
                 emit(("hook.start", t, hook, attempt, None, None, state))
             try:
                 if hook.is_async:
@@ -329,8 +328,7 @@ class Orchestrator:
                 if emit is not None:
                     end = _now()
                     error = _describe(exc)
-                    s = lctx._store
-                    state = None if s is None else s.snapshot()
+                    state = lctx.state_snapshot()
                     emit(("hook.error", end, hook, attempt, end - t, error, state))
                     if attempt <= hook.retries:
                         emit(("hook.retry", end, hook, attempt + 1, None, None, None))
@@ -344,8 +342,7 @@ class Orchestrator:
             else:
                 if emit is not None:
                     end = _now()
-                    s = lctx._store
-                    state = None if s is None else s.snapshot()
+                    state = lctx.state_snapshot()
                     emit(("hook.end", end, hook, attempt, end - t, None, state))
                 return
 
@@ -360,8 +357,7 @@ class Orchestrator:
         t = 0
         if emit is not None:
             t = _now()
-            s = lctx._store
-            state = None if s is None else s.snapshot()
+            state = lctx.state_snapshot()
             emit(("handler.start", t, None, 0, None, None, state))
         try:
             aw = call(*args)
@@ -377,8 +373,7 @@ class Orchestrator:
             raise
         if emit is not None:
             end = _now()
-            s = lctx._store
-            state = None if s is None else s.snapshot()
+            state = lctx.state_snapshot()
             emit(("handler.end", end, None, 0, end - t, None, state))
         return r
 
