@@ -119,6 +119,7 @@ bench: $(EXT)
 	$(BIN)/python benches/run.py
 	$(BIN)/python benches/startup.py
 	$(BIN)/python benches/http_wrk.py
+	$(BIN)/python benches/hostile_loop.py
 
 clean:
 	rm -rf $(VENV) target dist python/gati/_native*.so

@@ -10,7 +10,8 @@ instructions as a multiple of PyJWT's own ``decode`` of the same token (the targ
 To turn instructions into time, the baseline request's µs/instruction on a quiet run applies.
 
     python benches/instructions.py          # needs valgrind (make system installs it)
-    python benches/instructions.py playground   # only the variants whose name has "playground"
+    python benches/instructions.py http     # the three HTTP endpoints: gati against peers
+    python benches/instructions.py playground   # the Playground's recording, off against on
 """
 
 from __future__ import annotations
@@ -43,16 +44,34 @@ VARIANTS = [
     ("unversioned, Gati-Version", None),
     ("3 versions, Gati-Version", "unversioned, Gati-Version"),
     ("30 versions, Gati-Version", "unversioned, Gati-Version"),
+]
+# The in-process endpoints of benches/http_inprocess.py; each compared with raw ASGI's.
+HTTP_IMPLS = ("raw-asgi", "starlette", "gati-native", "gati-pure")
+HTTP_CASES = ("GET /hello", "POST /users", "GET /users/{id}")
+HTTP_VARIANTS = [
+    (f"{case} {impl}", None if impl == "raw-asgi" else f"{case} raw-asgi")
+    for case in HTTP_CASES
+    for impl in HTTP_IMPLS
+]
+
+PLAYGROUND_VARIANTS = [
     ("playground off", None),
     ("playground recording", "playground off"),
     ("playground off, POST", None),
     ("playground recording, POST", "playground off, POST"),
 ]
+GROUPS = {"": VARIANTS, "http": HTTP_VARIANTS, "playground": PLAYGROUND_VARIANTS}
 
 
 def variant(name: str) -> Callable[[], Any]:
     """One request (or one decode) of ``name``."""
     sys.path.insert(0, str(ROOT))
+    if name.startswith(HTTP_CASES):
+        return http_variant(name)
+    if name.startswith("playground"):
+        from benches.test_playground_bench import stepper as recorded
+
+        return recorded(name)
     from benches.test_policy_bench import KEY, TOKEN, build, stepper
     from benches.test_timescape_bench import RESOLUTION, resolution_app
     from benches.test_timescape_bench import stepper as versioned
@@ -60,10 +79,6 @@ def variant(name: str) -> Callable[[], Any]:
     if name in RESOLUTION:
         versions, preference = RESOLUTION[name]
         return versioned(resolution_app(versions), preference)
-    if name.startswith("playground"):
-        from benches.test_playground_bench import stepper as recorded
-
-        return recorded(name)
     if name == "PyJWT decode alone":
         import jwt
 
@@ -72,14 +87,27 @@ def variant(name: str) -> Callable[[], Any]:
     return stepper(build(name), name)
 
 
-def chosen(words: list[str]) -> list[tuple[str, str | None]]:
-    """The variants whose name holds one of ``words`` (all of them without words)."""
-    return [v for v in VARIANTS if not words or any(w in v[0] for w in words)]
+def http_variant(name: str) -> Callable[[], Any]:
+    """One in-process request of ``"<case> <impl>"`` (the app built as the HTTP benches do)."""
+    from benches.asgi import lifespan_startup
+    from benches.http_apps import NEEDS_STARTUP, build
+    from benches.test_http_bench import driver, gati_with_backend
+
+    case, impl = name.rsplit(" ", 1)
+    app = gati_with_backend(impl[5:]) if impl.startswith("gati-") else build(impl)
+    if impl in NEEDS_STARTUP:
+        _pending.append(lifespan_startup(app))
+    return driver(app, case)
 
 
-async def counted(words: list[str]) -> None:
+_pending: list[Any] = []  # start-ups the counted run awaits before warming
+
+
+async def counted(group: list[tuple[str, str | None]]) -> None:
     """The run under callgrind: one ``math.fsum`` (one count) per variant."""
-    ones = [variant(name) for name, _ in chosen(words)]
+    ones = [variant(name) for name, _ in group]
+    for start in _pending:
+        await start
     gc.disable()
     for one in ones:
         for _ in range(300):
@@ -94,10 +122,12 @@ async def counted(words: list[str]) -> None:
         math.fsum(requests())
 
 
-def main(words: list[str]) -> int:
+def main(which: str) -> int:
     if shutil.which("valgrind") is None:
         print("valgrind is not installed (make system installs it)")
         return 1
+    group = GROUPS[which]
+    http = which == "http"
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "cg"
         command = [
@@ -110,24 +140,32 @@ def main(words: list[str]) -> int:
             sys.executable,
             __file__,
             "--counted",
-            *words,
+            which,
         ]
         env = {**os.environ, "PYTHONHASHSEED": "0"}
         subprocess.run(command, check=True, env=env, capture_output=True)
         dumps = sorted(Path(tmp).glob("cg.*.*"), key=lambda p: int(p.suffix[1:]))
         counts = [_total(p) / N for p in dumps]
-    variants = chosen(words)
-    per = dict(zip((name for name, _ in variants), counts, strict=True))
+    per = dict(zip((name for name, _ in group), counts, strict=True))
     print(f"\n## instructions per request (callgrind, {N} requests per variant)")
-    print(f"{'variant':28s}  {'instr/req':>10s}  {'added':>8s}")
-    for name, base in variants:
-        added = "" if base is None or base not in per else f"{per[name] - per[base]:8.0f}"
-        print(f"{name:28s}  {per[name]:10.0f}  {added}")
-    if "PyJWT decode alone" in per:
-        decode = per["PyJWT decode alone"]
-        for kind in ("JWT HS256", "JWT HS256, no token cache"):
-            ratio = (per[kind] - per["no policy"]) / decode
-            print(f"{kind} added / PyJWT decode: {ratio:.3f}x (target <= 1.2x)")
+    print(f"{'variant':32s}  {'instr/req':>10s}  {'added':>8s}  {'ratio':>6s}")
+    for name, base in group:
+        added = ratio = ""
+        if base is not None:
+            added = f"{per[name] - per[base]:8.0f}"
+            ratio = f"{per[name] / per[base]:6.2f}"
+        print(f"{name:32s}  {per[name]:10.0f}  {added:>8s}  {ratio:>6s}")
+    if http:
+        for case in HTTP_CASES:
+            gati, starlette = per[f"{case} gati-native"], per[f"{case} starlette"]
+            print(f"{case}: gati-native / starlette {gati / starlette:.2f}x")
+        return 0
+    if which:
+        return 0
+    decode = per["PyJWT decode alone"]
+    for kind in ("JWT HS256", "JWT HS256, no token cache"):
+        ratio = (per[kind] - per["no policy"]) / decode
+        print(f"{kind} added / PyJWT decode: {ratio:.3f}x (target <= 1.2x)")
     return 0
 
 
@@ -140,6 +178,6 @@ def _total(dump: Path) -> int:
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--counted"]:
-        asyncio.run(counted(sys.argv[2:]))
+        asyncio.run(counted(GROUPS[sys.argv[2]]))
     else:
-        sys.exit(main(sys.argv[1:]))
+        sys.exit(main(sys.argv[1] if sys.argv[1:] else ""))

@@ -9,9 +9,10 @@
 //! exact path (read everything, then validate collecting every error) runs instead, so errors
 //! are always those of `validate`.
 use std::borrow::Cow;
+use std::collections::HashSet;
 
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyDict, PyList};
+use pyo3::types::{PyBool, PyDict, PyList, PyString};
 
 use super::array::ArrayNode;
 use super::errors::{Msgs, Path};
@@ -21,9 +22,10 @@ use super::object::{Extra, ObjectNode, Seen};
 use super::record::RecordNode;
 use super::scalar::Scalar;
 use super::tuple::TupleNode;
-use super::union::UnionNode;
 use super::{custom, guard};
 use super::{number, string, unique};
+
+mod union;
 
 /// Why the fast pass stopped.
 pub enum Stop {
@@ -59,19 +61,16 @@ type R<T> = Result<T, Stop>;
 /// validator, so this pass never recurses without bound.
 const MAX_NEST: usize = 128;
 
-/// Bytes a document may be read again (union members tried after a failed one, tags looked
-/// ahead for) beyond its own length, per byte of it: past this, unions read their value once
-/// and check it with the object validator, so nested unions never take more than linear time.
-const REREAD_PER_BYTE: usize = 4;
-
 pub struct Direct<'a, 's, 'py> {
     r: Reader<'s, 'py>,
     defs: &'a [Node],
     global: &'a Msgs,
     max_depth: usize,
     stack_floor: usize,
-    /// How many more bytes may be read again (see `REREAD_PER_BYTE`).
+    /// How many more bytes may be read again (see `union::budget`).
     reread: usize,
+    /// (plain union, offset, depth) where no member matched (see `union`).
+    failed: HashSet<(usize, usize, usize)>,
 }
 
 impl<'a, 's, 'py> Direct<'a, 's, 'py> {
@@ -89,7 +88,8 @@ impl<'a, 's, 'py> Direct<'a, 's, 'py> {
             global,
             max_depth,
             stack_floor,
-            reread: len.saturating_mul(REREAD_PER_BYTE).saturating_add(4096),
+            reread: union::budget(len),
+            failed: HashSet::new(),
         }
     }
 
@@ -116,6 +116,7 @@ impl<'a, 's, 'py> Direct<'a, 's, 'py> {
     /// `depth` is the number of arrays/objects around the value.
     fn node(&mut self, node: &Node, depth: usize) -> R<Bound<'py, PyAny>> {
         let py = self.r.py;
+        self.r.step();
         self.r.ws();
         let next = self.r.peek();
         if node.nullable && next == Some(b'n') {
@@ -181,14 +182,8 @@ impl<'a, 's, 'py> Direct<'a, 's, 'py> {
                 }
                 value
             }
-            (Kind::Union(k), Some(b'{')) if k.tag_key.is_some() => match self.tagged(k, depth)? {
-                Some(value) => value,
-                None => return self.generic(node, depth),
-            },
-            (Kind::Union(k), _) if k.tag_key.is_none() => match self.first_member(k, depth)? {
-                Some(value) => value,
-                None => return self.generic(node, depth),
-            },
+            (Kind::Union(k), Some(b'{')) if k.tag_key.is_some() => self.tagged(k, depth)?,
+            (Kind::Union(k), _) if k.tag_key.is_none() => self.first_member(k, depth)?,
             _ => return self.generic(node, depth),
         };
         if node.validators.is_empty() {
@@ -218,7 +213,11 @@ impl<'a, 's, 'py> Direct<'a, 's, 'py> {
             return Err(Stop::Redo);
         }
         self.r.bump();
-        let dict = PyDict::new(py);
+        // While the keys come in schema order (`ordered`), the values replace those of a copy
+        // of the template; at the first key out of that order, the dict is rebuilt with the
+        // properties read so far and filled key by key from then on.
+        let mut dict = k.template.bind(py).copy()?;
+        let mut ordered = true;
         let mut seen = Seen::new(k.properties.len());
         let mut hint = 0;
         if !self.r.eat(b'}') {
@@ -240,6 +239,10 @@ impl<'a, 's, 'py> Direct<'a, 's, 'py> {
                 if !self.r.eat(b':') {
                     return Err(Stop::Redo);
                 }
+                if ordered && found != Some(hint) {
+                    dict = read_so_far(&dict, k, hint)?;
+                    ordered = false;
+                }
                 match found {
                     Some(i) => {
                         if !seen.insert(i) {
@@ -259,20 +262,12 @@ impl<'a, 's, 'py> Direct<'a, 's, 'py> {
                             Extra::Forbid => return Err(Stop::Redo),
                             Extra::Schema(schema) => self.node(schema, depth + 1)?,
                         };
-                        let before = dict.len();
-                        dict.set_item(key, value)?;
-                        if dict.len() == before {
-                            return Err(Stop::Bail);
-                        }
+                        insert_new(&dict, key, value)?;
                     }
                 }
-                if self.r.eat(b',') {
-                    continue;
-                }
-                if self.r.eat(b'}') {
+                if !self.more(b'}')? {
                     break;
                 }
-                return Err(Stop::Redo);
             }
         }
         let missing = k
@@ -282,6 +277,12 @@ impl<'a, 's, 'py> Direct<'a, 's, 'py> {
             .any(|(i, p)| p.required && !seen.contains(i));
         if missing {
             return Err(Stop::Redo);
+        }
+        if ordered {
+            // Optional properties at the end that the document did not have.
+            for p in &k.properties[hint..] {
+                dict.del_item(p.name.bind(py))?;
+            }
         }
         Ok(dict.into_any())
     }
@@ -296,13 +297,9 @@ impl<'a, 's, 'py> Direct<'a, 's, 'py> {
         if !self.r.eat(b']') {
             loop {
                 list.append(self.node(&k.items, depth + 1)?)?;
-                if self.r.eat(b',') {
-                    continue;
-                }
-                if self.r.eat(b']') {
+                if !self.more(b']')? {
                     break;
                 }
-                return Err(Stop::Redo);
             }
         }
         let n = list.len();
@@ -328,13 +325,9 @@ impl<'a, 's, 'py> Direct<'a, 's, 'py> {
                     None => k.rest.as_deref().ok_or(Stop::Redo)?,
                 };
                 list.append(self.node(schema, depth + 1)?)?;
-                if self.r.eat(b',') {
-                    continue;
-                }
-                if self.r.eat(b']') {
+                if !self.more(b']')? {
                     break;
                 }
-                return Err(Stop::Redo);
             }
         }
         if list.len() < k.items.len() {
@@ -351,156 +344,72 @@ impl<'a, 's, 'py> Direct<'a, 's, 'py> {
         let dict = PyDict::new(self.r.py);
         if !self.r.eat(b'}') {
             loop {
-                self.r.ws();
-                if self.r.peek() != Some(b'"') {
-                    return Err(Stop::Redo);
-                }
-                let text = self.r.str_token()?;
-                if !self.r.eat(b':') {
-                    return Err(Stop::Redo);
-                }
+                let text = self.entry_key()?;
                 let key = self.r.py_string(&text, true);
                 let value = self.node(&k.values, depth + 1)?;
-                let before = dict.len();
-                dict.set_item(key, value)?;
-                if dict.len() == before {
-                    return Err(Stop::Bail);
-                }
-                if self.r.eat(b',') {
-                    continue;
-                }
-                if self.r.eat(b'}') {
+                insert_new(&dict, key, value)?;
+                if !self.more(b'}')? {
                     break;
                 }
-                return Err(Stop::Redo);
             }
         }
         Ok(dict.into_any())
     }
 
-    /// A discriminated union at `{`: looks ahead for the tag, then reads the object with the
-    /// member it selects. `None` when the look-ahead budget is spent.
-    fn tagged(&mut self, k: &UnionNode, depth: usize) -> R<Option<Bound<'py, PyAny>>> {
-        if depth >= self.max_depth {
+    /// An object entry's key and its `:`.
+    fn entry_key(&mut self) -> R<Cow<'s, str>> {
+        self.r.ws();
+        if self.r.peek() != Some(b'"') {
             return Err(Stop::Redo);
         }
-        let start = self.r.pos();
-        let index = self.tag_member(k);
-        let read = self.r.pos() - start;
-        self.r.rewind(start);
-        let Some(index) = index? else {
-            return Ok(None);
-        };
-        if !self.spend(read) {
-            return Ok(None);
+        let text = self.r.str_token()?;
+        if !self.r.eat(b':') {
+            return Err(Stop::Redo);
         }
-        self.node(&k.members[index], depth + 1).map(Some)
+        Ok(text)
     }
 
-    /// The member the object's tag selects (`None` when the budget runs out first); `Redo`
-    /// when the tag is missing or matches no member.
-    fn tag_member(&mut self, k: &UnionNode) -> R<Option<usize>> {
-        let py = self.r.py;
-        let tag_key = k.tag_key.as_deref().unwrap_or_default();
-        self.r.bump();
-        loop {
-            self.r.ws();
-            if self.r.peek() != Some(b'"') {
-                return Err(Stop::Redo);
-            }
-            let key = self.r.str_token()?;
-            if !self.r.eat(b':') {
-                return Err(Stop::Redo);
-            }
-            self.r.ws();
-            if key == tag_key {
-                let tag = match (self.r.peek(), &k.tag_texts) {
-                    (Some(b'"'), Some(texts)) => {
-                        let text = self.r.str_token()?;
-                        let found = texts.iter().find(|(t, _)| *t == text);
-                        return found.map(|(_, i)| Some(*i)).ok_or(Stop::Redo);
-                    }
-                    (Some(b'"'), None) => {
-                        let text = self.r.str_token()?;
-                        self.r.py_string(&text, false).into_any()
-                    }
-                    (Some(b'-' | b'0'..=b'9'), _) => {
-                        let num = self.r.num_token()?;
-                        self.r.py_number(&num)?
-                    }
-                    (Some(b't'), _) => self
-                        .r
-                        .word("true", PyBool::new(py, true).to_owned().into_any())?,
-                    (Some(b'f'), _) => self
-                        .r
-                        .word("false", PyBool::new(py, false).to_owned().into_any())?,
-                    (Some(b'n'), _) => self.r.word("null", py.None().into_bound(py))?,
-                    _ => return Err(Stop::Redo),
-                };
-                return k.member_for(&tag)?.map(Some).ok_or(Stop::Redo);
-            }
-            let from = self.r.pos();
-            self.r.skip()?;
-            if !self.spend(self.r.pos() - from) {
-                return Ok(None);
-            }
-            if !self.r.eat(b',') {
-                return Err(Stop::Redo);
-            }
+    /// After an entry of an array or object: `true` at `,` (another follows), `false` at
+    /// `close`.
+    fn more(&mut self, close: u8) -> R<bool> {
+        if self.r.eat(b',') {
+            return Ok(true);
         }
-    }
-
-    /// A plain union: each member that could start with the next byte is tried on the token
-    /// stream, the reader rewound after each failure. `None` when the rereading budget is spent.
-    fn first_member(&mut self, k: &UnionNode, depth: usize) -> R<Option<Bound<'py, PyAny>>> {
-        self.r.ws();
-        let start = self.r.pos();
-        let next = self.r.peek();
-        for member in k.members.iter().filter(|m| may_start(m, next)) {
-            match self.node(member, depth) {
-                Err(Stop::Redo) => {
-                    let read = self.r.pos() - start;
-                    self.r.rewind(start);
-                    if !self.spend(read) {
-                        return Ok(None);
-                    }
-                }
-                found => return found.map(Some),
-            }
+        if self.r.eat(close) {
+            return Ok(false);
         }
         Err(Stop::Redo)
     }
-
-    /// Takes `bytes` from the rereading budget; false once it is spent.
-    fn spend(&mut self, bytes: usize) -> bool {
-        match self.reread.checked_sub(bytes) {
-            Some(left) => {
-                self.reread = left;
-                true
-            }
-            None => {
-                self.reread = 0;
-                false
-            }
-        }
-    }
 }
 
-/// Whether a value starting with `next` could be valid for `node`: a member that fails
-/// this would fail its type check, so trying it cannot change the outcome.
-fn may_start(node: &Node, next: Option<u8>) -> bool {
-    let Some(b) = next else { return false };
-    if node.nullable && b == b'n' {
-        return true;
+/// Adds an entry read from the document; a key seen before is for the exact path to report.
+fn insert_new<'py>(
+    dict: &Bound<'py, PyDict>,
+    key: Bound<'py, PyString>,
+    value: Bound<'py, PyAny>,
+) -> R<()> {
+    let before = dict.len();
+    dict.set_item(key, value)?;
+    if dict.len() == before {
+        return Err(Stop::Bail);
     }
-    match &node.kind {
-        Kind::String(_) => b == b'"',
-        Kind::Number(_) => b == b'-' || b.is_ascii_digit(),
-        Kind::Scalar(Scalar::Boolean) => b == b't' || b == b'f',
-        Kind::Scalar(Scalar::Null) => b == b'n',
-        Kind::Object(_) | Kind::Record(_) => b == b'{',
-        Kind::Union(u) if u.tag_key.is_some() => b == b'{',
-        Kind::Array(_) | Kind::Tuple(_) => b == b'[',
-        _ => true,
+    Ok(())
+}
+
+/// A dict of the first `n` properties of `filled`, a template copy whose first `n` values were
+/// read, in that order.
+fn read_so_far<'py>(
+    filled: &Bound<'py, PyDict>,
+    k: &ObjectNode,
+    n: usize,
+) -> PyResult<Bound<'py, PyDict>> {
+    let py = filled.py();
+    let dict = PyDict::new(py);
+    for p in &k.properties[..n] {
+        let name = p.name.bind(py);
+        if let Some(value) = filled.get_item(name)? {
+            dict.set_item(name, value)?;
+        }
     }
+    Ok(dict)
 }

@@ -270,6 +270,9 @@ pub struct Errors<'py> {
     pub count: usize,
     pub stopped: bool,
     pub fast: bool,
+    /// Collecting one member's errors for a `union_mismatch`: a union failing inside reports
+    /// its own `union_mismatch` without `members` (docs/gtype.md §5).
+    pub in_member: bool,
     pub max_errors: usize,
 }
 
@@ -280,7 +283,16 @@ impl<'py> Errors<'py> {
             count: 0,
             stopped: false,
             fast,
+            in_member: false,
             max_errors,
+        }
+    }
+
+    /// A collector for one union member's error list.
+    pub fn member_list(max_errors: usize) -> Self {
+        Errors {
+            in_member: true,
+            ..Errors::new(max_errors, false)
         }
     }
 

@@ -11,6 +11,8 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString};
 use pyo3::IntoPyObjectExt;
 
+use super::pause::Pause;
+
 pub enum Failure {
     /// Malformed input: the byte offset and a short detail.
     Invalid(usize, String),
@@ -114,6 +116,66 @@ impl StringCache {
     }
 }
 
+/// Up to sixteen bytes as two words, read whole (overlapping when shorter than sixteen): two
+/// byte strings of one length are equal exactly when their words are. `None` when longer.
+fn words(b: &[u8]) -> Option<(u64, u64)> {
+    let n = b.len();
+    if n >= 8 {
+        let (head, tail) = (b.first_chunk::<8>()?, b.last_chunk::<8>()?);
+        return (n <= 16).then(|| (u64::from_le_bytes(*head), u64::from_le_bytes(*tail)));
+    }
+    if n >= 4 {
+        let (head, tail) = (b.first_chunk::<4>()?, b.last_chunk::<4>()?);
+        return Some((
+            u64::from(u32::from_le_bytes(*head)),
+            u64::from(u32::from_le_bytes(*tail)),
+        ));
+    }
+    // Bytes 0, n/2 and n-1 are every byte of a text shorter than four.
+    Some(match b {
+        [] => (0, 0),
+        [first, ..] => (
+            u64::from(*first) | u64::from(b[n / 2]) << 8 | u64::from(b[n - 1]) << 16,
+            0,
+        ),
+    })
+}
+
+/// Whether two byte strings are equal: keys and cached strings are short, where a call to
+/// `memcmp` costs more than comparing two words.
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len()
+        && match (words(a), words(b)) {
+            (Some(x), Some(y)) => x == y,
+            _ => a == b,
+        }
+}
+
+/// The string cache's slot for `bytes`: a multiplicative hash of whole words (FNV-1a's byte
+/// at a time cost more than building the string it saved).
+fn slot_of(bytes: &[u8]) -> usize {
+    const K: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut h = bytes.len() as u64;
+    match words(bytes) {
+        Some((x, y)) => h = (h ^ x ^ y.rotate_left(29)).wrapping_mul(K),
+        None => {
+            let tail = bytes
+                .last_chunk::<8>()
+                .map_or(0, |t| u64::from_le_bytes(*t));
+            for chunk in bytes
+                .chunks_exact(8)
+                .chain(std::iter::once(&tail.to_le_bytes()[..]))
+            {
+                let w = <[u8; 8]>::try_from(chunk).map_or(0, u64::from_le_bytes);
+                h = (h.rotate_left(5) ^ w).wrapping_mul(K);
+            }
+        }
+    }
+    #[allow(clippy::cast_possible_truncation)] // the top 12 bits
+    let slot = (h >> 52) as usize;
+    slot % SLOTS
+}
+
 /// The offset of the first `"`, `\\` or control character in `bytes`: eight bytes per step,
 /// then one table lookup per byte for the tail. (memchr2 followed by a second scan for control
 /// characters cost ~25% of the direct pass's instructions on a document tree; this, ~5%.)
@@ -170,6 +232,8 @@ pub struct Reader<'s, 'py> {
     text: &'s str,
     src: &'s [u8],
     pos: usize,
+    /// Lets other threads take the GIL now and then while a large document is read.
+    pause: Pause,
 }
 
 type Res<T> = Result<T, Failure>;
@@ -215,9 +279,15 @@ impl<'s, 'py> Reader<'s, 'py> {
                 text,
                 src,
                 pos: 0,
+                pause: Pause::default(),
             }),
             Err(e) => invalid(e.valid_up_to(), "invalid UTF-8"),
         }
+    }
+
+    /// Counts one value read (see `Pause`).
+    pub fn step(&mut self) {
+        self.pause.step(self.py);
     }
 
     pub fn ws(&mut self) {
@@ -233,7 +303,11 @@ impl<'s, 'py> Reader<'s, 'py> {
     /// At a string token: when its raw bytes are exactly `"` + `raw` + `"`, consumes it.
     pub fn raw_key(&mut self, raw: &[u8]) -> bool {
         let end = self.pos + 1 + raw.len();
-        let hit = self.src.get(self.pos + 1..end) == Some(raw) && self.src.get(end) == Some(&b'"');
+        let hit = self
+            .src
+            .get(self.pos + 1..end)
+            .is_some_and(|b| same(b, raw))
+            && self.src.get(end) == Some(&b'"');
         if hit {
             self.pos = end + 1;
         }
@@ -340,6 +414,7 @@ impl<'s, 'py> Reader<'s, 'py> {
         let py = self.py;
         let mut stack: Vec<Frame<'py>> = Vec::new();
         'value: loop {
+            self.step();
             self.ws();
             let mut value: Bound<'py, PyAny> = match self.peek() {
                 Some(open @ (b'{' | b'[')) => {
@@ -467,12 +542,9 @@ impl<'s, 'py> Reader<'s, 'py> {
         else {
             return PyString::new(py, text);
         };
-        let mut h = Fnv::default();
-        h.write(text.as_bytes());
-        #[allow(clippy::cast_possible_truncation)] // a hash: any bits will do
-        let slot = &mut slots[(h.finish() as usize) % SLOTS];
+        let slot = &mut slots[slot_of(text.as_bytes())];
         if let Some((bytes, s)) = slot {
-            if **bytes == *text.as_bytes() {
+            if same(bytes, text.as_bytes()) {
                 return s.bind(py).clone();
             }
         }
@@ -749,6 +821,23 @@ mod tests {
             let plain: Vec<u8> = (0..len).map(|i| [b' ', b'~', 0x7f, 0xe9][i % 4]).collect();
             assert_eq!(string_stop(&plain), None);
         }
+    }
+
+    #[test]
+    fn same_compares_every_byte() {
+        for len in 0..40 {
+            let a: Vec<u8> = (0..len)
+                .map(|i| b"abcdefghijklmnopqrstuvwxyz"[i % 26])
+                .collect();
+            assert!(same(&a, &a.clone()));
+            for at in 0..len {
+                let mut b = a.clone();
+                b[at] ^= 1;
+                assert!(!same(&a, &b), "{len} {at}");
+            }
+            assert!(!same(&a, &[a.as_slice(), b"\0"].concat()));
+        }
+        assert!(slot_of(b"some text") < SLOTS && slot_of(&[b'x'; 40]) < SLOTS);
     }
 
     #[test]

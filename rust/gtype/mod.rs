@@ -26,6 +26,7 @@ mod record;
 mod reference;
 mod scalar;
 mod string;
+mod trials;
 mod tuple;
 mod types;
 mod union;

@@ -10,6 +10,7 @@ use super::errors::{Code, Errors, Msgs, Path};
 use super::guard;
 use super::json::KeyCache;
 use super::pause::Pause;
+use super::trials::Trials;
 use super::{
     array, custom, intersection, literal, number, object, plan, record, reference, scalar, string,
     tuple, union,
@@ -100,6 +101,8 @@ pub struct Ctx<'a, 'py> {
     pub active: Vec<(usize, usize)>,
     /// Lets other threads take the GIL now and then during a long validation.
     pause: Pause,
+    /// Plain unions' answers so far in this call (see `trials`).
+    pub trials: Trials<'py>,
 }
 
 impl<'a, 'py> Ctx<'a, 'py> {
@@ -122,6 +125,7 @@ impl<'a, 'py> Ctx<'a, 'py> {
             stack_floor: guard::stack_floor(),
             active: Vec::new(),
             pause: Pause::default(),
+            trials: Trials::default(),
         }
     }
 
@@ -178,6 +182,7 @@ pub fn validate<'py>(
         return Ok(());
     }
     if ctx.frames >= MAX_FRAMES || guard::stack_here() < ctx.stack_floor {
+        ctx.trials.detours += 1;
         return ctx.global_err(Code::DepthExceeded, path, value);
     }
     ctx.pause.step(ctx.py);

@@ -28,12 +28,20 @@ pub enum Extra {
 pub struct ObjectNode {
     pub(super) properties: Vec<Property>,
     names: Py<PyFrozenSet>,
+    /// `{name: None}` for every property in schema order: the JSON reader copies it (one
+    /// allocation of the right size) and replaces the values as keys come in that order.
+    /// Strings and `None` cannot reach back to the validator, so the collector need not see it.
+    pub(super) template: Py<PyDict>,
     pub(super) extra: Extra,
     /// Property indexes by name, for objects with more properties than a scan should visit.
     index: HashMap<String, usize>,
+    /// Whether checking the properties can run outside code (the plan's `snapshot`), which
+    /// could change the dict meanwhile: then each property is looked up when its turn comes.
+    snapshot: bool,
 }
 
-/// Objects with more properties than this find a JSON key through `index`, not a scan.
+/// Objects with more properties than this find a JSON key through `index`, not a scan, and
+/// are read from a dict by looking each property up.
 const SCAN_MAX: usize = 16;
 
 impl ObjectNode {
@@ -108,6 +116,10 @@ pub fn compile(cx: &Compiler, d: &Bound<'_, PyDict>) -> PyResult<ObjectNode> {
         });
     }
     let names = PyFrozenSet::new(py, properties.iter().map(|p| p.name.bind(py)))?.unbind();
+    let template = PyDict::new(py);
+    for p in &properties {
+        template.set_item(p.name.bind(py), py.None())?;
+    }
     let extra = match plan::get(d, "extra")? {
         None => Extra::Ignore,
         Some(e) => match e.extract::<String>().ok().as_deref() {
@@ -128,8 +140,11 @@ pub fn compile(cx: &Compiler, d: &Bound<'_, PyDict>) -> PyResult<ObjectNode> {
     Ok(ObjectNode {
         properties,
         names,
+        template: template.unbind(),
         extra,
         index,
+        // A plan written without it (by hand) is read the safe way.
+        snapshot: plan::get(d, "snapshot")?.map_or(Ok(true), |v| v.is_truthy())?,
     })
 }
 
@@ -169,6 +184,11 @@ fn fields<'py>(
     path: &Path<'_, 'py>,
 ) -> PyResult<()> {
     let py = ctx.py;
+    if !k.snapshot && k.properties.len() <= SCAN_MAX {
+        if let Some(values) = by_identity(k, dict) {
+            return declared(ctx, node, k, dict, values, path);
+        }
+    }
     check_keys(ctx, node, dict, path)?;
     let mut found = 0;
     for prop in &k.properties {
@@ -203,6 +223,64 @@ fn fields<'py>(
             Extra::Forbid => ctx.err(node, Code::ObjectExtra, &path.key(key), v)?,
             Extra::Schema(schema) => validate_node(ctx, schema, v, &path.key(key))?,
             Extra::Ignore => {}
+        }
+    }
+    Ok(())
+}
+
+/// The dict's values by property when every key is the very name object of a property (as
+/// with dict literals and gati's own JSON reader, whose keys are the interned names): one pass
+/// over the entries and no lookup; every key is then a declared `str`. `None` for any other
+/// key. Only when nothing run under the object can change the dict (`snapshot` false).
+fn by_identity<'py>(
+    k: &ObjectNode,
+    dict: &Bound<'py, PyDict>,
+) -> Option<[Option<Bound<'py, PyAny>>; SCAN_MAX]> {
+    let py = dict.py();
+    let mut values = [const { None }; SCAN_MAX];
+    let mut next = 0;
+    let (mut pos, mut key, mut value) = (0, std::ptr::null_mut(), std::ptr::null_mut());
+    // `PyDict_Next` itself: keys are only compared by address, so they are not counted in and
+    // out as an iterator's items would be (a tenth of a dict's validation).
+    // SAFETY: `dict` is a live dict the caller holds; PyDict_Next only reads it, and the
+    // borrowed references it hands out stay valid as nothing runs meanwhile to change it.
+    while unsafe {
+        pyo3::ffi::PyDict_Next(dict.as_ptr(), &raw mut pos, &raw mut key, &raw mut value)
+    } != 0
+    {
+        let i = match k.properties.get(next) {
+            Some(p) if p.name.as_ptr() == key => next,
+            _ => k.properties.iter().position(|p| p.name.as_ptr() == key)?,
+        };
+        // SAFETY: `value` is the dict's live borrowed reference, taken as a new one here.
+        *values.get_mut(i)? = Some(unsafe { Bound::from_borrowed_ptr(py, value) });
+        next = i + 1;
+    }
+    Some(values)
+}
+
+/// The properties checked from values read in one pass: the same checks, in the same order,
+/// as `fields` (no key errors and no extra keys are possible then).
+fn declared<'py>(
+    ctx: &mut Ctx<'_, 'py>,
+    node: &Node,
+    k: &ObjectNode,
+    dict: &Bound<'py, PyDict>,
+    values: [Option<Bound<'py, PyAny>>; SCAN_MAX],
+    path: &Path<'_, 'py>,
+) -> PyResult<()> {
+    let py = ctx.py;
+    for (prop, value) in k.properties.iter().zip(values) {
+        if ctx.stopped() {
+            return Ok(());
+        }
+        let name = prop.name.bind(py).as_any();
+        match value {
+            Some(v) => validate_node(ctx, &prop.node, &v, &path.key(name))?,
+            None if prop.required => {
+                ctx.err(node, Code::ObjectMissing, &path.key(name), dict.as_any())?;
+            }
+            None => {}
         }
     }
     Ok(())

@@ -27,25 +27,17 @@ pub fn validate<'py>(
     let Some(dict) = types::cast::<PyDict>(value) else {
         return ctx.err(node, Code::RecordType, path, value);
     };
-    ctx.nested(path, value, |ctx| entries(ctx, node, k, dict, path))
-}
-
-fn entries<'py>(
-    ctx: &mut Ctx<'_, 'py>,
-    node: &Node,
-    k: &RecordNode,
-    dict: &Bound<'py, PyDict>,
-    path: &Path<'_, 'py>,
-) -> PyResult<()> {
-    check_keys(ctx, node, dict, path)?;
-    for kv in dict.items().iter() {
-        if ctx.stopped() {
-            break;
+    ctx.nested(path, value, |ctx| {
+        check_keys(ctx, node, dict, path)?;
+        for kv in dict.items().iter() {
+            if ctx.stopped() {
+                break;
+            }
+            let (key, v) = (kv.get_item(0)?, kv.get_item(1)?);
+            if key.is_instance_of::<pyo3::types::PyString>() {
+                validate_node(ctx, &k.values, &v, &path.key(&key))?;
+            }
         }
-        let (key, v) = (kv.get_item(0)?, kv.get_item(1)?);
-        if key.is_instance_of::<pyo3::types::PyString>() {
-            validate_node(ctx, &k.values, &v, &path.key(&key))?;
-        }
-    }
-    Ok(())
+        Ok(())
+    })
 }

@@ -15,7 +15,7 @@ pub fn compile(cx: &Compiler, d: &Bound<'_, PyDict>) -> PyResult<usize> {
         .ok_or_else(|| PyValueError::new_err(format!("ref to unknown definition {name:?}")))
 }
 
-fn is_container(v: &Bound<'_, PyAny>) -> bool {
+pub fn is_container(v: &Bound<'_, PyAny>) -> bool {
     types::is::<PyDict>(v)
         || types::is::<PyList>(v)
         || types::is::<PyTuple>(v)
@@ -35,6 +35,7 @@ pub fn validate<'py>(
     }
     let key = (index, value.as_ptr() as usize);
     if ctx.active.contains(&key) {
+        ctx.trials.detours += 1;
         return ctx.global_err(Code::RecursionLoop, path, value);
     }
     ctx.active.push(key);

@@ -32,34 +32,26 @@ pub fn validate<'py>(
     if !(types::is::<PyList>(value) || types::is::<PyTuple>(value)) {
         return ctx.err(node, Code::TupleType, path, value);
     }
-    ctx.nested(path, value, |ctx| body(ctx, node, k, value, path))
-}
-
-fn body<'py>(
-    ctx: &mut Ctx<'_, 'py>,
-    node: &Node,
-    k: &TupleNode,
-    value: &Bound<'py, PyAny>,
-    path: &Path<'_, 'py>,
-) -> PyResult<()> {
-    // Read once, as stored (docs/gtype.md §5): the list or tuple itself is never asked again.
-    let items: Vec<Bound<'py, PyAny>> = match array::stored(value, false)? {
-        Some(stored) => stored.try_iter()?.collect::<PyResult<_>>()?,
-        None => Vec::new(),
-    };
-    let n = items.len();
-    if n < k.items.len() || (k.rest.is_none() && n > k.items.len()) {
-        return ctx.err(node, Code::TupleLength, path, value);
-    }
-    let fixed = k
-        .items
-        .iter()
-        .chain(std::iter::repeat_n(k.rest.as_deref(), n).flatten());
-    for (i, (item, schema)) in items.iter().zip(fixed).enumerate() {
-        if ctx.stopped() {
-            break;
+    ctx.nested(path, value, |ctx| {
+        // Read once, as stored (docs/gtype.md §5): the list or tuple itself is never asked again.
+        let items: Vec<Bound<'py, PyAny>> = match array::stored(value, false)? {
+            Some(stored) => stored.try_iter()?.collect::<PyResult<_>>()?,
+            None => Vec::new(),
+        };
+        let n = items.len();
+        if n < k.items.len() || (k.rest.is_none() && n > k.items.len()) {
+            return ctx.err(node, Code::TupleLength, path, value);
         }
-        validate_node(ctx, schema, item, &path.idx(i))?;
-    }
-    Ok(())
+        let fixed = k
+            .items
+            .iter()
+            .chain(std::iter::repeat_n(k.rest.as_deref(), n).flatten());
+        for (i, (item, schema)) in items.iter().zip(fixed).enumerate() {
+            if ctx.stopped() {
+                break;
+            }
+            validate_node(ctx, schema, item, &path.idx(i))?;
+        }
+        Ok(())
+    })
 }

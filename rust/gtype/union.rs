@@ -7,6 +7,8 @@ use super::errors::{Code, Errors, Path};
 use super::literal::{json_kind, same_value};
 use super::node::{validate as validate_node, Compiler, Ctx, Node};
 use super::plan;
+use super::reference::is_container;
+use super::trials::Trials;
 
 pub struct UnionNode {
     pub(super) members: Vec<Node>,
@@ -85,46 +87,32 @@ pub fn validate<'py>(
     value: &Bound<'py, PyAny>,
     path: &Path<'_, 'py>,
 ) -> PyResult<()> {
-    match &k.discriminator {
-        Some(disc) => tagged(ctx, node, k, disc.bind(ctx.py), value, path),
-        None => first_match(ctx, node, k, value, path),
+    if let Some(disc) = &k.discriminator {
+        let disc = disc.bind(ctx.py);
+        let Ok(dict) = value.cast::<PyDict>() else {
+            return ctx.err(node, Code::ObjectType, path, value);
+        };
+        return ctx.nested(path, value, |ctx| {
+            let Some(tag) = dict.get_item(disc)? else {
+                return ctx.err(node, Code::UnionTagMissing, path, value);
+            };
+            match k.member_for(&tag)? {
+                Some(index) => validate_node(ctx, &k.members[index], value, path),
+                None => ctx.err(node, Code::UnionTagInvalid, &path.key(disc.as_any()), &tag),
+            }
+        });
     }
-}
-
-/// Runs `member` with a fresh error collector and hands that collector back.
-fn isolated<'py>(
-    ctx: &mut Ctx<'_, 'py>,
-    member: &Node,
-    value: &Bound<'py, PyAny>,
-    path: &Path<'_, 'py>,
-    fast: bool,
-) -> PyResult<Errors<'py>> {
-    let fresh = Errors::new(ctx.errors.max_errors, fast);
-    let saved = std::mem::replace(&mut ctx.errors, fresh);
-    let result = validate_node(ctx, member, value, path);
-    let mine = std::mem::replace(&mut ctx.errors, saved);
-    result.map(|()| mine)
-}
-
-fn first_match<'py>(
-    ctx: &mut Ctx<'_, 'py>,
-    node: &Node,
-    k: &UnionNode,
-    value: &Bound<'py, PyAny>,
-    path: &Path<'_, 'py>,
-) -> PyResult<()> {
-    for member in &k.members {
-        if isolated(ctx, member, value, path, true)?.count == 0 {
-            return Ok(());
-        }
+    if some_member(ctx, k, value, path)? {
+        return Ok(());
     }
-    if ctx.errors.fast {
+    if ctx.errors.fast || ctx.errors.in_member {
         return ctx.err(node, Code::UnionMismatch, path, value);
     }
     let py = ctx.py;
     let lists = PyList::empty(py);
     for member in &k.members {
-        lists.append(isolated(ctx, member, value, path, false)?.into_list(py)?)?;
+        let fresh = Errors::member_list(ctx.errors.max_errors);
+        lists.append(isolated(ctx, member, value, path, fresh)?.into_list(py)?)?;
     }
     ctx.errors.add_full(
         &node.msgs,
@@ -137,34 +125,44 @@ fn first_match<'py>(
     )
 }
 
-fn tagged<'py>(
+/// Runs `member` with the collector `fresh` and hands that collector back.
+fn isolated<'py>(
     ctx: &mut Ctx<'_, 'py>,
-    node: &Node,
-    k: &UnionNode,
-    disc: &Bound<'py, PyString>,
+    member: &Node,
     value: &Bound<'py, PyAny>,
     path: &Path<'_, 'py>,
-) -> PyResult<()> {
-    let Ok(dict) = value.cast::<PyDict>() else {
-        return ctx.err(node, Code::ObjectType, path, value);
-    };
-    ctx.nested(path, value, |ctx| by_tag(ctx, node, k, disc, dict, path))
+    fresh: Errors<'py>,
+) -> PyResult<Errors<'py>> {
+    let saved = std::mem::replace(&mut ctx.errors, fresh);
+    let result = validate_node(ctx, member, value, path);
+    let mine = std::mem::replace(&mut ctx.errors, saved);
+    result.map(|()| mine)
 }
 
-fn by_tag<'py>(
+/// Whether some member accepts `value`; a container's answer is found once per call and
+/// depth (see `trials`).
+fn some_member<'py>(
     ctx: &mut Ctx<'_, 'py>,
-    node: &Node,
     k: &UnionNode,
-    disc: &Bound<'py, PyString>,
-    dict: &Bound<'py, PyDict>,
+    value: &Bound<'py, PyAny>,
     path: &Path<'_, 'py>,
-) -> PyResult<()> {
-    let value = dict.as_any();
-    let Some(tag) = dict.get_item(disc)? else {
-        return ctx.err(node, Code::UnionTagMissing, path, value);
-    };
-    match k.member_for(&tag)? {
-        Some(index) => validate_node(ctx, &k.members[index], value, path),
-        None => ctx.err(node, Code::UnionTagInvalid, &path.key(disc.as_any()), &tag),
+) -> PyResult<bool> {
+    let container = is_container(value);
+    let key = Trials::key(k, value, ctx.depth);
+    if let Some(matched) = ctx.trials.decided(&key).filter(|_| container) {
+        return Ok(matched);
     }
+    let detours = ctx.trials.detours;
+    let mut matched = false;
+    for member in &k.members {
+        let fresh = Errors::new(ctx.errors.max_errors, true);
+        if isolated(ctx, member, value, path, fresh)?.count == 0 {
+            matched = true;
+            break;
+        }
+    }
+    if container {
+        ctx.trials.keep(key, value, detours, matched);
+    }
+    Ok(matched)
 }

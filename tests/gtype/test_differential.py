@@ -124,7 +124,11 @@ def test_property_13_agree_on_depth_limits(case: tuple[dict[str, Any], Any], dep
     """Property 13 with a small max_depth: depth_exceeded lands at the same paths."""
     core, value = case
     n, p = pair(core, max_depth=depth)
-    assert_same_validate(n, p, value)
+    try:
+        assert_same_validate(n, p, value)
+    except AssertionError:
+        print("CORE", repr(core), "VALUE", repr(value), depth)
+        raise
     if json_data(value):
         assert_same_json(n, p, json.dumps(value))
 

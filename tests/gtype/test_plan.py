@@ -125,8 +125,9 @@ def test_plan_shape() -> None:
     assert root["type"] == "object" and root["extra"] == "forbid"
     assert set(root) == {
         *("type", "nullable", "validators", "msgs", "convert"),
-        *("properties", "extra", "instance_dict"),
+        *("properties", "extra", "instance_dict", "snapshot"),
     }
+    assert root["snapshot"] is False
     (zip_name, zip_req, zip_node), (n_name, n_req, n_node) = root["properties"]
     assert (zip_name, zip_req, n_name, n_req) == ("zip", True, "n", False)
     assert zip_node == {

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from gati._pure.gtype import _Compiler, _Sink
+from gati._pure.gtype import Call, _Compiler, _Sink
 from gati.gtype._plan import make_plan
 from tests.gtype.strategies import schema_and_value
 
@@ -25,5 +25,5 @@ def test_property_13_fast_and_slow_paths_agree(case: tuple[dict[str, Any], Any])
     ok, err = compiler.node(plan["root"])
     generated = compiler.fast(plan["root"], ok)
     sink = _Sink(10**6)
-    err(value, 0, set(), (), sink)
-    assert ok(value, 0, set()) is generated(value, 0, set()) is (not sink.errors)
+    err(value, 0, Call(), (), sink)
+    assert ok(value, 0, Call()) is generated(value, 0, Call()) is (not sink.errors)

@@ -14,6 +14,7 @@ from gati import HookError, LocalContext
 from gati.context import PHASES, Client
 from gati.context.ids import new_request_id
 from gati.context.meta import Meta
+from gati.http.ingress import new_ingress
 
 
 @settings(max_examples=100, deadline=None)
@@ -82,6 +83,19 @@ def test_routed_starts_like_the_keyword_form() -> None:
     assert lctx.snapshot().state == plain.snapshot().state == {}
     assert lctx.snapshot().events == () and lctx.snapshot().outstanding == ()
     assert lctx.advance("processing") and lctx.meta.phase == "processing"
+
+
+def test_meta_client_is_made_from_the_ingress_on_first_read() -> None:
+    """The app hands ``routed`` the request's ``Ingress``; ``meta.client`` is the same
+    ``Client`` named tuple as before, made once."""
+    info = new_ingress()
+    info.client_ip, info.user_agent = "10.0.0.9", "ua/1"
+    lctx = LocalContext.routed("r", "GET", "/", "/", "h", None, frozenset(), info, None, 1.0)
+    client = lctx.meta.client
+    assert client == Client("10.0.0.9", "ua/1") and type(client) is Client
+    assert lctx.meta.client is client
+    bare = LocalContext.routed("r", "GET", "/", "/", "h", None, frozenset(), None, None, 1.0)
+    assert bare.meta.client is None
 
 
 def test_request_ids_are_unique() -> None:

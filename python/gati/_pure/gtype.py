@@ -7,8 +7,8 @@ Every plan node becomes two closures sharing their precomputed state:
 * ``err(value, depth, active, path, sink)`` — the slow path, run only on invalid input: reports
   every error in the documented order into ``sink``.
 
-``depth`` counts the containers entered so far; ``active`` is the set of ``(ref, id(value))``
-pairs being validated through refs (``None`` for schemas without refs).
+``depth`` counts the containers entered so far; ``active`` is the call's ``Call`` (``None``
+for schemas without refs or plain unions).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from gati._pure.unique import first_repeat as _first_repeat
 from gati._pure.unique import json_kind as _kind
 from gati.errors import ValidationError
 
-__all__ = ["Validator", "actual"]
+__all__ = ["Call", "Validator", "actual"]
 
 Ok = Callable[[Any, int, Any], bool]
 Err = Callable[[Any, int, Any, tuple[Any, ...], "_Sink"], None]
@@ -90,18 +90,41 @@ class _TooMany(Exception):
 
 
 class _Sink:
-    """Collects errors up to ``limit``; one more stops the walk."""
+    """Collects errors up to ``limit``; one more stops the walk. ``in_member``: collecting one
+    union member's errors, where a union failing inside reports its ``union_mismatch`` without
+    ``members`` (docs/gtype.md §5)."""
 
-    __slots__ = ("errors", "limit")
+    __slots__ = ("errors", "in_member", "limit")
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, *, in_member: bool = False) -> None:
         self.errors: list[dict[str, Any]] = []
         self.limit = limit
+        self.in_member = in_member
 
     def add(self, error: dict[str, Any]) -> None:
         if len(self.errors) >= self.limit:
             raise _TooMany
         self.errors.append(error)
+
+
+class Call:
+    """What one validation call carries through refs and plain unions.
+
+    ``active``: the ``(ref, id(container))`` pairs being validated through refs. ``outcomes``:
+    whether some member of a plain union accepted a container at a depth, keyed by ``(union,
+    id(container), depth)`` with the container held alive until the call ends, so nested unions
+    never try their members on the same subtree twice (each level of a recursive union would
+    otherwise try every member on the whole subtree: 2^depth). For a value that holds no cycle
+    nothing else changes the answer; one found while meeting a recursion loop (``detours``
+    counts them) is not kept. The native twin is ``rust/gtype/trials.rs``.
+    """
+
+    __slots__ = ("active", "detours", "outcomes")
+
+    def __init__(self) -> None:
+        self.active: set[tuple[str, int]] = set()
+        self.outcomes: dict[tuple[int, int, int], tuple[Any, bool]] = {}
+        self.detours = 0
 
 
 def _base(v: Any) -> Any:
@@ -160,7 +183,7 @@ class _Compiler:
         self.gmsgs: Msgs = plan["msgs"]
         self.definitions: dict[str, dict[str, Any]] = plan["definitions"]
         self.compiled: dict[str, list[Any]] = {}
-        self.uses_refs = False
+        self.stateful = False  # some ref or plain union needs a ``Call``
         self.searchers: dict[int, Callable[[str], bool | None]] = {}
 
     def node(self, node: dict[str, Any]) -> tuple[Ok, Err]:
@@ -593,26 +616,42 @@ class _Compiler:
         oks = tuple(f for f, _ in members)
         limit = self.max_errors
         gmsgs = self.gmsgs
+        union = id(node)
+        self.stateful = True
 
-        def ok(v: Any, d: int, a: Any) -> bool:
+        def some_member(v: Any, d: int, a: Any) -> bool:
             for f in oks:  # noqa: SIM110 - a plain loop beats any() over a generator here
                 if f(v, d, a):
                     return True
             return False
 
+        def ok(v: Any, d: int, a: Call) -> bool:
+            if not isinstance(v, _CONTAINERS):
+                return some_member(v, d, a)
+            key = (union, id(v), d)
+            known = a.outcomes.get(key)
+            if known is not None:
+                return bool(known[1])
+            detours = a.detours
+            matched = some_member(v, d, a)
+            if a.detours == detours:
+                a.outcomes[key] = (v, matched)
+            return matched
+
         def err(v: Any, d: int, a: Any, p: tuple[Any, ...], s: _Sink) -> None:
             if ok(v, d, a):
                 return
-            reports = []
-            for _, g in members:
-                sub = _Sink(limit)
-                try:
-                    g(v, d, a, p, sub)
-                except _TooMany:
-                    sub.errors.append(_error((), "too_many_errors", gmsgs, None))
-                reports.append(sub.errors)
             e = _error(p, "union_mismatch", msgs, v)
-            e["members"] = reports
+            if not s.in_member:
+                reports = []
+                for _, g in members:
+                    sub = _Sink(limit, in_member=True)
+                    try:
+                        g(v, d, a, p, sub)
+                    except _TooMany:
+                        sub.errors.append(_error((), "too_many_errors", gmsgs, None))
+                    reports.append(sub.errors)
+                e["members"] = reports
             s.add(e)
 
         return ok, err
@@ -667,7 +706,7 @@ class _Compiler:
 
     def _ref(self, node: dict[str, Any], msgs: Msgs) -> tuple[Ok, Err]:
         name: str = node["name"]
-        self.uses_refs = True
+        self.stateful = True
         cell = self.compiled.get(name)
         if cell is None:
             cell = self.compiled[name] = [None, None]
@@ -680,32 +719,34 @@ class _Compiler:
             if not isinstance(v, _CONTAINERS):
                 return bool(cell[0](v, d, a))
             key = (name, id(v))
-            if key in a:
+            if key in a.active:
+                a.detours += 1
                 return False
-            a.add(key)
+            a.active.add(key)
             try:
                 if d - _SEGMENT.base >= _LEVELS_PER_THREAD:
                     return bool(_on_fresh_stack(cell[0], v, d, a))
                 return bool(cell[0](v, d, a))
             finally:
-                a.discard(key)
+                a.active.discard(key)
 
         def err(v: Any, d: int, a: Any, p: tuple[Any, ...], s: _Sink) -> None:
             if not isinstance(v, _CONTAINERS):
                 cell[1](v, d, a, p, s)
                 return
             key = (name, id(v))
-            if key in a:
+            if key in a.active:
+                a.detours += 1
                 s.add(_error(p, "recursion_loop", gmsgs, v))
                 return
-            a.add(key)
+            a.active.add(key)
             try:
                 if d - _SEGMENT.base >= _LEVELS_PER_THREAD:
                     _on_fresh_stack(cell[1], v, d, a, p, s)
                 else:
                     cell[1](v, d, a, p, s)
             finally:
-                a.discard(key)
+                a.active.discard(key)
 
         return ok, err
 
@@ -771,7 +812,7 @@ class Validator:
         "_max_errors",
         "_ok",
         "_plan",
-        "_refs",
+        "_stateful",
         "schema",
     )
 
@@ -779,7 +820,7 @@ class Validator:
         compiler = _Compiler(plan)
         ok, self._err = compiler.node(plan["root"])
         self._ok = compiler.fast(plan["root"], ok)
-        self._refs = compiler.uses_refs
+        self._stateful = compiler.stateful
         self._max_errors: int = plan["max_errors"]
         self._max_depth: int = plan["max_depth"]
         self._gmsgs: Msgs = plan["msgs"]
@@ -787,23 +828,27 @@ class Validator:
         self._plan = plan
         self._builders: dict[bool, Any] = {}
 
+    def _call(self) -> Call | None:
+        """A fresh per-call state, when the schema has refs or plain unions."""
+        return Call() if self._stateful else None
+
     def is_valid(self, obj: Any) -> bool:
         """Whether ``obj`` is valid; builds no error objects."""
         try:
-            return bool(self._ok(obj, 0, set() if self._refs else None))
+            return bool(self._ok(obj, 0, self._call()))
         except RecursionError:  # the caller's own stack was nearly full
             return False
 
     def validate(self, obj: Any) -> Any:
         """Return ``obj`` itself if valid, else raise ``ValidationError`` listing every error."""
         try:
-            if self._ok(obj, 0, set() if self._refs else None):
+            if self._ok(obj, 0, self._call()):
                 return obj
         except RecursionError:
             pass
         sink = _Sink(self._max_errors)
         try:
-            self._err(obj, 0, set() if self._refs else None, (), sink)
+            self._err(obj, 0, self._call(), (), sink)
         except _TooMany:
             sink.errors.append(_error((), "too_many_errors", self._gmsgs, None))
         except RecursionError:  # the caller's own stack was nearly full: no partial list

@@ -216,7 +216,9 @@ def _quick(data: bytes | bytearray | memoryview | str, max_depth: int) -> Any:
         return _MISS
     if not isinstance(raw, bytes):
         return _MISS
-    if raw.count(b"[") + raw.count(b"{") > max_depth:
+    # A document orjson reads is well formed: nesting deeper than ``max_depth`` needs more
+    # than twice as many bytes, so shorter documents skip the two counts.
+    if len(raw) > 2 * max_depth and raw.count(b"[") + raw.count(b"{") > max_depth:
         return _MISS
     if len(raw) >= len(_LONG_INT) and _LONG_INT in raw.translate(_DIGIT_RUNS):
         return _MISS

@@ -23,7 +23,7 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
-from gati._pure.gtype import _Compiler, _error, stored
+from gati._pure.gtype import Call, _Compiler, _error, stored
 
 __all__ = ["ConversionFailed", "compile_builder"]
 
@@ -231,7 +231,7 @@ class _Builder:
 
         def build(v: Any, d: int) -> Any:
             for ok, b in members:  # the member validation picked: the first that accepts
-                if ok(v, d + tagged, set()):
+                if ok(v, d + tagged, Call()):
                     return v if b is None else b(v, d + tagged)
             return v  # unreachable after validation
 

@@ -400,6 +400,7 @@ class _Planner:
             required = set(n.get("required", []))
             plan["properties"] = [[k, k in required, v] for k, v in plan["properties"].items()]
             plan["extra"] = plan["extra"] or "ignore"
+            plan["snapshot"] = calls_out(plan)
         elif kind == "array":
             plan["unique_items"] = n.get("unique_items", False)
             plan["snapshot"] = plan["unique_items"] or calls_out(plan["items"])

@@ -83,6 +83,8 @@ def is_json_media(content_type: bytes | None) -> bool:
     """``application/json`` or any ``+json`` media type, parameters ignored."""
     if content_type is None:
         return False
+    if content_type == b"application/json":  # the usual header: no split, strip or lower
+        return True
     media = content_type.split(b";", 1)[0].strip().lower()
     return media == b"application/json" or (
         media.startswith(b"application/") and media.endswith(b"+json")

@@ -208,6 +208,96 @@ class Orchestrator:
             CURRENT.reset(token)
         return result
 
+    async def run_plain(
+        self, plan: RoutePlan, call: Call, req: Any, res: Any, lctx: LocalContext
+    ) -> Any:
+        """``run`` for a fresh request on a plain plan (``RoutePlan.plain``) while no listener
+        is attached (the app checks both): the same steps, phases and outcomes, written
+        straight through without step indexes or listener checks. Local hooks or callbacks
+        added by a before hook hand the rest of the request to ``run``; those added by the
+        handler get ``run``'s ending here."""
+        token = CURRENT.set(lctx)
+        args = (req, res, lctx, self.gctx)
+        hook: Hook | None = None
+        result: Any = None
+        try:
+            for hook in plan.before:
+                await hook.fn(*args)
+                lctx.hook_index += 1
+            hook = None
+            if lctx.extras_if_made is None:
+                timeout = plan.timeout
+                wd = self._wd
+                task = None if wd is None else running_tasks.get(wd.loop)
+                if wd is not None and task is not None and timeout is not None:
+                    # the watchdog written out, as in run (a coroutine frame less)
+                    wd.arm(task, timeout)
+                    try:
+                        result = await call(*args)
+                    except BaseException:
+                        if wd.disarm(task):
+                            raise _HandlerTimedOut(f"timed out after {timeout} s") from None
+                        raise
+                    if wd.disarm(task):
+                        raise _HandlerTimedOut(f"timed out after {timeout} s")
+                elif timeout is not None:
+                    result = await self._bounded(call(*args), timeout, _HandlerTimedOut)
+                else:
+                    result = await call(*args)
+                lctx.hook_index += 1
+        except BaseException as exc:
+            if isinstance(exc, Exception) and not isinstance(exc, _HandlerTimedOut):
+                report = self.emitter.failure_emit()
+                if report is not None:
+                    if hook is None:
+                        report(_handler_failed(lctx, exc, None))
+                    else:
+                        _failed_hook(report, lctx, hook, exc, 1)
+            return await self._settle(exc, plan, args, lctx, None, 0, token)
+        x = lctx.extras_if_made
+        if x is not None:
+            if lctx.hook_index == len(plan.before):  # before the handler: run goes on
+                CURRENT.reset(token)
+                return await self.run(plan, call, req, res, lctx)
+            return await self._end_with_extras(x, plan, args, lctx, token, result)
+        m = lctx.meta
+        try:
+            if m._phase == "processing":  # advance()'s move, with no phase listener to call
+                m._phase = "completed"
+            else:
+                lctx.advance("completed")
+        finally:
+            CURRENT.reset(token)
+        return result
+
+    async def _end_with_extras(
+        self,
+        x: Any,
+        plan: RoutePlan,
+        args: tuple[Any, ...],
+        lctx: LocalContext,
+        token: Any,
+        result: Any,
+    ) -> Any:
+        """``run``'s ending for a plain plan whose handler added local after hooks or
+        callbacks: ``responding``, the local after hooks, cleanup, ``completed``."""
+        try:
+            lctx.advance("responding")
+            step = lctx.hook_index
+            for hook in x.after[::-1]:
+                await self._hook(hook, args, lctx, None)
+                step += 1
+                lctx.hook_index = step
+        except BaseException as exc:
+            return await self._settle(exc, plan, args, lctx, None, 0, token, True)
+        try:
+            if getattr(args[1], "asgi", None) is None:  # else finish_after_send ends it
+                await self._finish(lctx, False, None)
+                lctx.advance("completed")
+        finally:
+            CURRENT.reset(token)
+        return result
+
     async def _settle(
         self,
         failure: BaseException,

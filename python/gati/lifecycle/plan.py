@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final
 
 from gati._backend import twin
@@ -18,12 +18,21 @@ DEFAULT_TIMEOUT: Final = 30.0
 
 @dataclass(frozen=True, slots=True)
 class RoutePlan:
-    """The ordered chains of one route and its handler timeout (seconds, or None for none)."""
+    """The ordered chains of one route and its handler timeout (seconds, or None for none).
+
+    ``plain``: only before hooks, each async without timeout or retries, the plan
+    ``Orchestrator.run_plain`` runs straight through.
+    """
 
     before: tuple[Hook, ...]
     after: tuple[Hook, ...]
     catch: tuple[Hook, ...]
     timeout: float | None = DEFAULT_TIMEOUT
+    plain: bool = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        simple = all(h.is_async and h.timeout is None and not h.retries for h in self.before)
+        object.__setattr__(self, "plain", simple and not self.after and not self.catch)
 
     @property
     def has_hooks(self) -> bool:
