@@ -250,7 +250,7 @@ class Orchestrator:
                 report = self.emitter.failure_emit()
                 if report is not None:
                     if hook is None:
-                        report(_handler_failed(lctx, exc, None))
+                        report(_handler_failed(lctx, exc))
                     else:
                         _failed_hook(report, lctx, hook, exc, 1)
             return await self._settle(exc, plan, args, lctx, None, 0, token)
