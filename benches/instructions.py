@@ -11,6 +11,7 @@ To turn instructions into time, the baseline request's µs/instruction on a quie
 
     python benches/instructions.py          # needs valgrind (make system installs it)
     python benches/instructions.py http     # the three HTTP endpoints: gati against peers
+    python benches/instructions.py playground   # the Playground's recording, off against on
 """
 
 from __future__ import annotations
@@ -53,12 +54,24 @@ HTTP_VARIANTS = [
     for impl in HTTP_IMPLS
 ]
 
+PLAYGROUND_VARIANTS = [
+    ("playground off", None),
+    ("playground recording", "playground off"),
+    ("playground off, POST", None),
+    ("playground recording, POST", "playground off, POST"),
+]
+GROUPS = {"": VARIANTS, "http": HTTP_VARIANTS, "playground": PLAYGROUND_VARIANTS}
+
 
 def variant(name: str) -> Callable[[], Any]:
     """One request (or one decode) of ``name``."""
     sys.path.insert(0, str(ROOT))
     if name.startswith(HTTP_CASES):
         return http_variant(name)
+    if name.startswith("playground"):
+        from benches.test_playground_bench import stepper as recorded
+
+        return recorded(name)
     from benches.test_policy_bench import KEY, TOKEN, build, stepper
     from benches.test_timescape_bench import RESOLUTION, resolution_app
     from benches.test_timescape_bench import stepper as versioned
@@ -109,11 +122,12 @@ async def counted(group: list[tuple[str, str | None]]) -> None:
         math.fsum(requests())
 
 
-def main(http: bool) -> int:
+def main(which: str) -> int:
     if shutil.which("valgrind") is None:
         print("valgrind is not installed (make system installs it)")
         return 1
-    group = HTTP_VARIANTS if http else VARIANTS
+    group = GROUPS[which]
+    http = which == "http"
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "cg"
         command = [
@@ -125,7 +139,8 @@ def main(http: bool) -> int:
             f"--callgrind-out-file={out}.%p",
             sys.executable,
             __file__,
-            "--counted-http" if http else "--counted",
+            "--counted",
+            which,
         ]
         env = {**os.environ, "PYTHONHASHSEED": "0"}
         subprocess.run(command, check=True, env=env, capture_output=True)
@@ -145,6 +160,8 @@ def main(http: bool) -> int:
             gati, starlette = per[f"{case} gati-native"], per[f"{case} starlette"]
             print(f"{case}: gati-native / starlette {gati / starlette:.2f}x")
         return 0
+    if which:
+        return 0
     decode = per["PyJWT decode alone"]
     for kind in ("JWT HS256", "JWT HS256, no token cache"):
         ratio = (per[kind] - per["no policy"]) / decode
@@ -160,9 +177,7 @@ def _total(dump: Path) -> int:
 
 
 if __name__ == "__main__":
-    if sys.argv[1:] == ["--counted"]:
-        asyncio.run(counted(VARIANTS))
-    elif sys.argv[1:] == ["--counted-http"]:
-        asyncio.run(counted(HTTP_VARIANTS))
+    if sys.argv[1:2] == ["--counted"]:
+        asyncio.run(counted(GROUPS[sys.argv[2]]))
     else:
-        sys.exit(main(sys.argv[1:] == ["http"]))
+        sys.exit(main(sys.argv[1] if sys.argv[1:] else ""))

@@ -26,6 +26,13 @@ def recording_app() -> Any:
     return app
 
 
+def stepper(variant: str) -> Any:
+    """One request of a ``benches/instructions.py`` variant ("playground off" or "playground
+    recording", GET /hello, or POST /users with ", POST"), on the active backend."""
+    app = recording_app() if "recording" in variant else build("gati")
+    return driver(app, "POST /users" if variant.endswith("POST") else "GET /hello")
+
+
 @pytest.mark.parametrize("case", CASES)
 @pytest.mark.parametrize("impl", IMPLS)
 async def test_playground_inprocess(benchmark: Any, impl: str, case: str) -> None:

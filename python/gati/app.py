@@ -656,7 +656,7 @@ class App(Verbs):
         rid_bytes = rid.encode("ascii")
         try:
             orchestrator, plan = self.orchestrator, route.plan
-            if plan.plain and not orchestrator.emitter.listeners:
+            if plan.plain and not orchestrator.emitter.listening:
                 await orchestrator.run_plain(plan, route.call, req, res, lctx)
             else:
                 await orchestrator.run(plan, route.call, req, res, lctx)

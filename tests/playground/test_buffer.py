@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gati import App
-from gati.context.store import new_store
+from gati import App, LocalContext, Response
+from gati.http.ingress import new_ingress
 from gati.playground.buffer import RingBuffer
 from gati.playground.record import Record
 
@@ -55,41 +55,26 @@ def test_bad_bounds_are_refused(bounds: tuple[Any, Any]) -> None:
         RingBuffer(*bounds)
 
 
-def record(i: int, n: int) -> Record:
-    """A recorded request with ``n`` bytes of response body and state."""
-    snapshot = new_store()
-    snapshot.set("blob", "x" * n)
-    return Record(
-        id=str(i),
-        request_id=f"r{i}",
-        method="POST",
-        path=f"/blob/{n}",
-        query="",
-        route="/blob/{n:int}",
-        route_key=("POST", "/blob/{n:int}"),
-        handler_id="blob",
-        version=None,
-        status=200,
-        started_at=0.0,
-        duration_ms=0.1,
-        replay_of=None,
-        request_headers=[(b"content-length", b"%d" % (n // 3))],
-        request_body=b"z" * (n // 3),
-        request_media=None,
-        response_headers=[(b"content-type", b"text/plain")],
-        response_body=b"y" * n,
-        response_media="text/plain",
-        snapshots=[("before:handler", None), ("after:handler", snapshot.snapshot())],
-    )
+def record(i: int, n: int, keep: Any) -> None:
+    """A recorded request with ``n`` bytes of response body and state, handed to ``keep``."""
+    lctx = LocalContext(f"r{i}", method="POST", path=f"/blob/{n}", route="/blob/{n:int}")
+    res = Response().send(b"y" * n, "text/plain")
+    scope = {"headers": [(b"content-length", b"%d" % (n // 3))], "query_string": b""}
+    made = Record(scope, new_ingress(), lctx, res, keep)
+    made.request_body = b"z" * (n // 3)
+    made.events.append(("request.start", 0, None, 0, None, None, None))
+    made.events.append(("handler.start", 1, None, 0, None, None, None))
+    lctx.state.set("blob", "x" * n)
+    state = lctx._store.snapshot()
+    made.events.append(("handler.end", 2, None, 0, 1, None, state))
+    made.events.end(("request.end", 3, None, 0, 3, None, None))
 
 
 def test_a_flood_of_100_000_records_keeps_the_buffer_within_its_byte_bound() -> None:
     max_bytes = 256 * 1024
     pg = App(playground=True, playground_buffer=(50_000, max_bytes)).playground
     for i in range(1, 100_001):
-        made = record(i, (i * 7919) % 3000)
-        made.measure()
-        pg.keep(made)
+        record(i, (i * 7919) % 3000, pg.recorder.close)
         assert pg.buffer.bytes <= max_bytes
     assert pg.buffer.bytes == sum(r.size for r in pg.buffer)
     assert 10 < len(pg.buffer) < 50_000  # the byte bound, not the count, limits here

@@ -189,3 +189,58 @@ def test_property_44_the_state_at_each_hook_boundary_is_kept_as_it_was(
     model["handled"] = True
     expected.append(("after:handler", dict(model)))
     assert [(s["boundary"], s["state"]) for s in rec["snapshots"]] == expected
+
+
+def chunked(app: App, chunks: list[bytes]) -> list[dict[str, Any]]:
+    """POST /echo-raw with ``chunks`` as separate ``http.request`` messages, no length."""
+    import asyncio
+
+    messages = [
+        {"type": "http.request", "body": c, "more_body": i < len(chunks) - 1}
+        for i, c in enumerate(chunks)
+    ]
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/raw",
+        "query_string": b"",
+        "headers": [(b"content-type", b"text/plain")],
+        "client": ("127.0.0.1", 1),
+    }
+    asyncio.run(app(scope, receive, send))
+    return sent
+
+
+def raw_app(max_bytes: int) -> App:
+    app = App(playground=True, playground_buffer=(10, max_bytes))
+
+    @app.post("/raw")
+    async def raw(req: Any, res: Any, lctx: Any, gctx: Any) -> Any:
+        return {"got": len(await req.body())}
+
+    return app
+
+
+def test_a_chunked_body_is_recorded_and_still_reaches_the_handler() -> None:
+    app = raw_app(1024 * 1024)
+    sent = chunked(app, [b"abc", b"def", b"ghi"])
+    assert sent[1]["body"] == b'{"got":9}'
+    rec = newest(TestClient(app))
+    assert rec["request"]["body"] == "abcdefghi"
+
+
+def test_a_chunked_body_past_the_byte_bound_is_not_kept_but_reaches_the_handler() -> None:
+    app = raw_app(4096)
+    sent = chunked(app, [b"x" * 3000, b"y" * 3000, b"z" * 10])
+    assert sent[1]["body"] == b'{"got":6010}'
+    rec = newest(TestClient(app))
+    assert rec["request"]["body"].startswith("(not kept")
+    assert app.playground.buffer.bytes <= 4096

@@ -372,6 +372,12 @@ class LocalContext:
         return {"request_id": m.request_id, "handler_id": m.handler_id, "version": m.version}
 
     # -- snapshots ---------------------------------------------------------------------------
+    def state_snapshot(self) -> Any:
+        """The state store's O(1) snapshot now; None while the request never touched its
+        state (the lifecycle's tracers get one at each hook boundary)."""
+        s = self._store
+        return None if s is None else s.snapshot()
+
     def snapshot(self) -> Snapshot:
         """An immutable record of this context now (isolated from later changes); O(1) in the
         state's size on the native backend."""

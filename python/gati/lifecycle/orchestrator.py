@@ -20,7 +20,7 @@ from gati.context.current import CURRENT
 from gati.context.local import LocalContext
 from gati.errors import HookTimeout, RequestTimeout, ValidationError
 from gati.hook import Hook
-from gati.lifecycle.events import Emitter, event
+from gati.lifecycle.events import Emitter, Trace, event
 from gati.lifecycle.plan import RoutePlan
 from gati.lifecycle.watchdog import Watchdog, running_tasks, task_and_watchdog
 
@@ -57,12 +57,11 @@ def _failed_hook(report: Any, lctx: LocalContext, hook: Hook, exc: Exception, at
         _hook_event(report, lctx, hook, "hook.retry", attempt + 1)
 
 
-def _handler_failed(lctx: LocalContext, exc: Exception, duration_ns: int | None) -> dict[str, Any]:
-    """The ``validation.error`` or ``handler.error`` event of a failed handler call."""
+def _handler_failed(lctx: LocalContext, exc: Exception) -> dict[str, Any]:
+    """The ``validation.error`` or ``handler.error`` event of a failed handler call, for a
+    failure listener (no ``handler.start`` was emitted, so no duration)."""
     kind = "validation.error" if isinstance(exc, ValidationError) else "handler.error"
-    if duration_ns is None:
-        return event(kind, lctx.meta, error=_describe(exc))
-    return event(kind, lctx.meta, duration_ns=duration_ns, error=_describe(exc))
+    return event(kind, lctx.meta, error=_describe(exc))
 
 
 class Orchestrator:
@@ -106,12 +105,17 @@ class Orchestrator:
         timed out, and re-raises an outside cancellation, always after cleanup.
         """
         gctx = self.gctx
-        emit = self.emitter.emit if self.emitter.listeners else None
+        emitter = self.emitter
+        trace = emit = None
+        if emitter.listening:
+            trace = await emitter.start(req, res, lctx)
+            if trace is not None:
+                emit = trace.append
         token = CURRENT.set(lctx)
         t0 = 0
-        if emit is not None:
+        if trace is not None:
             t0 = _now()
-            emit(event("request.start", lctx.meta))
+            trace.append(("request.start", t0, None, 0, None, None, None))
         args = (req, res, lctx, gctx)
         start = lctx.hook_index
         step = 0
@@ -168,7 +172,7 @@ class Orchestrator:
                     if emit is None and not isinstance(exc, _HandlerTimedOut):
                         report = self.emitter.failure_emit()
                         if report is not None:
-                            report(_handler_failed(lctx, exc, None))
+                            report(_handler_failed(lctx, exc))
                     raise
                 lctx.hook_index = step + 1
             step += 1
@@ -185,19 +189,21 @@ class Orchestrator:
                     lctx.hook_index = step + 1
                 step += 1
         except BaseException as exc:
-            return await self._settle(exc, plan, args, lctx, emit, t0, token, responding)
+            return await self._settle(exc, plan, args, lctx, trace, t0, token, responding)
         try:
             if lctx.extras_if_made is not None:
                 if getattr(args[1], "asgi", None) is not None:
                     # a delegated (streamed) body is still to be sent: the app calls
                     # finish_after_send once its last byte is out
-                    if emit is not None:
-                        emit(event("request.end", lctx.meta, duration_ns=_now() - t0))
+                    if trace is not None:
+                        end = _now()
+                        trace.end(("request.end", end, None, 0, end - t0, None, None))
                     return result
                 await self._finish(lctx, False, emit)
             lctx.advance("completed")
-            if emit is not None:
-                emit(event("request.end", lctx.meta, duration_ns=_now() - t0))
+            if trace is not None:
+                end = _now()
+                trace.end(("request.end", end, None, 0, end - t0, None, None))
         finally:
             CURRENT.reset(token)
         return result
@@ -244,7 +250,7 @@ class Orchestrator:
                 report = self.emitter.failure_emit()
                 if report is not None:
                     if hook is None:
-                        report(_handler_failed(lctx, exc, None))
+                        report(_handler_failed(lctx, exc))
                     else:
                         _failed_hook(report, lctx, hook, exc, 1)
             return await self._settle(exc, plan, args, lctx, None, 0, token)
@@ -298,13 +304,14 @@ class Orchestrator:
         plan: RoutePlan,
         args: tuple[Any, ...],
         lctx: LocalContext,
-        emit: Any,
+        trace: Trace | None,
         t0: int,
         token: Any,
         responding: bool = False,
     ) -> Any:
         """The failure path: catch chain or on_timeout, on_error, the error response
         (``on_failure``), after hooks over it, compensations, cleanup."""
+        emit = None if trace is None else trace.append
         handled = answered = False
         try:
             x = lctx.extras_if_made
@@ -329,12 +336,9 @@ class Orchestrator:
                 await self._finish(lctx, True, emit)
             if handled:
                 lctx.advance("completed")
-            if emit is not None:
-                emit(
-                    event(
-                        "request.end", lctx.meta, duration_ns=_now() - t0, error=_describe(failure)
-                    )
-                )
+            if trace is not None:
+                end = _now()
+                trace.end(("request.end", end, None, 0, end - t0, _describe(failure), None))
         finally:
             CURRENT.reset(token)
         if handled or answered:
@@ -391,7 +395,8 @@ class Orchestrator:
             t = 0
             if emit is not None:
                 t = _now()
-                _hook_event(emit, lctx, hook, "hook.start", attempt)
+                state = lctx.state_snapshot()
+                emit(("hook.start", t, hook, attempt, None, None, state))
             try:
                 if hook.is_async:
                     aw = hook.fn(*args)
@@ -411,17 +416,12 @@ class Orchestrator:
                         await self._bounded(r, hook.timeout, HookTimeout)
             except Exception as exc:
                 if emit is not None:
-                    _hook_event(
-                        emit,
-                        lctx,
-                        hook,
-                        "hook.error",
-                        attempt,
-                        duration_ns=_now() - t,
-                        error=_describe(exc),
-                    )
+                    end = _now()
+                    error = _describe(exc)
+                    state = lctx.state_snapshot()
+                    emit(("hook.error", end, hook, attempt, end - t, error, state))
                     if attempt <= hook.retries:
-                        _hook_event(emit, lctx, hook, "hook.retry", attempt + 1)
+                        emit(("hook.retry", end, hook, attempt + 1, None, None, None))
                 else:
                     report = self.emitter.failure_emit()
                     if report is not None:
@@ -431,7 +431,9 @@ class Orchestrator:
                 await asyncio.sleep(hook.backoff.delay(attempt))
             else:
                 if emit is not None:
-                    _hook_event(emit, lctx, hook, "hook.end", attempt, duration_ns=_now() - t)
+                    end = _now()
+                    state = lctx.state_snapshot()
+                    emit(("hook.end", end, hook, attempt, end - t, None, state))
                 return
 
     async def _handler(
@@ -445,7 +447,8 @@ class Orchestrator:
         t = 0
         if emit is not None:
             t = _now()
-            emit(event("handler.start", lctx.meta))
+            state = lctx.state_snapshot()
+            emit(("handler.start", t, None, 0, None, None, state))
         try:
             aw = call(*args)
             if timeout is None:
@@ -454,10 +457,14 @@ class Orchestrator:
                 r = await self._bounded(aw, timeout, _HandlerTimedOut)
         except Exception as exc:
             if emit is not None:
-                emit(_handler_failed(lctx, exc, _now() - t))
+                end = _now()
+                kind = "validation.error" if isinstance(exc, ValidationError) else "handler.error"
+                emit((kind, end, None, 0, end - t, _describe(exc), None))
             raise
         if emit is not None:
-            emit(event("handler.end", lctx.meta, duration_ns=_now() - t))
+            end = _now()
+            state = lctx.state_snapshot()
+            emit(("handler.end", end, None, 0, end - t, None, state))
         return r
 
     async def _catch(
@@ -499,13 +506,15 @@ class Orchestrator:
             for action in x.compensations[::-1]:
                 name = getattr(action, "__qualname__", None) or repr(action)
                 if emit is not None:
-                    emit(event("compensation.start", lctx.meta, hook_id=name))
+                    emit(("compensation.start", _now(), name, 0, None, None, None))
                 err = await self._callback(action, (), lctx, "compensation")
                 if err is None:
                     if emit is not None:
-                        emit(event("compensation.end", lctx.meta, hook_id=name))
+                        emit(("compensation.end", _now(), name, 0, None, None, None))
+                elif emit is not None:
+                    emit(("compensation.alert", _now(), name, 0, None, _describe(err), None))
                 else:
-                    report = emit if emit is not None else self.emitter.failure_emit()
+                    report = self.emitter.failure_emit()
                     if report is not None:
                         report(
                             event(

@@ -30,7 +30,7 @@ class Playground:
         self.buffer: RingBuffer[Record] = RingBuffer(max_records, max_bytes)
         self.feed = Broadcaster()
         self.traffic: Counter[tuple[str, str, str]] = Counter()  # (method, route, version)
-        self.recorder = Recorder(self.keep)
+        self.recorder = Recorder(self.buffer, self.traffic, self.feed)
         from gati.playground.gates import Gates
 
         self.gates = Gates(self)
@@ -45,14 +45,6 @@ class Playground:
         """The server is stopping: end the event streams, resume the paused requests."""
         self.feed.close()
         self.gates.release()
-
-    def keep(self, record: Record) -> None:
-        """A finished record: into the buffer, onto the live feed, into the traffic counts."""
-        self.buffer.add(record)
-        if record.route_key is not None and record.version is not None:
-            self.traffic[(*record.route_key, record.version)] += 1
-        if self.feed.listening:
-            self.feed.publish("request", record.summary())
 
     def secrets(self) -> tuple[str, ...]:
         """The secret values to mask right now."""

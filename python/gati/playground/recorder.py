@@ -1,29 +1,35 @@
-"""``Recorder``: turns requests into ``Record``s through the lifecycle's own mechanisms.
+"""``Recorder``: turns requests into ``Record``s as a lifecycle tracer (``Emitter.trace``).
 
-A built-in step (``App.add_step``, ahead of every hook, like telemetry's) opens a live record
-for each request and registers an ``on_cleanup`` callback that closes it: cleanup runs once
-the response is settled (an error response written, a delegated body sent), so the record
-holds the status the client got. A lifecycle event listener adds the hooks, retries, errors
-and the handler to the live record's timeline, and takes the state store's O(1) snapshot at
-each hook boundary (Property 44). Turning events and snapshots into JSON waits until the
-Playground asks (``Record.as_dict``).
+At each request's start the orchestrator asks the recorder for the request's ``Trace``: a new
+``Record``'s event list, which keeps the orchestrator's event tuples (each hook boundary's
+carries the state store's O(1) snapshot: Property 44) and closes the record at
+``request.end``, once the response is settled (an error response written; a delegated body's
+status is known before it is sent), so the record holds the status the client got. No event
+dict, no Python call per event, no callback registration and no serialisation happen on the
+request path: the record holds references, turned into JSON only when the Playground asks
+(``Record.as_dict``).
+
+A request body is read ahead of the app (so that a replay can send it again), chunked ones
+too, up to the route's body limit and the buffer's byte bound: a body within both is kept and
+handed to the app as read; a longer one is not kept, and the app reads every message of it as
+if nothing had read ahead.
 """
 
 from __future__ import annotations
 
 import itertools
-import time
-from collections.abc import Callable
+from collections import Counter, deque
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from gati.context.current import CURRENT
-from gati.http.not_routed import NOT_ROUTED_ID
-from gati.lifecycle.hooks import Hook
+from gati.http.request import Request
+from gati.lifecycle.events import Trace
+from gati.playground.buffer import RingBuffer
 from gati.playground.record import Record
+from gati.playground.sse import Broadcaster
 
-__all__ = ["RECORD_KEY", "REPLAY_KEY", "STEP_ID", "Recorder"]
+__all__ = ["RECORD_KEY", "REPLAY_KEY", "Recorder"]
 
-STEP_ID = "gati.playground"
 # scope keys: a replay names the record it re-runs; the recorder names the record it made
 REPLAY_KEY = "gati.playground.replay_of"
 RECORD_KEY = "gati.playground.record"
@@ -31,134 +37,96 @@ RECORD_KEY = "gati.playground.record"
 _UNRECORDED = frozenset(
     {"gati.healthz", "gati.readyz", "gati.openapi", "gati.docs", "gati.docs.asset", "gati.metrics"}
 )
-# the events that mark a hook boundary, and the side of it they mark
-_BOUNDARY = {"hook.start": "before", "hook.end": "after", "hook.error": "after"}
-_HANDLER_BOUNDARY = {"handler.start": "before", "handler.end": "after"}
-_ROUTE_METHOD = {"HEAD": "GET"}  # HEAD is answered by the GET route
-_now = time.perf_counter_ns
-_time = time.time
+# methods whose requests carry no body unless they declare a length
+_BODILESS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
-
-class Live:
-    """A request being recorded: its objects, the events seen and the snapshots taken."""
-
-    __slots__ = ("events", "ingress_ms", "lctx", "recorder", "req", "res", "snapshots", "t0")
-
-    def __init__(self, recorder: Recorder, req: Any, res: Any, lctx: Any) -> None:
-        self.recorder = recorder
-        self.req = req
-        self.res = res
-        self.lctx = lctx
-        self.t0 = _now()
-        self.ingress_ms = max(0.0, (_time() - lctx.meta.started_at) * 1000)
-        self.events: list[dict[str, Any]] = []
-        self.snapshots: list[tuple[str, Any]] = []
-
-    def snapshot(self, boundary: str) -> None:
-        """The state now, in O(1) (``None`` while the request never touched its state)."""
-        store = self.lctx._store  # read without making one: an untouched state is empty
-        self.snapshots.append((boundary, None if store is None else store.snapshot()))
-
-    def finish(self) -> None:
-        """The ``on_cleanup`` callback: close the record and hand it to the recorder."""
-        self.recorder.close(self)
+Receive = Callable[[], Awaitable[Any]]
 
 
 class Recorder:
-    """Records every request of one app; ``on_record`` gets each finished ``Record``."""
+    """Records every request of one app into ``buffer``, counts each versioned request in
+    ``traffic`` by (method, route, version), and publishes each on ``feed`` while someone
+    listens; request bodies are kept up to the buffer's byte bound."""
 
-    def __init__(self, on_record: Callable[[Record], None]) -> None:
-        self.on_record = on_record
-        self._open: dict[int, Live] = {}  # id(lctx) → live record
+    def __init__(
+        self, buffer: RingBuffer[Record], traffic: Counter[tuple[str, str, str]], feed: Broadcaster
+    ) -> None:
+        self.buffer = buffer
+        self.traffic = traffic
+        self.feed = feed
         self._ids = itertools.count(1)
 
     def attach(self, app: Any) -> None:
-        """Join ``app``'s request path: the built-in step and the event listener."""
-        app.add_step(Hook(self.step, id=STEP_ID, level="global"))
-        app.emitter.subscribe(self.observe)
+        """Join ``app``'s request path as a lifecycle tracer."""
+        app.emitter.trace(self.open)
 
-    async def step(self, req: Any, res: Any, lctx: Any, gctx: Any) -> None:
-        """Open the request's record (its body read now when its length is known and within
-        the route's limit, so a replay can send it again)."""
-        if lctx.meta.handler_id in _UNRECORDED:
-            return
-        live = Live(self, req, res, lctx)
+    async def open(self, req: Any, res: Any, lctx: Any) -> Trace | None:
+        """The tracer: a new record's events for a request worth recording, else None."""
+        meta = lctx.meta
+        if type(req) is not Request or meta.handler_id in _UNRECORDED:
+            return None
+        record = Record(req.scope, req.info, lctx, res, self.close)
         length = req.info.content_length
-        if length and length <= req.max_body_size:
-            await req.body()
-        self._open[id(lctx)] = live
-        lctx.on_cleanup(live.finish)
+        if length or (length is None and meta.method not in _BODILESS):
+            await _read_ahead(req, record, min(req.max_body_size, self.buffer.max_bytes))
+        return record.events
 
-    def observe(self, ev: dict[str, Any]) -> None:
-        """Lifecycle event listener: keep the event, snapshot the state at hook boundaries."""
-        lctx = CURRENT.get(None)
-        if lctx is None:
-            return
-        live = self._open.get(id(lctx))
-        if live is None or ev.get("hook_id") == STEP_ID:
-            return
-        live.events.append(ev)
-        kind = ev["type"]
-        side = _BOUNDARY.get(kind)
-        if side is not None:
-            live.snapshot(f"{side}:{ev['hook_id']}")
-        else:
-            side = _HANDLER_BOUNDARY.get(kind)
-            if side is not None:
-                live.snapshot(f"{side}:handler")
-
-    def close(self, live: Live) -> None:
-        """Build the record of a finished request."""
-        self._open.pop(id(live.lctx), None)
-        end = _now()
-        req, res, meta = live.req, live.res, live.lctx.meta
-        scope = req.scope
-        delegated = res.asgi
-        if delegated is None:
-            status = res.status_code
-            try:
-                body, media = res.render()
-            except Exception:  # the app answers this one as a 500: nothing to show
-                body, media = b"", None
-            headers = list(res.headers)
-            if media is not None:
-                headers.insert(0, (b"content-type", media))
-        else:
-            status = delegated.status_code
-            body = getattr(delegated, "body", b"") or b""
-            headers = list(getattr(delegated, "raw_headers", ()))
-            media = next((v for k, v in headers if k == b"content-type"), None)
-        headers.insert(0, (b"x-request-id", meta.request_id.encode("ascii")))
-        routed = meta.handler_id != NOT_ROUTED_ID
-        record = Record(
-            id=f"{next(self._ids)}",
-            request_id=meta.request_id,
-            method=meta.method,
-            path=meta.path,
-            query=scope.get("query_string", b"").decode("latin-1"),
-            route=meta.route if routed else None,
-            route_key=(_ROUTE_METHOD.get(meta.method, meta.method), meta.route) if routed else None,
-            handler_id=meta.handler_id if routed else None,
-            version=meta.version,
-            status=status,
-            started_at=meta.started_at,
-            duration_ms=live.ingress_ms + (end - live.t0) / 1e6,
-            replay_of=scope.get(REPLAY_KEY),
-            request_headers=list(scope["headers"]),
-            request_body=req._body,
-            request_media=_media(req.info.content_type),
-            response_headers=headers,
-            response_body=body,
-            response_media=_media(media),
-            version_asked=req.info.version_requested,
-            ingress_ms=live.ingress_ms,
-            events=live.events,
-            snapshots=live.snapshots,
-        )
-        record.measure()
+    def close(self, record: Record) -> None:
+        """A finished record: its id (also in the scope, for a replay to find), into the
+        buffer, the traffic counts and the live feed."""
+        record.id = f"{next(self._ids)}"
+        scope = record.scope
+        record.replay_of = scope.get(REPLAY_KEY)
         scope[RECORD_KEY] = record.id
-        self.on_record(record)
+        record.scope = None
+        self.buffer.add(record)
+        version = record.meta.version
+        if version is not None:  # a versioned route's: routed, with a version
+            key = record.route_key
+            if key is not None:
+                self.traffic[(*key, version)] += 1
+        if self.feed.listening:
+            self.feed.publish("request", record.summary())
 
 
-def _media(raw: bytes | None) -> str | None:
-    return None if raw is None else raw.decode("latin-1")
+async def _read_ahead(req: Request[Any], record: Record, limit: int) -> None:
+    """Read ``req``'s body into ``record`` (and ``req``) when it is at most ``limit`` bytes;
+    otherwise give the messages read back to the app, in order, ahead of the rest."""
+    receive = req._receive
+    messages: list[dict[str, Any]] = []
+    chunks: list[bytes] = []
+    size = 0
+    while size <= limit:
+        message = await receive()
+        messages.append(message)
+        kind = message["type"]
+        if kind == "http.disconnect":
+            break
+        if kind != "http.request":
+            continue
+        chunk = message.get("body", b"")
+        if chunk:
+            size += len(chunk)
+            chunks.append(chunk)
+        if not message.get("more_body", False):
+            if size <= limit:
+                req._body = record.request_body = (
+                    chunks[0] if len(chunks) == 1 else b"".join(chunks)
+                )
+                return
+            break
+    if size > limit:
+        record.request_dropped = limit
+    req._receive = _replaying(messages, receive)
+
+
+def _replaying(messages: list[dict[str, Any]], receive: Receive) -> Receive:
+    """A ``receive`` giving ``messages`` first, then the server's."""
+    pending = deque(messages)
+
+    async def replay() -> Any:
+        if pending:
+            return pending.popleft()
+        return await receive()
+
+    return replay

@@ -1,6 +1,6 @@
 """A record's timeline, built when someone looks (PLAYGROUND_API.md, Step): ingress, the
 version and its transformer hops, one step per hook run (the policies' built-in steps as
-``policy``), the handler, and the response, from the lifecycle events the recorder kept."""
+``policy``), the handler, and the response, from the lifecycle event tuples the record kept."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from gati.playground.record import Record, Step
 __all__ = ["build"]
 
 _POLICY_IDS = frozenset({"gati.auth", "gati.rate_limit", "gati.audit"})
+_HANDLER_ENDS = frozenset({"handler.end", "handler.error", "validation.error"})
 _MIGRATED = "request migrated up, response back down (timed within the handler)"
 
 
@@ -31,43 +32,32 @@ def build(record: Record, hops: tuple[tuple[str, str], ...]) -> list[Step]:
         steps.append(Step("version", version, ingress, 0.0, detail=chosen))
         for from_, to in hops:
             steps.append(Step("transform", f"{from_} → {to}", ingress, 0.0, detail=_MIGRATED))
-    t0 = int(record.started_at * 1e9)
+    t0 = record.start_ns
     starts: dict[str, int] = {}
     handler_start = 0
-    for ev in record.events:
-        kind = ev["type"]
-        ts = ev["ts_ns"]
+    for kind, ts, hook, attempt, duration_ns, error, _ in record.events:
         if kind == "hook.start":
-            starts[ev["hook_id"]] = ts
-        elif kind in ("hook.end", "hook.error"):
-            hook_id = ev["hook_id"]
-            duration = ev.get("duration_ns", 0) / 1e6
-            begun = starts.pop(hook_id, ts - ev.get("duration_ns", 0))
+            starts[hook.id] = ts
+        elif kind == "hook.end" or kind == "hook.error":
+            hook_id = hook.id
+            duration = duration_ns or 0
+            begun = starts.pop(hook_id, ts - duration)
             phase = "policy" if hook_id in _POLICY_IDS else "hook"
-            error: str | None = ev.get("error")
-            attempt = ev.get("attempt", 1)
-            detail: str | None = (
+            detail = (
                 error if attempt == 1 else f"attempt {attempt}" + (f": {error}" if error else "")
             )
-            steps.append(Step(phase, hook_id, _ms(begun, t0), duration, _outcome(error), detail))
+            at = ingress + _ms(begun, t0)
+            steps.append(Step(phase, hook_id, at, duration / 1e6, _outcome(error), detail))
         elif kind == "hook.retry" and steps and steps[-1].phase in ("hook", "policy"):
             steps[-1].outcome = "retry"
         elif kind == "handler.start":
             handler_start = ts
-        elif kind in ("handler.end", "handler.error", "validation.error"):
-            duration = ev.get("duration_ns", 0) / 1e6
-            begun = handler_start or ts - ev.get("duration_ns", 0)
-            error = ev.get("error")
-            steps.append(
-                Step(
-                    "handler",
-                    record.handler_id or "gati.not_routed",
-                    _ms(begun, t0),
-                    duration,
-                    _outcome(error),
-                    error,
-                )
-            )
+        elif kind in _HANDLER_ENDS:
+            duration = duration_ns or 0
+            begun = handler_start or ts - duration
+            name = record.handler_id or "gati.not_routed"
+            at = ingress + _ms(begun, t0)
+            steps.append(Step("handler", name, at, duration / 1e6, _outcome(error), error))
     last = max((s.start_ms + s.duration_ms for s in steps), default=ingress)
     total = record.duration_ms
     steps.append(Step("response", str(record.status), last, max(0.0, total - last)))
@@ -75,5 +65,5 @@ def build(record: Record, hops: tuple[tuple[str, str], ...]) -> list[Step]:
 
 
 def _ms(ts_ns: int, started_ns: int) -> float:
-    """An event's wall-clock ``ts_ns`` as ms from the request's start."""
+    """An event's ``ts_ns`` (``perf_counter_ns``) as ms from the lifecycle's start."""
     return max(0.0, (ts_ns - started_ns) / 1e6)
