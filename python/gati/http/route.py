@@ -143,6 +143,7 @@ class Route:
         "params_validator",
         "pattern",
         "plan",
+        "plan_edit",
         "policy",
         "prepare",
         "query_coercions",
@@ -240,6 +241,9 @@ class Route:
         self.policy = policy
         # called when the handler answers 5xx without raising (Timescape's version health)
         self.server_error: Callable[[], None] | None = None
+        # a built-in edit applied to every plan made for this route (the Playground's debug
+        # gates), so it survives each re-plan
+        self.plan_edit: Callable[[RoutePlan], RoutePlan] | None = None
         self.plan: RoutePlan = self._plan(())
 
     @classmethod
@@ -297,9 +301,9 @@ class Route:
 
     def _plan(self, global_hooks: Sequence[Hook]) -> RoutePlan:
         plan = plan_route(global_hooks, self.hooks, timeout=self.timeout)
-        if not self.steps:
-            return plan
-        return RoutePlan((*self.steps, *plan.before), plan.after, plan.catch, plan.timeout)
+        if self.steps:
+            plan = RoutePlan((*self.steps, *plan.before), plan.after, plan.catch, plan.timeout)
+        return plan if self.plan_edit is None else self.plan_edit(plan)
 
     async def call(self, req: Request[Any], res: Response, lctx: Any, gctx: Any) -> Any:
         """Validate the request, run the handler, keep its result, validate the response."""

@@ -7,11 +7,12 @@ Its paths never go through the app's lifecycle (no user hooks or policies, never
 from __future__ import annotations
 
 import logging
-from collections.abc import MutableMapping
+from collections.abc import Mapping, MutableMapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import orjson
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import (
     FileResponse,
@@ -34,10 +35,14 @@ STATIC = Path(__file__).resolve().parent / "static"
 _NO_STORE = {"cache-control": "no-store"}
 
 
-def problem(status: int, detail: str, **extra: Any) -> Response:
+def problem(
+    status: int, detail: str, *, headers: Mapping[str, str] | None = None, **extra: Any
+) -> Response:
     """An RFC 9457 problem response."""
     body = problem_body(status, detail, new_request_id(), extra=extra or None)
-    return Response(body, status, media_type=PROBLEM_JSON.decode(), headers=_NO_STORE)
+    return Response(
+        body, status, media_type=PROBLEM_JSON.decode(), headers={**_NO_STORE, **(headers or {})}
+    )
 
 
 def json(data: Any, status: int = 200) -> Response:
@@ -96,14 +101,30 @@ class PlaygroundAPI:
             started = True
             await send(message)
 
-        try:
-            await self.router(scope, receive, sending)
+        try:  # with "app" in the scope, an unknown path or method raises HTTPException
+            await self.router({**scope, "app": self}, receive, sending)
+        except HTTPException as exc:  # 404 or 405, as problem+json like the rest of gati
+            if not started:
+                await self._refused(exc, scope)(scope, receive, send)
         except Exception:
             _log.exception("the Playground failed answering %s", scope["path"])
             if not started:
                 await problem(500, "the Playground failed; see the server log")(
                     scope, receive, send
                 )
+
+    @staticmethod
+    def _refused(exc: HTTPException, scope: dict[str, Any]) -> Response:
+        """The problem response for a path the Playground does not have (404), or a method
+        its path does not take (405, with ``Allow``)."""
+        path = scope["path"]  # the full path: the mount's prefix included
+        if exc.status_code == 405:
+            allowed = (exc.headers or {}).get("Allow", "")
+            detail = f"{scope['method']} is not allowed on {path}; allowed: {allowed}"
+            return problem(405, detail, headers={"allow": allowed})
+        if exc.status_code == 404:
+            return problem(404, f"the Playground has no path {path}")
+        return problem(exc.status_code, str(exc.detail), headers=exc.headers)
 
     def _token_login(self, scope: dict[str, Any]) -> bool:
         """``GET /_gati/?token=…`` with the right token (``index`` sets the cookie)."""

@@ -12,6 +12,7 @@ from gati.playground.api import PlaygroundAPI
 from gati.playground.buffer import RingBuffer
 from gati.playground.record import Record, Step
 from gati.playground.recorder import Recorder
+from gati.playground.shutdown import ShutdownWatch
 from gati.playground.sse import Broadcaster
 
 __all__ = ["DEFAULT_BUFFER", "Playground", "set_up"]
@@ -33,6 +34,17 @@ class Playground:
         from gati.playground.gates import Gates
 
         self.gates = Gates(self)
+        self.shutdown = ShutdownWatch(self.let_go)
+
+    async def start(self) -> None:
+        """Lifespan start-up: take event streams, and watch for the server stopping."""
+        self.feed.open()
+        await self.shutdown.start()
+
+    def let_go(self) -> None:
+        """The server is stopping: end the event streams, resume the paused requests."""
+        self.feed.close()
+        self.gates.release()
 
     def keep(self, record: Record) -> None:
         """A finished record: into the buffer, onto the live feed, into the traffic counts."""
@@ -91,5 +103,7 @@ def set_up(app: Any, token: str | None, buffer: tuple[int, int] = DEFAULT_BUFFER
         raise ValueError("playground_token must be a non-empty string (or None)")
     playground = Playground(app, buffer=buffer)
     playground.recorder.attach(app)
+    app.on_startup(playground.start)
+    app.on_shutdown(playground.shutdown.stop)
     app.mount(MOUNT, PlaygroundAPI(playground, token))
     return playground

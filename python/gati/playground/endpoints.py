@@ -10,6 +10,7 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from gati.playground.api import body_of, json, problem
+from gati.playground.gates import GateLimit
 
 if TYPE_CHECKING:
     from gati.playground.core import Playground
@@ -98,6 +99,8 @@ def routes(pg: Playground) -> list[Route]:
             gate = pg.gates.add(body)
         except ValueError as exc:
             return problem(400, str(exc))
+        except GateLimit as exc:
+            return problem(409, str(exc), limit=exc.limit)
         return json(gate.as_dict(), 201)
 
     async def gate(request: Request) -> Response:
@@ -114,8 +117,9 @@ def routes(pg: Playground) -> list[Route]:
         paused = pg.gates.paused_by_id(request.path_params["pause_id"])
         if paused is None:
             return problem(404, "no such paused request (resumed, aborted or timed out)")
-        paused.replace_state(body)
-        return json(paused.as_dict(pg.secrets()))
+        secrets = pg.secrets()
+        paused.replace_state(body, secrets)
+        return json(paused.as_dict(secrets))
 
     def ending(action: str) -> Any:
         async def end(request: Request) -> Response:

@@ -2,7 +2,10 @@
 
 A gate joins the route's plan as a built-in hook placed right before or after its target, in
 every plan serving the route (each version's too), and leaves the plans again once its count
-is used up or it is deleted: a route without a gate runs exactly as before. A request reaching
+is used up or it is deleted: a route without a gate runs exactly as before. It joins through
+the route's ``plan_edit``, which every re-plan applies (a global hook or a built-in step added
+later, a version's tag or health changing), so no re-plan drops it. At most ``MAX_GATES`` are
+open in the process and ``MAX_GATES_PER_ROUTE`` on one route. A request reaching
 the gate waits (its state open to inspection and edits) until it is resumed, aborted (503), or
 its gate's timeout passes and it continues by itself: never a hung worker. Gates live in this
 process's memory; with several workers each has its own (``"per_process": true``).
@@ -11,6 +14,7 @@ process's memory; with several workers each has its own (``"per_process": true``
 from __future__ import annotations
 
 import asyncio
+import functools
 import itertools
 import time
 from dataclasses import dataclass, field
@@ -24,13 +28,32 @@ from gati.playground import redact
 if TYPE_CHECKING:
     from gati.playground.core import Playground
 
-__all__ = ["DEFAULT_TIMEOUT", "GATE_ID", "Gate", "Gates", "Paused"]
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "GATE_ID",
+    "MAX_GATES",
+    "MAX_GATES_PER_ROUTE",
+    "Gate",
+    "GateLimit",
+    "Gates",
+    "Paused",
+]
 
 GATE_ID = "gati.playground.gate"
 DEFAULT_TIMEOUT = 60.0
 MAX_TIMEOUT = 3600.0
 MAX_COUNT = 1000
+MAX_GATES = 64  # open at once in this process (a gate is listed until its last request goes on)
+MAX_GATES_PER_ROUTE = 8
 _WHEN = ("before", "after")
+
+
+class GateLimit(Exception):
+    """Too many gates are open (the API answers 409); ``limit`` is the bound reached."""
+
+    def __init__(self, detail: str, limit: int) -> None:
+        super().__init__(detail)
+        self.limit = limit
 
 
 @dataclass(eq=False)
@@ -68,9 +91,11 @@ class Paused:
     deadline: float
     decision: asyncio.Future[str]
 
-    def replace_state(self, state: dict[str, Any]) -> None:
-        """Make ``state`` the request's whole ``lctx.state``."""
+    def replace_state(self, edited: dict[str, Any], secrets: tuple[str, ...]) -> None:
+        """Make ``edited`` (saved over the redacted view) the request's whole ``lctx.state``;
+        values left as shown keep their real value (``redact.restore``)."""
         store = self.lctx.state
+        state = redact.restore(edited, store.items(), secrets)
         store.clean()
         for key, value in state.items():
             store.set(key, value)
@@ -112,7 +137,8 @@ class Gates:
 
     # -- setting and removing ------------------------------------------------------------
     def add(self, spec: Any) -> Gate:
-        """A gate from the API's JSON (``ValueError`` says what is wrong with it)."""
+        """A gate from the API's JSON (``ValueError`` says what is wrong with it,
+        ``GateLimit`` that too many gates are open)."""
         if not isinstance(spec, dict):
             raise ValueError('a gate is {"route", "hook", "when", "count", "timeout"}')
         route, hook, when = spec.get("route"), spec.get("hook"), spec.get("when", "before")
@@ -121,13 +147,13 @@ class Gates:
             raise ValueError(f'route is "METHOD template", e.g. "GET /users/{{id}}", not {route!r}')
         method, pattern = route.split(" ", 1)
         key = (method.upper(), pattern)
-        targets = self._targets(key)
-        if not targets:
+        routes = self._routes(key)
+        if not routes:
             raise ValueError(f"no route {route!r}")
         if not isinstance(hook, str) or not hook:
             raise ValueError('hook is a hook id, or "handler"')
-        if hook != "handler" and not any(_kind_of(t.plan, hook) for t in targets):
-            known = sorted({h.id for t in targets for h in _chains(t.plan) if h.id != GATE_ID})
+        if hook != "handler" and not any(_kind_of(r.plan, hook) for r in routes):
+            known = sorted({h.id for r in routes for h in _chains(r.plan) if h.id != GATE_ID})
             raise ValueError(f"route {route!r} has no hook {hook!r}; its hooks: {known}")
         if when not in _WHEN:
             raise ValueError(f'when is "before" or "after", not {when!r}')
@@ -137,12 +163,18 @@ class Gates:
             raise ValueError(f"timeout is a number of seconds, not {timeout!r}")
         if not 0 < timeout <= MAX_TIMEOUT:
             raise ValueError(f"timeout is between 0 and {MAX_TIMEOUT:g} seconds, not {timeout!r}")
+        if len(self.gates) >= MAX_GATES:
+            raise GateLimit(f"at most {MAX_GATES} gates may be open; remove one first", MAX_GATES)
+        if sum(g.key == key for g in self.gates.values()) >= MAX_GATES_PER_ROUTE:
+            raise GateLimit(
+                f"at most {MAX_GATES_PER_ROUTE} gates may be open on one route; remove one first",
+                MAX_GATES_PER_ROUTE,
+            )
         gate = Gate(
             f"g{next(self._ids)}", f"{key[0]} {key[1]}", key, hook, when, count, float(timeout)
         )
         self.gates[gate.id] = gate
-        for target in targets:
-            target.plan = self._with_gate(target.plan, gate)
+        self._replan(key)
         return gate
 
     def remove(self, gate_id: str) -> bool:
@@ -151,38 +183,45 @@ class Gates:
         if gate is None:
             return False
         del self.gates[gate_id]
-        self._unplan(gate)
+        self._replan(gate.key)
         for paused in list(self.paused.values()):
             if paused.gate is gate:
                 self.end(paused.pause_id, "resume")
         return True
 
-    def _unplan(self, gate: Gate) -> None:
-        """Take ``gate``'s hooks out of every plan."""
-        mine = {id(h) for h in gate.hooks}
-        for target in self._targets(gate.key):
-            plan = target.plan
-            target.plan = RoutePlan(
-                tuple(h for h in plan.before if id(h) not in mine),
-                tuple(h for h in plan.after if id(h) not in mine),
-                tuple(h for h in plan.catch if id(h) not in mine),
-                plan.timeout,
-            )
+    def release(self) -> None:
+        """Resume every paused request (the server is shutting down)."""
+        for pause_id in list(self.paused):
+            self.end(pause_id, "resume")
 
-    def _targets(self, key: tuple[str, str]) -> list[Any]:
-        """Every object whose ``plan`` serves the route ``key`` (a route, or each version's
-        implementation and served plans)."""
+    def _replan(self, key: tuple[str, str]) -> None:
+        """Plan the route ``key`` again, its open gates included by its ``plan_edit`` (which
+        every later re-plan applies too: a new global hook or step keeps the gates)."""
+        gated = any(g.key == key and g.remaining > 0 for g in self.gates.values())
+        edit = functools.partial(self._gated, key) if gated else None
+        for route in self._routes(key):
+            route.plan_edit = edit
+        for entry in self._entries(key):
+            entry.replan(self.pg.app.global_hooks)
+
+    def _entries(self, key: tuple[str, str]) -> list[Any]:
+        """The router entries of the route ``key`` (a route, or a versioned route)."""
+        return [e for m, p, e in self.pg.app.routes.routes() if (m, p) == key]
+
+    def _routes(self, key: tuple[str, str]) -> list[Any]:
+        """Every route serving ``key`` (each version's implementation of a versioned one)."""
         found: list[Any] = []
-        for method, pattern, entry in self.pg.app.routes.routes():
-            if (method, pattern) != key:
-                continue
+        for entry in self._entries(key):
             impls = getattr(entry, "impls", None)
-            if impls is None:
-                found.append(entry)
-            else:
-                found.extend(impls.values())
-                found.extend(p for p in entry.plans if hasattr(p, "plan"))
+            found.extend((entry,) if impls is None else impls.values())
         return found
+
+    def _gated(self, key: tuple[str, str], plan: RoutePlan) -> RoutePlan:
+        """``plan`` (of the route ``key``) with the hooks of its gates that have a count left."""
+        for gate in self.gates.values():
+            if gate.key == key and gate.remaining > 0:
+                plan = self._with_gate(plan, gate)
+        return plan
 
     def _with_gate(self, plan: RoutePlan, gate: Gate) -> RoutePlan:
         """``plan`` with ``gate``'s hook right before or after its target."""
@@ -219,7 +258,7 @@ class Gates:
             return
         gate.remaining -= 1
         if gate.remaining == 0:  # used up: out of the plans; listed while its request waits
-            self._unplan(gate)
+            self._replan(gate.key)
         now = time.time()
         paused = Paused(
             f"p{next(self._ids)}",

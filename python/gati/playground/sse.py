@@ -3,6 +3,8 @@
 Each ``GET /_gati/api/events`` subscribes a bounded queue; ``publish`` puts one event on every
 queue without waiting (a client too slow to keep up loses events rather than slowing requests
 down). A comment line keeps idle connections open (``: ping`` every ``PING_EVERY`` seconds).
+``close`` ends every open stream (the server is shutting down, ``playground.shutdown``): a
+stream never ends by itself, and a server draining its connections would wait for it forever.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ __all__ = ["PING_EVERY", "Broadcaster"]
 
 PING_EVERY = 15.0
 _QUEUE = 1000  # events a subscriber may fall behind by before losing some
+_END = b""  # put on a queue by ``close``: the stream ends
 
 
 class Broadcaster:
@@ -25,6 +28,7 @@ class Broadcaster:
 
     def __init__(self, ping_every: float = PING_EVERY) -> None:
         self.ping_every = ping_every
+        self.closed = False
         self._queues: set[asyncio.Queue[bytes]] = set()
 
     @property
@@ -41,16 +45,31 @@ class Broadcaster:
             with contextlib.suppress(asyncio.QueueFull):
                 queue.put_nowait(message)
 
+    def open(self) -> None:
+        """Take streams again (the app starts, maybe after an earlier shutdown)."""
+        self.closed = False
+
+    def close(self) -> None:
+        """End every open stream now, and each one opened until ``open``."""
+        self.closed = True
+        for queue in self._queues:
+            if queue.full():  # the end matters more than the oldest event
+                queue.get_nowait()
+            queue.put_nowait(_END)
+
     async def stream(self) -> AsyncIterator[bytes]:
-        """One client's stream: events as they come, a ping while idle."""
+        """One client's stream: events as they come, a ping while idle, until ``close``."""
         queue: asyncio.Queue[bytes] = asyncio.Queue(_QUEUE)
         self._queues.add(queue)
         try:
             yield b": connected\n\n"
-            while True:
+            while not self.closed:
                 try:
-                    yield await asyncio.wait_for(queue.get(), self.ping_every)
+                    message = await asyncio.wait_for(queue.get(), self.ping_every)
                 except TimeoutError:
-                    yield b": ping\n\n"
+                    message = b": ping\n\n"
+                if message is _END:
+                    return
+                yield message
         finally:
             self._queues.discard(queue)
