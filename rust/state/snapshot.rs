@@ -23,12 +23,20 @@ pub struct SnapshotRecord {
     next_seq: u64,
     copier: Py<PyAny>,
     request_id: Py<PyAny>,
-    taken_at: Py<PyAny>,
+    taken_at: TakenAt,
     phase: Py<PyAny>,
     hook_index: Py<PyAny>,
     handler_version: Py<PyAny>,
     tracked: Py<PyAny>,
     trace: Py<PyAny>,
+}
+
+/// When the snapshot was taken: the clock's reading, made a Python int only when read (saves
+/// an int's allocation and release per snapshot, 150 of 2,600 instructions), or the value
+/// `Snapshot.from_json` gave.
+enum TakenAt {
+    Clock(u64),
+    Given(Py<PyAny>),
 }
 
 fn now_ns() -> u64 {
@@ -58,10 +66,7 @@ impl SnapshotRecord {
                 PyTypeError::new_err("a snapshot is taken of a state store of the same backend")
             })?;
             let store = store.try_borrow()?;
-            let taken_at = match taken_at {
-                Some(t) => t,
-                None => now_ns().into_pyobject(py)?.into_any().unbind(),
-            };
+            let taken_at = taken_at.map_or_else(|| TakenAt::Clock(now_ns()), TakenAt::Given);
             Ok(SnapshotRecord {
                 map: store.map.clone(),
                 next_seq: store.next_seq,
@@ -83,8 +88,11 @@ impl SnapshotRecord {
     }
 
     #[getter]
-    fn taken_at(&self, py: Python<'_>) -> Py<PyAny> {
-        self.taken_at.clone_ref(py)
+    fn taken_at(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        guard(|| match &self.taken_at {
+            TakenAt::Clock(ns) => Ok(ns.into_pyobject(py)?.into_any().unbind()),
+            TakenAt::Given(t) => Ok(t.clone_ref(py)),
+        })
     }
 
     #[getter]
@@ -139,10 +147,12 @@ impl SnapshotRecord {
     }
 
     fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
+        if let TakenAt::Given(t) = &self.taken_at {
+            visit.call(t)?;
+        }
         for field in [
             &self.copier,
             &self.request_id,
-            &self.taken_at,
             &self.phase,
             &self.hook_index,
             &self.handler_version,

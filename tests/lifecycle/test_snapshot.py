@@ -166,3 +166,44 @@ def test_property_21_47_snapshot_complete_and_restore_faithful(
         assert getattr(again, field) == getattr(snap, field), field
     assert restored.hook_index == hook_index and restored.meta.version == "v1"
     assert restored.state.keys() == list(state)
+
+
+def test_a_restored_context_is_the_snapshot_whatever_is_used_first() -> None:
+    """Restore takes its fields from the snapshot on first use; a write first sees them too."""
+    lctx = LocalContext("r", version="v2", phase="processing")
+    lctx.state.set("user", {"id": 1})
+    lctx.log("seen")
+    lctx.hook_index = 4
+    snap = lctx.snapshot()
+    lctx.state.set("user", {"id": 2})
+    lctx.hook_index = 9
+
+    written_first = LocalContext.restore(snap)
+    written_first.hook_index = 5
+    assert written_first.hook_index == 5
+    assert written_first.meta.request_id == "r" and written_first.phase == "processing"
+    assert written_first.state.get("user") == {"id": 1}
+
+    state_first = LocalContext.restore(snap)
+    state_first.state.set("more", 1)
+    assert state_first.state.keys() == ["user", "more"]
+    assert state_first.hook_index == 4 and state_first.meta.version == "v2"
+    assert [e["message"] for e in state_first.snapshot().events] == ["seen"]
+    assert snap.state == {"user": {"id": 1}}  # the restored context does not write back
+
+    assert isinstance(LocalContext.restore(snap), LocalContext)
+    assert repr(LocalContext.restore(snap)).startswith("LocalContext(Meta(request_id='r'")
+
+
+def test_restore_with_meta_or_on_a_subclass_makes_that_context() -> None:
+    class Traced(LocalContext):
+        __slots__ = ()
+
+    snap = LocalContext("r", version="v1").snapshot()
+    assert type(Traced.restore(snap)) is Traced
+    restored = LocalContext.restore(snap, method="POST", path="/users")
+    assert (restored.meta.method, restored.meta.path, restored.meta.version) == (
+        "POST",
+        "/users",
+        "v1",
+    )

@@ -122,3 +122,40 @@ def test_bench_runs_a_suite_and_prints_its_tables(tmp_path: Path) -> None:
     done = gati("bench", "tiny", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "tiny" in done.stdout and "sum" in done.stdout and "1.00x" in done.stdout
+
+
+VERSIONED_FILES = {
+    "items_v1.py": ("/items", "2024-01-01", "Items, first form."),
+    "items_v2.py": ("/items", "2024-06-01", "Items, second form."),
+    "fresh.py": ("/fresh", "2024-06-01", "A path added later."),
+}
+
+
+def test_openapi_of_files_for_a_version_is_what_the_app_serves(tmp_path: Path) -> None:
+    """``gati openapi DIR --version V`` picks each path's implementation as the running app's
+    ``/openapi.json?version=V`` does: the one dated at or before V, else the path's first."""
+    from gati import App
+    from gati.manifest.openapi import openapi_document
+    from gati.manifest.serve import resolve_document_version
+
+    for name, (path, version, summary) in VERSIONED_FILES.items():
+        (tmp_path / name).write_text(
+            f'def get(req, res, lctx, gctx):\n    """{summary}\n\n'
+            f'    @path {path}\n    @version {version}\n    """\n    return {{}}\n'
+        )
+    app = App.from_directory(str(tmp_path), health_paths=None)
+    for asked in ("2024-01-01", "2024-03-15", "2024-06-01", "latest", "2023-01-01"):
+        done = gati("openapi", str(tmp_path), "--version", asked)
+        assert done.returncode == 0, done.stderr
+        exported = json.loads(done.stdout)
+        served = openapi_document(app, resolve_document_version(app, asked))
+        summaries = {p: item["get"]["summary"] for p, item in exported["paths"].items()}
+        assert summaries == {p: item["get"]["summary"] for p, item in served["paths"].items()}
+        assert exported["info"]["version"] == served["info"]["version"]
+        assert exported["x-gati-versions"] == ["2024-01-01", "2024-06-01"]
+    early = json.loads(gati("openapi", str(tmp_path), "--version", "2024-03-15").stdout)
+    assert {p: i["get"]["summary"] for p, i in early["paths"].items()} == {
+        "/items": "Items, first form.",
+        "/fresh": "A path added later.",
+    }
+    assert_usage_error(gati("openapi", str(tmp_path), "--version", "v9"), "unknown version 'v9'")

@@ -114,20 +114,31 @@ def _openapi_arguments(parser: argparse.ArgumentParser) -> None:
 def _openapi(args: argparse.Namespace) -> int:
     from gati.http.errors import HTTPError
     from gati.manifest.openapi import openapi_document
-    from gati.manifest.serve import resolve_document_version
+    from gati.manifest.serve import resolve_document_version, resolve_version
 
     if Path(args.app).is_dir():
         from gati.manifest.analyzer import analyze_directory
         from gati.manifest.openapi import build_document
-        from gati.manifest.operations import operations_from_manifests
+        from gati.manifest.operations import (
+            declared,
+            operations_from_manifests,
+            routes_for_version,
+        )
 
         analysis = analyze_directory(args.app)
         if analysis.errors:
             raise UsageError(f"{args.app.rstrip('/')}/{analysis.errors[0]}")
         ops = operations_from_manifests(analysis.manifests)
-        if args.api_version is not None:
-            ops = [op for op in ops if not op.version or op.version <= args.api_version]
-        write_text(args.output, json.dumps(build_document(ops, args.api_version), indent=2))
+        versions = declared(ops)
+        try:
+            version = resolve_version(versions, args.api_version)
+        except HTTPError as exc:
+            raise UsageError(exc.detail) from None
+        # Each (method, path) as the app built from these files documents it for ``version``.
+        routes = ((op.method, op.path, op) for op in ops)
+        chosen = [op for _, _, op in routes_for_version(routes, version)]
+        document = build_document(chosen, version, versions=versions)
+        write_text(args.output, json.dumps(document, indent=2))
         return 0
     app = load_app(args.app)
     try:

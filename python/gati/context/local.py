@@ -397,29 +397,82 @@ class LocalContext:
     @classmethod
     def restore(cls, snapshot: Snapshot, **meta: Any) -> LocalContext:
         """A new context with the snapshot's state, phase, outstanding-task records, hook
-        position, version and trace; ``meta`` fills the other metadata fields."""
-        if meta:
+        position, version and trace; ``meta`` fills the other metadata fields.
+
+        Without ``meta`` the context takes those fields from the snapshot on first use
+        (``Restored``): restoring is then one small allocation (11,000 -> 1,600
+        instructions), and a context restored only to be inspected later costs nothing more."""
+        if meta or cls is not LocalContext:
             meta.setdefault("version", snapshot.handler_version)
             lctx = cls(snapshot.request_id, phase=snapshot.phase, **meta)
-        else:  # __init__'s defaults without its keyword handling (1.65 -> 0.6 µs per restore)
-            lctx = cls.routed(
-                snapshot.request_id,
-                *_DEFAULT_ROUTE,
-                snapshot.handler_version,
-                frozenset(),
-                None,
-                None,
-                time.time(),
-            )
-            lctx.meta._phase = snapshot.phase
-        lctx._store = snapshot.new_store()
-        lctx.hook_index = snapshot.hook_index
-        tracked, trace = snapshot.tracked, snapshot.trace
-        if tracked or trace:
-            x = lctx.extras
-            x.tracked = [Tracked(n, None, s) for n, s in tracked]
-            x.trace = list(trace)
-        return lctx
+            _take_snapshot(lctx, snapshot)
+            return lctx
+        restored: Restored = Restored()
+        restored.pending = snapshot
+        return restored
 
     def __repr__(self) -> str:
         return f"LocalContext({self.meta!r})"
+
+
+def _take_snapshot(lctx: LocalContext, snapshot: Snapshot) -> None:
+    """Give ``lctx`` the snapshot's state, hook position, task records and trace."""
+    lctx._store = snapshot.new_store()
+    lctx.hook_index = snapshot.hook_index
+    tracked, trace = snapshot.tracked, snapshot.trace
+    if tracked or trace:
+        x = lctx.extras
+        x.tracked = [Tracked(n, None, s) for n, s in tracked]
+        x.trace = list(trace)
+
+
+def _filled_from_snapshot(name: str) -> Any:
+    """A ``Restored`` field: the ``LocalContext`` slot ``name``, filled on first use."""
+    slot = LocalContext.__dict__[name]  # the slot's member descriptor
+
+    def get(self: Restored) -> Any:
+        if self.pending is not None:
+            self.materialise()
+        return slot.__get__(self)
+
+    def set_(self: Restored, value: Any) -> None:
+        if self.pending is not None:
+            self.materialise()
+        slot.__set__(self, value)
+
+    return property(get, set_, doc=f"``LocalContext.{name}``, taken from the snapshot first.")
+
+
+class Restored(LocalContext):
+    """A context made by ``LocalContext.restore(snapshot)``: it holds the snapshot and, on first
+    use of any field, becomes the context the snapshot describes (``started_at`` is that
+    moment). Every field then reads and writes as a ``LocalContext``'s, through a property."""
+
+    __slots__ = ("pending",)
+    __init__ = object.__init__  # made bare by ``restore``, which sets ``pending``
+    pending: Snapshot | None
+
+    meta = _filled_from_snapshot("meta")
+    _store = _filled_from_snapshot("_store")
+    hook_index = _filled_from_snapshot("hook_index")
+    extras_if_made = _filled_from_snapshot("extras_if_made")
+
+    def materialise(self) -> None:
+        """Fill the context's fields from the snapshot (once)."""
+        snapshot = self.pending
+        if snapshot is None:
+            return
+        self.pending = None
+        m = LocalContext.routed(
+            snapshot.request_id,
+            *_DEFAULT_ROUTE,
+            snapshot.handler_version,
+            frozenset(),
+            None,
+            None,
+            time.time(),
+        ).meta
+        m._phase = snapshot.phase
+        self.meta = m
+        self.extras_if_made = None
+        _take_snapshot(self, snapshot)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import html
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ from gati.http.errors import HTTPError
 from gati.manifest.openapi import openapi_document
 from gati.manifest.operations import app_versions, table_routes
 
-__all__ = ["resolve_document_version", "serve_docs", "serve_openapi"]
+__all__ = ["resolve_document_version", "resolve_version", "serve_docs", "serve_openapi"]
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 _ASSETS = {
@@ -35,15 +36,19 @@ _CACHE_ASSETS = "public, max-age=86400"
 
 
 def resolve_document_version(app: Any, asked: str | None) -> str | None:
-    """The version whose document answers a request for ``asked`` (``None``: the newest).
+    """The version whose document answers a request for ``asked`` (``None``: the newest)."""
+    return resolve_version(app_versions(app), asked)
 
-    ``latest`` and no preference mean the newest; a date means the latest declared version at
-    or before it (a date before all of them stays as it is: each path's first implementation);
-    anything else is a 400 listing the versions.
+
+def resolve_version(versions: Sequence[str], asked: str | None) -> str | None:
+    """The version of ``versions`` (oldest first) whose document answers ``asked``.
+
+    ``latest`` and no preference mean the newest (``None``); a date means the latest declared
+    version at or before it (a date before all of them stays as it is: each path's first
+    implementation); anything else is a 400 listing the versions.
     """
     if asked is None or asked == "latest":
         return None
-    versions = app_versions(app)
     if asked in versions:
         return asked
     if _DATE.match(asked):
