@@ -58,6 +58,19 @@ def test_pattern_is_searched_with_python_semantics() -> None:
     accepts(gt.string(pattern=r"\w"), "é")
 
 
+def test_each_string_with_validators_searches_its_own_pattern() -> None:
+    # the fast path of a node with validators is generated from a short-lived copy of the
+    # node: a search cached by the copy's id was handed to the next copy with that id
+    def yes(value: str) -> bool:
+        return True
+
+    letters = "abcdefgh"
+    schema = gt.object({c: gt.string(pattern=f"^{c}+$", validators=[yes]) for c in letters})
+    for _ in range(20):
+        accepts(schema, {c: c * 3 for c in letters})
+    assert codes(schema, {**{c: c for c in letters}, "h": "a"}) == [(("h",), "string_pattern")]
+
+
 def test_number_and_integer() -> None:
     n = gt.number(min=0, max=10, exclusive_min=-1, exclusive_max=10.5, multiple_of=0.5)
     for good in (0, 2.5, 10, 10.0):

@@ -184,7 +184,7 @@ class _Compiler:
         self.definitions: dict[str, dict[str, Any]] = plan["definitions"]
         self.compiled: dict[str, list[Any]] = {}
         self.stateful = False  # some ref or plain union needs a ``Call``
-        self.searchers: dict[int, Callable[[str], bool | None]] = {}
+        self.searchers: dict[tuple[Any, ...], Callable[[str], bool | None]] = {}
 
     def node(self, node: dict[str, Any]) -> tuple[Ok, Err]:
         ok, err = getattr(self, "_" + node["type"])(node, node["msgs"])
@@ -262,11 +262,20 @@ class _Compiler:
     # -- scalars -------------------------------------------------------------------------------
 
     def searcher(self, node: dict[str, Any]) -> Callable[[str], bool | None]:
-        """The pattern search of a string node: one per node, shared by its fast and exact
-        paths so that a value's pattern runs once."""
-        found = self.searchers.get(id(node))
+        """The pattern search of a string node, shared by its fast and exact paths so that a
+        value's pattern runs once. Keyed by what the search depends on, never by ``id``: the
+        fast path of a node with validators is generated from a short-lived copy, whose id a
+        later copy of another node may reuse."""
+        key = (
+            node["pattern"],
+            node["pattern_engine"],
+            node.get("pattern_bounded"),
+            node.get("pattern_re2"),
+            node.get("pattern_timeout"),
+        )
+        found = self.searchers.get(key)
         if found is None:
-            found = self.searchers[id(node)] = searcher(node)
+            found = self.searchers[key] = searcher(node)
         return found
 
     def _string(self, node: dict[str, Any], msgs: Msgs) -> tuple[Ok, Err]:
