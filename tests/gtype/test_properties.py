@@ -72,10 +72,22 @@ def test_property_12_error_structure(case: tuple[dict[str, Any], Any]) -> None:
         assert v.is_valid(value)
 
 
+def text(value: str) -> bool:
+    """Whether ``value`` is Unicode text: a lone surrogate is not, and its JSON escape is
+    ``json_invalid`` on both backends (docs/gtype.md §5)."""
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def json_data(value: Any) -> bool:
     """Whether ``value`` survives a JSON round trip unchanged in kind."""
-    if value is None or isinstance(value, bool | str):
-        return type(value) in (type(None), bool, str)
+    if isinstance(value, str):
+        return type(value) is str and text(value)
+    if value is None or isinstance(value, bool):
+        return type(value) in (type(None), bool)
     if isinstance(value, float):
         return math.isfinite(value)
     if isinstance(value, int):
@@ -84,7 +96,7 @@ def json_data(value: Any) -> bool:
         return type(value) is list and all(json_data(x) for x in value)
     if isinstance(value, dict):
         return type(value) is dict and all(
-            isinstance(k, str) and json_data(x) for k, x in value.items()
+            isinstance(k, str) and text(k) and json_data(x) for k, x in value.items()
         )
     return False
 
