@@ -17,18 +17,16 @@ To turn instructions into time, the baseline request's µs/instruction on a quie
 from __future__ import annotations
 
 import asyncio
-import gc
-import math
-import os
-import shutil
-import subprocess
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benches import callgrind  # noqa: E402
+
 N = 400
 # (name, baseline it is compared with)
 VARIANTS = [
@@ -65,7 +63,6 @@ GROUPS = {"": VARIANTS, "http": HTTP_VARIANTS, "playground": PLAYGROUND_VARIANTS
 
 def variant(name: str) -> Callable[[], Any]:
     """One request (or one decode) of ``name``."""
-    sys.path.insert(0, str(ROOT))
     if name.startswith(HTTP_CASES):
         return http_variant(name)
     if name.startswith("playground"):
@@ -104,48 +101,19 @@ _pending: list[Any] = []  # start-ups the counted run awaits before warming
 
 
 async def counted(group: list[tuple[str, str | None]]) -> None:
-    """The run under callgrind: one ``math.fsum`` (one count) per variant."""
+    """The run under callgrind: one count per variant."""
     ones = [variant(name) for name, _ in group]
     for start in _pending:
         await start
-    gc.disable()
-    for one in ones:
-        for _ in range(300):
-            one()
-    for one in ones:
-
-        def requests(one: Callable[[], Any] = one) -> Any:
-            for _ in range(N):
-                one()
-                yield 0.0
-
-        math.fsum(requests())
+    callgrind.run_each(ones, N, warm=300)
 
 
 def main(which: str) -> int:
-    if shutil.which("valgrind") is None:
-        print("valgrind is not installed (make system installs it)")
+    if not callgrind.available():
         return 1
     group = GROUPS[which]
     http = which == "http"
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "cg"
-        command = [
-            "valgrind",
-            "--tool=callgrind",
-            "--collect-atstart=no",
-            "--toggle-collect=math_fsum",
-            "--dump-after=math_fsum",
-            f"--callgrind-out-file={out}.%p",
-            sys.executable,
-            __file__,
-            "--counted",
-            which,
-        ]
-        env = {**os.environ, "PYTHONHASHSEED": "0"}
-        subprocess.run(command, check=True, env=env, capture_output=True)
-        dumps = sorted(Path(tmp).glob("cg.*.*"), key=lambda p: int(p.suffix[1:]))
-        counts = [_total(p) / N for p in dumps]
+    counts = callgrind.counts(__file__, [which], N)
     per = dict(zip((name for name, _ in group), counts, strict=True))
     print(f"\n## instructions per request (callgrind, {N} requests per variant)")
     print(f"{'variant':32s}  {'instr/req':>10s}  {'added':>8s}  {'ratio':>6s}")
@@ -167,13 +135,6 @@ def main(which: str) -> int:
         ratio = (per[kind] - per["no policy"]) / decode
         print(f"{kind} added / PyJWT decode: {ratio:.3f}x (target <= 1.2x)")
     return 0
-
-
-def _total(dump: Path) -> int:
-    for line in dump.read_text().splitlines():
-        if line.startswith(("summary:", "totals:")):
-            return int(line.split()[1])
-    raise ValueError(f"no total in {dump}")
 
 
 if __name__ == "__main__":

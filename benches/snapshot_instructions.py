@@ -8,16 +8,14 @@ the only code counted). An empty call is counted too: subtract it for the call's
 
 from __future__ import annotations
 
-import gc
-import math
-import os
-import shutil
-import subprocess
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benches import callgrind
 
 N = 200
 SIZES = (10, 1000, 100_000)
@@ -40,53 +38,17 @@ def cases() -> list[tuple[str, Callable[[], Any]]]:
 
 
 def counted() -> None:
-    """The run under callgrind: one ``math.fsum`` (one count) per case."""
-    calls = [call for _, call in cases()]
-    gc.disable()
-    for call in calls:
-        for _ in range(50):
-            call()
-    for call in calls:
-
-        def repeat(call: Callable[[], Any] = call) -> Any:
-            for _ in range(N):
-                call()
-                yield 0.0
-
-        math.fsum(repeat())
+    """The run under callgrind: one count per case."""
+    callgrind.run_each([call for _, call in cases()], N, warm=50)
 
 
 def count(backend: str) -> list[float]:
     """Instructions per call of each case under ``GATI_BACKEND=backend``."""
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "cg"
-        command = [
-            "valgrind",
-            "--tool=callgrind",
-            "--collect-atstart=no",
-            "--toggle-collect=math_fsum",
-            "--dump-after=math_fsum",
-            f"--callgrind-out-file={out}.%p",
-            sys.executable,
-            __file__,
-            "--counted",
-        ]
-        env = {**os.environ, "PYTHONHASHSEED": "0", "GATI_BACKEND": backend}
-        subprocess.run(command, check=True, env=env, capture_output=True)
-        dumps = sorted(Path(tmp).glob("cg.*.*"), key=lambda p: int(p.suffix[1:]))
-        return [_total(p) / N for p in dumps]
-
-
-def _total(dump: Path) -> int:
-    for line in dump.read_text().splitlines():
-        if line.startswith(("summary:", "totals:")):
-            return int(line.split()[1])
-    raise ValueError(f"no total in {dump}")
+    return callgrind.counts(__file__, [], N, {"GATI_BACKEND": backend})
 
 
 def main() -> int:
-    if shutil.which("valgrind") is None:
-        print("valgrind is not installed (make system installs it)")
+    if not callgrind.available():
         return 1
     names = [name for name, _ in cases()]
     native, pure = count("native"), count("pure")

@@ -13,13 +13,8 @@ SDK with its no-op exporter, one histogram record), measured alone.
 from __future__ import annotations
 
 import asyncio
-import gc
-import math
 import os
-import shutil
-import subprocess
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -27,7 +22,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benches.instructions import _total  # noqa: E402
+from benches import callgrind  # noqa: E402
 
 N = 400
 CASE = os.environ.get("GATI_TELEMETRY_CASE", "GET /hello")
@@ -99,43 +94,14 @@ async def _variant(impl: str) -> Callable[[], Any]:
 
 
 async def counted() -> None:
-    """The run under callgrind: one ``math.fsum`` (one count) per impl."""
-    ones = [await _variant(impl) for impl in IMPLS]
-    gc.disable()
-    for one in ones:
-        for _ in range(300):
-            one()
-    for one in ones:
-
-        def requests(one: Callable[[], Any] = one) -> Any:
-            for _ in range(N):
-                one()
-                yield 0.0
-
-        math.fsum(requests())
+    """The run under callgrind: one count per impl."""
+    callgrind.run_each([await _variant(impl) for impl in IMPLS], N, warm=300)
 
 
 def main() -> int:
-    if shutil.which("valgrind") is None:
-        print("valgrind is not installed (make system installs it)")
+    if not callgrind.available():
         return 1
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "cg"
-        command = [
-            "valgrind",
-            "--tool=callgrind",
-            "--collect-atstart=no",
-            "--toggle-collect=math_fsum",
-            "--dump-after=math_fsum",
-            f"--callgrind-out-file={out}.%p",
-            sys.executable,
-            __file__,
-            "--counted",
-        ]
-        env = {**os.environ, "PYTHONHASHSEED": "0"}
-        subprocess.run(command, check=True, env=env, capture_output=True)
-        dumps = sorted(Path(tmp).glob("cg.*.*"), key=lambda p: int(p.suffix[1:]))
-        per = dict(zip(IMPLS, (_total(p) / N for p in dumps), strict=True))
+    per = dict(zip(IMPLS, callgrind.counts(__file__, [], N), strict=True))
     gati = per["gati-otel"] - per["gati-off"]
     asgi = per["starlette-otel-asgi"] - per["starlette"]
     print(f"\n## telemetry, {CASE}: instructions per request (callgrind, {N} requests each)")
