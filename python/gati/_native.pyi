@@ -51,8 +51,8 @@ class StateStore:
     def __setitem__(self, key: str, value: Any) -> None: ...
     def __delitem__(self, key: str) -> None: ...
 
-class SnapshotRecord:
-    """The record behind ``gati.Snapshot`` (twin: ``gati._pure.snapshot.SnapshotRecord``)."""
+class Snapshot:
+    """``gati.Snapshot`` before its views are installed (twin: ``gati._pure.snapshot.Snapshot``)."""
 
     def __new__(
         cls,
@@ -64,7 +64,7 @@ class SnapshotRecord:
         tracked: tuple[tuple[str | None, str], ...],
         trace: tuple[Any, ...],
         taken_at: int | None = None,
-    ) -> SnapshotRecord: ...
+    ) -> Snapshot: ...
     @property
     def request_id(self) -> str: ...
     @property
@@ -82,6 +82,16 @@ class SnapshotRecord:
     @property
     def state_store_snapshot(self) -> StateSnapshot: ...
     def new_store(self) -> StateStore: ...
+
+def take_snapshot(
+    store: StateStore,
+    request_id: str,
+    phase: str,
+    hook_index: int,
+    handler_version: str | None,
+    tracked: tuple[tuple[str | None, str], ...],
+    trace: tuple[Any, ...],
+) -> Snapshot: ...
 
 # -- hook planner (rust/hooks) ----------------------------------------------------------------
 def plan_hooks(hooks: Sequence[Any]) -> tuple[list[int], list[int], list[int]]: ...

@@ -308,6 +308,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<StateStore>()?;
     m.add_class::<StateSnapshot>()?;
     m.add_class::<snapshot::SnapshotRecord>()?;
+    m.add_function(wrap_pyfunction!(snapshot::take_snapshot, m)?)?;
     m.add_function(wrap_pyfunction!(copy::copy_value, m)?)?;
     Ok(())
 }

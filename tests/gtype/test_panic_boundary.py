@@ -34,7 +34,7 @@ def entry_points() -> dict[str, Callable[[], Any]]:
     store = native.StateStore(native.copy_value)
     store.set("k", [1])
     snapshot = store.snapshot()
-    record = native.SnapshotRecord(store, "r", "routed", 0, None, (), ())
+    record = native.Snapshot(store, "r", "routed", 0, None, (), ())
     router = native.Router()
     router.insert([("static", "items"), ("int", "id")])
     return {
@@ -46,7 +46,7 @@ def entry_points() -> dict[str, Callable[[], Any]]:
         "state get": lambda: store.get("k"),
         "state snapshot": store.snapshot,
         "state snapshot get": lambda: snapshot.get("k"),
-        "state snapshot record": lambda: native.SnapshotRecord(store, "r", "x", 0, None, (), ()),
+        "state snapshot record": lambda: native.Snapshot(store, "r", "x", 0, None, (), ()),
         "state snapshot record restore": record.new_store,
         "state copy": lambda: native.copy_value({"a": [1]}),
         "router lookup": lambda: router.lookup("/items/3"),

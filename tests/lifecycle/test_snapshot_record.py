@@ -1,4 +1,4 @@
-"""The record behind ``gati.Snapshot``: the native one and its pure twin agree exactly.
+"""``gati.Snapshot``'s record: the native one and its pure twin agree exactly.
 
 ``gati.Snapshot`` is the active backend's record plus shared Python views, so these tests and
 tests/lifecycle/test_snapshot.py (run on both backends by ``make test-py``) cover the public
@@ -19,8 +19,9 @@ from gati._backend import pair
 from gati._pure.values import copy_value
 
 pytest.importorskip("gati._native")
-NativeRecord, PureRecord = pair("SnapshotRecord")
+NativeRecord, PureRecord = pair("Snapshot")
 NativeStore, PureStore = pair("StateStore")
+native_take, pure_take = pair("take_snapshot")
 
 values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=4),
@@ -75,6 +76,29 @@ def test_native_and_pure_records_agree(state: dict[str, Any], f: tuple[Any, ...]
     assert seen(n) == seen(p)
     if f[-1] is not None:
         assert n.taken_at == p.taken_at == f[-1]
+
+
+@settings(max_examples=100, deadline=None)
+@given(states, fields)
+def test_take_snapshot_is_the_constructor_with_the_clock_read_now(
+    state: dict[str, Any], f: tuple[Any, ...]
+) -> None:
+    """``lctx.snapshot()``'s call, native and pure: a record equal to the constructor's."""
+    made = []
+    for take, record_cls, store_cls in (
+        (native_take, NativeRecord, NativeStore),
+        (pure_take, PureRecord, PureStore),
+    ):
+        store = store_cls(copy_value)
+        for k, v in state.items():
+            store.set(k, v)
+        before = time.time_ns()
+        taken = take(store, *f[:4], tuple(f[4]), tuple(f[5]))
+        assert type(taken) is record_cls
+        assert before <= taken.taken_at <= time.time_ns()
+        store.set("after", 1)
+        made.append(seen(taken))
+    assert made[0] == made[1]
 
 
 @pytest.mark.parametrize(

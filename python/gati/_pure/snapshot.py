@@ -7,14 +7,14 @@ from typing import Any
 
 from gati._pure.state import StateSnapshot, StateStore
 
-__all__ = ["SnapshotRecord"]
+__all__ = ["Snapshot", "take_snapshot"]
 
 _set = object.__setattr__
 
 
-class SnapshotRecord:
-    """A request's state, phase, hook position and trace at one moment (``gati.Snapshot``'s
-    base; read-only there)."""
+class Snapshot:
+    """A request's state, phase, hook position and trace at one moment (``gati.Snapshot`` once
+    ``gati.context.snapshot`` installs its views on it; read-only there)."""
 
     __slots__ = (
         "_state",
@@ -46,7 +46,7 @@ class SnapshotRecord:
         tracked: Any,
         trace: Any,
         taken_at: Any = None,
-    ) -> SnapshotRecord:
+    ) -> Snapshot:
         if not isinstance(store, StateStore):
             raise TypeError("a snapshot is taken of a state store of the same backend")
         self = object.__new__(cls)
@@ -68,3 +68,16 @@ class SnapshotRecord:
         store = StateStore(self._state._copy)
         store.restore(self._state)
         return store
+
+
+def take_snapshot(
+    store: object,
+    request_id: Any,
+    phase: Any,
+    hook_index: Any,
+    handler_version: Any,
+    tracked: Any,
+    trace: Any,
+) -> Snapshot:
+    """``Snapshot(...)`` with the clock read now (the native one saves the type call)."""
+    return Snapshot(store, request_id, phase, hook_index, handler_version, tracked, trace)

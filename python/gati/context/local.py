@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Final
 
 from gati.context.meta import NEXT_PHASES, Client, Meta, Peer
-from gati.context.snapshot import Snapshot
+from gati.context.snapshot import Snapshot, take_snapshot
 from gati.context.store import copy_value, new_store
 from gati.errors import HookError
 from gati.hook import Backoff, Hook
@@ -384,7 +384,7 @@ class LocalContext:
         m = self.meta
         s = self._store
         x = self.extras_if_made
-        return Snapshot(
+        return take_snapshot(
             _NO_STATE if s is None else s,
             m.request_id,
             m._phase,

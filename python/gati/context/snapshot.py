@@ -1,9 +1,16 @@
-"""``Snapshot``: an immutable record of a Local Context at one moment (Property 21, 47)."""
+"""``Snapshot``: an immutable record of a Local Context at one moment (Property 21, 47).
+
+``gati.Snapshot`` is the active backend's record class itself (``gati._native.Snapshot`` or
+its pure twin) with the views below installed on it once, at import: ``lctx.snapshot()`` is
+then one native call that makes the very object the user gets. (A Python subclass of the
+record cost a type call with an argument tuple and a subclass instance: 2,490 instructions per
+``lctx.snapshot()`` against N with ``take_snapshot``.)
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, NoReturn
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import orjson
 
@@ -11,9 +18,7 @@ from gati._backend import twin
 from gati.context import codec
 from gati.context.store import copy_value, new_store
 
-__all__ = ["Snapshot"]
-
-SnapshotRecord: Any = twin("SnapshotRecord")
+__all__ = ["Snapshot", "take_snapshot"]
 
 _FIELDS = (
     "request_id",
@@ -27,17 +32,17 @@ _FIELDS = (
 )
 
 
-class Snapshot(SnapshotRecord):  # type: ignore[misc]  # the backend's record, chosen at import
+class Snapshot:
     """State, phase, outstanding-task records, hook position and trace of one request.
 
     Immutable: attributes cannot be set, and ``state``, ``outstanding`` and ``events`` return
     fresh copies on every access, so nothing done to them reaches the snapshot.
 
-    Taking one is O(1) on the native backend: the record (``gati._native.SnapshotRecord``)
-    shares the state store's persistent map and reads the clock in the same call; the views
-    below build Python values only when they are read. Made by ``lctx.snapshot()`` and
-    ``Snapshot.from_json``: ``Snapshot(store, request_id, phase, hook_index, handler_version,
-    tracked, trace, taken_at=None)``, ``taken_at`` (ns) now when omitted.
+    Taking one is O(1) on the native backend: the record shares the state store's persistent
+    map and reads the clock in the same call; the views below build Python values only when
+    they are read. Made by ``lctx.snapshot()`` and ``Snapshot.from_json``:
+    ``Snapshot(store, request_id, phase, hook_index, handler_version, tracked, trace,
+    taken_at=None)``, ``taken_at`` (ns) now when omitted.
     """
 
     __slots__ = ()
@@ -50,6 +55,22 @@ class Snapshot(SnapshotRecord):  # type: ignore[misc]  # the backend's record, c
     tracked: tuple[tuple[str | None, str], ...]
     trace: tuple[Any, ...]
     state_store_snapshot: Any
+
+    if TYPE_CHECKING:  # the record's own constructor and method (the backend defines them)
+
+        def __init__(
+            self,
+            store: Any,
+            request_id: str,
+            phase: str,
+            hook_index: int,
+            handler_version: str | None,
+            tracked: tuple[tuple[str | None, str], ...],
+            trace: tuple[Any, ...],
+            taken_at: int | None = None,
+        ) -> None: ...
+
+        def new_store(self) -> Any: ...
 
     def __setattr__(self, name: str, value: Any) -> NoReturn:
         raise AttributeError("a Snapshot is immutable")
@@ -116,3 +137,20 @@ class Snapshot(SnapshotRecord):  # type: ignore[misc]  # the backend's record, c
             f"Snapshot(request_id={self.request_id!r}, phase={self.phase!r}, "
             f"keys={self.state_store_snapshot.keys()!r}, hook_index={self.hook_index})"
         )
+
+
+def _installed(views: type, record: type) -> type:
+    """``record`` with every method, property and docstring of ``views`` set on it."""
+    skip = {"__module__", "__qualname__", "__slots__", "__annotations__", "__dict__"}
+    for name, value in vars(views).items():
+        if name not in skip:
+            setattr(record, name, value)
+    return record
+
+
+if not TYPE_CHECKING:
+    Snapshot = _installed(Snapshot, twin("Snapshot"))
+
+# ``take_snapshot(store, request_id, phase, hook_index, handler_version, tracked, trace)``:
+# ``Snapshot(...)`` as a plain function call, the clock read now (what ``lctx.snapshot()`` calls).
+take_snapshot: Callable[..., Snapshot] = twin("take_snapshot")
