@@ -70,7 +70,10 @@ def run_with_native_stub(tmp_path: Path, stub: str, backend: str = "native") -> 
     """Import a copy of gati whose extension is replaced by ``stub`` (Python source)."""
     shutil.copytree(PACKAGE, tmp_path / "gati", ignore=shutil.ignore_patterns("_native*"))
     (tmp_path / "gati" / "_native.py").write_text(stub)
-    code = f"import sys; sys.path.insert(0, {str(tmp_path)!r}); import gati; print(gati.backend())"
+    code = (  # App: the public names load on first use, and App loads every twin
+        f"import sys; sys.path.insert(0, {str(tmp_path)!r}); "
+        "from gati import App, backend; print(backend())"
+    )
     env = {**os.environ, "GATI_BACKEND": backend}
     out = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False
@@ -83,7 +86,7 @@ def test_a_native_backend_missing_a_twin_is_an_import_error_not_a_fallback(
 ) -> None:
     """Every native twin but the validator: gati refuses to start instead of quietly using the
     pure validator (what ``gtype/validator.py`` once did)."""
-    stub = "\n".join(  # classes: gati.Snapshot subclasses its twin at import
+    stub = "\n".join(  # classes: gati.Snapshot's views are set on its twin at import
         f"class {native_name}:\n    def __init__(self, *a): pass"
         for native_name, _ in TWINS.values()
     )

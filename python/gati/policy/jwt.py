@@ -19,7 +19,6 @@ import asyncio
 import json
 import logging
 import time
-import urllib.request
 from collections.abc import Sequence
 from typing import Any, Final
 
@@ -130,6 +129,8 @@ class JWKS:
             self._fetched_at = time.monotonic()
 
     def _fetch(self) -> Any:
+        import urllib.request  # here, in the worker thread: most apps never fetch a JWKS
+
         with urllib.request.urlopen(self.url, timeout=self.timeout) as reply:
             return json.loads(reply.read(_MAX_JWKS_BYTES))
 

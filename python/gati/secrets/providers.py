@@ -11,8 +11,10 @@ import asyncio
 import os
 import re
 from collections.abc import Awaitable, Callable, Mapping
-from pathlib import Path
-from typing import Any, Final, Protocol
+from typing import TYPE_CHECKING, Any, Final, Protocol
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 __all__ = [
     "DirectoryProvider",
@@ -69,6 +71,8 @@ class DirectoryProvider:
     value is the file's text (bytes if it is not UTF-8) without a trailing newline."""
 
     def __init__(self, path: str | os.PathLike[str] = "/run/secrets") -> None:
+        from pathlib import Path  # here: an app without this provider never needs pathlib
+
         self.path = Path(path)
 
     async def get(self, name: str) -> Value | None:
