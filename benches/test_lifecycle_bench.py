@@ -120,7 +120,7 @@ def test_snapshot_restore(benchmark: Any, name: str, store_cls: Any, planner: An
 @pytest.fixture(scope="module")
 def contexts() -> dict[str, Any]:
     """``LocalContext`` of each backend, from a fresh import of gati with its GATI_BACKEND: the
-    public ``Snapshot`` subclasses the backend's record, chosen at import."""
+    public ``Snapshot`` is the backend's record class, chosen at import."""
     made = {"gati-pure": gati_with_backend("pure", fresh_local_context)}
     if native is not None:
         made["gati-native"] = gati_with_backend("native", fresh_local_context)
