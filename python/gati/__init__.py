@@ -4,11 +4,15 @@ This module is the public API. The lifecycle engine (``Orchestrator``, ``RoutePl
 ``plan_route``, ``Emitter``), for running route plans without an ``App``, is the documented
 subpackage ``gati.lifecycle`` (docs/lifecycle.md).
 
-Each public name is imported on first use (PEP 562), so ``import gati`` loads nothing but
-this module, and ``from gati import App`` loads what an app needs, not the whole package.
+Each public name but ``backend`` is imported on first use (PEP 562), so ``import gati`` loads
+only this module and the backend registry (which loads the extension), and ``from gati import
+App`` loads what an app needs, not the whole package.
 """
 
 from __future__ import annotations
+
+# The backend is chosen now: a bad GATI_BACKEND or a missing extension fails at ``import gati``.
+from gati._backend import backend
 
 # Not ``typing.TYPE_CHECKING``: importing ``typing`` would double ``import gati``'s cost (41 of
 # 82 million instructions); type checkers treat any ``TYPE_CHECKING`` name as true.
@@ -16,7 +20,6 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:  # the same names, eagerly, for type checkers and IDEs
     from typing import Any
 
-    from gati._backend import backend
     from gati.app import App
     from gati.context import GlobalContext, LocalContext, Snapshot, current_lctx
     from gati.errors import (
@@ -75,7 +78,6 @@ _HOMES = {
     "Validator": "gati.gtype.validator",
     "WebSocket": "gati.http.websockets",
     "WebSocketDisconnect": "gati.http.websockets",
-    "backend": "gati._backend",
     "current_lctx": "gati.context",
     "format_path": "gati.gtype.paths",
     "gt": "gati.gtype",

@@ -26,8 +26,14 @@ from __future__ import annotations
 import importlib
 import os
 import warnings
-from types import ModuleType
-from typing import Any, Final, Literal
+
+# ``import gati`` imports this module (so a bad GATI_BACKEND or a missing extension fails
+# there), and ``typing`` would double that import's cost: the names are for type checkers only,
+# which read any ``TYPE_CHECKING`` as true.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from types import ModuleType
+    from typing import Any, Final, Literal
 
 __all__ = ["BACKEND", "TWINS", "backend", "native", "pair", "twin"]
 
