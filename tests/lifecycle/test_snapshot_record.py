@@ -144,3 +144,11 @@ def test_restore_with_meta_keeps_the_snapshots_fields() -> None:
     plain = LocalContext.restore(lctx.snapshot())
     assert (plain.meta.method, plain.meta.path, plain.meta.route) == ("GET", "/", None)
     assert (plain.phase, plain.hook_index, plain.meta.version) == ("processing", 3, "2025-01-01")
+
+
+def test_the_public_snapshot_is_the_active_backends_record_itself() -> None:
+    """No wrapper object: ``lctx.snapshot()`` returns the record, named ``gati.Snapshot``."""
+    snap = LocalContext("r").snapshot()
+    assert type(snap) is Snapshot
+    assert Snapshot in (NativeRecord, PureRecord)
+    assert f"{Snapshot.__module__}.{Snapshot.__qualname__}" == "gati.Snapshot"

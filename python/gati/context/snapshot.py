@@ -4,7 +4,7 @@
 its pure twin) with the views below installed on it once, at import: ``lctx.snapshot()`` is
 then one native call that makes the very object the user gets. (A Python subclass of the
 record cost a type call with an argument tuple and a subclass instance: 2,490 instructions per
-``lctx.snapshot()`` against N with ``take_snapshot``.)
+``lctx.snapshot()``, against 1,790 with ``take_snapshot``.)
 """
 
 from __future__ import annotations
@@ -140,11 +140,13 @@ class Snapshot:
 
 
 def _installed(views: type, record: type) -> type:
-    """``record`` with every method, property and docstring of ``views`` set on it."""
+    """``record`` with every method, property and docstring of ``views`` set on it, named
+    ``gati.Snapshot`` on both backends."""
     skip = {"__module__", "__qualname__", "__slots__", "__annotations__", "__dict__"}
     for name, value in vars(views).items():
         if name not in skip:
             setattr(record, name, value)
+    record.__module__ = "gati"
     return record
 
 
