@@ -48,6 +48,7 @@ def entry_points() -> dict[str, Callable[[], Any]]:
         "state snapshot get": lambda: snapshot.get("k"),
         "state snapshot record": lambda: native.Snapshot(store, "r", "x", 0, None, (), ()),
         "state snapshot record restore": record.new_store,
+        "state take_snapshot": lambda: native.take_snapshot(store, "r", "x", 0, None, (), ()),
         "state copy": lambda: native.copy_value({"a": [1]}),
         "router lookup": lambda: router.lookup("/items/3"),
         "router insert": lambda: router.insert([("static", "other")]),
