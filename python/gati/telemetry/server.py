@@ -15,11 +15,12 @@ duration per hook run too. Nothing here runs for an app without telemetry.
 
 from __future__ import annotations
 
-import time
+from time import time_ns
 from typing import Any
 
-from opentelemetry import context, metrics, trace
-from opentelemetry.trace import SpanKind, Status, StatusCode
+from opentelemetry import metrics, trace
+from opentelemetry.context import attach, detach, get_current
+from opentelemetry.trace import SpanKind, Status, StatusCode, set_span_in_context
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
 from gati.http.not_routed import NOT_ROUTED_ID
@@ -121,12 +122,11 @@ class Telemetry:
             attributes["client.address"] = client_ip
         if user_agent:
             attributes["user_agent.original"] = user_agent
-        parent = _propagator.extract(_trace_headers(scope)) if meta.trace_id else None
-        started = meta.started_at
-        span = self.tracer.start_span(
-            name, parent, _SERVER, attributes, start_time=int(started * 1e9)
-        )
-        token = context.attach(trace.set_span_in_context(span, parent))
+        # the caller's context (an incoming traceparent) or the current one, read once
+        parent = _propagator.extract(_trace_headers(scope)) if meta.trace_id else get_current()
+        started = int(meta.started_at * 1e9)
+        span = self.tracer.start_span(name, parent, _SERVER, attributes, start_time=started)
+        token = attach(set_span_in_context(span, parent))
         rid = meta.request_id
         tracked = self.detailed and rid not in self._open
         if tracked:  # a client-chosen X-Request-ID may repeat concurrently: first one wins
@@ -149,12 +149,13 @@ class Telemetry:
             if lctx.meta.phase == "timeout":
                 span.add_event("request.timeout")
                 span.set_attribute("error.type", "timeout")
-            context.detach(token)
-            span.end()
+            detach(token)
+            ended = time_ns()  # one clock read for the span's end and the duration
+            span.end(ended)
             if tracked:
                 del self._open[rid]
             labels["http.response.status_code"] = status
-            self.duration.record(time.time() - started, labels)
+            self.duration.record((ended - started) / 1e9, labels)
 
         lctx.on_error(failed)
         lctx.on_cleanup(end)
