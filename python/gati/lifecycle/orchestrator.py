@@ -282,8 +282,12 @@ class Orchestrator:
     ) -> Any:
         """``run``'s ending for a plain plan whose hooks or handler added local after hooks or
         callbacks: ``responding``, the local after hooks, cleanup, ``completed``."""
+        m = lctx.meta
         try:
-            lctx.advance("responding")
+            if m._phase == "processing" and not x.phase_listeners:
+                m._phase = "responding"  # advance()'s move, with no phase listener to call
+            else:
+                lctx.advance("responding")
             step = lctx.hook_index
             for hook in x.after[::-1]:
                 await self._hook(hook, args, lctx, None)
@@ -294,7 +298,10 @@ class Orchestrator:
         try:
             if getattr(args[1], "asgi", None) is None:  # else finish_after_send ends it
                 await self._finish(lctx, False, None)
-                lctx.advance("completed")
+                if m._phase == "responding" and not x.phase_listeners:
+                    m._phase = "completed"
+                else:
+                    lctx.advance("completed")
         finally:
             CURRENT.reset(token)
         return result
@@ -502,7 +509,8 @@ class Orchestrator:
 
     async def _finish(self, lctx: LocalContext, failed: bool, emit: Any) -> None:
         """Compensations (on failure, last-first), cancel pending tracked tasks, cleanup."""
-        x = lctx.extras
+        x = lctx.extras_if_made
+        assert x is not None  # each caller checked
         if failed:
             for action in x.compensations[::-1]:
                 name = getattr(action, "__qualname__", None) or repr(action)
