@@ -213,9 +213,9 @@ class Orchestrator:
     ) -> Any:
         """``run`` for a fresh request on a plain plan (``RoutePlan.plain``) while no listener
         is attached (the app checks both): the same steps, phases and outcomes, written
-        straight through without step indexes or listener checks. Local hooks or callbacks
-        added by a before hook hand the rest of the request to ``run``; those added by the
-        handler get ``run``'s ending here."""
+        straight through without step indexes or listener checks. Local before hooks added by
+        a before hook hand the rest of the request to ``run``; local after hooks and callbacks
+        (a built-in step's ``on_cleanup``, as telemetry's) get ``run``'s ending here."""
         token = CURRENT.set(lctx)
         args = (req, res, lctx, self.gctx)
         hook: Hook | None = None
@@ -225,7 +225,8 @@ class Orchestrator:
                 await hook.fn(*args)
                 lctx.hook_index += 1
             hook = None
-            if lctx.extras_if_made is None:
+            x = lctx.extras_if_made
+            if x is None or not x.before:
                 timeout = plan.timeout
                 wd = self._wd
                 task = None if wd is None else running_tasks.get(wd.loop)
@@ -256,7 +257,7 @@ class Orchestrator:
             return await self._settle(exc, plan, args, lctx, None, 0, token)
         x = lctx.extras_if_made
         if x is not None:
-            if lctx.hook_index == len(plan.before):  # before the handler: run goes on
+            if x.before and lctx.hook_index == len(plan.before):  # before the handler: run goes on
                 CURRENT.reset(token)
                 return await self.run(plan, call, req, res, lctx)
             return await self._end_with_extras(x, plan, args, lctx, token, result)
@@ -279,10 +280,14 @@ class Orchestrator:
         token: Any,
         result: Any,
     ) -> Any:
-        """``run``'s ending for a plain plan whose handler added local after hooks or
+        """``run``'s ending for a plain plan whose hooks or handler added local after hooks or
         callbacks: ``responding``, the local after hooks, cleanup, ``completed``."""
+        m = lctx.meta
         try:
-            lctx.advance("responding")
+            if m._phase == "processing" and not x.phase_listeners:
+                m._phase = "responding"  # advance()'s move, with no phase listener to call
+            else:
+                lctx.advance("responding")
             step = lctx.hook_index
             for hook in x.after[::-1]:
                 await self._hook(hook, args, lctx, None)
@@ -293,7 +298,10 @@ class Orchestrator:
         try:
             if getattr(args[1], "asgi", None) is None:  # else finish_after_send ends it
                 await self._finish(lctx, False, None)
-                lctx.advance("completed")
+                if m._phase == "responding" and not x.phase_listeners:
+                    m._phase = "completed"
+                else:
+                    lctx.advance("completed")
         finally:
             CURRENT.reset(token)
         return result
@@ -501,7 +509,8 @@ class Orchestrator:
 
     async def _finish(self, lctx: LocalContext, failed: bool, emit: Any) -> None:
         """Compensations (on failure, last-first), cancel pending tracked tasks, cleanup."""
-        x = lctx.extras
+        x = lctx.extras_if_made
+        assert x is not None  # each caller checked
         if failed:
             for action in x.compensations[::-1]:
                 name = getattr(action, "__qualname__", None) or repr(action)
