@@ -62,19 +62,19 @@ def record(i: int, n: int, keep: Any) -> None:
     scope = {"headers": [(b"content-length", b"%d" % (n // 3))], "query_string": b""}
     made = Record(scope, new_ingress(), lctx, res, keep)
     made.request_body = b"z" * (n // 3)
-    made.events.append(("request.start", 0, None, 0, None, None, None))
-    made.events.append(("handler.start", 1, None, 0, None, None, None))
+    made.append(("request.start", 0, None, 0, None, None, None))
+    made.append(("handler.start", 1, None, 0, None, None, None))
     lctx.state.set("blob", "x" * n)
     state = lctx._store.snapshot()
-    made.events.append(("handler.end", 2, None, 0, 1, None, state))
-    made.events.end(("request.end", 3, None, 0, 3, None, None))
+    made.append(("handler.end", 2, None, 0, 1, None, state))
+    made.end(("request.end", 3, None, 0, 3, None, None))
 
 
 def test_a_flood_of_100_000_records_keeps_the_buffer_within_its_byte_bound() -> None:
     max_bytes = 256 * 1024
     pg = App(playground=True, playground_buffer=(50_000, max_bytes)).playground
     for i in range(1, 100_001):
-        record(i, (i * 7919) % 3000, pg.recorder.close)
+        record(i, (i * 7919) % 3000, pg.recorder.keep)
         assert pg.buffer.bytes <= max_bytes
     assert pg.buffer.bytes == sum(r.size for r in pg.buffer)
     assert 10 < len(pg.buffer) < 50_000  # the byte bound, not the count, limits here

@@ -124,17 +124,26 @@ class Orchestrator:
         try:
             for hook in plan.before:
                 if step >= start:
-                    if emit is None and hook.is_async and hook.timeout is None:
-                        try:  # the common hook, awaited here: no extra coroutine frame
+                    if hook.is_async and hook.timeout is None:
+                        # the common hook, awaited here (no extra coroutine frame), with its
+                        # events written out when a tracer takes them
+                        t = 0
+                        if emit is not None:
+                            t = _now()
+                            emit(("hook.start", t, hook, 1, None, None, lctx.state_snapshot()))
+                        try:
                             await hook.fn(*args)
                         except Exception as exc:
-                            report = self.emitter.failure_emit()
-                            if report is not None:
-                                _failed_hook(report, lctx, hook, exc, 1)
+                            self._hook_failed(emit, lctx, hook, exc, 1, t)
                             if not hook.retries:
                                 raise
                             await asyncio.sleep(hook.backoff.delay(1))
                             await self._hook(hook, args, lctx, emit, 1)
+                        else:
+                            if emit is not None:
+                                end = _now()
+                                state = lctx.state_snapshot()
+                                emit(("hook.end", end, hook, 1, end - t, None, state))
                     else:
                         await self._hook(hook, args, lctx, emit)
                     lctx.hook_index = step + 1
@@ -151,10 +160,14 @@ class Orchestrator:
             if step >= start:
                 timeout = plan.timeout
                 wd = self._wd
-                task = None if wd is None or emit is not None else running_tasks.get(wd.loop)
+                task = None if wd is None else running_tasks.get(wd.loop)
+                t = 0
+                if emit is not None:
+                    t = _now()
+                    emit(("handler.start", t, None, 0, None, None, lctx.state_snapshot()))
                 try:
                     if wd is not None and task is not None and timeout is not None:
-                        # _bounded inlined for the handler (no listeners, a cached watchdog)
+                        # _bounded inlined for the handler (a cached watchdog)
                         wd.arm(task, timeout)
                         try:
                             result = await call(*args)
@@ -164,16 +177,27 @@ class Orchestrator:
                             raise
                         if wd.disarm(task):
                             raise _HandlerTimedOut(f"timed out after {timeout} s")
-                    elif emit is None and timeout is not None:
+                    elif timeout is not None:
                         result = await self._bounded(call(*args), timeout, _HandlerTimedOut)
                     else:
-                        result = await self._handler(timeout, call, args, lctx, emit)
-                except Exception as exc:  # on a failure path only: reported to failure listeners
-                    if emit is None and not isinstance(exc, _HandlerTimedOut):
+                        result = await call(*args)
+                except Exception as exc:  # on a failure path only: traced, or reported
+                    if emit is not None:
+                        end = _now()
+                        kind = (
+                            "validation.error"
+                            if isinstance(exc, ValidationError)
+                            else "handler.error"
+                        )
+                        emit((kind, end, None, 0, end - t, _describe(exc), None))
+                    elif not isinstance(exc, _HandlerTimedOut):
                         report = self.emitter.failure_emit()
                         if report is not None:
                             report(_handler_failed(lctx, exc))
                     raise
+                if emit is not None:
+                    end = _now()
+                    emit(("handler.end", end, None, 0, end - t, None, lctx.state_snapshot()))
                 lctx.hook_index = step + 1
             step += 1
             responding = True
@@ -415,17 +439,7 @@ class Orchestrator:
                     if r is not None and _isawaitable(r):
                         await self._bounded(r, hook.timeout, HookTimeout)
             except Exception as exc:
-                if emit is not None:
-                    end = _now()
-                    error = _describe(exc)
-                    state = lctx.state_snapshot()
-                    emit(("hook.error", end, hook, attempt, end - t, error, state))
-                    if attempt <= hook.retries:
-                        emit(("hook.retry", end, hook, attempt + 1, None, None, None))
-                else:
-                    report = self.emitter.failure_emit()
-                    if report is not None:
-                        _failed_hook(report, lctx, hook, exc, attempt)
+                self._hook_failed(emit, lctx, hook, exc, attempt, t)
                 if attempt > hook.retries:
                     raise
                 await asyncio.sleep(hook.backoff.delay(attempt))
@@ -436,36 +450,20 @@ class Orchestrator:
                     emit(("hook.end", end, hook, attempt, end - t, None, state))
                 return
 
-    async def _handler(
-        self,
-        timeout: float | None,
-        call: Call,
-        args: tuple[Any, ...],
-        lctx: LocalContext,
-        emit: Any,
-    ) -> Any:
-        t = 0
-        if emit is not None:
-            t = _now()
-            state = lctx.state_snapshot()
-            emit(("handler.start", t, None, 0, None, None, state))
-        try:
-            aw = call(*args)
-            if timeout is None:
-                r = await aw
-            else:
-                r = await self._bounded(aw, timeout, _HandlerTimedOut)
-        except Exception as exc:
-            if emit is not None:
-                end = _now()
-                kind = "validation.error" if isinstance(exc, ValidationError) else "handler.error"
-                emit((kind, end, None, 0, end - t, _describe(exc), None))
-            raise
+    def _hook_failed(
+        self, emit: Any, lctx: LocalContext, hook: Hook, exc: Exception, attempt: int, t: int
+    ) -> None:
+        """Trace (``emit``) or report a failed attempt of ``hook`` started at ``t``."""
         if emit is not None:
             end = _now()
-            state = lctx.state_snapshot()
-            emit(("handler.end", end, None, 0, end - t, None, state))
-        return r
+            error = _describe(exc)
+            emit(("hook.error", end, hook, attempt, end - t, error, lctx.state_snapshot()))
+            if attempt <= hook.retries:
+                emit(("hook.retry", end, hook, attempt + 1, None, None, None))
+        else:
+            report = self.emitter.failure_emit()
+            if report is not None:
+                _failed_hook(report, lctx, hook, exc, attempt)
 
     async def _catch(
         self, exc: Exception, plan: RoutePlan, args: tuple[Any, ...], lctx: LocalContext, emit: Any

@@ -28,11 +28,8 @@ from gati.playground.buffer import RingBuffer
 from gati.playground.record import Record
 from gati.playground.sse import Broadcaster
 
-__all__ = ["RECORD_KEY", "REPLAY_KEY", "Recorder"]
+__all__ = ["Recorder"]
 
-# scope keys: a replay names the record it re-runs; the recorder names the record it made
-REPLAY_KEY = "gati.playground.replay_of"
-RECORD_KEY = "gati.playground.record"
 # built-in routes not worth a record (health probes, the OpenAPI document, metrics scrapes)
 _UNRECORDED = frozenset(
     {"gati.healthz", "gati.readyz", "gati.openapi", "gati.docs", "gati.docs.asset", "gati.metrics"}
@@ -61,24 +58,21 @@ class Recorder:
         app.emitter.trace(self.open)
 
     async def open(self, req: Any, res: Any, lctx: Any) -> Trace | None:
-        """The tracer: a new record's events for a request worth recording, else None."""
+        """The tracer: a new record (its events) for a request worth recording, else None."""
         meta = lctx.meta
         if type(req) is not Request or meta.handler_id in _UNRECORDED:
             return None
-        record = Record(req.scope, req.info, lctx, res, self.close)
-        length = req.info.content_length
+        info = req.info
+        record = Record(req.scope, info, lctx, res, self.keep)
+        length = info.content_length
         if length or (length is None and meta.method not in _BODILESS):
             await _read_ahead(req, record, min(req.max_body_size, self.buffer.max_bytes))
-        return record.events
+        return record
 
-    def close(self, record: Record) -> None:
-        """A finished record: its id (also in the scope, for a replay to find), into the
-        buffer, the traffic counts and the live feed."""
+    def keep(self, record: Record) -> None:
+        """A finished record: its id, into the buffer, the traffic counts and the live
+        feed."""
         record.id = f"{next(self._ids)}"
-        scope = record.scope
-        record.replay_of = scope.get(REPLAY_KEY)
-        scope[RECORD_KEY] = record.id
-        record.scope = None
         self.buffer.add(record)
         version = record.meta.version
         if version is not None:  # a versioned route's: routed, with a version

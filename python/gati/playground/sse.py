@@ -30,11 +30,9 @@ class Broadcaster:
         self.ping_every = ping_every
         self.closed = False
         self._queues: set[asyncio.Queue[bytes]] = set()
-
-    @property
-    def listening(self) -> bool:
-        """Whether any stream is open (callers skip building events otherwise)."""
-        return bool(self._queues)
+        # whether any stream is open (callers skip building events otherwise): an attribute,
+        # read on every recorded request
+        self.listening = False
 
     def publish(self, event: str, data: Any) -> None:
         """Send ``event`` with ``data`` (JSON) to every open stream."""
@@ -61,6 +59,7 @@ class Broadcaster:
         """One client's stream: events as they come, a ping while idle, until ``close``."""
         queue: asyncio.Queue[bytes] = asyncio.Queue(_QUEUE)
         self._queues.add(queue)
+        self.listening = True
         try:
             yield b": connected\n\n"
             while not self.closed:
@@ -73,3 +72,4 @@ class Broadcaster:
                 yield message
         finally:
             self._queues.discard(queue)
+            self.listening = bool(self._queues)
