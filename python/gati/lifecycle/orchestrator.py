@@ -14,6 +14,7 @@ import inspect
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from types import CoroutineType
 from typing import Any
 
 from gati.context.current import CURRENT
@@ -106,15 +107,23 @@ class Orchestrator:
         """
         gctx = self.gctx
         emitter = self.emitter
-        trace = emit = None
+        trace: Trace | None = None
+        emit = None
         if emitter.listening:
-            trace = await emitter.start(req, res, lctx)
-            if trace is not None:
-                emit = trace.append
+            started: Any = emitter.start(req, res, lctx)
+            if type(started) is CoroutineType:
+                started = await started
+            if started is not None:
+                trace = started
+                emit = started.append
         token = CURRENT.set(lctx)
-        t0 = 0
+        # t: the last boundary's time and state its snapshot, carried to the next step's start
+        # (nothing runs between them); 0 once something else ran
+        t0 = t = 0
+        state = None
         if trace is not None:
-            t0 = _now()
+            t0 = t = _now()
+            state = lctx.state_snapshot()
             trace.append(("request.start", t0, None, 0, None, None, None))
         args = (req, res, lctx, gctx)
         start = lctx.hook_index
@@ -127,29 +136,32 @@ class Orchestrator:
                     if hook.is_async and hook.timeout is None:
                         # the common hook, awaited here (no extra coroutine frame), with its
                         # events written out when a tracer takes them
-                        t = 0
                         if emit is not None:
-                            t = _now()
-                            emit(("hook.start", t, hook, 1, None, None, lctx.state_snapshot()))
+                            if not t:
+                                t, state = _now(), lctx.state_snapshot()
+                            emit(("hook.start", t, hook, 1, None, None, state))
+                        begun = t
                         try:
                             await hook.fn(*args)
                         except Exception as exc:
-                            self._hook_failed(emit, lctx, hook, exc, 1, t)
+                            t = 0
+                            self._hook_failed(emit, lctx, hook, exc, 1, begun)
                             if not hook.retries:
                                 raise
                             await asyncio.sleep(hook.backoff.delay(1))
                             await self._hook(hook, args, lctx, emit, 1)
                         else:
                             if emit is not None:
-                                end = _now()
-                                state = lctx.state_snapshot()
-                                emit(("hook.end", end, hook, 1, end - t, None, state))
+                                t, state = _now(), lctx.state_snapshot()
+                                emit(("hook.end", t, hook, 1, t - begun, None, state))
                     else:
+                        t = 0
                         await self._hook(hook, args, lctx, emit)
                     lctx.hook_index = step + 1
                 step += 1
             x = lctx.extras_if_made
             if x is not None and x.before:
+                t = 0
                 i = 0
                 while i < len(x.before):  # a local before hook may add more
                     if step >= start:
@@ -161,10 +173,11 @@ class Orchestrator:
                 timeout = plan.timeout
                 wd = self._wd
                 task = None if wd is None else running_tasks.get(wd.loop)
-                t = 0
                 if emit is not None:
-                    t = _now()
-                    emit(("handler.start", t, None, 0, None, None, lctx.state_snapshot()))
+                    if not t:
+                        t, state = _now(), lctx.state_snapshot()
+                    emit(("handler.start", t, None, 0, None, None, state))
+                begun = t
                 try:
                     if wd is not None and task is not None and timeout is not None:
                         # _bounded inlined for the handler (a cached watchdog)
@@ -189,7 +202,7 @@ class Orchestrator:
                             if isinstance(exc, ValidationError)
                             else "handler.error"
                         )
-                        emit((kind, end, None, 0, end - t, _describe(exc), None))
+                        emit((kind, end, None, 0, end - begun, _describe(exc), None))
                     elif not isinstance(exc, _HandlerTimedOut):
                         report = self.emitter.failure_emit()
                         if report is not None:
@@ -197,7 +210,7 @@ class Orchestrator:
                     raise
                 if emit is not None:
                     end = _now()
-                    emit(("handler.end", end, None, 0, end - t, None, lctx.state_snapshot()))
+                    emit(("handler.end", end, None, 0, end - begun, None, lctx.state_snapshot()))
                 lctx.hook_index = step + 1
             step += 1
             responding = True

@@ -119,8 +119,8 @@ class Record(list[Event]):
         "status",
     )
 
-    # set when it closes: what the Playground reads
-    id: str
+    # set when it closes: what the Playground reads (``id`` by the buffer keeping it)
+    id: int
     status: int
     response_body: bytes
     response_media_raw: bytes | None
@@ -138,7 +138,7 @@ class Record(list[Event]):
         self.opened_at = _time()
         self.request_headers: list[tuple[bytes, bytes]] = scope["headers"]
         self.query_raw: bytes = scope.get("query_string", b"")
-        self.replay_of: str | None = scope.get(REPLAY_KEY)
+        self.replay_of: int | None = scope.get(REPLAY_KEY)
         if self.replay_of is not None:  # the replay reads its record from its scope
             scope[RECORD_KEY] = self
         self.request_body: bytes | None = None
@@ -157,28 +157,33 @@ class Record(list[Event]):
             if delegated is None:
                 self.status = res.status_code
                 try:
-                    body, self.response_media_raw = res.render()
+                    body, media = res.render()
                 except Exception:  # the app answers this one as a 500: nothing to show
-                    body, self.response_media_raw = b"", None
+                    body, media = b"", None
                 else:  # encoded once: the response sends the very bytes recorded
-                    res.send(body, self.response_media_raw)
-                self._response_headers = res.headers
+                    res.send(body, media)
+                headers = res.headers
             else:
                 self.status = delegated.status_code
                 body = getattr(delegated, "body", b"") or b""
-                self.response_media_raw = None
-                self._response_headers = list(getattr(delegated, "raw_headers", ()))
+                media = None
+                headers = list(getattr(delegated, "raw_headers", ()))
             self.response_body = body
+            self.response_media_raw = media
+            self._response_headers = headers
             # its size: the bytes it holds plus a generous fixed cost per part
-            n = _OVERHEAD + _PER_EVENT * len(self) + len(self.meta.path) + len(self.query_raw)
-            n += len(body) + len(self.request_body or b"")
-            for name, value in self.request_headers:
-                n += len(name) + len(value) + _PER_HEADER
-            for name, value in self._response_headers:
-                n += len(name) + len(value) + _PER_HEADER
+            request_headers = self.request_headers
+            size = _OVERHEAD + _PER_EVENT * len(self) + len(body) + len(self.query_raw)
+            size += len(self.meta.path) + _PER_HEADER * (len(request_headers) + len(headers))
+            if self.request_body is not None:
+                size += len(self.request_body)
+            for name, value in request_headers:
+                size += len(name) + len(value)
+            for name, value in headers:
+                size += len(name) + len(value)
             if self._lctx._store is not None:  # the request touched its state
-                n += _state_bytes(self)
-            self.size = n
+                size += _state_bytes(self)
+            self.size = size
             self._lctx = None
             self._keep(self)
         except Exception:
@@ -274,7 +279,7 @@ class Record(list[Event]):
     def summary(self) -> dict[str, Any]:
         """The list view's fields (PLAYGROUND_API.md, Summary)."""
         return {
-            "id": self.id,
+            "id": str(self.id),
             "request_id": self.request_id,
             "method": self.method,
             "path": self.path,
@@ -284,7 +289,7 @@ class Record(list[Event]):
             "status": self.status,
             "duration_ms": round(self.duration_ms, 3),
             "started_at": self.started_at,
-            "replay_of": self.replay_of,
+            "replay_of": None if self.replay_of is None else str(self.replay_of),
         }
 
     def boundaries(self) -> list[tuple[str, Any]]:

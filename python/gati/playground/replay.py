@@ -89,7 +89,7 @@ async def replay(pg: Playground, record: Record, version: str | None) -> Record:
         return None  # the recorder keeps the response
 
     await pg.app(scope, receive, send)
-    made = scope.get(RECORD_KEY)  # the replay's record, once made
-    if made is None or pg.buffer.get(getattr(made, "id", "")) is not made:
+    made: Record | None = scope.get(RECORD_KEY)  # the replay's record, once made
+    if made is None or pg.buffer.get(getattr(made, "id", 0)) is not made:
         raise ReplayFailed("the replay left no record (answered before the lifecycle ran)")
     return made
