@@ -237,7 +237,11 @@ class Orchestrator:
                         trace.end(("request.end", end, None, 0, end - t0, None, None))
                     return result
                 await self._finish(lctx, False, emit)
-            lctx.advance("completed")
+            m = lctx.meta
+            if m._phase == "processing":  # no after hook, no extras: no phase listener to call
+                m._phase = "completed"
+            else:
+                lctx.advance("completed")
             if trace is not None:
                 end = _now()
                 trace.end(("request.end", end, None, 0, end - t0, None, None))
