@@ -213,3 +213,20 @@ def test_the_native_ingress_takes_part_in_garbage_collection() -> None:
     del info, holder
     gc.collect()
     assert ref() is None
+
+
+def test_the_user_agent_reads_the_same_however_it_was_kept_on_both() -> None:
+    """The native record keeps the raw ``User-Agent`` until it is first read (decoded as
+    latin-1); a set value and a copy made before the first read behave as in the pure
+    twin."""
+    scope = {"headers": [(b"user-agent", b"caf\xe9/1")]}
+    for read in (native.read_ingress, pure_read):
+        info = read(scope)
+        early = copy.copy(info)
+        assert info.user_agent == "café/1" and info.user_agent == "café/1"
+        assert early.user_agent == "café/1"
+        early.user_agent = "other"
+        assert (early.user_agent, info.user_agent) == ("other", "café/1")
+        unread = read(scope)
+        unread.user_agent = None
+        assert unread.user_agent is None
