@@ -215,7 +215,37 @@ fn read_ingress(py: Python<'_>, scope: &Bound<'_, PyDict>) -> PyResult<Ingress> 
     Ok(info)
 }
 
+/// What `read_ingress_head` hands back: the record, then the fields every request reads.
+type Head<'py> = (
+    Bound<'py, Ingress>,
+    Option<Py<PyAny>>,
+    Option<i64>,
+    Option<Py<PyAny>>,
+    Option<Py<PyAny>>,
+    Option<Py<PyAny>>,
+);
+
+/// `read_ingress`, and with the record the fields the app reads of every request:
+/// `(info, request_id, content_length, flags, trace_id, rare)`. Each getter of the record
+/// costs about 300 instructions under abi3; one tuple carries the five for less.
+#[pyfunction]
+#[pyo3(name = "read_ingress_head")]
+fn py_read_ingress_head<'py>(py: Python<'py>, scope: &Bound<'py, PyDict>) -> PyResult<Head<'py>> {
+    guard(|| {
+        let info = read_ingress(py, scope)?;
+        let clone = |field: &Option<Py<PyAny>>| field.as_ref().map(|v| v.clone_ref(py));
+        let (request_id, flags, trace_id) = (
+            clone(&info.request_id),
+            clone(&info.flags),
+            clone(&info.trace_id),
+        );
+        let (length, rare) = (info.content_length, clone(&info.rare));
+        Ok((Bound::new(py, info)?, request_id, length, flags, trace_id, rare))
+    })
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Ingress>()?;
-    m.add_function(wrap_pyfunction!(py_read_ingress, m)?)
+    m.add_function(wrap_pyfunction!(py_read_ingress, m)?)?;
+    m.add_function(wrap_pyfunction!(py_read_ingress_head, m)?)
 }

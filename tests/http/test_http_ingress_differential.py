@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from gati._pure import ids as pure_ids
 from gati._pure.ingress import Ingress as PureIngress
 from gati._pure.ingress import read_ingress as pure_read
+from gati._pure.ingress import read_ingress_head as pure_read_head
 from gati._pure.ingress import scan_headers as pure_scan
 from gati.context import ids
 
@@ -121,6 +122,7 @@ FIELDS = (
     "content_length",
     "rare",
 )
+HEAD_FIELDS = ("request_id", "content_length", "flags", "trace_id", "rare")
 CLIENTS = st.one_of(
     st.none(),
     st.just(()),
@@ -162,6 +164,17 @@ def test_read_ingress_native_equals_pure(scope: dict[str, Any]) -> None:
     got, want = native.read_ingress(scope), pure_read(scope)
     assert _fields(got, scope) == _fields(want, scope)
     assert type(got.content_length) is type(want.content_length)
+
+
+@settings(max_examples=100, deadline=None)
+@given(scopes())
+def test_read_ingress_head_carries_the_record_on_both(scope: dict[str, Any]) -> None:
+    """``read_ingress_head``: the record, then its id, length, flags, trace id and rare list."""
+    for read in (native.read_ingress_head, pure_read_head):
+        info, *head = read(scope)
+        assert head == [getattr(info, f) for f in HEAD_FIELDS]
+    got, want = native.read_ingress_head(scope)[0], pure_read_head(scope)[0]
+    assert _fields(got, scope) == _fields(want, scope)
 
 
 def test_read_ingress_asks_for_the_rare_pass_on_a_version_query() -> None:

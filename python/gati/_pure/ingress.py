@@ -17,7 +17,14 @@ from gati._tables import (
     USER_AGENT,
 )
 
-__all__ = ["MAX_CONTENT_LENGTH", "Ingress", "content_length", "read_ingress", "scan_headers"]
+__all__ = [
+    "MAX_CONTENT_LENGTH",
+    "Ingress",
+    "content_length",
+    "read_ingress",
+    "read_ingress_head",
+    "scan_headers",
+]
 
 # A Content-Length past this (an exabyte and more, any number of digits) reads as this value:
 # larger than any body limit, so it is a 413, and never a conversion of thousands of digits.
@@ -103,3 +110,12 @@ def read_ingress(scope: dict[str, Any]) -> Ingress:
         rare = list(_NO_RARE)
     info.rare = rare
     return info
+
+
+def read_ingress_head(
+    scope: dict[str, Any],
+) -> tuple[Ingress, str, int | None, frozenset[str], str | None, list[Any] | None]:
+    """``read_ingress``, and with the record the fields the app reads of every request:
+    ``(info, request_id, content_length, flags, trace_id, rare)``."""
+    info = read_ingress(scope)
+    return info, info.request_id, info.content_length, info.flags, info.trace_id, info.rare
