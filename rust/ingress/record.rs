@@ -240,7 +240,14 @@ fn py_read_ingress_head<'py>(py: Python<'py>, scope: &Bound<'py, PyDict>) -> PyR
             clone(&info.trace_id),
         );
         let (length, rare) = (info.content_length, clone(&info.rare));
-        Ok((Bound::new(py, info)?, request_id, length, flags, trace_id, rare))
+        Ok((
+            Bound::new(py, info)?,
+            request_id,
+            length,
+            flags,
+            trace_id,
+            rare,
+        ))
     })
 }
 
