@@ -94,6 +94,13 @@ def test_scan_headers_refuses_what_is_not_a_pair() -> None:
             scan([(b"host", b"x", b"y")])
 
 
+@pytest.mark.parametrize("name", [b"user-agent", b"content-length", b"x-request-id"])
+def test_a_read_header_value_that_is_not_bytes_is_a_type_error_on_both(name: bytes) -> None:
+    for scan in (native.scan_headers, pure_scan):
+        with pytest.raises(TypeError, match="header values must be bytes"):
+            scan([(name, "text")])
+
+
 def test_a_content_length_of_any_length_saturates_on_both() -> None:
     """Item 16 of the hardening issue: 4,301 digits once made ``int()`` raise out of the scan."""
     for scan in (native.scan_headers, pure_scan):

@@ -34,6 +34,13 @@ _slot = HEADER_SLOTS.get
 _NO_RARE: Final[tuple[None, ...]] = (None,) * RARE_SLOTS
 
 
+def _bytes(value: Any) -> bytes:
+    """A header value the scan reads, which must be bytes (as the native scan checks)."""
+    if not isinstance(value, bytes):
+        raise TypeError("header values must be bytes")
+    return value
+
+
 def content_length(value: bytes) -> int:
     """ASCII digits → their value, saturated at ``MAX_CONTENT_LENGTH``; anything else → -1."""
     if not value.isdigit():  # bytes.isdigit: ASCII digits only, False when empty
@@ -58,13 +65,13 @@ def scan_headers(
         if slot is None:
             continue
         if slot == USER_AGENT:
-            user_agent = value.decode("latin-1")
+            user_agent = _bytes(value).decode("latin-1")
         elif slot == CONTENT_TYPE:
             content_type = value
         elif slot == CONTENT_LENGTH:
-            length = content_length(value)
+            length = content_length(_bytes(value))
         elif slot == REQUEST_ID:
-            if _ID_OK.match(value):
+            if _ID_OK.match(_bytes(value)):
                 request_id = value.decode("ascii")
         else:
             if rare is None:
