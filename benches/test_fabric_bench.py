@@ -56,7 +56,8 @@ async def _pump(
 
 def _record(benchmark: Any, n: int, latencies: list[float]) -> None:
     latencies.sort()
-    benchmark.extra_info["msg/s"] = round(n / benchmark.stats.stats.median)
+    if benchmark.stats is not None:  # None under --benchmark-disable: one untimed run
+        benchmark.extra_info["msg/s"] = round(n / benchmark.stats.stats.median)
     benchmark.extra_info["p99"] = latencies[int(len(latencies) * 0.99)]
 
 

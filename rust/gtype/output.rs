@@ -7,6 +7,8 @@
 //! A subtree that changes nothing compiles to `None` and its value passes through; a container
 //! whose children all come back unchanged is returned itself. Validation has already run, so
 //! the walk only builds; a converter raising `ValueError`/`AssertionError` is one `custom` error.
+use std::cell::RefCell;
+
 use pyo3::call::PyCallArgs;
 use pyo3::exceptions::{PyAssertionError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -15,6 +17,7 @@ use pyo3::{PyTraverseError, PyVisit};
 
 use super::errors::{self, Code, Errors, Msgs, Path};
 use super::node::{validate as validate_node, Compiler, Ctx, Node};
+use super::trials::Trials;
 use super::{array, guard, plan, types};
 
 /// A node's converter and the messages its `custom` error takes.
@@ -399,17 +402,21 @@ impl Output {
             global,
             max_depth,
             floor: guard::stack_floor(),
+            trials: RefCell::default(),
         };
         run.build(root, &value, 0, &Path::root())
     }
 }
 
-struct Run<'a> {
+struct Run<'a, 'py> {
     out: &'a Output,
     defs: &'a [Node],
     global: &'a Msgs,
     max_depth: usize,
     floor: usize,
+    /// Plain unions' answers, kept for the whole build (the unions a build meets decide the
+    /// same containers at the same depths as the trials before them).
+    trials: RefCell<Trials<'py>>,
 }
 
 /// `object.__new__(cls)` without the call: what it does for a class whose `__new__` is
@@ -567,8 +574,8 @@ fn refused(py: Python<'_>, e: &PyErr) -> bool {
     e.is_instance_of::<PyValueError>(py) || e.is_instance_of::<PyAssertionError>(py)
 }
 
-impl Run<'_> {
-    fn build<'py>(
+impl<'py> Run<'_, 'py> {
+    fn build(
         &self,
         shape: &Shape,
         v: &Bound<'py, PyAny>,
@@ -640,7 +647,12 @@ impl Run<'_> {
                 for (node, s) in members {
                     let mut ctx = Ctx::new(py, self.defs, self.global, 1, self.max_depth, true);
                     ctx.depth = depth;
-                    validate_node(&mut ctx, node, v, path)?;
+                    // the nested unions' answers carry over from trial to trial and level to
+                    // level: each decides a container once per build (see `trials`)
+                    ctx.trials = self.trials.take();
+                    let checked = validate_node(&mut ctx, node, v, path);
+                    self.trials.replace(ctx.trials);
+                    checked?;
                     if ctx.errors.count == 0 {
                         return match s {
                             Some(s) => self.build(s, v, depth, path),
@@ -658,7 +670,7 @@ impl Run<'_> {
     }
 
     /// One child's output; `same` turns false when it differs from the input.
-    fn child<'py>(
+    fn child(
         &self,
         shape: Option<&Shape>,
         x: &Bound<'py, PyAny>,
@@ -674,7 +686,7 @@ impl Run<'_> {
         Ok(y)
     }
 
-    fn finish_items<'py>(
+    fn finish_items(
         &self,
         shape: &Shape,
         v: &Bound<'py, PyAny>,
@@ -690,7 +702,7 @@ impl Run<'_> {
         }
     }
 
-    fn object<'py>(
+    fn object(
         &self,
         shape: &Shape,
         (props, names): (&[Prop], &Bound<'py, PyFrozenSet>),
@@ -776,7 +788,7 @@ impl Run<'_> {
     }
 
     /// A default as the output gets it: a fresh deep copy of a dict or list.
-    fn fresh<'py>(&self, default: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    fn fresh(&self, default: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         if types::is::<PyDict>(default) || types::is::<PyList>(default) {
             self.out.deepcopy.bind(default.py()).call1((default,))
         } else {
@@ -786,11 +798,7 @@ impl Run<'_> {
 
     /// `uuid.UUID(v)` for a canonical UUID text, built without calling Python; `None` for
     /// any other converter or text (then `UUID` itself runs, with its own error message).
-    fn fast_uuid<'py>(
-        &self,
-        c: &Conv,
-        v: &Bound<'py, PyAny>,
-    ) -> PyResult<Option<Bound<'py, PyAny>>> {
+    fn fast_uuid(&self, c: &Conv, v: &Bound<'py, PyAny>) -> PyResult<Option<Bound<'py, PyAny>>> {
         if !matches!(c.how, How::Uuid) {
             return Ok(None);
         }
@@ -804,7 +812,7 @@ impl Run<'_> {
     }
 
     /// Calls a converter; a `ValueError` or `AssertionError` becomes a `custom` error.
-    fn call<'py>(
+    fn call(
         &self,
         c: &Conv,
         path: &Path<'_, 'py>,
@@ -823,7 +831,7 @@ impl Run<'_> {
         }
     }
 
-    fn fail<'py>(
+    fn fail(
         &self,
         msgs: &Msgs,
         code: Code,

@@ -75,10 +75,12 @@ def test_every_failure_carries_the_version_headers(path: str, status: int) -> No
     assert [k for k, _ in r.headers.multi_items()].count("gati-version") == 1
 
 
-@pytest.mark.parametrize("path", ["/crash", "/http500", "/set503", "/delegated502", "/slow"])
+@pytest.mark.parametrize(
+    "path", ["/crash", "/http500", "/set503", "/delegated502", "/slow", "/unencodable"]
+)
 def test_every_5xx_feeds_the_health_window(path: str) -> None:
-    """Property 7: raised or not, delegated or timed out, three 5xx out of three requests take
-    the version out of traffic (no safe fallback: 503 with Retry-After)."""
+    """Property 7: raised or not, delegated, timed out or unencodable, three 5xx out of three
+    requests take the version out of traffic (no safe fallback: 503 with Retry-After)."""
     app = crashing_app()
 
     async def go() -> list[Any]:

@@ -21,14 +21,27 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Any
 
-from gati._pure.gtype import Call, _Compiler, _error, stored
+from gati._pure.gtype import (
+    _LEVELS_PER_THREAD,
+    _SEGMENT,
+    Call,
+    _Compiler,
+    _error,
+    _on_fresh_stack,
+    stored,
+)
 
 __all__ = ["ConversionFailed", "compile_builder"]
 
 Build = Callable[[Any, int], Any]
 _MISSING: Any = object()
+# The plain unions' answers for the build under way (a fresh ``Call`` per build, seen on the
+# fresh stacks deep refs hop to): the nested unions a build meets decide the same containers
+# at the same depths as the member trials before them, so each is decided once per build.
+_TRIALS: ContextVar[Call] = ContextVar("gati_build_trials")
 
 
 class ConversionFailed(Exception):
@@ -77,6 +90,7 @@ class _Builder:
         self.definitions: dict[str, dict[str, Any]] = plan["definitions"]
         self.checks = _Compiler(plan)
         self.refs: dict[str, list[Build | None]] = {}
+        self.unions = False  # some plain union decides a member: builds need a ``Call``
 
     def node(self, node: dict[str, Any]) -> Build | None:
         build = getattr(self, "_" + node["type"], self._scalar)(node)
@@ -229,9 +243,12 @@ class _Builder:
             for m, b in zip(node["members"], builds, strict=True)
         ]
 
+        self.unions = True
+
         def build(v: Any, d: int) -> Any:
+            trials = _TRIALS.get()
             for ok, b in members:  # the member validation picked: the first that accepts
-                if ok(v, d + tagged, Call()):
+                if ok(v, d + tagged, trials):
                     return v if b is None else b(v, d + tagged)
             return v  # unreachable after validation
 
@@ -247,10 +264,33 @@ class _Builder:
         if cell is None:
             cell = self.refs[name] = [None]
             cell[0] = self.node(self.definitions[name])
-        return lambda v, d: v if cell[0] is None else cell[0](v, d)
+
+        def build(v: Any, d: int) -> Any:
+            target = cell[0]
+            if target is None:
+                return v
+            if d - _SEGMENT.base >= _LEVELS_PER_THREAD:  # deep data: as validation does
+                return _on_fresh_stack(target, v, d)
+            return target(v, d)
+
+        return build
 
 
 def compile_builder(plan: dict[str, Any], *, converting: bool) -> Build:
     """The whole plan's builder: ``convert`` when ``converting``, else ``dump``."""
-    build = _Builder(plan, converting).node(plan["root"])
-    return (lambda v, d: v) if build is None else build
+    builder = _Builder(plan, converting)
+    build = builder.node(plan["root"])
+    if build is None:
+        return lambda v, d: v
+    if not builder.unions:
+        return build
+    root = build
+
+    def with_trials(v: Any, d: int) -> Any:
+        token = _TRIALS.set(Call())
+        try:
+            return root(v, d)
+        finally:
+            _TRIALS.reset(token)
+
+    return with_trials

@@ -26,6 +26,7 @@ import orjson
 from starlette.datastructures import MutableHeaders
 
 from gati.errors import RequestTimeout, ValidationError
+from gati.http.encoding import ResponseNotEncodable
 from gati.http.errors import PROBLEM_JSON, HTTPError, problem_body
 from gati.http.request import Request
 from gati.http.response import Response
@@ -152,11 +153,12 @@ class Served:
     def answered(self, exc: Exception, res: Response) -> None:
         """After the app wrote the response for a failure no catch hook answered (a crash's
         500, a timeout's 504, an exception handler's answer): put the version headers on it,
-        and count a timeout against health (the catch hook never sees one)."""
+        and count a timeout or a response that could not be encoded against health (the
+        catch hook never sees either)."""
         names = {name for name, _ in self.headers}
         res.headers = [pair for pair in res.headers if pair[0] not in names]
         res.headers += self.headers
-        if isinstance(exc, RequestTimeout):
+        if isinstance(exc, RequestTimeout | ResponseNotEncodable):
             self.failed()
 
     def failed(self) -> None:
