@@ -72,6 +72,14 @@ def _callbacks(log: list[str], *, failing_after: bool = False) -> Callable[[Loca
     return add
 
 
+def _end_callbacks(log: list[str]) -> Callable[[LocalContext], None]:
+    def add(lc: LocalContext) -> None:
+        lc.on_cleanup(lambda: log.append(f"cleanup:{lc.phase}"))
+        lc.on_error(lambda exc: log.append(f"on_error:{exc}"))
+
+    return add
+
+
 def _local_before(log: list[str]) -> Callable[[LocalContext], None]:
     def add(lc: LocalContext) -> None:
         async def before(req: Any, res: Any, lc: LocalContext, gctx: Any) -> None:
@@ -97,6 +105,18 @@ SCENARIOS: dict[str, Scenario] = {
     "a failing handler": lambda log: (
         plan_route([_before(log, "a", _callbacks(log))]),
         _handler(log, fail=True),
+    ),
+    "a before hook adds callbacks (a built-in step's way)": lambda log: (
+        plan_route([_before(log, "a", _end_callbacks(log)), _before(log, "b")]),
+        _handler(log),
+    ),
+    "a before hook adds callbacks, the handler fails": lambda log: (
+        plan_route([_before(log, "a", _end_callbacks(log))]),
+        _handler(log, fail=True),
+    ),
+    "a before hook adds a local after hook and callbacks": lambda log: (
+        plan_route([_before(log, "a", _callbacks(log))]),
+        _handler(log),
     ),
     "a before hook adds local hooks and callbacks": lambda log: (
         plan_route([_before(log, "a", _local_before(log)), _before(log, "b")]),

@@ -18,8 +18,8 @@ from gati.playground.record import Record
 
 @dataclass
 class Item:
-    id: str
     size: int
+    id: int = 0
 
 
 @given(st.lists(st.integers(1, 50), max_size=60), st.integers(1, 8), st.integers(1, 120))
@@ -28,10 +28,12 @@ def test_the_buffer_keeps_the_newest_within_both_bounds(
 ) -> None:
     buffer: RingBuffer[Item] = RingBuffer(max_records, max_bytes)
     kept: list[Item] = []
-    for i, size in enumerate(sizes):
-        item = Item(str(i), size)
+    for size in sizes:
+        item = Item(size)
         if buffer.add(item):
             kept.append(item)
+            assert item.id == len(kept)  # numbered as kept
+            assert buffer.get(item.id) is item and buffer.get(str(item.id)) is item
         assert len(buffer) <= max_records
         assert buffer.bytes <= max_bytes
         assert buffer.bytes == sum(x.size for x in buffer)
@@ -44,9 +46,18 @@ def test_the_buffer_keeps_the_newest_within_both_bounds(
 
 def test_a_record_bigger_than_the_byte_bound_is_not_kept() -> None:
     buffer: RingBuffer[Item] = RingBuffer(10, 100)
-    assert buffer.add(Item("a", 60))
-    assert not buffer.add(Item("b", 101))
-    assert [x.id for x in buffer] == ["a"]
+    assert buffer.add(Item(60))
+    assert not buffer.add(Item(101))
+    assert [x.size for x in buffer] == [60]
+
+
+@pytest.mark.parametrize("unknown", [0, 4, "0", "4", "x", "-1", "1.0", "9" * 30, None])
+def test_unknown_ids_find_nothing(unknown: Any) -> None:
+    buffer: RingBuffer[Item] = RingBuffer(2, 100)
+    for size in (1, 2, 3):
+        buffer.add(Item(size))  # 1 is evicted, 2 and 3 kept
+    assert buffer.get(unknown) is None
+    assert buffer.get("3") is buffer.get(3) is list(buffer)[-1]
 
 
 @pytest.mark.parametrize("bounds", [(0, 10), (10, 0), ("5", 10)])
@@ -62,23 +73,23 @@ def record(i: int, n: int, keep: Any) -> None:
     scope = {"headers": [(b"content-length", b"%d" % (n // 3))], "query_string": b""}
     made = Record(scope, new_ingress(), lctx, res, keep)
     made.request_body = b"z" * (n // 3)
-    made.events.append(("request.start", 0, None, 0, None, None, None))
-    made.events.append(("handler.start", 1, None, 0, None, None, None))
+    made.append(("request.start", 0, None, 0, None, None, None))
+    made.append(("handler.start", 1, None, 0, None, None, None))
     lctx.state.set("blob", "x" * n)
     state = lctx._store.snapshot()
-    made.events.append(("handler.end", 2, None, 0, 1, None, state))
-    made.events.end(("request.end", 3, None, 0, 3, None, None))
+    made.append(("handler.end", 2, None, 0, 1, None, state))
+    made.end(("request.end", 3, None, 0, 3, None, None))
 
 
 def test_a_flood_of_100_000_records_keeps_the_buffer_within_its_byte_bound() -> None:
     max_bytes = 256 * 1024
     pg = App(playground=True, playground_buffer=(50_000, max_bytes)).playground
     for i in range(1, 100_001):
-        record(i, (i * 7919) % 3000, pg.recorder.close)
+        record(i, (i * 7919) % 3000, pg.recorder.keep)
         assert pg.buffer.bytes <= max_bytes
     assert pg.buffer.bytes == sum(r.size for r in pg.buffer)
     assert 10 < len(pg.buffer) < 50_000  # the byte bound, not the count, limits here
-    assert list(pg.buffer)[-1].id == "100000"
+    assert list(pg.buffer)[-1].id == 100_000
 
 
 def test_a_flood_of_real_requests_keeps_the_buffer_within_its_byte_bound() -> None:
@@ -120,4 +131,4 @@ def test_a_flood_of_real_requests_keeps_the_buffer_within_its_byte_bound() -> No
     for kept in buffer:
         held = len(kept.response_body) + len(kept.request_body or b"")
         assert kept.size > held + int(kept.path.split("/")[-1])  # bodies and state counted
-    assert list(buffer)[-1].id == "5000"
+    assert list(buffer)[-1].id == 5000

@@ -128,3 +128,23 @@ async def test_the_new_global_hook_runs_at_its_place_next_to_the_gate() -> None:
         assert paused["state"] == {"user": "anonymous"}  # "late" runs after the gate
         await client.post(f"/_gati/api/paused/{paused['pause_id']}/resume")
         assert (await pending).json() == {"user": "anonymous", "late": True}
+
+
+async def test_a_gate_reaches_a_version_implemented_after_it() -> None:
+    app = make_app()
+    v3 = "2025-09-01"
+    async with AsyncTestClient(app) as client:
+        await add_gate(client, route="GET /items/{id:int}", hook="handler", when="before", count=2)
+
+        @app.get("/items/{id:int}", version=v3)
+        async def item_v3(req: Any, res: Any, lctx: Any, gctx: Any) -> Any:
+            return {"id": req.path_params["id"], "v": 3}
+
+        assert len(_gate_hooks(app, "/items/{id:int}")) >= 3  # every implementation's plan
+        for version, body in ((v3, {"id": 6, "v": 3}), (V1, {"id": 6, "user": "anonymous"})):
+            pending = asyncio.create_task(client.get("/items/6", headers={"gati-version": version}))
+            paused = await paused_once(client)
+            assert paused["hook"] == "handler"
+            await client.post(f"/_gati/api/paused/{paused['pause_id']}/resume")
+            assert (await pending).json() == body
+        assert _gate_hooks(app, "/items/{id:int}") == []  # used up: out of every plan, v3's too

@@ -102,3 +102,50 @@ async def test_the_watch_chains_onto_the_servers_handlers_and_puts_them_back() -
     finally:
         for sig, handler in before.items():
             signal.signal(sig, handler)
+
+
+def test_a_server_off_the_main_thread_stops_with_a_playground_stream_open() -> None:
+    """No signal reaches a server running in a thread of its own: its owner sets
+    ``should_exit``. The stream sees uvicorn ask its connection to close, and lets go."""
+    import threading
+
+    import uvicorn
+
+    config = uvicorn.Config(make_app(), host="127.0.0.1", port=0, log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        for _ in range(1000):
+            if server.started:
+                break
+            thread.join(0.01)
+        assert server.started
+        port = server.servers[0].sockets[0].getsockname()[1]
+
+        async def scenario() -> None:
+            async with httpx.AsyncClient(
+                base_url=f"http://127.0.0.1:{port}", timeout=STOPS_WITHIN
+            ) as client:
+                await add_gate(client, route="GET /state", hook="tag_user", when="after")
+                async with client.stream("GET", "/_gati/api/events") as stream:
+                    lines = stream.aiter_lines()
+                    assert await anext(lines) == ": connected"
+                    pending = asyncio.create_task(client.get("/state", headers={"x-user": "bo"}))
+                    await next_event(lines, "paused")  # waits at the gate (60 s timeout)
+                    server.should_exit = True
+
+                    async def drain() -> None:
+                        async for _ in lines:
+                            pass
+
+                    await asyncio.wait_for(drain(), STOPS_WITHIN)  # the stream ends
+                response = await asyncio.wait_for(pending, STOPS_WITHIN)  # resumed
+                assert response.status_code == 200 and response.json() == {"user": "bo"}
+
+        asyncio.run(scenario())
+        thread.join(STOPS_WITHIN)
+        assert not thread.is_alive()  # the server finished its graceful shutdown
+    finally:
+        server.should_exit = True
+        thread.join(STOPS_WITHIN)

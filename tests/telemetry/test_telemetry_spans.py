@@ -153,6 +153,71 @@ def test_detailed_adds_hook_spans_and_lifecycle_events(sink: Sink) -> None:
     }
 
 
+def test_detailed_takes_event_tuples_as_a_tracer(sink: Sink) -> None:
+    """``"detailed"`` is a lifecycle tracer: no listener, so no event dict is ever built."""
+    app = make_app(sink, detailed=True)
+    assert app.emitter.listeners == () and app.emitter.failure_listeners == ()
+    assert len(app.emitter.tracers) == 1
+    assert TestClient(app).get("/users/1").status_code == 200
+    assert sink.server_span().name == "GET /users/{id:int}"
+
+
+def test_detailed_compensation_alert_is_a_span_event(sink: Sink) -> None:
+    app = App()
+
+    @app.get("/pay")
+    async def pay(req: Any, res: Any, lctx: Any, gctx: Any) -> None:
+        def refund() -> None:
+            raise OSError("refund failed")
+
+        lctx.compensate(refund)
+        raise RuntimeError("payment failed")
+
+    instrument(
+        app, detailed=True, tracer_provider=sink.tracer_provider, meter_provider=sink.meter_provider
+    )
+    assert TestClient(app).get("/pay").status_code == 500
+    events = {e.name: e.attributes for e in sink.server_span().events}
+    assert events["handler.error"] == {"error": "RuntimeError: payment failed"}
+    alert = events["compensation.alert"] or {}
+    assert alert["error"] == "OSError: refund failed" and "refund" in str(alert["hook_id"])
+
+
+async def test_detailed_hook_spans_of_concurrent_requests_sharing_a_request_id(
+    sink: Sink,
+) -> None:
+    """Each request's hook spans are children of its own server span, even when two requests
+    in flight at once carry the same client-chosen ``X-Request-ID``."""
+    import asyncio
+
+    import httpx
+
+    app = App()
+    both_in = asyncio.Barrier(2)
+
+    @app.hook("before", id="meet")
+    async def meet(req: Any, res: Any, lctx: Any, gctx: Any) -> None:
+        await asyncio.wait_for(both_in.wait(), 5)
+
+    @app.get("/r/{n:int}")
+    async def r(req: Any, res: Any, lctx: Any, gctx: Any) -> None:
+        res.json(req.path_params["n"])
+
+    instrument(
+        app, detailed=True, tracer_provider=sink.tracer_provider, meter_provider=sink.meter_provider
+    )
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        got = await asyncio.gather(
+            *(client.get(f"/r/{n}", headers={"x-request-id": "same-id-1"}) for n in (1, 2))
+        )
+    assert [g.status_code for g in got] == [200, 200]
+    servers = [s for s in sink.finished() if s.kind is SpanKind.SERVER]
+    hooks = [s for s in sink.finished() if s.name == "hook meet"]
+    assert len(servers) == 2 and len(hooks) == 2
+    assert {h.parent.span_id for h in hooks if h.parent} == {s.context.span_id for s in servers}
+
+
 @pytest.mark.parametrize("detailed", [False, True])
 def test_failures_are_span_events_with_or_without_detailed(sink: Sink, detailed: bool) -> None:
     app = App()

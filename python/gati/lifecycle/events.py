@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
+from types import CoroutineType
 from typing import Any, Final, Protocol
 
 __all__ = ["EVENT_TYPES", "FAILURE_EVENTS", "Emitter", "Event", "Trace", "as_event", "event"]
@@ -63,8 +64,9 @@ class Trace(Protocol):
     def end(self, ev: Event, /) -> Any: ...
 
 
-# called at a request's start with (req, res, lctx): the request's ``Trace``, or None
-Tracer = Callable[[Any, Any, Any], Awaitable["Trace | None"]]
+# called at a request's start with (req, res, lctx): the request's ``Trace``, None to skip
+# the request, or a coroutine giving either (a tracer that must read something first)
+Tracer = Callable[[Any, Any, Any], "Trace | Coroutine[Any, Any, Trace | None] | None"]
 
 
 def event(kind: str, meta: Any, **fields: Any) -> dict[str, Any]:
@@ -100,9 +102,9 @@ class Emitter:
     """Fans lifecycle events out to listeners and tracers; a listener that raises is logged
     and skipped.
 
-    The orchestrator tests ``listening`` and, when true, awaits ``start(req, res, lctx)`` for
-    the request's ``Trace`` (None when nobody wants that request), so with no listener and no
-    tracer no event is ever made. A listener of ``FAILURE_EVENTS`` alone
+    The orchestrator tests ``listening`` and, when true, calls ``start(req, res, lctx)`` for
+    the request's ``Trace`` (None when nobody wants that request; awaited when a coroutine),
+    so with no listener and no tracer no event is ever made. A listener of ``FAILURE_EVENTS`` alone
     (``failures_only=True``) sits in ``failure_listeners``, which callers test on failure
     paths only: it leaves ``listening`` false, so successful requests still build no event.
     """
@@ -133,8 +135,9 @@ class Emitter:
         return unsubscribe
 
     def trace(self, tracer: Tracer) -> Callable[[], None]:
-        """Add a tracer: ``await tracer(req, res, lctx)`` at each request's start returns that
-        request's ``Trace``, or None to skip the request. Returns a function that removes it."""
+        """Add a tracer: ``tracer(req, res, lctx)`` at each request's start returns that
+        request's ``Trace``, None to skip the request, or a coroutine giving either (awaited
+        before the request goes on). Returns a function that removes it."""
         self.tracers = (*self.tracers, tracer)
         self._rewire()
 
@@ -154,7 +157,9 @@ class Emitter:
         """The request's ``Trace``: its tracers' and, as dicts, the listeners'."""
         traces: list[Trace] = []
         for tracer in self.tracers:
-            trace = await tracer(req, res, lctx)
+            trace: Any = tracer(req, res, lctx)
+            if type(trace) is CoroutineType:
+                trace = await trace
             if trace is not None:
                 traces.append(trace)
         if not self.listeners:

@@ -14,6 +14,7 @@ import inspect
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from types import CoroutineType
 from typing import Any
 
 from gati.context.current import CURRENT
@@ -106,15 +107,23 @@ class Orchestrator:
         """
         gctx = self.gctx
         emitter = self.emitter
-        trace = emit = None
+        trace: Trace | None = None
+        emit = None
         if emitter.listening:
-            trace = await emitter.start(req, res, lctx)
-            if trace is not None:
-                emit = trace.append
+            started: Any = emitter.start(req, res, lctx)
+            if type(started) is CoroutineType:
+                started = await started
+            if started is not None:
+                trace = started
+                emit = started.append
         token = CURRENT.set(lctx)
-        t0 = 0
+        # t: the last boundary's time and state its snapshot, carried to the next step's start
+        # (nothing runs between them); 0 once something else ran
+        t0 = t = 0
+        state = None
         if trace is not None:
-            t0 = _now()
+            t0 = t = _now()
+            state = lctx.state_snapshot()
             trace.append(("request.start", t0, None, 0, None, None, None))
         args = (req, res, lctx, gctx)
         start = lctx.hook_index
@@ -124,23 +133,35 @@ class Orchestrator:
         try:
             for hook in plan.before:
                 if step >= start:
-                    if emit is None and hook.is_async and hook.timeout is None:
-                        try:  # the common hook, awaited here: no extra coroutine frame
+                    if hook.is_async and hook.timeout is None:
+                        # the common hook, awaited here (no extra coroutine frame), with its
+                        # events written out when a tracer takes them
+                        if emit is not None:
+                            if not t:
+                                t, state = _now(), lctx.state_snapshot()
+                            emit(("hook.start", t, hook, 1, None, None, state))
+                        begun = t
+                        try:
                             await hook.fn(*args)
                         except Exception as exc:
-                            report = self.emitter.failure_emit()
-                            if report is not None:
-                                _failed_hook(report, lctx, hook, exc, 1)
+                            t = 0
+                            self._hook_failed(emit, lctx, hook, exc, 1, begun)
                             if not hook.retries:
                                 raise
                             await asyncio.sleep(hook.backoff.delay(1))
                             await self._hook(hook, args, lctx, emit, 1)
+                        else:
+                            if emit is not None:
+                                t, state = _now(), lctx.state_snapshot()
+                                emit(("hook.end", t, hook, 1, t - begun, None, state))
                     else:
+                        t = 0
                         await self._hook(hook, args, lctx, emit)
                     lctx.hook_index = step + 1
                 step += 1
             x = lctx.extras_if_made
             if x is not None and x.before:
+                t = 0
                 i = 0
                 while i < len(x.before):  # a local before hook may add more
                     if step >= start:
@@ -151,10 +172,15 @@ class Orchestrator:
             if step >= start:
                 timeout = plan.timeout
                 wd = self._wd
-                task = None if wd is None or emit is not None else running_tasks.get(wd.loop)
+                task = None if wd is None else running_tasks.get(wd.loop)
+                if emit is not None:
+                    if not t:
+                        t, state = _now(), lctx.state_snapshot()
+                    emit(("handler.start", t, None, 0, None, None, state))
+                begun = t
                 try:
                     if wd is not None and task is not None and timeout is not None:
-                        # _bounded inlined for the handler (no listeners, a cached watchdog)
+                        # _bounded inlined for the handler (a cached watchdog)
                         wd.arm(task, timeout)
                         try:
                             result = await call(*args)
@@ -164,16 +190,27 @@ class Orchestrator:
                             raise
                         if wd.disarm(task):
                             raise _HandlerTimedOut(f"timed out after {timeout} s")
-                    elif emit is None and timeout is not None:
+                    elif timeout is not None:
                         result = await self._bounded(call(*args), timeout, _HandlerTimedOut)
                     else:
-                        result = await self._handler(timeout, call, args, lctx, emit)
-                except Exception as exc:  # on a failure path only: reported to failure listeners
-                    if emit is None and not isinstance(exc, _HandlerTimedOut):
+                        result = await call(*args)
+                except Exception as exc:  # on a failure path only: traced, or reported
+                    if emit is not None:
+                        end = _now()
+                        kind = (
+                            "validation.error"
+                            if isinstance(exc, ValidationError)
+                            else "handler.error"
+                        )
+                        emit((kind, end, None, 0, end - begun, _describe(exc), None))
+                    elif not isinstance(exc, _HandlerTimedOut):
                         report = self.emitter.failure_emit()
                         if report is not None:
                             report(_handler_failed(lctx, exc))
                     raise
+                if emit is not None:
+                    end = _now()
+                    emit(("handler.end", end, None, 0, end - begun, None, lctx.state_snapshot()))
                 lctx.hook_index = step + 1
             step += 1
             responding = True
@@ -200,7 +237,11 @@ class Orchestrator:
                         trace.end(("request.end", end, None, 0, end - t0, None, None))
                     return result
                 await self._finish(lctx, False, emit)
-            lctx.advance("completed")
+            m = lctx.meta
+            if m._phase == "processing":  # no after hook, no extras: no phase listener to call
+                m._phase = "completed"
+            else:
+                lctx.advance("completed")
             if trace is not None:
                 end = _now()
                 trace.end(("request.end", end, None, 0, end - t0, None, None))
@@ -213,9 +254,9 @@ class Orchestrator:
     ) -> Any:
         """``run`` for a fresh request on a plain plan (``RoutePlan.plain``) while no listener
         is attached (the app checks both): the same steps, phases and outcomes, written
-        straight through without step indexes or listener checks. Local hooks or callbacks
-        added by a before hook hand the rest of the request to ``run``; those added by the
-        handler get ``run``'s ending here."""
+        straight through without step indexes or listener checks. Local before hooks added by
+        a before hook hand the rest of the request to ``run``; local after hooks and callbacks
+        (a built-in step's ``on_cleanup``, as telemetry's) get ``run``'s ending here."""
         token = CURRENT.set(lctx)
         args = (req, res, lctx, self.gctx)
         hook: Hook | None = None
@@ -225,7 +266,8 @@ class Orchestrator:
                 await hook.fn(*args)
                 lctx.hook_index += 1
             hook = None
-            if lctx.extras_if_made is None:
+            x = lctx.extras_if_made
+            if x is None or not x.before:
                 timeout = plan.timeout
                 wd = self._wd
                 task = None if wd is None else running_tasks.get(wd.loop)
@@ -256,7 +298,7 @@ class Orchestrator:
             return await self._settle(exc, plan, args, lctx, None, 0, token)
         x = lctx.extras_if_made
         if x is not None:
-            if lctx.hook_index == len(plan.before):  # before the handler: run goes on
+            if x.before and lctx.hook_index == len(plan.before):  # before the handler: run goes on
                 CURRENT.reset(token)
                 return await self.run(plan, call, req, res, lctx)
             return await self._end_with_extras(x, plan, args, lctx, token, result)
@@ -279,10 +321,14 @@ class Orchestrator:
         token: Any,
         result: Any,
     ) -> Any:
-        """``run``'s ending for a plain plan whose handler added local after hooks or
+        """``run``'s ending for a plain plan whose hooks or handler added local after hooks or
         callbacks: ``responding``, the local after hooks, cleanup, ``completed``."""
+        m = lctx.meta
         try:
-            lctx.advance("responding")
+            if m._phase == "processing" and not x.phase_listeners:
+                m._phase = "responding"  # advance()'s move, with no phase listener to call
+            else:
+                lctx.advance("responding")
             step = lctx.hook_index
             for hook in x.after[::-1]:
                 await self._hook(hook, args, lctx, None)
@@ -293,7 +339,10 @@ class Orchestrator:
         try:
             if getattr(args[1], "asgi", None) is None:  # else finish_after_send ends it
                 await self._finish(lctx, False, None)
-                lctx.advance("completed")
+                if m._phase == "responding" and not x.phase_listeners:
+                    m._phase = "completed"
+                else:
+                    lctx.advance("completed")
         finally:
             CURRENT.reset(token)
         return result
@@ -415,17 +464,7 @@ class Orchestrator:
                     if r is not None and _isawaitable(r):
                         await self._bounded(r, hook.timeout, HookTimeout)
             except Exception as exc:
-                if emit is not None:
-                    end = _now()
-                    error = _describe(exc)
-                    state = lctx.state_snapshot()
-                    emit(("hook.error", end, hook, attempt, end - t, error, state))
-                    if attempt <= hook.retries:
-                        emit(("hook.retry", end, hook, attempt + 1, None, None, None))
-                else:
-                    report = self.emitter.failure_emit()
-                    if report is not None:
-                        _failed_hook(report, lctx, hook, exc, attempt)
+                self._hook_failed(emit, lctx, hook, exc, attempt, t)
                 if attempt > hook.retries:
                     raise
                 await asyncio.sleep(hook.backoff.delay(attempt))
@@ -436,36 +475,20 @@ class Orchestrator:
                     emit(("hook.end", end, hook, attempt, end - t, None, state))
                 return
 
-    async def _handler(
-        self,
-        timeout: float | None,
-        call: Call,
-        args: tuple[Any, ...],
-        lctx: LocalContext,
-        emit: Any,
-    ) -> Any:
-        t = 0
-        if emit is not None:
-            t = _now()
-            state = lctx.state_snapshot()
-            emit(("handler.start", t, None, 0, None, None, state))
-        try:
-            aw = call(*args)
-            if timeout is None:
-                r = await aw
-            else:
-                r = await self._bounded(aw, timeout, _HandlerTimedOut)
-        except Exception as exc:
-            if emit is not None:
-                end = _now()
-                kind = "validation.error" if isinstance(exc, ValidationError) else "handler.error"
-                emit((kind, end, None, 0, end - t, _describe(exc), None))
-            raise
+    def _hook_failed(
+        self, emit: Any, lctx: LocalContext, hook: Hook, exc: Exception, attempt: int, t: int
+    ) -> None:
+        """Trace (``emit``) or report a failed attempt of ``hook`` started at ``t``."""
         if emit is not None:
             end = _now()
-            state = lctx.state_snapshot()
-            emit(("handler.end", end, None, 0, end - t, None, state))
-        return r
+            error = _describe(exc)
+            emit(("hook.error", end, hook, attempt, end - t, error, lctx.state_snapshot()))
+            if attempt <= hook.retries:
+                emit(("hook.retry", end, hook, attempt + 1, None, None, None))
+        else:
+            report = self.emitter.failure_emit()
+            if report is not None:
+                _failed_hook(report, lctx, hook, exc, attempt)
 
     async def _catch(
         self, exc: Exception, plan: RoutePlan, args: tuple[Any, ...], lctx: LocalContext, emit: Any
@@ -501,7 +524,8 @@ class Orchestrator:
 
     async def _finish(self, lctx: LocalContext, failed: bool, emit: Any) -> None:
         """Compensations (on failure, last-first), cancel pending tracked tasks, cleanup."""
-        x = lctx.extras
+        x = lctx.extras_if_made
+        assert x is not None  # each caller checked
         if failed:
             for action in x.compensations[::-1]:
                 name = getattr(action, "__qualname__", None) or repr(action)

@@ -24,6 +24,7 @@ from starlette.routing import Route, Router
 from gati.context.ids import new_request_id
 from gati.http.errors import PROBLEM_JSON, problem_body
 from gati.playground import access
+from gati.playground.shutdown import SERVER_SEND
 
 if TYPE_CHECKING:
     from gati.playground.core import Playground
@@ -102,7 +103,7 @@ class PlaygroundAPI:
             await send(message)
 
         try:  # with "app" in the scope, an unknown path or method raises HTTPException
-            await self.router({**scope, "app": self}, receive, sending)
+            await self.router({**scope, "app": self, SERVER_SEND: send}, receive, sending)
         except HTTPException as exc:  # 404 or 405, as problem+json like the rest of gati
             if not started:
                 await self._refused(exc, scope)(scope, receive, send)

@@ -11,6 +11,7 @@ from starlette.routing import Route
 
 from gati.playground.api import body_of, json, problem
 from gati.playground.gates import GateLimit
+from gati.playground.shutdown import SERVER_SEND, closing
 
 if TYPE_CHECKING:
     from gati.playground.core import Playground
@@ -40,8 +41,20 @@ def routes(pg: Playground) -> list[Route]:
         return json(pg.record_json(found))
 
     async def events(request: Request) -> Response:
+        server_closing = closing(request.scope.get(SERVER_SEND))
+        stopped = None
+        if server_closing is not None:
+
+            def stopped() -> bool:
+                """The server is stopping (seen on this stream's connection): let go, as on
+                a signal."""
+                if not server_closing():
+                    return False
+                pg.let_go()
+                return True
+
         return StreamingResponse(
-            pg.feed.stream(),
+            pg.feed.stream(stopped),
             media_type="text/event-stream",
             headers={"cache-control": "no-store", "x-accel-buffering": "no"},
         )

@@ -4,7 +4,8 @@ A gate joins the route's plan as a built-in hook placed right before or after it
 every plan serving the route (each version's too), and leaves the plans again once its count
 is used up or it is deleted: a route without a gate runs exactly as before. It joins through
 the route's ``plan_edit``, which every re-plan applies (a global hook or a built-in step added
-later, a version's tag or health changing), so no re-plan drops it. At most ``MAX_GATES`` are
+later, a version's tag or health changing), so no re-plan drops it; a version implemented later
+takes its siblings' edit when it joins the route. At most ``MAX_GATES`` are
 open in the process and ``MAX_GATES_PER_ROUTE`` on one route. A request reaching
 the gate waits (its state open to inspection and edits) until it is resumed, aborted (503), or
 its gate's timeout passes and it continues by itself: never a hung worker. Gates live in this

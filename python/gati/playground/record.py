@@ -4,10 +4,11 @@ state at each hook boundary.
 Recording is cheap because a record holds references, not copies: the request's headers list
 and body bytes, the response's headers list and encoded body, the request's ``Meta`` and
 ``Ingress``, and the orchestrator's ``Event`` tuples with the state store's O(1) snapshots in
-them. Its ``events`` (an ``EventLog``) are the lifecycle ``Trace`` of its request: the
-orchestrator appends to the list itself, so recording an event costs a C ``list.append``.
-Redaction, decoding, the timeline and every JSON form (``summary()``, ``as_dict()``) are made
-only when someone looks.
+them. A record is the list of its request's events, the lifecycle ``Trace``: the orchestrator
+appends to it itself, so recording an event costs a C ``list.append``. The response body is
+encoded once, when the record closes, and the response sends those bytes. Redaction,
+decoding, the timeline and every JSON form (``summary()``, ``as_dict()``) are made only when
+someone looks.
 """
 
 from __future__ import annotations
@@ -24,7 +25,11 @@ from gati.http.not_routed import NOT_ROUTED_ID
 from gati.lifecycle.events import Event
 from gati.playground import redact
 
-__all__ = ["BODY_SHOWN", "EventLog", "Record", "Step", "body_json"]
+__all__ = ["BODY_SHOWN", "RECORD_KEY", "REPLAY_KEY", "Record", "Step", "body_json"]
+
+# scope keys: a replay names the record it re-runs; its record puts itself there in return
+REPLAY_KEY = "gati.playground.replay_of"
+RECORD_KEY = "gati.playground.record"
 
 BODY_SHOWN = 64 * 1024  # bodies longer than this are shown truncated
 # What a record costs beyond its bytes (the object, its lists, an event, a snapshot): a
@@ -82,24 +87,23 @@ def _text(raw: bytes | None) -> str | None:
     return None if raw is None else raw.decode("latin-1")
 
 
-class Record:
-    """A request being recorded, then recorded.
+class Record(list[Event]):
+    """A request being recorded, then recorded: the list of its lifecycle events (its
+    ``Trace``: the orchestrator appends each event tuple to the record itself, a C
+    ``list.append``) and what came in and went out.
 
-    Made at the request's start with its ``Meta``, ``Ingress``, ASGI scope, Local Context and
-    response; ``events`` takes each lifecycle event, and ``request.end`` closes it
-    (``EventLog.end``): the response is taken as the client gets it, the
-    references to the live request are dropped, and ``on_end`` gets the record (and drops
-    ``scope``, once it has read it). The request's
-    headers and body are kept as received (for replay) and only ever shown redacted.
+    Made at the request's start with its ASGI scope, ``Ingress``, Local Context and response;
+    ``request.end`` (``end``) closes it once the response is settled: the response is taken
+    as the client gets it, its size counted, the references to the live request dropped, and
+    ``keep`` gets the record. The request's headers and body are kept as received (for
+    replay) and only ever shown redacted.
     """
 
     __slots__ = (
+        "_keep",
         "_lctx",
-        "_on_end",
         "_res",
         "_response_headers",
-        "end_ns",
-        "events",
         "id",
         "info",
         "meta",
@@ -111,73 +115,89 @@ class Record:
         "request_headers",
         "response_body",
         "response_media_raw",
-        "scope",
         "size",
-        "start_ns",
         "status",
     )
 
-    # set when it closes: what the Playground reads
-    id: str
-    replay_of: str | None
-    start_ns: int
-    end_ns: int
+    # set when it closes: what the Playground reads (``id`` by the buffer keeping it)
+    id: int
     status: int
     response_body: bytes
     response_media_raw: bytes | None
     _response_headers: list[tuple[bytes, bytes]]
-    query_raw: bytes
     size: int
 
     def __init__(
-        self, scope: Any, info: Any, lctx: Any, res: Any, on_end: Callable[[Record], Any]
+        self, scope: Any, info: Any, lctx: Any, res: Any, keep: Callable[[Record], Any]
     ) -> None:
-        self.scope: Any = scope  # dropped once closed
-        self.info = info
         self.meta = lctx.meta
-        self._lctx = lctx
-        self._res = res
-        self._on_end = on_end
+        self.info = info
+        self._lctx: Any = lctx  # dropped once closed
+        self._res: Any = res  # dropped once closed
+        self._keep = keep
         self.opened_at = _time()
         self.request_headers: list[tuple[bytes, bytes]] = scope["headers"]
+        self.query_raw: bytes = scope.get("query_string", b"")
+        self.replay_of: int | None = scope.get(REPLAY_KEY)
+        if self.replay_of is not None:  # the replay reads its record from its scope
+            scope[RECORD_KEY] = self
         self.request_body: bytes | None = None
         self.request_dropped = 0  # a body past this many bytes was not kept
-        events = self.events = EventLog()
-        events.record = self
 
-    def close(self) -> None:
-        """Take the response as sent, drop the live request, hand the record on."""
-        events = self.events
-        events.record = None
+    def end(self, ev: Event) -> None:
+        """``request.end``: take the response as sent, count the record's size, keep it. A
+        recording failure never fails the request."""
+        self.append(ev)
         res = self._res
-        self.start_ns = events[0][1]
-        self.end_ns = events[-1][1]
-        delegated = res.asgi
-        if delegated is None:
-            self.status = res.status_code
-            try:
-                self.response_body, self.response_media_raw = res.render()
-            except Exception:  # the app answers this one as a 500: nothing to show
-                self.response_body, self.response_media_raw = b"", None
-            self._response_headers = res.headers
-        else:
-            self.status = delegated.status_code
-            self.response_body = getattr(delegated, "body", b"") or b""
-            self.response_media_raw = None
-            self._response_headers = list(getattr(delegated, "raw_headers", ()))
-        query = self.query_raw = self.scope.get("query_string", b"")
-        # its size: the bytes it holds plus a generous fixed cost per part
-        n = _OVERHEAD + _PER_EVENT * (len(events) + 3) + len(self.meta.path) + len(query)
-        n += len(self.response_body) + len(self.request_body or b"")
-        for name, value in self.request_headers:
-            n += len(name) + len(value) + _PER_HEADER
-        for name, value in self._response_headers:
-            n += len(name) + len(value) + _PER_HEADER
-        if self._lctx._store is not None:  # the request touched its state
-            n += _state_bytes(events)
-        self.size = n
-        self._lctx = self._res = None
-        self._on_end(self)
+        if res is None:
+            return
+        self._res = None
+        try:
+            delegated = res.asgi
+            if delegated is None:
+                self.status = res.status_code
+                try:
+                    body, media = res.render()
+                except Exception:  # the app answers this one as a 500: nothing to show
+                    body, media = b"", None
+                else:  # encoded once: the response sends the very bytes recorded
+                    res.send(body, media)
+                headers = res.headers
+            else:
+                self.status = delegated.status_code
+                body = getattr(delegated, "body", b"") or b""
+                media = None
+                headers = list(getattr(delegated, "raw_headers", ()))
+            self.response_body = body
+            self.response_media_raw = media
+            self._response_headers = headers
+            # its size: the bytes it holds plus a generous fixed cost per part
+            request_headers = self.request_headers
+            size = _OVERHEAD + _PER_EVENT * len(self) + len(body) + len(self.query_raw)
+            size += len(self.meta.path) + _PER_HEADER * (len(request_headers) + len(headers))
+            if self.request_body is not None:
+                size += len(self.request_body)
+            for name, value in request_headers:
+                size += len(name) + len(value)
+            for name, value in headers:
+                size += len(name) + len(value)
+            if self._lctx._store is not None:  # the request touched its state
+                size += _state_bytes(self)
+            self.size = size
+            self._lctx = None
+            self._keep(self)
+        except Exception:
+            _log.exception("recording request %s failed", self.meta.request_id)
+
+    @property
+    def start_ns(self) -> int:
+        """``request.start``'s time (``perf_counter_ns``)."""
+        return self[0][1]
+
+    @property
+    def end_ns(self) -> int:
+        """``request.end``'s time."""
+        return self[-1][1]
 
     # -- what the Playground reads ------------------------------------------------------------
     @property
@@ -259,7 +279,7 @@ class Record:
     def summary(self) -> dict[str, Any]:
         """The list view's fields (PLAYGROUND_API.md, Summary)."""
         return {
-            "id": self.id,
+            "id": str(self.id),
             "request_id": self.request_id,
             "method": self.method,
             "path": self.path,
@@ -269,13 +289,13 @@ class Record:
             "status": self.status,
             "duration_ms": round(self.duration_ms, 3),
             "started_at": self.started_at,
-            "replay_of": self.replay_of,
+            "replay_of": None if self.replay_of is None else str(self.replay_of),
         }
 
     def boundaries(self) -> list[tuple[str, Any]]:
         """``(boundary, snapshot)`` pairs: ``before:<hook id>``, ``after:handler``…"""
         out = []
-        for kind, _, hook, *_, snap in self.events:
+        for kind, _, hook, *_, snap in self:
             if kind in _BOUNDARY:
                 side = "before" if kind in _BEFORE else "after"
                 out.append((f"{side}:{'handler' if hook is None else hook.id}", snap))
@@ -311,23 +331,6 @@ class Record:
         ]
         out["versions"] = versions
         return out
-
-
-class EventLog(list[Event]):
-    """A record's events, as the orchestrator appends them (its ``Trace``): ``end`` takes
-    ``request.end`` and closes the record."""
-
-    __slots__ = ("record",)
-    record: Record | None
-
-    def end(self, ev: Event) -> None:
-        self.append(ev)
-        record = self.record
-        if record is not None:
-            try:
-                record.close()
-            except Exception:  # a recording failure never fails the request
-                _log.exception("recording request %s failed", record.meta.request_id)
 
 
 def _state_bytes(events: list[Event]) -> int:

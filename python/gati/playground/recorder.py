@@ -17,22 +17,17 @@ if nothing had read ahead.
 
 from __future__ import annotations
 
-import itertools
 from collections import Counter, deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from gati.http.request import Request
-from gati.lifecycle.events import Trace
 from gati.playground.buffer import RingBuffer
 from gati.playground.record import Record
 from gati.playground.sse import Broadcaster
 
-__all__ = ["RECORD_KEY", "REPLAY_KEY", "Recorder"]
+__all__ = ["Recorder"]
 
-# scope keys: a replay names the record it re-runs; the recorder names the record it made
-REPLAY_KEY = "gati.playground.replay_of"
-RECORD_KEY = "gati.playground.record"
 # built-in routes not worth a record (health probes, the OpenAPI document, metrics scrapes)
 _UNRECORDED = frozenset(
     {"gati.healthz", "gati.readyz", "gati.openapi", "gati.docs", "gati.docs.asset", "gati.metrics"}
@@ -54,31 +49,27 @@ class Recorder:
         self.buffer = buffer
         self.traffic = traffic
         self.feed = feed
-        self._ids = itertools.count(1)
 
     def attach(self, app: Any) -> None:
         """Join ``app``'s request path as a lifecycle tracer."""
         app.emitter.trace(self.open)
 
-    async def open(self, req: Any, res: Any, lctx: Any) -> Trace | None:
-        """The tracer: a new record's events for a request worth recording, else None."""
+    def open(self, req: Any, res: Any, lctx: Any) -> Record | Coroutine[Any, Any, Record] | None:
+        """The tracer: a new record (its events) for a request worth recording, else None; for
+        a request with a body, a coroutine reading the body ahead first."""
         meta = lctx.meta
         if type(req) is not Request or meta.handler_id in _UNRECORDED:
             return None
-        record = Record(req.scope, req.info, lctx, res, self.close)
-        length = req.info.content_length
+        info = req.info
+        record = Record(req.scope, info, lctx, res, self.keep)
+        length = info.content_length
         if length or (length is None and meta.method not in _BODILESS):
-            await _read_ahead(req, record, min(req.max_body_size, self.buffer.max_bytes))
-        return record.events
+            return _read_ahead(req, record, min(req.max_body_size, self.buffer.max_bytes))
+        return record
 
-    def close(self, record: Record) -> None:
-        """A finished record: its id (also in the scope, for a replay to find), into the
-        buffer, the traffic counts and the live feed."""
-        record.id = f"{next(self._ids)}"
-        scope = record.scope
-        record.replay_of = scope.get(REPLAY_KEY)
-        scope[RECORD_KEY] = record.id
-        record.scope = None
+    def keep(self, record: Record) -> None:
+        """A finished record: into the buffer (which numbers it), the traffic counts and the
+        live feed."""
         self.buffer.add(record)
         version = record.meta.version
         if version is not None:  # a versioned route's: routed, with a version
@@ -89,9 +80,10 @@ class Recorder:
             self.feed.publish("request", record.summary())
 
 
-async def _read_ahead(req: Request[Any], record: Record, limit: int) -> None:
-    """Read ``req``'s body into ``record`` (and ``req``) when it is at most ``limit`` bytes;
-    otherwise give the messages read back to the app, in order, ahead of the rest."""
+async def _read_ahead(req: Request[Any], record: Record, limit: int) -> Record:
+    """``record``, once ``req``'s body is read into it (and ``req``) when it is at most
+    ``limit`` bytes; a longer body's messages read go back to the app, in order, ahead of
+    the rest."""
     receive = req._receive
     messages: list[dict[str, Any]] = []
     chunks: list[bytes] = []
@@ -113,11 +105,12 @@ async def _read_ahead(req: Request[Any], record: Record, limit: int) -> None:
                 req._body = record.request_body = (
                     chunks[0] if len(chunks) == 1 else b"".join(chunks)
                 )
-                return
+                return record
             break
     if size > limit:
         record.request_dropped = limit
     req._receive = _replaying(messages, receive)
+    return record
 
 
 def _replaying(messages: list[dict[str, Any]], receive: Receive) -> Receive:

@@ -11,8 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode
 
-from gati.playground.record import Record
-from gati.playground.recorder import RECORD_KEY, REPLAY_KEY
+from gati.playground.record import RECORD_KEY, REPLAY_KEY, Record
 
 if TYPE_CHECKING:
     from gati.playground.core import Playground
@@ -90,7 +89,7 @@ async def replay(pg: Playground, record: Record, version: str | None) -> Record:
         return None  # the recorder keeps the response
 
     await pg.app(scope, receive, send)
-    made = pg.buffer.get(scope.get(RECORD_KEY, ""))
-    if made is None:
+    made: Record | None = scope.get(RECORD_KEY)  # the replay's record, once made
+    if made is None or pg.buffer.get(getattr(made, "id", 0)) is not made:
         raise ReplayFailed("the replay left no record (answered before the lifecycle ran)")
     return made

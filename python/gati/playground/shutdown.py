@@ -9,6 +9,14 @@ the main thread): on the signal it ends the open streams and resumes the paused 
 hands the signal to the server's own handler, which goes on as before. The lifespan shutdown
 does the same (for servers that send it first, and in-process clients) and restores the
 handlers.
+
+A server running off the main thread (``uvicorn.Server.serve`` in a thread of its own) gets no
+signal (Python delivers signals to the main thread) and installs no handler to chain onto; it
+stops when its owner sets ``should_exit``, and sends the lifespan shutdown only after its open
+responses finish. What reaches the Playground then is uvicorn's graceful shutdown asking each
+open connection to close: it turns the response's ``keep_alive`` off. ``closing`` reads that on
+an event stream's connection; the stream looks every ``POLL`` seconds, and on seeing it lets go
+as on a signal.
 """
 
 from __future__ import annotations
@@ -20,9 +28,12 @@ from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
-__all__ = ["SIGNALS", "ShutdownWatch"]
+__all__ = ["POLL", "SERVER_SEND", "SIGNALS", "ShutdownWatch", "closing"]
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
+POLL = 0.5  # seconds between an event stream's looks at its connection
+# the scope key the Playground's own calls carry the server's ASGI send under (for ``closing``)
+SERVER_SEND = "gati.playground.server_send"
 
 _Handler = Callable[[int, FrameType | None], Any]
 
@@ -63,3 +74,18 @@ class ShutdownWatch:
             return theirs(signum, frame)
 
         return handler
+
+
+def closing(send: Any) -> Callable[[], bool] | None:
+    """Whether the server has asked the connection of ``send`` (the server's own ASGI send)
+    to close: a test, for a server that says so (uvicorn, whose graceful shutdown turns an open
+    response's ``keep_alive`` off, and nothing else does once the response has started), or
+    None for a server that does not, or a connection not kept alive to begin with."""
+    cycle: Any = getattr(send, "__self__", None)
+    if getattr(cycle, "keep_alive", None) is not True:
+        return None
+
+    def asked() -> bool:
+        return cycle.keep_alive is False
+
+    return asked

@@ -5,16 +5,20 @@ queue without waiting (a client too slow to keep up loses events rather than slo
 down). A comment line keeps idle connections open (``: ping`` every ``PING_EVERY`` seconds).
 ``close`` ends every open stream (the server is shutting down, ``playground.shutdown``): a
 stream never ends by itself, and a server draining its connections would wait for it forever.
+A stream given ``stopped`` also ends once that says the server is stopping (off the main
+thread, where no signal tells the Playground).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import orjson
+
+from gati.playground.shutdown import POLL
 
 __all__ = ["PING_EVERY", "Broadcaster"]
 
@@ -30,11 +34,9 @@ class Broadcaster:
         self.ping_every = ping_every
         self.closed = False
         self._queues: set[asyncio.Queue[bytes]] = set()
-
-    @property
-    def listening(self) -> bool:
-        """Whether any stream is open (callers skip building events otherwise)."""
-        return bool(self._queues)
+        # whether any stream is open (callers skip building events otherwise): an attribute,
+        # read on every recorded request
+        self.listening = False
 
     def publish(self, event: str, data: Any) -> None:
         """Send ``event`` with ``data`` (JSON) to every open stream."""
@@ -57,19 +59,30 @@ class Broadcaster:
                 queue.get_nowait()
             queue.put_nowait(_END)
 
-    async def stream(self) -> AsyncIterator[bytes]:
-        """One client's stream: events as they come, a ping while idle, until ``close``."""
+    async def stream(self, stopped: Callable[[], bool] | None = None) -> AsyncIterator[bytes]:
+        """One client's stream: events as they come, a ping while idle, until ``close`` (or
+        until ``stopped()``, tested every ``POLL`` seconds while idle)."""
         queue: asyncio.Queue[bytes] = asyncio.Queue(_QUEUE)
         self._queues.add(queue)
+        self.listening = True
+        wait = self.ping_every if stopped is None else min(self.ping_every, POLL)
         try:
             yield b": connected\n\n"
+            idle = 0.0
             while not self.closed:
                 try:
-                    message = await asyncio.wait_for(queue.get(), self.ping_every)
+                    message = await asyncio.wait_for(queue.get(), wait)
                 except TimeoutError:
+                    if stopped is not None and stopped():
+                        return
+                    idle += wait
+                    if idle < self.ping_every:
+                        continue
                     message = b": ping\n\n"
                 if message is _END:
                     return
+                idle = 0.0
                 yield message
         finally:
             self._queues.discard(queue)
+            self.listening = bool(self._queues)

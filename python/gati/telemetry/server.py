@@ -9,24 +9,26 @@ instrument, not two). Cleanup runs once the response is settled (the error respo
 a delegated body sent), so the span and the metrics carry the status the client gets.
 
 A lifecycle event listener adds the retries and errors as span events; it hears the failure
-events alone (built on failure paths only), unless ``detailed`` asks for a child span and a
-duration per hook run too. Nothing here runs for an app without telemetry.
+events alone (built on failure paths only). ``detailed`` replaces it with a lifecycle tracer
+(``gati.telemetry.hooks``) that takes every event tuple, for a child span and a duration per
+hook run too. Nothing here runs for an app without telemetry.
 """
 
 from __future__ import annotations
 
-import time
+from time import time_ns
 from typing import Any
 
-from opentelemetry import context, metrics, trace
-from opentelemetry.trace import SpanKind, Status, StatusCode
+from opentelemetry import metrics, trace
+from opentelemetry.context import attach, detach, get_current
+from opentelemetry.trace import SpanKind, Status, StatusCode, set_span_in_context
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
 from gati.http.not_routed import NOT_ROUTED_ID
-from gati.lifecycle.events import FAILURE_EVENTS
 from gati.lifecycle.hooks import Hook
 from gati.policy.ratelimit import RateLimited
 from gati.telemetry.fabric import FabricTracing
+from gati.telemetry.hooks import HookSpans, request_span
 from gati.telemetry.modules import ModuleTracing
 from gati.telemetry.recorder import Recorder
 
@@ -37,7 +39,6 @@ _SCOPE = "gati"
 _SERVER = SpanKind.SERVER
 _ERROR = Status(StatusCode.ERROR)
 _propagator = TraceContextTextMapPropagator()
-_NO_HOOKS: dict[str, Any] = {}  # hook spans are opened with "detailed" only
 # the HTTP semantic conventions' advice for request durations, in seconds
 _SECONDS = (0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0)
 
@@ -80,8 +81,6 @@ class Telemetry:
         self.recorder = Recorder(self.meter)
         self.modules = ModuleTracing(self.tracer, self.meter)
         self.fabric = FabricTracing(self.tracer, self.meter)
-        # request id → (request span, open hook spans by hook id), with "detailed"
-        self._open: dict[str, tuple[Any, dict[str, Any]]] = {}
 
     def attach(self, app: Any) -> None:
         """Join ``app``'s request path: the built-in step, ``gctx.metrics``, the listener."""
@@ -89,8 +88,8 @@ class Telemetry:
         app.gctx.metrics = self.recorder
         app.modules.wrap_callers(self.modules.wrap)
         self.fabric.attach(app.fabric)
-        if self.detailed:
-            app.emitter.subscribe(self.observe)
+        if self.detailed:  # every event, as the tuples the orchestrator makes
+            app.emitter.trace(HookSpans(self, STEP_ID).open)
         else:  # the failure events alone: nothing is built while requests succeed
             app.emitter.subscribe(self.observe, failures_only=True)
 
@@ -121,16 +120,11 @@ class Telemetry:
             attributes["client.address"] = client_ip
         if user_agent:
             attributes["user_agent.original"] = user_agent
-        parent = _propagator.extract(_trace_headers(scope)) if meta.trace_id else None
-        started = meta.started_at
-        span = self.tracer.start_span(
-            name, parent, _SERVER, attributes, start_time=int(started * 1e9)
-        )
-        token = context.attach(trace.set_span_in_context(span, parent))
-        rid = meta.request_id
-        tracked = self.detailed and rid not in self._open
-        if tracked:  # a client-chosen X-Request-ID may repeat concurrently: first one wins
-            self._open[rid] = (span, {})
+        # the caller's context (an incoming traceparent) or the current one, read once
+        parent = _propagator.extract(_trace_headers(scope)) if meta.trace_id else get_current()
+        started = int(meta.started_at * 1e9)
+        span = self.tracer.start_span(name, parent, _SERVER, attributes, start_time=started)
+        token = attach(set_span_in_context(span, parent))
 
         def failed(exc: BaseException) -> None:
             span.record_exception(exc)
@@ -149,12 +143,11 @@ class Telemetry:
             if lctx.meta.phase == "timeout":
                 span.add_event("request.timeout")
                 span.set_attribute("error.type", "timeout")
-            context.detach(token)
-            span.end()
-            if tracked:
-                del self._open[rid]
+            detach(token)
+            ended = time_ns()  # one clock read for the span's end and the duration
+            span.end(ended)
             labels["http.response.status_code"] = status
-            self.duration.record(time.time() - started, labels)
+            self.duration.record((ended - started) / 1e9, labels)
 
         lctx.on_error(failed)
         lctx.on_cleanup(end)
@@ -164,40 +157,15 @@ class Telemetry:
         await self.fabric.refresh()
 
     def observe(self, ev: dict[str, Any]) -> None:
-        """Lifecycle event listener: the failure events as span events; with "detailed", every
-        event, for the hook spans and durations too."""
-        rid = ev["request_id"]
-        found = self._open.get(rid)
-        if found is not None:
-            span, hooks = found
-        elif ev["type"] in FAILURE_EVENTS:  # emitted in the request's task: its span is current
-            span, hooks = trace.get_current_span(), _NO_HOOKS
-            if getattr(span, "attributes", {}).get("gati.request_id") != rid:
-                return
-        else:
-            return
-        kind = ev["type"]
-        if kind == "hook.start":
-            hook_id = ev["hook_id"]
-            hooks[hook_id] = self.tracer.start_span(
-                f"hook {hook_id}",
-                trace.set_span_in_context(span),
-                attributes={
-                    "gati.hook_id": hook_id,
-                    "gati.hook.level": ev["level"],
-                    "gati.hook.attempt": ev["attempt"],
-                },
-            )
-            return
-        if kind in FAILURE_EVENTS:
-            span.add_event(
-                kind, {k: ev[k] for k in ("hook_id", "attempt", "error") if ev.get(k) is not None}
-            )
-        if kind == "hook.end" or kind == "hook.error":
-            hook_span = hooks.pop(ev["hook_id"], None)
-            if hook_span is None:  # the telemetry step's own run
-                return
-            if kind == "hook.error":
-                hook_span.set_status(Status(StatusCode.ERROR, ev["error"]))
-            hook_span.end()
-            self.hook_duration.record(ev["duration_ns"] / 1e9, {"gati.hook_id": ev["hook_id"]})
+        """The failure listener: a failure event on the request's server span (emitted in the
+        request's task, where that span is current)."""
+        span = request_span(ev["request_id"])
+        if span is not None:
+            self.failure(span, ev)
+
+    @staticmethod
+    def failure(span: Any, ev: dict[str, Any]) -> None:
+        """Failure event ``ev`` (``hook.error``, ``hook.retry``, …) as an event of ``span``."""
+        span.add_event(
+            ev["type"], {k: ev[k] for k in ("hook_id", "attempt", "error") if ev.get(k) is not None}
+        )

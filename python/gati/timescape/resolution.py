@@ -117,6 +117,12 @@ class VersionedRoute:
                 f"{self.method} {self.pattern}: pin_versions must be the same on every version"
             )
         self.pinned = pinned
+        edit = next((r.plan_edit for r in self.impls.values() if r.plan_edit is not None), None)
+        if edit is not None and route.plan_edit is None:
+            # the built-in edit on every version's plan (the Playground's debug gates) reaches
+            # a version implemented later too
+            route.plan_edit = edit
+            route.plan = edit(route.plan)
         self.impls[version] = route
         route.server_error = functools.partial(
             self.timescape.failed_status, (self.method, self.pattern, version)
