@@ -42,6 +42,7 @@ TWINS: Final[dict[str, tuple[str, str]]] = {
     "Router": ("Router", "gati._pure.router:Router"),
     "scan_headers": ("scan_headers", "gati._pure.ingress:scan_headers"),
     "read_ingress": ("read_ingress", "gati._pure.ingress:read_ingress"),
+    "read_ingress_head": ("read_ingress_head", "gati._pure.ingress:read_ingress_head"),
     "Ingress": ("Ingress", "gati._pure.ingress:Ingress"),
     "response_messages": ("response_messages", "gati._pure.messages:response_messages"),
     "new_request_id": ("new_request_id", "gati._pure.ids:new_request_id"),

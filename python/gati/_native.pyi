@@ -122,6 +122,9 @@ class Ingress:
     def __copy__(self) -> Ingress: ...
 
 def read_ingress(scope: dict[str, Any]) -> Ingress: ...
+def read_ingress_head(
+    scope: dict[str, Any],
+) -> tuple[Ingress, str, int | None, frozenset[str], str | None, list[Any] | None]: ...
 
 # -- Response messages (rust/response) ----------------------------------------------------------
 

@@ -608,10 +608,11 @@ class App(Verbs):
             return
         route: Route | Served
         try:
-            info = parse_ingress(scope, self.trusted_proxies)
+            info, rid, length, flags, trace_id, _ = parse_ingress(scope, self.trusted_proxies)
         except Exception as exc:  # a scope ingress cannot read: a 500 problem, with a new id
             info = new_ingress()
-            info.request_id = new_request_id()
+            info.request_id = rid = new_request_id()
+            length, flags, trace_id = None, info.flags, None
             route, params = self._not_routed.failing(scope, exc)
         else:
             if self._mounts:
@@ -630,8 +631,6 @@ class App(Verbs):
                 )
             except Exception as exc:  # 404/405, version 400/410/503, or a routing failure (500)
                 route, params = self._not_routed.failing(scope, exc)
-        rid = info.request_id
-        length = info.content_length
         if length is not None and (length < 0 or length > route.max_body_size):
             bad = (
                 HTTPError(400, "invalid Content-Length")
@@ -648,9 +647,9 @@ class App(Verbs):
             route.pattern,
             route.handler_id,
             route.version,
-            info.flags,
+            flags,
             info,
-            info.trace_id,
+            trace_id,
             _time(),
         )
         rid_bytes = rid.encode("ascii")
@@ -696,7 +695,7 @@ class App(Verbs):
         except HTTPError:
             await send({"type": "websocket.close", "code": CLOSE_POLICY_VIOLATION})
             return
-        info = parse_ingress(scope, self.trusted_proxies)
+        info = parse_ingress(scope, self.trusted_proxies)[0]
         scope["path_params"] = params
         lctx = LocalContext.routed(
             info.request_id,

@@ -55,7 +55,7 @@ async def test_property_3_request_ids_unique_under_concurrency() -> None:
 @settings(max_examples=100, deadline=None)
 @given(st.binary(max_size=200))
 def test_incoming_request_id_kept_only_when_valid(value: bytes) -> None:
-    info = parse_ingress(scope([(b"x-request-id", value)]), TrustedProxies(()))
+    info = parse_ingress(scope([(b"x-request-id", value)]), TrustedProxies(()))[0]
     ok = 0 < len(value) <= 128 and all(
         chr(c).isascii() and (chr(c).isalnum() or chr(c) in "._-") for c in value
     )
@@ -108,16 +108,16 @@ async def test_version_preference_flags_and_trace() -> None:
 
 def test_forwarding_headers_need_trusted_proxies() -> None:
     headers = [(b"x-forwarded-for", b"203.0.113.7, 10.0.0.2")]
-    untrusted = parse_ingress(scope(headers), TrustedProxies(()))
+    untrusted = parse_ingress(scope(headers), TrustedProxies(()))[0]
     assert untrusted.client_ip == "10.0.0.1"
-    trusted = parse_ingress(scope(headers), TrustedProxies(["10.0.0.0/8"]))
+    trusted = parse_ingress(scope(headers), TrustedProxies(["10.0.0.0/8"]))[0]
     assert trusted.client_ip == "203.0.113.7"
-    spoofed = parse_ingress(scope(headers, peer="198.51.100.1"), TrustedProxies(["10.0.0.0/8"]))
+    spoofed = parse_ingress(scope(headers, peer="198.51.100.1"), TrustedProxies(["10.0.0.0/8"]))[0]
     assert spoofed.client_ip == "198.51.100.1"
     fwd = [(b"forwarded", b'for=192.0.2.60;proto=http, for="[2001:db8::1]:4711"')]
-    assert parse_ingress(scope(fwd), TrustedProxies(["10.0.0.1"])).client_ip == "2001:db8::1"
+    assert parse_ingress(scope(fwd), TrustedProxies(["10.0.0.1"]))[0].client_ip == "2001:db8::1"
     garbage = [(b"x-forwarded-for", b"not-an-ip")]
-    assert parse_ingress(scope(garbage), TrustedProxies(["10.0.0.1"])).client_ip == "10.0.0.1"
+    assert parse_ingress(scope(garbage), TrustedProxies(["10.0.0.1"]))[0].client_ip == "10.0.0.1"
 
 
 async def test_client_ip_in_meta_behind_proxy() -> None:
@@ -147,3 +147,22 @@ def test_property_3_forked_workers_never_share_request_ids() -> None:
     assert len(child) == 3
     assert not set(child) & set(parent)
     assert {i.rsplit("-", 1)[0] for i in child}.isdisjoint({i.rsplit("-", 1)[0] for i in parent})
+
+
+def test_parse_ingress_hands_over_the_fields_the_record_holds() -> None:
+    """The fields returned beside the record are the record's own, after the rarer-header
+    pass too (flags, trace context, version preference)."""
+    traceparent = b"00-" + b"a" * 32 + b"-" + b"b" * 16 + b"-01"
+    for headers in (
+        [],
+        [(b"content-length", b"12"), (b"x-request-id", b"r-1")],
+        [(b"gati-flags", b"a, b"), (b"traceparent", traceparent), (b"gati-version", b"2")],
+    ):
+        info, rid, length, flags, trace_id, rare = parse_ingress(scope(headers), TrustedProxies(()))
+        assert (rid, length, flags, trace_id, rare) == (
+            info.request_id,
+            info.content_length,
+            info.flags,
+            info.trace_id,
+            info.rare,
+        )

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from gati._pure import ids as pure_ids
 from gati._pure.ingress import Ingress as PureIngress
 from gati._pure.ingress import read_ingress as pure_read
+from gati._pure.ingress import read_ingress_head as pure_read_head
 from gati._pure.ingress import scan_headers as pure_scan
 from gati.context import ids
 
@@ -93,6 +94,13 @@ def test_scan_headers_refuses_what_is_not_a_pair() -> None:
             scan([(b"host", b"x", b"y")])
 
 
+@pytest.mark.parametrize("name", [b"user-agent", b"content-length", b"x-request-id"])
+def test_a_read_header_value_that_is_not_bytes_is_a_type_error_on_both(name: bytes) -> None:
+    for scan in (native.scan_headers, pure_scan):
+        with pytest.raises(TypeError, match="header values must be bytes"):
+            scan([(name, "text")])
+
+
 def test_a_content_length_of_any_length_saturates_on_both() -> None:
     """Item 16 of the hardening issue: 4,301 digits once made ``int()`` raise out of the scan."""
     for scan in (native.scan_headers, pure_scan):
@@ -121,6 +129,7 @@ FIELDS = (
     "content_length",
     "rare",
 )
+HEAD_FIELDS = ("request_id", "content_length", "flags", "trace_id", "rare")
 CLIENTS = st.one_of(
     st.none(),
     st.just(()),
@@ -162,6 +171,17 @@ def test_read_ingress_native_equals_pure(scope: dict[str, Any]) -> None:
     got, want = native.read_ingress(scope), pure_read(scope)
     assert _fields(got, scope) == _fields(want, scope)
     assert type(got.content_length) is type(want.content_length)
+
+
+@settings(max_examples=100, deadline=None)
+@given(scopes())
+def test_read_ingress_head_carries_the_record_on_both(scope: dict[str, Any]) -> None:
+    """``read_ingress_head``: the record, then its id, length, flags, trace id and rare list."""
+    for read in (native.read_ingress_head, pure_read_head):
+        info, *head = read(scope)
+        assert head == [getattr(info, f) for f in HEAD_FIELDS]
+    got, want = native.read_ingress_head(scope)[0], pure_read_head(scope)[0]
+    assert _fields(got, scope) == _fields(want, scope)
 
 
 def test_read_ingress_asks_for_the_rare_pass_on_a_version_query() -> None:
@@ -213,3 +233,20 @@ def test_the_native_ingress_takes_part_in_garbage_collection() -> None:
     del info, holder
     gc.collect()
     assert ref() is None
+
+
+def test_the_user_agent_reads_the_same_however_it_was_kept_on_both() -> None:
+    """The native record keeps the raw ``User-Agent`` until it is first read (decoded as
+    latin-1); a set value and a copy made before the first read behave as in the pure
+    twin."""
+    scope = {"headers": [(b"user-agent", b"caf\xe9/1")]}
+    for read in (native.read_ingress, pure_read):
+        info = read(scope)
+        early = copy.copy(info)
+        assert info.user_agent == "café/1" and info.user_agent == "café/1"
+        assert early.user_agent == "café/1"
+        early.user_agent = "other"
+        assert (early.user_agent, info.user_agent) == ("other", "café/1")
+        unread = read(scope)
+        unread.user_agent = None
+        assert unread.user_agent is None

@@ -17,7 +17,14 @@ from gati._tables import (
     USER_AGENT,
 )
 
-__all__ = ["MAX_CONTENT_LENGTH", "Ingress", "content_length", "read_ingress", "scan_headers"]
+__all__ = [
+    "MAX_CONTENT_LENGTH",
+    "Ingress",
+    "content_length",
+    "read_ingress",
+    "read_ingress_head",
+    "scan_headers",
+]
 
 # A Content-Length past this (an exabyte and more, any number of digits) reads as this value:
 # larger than any body limit, so it is a 413, and never a conversion of thousands of digits.
@@ -25,6 +32,13 @@ MAX_CONTENT_LENGTH: Final = 2**63 - 1
 _ID_OK = re.compile(rb"[A-Za-z0-9._-]{1,128}\Z")
 _slot = HEADER_SLOTS.get
 _NO_RARE: Final[tuple[None, ...]] = (None,) * RARE_SLOTS
+
+
+def _bytes(value: Any) -> bytes:
+    """A header value the scan reads, which must be bytes (as the native scan checks)."""
+    if not isinstance(value, bytes):
+        raise TypeError("header values must be bytes")
+    return value
 
 
 def content_length(value: bytes) -> int:
@@ -51,13 +65,13 @@ def scan_headers(
         if slot is None:
             continue
         if slot == USER_AGENT:
-            user_agent = value.decode("latin-1")
+            user_agent = _bytes(value).decode("latin-1")
         elif slot == CONTENT_TYPE:
             content_type = value
         elif slot == CONTENT_LENGTH:
-            length = content_length(value)
+            length = content_length(_bytes(value))
         elif slot == REQUEST_ID:
-            if _ID_OK.match(value):
+            if _ID_OK.match(_bytes(value)):
                 request_id = value.decode("ascii")
         else:
             if rare is None:
@@ -103,3 +117,12 @@ def read_ingress(scope: dict[str, Any]) -> Ingress:
         rare = list(_NO_RARE)
     info.rare = rare
     return info
+
+
+def read_ingress_head(
+    scope: dict[str, Any],
+) -> tuple[Ingress, str, int | None, frozenset[str], str | None, list[Any] | None]:
+    """``read_ingress``, and with the record the fields the app reads of every request:
+    ``(info, request_id, content_length, flags, trace_id, rare)``."""
+    info = read_ingress(scope)
+    return info, info.request_id, info.content_length, info.flags, info.trace_id, info.rare

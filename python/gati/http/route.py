@@ -129,6 +129,7 @@ class Route:
     __slots__ = (
         "body_converts",
         "body_validator",
+        "checks",
         "cookies_schema",
         "deprecated",
         "handler",
@@ -220,6 +221,10 @@ class Route:
             *(part.check for part in header_params(headers, cookies)),
             *(() if form_limits is None else (form_limits.apply,)),
         )
+        # whether _check has anything to do (query, path parameters, header/cookie/form steps)
+        self.checks = bool(
+            self.query_validator is not None or self.params_validator is not None or self.prepare
+        )
         self.validates = any(
             v is not None
             for v in (self.body_validator, self.query_validator, self.params_validator)
@@ -301,8 +306,12 @@ class Route:
 
     def _plan(self, global_hooks: Sequence[Hook]) -> RoutePlan:
         plan = plan_route(global_hooks, self.hooks, timeout=self.timeout)
-        if self.steps:
-            plan = RoutePlan((*self.steps, *plan.before), plan.after, plan.catch, plan.timeout)
+        before = (*self.steps, *plan.before)
+        direct = None
+        if self.is_async and self.body_validator is None:  # nothing to await before the handler
+            check = self._check if self.checks else None
+            direct = (check, self.handler, self.answer, self.validates)
+        plan = RoutePlan(before, plan.after, plan.catch, plan.timeout, direct)
         return plan if self.plan_edit is None else self.plan_edit(plan)
 
     async def call(self, req: Request[Any], res: Response, lctx: Any, gctx: Any) -> Any:
@@ -319,6 +328,26 @@ class Route:
                     _read_body(*read)
             except ValidationError as exc:
                 raise RequestInvalid(exc, "body") from None
+        if self.checks:
+            self._check(req)
+        m = lctx.meta
+        if m._phase == "routed" and lctx.extras_if_made is None:
+            # advance()'s moves with no phase listener to call ("validated" is never seen)
+            m._phase = "processing"
+        else:
+            if self.validates:
+                lctx.advance("validated")
+            lctx.advance("processing")
+        if self.is_async:
+            result = await self.handler(req, res, lctx, gctx)
+        else:
+            result = await run_in_threadpool(self.handler, req, res, lctx, gctx)
+        self.answer(result, res)
+        return result
+
+    def _check(self, req: Request[Any]) -> None:
+        """The query, path parameters and header/cookie/form steps: validated, converted into
+        ``req``; ``RequestInvalid`` (422) on the first part that fails."""
         if self.query_validator is not None:
             values = coerce_query(req.query, self.query_coercions)
             try:
@@ -339,21 +368,13 @@ class Route:
                 )
             except ValidationError as exc:
                 raise RequestInvalid(exc, "path") from None
-        if self.prepare:
-            for step in self.prepare:
-                step(req)
-        m = lctx.meta
-        if m._phase == "routed" and lctx.extras_if_made is None:
-            # advance()'s moves with no phase listener to call ("validated" is never seen)
-            m._phase = "processing"
-        else:
-            if self.validates:
-                lctx.advance("validated")
-            lctx.advance("processing")
-        if self.is_async:
-            result = await self.handler(req, res, lctx, gctx)
-        else:
-            result = await run_in_threadpool(self.handler, req, res, lctx, gctx)
+        for step in self.prepare:
+            step(req)
+
+    def answer(self, result: Any, res: Response) -> None:
+        """What the call does with the handler's result: a returned value becomes the JSON
+        body (a Starlette response is delegated to), the response is validated against the
+        route's schema, and a 5xx is reported to ``server_error``."""
         if result is not None and result is not res:
             if isinstance(result, StarletteResponse):
                 res.delegate(result)
@@ -372,4 +393,3 @@ class Route:
                 res.json(dumped)
         if res.status_code >= 500 and self.server_error is not None and res.asgi is None:
             self.server_error()
-        return result

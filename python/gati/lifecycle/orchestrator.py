@@ -270,22 +270,44 @@ class Orchestrator:
             if x is None or not x.before:
                 timeout = plan.timeout
                 wd = self._wd
-                task = None if wd is None else running_tasks.get(wd.loop)
-                if wd is not None and task is not None and timeout is not None:
-                    # the watchdog written out, as in run (a coroutine frame less)
-                    wd.arm(task, timeout)
-                    try:
-                        result = await call(*args)
-                    except BaseException:
-                        if wd.disarm(task):
-                            raise _HandlerTimedOut(f"timed out after {timeout} s") from None
-                        raise
-                    if wd.disarm(task):
-                        raise _HandlerTimedOut(f"timed out after {timeout} s")
-                elif timeout is not None:
+                armed: Watchdog | None = None
+                task: Any = None
+                if timeout is not None and wd is not None:
+                    task = running_tasks.get(wd.loop)
+                    if task is not None:  # Watchdog.arm written out: a Python call less
+                        armed = wd
+                        when = wd.clock() + timeout
+                        wd.deadlines[task] = when
+                        if when < wd.armed_at:
+                            wd.schedule(when)
+                if timeout is not None and armed is None:  # no watchdog for this loop yet
                     result = await self._bounded(call(*args), timeout, _HandlerTimedOut)
                 else:
-                    result = await call(*args)
+                    try:
+                        direct = plan.direct
+                        if direct is None:
+                            result = await call(*args)
+                        else:  # the route call inline: a coroutine level less
+                            check, handler, answer, validates = direct
+                            if check is not None:
+                                check(req)
+                            m = lctx.meta
+                            if m._phase == "routed" and lctx.extras_if_made is None:
+                                m._phase = "processing"  # advance()'s moves, no listener
+                            else:
+                                if validates:
+                                    lctx.advance("validated")
+                                lctx.advance("processing")
+                            result = await handler(*args)
+                            answer(result, res)
+                    except BaseException:
+                        if armed is not None and armed.disarm(task):
+                            raise _HandlerTimedOut(f"timed out after {timeout} s") from None
+                        raise
+                    if armed is not None:  # Watchdog.disarm written out
+                        armed.deadlines.pop(task, None)
+                        if armed.expired and armed.disarm(task):
+                            raise _HandlerTimedOut(f"timed out after {timeout} s")
                 lctx.hook_index += 1
         except BaseException as exc:
             if isinstance(exc, Exception) and not isinstance(exc, _HandlerTimedOut):

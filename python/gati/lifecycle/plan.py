@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Any, Final
 
 from gati._backend import twin
 from gati.hook import Hook
@@ -22,12 +22,19 @@ class RoutePlan:
 
     ``plain``: only before hooks, each async without timeout or retries, the plan
     ``Orchestrator.run_plain`` runs straight through.
+
+    ``direct``: the route call taken apart for ``run_plain``, which then runs it inline (a
+    coroutine level less): ``(check, handler, answer, validates)`` -- ``check(req)`` the
+    synchronous request validation (or None), ``handler`` the async handler,
+    ``answer(result, res)`` what the call does with its result, ``validates`` whether the
+    call passes phase ``validated``. None: the call is only ``call(req, res, lctx, gctx)``.
     """
 
     before: tuple[Hook, ...]
     after: tuple[Hook, ...]
     catch: tuple[Hook, ...]
     timeout: float | None = DEFAULT_TIMEOUT
+    direct: tuple[Any, Any, Any, bool] | None = field(default=None, repr=False, compare=False)
     plain: bool = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
