@@ -122,7 +122,10 @@ impl<'a, 's, 'py> Direct<'a, 's, 'py> {
         if node.nullable && next == Some(b'n') {
             return Ok(self.r.word("null", py.None().into_bound(py))?);
         }
-        if depth >= MAX_NEST || guard::stack_here() < self.stack_floor {
+        // Only containers nest (a ref cycle that enters none is refused by the planner).
+        if matches!(next, Some(b'{' | b'['))
+            && (depth >= MAX_NEST || guard::stack_here() < self.stack_floor)
+        {
             return self.generic(node, depth);
         }
         let value = match (&node.kind, next) {
@@ -215,9 +218,12 @@ impl<'a, 's, 'py> Direct<'a, 's, 'py> {
         self.r.bump();
         // While the keys come in schema order (`ordered`), the values replace those of a copy
         // of the template; at the first key out of that order, the dict is rebuilt with the
-        // properties read so far and filled key by key from then on.
-        let mut dict = k.template.bind(py).copy()?;
-        let mut ordered = true;
+        // properties read so far and filled key by key from then on. Objects without a
+        // template are filled key by key from the start.
+        let (mut dict, mut ordered) = match &k.template {
+            Some(template) => (template.bind(py).copy()?, true),
+            None => (PyDict::new(py), false),
+        };
         let mut seen = Seen::new(k.properties.len());
         let mut hint = 0;
         if !self.r.eat(b'}') {

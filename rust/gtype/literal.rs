@@ -4,7 +4,7 @@ use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyString, PyType};
 
 use super::errors::{Code, Path};
 use super::node::{Ctx, Node};
-use super::{plan, types};
+use super::{json, plan, types};
 
 /// The JSON kind that decides which candidates a value may equal.
 #[derive(PartialEq, Eq, Clone, Copy)]
@@ -77,10 +77,15 @@ pub struct LiteralNode {
     code: Code,
     values: Vec<(Py<PyAny>, JsonKind)>,
     pub(super) enum_class: Option<Py<PyType>>,
+    /// The `str` candidates as Rust text, in order, each with the candidate itself when it is
+    /// a plain `str` (reused as the value read from JSON), so a JSON string is matched without
+    /// asking Python for each candidate's text. Strings reach nothing: the collector need not
+    /// see them.
+    texts: Vec<(Box<str>, Option<Py<PyString>>)>,
 }
 
 pub fn compile(d: &Bound<'_, PyDict>, is_enum: bool) -> PyResult<LiteralNode> {
-    let values = plan::req(d, "values")?
+    let values: Vec<(Py<PyAny>, JsonKind)> = plan::req(d, "values")?
         .try_iter()?
         .map(|v| v.map(|v| (json_kind(&v), v)).map(|(k, v)| (v.unbind(), k)))
         .collect::<PyResult<_>>()?;
@@ -88,7 +93,24 @@ pub fn compile(d: &Bound<'_, PyDict>, is_enum: bool) -> PyResult<LiteralNode> {
         Some(c) if is_enum => Some(c.cast_into::<PyType>()?.unbind()),
         _ => None,
     };
+    let mut texts = Vec::new();
+    for (cand, kind) in &values {
+        let cand = cand.bind(d.py());
+        if *kind == JsonKind::Str {
+            // A candidate holding a lone surrogate equals no JSON text.
+            if let Ok(text) = cand.cast::<PyString>()?.to_str() {
+                let plain = cand.is_exact_instance_of::<PyString>();
+                let reused: Option<Py<PyString>> = if plain {
+                    Some(cand.cast::<PyString>()?.clone().unbind())
+                } else {
+                    None
+                };
+                texts.push((text.into(), reused));
+            }
+        }
+    }
     Ok(LiteralNode {
+        texts,
         code: if is_enum {
             Code::EnumError
         } else {
@@ -111,20 +133,15 @@ impl LiteralNode {
         if self.enum_class.is_some() {
             return Ok(None);
         }
-        for (cand, kind) in &self.values {
-            if *kind == JsonKind::Str {
-                let cand = cand.bind(py).cast::<PyString>().map_err(|_| ())?;
-                if cand.to_str().is_ok_and(|c| c == text) {
-                    let plain = cand.is_exact_instance_of::<PyString>();
-                    return Ok(Some(if plain {
-                        cand.clone()
-                    } else {
-                        PyString::new(py, text)
-                    }));
-                }
-            }
+        let found = self
+            .texts
+            .iter()
+            .find(|(cand, _)| json::same(cand.as_bytes(), text.as_bytes()));
+        match found {
+            Some((_, Some(plain))) => Ok(Some(plain.bind(py).clone())),
+            Some((_, None)) => Ok(Some(PyString::new(py, text))),
+            None => Err(()),
         }
-        Err(())
     }
 }
 

@@ -28,10 +28,12 @@ pub enum Extra {
 pub struct ObjectNode {
     pub(super) properties: Vec<Property>,
     names: Py<PyFrozenSet>,
-    /// `{name: None}` for every property in schema order: the JSON reader copies it (one
-    /// allocation of the right size) and replaces the values as keys come in that order.
-    /// Strings and `None` cannot reach back to the validator, so the collector need not see it.
-    pub(super) template: Py<PyDict>,
+    /// `{name: None}` for every property in schema order, for objects of `TEMPLATE_MIN`
+    /// properties or more: the JSON reader copies it (one allocation of the right size) and
+    /// replaces the values as keys come in that order. Smaller objects are built entry by
+    /// entry, which costs less than the copy. Strings and `None` cannot reach back to the
+    /// validator, so the collector need not see it.
+    pub(super) template: Option<Py<PyDict>>,
     pub(super) extra: Extra,
     /// Property indexes by name, for objects with more properties than a scan should visit.
     index: HashMap<String, usize>,
@@ -43,6 +45,10 @@ pub struct ObjectNode {
 /// Objects with more properties than this find a JSON key through `index`, not a scan, and
 /// are read from a dict by looking each property up.
 const SCAN_MAX: usize = 16;
+
+/// Objects with fewer properties than this are read from JSON into a new dict: copying a
+/// template costs more than the dict's growth up to here.
+const TEMPLATE_MIN: usize = 6;
 
 impl ObjectNode {
     /// The index of the property named `key`, trying `hint` (the usual next one) first.
@@ -116,10 +122,15 @@ pub fn compile(cx: &Compiler, d: &Bound<'_, PyDict>) -> PyResult<ObjectNode> {
         });
     }
     let names = PyFrozenSet::new(py, properties.iter().map(|p| p.name.bind(py)))?.unbind();
-    let template = PyDict::new(py);
-    for p in &properties {
-        template.set_item(p.name.bind(py), py.None())?;
-    }
+    let template = if properties.len() >= TEMPLATE_MIN {
+        let template = PyDict::new(py);
+        for p in &properties {
+            template.set_item(p.name.bind(py), py.None())?;
+        }
+        Some(template.unbind())
+    } else {
+        None
+    };
     let extra = match plan::get(d, "extra")? {
         None => Extra::Ignore,
         Some(e) => match e.extract::<String>().ok().as_deref() {
@@ -140,7 +151,7 @@ pub fn compile(cx: &Compiler, d: &Bound<'_, PyDict>) -> PyResult<ObjectNode> {
     Ok(ObjectNode {
         properties,
         names,
-        template: template.unbind(),
+        template,
         extra,
         index,
         // A plan written without it (by hand) is read the safe way.

@@ -3,6 +3,8 @@ use pyo3::exceptions::{PyTimeoutError, PyUnicodeEncodeError, PyValueError};
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
+use regex_automata::dfa::{dense, Automaton, StartKind};
+use regex_automata::Input;
 
 use super::errors::{Code, Path};
 use super::formats::Format;
@@ -13,11 +15,49 @@ use super::{plan, types};
 /// subset; for `re2` and `backtracking`, the `search` of the pattern compiled by the Python
 /// module the pure backend uses too (google-re2; `regex`, called with the plan's timeout).
 pub enum Pattern {
-    Rust(regex::Regex),
+    Rust(Box<RustPattern>),
     Python {
         search: Py<PyAny>,
         timeout: Option<f64>,
     },
+}
+
+/// A pattern of the `rust` subset: a fully built DFA when one fits in `DFA_LIMIT` bytes (a
+/// search is then a walk over the bytes, with none of the general engine's set-up, which cost
+/// more than the walk on the short texts fields hold), else `regex`'s own engine.
+pub struct RustPattern {
+    dfa: Option<dense::DFA<Vec<u32>>>,
+    regex: regex::Regex,
+}
+
+/// The most memory one pattern's DFA may take (its construction stops there).
+const DFA_LIMIT: usize = 256 * 1024;
+
+impl RustPattern {
+    fn new(pattern: &str) -> PyResult<Self> {
+        let syntax = rust_syntax(pattern);
+        let regex = regex::Regex::new(&syntax).map_err(|e| PyValueError::new_err(e.to_string()))?;
+        let dfa = dense::Builder::new()
+            .configure(
+                dense::Config::new()
+                    .start_kind(StartKind::Unanchored)
+                    .dfa_size_limit(Some(DFA_LIMIT))
+                    .determinize_size_limit(Some(DFA_LIMIT)),
+            )
+            .build(&syntax)
+            .ok();
+        Ok(RustPattern { dfa, regex })
+    }
+
+    /// Whether the pattern occurs anywhere in `text`.
+    pub fn is_match(&self, text: &str) -> bool {
+        let found = self.dfa.as_ref().and_then(|dfa| {
+            dfa.try_search_fwd(&Input::new(text).earliest(true))
+                .ok()
+                .map(|m| m.is_some())
+        });
+        found.unwrap_or_else(|| self.regex.is_match(text))
+    }
 }
 
 /// What a pattern search found.
@@ -49,10 +89,7 @@ fn rust_syntax(pattern: &str) -> String {
 fn compile_pattern(d: &Bound<'_, PyDict>, pattern: &str) -> PyResult<Pattern> {
     let py = d.py();
     Ok(match plan::string(d, "pattern_engine")?.as_deref() {
-        Some("rust") => Pattern::Rust(
-            regex::Regex::new(&rust_syntax(pattern))
-                .map_err(|e| PyValueError::new_err(e.to_string()))?,
-        ),
+        Some("rust") => Pattern::Rust(Box::new(RustPattern::new(pattern)?)),
         Some("re2") => {
             let re2 = py.import("re2")?;
             let options = re2.getattr("Options")?.call0()?;

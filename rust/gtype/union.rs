@@ -15,6 +15,9 @@ pub struct UnionNode {
     discriminator: Option<Py<PyString>>,
     /// The discriminator as Rust text, for matching keys read from JSON.
     pub(super) tag_key: Option<String>,
+    /// The discriminator's bytes as they appear in JSON when no escape is needed (compared
+    /// with an object's first key before a general key read).
+    pub(super) tag_raw: Option<Box<[u8]>>,
     /// (tag value, member index) pairs, matched with the literal rule.
     mapping: Vec<(Py<PyAny>, usize)>,
     /// The `str` tags as Rust text, so a tag read from JSON is matched without a Python string
@@ -57,10 +60,15 @@ pub fn compile(cx: &Compiler, d: &Bound<'_, PyDict>) -> PyResult<UnionNode> {
             }
         }
     }
+    let tag_raw = tag_key
+        .as_deref()
+        .filter(|t| !t.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20))
+        .map(|t| t.as_bytes().into());
     Ok(UnionNode {
         members,
         discriminator,
         tag_key,
+        tag_raw,
         mapping,
         tag_texts,
     })

@@ -91,7 +91,7 @@ _BOUNDED = json.JSONDecoder(
 
 def _load(text: str, raw: bytes) -> Any:
     """``json.loads`` with the checks above; the plain decoder when no digit run is long."""
-    if len(raw) > MAX_INT_DIGITS and _LONG_RUN in raw.translate(_DIGIT_RUNS):
+    if len(raw) > MAX_INT_DIGITS and raw.translate(_DIGIT_RUNS).find(_LONG_RUN) >= 0:
         return _BOUNDED.decode(text)
     try:
         return _CHECKED.decode(text)
@@ -220,7 +220,9 @@ def _quick(data: bytes | bytearray | memoryview | str, max_depth: int) -> Any:
     # than twice as many bytes, so shorter documents skip the two counts.
     if len(raw) > 2 * max_depth and raw.count(b"[") + raw.count(b"{") > max_depth:
         return _MISS
-    if len(raw) >= len(_LONG_INT) and _LONG_INT in raw.translate(_DIGIT_RUNS):
+    # find, not `in`: bytes' `in` first tries its operand as an int, and raising and clearing
+    # that TypeError cost more than the search.
+    if len(raw) >= len(_LONG_INT) and raw.translate(_DIGIT_RUNS).find(_LONG_INT) >= 0:
         return _MISS
     try:
         return orjson.loads(raw)

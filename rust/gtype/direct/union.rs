@@ -12,6 +12,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyBool;
 
 use super::{Direct, Stop, R};
+use crate::gtype::json::same;
 use crate::gtype::node::{Kind, Node};
 use crate::gtype::scalar::Scalar;
 use crate::gtype::union::UnionNode;
@@ -48,13 +49,29 @@ impl<'py> Direct<'_, '_, 'py> {
         let tag_key = k.tag_key.as_deref().unwrap_or_default();
         self.r.bump();
         loop {
-            let key = self.entry_key()?;
+            // The tag usually comes first, as it is written: its raw bytes are compared
+            // before a general key read.
             self.r.ws();
-            if key == tag_key {
+            let raw = self.r.peek() == Some(b'"')
+                && k.tag_raw
+                    .as_deref()
+                    .is_some_and(|name| self.r.raw_key(name));
+            let is_tag = if raw {
+                if !self.r.eat(b':') {
+                    return Err(Stop::Redo);
+                }
+                true
+            } else {
+                self.entry_key()? == tag_key
+            };
+            self.r.ws();
+            if is_tag {
                 let tag = match (self.r.peek(), &k.tag_texts) {
                     (Some(b'"'), Some(texts)) => {
                         let text = self.r.str_token()?;
-                        let found = texts.iter().find(|(t, _)| *t == text);
+                        let found = texts
+                            .iter()
+                            .find(|(t, _)| same(t.as_bytes(), text.as_bytes()));
                         return found.map(|(_, i)| *i).ok_or(Stop::Redo);
                     }
                     (Some(b'"'), None) => {
