@@ -186,24 +186,21 @@ fn py_scan_headers<'py>(py: Python<'py>, headers: &Bound<'py, PyAny>) -> Scanned
     })
 }
 
-/// What `scan_headers` hands back (see above).
-type Scanned<'py> = PyResult<(
+/// `(request_id, user_agent, content_type, content_length, rare)`, the `User-Agent` as `Agent`.
+type Scan<'py, Agent> = PyResult<(
     Bound<'py, PyString>,
-    Option<Bound<'py, PyString>>,
+    Option<Bound<'py, Agent>>,
     Option<Bound<'py, PyAny>>,
     Option<i64>,
     Option<Bound<'py, PyList>>,
 )>;
 
+/// What `scan_headers` hands back (see above).
+type Scanned<'py> = Scan<'py, PyString>;
+
 /// `scan_headers` with the `User-Agent` value still raw (checked to be bytes): the record
 /// decodes it when it is read (most requests never read it; decoding costs ~500 instructions).
-type RawScanned<'py> = PyResult<(
-    Bound<'py, PyString>,
-    Option<Bound<'py, PyBytes>>,
-    Option<Bound<'py, PyAny>>,
-    Option<i64>,
-    Option<Bound<'py, PyList>>,
-)>;
+type RawScanned<'py> = Scan<'py, PyBytes>;
 
 fn scan_headers<'py>(py: Python<'py>, headers: &Bound<'py, PyAny>) -> RawScanned<'py> {
     let mut request_id = None;
