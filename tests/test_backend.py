@@ -50,7 +50,7 @@ def test_the_layers_above_use_the_registered_twins() -> None:
     assert type(routing.make_router()) is twin("Router")
     assert ingress._read_ingress is twin("read_ingress_head")
     assert ingress.new_ingress is twin("Ingress")
-    assert sender._messages is twin("response_messages")
+    assert sender.response_messages is twin("response_messages")
     assert ids.new_request_id is twin("new_request_id")
 
 

@@ -1,5 +1,5 @@
-//! `response_messages`: the two ASGI messages of a rendered response (`http.response.start`
-//! with its header list, then `http.response.body`), built in one call. Pure twin:
+//! `response_messages`: the two ASGI messages of a `Response` (`http.response.start` with its
+//! header list, then `http.response.body`), read, rendered and built in one call. Pure twin:
 //! `gati._pure.messages.response_messages`.
 use pyo3::intern;
 use pyo3::prelude::*;
@@ -15,6 +15,12 @@ static REQUEST_ID: PyOnceLock<Py<PyBytes>> = PyOnceLock::new();
 static CONTENT_TYPE: PyOnceLock<Py<PyBytes>> = PyOnceLock::new();
 static JSON_TYPE: PyOnceLock<Py<PyTuple>> = PyOnceLock::new();
 static EMPTY: PyOnceLock<Py<PyBytes>> = PyOnceLock::new();
+/// `orjson.dumps`, which renders a JSON body exactly as `Response.render` does.
+static DUMPS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+/// `(b"content-length", b"<n>")` for every body shorter than `CACHED_LENGTHS`, made once:
+/// formatting the length and making the pair cost more than an index.
+static LENGTHS: PyOnceLock<Vec<Py<PyTuple>>> = PyOnceLock::new();
+const CACHED_LENGTHS: usize = 4096;
 /// The two messages with their keys in place: a copy of a small dict is one clone of its
 /// table, cheaper than inserting into new ones.
 static START: PyOnceLock<Py<PyDict>> = PyOnceLock::new();
@@ -79,13 +85,87 @@ fn template<'py>(
     made.bind(py).copy()
 }
 
-/// `(start, body)` for a response: `status`, the rendered `body` and its `media` type (or
-/// `None`), the handler's `extra` headers (a list of byte pairs) and the `request_id` echoed
-/// in `X-Request-ID`. Statuses below 200, 204 and 304 carry no body, length or type; a
-/// `Content-Type` among `extra` wins over `media`; a `HEAD` request gets an empty body.
+/// The content-length pair of an `n`-byte body.
+fn length_pair(py: Python<'_>, n: usize) -> PyResult<Bound<'_, PyTuple>> {
+    let mut digits = [0u8; 20];
+    if n >= CACHED_LENGTHS {
+        let name = constant(py, &CONTENT_LENGTH, b"content-length");
+        let value = PyBytes::new(py, decimal(n, &mut digits));
+        return PyTuple::new(py, [name, value]);
+    }
+    let made = LENGTHS.get_or_try_init(py, || -> PyResult<Vec<Py<PyTuple>>> {
+        let name = constant(py, &CONTENT_LENGTH, b"content-length");
+        (0..CACHED_LENGTHS)
+            .map(|i| {
+                let value = PyBytes::new(py, decimal(i, &mut digits));
+                PyTuple::new(py, [name.clone(), value]).map(Bound::unbind)
+            })
+            .collect()
+    })?;
+    Ok(made[n].bind(py).clone())
+}
+
+/// `res.render()`: the body and its media type. A JSON value (`_body` is `None`) goes
+/// through `orjson.dumps` here; a value orjson refuses is left to `render`, which tries the
+/// encodings beyond plain JSON and raises what it raises.
+fn render<'py>(
+    py: Python<'py>,
+    res: &Bound<'py, PyAny>,
+) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyAny>)> {
+    let body = res.getattr(intern!(py, "_body"))?;
+    let media = res.getattr(intern!(py, "_media_type"))?;
+    if !body.is_none() {
+        return Ok((body, media));
+    }
+    let dumps = DUMPS.get_or_try_init(py, || {
+        py.import("orjson")?.getattr("dumps").map(Bound::unbind)
+    })?;
+    match dumps
+        .bind(py)
+        .call1((res.getattr(intern!(py, "_payload"))?,))
+    {
+        Ok(body) => Ok((body, media)),
+        Err(_) => res.call_method0(intern!(py, "render"))?.extract(),
+    }
+}
+
+/// `(start, body)` for the `Response` `res`: its status, rendered body and media type (or
+/// `None`), its headers (a list of byte pairs) and the `request_id` echoed in `X-Request-ID`.
+/// Statuses below 200, 204 and 304 carry no body, length or type; a `Content-Type` among the
+/// headers wins over the media type; a `HEAD` request gets an empty body.
 #[pyfunction]
 #[pyo3(name = "response_messages")]
 fn py_response_messages<'py>(
+    py: Python<'py>,
+    method: &Bound<'py, PyString>,
+    res: &Bound<'py, PyAny>,
+    request_id: &Bound<'py, PyBytes>,
+) -> PyResult<(Bound<'py, PyDict>, Bound<'py, PyDict>)> {
+    guard(|| {
+        let (body, media) = render(py, res)?;
+        let body = body.cast_into::<PyBytes>()?;
+        let media = if media.is_none() {
+            None
+        } else {
+            Some(media.cast_into::<PyBytes>()?)
+        };
+        let status = res.getattr(intern!(py, "status_code"))?;
+        let extra = res.getattr(intern!(py, "headers"))?;
+        let extra = extra.cast::<PyList>()?;
+        messages(
+            py,
+            method,
+            &status,
+            &body,
+            media.as_ref(),
+            extra,
+            request_id,
+        )
+    })
+}
+
+/// The two messages of a rendered response (see `response_messages`).
+fn messages<'py>(
     py: Python<'py>,
     method: &Bound<'py, PyString>,
     status: &Bound<'py, PyAny>,
@@ -94,65 +174,56 @@ fn py_response_messages<'py>(
     extra: &Bound<'py, PyList>,
     request_id: &Bound<'py, PyBytes>,
 ) -> PyResult<(Bound<'py, PyDict>, Bound<'py, PyDict>)> {
-    guard(|| {
-        let code: i64 = status.extract()?;
-        let rid = PyTuple::new(
-            py,
-            [
-                constant(py, &REQUEST_ID, b"x-request-id"),
-                request_id.clone(),
-            ],
-        )?;
-        let empty = constant(py, &EMPTY, b"");
-        let (headers, body) = if code < 200 || code == 204 || code == 304 {
-            let headers = PyList::new(py, [rid])?;
-            for item in extra.iter() {
-                headers.append(item)?;
-            }
-            (headers, empty.clone())
+    let code: i64 = status.extract()?;
+    let rid = PyTuple::new(
+        py,
+        [
+            constant(py, &REQUEST_ID, b"x-request-id"),
+            request_id.clone(),
+        ],
+    )?;
+    let empty = constant(py, &EMPTY, b"");
+    let (headers, body) = if code < 200 || code == 204 || code == 304 {
+        let headers = PyList::new(py, [rid])?;
+        for item in extra.iter() {
+            headers.append(item)?;
+        }
+        (headers, empty.clone())
+    } else {
+        let length = length_pair(py, body.as_bytes().len())?;
+        let headers = PyList::new(py, [length, rid])?;
+        let media = if extra.is_empty() || !sets_content_type(extra)? {
+            media
         } else {
-            let mut digits = [0u8; 20];
-            let length = PyTuple::new(
-                py,
-                [
-                    constant(py, &CONTENT_LENGTH, b"content-length"),
-                    PyBytes::new(py, decimal(body.as_bytes().len(), &mut digits)),
-                ],
-            )?;
-            let headers = PyList::new(py, [length, rid])?;
-            let media = if extra.is_empty() || !sets_content_type(extra)? {
-                media
-            } else {
-                None
-            };
-            if let Some(media) = media {
-                if media.as_bytes() == JSON_MEDIA {
-                    let pair = JSON_TYPE.get_or_try_init(py, || {
-                        PyTuple::new(
-                            py,
-                            [constant(py, &CONTENT_TYPE, b"content-type"), media.clone()],
-                        )
-                        .map(Bound::unbind)
-                    })?;
-                    headers.append(pair.bind(py))?;
-                } else {
-                    let name = constant(py, &CONTENT_TYPE, b"content-type");
-                    headers.append(PyTuple::new(py, [name, media.clone()])?)?;
-                }
-            }
-            for item in extra.iter() {
-                headers.append(item)?;
-            }
-            (headers, body.clone())
+            None
         };
-        let start = template(py, &START, "http.response.start", "headers")?;
-        start.set_item(intern!(py, "status"), status)?;
-        start.set_item(intern!(py, "headers"), headers)?;
-        let message = template(py, &BODY, "http.response.body", "body")?;
-        let head = method.to_str().is_ok_and(|m| m == "HEAD");
-        message.set_item(intern!(py, "body"), if head { empty } else { body })?;
-        Ok((start, message))
-    })
+        if let Some(media) = media {
+            if media.as_bytes() == JSON_MEDIA {
+                let pair = JSON_TYPE.get_or_try_init(py, || {
+                    PyTuple::new(
+                        py,
+                        [constant(py, &CONTENT_TYPE, b"content-type"), media.clone()],
+                    )
+                    .map(Bound::unbind)
+                })?;
+                headers.append(pair.bind(py))?;
+            } else {
+                let name = constant(py, &CONTENT_TYPE, b"content-type");
+                headers.append(PyTuple::new(py, [name, media.clone()])?)?;
+            }
+        }
+        for item in extra.iter() {
+            headers.append(item)?;
+        }
+        (headers, body.clone())
+    };
+    let start = template(py, &START, "http.response.start", "headers")?;
+    start.set_item(intern!(py, "status"), status)?;
+    start.set_item(intern!(py, "headers"), headers)?;
+    let message = template(py, &BODY, "http.response.body", "body")?;
+    let head = method.to_str().is_ok_and(|m| m == "HEAD");
+    message.set_item(intern!(py, "body"), if head { empty } else { body })?;
+    Ok((start, message))
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from gati.http.response import Response
 from tests.gtype.plans import node, plan
 
 native = pytest.importorskip("gati._native")
@@ -57,7 +58,7 @@ def entry_points() -> dict[str, Callable[[], Any]]:
         "ingress ids": native.new_request_id,
         "ingress read": lambda: native.read_ingress({"headers": []}),
         "ingress record": native.Ingress,
-        "response messages": lambda: native.response_messages("GET", 200, b"", None, [], b"r"),
+        "response messages": lambda: native.response_messages("GET", Response(), b"r"),
     }
 
 

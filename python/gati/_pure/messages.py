@@ -1,9 +1,12 @@
 """The pure twin of the native ``response_messages`` (``rust/response``): the two ASGI
-messages of a rendered response."""
+messages of a ``Response``."""
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
+
+if TYPE_CHECKING:
+    from gati.http.response import Response
 
 __all__ = ["response_messages"]
 
@@ -16,6 +19,15 @@ _JSON_TYPE: Final = (b"content-type", _JSON_MEDIA)
 
 
 def response_messages(
+    method: str, res: Response, request_id: bytes
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``(start, body)`` for ``res``: its body rendered (``res.render()``: JSON encoded once),
+    then the messages built from its status, media type and headers."""
+    body, media = res.render()
+    return messages(method, res.status_code, body, media, res.headers, request_id)
+
+
+def messages(
     method: str,
     status: int,
     body: bytes,

@@ -2,7 +2,9 @@
 
 Every writer sets ``written``, which is how the lifecycle knows a catch hook answered the
 request. JSON is kept as a value until the response is sent, so response validation sees
-the value and the body is encoded exactly once.
+the value and the body is encoded exactly once. A JSON value is held in ``_payload`` with
+``_body`` ``None`` (raw bytes in ``_body`` otherwise): ``response_messages`` reads these slots
+directly (``rust/response``, pure twin ``gati._pure.messages``).
 """
 
 from __future__ import annotations
@@ -22,7 +24,6 @@ __all__ = ["JSON_MEDIA", "Response"]
 
 JSON_MEDIA = b"application/json"
 _TEXT_MEDIA = b"text/plain; charset=utf-8"
-_NOTHING: Any = object()
 _dumps = orjson.dumps
 
 
@@ -43,8 +44,8 @@ class Response:
         self.status_code = 200
         self.headers: list[tuple[bytes, bytes]] = []
         self.written = False
-        self._payload: Any = _NOTHING
-        self._body = b""
+        self._payload: Any = None
+        self._body: bytes | None = b""
         self._media_type: bytes | None = None
         self.asgi: Any = None
 
@@ -76,6 +77,7 @@ class Response:
     def json(self, value: Any) -> Response:
         """Send ``value`` as JSON (validated against the route's response schema, if any)."""
         self._payload = value
+        self._body = None
         self._media_type = JSON_MEDIA
         self.written = True
         return self
@@ -86,7 +88,9 @@ class Response:
 
     def send(self, body: bytes, media_type: str | bytes = b"application/octet-stream") -> Response:
         """Send raw bytes with the given media type."""
-        self._payload = _NOTHING
+        if body is None:
+            raise TypeError("send() takes the body as bytes, not None")
+        self._payload = None
         self._body = body
         self._media_type = (
             media_type.encode("latin-1") if isinstance(media_type, str) else media_type
@@ -190,16 +194,16 @@ class Response:
     @property
     def has_json(self) -> bool:
         """Whether the body is a JSON value (the one response validation checks)."""
-        return self._payload is not _NOTHING
+        return self._body is None
 
     @property
     def payload(self) -> Any:
         """The JSON value set by ``json()`` (``None`` when the body is not JSON)."""
-        return None if self._payload is _NOTHING else self._payload
+        return self._payload
 
     def render(self) -> tuple[bytes, bytes | None]:
         """The encoded body and its media type."""
-        if self._payload is not _NOTHING:
+        if self._body is None:
             try:
                 return _dumps(self._payload), self._media_type
             except TypeError:  # not plain JSON: Decimal, set, bytes, a pydantic model…

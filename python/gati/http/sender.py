@@ -14,7 +14,12 @@ __all__ = ["Receive", "Send", "response_messages", "send_delegated", "send_probl
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 
-_messages: Callable[..., tuple[dict[str, Any], dict[str, Any]]] = twin("response_messages")
+# The two ASGI messages for a ``Response``, its body rendered (JSON encoded once) and the
+# messages built in one native call (or its pure twin); a HEAD request gets the headers and the
+# length without the body. ``response_messages(method, res, request_id)``.
+response_messages: Callable[[str, Response, bytes], tuple[dict[str, Any], dict[str, Any]]] = twin(
+    "response_messages"
+)
 
 
 async def send_delegated(
@@ -29,16 +34,6 @@ async def send_delegated(
         raw.extend(res.headers)
     raw.append((b"x-request-id", request_id))
     await res.asgi(scope, receive, send)
-
-
-def response_messages(
-    method: str, res: Response, request_id: bytes
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The two ASGI messages for ``res``, its body rendered here (JSON encoded once) and the
-    messages built in one native call (or its pure twin); a HEAD request gets the headers and
-    the length without the body. A plain function: no coroutine per request."""
-    body, media = res.render()
-    return _messages(method, res.status_code, body, media, res.headers, request_id)
 
 
 async def send_problem(
