@@ -125,3 +125,19 @@ def test_a_header_that_is_not_a_pair_is_a_value_error_on_both() -> None:
         res.headers = bad
         with pytest.raises(ValueError):
             build("GET", res, b"r")
+
+
+def test_send_refuses_none_as_a_body() -> None:
+    """A body of None would read as "no bytes: a JSON value"; send() says so at once."""
+    with pytest.raises(TypeError, match="bytes"):
+        Response().send(None)  # type: ignore[arg-type]
+
+
+def test_json_then_send_then_json_keeps_the_last_body() -> None:
+    for build in (native.response_messages, pure_messages):
+        res = Response().json({"a": 1}).send(b"raw", b"text/plain")
+        assert not res.has_json and res.payload is None
+        assert build("GET", res, b"r")[1]["body"] == b"raw"
+        res.json(None)
+        assert res.has_json and res.payload is None
+        assert build("GET", res, b"r")[1]["body"] == b"null"
