@@ -3,10 +3,17 @@ messages of a ``Response``."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final, Protocol
 
-if TYPE_CHECKING:
-    from gati.http.response import Response
+
+class Response(Protocol):
+    """What is read from ``gati.http.response.Response`` (this low layer does not import it)."""
+
+    status_code: int
+    headers: list[tuple[bytes, bytes]]
+
+    def render(self) -> tuple[bytes, bytes | None]: ...
+
 
 __all__ = ["response_messages"]
 
