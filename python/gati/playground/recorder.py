@@ -23,7 +23,7 @@ from typing import Any
 
 from gati.http.request import Request
 from gati.playground.buffer import RingBuffer
-from gati.playground.record import Record
+from gati.playground.record import RECORD_KEY, REPLAY_KEY, Record
 from gati.playground.sse import Broadcaster
 
 __all__ = ["Recorder"]
@@ -61,7 +61,10 @@ class Recorder:
         if type(req) is not Request or meta.handler_id in _UNRECORDED:
             return None
         info = req.info
-        record = Record(req.scope, info, lctx, res, self.keep)
+        scope = req.scope
+        record = Record(scope, info, lctx, res, self.keep)
+        if REPLAY_KEY in scope:  # a replay: it reads its record from its scope
+            scope[RECORD_KEY] = record
         length = info.content_length
         if length or (length is None and meta.method not in _BODILESS):
             return _read_ahead(req, record, min(req.max_body_size, self.buffer.max_bytes))
