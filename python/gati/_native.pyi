@@ -162,7 +162,6 @@ class RecordCore:
     replay_of: Any
     request_body: Any
     request_dropped: Any
-    id: Any
     status: Any
     response_body: Any
     response_media_raw: Any

@@ -54,8 +54,6 @@ pub struct RecordCore {
     request_body: Option<Py<PyAny>>,
     #[pyo3(get, set)]
     request_dropped: Option<Py<PyAny>>,
-    #[pyo3(get, set)]
-    id: Option<Py<PyAny>>,
     #[pyo3(get)]
     status: Option<Py<PyAny>>,
     #[pyo3(get)]
@@ -126,11 +124,29 @@ fn length(value: &Bound<'_, PyAny>) -> PyResult<i64> {
     Ok(i64::try_from(value.len()?).unwrap_or(i64::MAX))
 }
 
+/// The bytes of a `(name, value)` tuple of two `bytes` (the usual header), else `None`.
+fn bytes_pair(header: &Bound<'_, PyAny>) -> Option<i64> {
+    let t = header.cast_exact::<PyTuple>().ok()?;
+    if t.len() != 2 {
+        return None;
+    }
+    let name = t.get_borrowed_item(0).ok()?;
+    let value = t.get_borrowed_item(1).ok()?;
+    let name = name.cast_exact::<PyBytes>().ok()?.as_bytes().len();
+    let value = value.cast_exact::<PyBytes>().ok()?.as_bytes().len();
+    i64::try_from(name + value).ok()
+}
+
 /// The names' and values' bytes of a headers list.
 fn header_bytes(headers: &Bound<'_, PyAny>) -> PyResult<i64> {
     let mut n: i64 = 0;
     for header in headers.try_iter()? {
-        let (name, value) = pair(&header?)?;
+        let header = header?;
+        if let Some(held) = bytes_pair(&header) {
+            n = n.saturating_add(held);
+            continue;
+        }
+        let (name, value) = pair(&header)?;
         n = n.saturating_add(length(&name)?).saturating_add(length(&value)?);
     }
     Ok(n)
@@ -339,7 +355,6 @@ impl RecordCore {
                 replay_of: replay_of.map(Bound::unbind),
                 request_body: None,
                 request_dropped: Some(0_i32.into_pyobject(py)?.into_any().unbind()),
-                id: None,
                 status: None,
                 response_body: None,
                 response_media_raw: None,
@@ -392,7 +407,6 @@ impl RecordCore {
             &self.replay_of,
             &self.request_body,
             &self.request_dropped,
-            &self.id,
             &self.status,
             &self.response_body,
             &self.response_media_raw,
@@ -419,7 +433,6 @@ impl RecordCore {
             &mut self.replay_of,
             &mut self.request_body,
             &mut self.request_dropped,
-            &mut self.id,
             &mut self.status,
             &mut self.response_body,
             &mut self.response_media_raw,

@@ -110,7 +110,6 @@ def seen(record: Any) -> tuple[Any, ...]:
         record.replay_of,
         record.request_body,
         record.request_dropped,
-        record.id,
         record.meta.path,
     )
 
@@ -232,7 +231,7 @@ def test_a_record_in_a_cycle_is_collected(core: Any) -> None:
     record = core({"headers": []}, new_ingress(), lctx, Response(), lambda r: None)
     marker = Marker()
     marker.record = record  # type: ignore[attr-defined]
-    record.id = marker  # a cycle: record → marker → record
+    record.request_body = marker  # a cycle: record → marker → record
     gone = weakref.ref(marker)
     del record, marker
     gc.collect()

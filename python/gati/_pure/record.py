@@ -40,7 +40,6 @@ class RecordCore:
         "_res",
         "append",
         "events",
-        "id",
         "info",
         "meta",
         "opened_at",
@@ -70,13 +69,12 @@ class RecordCore:
         self.opened_at = _time()
         self.events: list[Any] = []
         self.append = self.events.append  # the orchestrator's per-event call: list.append
-        self.request_body = None
-        self.request_dropped = 0
-        self.id = None
-        self.status = None
-        self.response_body = None
-        self.response_media_raw = None
-        self.sent_headers = None
+        self.request_body: Any = None
+        self.request_dropped: Any = 0
+        self.status: Any = None
+        self.response_body: Any = None
+        self.response_media_raw: Any = None
+        self.sent_headers: Any = None
         self.size = 0
 
     def end(self, ev: Any) -> None:

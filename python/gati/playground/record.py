@@ -37,7 +37,7 @@ _ROUTE_METHOD = {"HEAD": "GET"}  # HEAD is answered by the GET route
 # the events at a hook or handler boundary (their tuples carry the state then)
 _BOUNDARY = frozenset({"hook.start", "hook.end", "hook.error", "handler.start", "handler.end"})
 _BEFORE = ("hook.start", "handler.start")
-_Core = twin("RecordCore")
+_Core: Any = twin("RecordCore")
 
 
 @dataclass(slots=True)
@@ -94,9 +94,9 @@ class Record(_Core):  # type: ignore[misc]  # the twin, native or pure
     shown redacted.
     """
 
-    __slots__ = ()
+    __slots__ = ("id",)  # the record's number, set by the buffer keeping it
 
-    # what the core holds (set when it closes: ``status`` on; ``id`` by the buffer keeping it)
+    # what the core holds (set when it closes: ``status`` on)
     events: list[Event]
     meta: Any
     info: Any
@@ -104,8 +104,8 @@ class Record(_Core):  # type: ignore[misc]  # the twin, native or pure
     request_headers: list[tuple[bytes, bytes]]
     query_raw: bytes
     replay_of: int | None
-    request_body: bytes | None
-    request_dropped: int  # a body past this many bytes was not kept
+    request_body: Any  # bytes, or None when not kept (set by the recorder)
+    request_dropped: Any  # int: a body past this many bytes was not kept
     id: int
     status: int
     response_body: bytes

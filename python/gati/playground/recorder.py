@@ -1,8 +1,8 @@
 """``Recorder``: turns requests into ``Record``s as a lifecycle tracer (``Emitter.trace``).
 
 At each request's start the orchestrator asks the recorder for the request's ``Trace``: a new
-``Record``'s event list, which keeps the orchestrator's event tuples (each hook boundary's
-carries the state store's O(1) snapshot: Property 44) and closes the record at
+``Record`` (made in one call), whose event list keeps the orchestrator's event tuples (each hook
+boundary's carries the state store's O(1) snapshot: Property 44), closed in one call at
 ``request.end``, once the response is settled (an error response written; a delegated body's
 status is known before it is sent), so the record holds the status the client got. No event
 dict, no Python call per event, no callback registration and no serialisation happen on the
