@@ -53,7 +53,11 @@ JSON = st.recursive(
 )
 RESPONSES = st.one_of(
     st.tuples(st.just("json"), st.integers(200, 599), JSON),
-    st.tuples(st.just("send"), st.integers(200, 599), st.tuples(BYTES, st.sampled_from(["text/plain", b"a/b"]))),
+    st.tuples(
+        st.just("send"),
+        st.integers(200, 599),
+        st.tuples(BYTES, st.sampled_from(["text/plain", b"a/b"])),
+    ),
     st.tuples(st.just("delegate"), st.integers(200, 599), st.tuples(BYTES, HEADERS)),
     st.tuples(st.just("unrenderable"), st.integers(200, 599), st.none()),
 )
