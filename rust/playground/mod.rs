@@ -101,7 +101,9 @@ fn pair<'py>(value: &Bound<'py, PyAny>) -> PyResult<(Bound<'py, PyAny>, Bound<'p
     let mut next = || items.next().transpose();
     match (next()?, next()?) {
         (Some(a), Some(b)) if next()?.is_none() => Ok((a, b)),
-        _ => Err(PyValueError::new_err("expected a pair (2 values to unpack)")),
+        _ => Err(PyValueError::new_err(
+            "expected a pair (2 values to unpack)",
+        )),
     }
 }
 
@@ -147,7 +149,9 @@ fn header_bytes(headers: &Bound<'_, PyAny>) -> PyResult<i64> {
             continue;
         }
         let (name, value) = pair(&header)?;
-        n = n.saturating_add(length(&name)?).saturating_add(length(&value)?);
+        n = n
+            .saturating_add(length(&name)?)
+            .saturating_add(length(&value)?);
     }
     Ok(n)
 }
