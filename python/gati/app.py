@@ -629,7 +629,7 @@ class App(Verbs):
                 # a versioned route picks the version's plan: 400, 410 or 503 if none
                 route = (
                     found.select(info.version_requested)
-                    if type(found) is VersionedRoute  # half of isinstance's cost: no subclasses
+                    if type(found) is VersionedRoute  # half of isinstance's cost (it is final)
                     else found
                 )
             except Exception as exc:  # 404/405, version 400/410/503, or a routing failure (500)
