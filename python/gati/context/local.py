@@ -117,15 +117,23 @@ def _swallow(task: asyncio.Future[Any]) -> None:
 class LocalContext:
     """The per-request context: state, metadata, phases, local hooks and callbacks."""
 
-    # ``hook_index``, ``extras_if_made``, ``meta_if_made`` and ``_phase`` are the lifecycle's
-    # way in: the orchestrator advances ``hook_index`` as steps complete (``restore`` sets it to
-    # resume), reads the local hooks and callbacks through ``extras_if_made`` without making
-    # them, and moves ``_phase`` (mirrored into ``meta_if_made`` once that is made).
-    __slots__ = ("_phase", "_routing", "_store", "extras_if_made", "hook_index", "meta_if_made")
+    # ``hook_index``, ``extras_if_made``, ``meta_if_made`` and ``current_phase`` are the
+    # lifecycle's way in: the orchestrator advances ``hook_index`` as steps complete (``restore``
+    # sets it to resume), reads the local hooks and callbacks through ``extras_if_made`` without
+    # making them, and writes ``current_phase`` itself only while no listener could see the move
+    # and no ``Meta`` (``meta_if_made``) mirrors it; every other move goes through ``advance``.
+    __slots__ = (
+        "_routing",
+        "_store",
+        "current_phase",
+        "extras_if_made",
+        "hook_index",
+        "meta_if_made",
+    )
     meta_if_made: Meta | None
     extras_if_made: Extras | None
     hook_index: int
-    _phase: str
+    current_phase: str
     _routing: Routing
 
     def __init__(
@@ -157,7 +165,7 @@ class LocalContext:
             trace_id,
             time.time() if started_at is None else started_at,
         )
-        self._phase = phase
+        self.current_phase = phase
         self.meta_if_made = None
         self._store: Any = None
         self.extras_if_made = None
@@ -200,7 +208,7 @@ class LocalContext:
             trace_id,
             started_at,
         )
-        self._phase = "routed"
+        self.current_phase = "routed"
         self.meta_if_made = None
         self._store = None
         self.extras_if_made = None
@@ -212,7 +220,7 @@ class LocalContext:
         """The request's metadata (Property 27): made on first read, the same object after."""
         m = self.meta_if_made
         if m is None:
-            m = self.meta_if_made = made_meta(self._routing, self._phase)
+            m = self.meta_if_made = made_meta(self._routing, self.current_phase)
         return m
 
     # -- state -------------------------------------------------------------------------------
@@ -236,21 +244,21 @@ class LocalContext:
     @property
     def phase(self) -> str:
         """The current phase."""
-        return self._phase
+        return self.current_phase
 
     def set_phase(self, phase: str) -> None:
         """Move to ``phase``; ``ValueError`` if the move is not allowed (see docs/context.md)."""
-        if not self.advance(phase) and phase != self._phase:
-            raise ValueError(f"cannot move from phase {self._phase!r} to {phase!r}")
+        if not self.advance(phase) and phase != self.current_phase:
+            raise ValueError(f"cannot move from phase {self.current_phase!r} to {phase!r}")
 
     def advance(self, phase: str) -> bool:
         """Move to ``phase`` if that is a legal move; return whether it moved."""
-        old = self._phase
+        old = self.current_phase
         if phase not in NEXT_PHASES[old]:
             if phase not in NEXT_PHASES:
                 raise ValueError(f"unknown phase {phase!r}; phases are {tuple(NEXT_PHASES)}")
             return False
-        self._phase = phase
+        self.current_phase = phase
         m = self.meta_if_made
         if m is not None:
             m._phase = phase
@@ -403,7 +411,7 @@ class LocalContext:
         return take_snapshot(
             _NO_STATE if s is None else s,
             request_id,
-            self._phase,
+            self.current_phase,
             self.hook_index,
             version,
             () if x is None else tuple((t.name, t.status) for t in x.tracked),
@@ -469,7 +477,7 @@ class Restored(LocalContext):
     pending: Snapshot | None
 
     meta_if_made = _filled_from_snapshot("meta_if_made")
-    _phase = _filled_from_snapshot("_phase")
+    current_phase = _filled_from_snapshot("current_phase")
     _routing = _filled_from_snapshot("_routing")
     _store = _filled_from_snapshot("_store")
     hook_index = _filled_from_snapshot("hook_index")
@@ -490,7 +498,7 @@ class Restored(LocalContext):
             None,
             time.time(),
         )
-        self._phase = snapshot.phase
+        self.current_phase = snapshot.phase
         self.meta_if_made = None
         self.extras_if_made = None
         _take_snapshot(self, snapshot)

@@ -237,8 +237,9 @@ class Orchestrator:
                         trace.end(("request.end", end, None, 0, end - t0, None, None))
                     return result
                 await self._finish(lctx, False, emit)
-            if lctx._phase == "processing" and lctx.meta_if_made is None:
-                lctx._phase = "completed"  # no after hook, extras, listener or Meta to mirror
+            if lctx.current_phase == "processing" and lctx.meta_if_made is None:
+                # no after hook, extras, listener or Meta to mirror
+                lctx.current_phase = "completed"
             else:
                 lctx.advance("completed")
             if trace is not None:
@@ -291,11 +292,12 @@ class Orchestrator:
                             if check is not None:
                                 check(req)
                             if (
-                                lctx._phase == "routed"
+                                lctx.current_phase == "routed"
                                 and lctx.extras_if_made is None
                                 and lctx.meta_if_made is None
                             ):
-                                lctx._phase = "processing"  # advance()'s moves, no listener
+                                # advance()'s moves: no listener, no Meta to mirror
+                                lctx.current_phase = "processing"
                             else:
                                 if validates:
                                     lctx.advance("validated")
@@ -327,8 +329,9 @@ class Orchestrator:
                 return await self.run(plan, call, req, res, lctx)
             return await self._end_with_extras(x, plan, args, lctx, token, result)
         try:
-            if lctx._phase == "processing" and lctx.meta_if_made is None:
-                lctx._phase = "completed"  # advance()'s move: no listener, no Meta to mirror
+            if lctx.current_phase == "processing" and lctx.meta_if_made is None:
+                # advance()'s move: no listener, no Meta to mirror
+                lctx.current_phase = "completed"
             else:
                 lctx.advance("completed")
         finally:
@@ -347,8 +350,13 @@ class Orchestrator:
         """``run``'s ending for a plain plan whose hooks or handler added local after hooks or
         callbacks: ``responding``, the local after hooks, cleanup, ``completed``."""
         try:
-            if lctx._phase == "processing" and not x.phase_listeners and lctx.meta_if_made is None:
-                lctx._phase = "responding"  # advance()'s move: no listener, no Meta to mirror
+            if (
+                lctx.current_phase == "processing"
+                and not x.phase_listeners
+                and lctx.meta_if_made is None
+            ):
+                # advance()'s move: no listener, no Meta to mirror
+                lctx.current_phase = "responding"
             else:
                 lctx.advance("responding")
             step = lctx.hook_index
@@ -362,11 +370,11 @@ class Orchestrator:
             if getattr(args[1], "asgi", None) is None:  # else finish_after_send ends it
                 await self._finish(lctx, False, None)
                 if (
-                    lctx._phase == "responding"
+                    lctx.current_phase == "responding"
                     and not x.phase_listeners
                     and lctx.meta_if_made is None
                 ):
-                    lctx._phase = "completed"
+                    lctx.current_phase = "completed"
                 else:
                     lctx.advance("completed")
         finally:
@@ -450,7 +458,7 @@ class Orchestrator:
     async def finish_after_send(self, lctx: LocalContext) -> None:
         """End a request whose delegated body was sent: cancel tracked tasks, run cleanup,
         ``completed``. A request that failed was finished by the failure path already."""
-        if lctx._phase in ("error", "timeout", "completed"):
+        if lctx.current_phase in ("error", "timeout", "completed"):
             return
         token = CURRENT.set(lctx)
         try:
