@@ -4,6 +4,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
 
 use super::errors::{Code, Errors, Path};
+use super::json::RawKey;
 use super::literal::{json_kind, same_value};
 use super::node::{validate as validate_node, Compiler, Ctx, Node};
 use super::plan;
@@ -15,9 +16,9 @@ pub struct UnionNode {
     discriminator: Option<Py<PyString>>,
     /// The discriminator as Rust text, for matching keys read from JSON.
     pub(super) tag_key: Option<String>,
-    /// The discriminator's bytes as they appear in JSON when no escape is needed (compared
-    /// with an object's first key before a general key read).
-    pub(super) tag_raw: Option<Box<[u8]>>,
+    /// The discriminator's JSON token when it needs no escape (compared with an object's
+    /// first key before a general key read).
+    pub(super) tag_raw: Option<RawKey>,
     /// (tag value, member index) pairs, matched with the literal rule.
     mapping: Vec<(Py<PyAny>, usize)>,
     /// The `str` tags as Rust text, so a tag read from JSON is matched without a Python string
@@ -60,10 +61,7 @@ pub fn compile(cx: &Compiler, d: &Bound<'_, PyDict>) -> PyResult<UnionNode> {
             }
         }
     }
-    let tag_raw = tag_key
-        .as_deref()
-        .filter(|t| !t.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20))
-        .map(|t| t.as_bytes().into());
+    let tag_raw = tag_key.as_deref().and_then(RawKey::new);
     Ok(UnionNode {
         members,
         discriminator,

@@ -8,10 +8,13 @@
 //! document, the pass stops and the exact path (read once, then validate) decides, which the
 //! object validator does in linear time however unions nest (`trials`). So this pass never
 //! costs more than a few readings of the document either.
+use std::borrow::Cow;
+
 use pyo3::prelude::*;
 use pyo3::types::PyBool;
 
-use super::{Direct, Stop, R};
+use super::{Direct, Stop, MAX_NEST, R};
+use crate::gtype::guard;
 use crate::gtype::json::same;
 use crate::gtype::node::{Kind, Node};
 use crate::gtype::scalar::Scalar;
@@ -26,36 +29,82 @@ pub(super) fn budget(len: usize) -> usize {
     len.saturating_mul(REREAD_PER_BYTE).saturating_add(4096)
 }
 
-impl<'py> Direct<'_, '_, 'py> {
+impl<'s, 'py> Direct<'_, 's, 'py> {
     /// A discriminated union at `{`: looks ahead for the tag, then reads the object with the
-    /// member it selects.
+    /// member it selects. When the tag is the object's first entry (as documents write it) and
+    /// the member a plain object, the member goes on from there with the tag's value, instead
+    /// of reading the object again from its `{` (the tag's key and value twice).
     pub(super) fn tagged(&mut self, k: &UnionNode, depth: usize) -> R<Bound<'py, PyAny>> {
         if depth >= self.max_depth {
             return Err(Stop::Redo);
         }
         let start = self.r.pos();
-        let index = self.tag_member(k);
+        let found = self.tag_member(k);
+        if let Ok((index, Some(text))) = &found {
+            if let Some(value) = self.tag_first(k, *index, text, depth + 1)? {
+                return Ok(value);
+            }
+        }
         let read = self.r.pos() - start;
         self.r.rewind(start);
-        let index = index?;
+        let (index, _) = found?;
         self.spend(read)?;
         self.node(&k.members[index], depth + 1)
     }
 
-    /// The member the object's tag selects; `Redo` when the tag is missing or matches no
-    /// member.
-    fn tag_member(&mut self, k: &UnionNode) -> R<usize> {
+    /// The member object read on from just after its tag, the object's first entry whose text
+    /// `text` was read; `None` when the member is not an object read like this (it has
+    /// validators, its tag property is not a plain literal of that text, or the object would
+    /// be too deep for this pass), for the caller to read it again from its `{`. What it
+    /// builds and checks is what `node` would from the `{`.
+    fn tag_first(
+        &mut self,
+        k: &UnionNode,
+        index: usize,
+        text: &str,
+        depth: usize,
+    ) -> R<Option<Bound<'py, PyAny>>> {
+        let member = &k.members[index];
+        let Kind::Object(object) = &member.kind else {
+            return Ok(None);
+        };
+        let tag_key = k.tag_key.as_deref().unwrap_or_default();
+        let Some(i) = object.find(tag_key, 0) else {
+            return Ok(None);
+        };
+        let tag = &object.properties[i].node;
+        let Kind::Literal(literal) = &tag.kind else {
+            return Ok(None);
+        };
+        let nests = depth >= MAX_NEST || guard::stack_here() < self.stack_floor;
+        if !member.validators.is_empty() || !tag.validators.is_empty() || nests {
+            return Ok(None);
+        }
+        if depth >= self.max_depth {
+            return Err(Stop::Redo);
+        }
+        let Ok(Some(value)) = literal.match_text(self.r.py, text) else {
+            return Ok(None);
+        };
+        self.r.step();
+        self.entries(object, depth, Some((i, value.into_any())))
+            .map(Some)
+    }
+
+    /// The member the object's tag selects, with the tag's text when it is the object's first
+    /// entry and a string (the reader then just after it); `Redo` when the tag is missing or
+    /// matches no member.
+    fn tag_member(&mut self, k: &UnionNode) -> R<(usize, Option<Cow<'s, str>>)> {
         let py = self.r.py;
         let tag_key = k.tag_key.as_deref().unwrap_or_default();
         self.r.bump();
+        let mut first = true;
         loop {
             // The tag usually comes first, as it is written: its raw bytes are compared
             // before a general key read.
             self.r.ws();
             let raw = self.r.peek() == Some(b'"')
-                && k.tag_raw
-                    .as_deref()
-                    .is_some_and(|name| self.r.raw_key(name));
+                && k.tag_raw.as_ref().is_some_and(|name| self.r.raw_key(name));
             let is_tag = if raw {
                 if !self.r.eat(b':') {
                     return Err(Stop::Redo);
@@ -72,7 +121,8 @@ impl<'py> Direct<'_, '_, 'py> {
                         let found = texts
                             .iter()
                             .find(|(t, _)| same(t.as_bytes(), text.as_bytes()));
-                        return found.map(|(_, i)| *i).ok_or(Stop::Redo);
+                        let index = found.map(|(_, i)| *i).ok_or(Stop::Redo)?;
+                        return Ok((index, first.then_some(text)));
                     }
                     (Some(b'"'), None) => {
                         let text = self.r.str_token()?;
@@ -91,11 +141,12 @@ impl<'py> Direct<'_, '_, 'py> {
                     (Some(b'n'), _) => self.r.word("null", py.None().into_bound(py))?,
                     _ => return Err(Stop::Redo),
                 };
-                return k.member_for(&tag)?.ok_or(Stop::Redo);
+                return Ok((k.member_for(&tag)?.ok_or(Stop::Redo)?, None));
             }
             let from = self.r.pos();
             self.r.skip()?;
             self.spend(self.r.pos() - from)?;
+            first = false;
             if !self.r.eat(b',') {
                 return Err(Stop::Redo);
             }
