@@ -6,7 +6,7 @@ use pyo3::types::{PyDict, PyList, PyString};
 use super::errors::{Code, Errors, Path};
 use super::json::RawKey;
 use super::literal::{json_kind, same_value};
-use super::node::{validate as validate_node, Compiler, Ctx, Node};
+use super::node::{validate as validate_node, Compiler, Ctx, Kind, Node};
 use super::plan;
 use super::reference::is_container;
 use super::trials::Trials;
@@ -23,7 +23,37 @@ pub struct UnionNode {
     mapping: Vec<(Py<PyAny>, usize)>,
     /// The `str` tags as Rust text, so a tag read from JSON is matched without a Python string
     /// (`None` when a tag is a `str` subclass, which only Python can compare).
-    pub(super) tag_texts: Option<Vec<(String, usize)>>,
+    pub(super) tag_texts: Option<Vec<TagText>>,
+}
+
+/// A `str` tag as Rust text and the member it selects.
+pub struct TagText {
+    pub(super) text: String,
+    pub(super) member: usize,
+    /// When that member is an object without validators whose tag property is a literal
+    /// without validators: the property's index and the value its literal reads from this
+    /// text, so an object whose tag comes first is read on from there (`direct::union`).
+    pub(super) read_on: Option<ReadOn>,
+}
+
+/// A tag property's index in its member object and the value read for it.
+pub type ReadOn = (usize, Py<PyString>);
+
+/// `TagText::read_on` for the tag `text` of `member`.
+fn read_on(py: Python<'_>, member: &Node, tag_key: &str, text: &str) -> Option<ReadOn> {
+    let Kind::Object(object) = &member.kind else {
+        return None;
+    };
+    let i = object.find(tag_key, 0)?;
+    let tag = &object.properties[i].node;
+    let Kind::Literal(literal) = &tag.kind else {
+        return None;
+    };
+    if !member.validators.is_empty() || !tag.validators.is_empty() {
+        return None;
+    }
+    let value = literal.match_text(py, text).ok()??;
+    Some((i, value.unbind()))
 }
 
 pub fn compile(cx: &Compiler, d: &Bound<'_, PyDict>) -> PyResult<UnionNode> {
@@ -56,7 +86,15 @@ pub fn compile(cx: &Compiler, d: &Bound<'_, PyDict>) -> PyResult<UnionNode> {
         let tag = tag.bind(py);
         if let Ok(text) = tag.cast::<PyString>() {
             match (tag.is_exact_instance_of::<PyString>(), tag_texts.as_mut()) {
-                (true, Some(texts)) => texts.push((text.to_cow()?.into_owned(), *index)),
+                (true, Some(texts)) => {
+                    let text = text.to_cow()?.into_owned();
+                    let tag_key = tag_key.as_deref().unwrap_or_default();
+                    texts.push(TagText {
+                        read_on: read_on(py, &members[*index], tag_key, &text),
+                        text,
+                        member: *index,
+                    });
+                }
                 _ => tag_texts = None,
             }
         }

@@ -8,8 +8,6 @@
 //! document, the pass stops and the exact path (read once, then validate) decides, which the
 //! object validator does in linear time however unions nest (`trials`). So this pass never
 //! costs more than a few readings of the document either.
-use std::borrow::Cow;
-
 use pyo3::prelude::*;
 use pyo3::types::PyBool;
 
@@ -18,7 +16,7 @@ use crate::gtype::guard;
 use crate::gtype::json::same;
 use crate::gtype::node::{Kind, Node};
 use crate::gtype::scalar::Scalar;
-use crate::gtype::union::UnionNode;
+use crate::gtype::union::{ReadOn, UnionNode};
 
 /// Bytes a document may be read again (union members tried after a failed one, tags looked
 /// ahead for), per byte of it.
@@ -29,7 +27,7 @@ pub(super) fn budget(len: usize) -> usize {
     len.saturating_mul(REREAD_PER_BYTE).saturating_add(4096)
 }
 
-impl<'s, 'py> Direct<'_, 's, 'py> {
+impl<'py> Direct<'_, '_, 'py> {
     /// A discriminated union at `{`: looks ahead for the tag, then reads the object with the
     /// member it selects. When the tag is the object's first entry (as documents write it) and
     /// the member a plain object, the member goes on from there with the tag's value, instead
@@ -40,9 +38,19 @@ impl<'s, 'py> Direct<'_, 's, 'py> {
         }
         let start = self.r.pos();
         let found = self.tag_member(k);
-        if let Ok((index, Some(text))) = &found {
-            if let Some(value) = self.tag_first(k, *index, text, depth + 1)? {
-                return Ok(value);
+        if let Ok((index, Some((i, value)))) = &found {
+            // The member object at `depth + 1`, as `node` would read it from its `{` (the
+            // checks `node` and `object` make first).
+            let nests = depth + 1 >= MAX_NEST || guard::stack_here() < self.stack_floor;
+            if !nests {
+                if depth + 1 >= self.max_depth {
+                    return Err(Stop::Redo);
+                }
+                if let Kind::Object(object) = &k.members[*index].kind {
+                    self.r.step();
+                    let first = (*i, value.bind(self.r.py).clone().into_any());
+                    return self.entries(object, depth + 1, Some(first));
+                }
             }
         }
         let read = self.r.pos() - start;
@@ -52,49 +60,10 @@ impl<'s, 'py> Direct<'_, 's, 'py> {
         self.node(&k.members[index], depth + 1)
     }
 
-    /// The member object read on from just after its tag, the object's first entry whose text
-    /// `text` was read; `None` when the member is not an object read like this (it has
-    /// validators, its tag property is not a plain literal of that text, or the object would
-    /// be too deep for this pass), for the caller to read it again from its `{`. What it
-    /// builds and checks is what `node` would from the `{`.
-    fn tag_first(
-        &mut self,
-        k: &UnionNode,
-        index: usize,
-        text: &str,
-        depth: usize,
-    ) -> R<Option<Bound<'py, PyAny>>> {
-        let member = &k.members[index];
-        let Kind::Object(object) = &member.kind else {
-            return Ok(None);
-        };
-        let tag_key = k.tag_key.as_deref().unwrap_or_default();
-        let Some(i) = object.find(tag_key, 0) else {
-            return Ok(None);
-        };
-        let tag = &object.properties[i].node;
-        let Kind::Literal(literal) = &tag.kind else {
-            return Ok(None);
-        };
-        let nests = depth >= MAX_NEST || guard::stack_here() < self.stack_floor;
-        if !member.validators.is_empty() || !tag.validators.is_empty() || nests {
-            return Ok(None);
-        }
-        if depth >= self.max_depth {
-            return Err(Stop::Redo);
-        }
-        let Ok(Some(value)) = literal.match_text(self.r.py, text) else {
-            return Ok(None);
-        };
-        self.r.step();
-        self.entries(object, depth, Some((i, value.into_any())))
-            .map(Some)
-    }
-
-    /// The member the object's tag selects, with the tag's text when it is the object's first
-    /// entry and a string (the reader then just after it); `Redo` when the tag is missing or
-    /// matches no member.
-    fn tag_member(&mut self, k: &UnionNode) -> R<(usize, Option<Cow<'s, str>>)> {
+    /// The member the object's tag selects, with its `TagText::read_on` when the tag is the
+    /// object's first entry (the reader then just after it); `Redo` when the tag is missing
+    /// or matches no member.
+    fn tag_member<'k>(&mut self, k: &'k UnionNode) -> R<(usize, Option<&'k ReadOn>)> {
         let py = self.r.py;
         let tag_key = k.tag_key.as_deref().unwrap_or_default();
         self.r.bump();
@@ -120,9 +89,10 @@ impl<'s, 'py> Direct<'_, 's, 'py> {
                         let text = self.r.str_token()?;
                         let found = texts
                             .iter()
-                            .find(|(t, _)| same(t.as_bytes(), text.as_bytes()));
-                        let index = found.map(|(_, i)| *i).ok_or(Stop::Redo)?;
-                        return Ok((index, first.then_some(text)));
+                            .find(|t| same(t.text.as_bytes(), text.as_bytes()))
+                            .ok_or(Stop::Redo)?;
+                        let read_on = found.read_on.as_ref().filter(|_| first);
+                        return Ok((found.member, read_on));
                     }
                     (Some(b'"'), None) => {
                         let text = self.r.str_token()?;
