@@ -139,8 +139,9 @@ def test_only_the_package_itself_imports_from_the_package() -> None:
 
 
 def test_the_lifecycle_uses_the_contexts_public_slots() -> None:
-    """The orchestrator owns the hook position through ``hook_index`` and reads local hooks
-    through ``extras_if_made``: never a private attribute of the context."""
+    """The orchestrator owns the hook position through ``hook_index``, reads local hooks
+    through ``extras_if_made`` and moves the phase through ``current_phase`` (or ``advance``):
+    never a private attribute of the context."""
     tree = ast.parse((PACKAGE / "lifecycle" / "orchestrator.py").read_text())
     private = [
         node.attr
@@ -164,17 +165,22 @@ def is_meta_field(target: ast.expr, fields: set[str]) -> bool:
 
 
 def test_meta_fields_are_written_in_one_place() -> None:
-    """``LocalContext.routed`` is the one writer of a request's ``Meta`` (``LocalContext()``
-    builds on it): no second constructor copies the fields one by one."""
-    fields = {"request_id", "method", "path", "route", "handler_id", "version", "flags", "client"}
+    """``made_meta`` is the one writer of a request's ``Meta`` (``lctx.meta`` makes it on
+    first read, from what ``LocalContext.routed`` or ``LocalContext()`` kept): no second
+    constructor copies the fields one by one."""
+    fields = {"request_id", "method", "path", "route", "handler_id", "version", "flags", "_client"}
     writes: dict[str, list[str]] = {}
     for name, path in modules():
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Assign):
                 for target in node.targets:
-                    if is_meta_field(target, fields):
-                        writes.setdefault(target.attr, []).append(f"{name}:{node.lineno}")
+                    parts = target.elts if isinstance(target, ast.Tuple) else [target]
+                    for part in parts:
+                        if is_meta_field(part, fields):
+                            assert isinstance(part, ast.Attribute)
+                            writes.setdefault(part.attr, []).append(f"{name}:{node.lineno}")
+    assert set(writes) == fields, writes
     assert all(len(places) == 1 for places in writes.values()), writes
     assert {place.split(":")[0] for places in writes.values() for place in places} == {
-        "gati.context.local"
+        "gati.context.meta"
     }

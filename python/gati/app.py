@@ -71,6 +71,9 @@ W = TypeVar("W", bound=Callable[..., Awaitable[Any]])
 
 DEFAULT_MAX_BODY = 1 << 20
 _time = time.time
+# The per-request context constructor, bound once: ``LocalContext.routed`` looked up on the
+# class makes a bound method per call (450 instructions per request).
+_routed = LocalContext.routed
 
 
 # Built-in routes (health, the document, the docs page): no timeout, public, never limited.
@@ -626,7 +629,7 @@ class App(Verbs):
                 # a versioned route picks the version's plan: 400, 410 or 503 if none
                 route = (
                     found.select(info.version_requested)
-                    if isinstance(found, VersionedRoute)
+                    if type(found) is VersionedRoute  # half of isinstance's cost (it is final)
                     else found
                 )
             except Exception as exc:  # 404/405, version 400/410/503, or a routing failure (500)
@@ -640,7 +643,7 @@ class App(Verbs):
             route, params = self._not_routed.failing(scope, bad)
         req: Request[Any] = Request(scope, receive, info, params, route.max_body_size)
         res = Response()
-        lctx = LocalContext.routed(
+        lctx = _routed(
             rid,
             scope["method"],
             scope["path"],
@@ -697,7 +700,7 @@ class App(Verbs):
             return
         info = parse_ingress(scope, self.trusted_proxies)[0]
         scope["path_params"] = params
-        lctx = LocalContext.routed(
+        lctx = _routed(
             info.request_id,
             "GET",
             scope["path"],

@@ -211,22 +211,44 @@ impl<'a, 's, 'py> Direct<'a, 's, 'py> {
     }
 
     fn object(&mut self, k: &ObjectNode, depth: usize) -> R<Bound<'py, PyAny>> {
-        let py = self.r.py;
         if depth >= self.max_depth {
             return Err(Stop::Redo);
         }
         self.r.bump();
+        self.entries(k, depth, None)
+    }
+
+    /// An object's entries, its `{` read; `first` is the property index and value of an
+    /// entry already read (a discriminated union's tag), the reader just after it.
+    fn entries(
+        &mut self,
+        k: &ObjectNode,
+        depth: usize,
+        first: Option<(usize, Bound<'py, PyAny>)>,
+    ) -> R<Bound<'py, PyAny>> {
+        let py = self.r.py;
         // While the keys come in schema order (`ordered`), the values replace those of a copy
         // of the template; at the first key out of that order, the dict is rebuilt with the
         // properties read so far and filled key by key from then on. Objects without a
-        // template are filled key by key from the start.
+        // template (or whose first entry read is not their first property) are filled key by
+        // key from the start.
+        let in_order = first.as_ref().is_none_or(|(i, _)| *i == 0);
         let (mut dict, mut ordered) = match &k.template {
-            Some(template) => (template.bind(py).copy()?, true),
-            None => (PyDict::new(py), false),
+            Some(template) if in_order => (template.bind(py).copy()?, true),
+            _ => (PyDict::new(py), false),
         };
         let mut seen = Seen::new(k.properties.len());
         let mut hint = 0;
-        if !self.r.eat(b'}') {
+        let more = match first {
+            None => !self.r.eat(b'}'),
+            Some((i, value)) => {
+                seen.insert(i);
+                hint = i + 1;
+                dict.set_item(k.properties[i].name.bind(py), value)?;
+                self.more(b'}')?
+            }
+        };
+        if more {
             loop {
                 self.r.ws();
                 if self.r.peek() != Some(b'"') {
@@ -234,7 +256,7 @@ impl<'a, 's, 'py> Direct<'a, 's, 'py> {
                 }
                 // Keys usually come in schema order: compare the raw bytes with the expected
                 // name before reading a general string token.
-                let expected = k.properties.get(hint).and_then(|p| p.raw.as_deref());
+                let expected = k.properties.get(hint).and_then(|p| p.raw.as_ref());
                 let raw = expected.is_some_and(|name| self.r.raw_key(name));
                 let (found, text) = if raw {
                     (Some(hint), Cow::Borrowed(""))

@@ -118,6 +118,7 @@ impl StringCache {
 
 /// Up to sixteen bytes as two words, read whole (overlapping when shorter than sixteen): two
 /// byte strings of one length are equal exactly when their words are. `None` when longer.
+#[inline]
 fn words(b: &[u8]) -> Option<(u64, u64)> {
     let n = b.len();
     if n >= 8 {
@@ -149,6 +150,36 @@ pub fn same(a: &[u8], b: &[u8]) -> bool {
             (Some(x), Some(y)) => x == y,
             _ => a == b,
         }
+}
+
+/// An object key as its JSON token is written when it needs no escape (`"name"`, quotes
+/// included), with that token's words (see `words`) worked out once: the keys of a document
+/// usually come as the schema lists them, so each is first compared whole with the expected
+/// one, before any general string read.
+pub struct RawKey {
+    quoted: Box<[u8]>,
+    words: Option<(u64, u64)>,
+}
+
+impl RawKey {
+    /// `None` when `name` holds `"`, `\\` or a control character (its token has escapes).
+    pub fn new(name: &str) -> Option<Self> {
+        if name.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
+            return None;
+        }
+        let quoted: Box<[u8]> = [&b"\""[..], name.as_bytes(), b"\""].concat().into();
+        let words = words(&quoted);
+        Some(RawKey { quoted, words })
+    }
+
+    /// Whether `b` (as long as the token) is this token.
+    #[inline]
+    fn is(&self, b: &[u8]) -> bool {
+        match self.words {
+            Some(w) => words(b) == Some(w),
+            None => b == &*self.quoted,
+        }
+    }
 }
 
 /// The string cache's slot for `bytes`: a multiplicative hash of whole words (FNV-1a's byte
@@ -300,16 +331,13 @@ impl<'s, 'py> Reader<'s, 'py> {
         self.src.get(self.pos).copied()
     }
 
-    /// At a string token: when its raw bytes are exactly `"` + `raw` + `"`, consumes it.
-    pub fn raw_key(&mut self, raw: &[u8]) -> bool {
-        let end = self.pos + 1 + raw.len();
-        let hit = self
-            .src
-            .get(self.pos + 1..end)
-            .is_some_and(|b| same(b, raw))
-            && self.src.get(end) == Some(&b'"');
+    /// At a string token: when it is exactly `key`, consumes it.
+    #[inline]
+    pub fn raw_key(&mut self, key: &RawKey) -> bool {
+        let end = self.pos + key.quoted.len();
+        let hit = self.src.get(self.pos..end).is_some_and(|b| key.is(b));
         if hit {
-            self.pos = end + 1;
+            self.pos = end;
         }
         hit
     }

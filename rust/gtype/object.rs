@@ -5,6 +5,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyFrozenSet, PyString};
 
 use super::errors::{Code, Path};
+use super::json::RawKey;
 use super::node::{validate as validate_node, Compiler, Ctx, Node};
 use super::{plan, types};
 
@@ -12,9 +13,8 @@ pub struct Property {
     pub(super) name: Py<PyString>,
     /// The name as Rust text, for matching keys read from JSON.
     pub(super) text: String,
-    /// The name's bytes as they appear in JSON when no escape is needed; `None` when the name
-    /// holds `"`, `\\` or a control character.
-    pub(super) raw: Option<Box<[u8]>>,
+    /// The name's JSON token when it needs no escape.
+    pub(super) raw: Option<RawKey>,
     pub(super) required: bool,
     pub(super) node: Node,
 }
@@ -112,10 +112,9 @@ pub fn compile(cx: &Compiler, d: &Bound<'_, PyDict>) -> PyResult<ObjectNode> {
         let text = name.to_cow()?.into_owned();
         let name = PyString::intern(py, &text);
         cx.keys.borrow_mut().insert(&name)?;
-        let plain = !text.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20);
         properties.push(Property {
             name: name.unbind(),
-            raw: plain.then(|| text.as_bytes().into()),
+            raw: RawKey::new(&text),
             text,
             required: entry.get_item(1)?.is_truthy()?,
             node: cx.node(&entry.get_item(2)?)?,

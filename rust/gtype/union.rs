@@ -4,8 +4,9 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
 
 use super::errors::{Code, Errors, Path};
+use super::json::RawKey;
 use super::literal::{json_kind, same_value};
-use super::node::{validate as validate_node, Compiler, Ctx, Node};
+use super::node::{validate as validate_node, Compiler, Ctx, Kind, Node};
 use super::plan;
 use super::reference::is_container;
 use super::trials::Trials;
@@ -15,14 +16,44 @@ pub struct UnionNode {
     discriminator: Option<Py<PyString>>,
     /// The discriminator as Rust text, for matching keys read from JSON.
     pub(super) tag_key: Option<String>,
-    /// The discriminator's bytes as they appear in JSON when no escape is needed (compared
-    /// with an object's first key before a general key read).
-    pub(super) tag_raw: Option<Box<[u8]>>,
+    /// The discriminator's JSON token when it needs no escape (compared with an object's
+    /// first key before a general key read).
+    pub(super) tag_raw: Option<RawKey>,
     /// (tag value, member index) pairs, matched with the literal rule.
     mapping: Vec<(Py<PyAny>, usize)>,
     /// The `str` tags as Rust text, so a tag read from JSON is matched without a Python string
     /// (`None` when a tag is a `str` subclass, which only Python can compare).
-    pub(super) tag_texts: Option<Vec<(String, usize)>>,
+    pub(super) tag_texts: Option<Vec<TagText>>,
+}
+
+/// A `str` tag as Rust text and the member it selects.
+pub struct TagText {
+    pub(super) text: String,
+    pub(super) member: usize,
+    /// When that member is an object without validators whose tag property is a literal
+    /// without validators: the property's index and the value its literal reads from this
+    /// text, so an object whose tag comes first is read on from there (`direct::union`).
+    pub(super) read_on: Option<ReadOn>,
+}
+
+/// A tag property's index in its member object and the value read for it.
+pub type ReadOn = (usize, Py<PyString>);
+
+/// `TagText::read_on` for the tag `text` of `member`.
+fn read_on(py: Python<'_>, member: &Node, tag_key: &str, text: &str) -> Option<ReadOn> {
+    let Kind::Object(object) = &member.kind else {
+        return None;
+    };
+    let i = object.find(tag_key, 0)?;
+    let tag = &object.properties[i].node;
+    let Kind::Literal(literal) = &tag.kind else {
+        return None;
+    };
+    if !member.validators.is_empty() || !tag.validators.is_empty() {
+        return None;
+    }
+    let value = literal.match_text(py, text).ok()??;
+    Some((i, value.unbind()))
 }
 
 pub fn compile(cx: &Compiler, d: &Bound<'_, PyDict>) -> PyResult<UnionNode> {
@@ -55,15 +86,20 @@ pub fn compile(cx: &Compiler, d: &Bound<'_, PyDict>) -> PyResult<UnionNode> {
         let tag = tag.bind(py);
         if let Ok(text) = tag.cast::<PyString>() {
             match (tag.is_exact_instance_of::<PyString>(), tag_texts.as_mut()) {
-                (true, Some(texts)) => texts.push((text.to_cow()?.into_owned(), *index)),
+                (true, Some(texts)) => {
+                    let text = text.to_cow()?.into_owned();
+                    let tag_key = tag_key.as_deref().unwrap_or_default();
+                    texts.push(TagText {
+                        read_on: read_on(py, &members[*index], tag_key, &text),
+                        text,
+                        member: *index,
+                    });
+                }
                 _ => tag_texts = None,
             }
         }
     }
-    let tag_raw = tag_key
-        .as_deref()
-        .filter(|t| !t.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20))
-        .map(|t| t.as_bytes().into());
+    let tag_raw = tag_key.as_deref().and_then(RawKey::new);
     Ok(UnionNode {
         members,
         discriminator,

@@ -195,3 +195,47 @@ def test_discriminated_union_tags_anywhere(text: str) -> None:
     n, p = pair(TAGGED)
     assert_same_json(n, p, text)
     assert_same_as_validate(n, text)
+
+
+TAG_LAST = {
+    "type": "union",
+    "discriminator": "kind",
+    "members": [
+        {
+            "type": "object",
+            "properties": {
+                **{f"p{i}": {"type": "integer"} for i in range(width)},
+                "kind": {"type": "literal", "values": [tag]},
+            },
+            "required": ["kind", "p0"],
+        }
+        for tag, width in (("small", 1), ("wide", 8))
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"kind": "small", "p0": 1}',
+        '{"kind": "small"}',
+        '{"kind": "small", "p0": "x"}',
+        '{"kind": "small", "p0": 1, "kind": "small"}',
+        '{"kind": "wide", "p0": 1, "p7": 7, "p3": 3}',
+        '{"kind": "wide", "p0": 1, "extra": [1, 2]}',
+        '{"kind": "wide"}',
+        '{"kind": "wide", }',
+        '{"kind": "small" "p0": 1}',
+        '{"p0": 1, "kind": "wide"}',
+    ],
+)
+def test_discriminated_union_read_on_from_a_leading_tag(text: str) -> None:
+    """A tag written first is read once and the member goes on from there, whatever place
+    the tag has among the member's properties: the dict, its key order and every error are
+    those of reading the object whole."""
+    n, p = pair(TAG_LAST)
+    assert_same_json(n, p, text)
+    assert_same_as_validate(n, text)
+    kind, value = outcome(lambda: n.validate_json(text))
+    if kind == "ok":
+        assert list(value) == list(p.validate_json(text)) == list(json.loads(text))

@@ -10,11 +10,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gati import HookError, LocalContext
+from gati import App, HookError, LocalContext
 from gati.context import PHASES, Client
 from gati.context.ids import new_request_id
 from gati.context.meta import Meta
 from gati.http.ingress import new_ingress
+from gati.testing import AsyncTestClient
 
 
 @settings(max_examples=100, deadline=None)
@@ -83,6 +84,50 @@ def test_routed_starts_like_the_keyword_form() -> None:
     assert lctx.snapshot().state == plain.snapshot().state == {}
     assert lctx.snapshot().events == () and lctx.snapshot().outstanding == ()
     assert lctx.advance("processing") and lctx.meta.phase == "processing"
+
+
+def test_meta_is_made_on_first_read_and_then_kept() -> None:
+    """``lctx.meta`` is made on first read (the app's contexts do not make it until then), is
+    the same object on every later read, and follows every phase move made before or after."""
+    lctx = LocalContext.routed("r", "GET", "/a", "/a", "h", "v1", frozenset(), None, "t", 1.0)
+    assert lctx.meta_if_made is None
+    assert lctx.advance("processing") and lctx.phase == "processing"
+    meta = lctx.meta
+    assert lctx.meta_if_made is meta and lctx.meta is meta
+    assert (meta.request_id, meta.route, meta.version) == ("r", "/a", "v1")
+    assert meta.phase == "processing"
+    assert (meta.priority, meta.principal, meta.started_at) == (0, None, 1.0)
+    lctx.set_phase("completed")
+    assert meta.phase == lctx.phase == "completed"
+    assert lctx.snapshot().request_id == "r" and lctx.snapshot().phase == "completed"
+
+
+@pytest.mark.parametrize("read_meta", [False, True])
+async def test_meta_read_during_a_request_follows_its_phases(read_meta: bool) -> None:
+    """A ``Meta`` read by a hook (kept by reference, as recorders do) sees the request's
+    later phases too: the lifecycle's written-out phase moves mirror them into it."""
+    app = App()
+    kept: list[Any] = []
+    seen: list[str] = []
+
+    @app.hook("before")
+    async def keep(req: Any, res: Any, lctx: Any, gctx: Any) -> None:
+        if read_meta:
+            kept.append(lctx.meta)
+        kept.append(lctx)
+
+    @app.get("/x")
+    async def handler(req: Any, res: Any, lctx: Any, gctx: Any) -> Any:
+        seen.append(lctx.meta.phase if read_meta else lctx.phase)
+        return {"ok": True}
+
+    async with AsyncTestClient(app) as client:
+        assert (await client.get("/x")).status_code == 200
+    lctx = kept[-1]
+    assert seen == ["processing"] and lctx.phase == "completed"
+    assert lctx.meta.phase == "completed" and lctx.meta.path == "/x"
+    if read_meta:
+        assert kept[0] is lctx.meta
 
 
 def test_meta_client_is_made_from_the_ingress_on_first_read() -> None:

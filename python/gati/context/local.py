@@ -11,7 +11,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any, Final
 
-from gati.context.meta import NEXT_PHASES, Client, Meta, Peer
+from gati.context.meta import NEXT_PHASES, Client, Meta, Peer, Routing, made_meta
 from gati.context.snapshot import Snapshot, take_snapshot
 from gati.context.store import copy_value, new_store
 from gati.errors import HookError
@@ -117,13 +117,24 @@ def _swallow(task: asyncio.Future[Any]) -> None:
 class LocalContext:
     """The per-request context: state, metadata, phases, local hooks and callbacks."""
 
-    # ``hook_index`` and ``extras_if_made`` are the lifecycle's way in: the orchestrator advances
-    # ``hook_index`` as steps complete (``restore`` sets it to resume) and reads the local hooks
-    # and callbacks through ``extras_if_made`` without making them.
-    __slots__ = ("_store", "extras_if_made", "hook_index", "meta")
-    meta: Meta
+    # ``hook_index``, ``extras_if_made``, ``meta_if_made`` and ``current_phase`` are the
+    # lifecycle's way in: the orchestrator advances ``hook_index`` as steps complete (``restore``
+    # sets it to resume), reads the local hooks and callbacks through ``extras_if_made`` without
+    # making them, and writes ``current_phase`` itself only while no listener could see the move
+    # and no ``Meta`` (``meta_if_made``) mirrors it; every other move goes through ``advance``.
+    __slots__ = (
+        "_routing",
+        "_store",
+        "current_phase",
+        "extras_if_made",
+        "hook_index",
+        "meta_if_made",
+    )
+    meta_if_made: Meta | None
     extras_if_made: Extras | None
     hook_index: int
+    current_phase: str
+    _routing: Routing
 
     def __init__(
         self,
@@ -142,7 +153,7 @@ class LocalContext:
         started_at: float | None = None,
         phase: str = "received",
     ) -> None:
-        meta = LocalContext.routed(
+        self._routing = (
             request_id,
             method,
             path,
@@ -153,14 +164,16 @@ class LocalContext:
             client,
             trace_id,
             time.time() if started_at is None else started_at,
-        ).meta
-        meta.priority = priority
-        meta.principal = principal
-        meta._phase = phase
-        self.meta = meta
+        )
+        self.current_phase = phase
+        self.meta_if_made = None
         self._store: Any = None
         self.extras_if_made = None
         self.hook_index = 0
+        if priority or principal is not None:
+            meta = self.meta
+            meta.priority = priority
+            meta.principal = principal
 
     @classmethod
     def routed(
@@ -177,32 +190,38 @@ class LocalContext:
         started_at: float,
     ) -> LocalContext:
         """A fresh context in phase ``routed`` (priority 0, no principal): the app's
-        per-request constructor, and the one place that fills a ``Meta`` (``__init__`` builds
-        on it). It writes the slots of bare objects itself, instead of ``Meta(...)`` and
-        ``LocalContext(...)`` through ``type.__call__`` (0.51 -> 0.40 µs with the ``Client``;
-        a call to a separate filler would add 0.1 µs, 1.3% of GET /hello's instructions).
-        ``client`` may be the request's ``Ingress``: ``meta.client`` is then made on first
-        read."""
-        m = _new(Meta)
-        m.request_id = request_id
-        m.method = method
-        m.path = path
-        m.route = route
-        m.handler_id = handler_id
-        m.version = version
-        m.flags = flags
-        m.priority = 0
-        m._client = client
-        m.trace_id = trace_id
-        m.principal = None
-        m.started_at = started_at
-        m._phase = "routed"
+        per-request constructor. It writes the slots of a bare object itself, instead of
+        ``LocalContext(...)`` through ``type.__call__``, and keeps the routing facts as one
+        tuple: ``lctx.meta`` is made from it on first read (most requests never read it; a
+        ``Meta`` filled here cost about 2,500 instructions per request). ``client`` may be
+        the request's ``Ingress``: ``meta.client`` is then made on first read."""
         self = _new(cls)
-        self.meta = m
+        self._routing = (
+            request_id,
+            method,
+            path,
+            route,
+            handler_id,
+            version,
+            flags,
+            client,
+            trace_id,
+            started_at,
+        )
+        self.current_phase = "routed"
+        self.meta_if_made = None
         self._store = None
         self.extras_if_made = None
         self.hook_index = 0
         return self
+
+    @property
+    def meta(self) -> Meta:
+        """The request's metadata (Property 27): made on first read, the same object after."""
+        m = self.meta_if_made
+        if m is None:
+            m = self.meta_if_made = made_meta(self._routing, self.current_phase)
+        return m
 
     # -- state -------------------------------------------------------------------------------
     @property
@@ -225,22 +244,24 @@ class LocalContext:
     @property
     def phase(self) -> str:
         """The current phase."""
-        return self.meta._phase
+        return self.current_phase
 
     def set_phase(self, phase: str) -> None:
         """Move to ``phase``; ``ValueError`` if the move is not allowed (see docs/context.md)."""
-        if not self.advance(phase) and phase != self.meta._phase:
-            raise ValueError(f"cannot move from phase {self.meta._phase!r} to {phase!r}")
+        if not self.advance(phase) and phase != self.current_phase:
+            raise ValueError(f"cannot move from phase {self.current_phase!r} to {phase!r}")
 
     def advance(self, phase: str) -> bool:
         """Move to ``phase`` if that is a legal move; return whether it moved."""
-        m = self.meta
-        old = m._phase
+        old = self.current_phase
         if phase not in NEXT_PHASES[old]:
             if phase not in NEXT_PHASES:
                 raise ValueError(f"unknown phase {phase!r}; phases are {tuple(NEXT_PHASES)}")
             return False
-        m._phase = phase
+        self.current_phase = phase
+        m = self.meta_if_made
+        if m is not None:
+            m._phase = phase
         x = self.extras_if_made
         if x is not None and x.phase_listeners:
             for fn in tuple(x.phase_listeners):
@@ -381,15 +402,18 @@ class LocalContext:
     def snapshot(self) -> Snapshot:
         """An immutable record of this context now (isolated from later changes); O(1) in the
         state's size on the native backend."""
-        m = self.meta
+        m = self.meta_if_made
+        request_id, version = (
+            (self._routing[0], self._routing[5]) if m is None else (m.request_id, m.version)
+        )
         s = self._store
         x = self.extras_if_made
         return take_snapshot(
             _NO_STATE if s is None else s,
-            m.request_id,
-            m._phase,
+            request_id,
+            self.current_phase,
             self.hook_index,
-            m.version,
+            version,
             () if x is None else tuple((t.name, t.status) for t in x.tracked),
             () if x is None else tuple(x.trace),
         )
@@ -452,7 +476,9 @@ class Restored(LocalContext):
     __init__ = object.__init__  # made bare by ``restore``, which sets ``pending``
     pending: Snapshot | None
 
-    meta = _filled_from_snapshot("meta")
+    meta_if_made = _filled_from_snapshot("meta_if_made")
+    current_phase = _filled_from_snapshot("current_phase")
+    _routing = _filled_from_snapshot("_routing")
     _store = _filled_from_snapshot("_store")
     hook_index = _filled_from_snapshot("hook_index")
     extras_if_made = _filled_from_snapshot("extras_if_made")
@@ -463,7 +489,7 @@ class Restored(LocalContext):
         if snapshot is None:
             return
         self.pending = None
-        m = LocalContext.routed(
+        self._routing = (
             snapshot.request_id,
             *_DEFAULT_ROUTE,
             snapshot.handler_version,
@@ -471,8 +497,8 @@ class Restored(LocalContext):
             None,
             None,
             time.time(),
-        ).meta
-        m._phase = snapshot.phase
-        self.meta = m
+        )
+        self.current_phase = snapshot.phase
+        self.meta_if_made = None
         self.extras_if_made = None
         _take_snapshot(self, snapshot)

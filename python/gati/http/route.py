@@ -330,10 +330,14 @@ class Route:
                 raise RequestInvalid(exc, "body") from None
         if self.checks:
             self._check(req)
-        m = lctx.meta
-        if m._phase == "routed" and lctx.extras_if_made is None:
-            # advance()'s moves with no phase listener to call ("validated" is never seen)
-            m._phase = "processing"
+        if (
+            lctx.current_phase == "routed"
+            and lctx.extras_if_made is None
+            and lctx.meta_if_made is None
+        ):
+            # advance()'s moves with no phase listener to call or Meta to mirror ("validated"
+            # is never seen)
+            lctx.current_phase = "processing"
         else:
             if self.validates:
                 lctx.advance("validated")

@@ -237,9 +237,9 @@ class Orchestrator:
                         trace.end(("request.end", end, None, 0, end - t0, None, None))
                     return result
                 await self._finish(lctx, False, emit)
-            m = lctx.meta
-            if m._phase == "processing":  # no after hook, no extras: no phase listener to call
-                m._phase = "completed"
+            if lctx.current_phase == "processing" and lctx.meta_if_made is None:
+                # no after hook, extras, listener or Meta to mirror
+                lctx.current_phase = "completed"
             else:
                 lctx.advance("completed")
             if trace is not None:
@@ -291,9 +291,13 @@ class Orchestrator:
                             check, handler, answer, validates = direct
                             if check is not None:
                                 check(req)
-                            m = lctx.meta
-                            if m._phase == "routed" and lctx.extras_if_made is None:
-                                m._phase = "processing"  # advance()'s moves, no listener
+                            if (
+                                lctx.current_phase == "routed"
+                                and lctx.extras_if_made is None
+                                and lctx.meta_if_made is None
+                            ):
+                                # advance()'s moves: no listener, no Meta to mirror
+                                lctx.current_phase = "processing"
                             else:
                                 if validates:
                                     lctx.advance("validated")
@@ -324,10 +328,10 @@ class Orchestrator:
                 CURRENT.reset(token)
                 return await self.run(plan, call, req, res, lctx)
             return await self._end_with_extras(x, plan, args, lctx, token, result)
-        m = lctx.meta
         try:
-            if m._phase == "processing":  # advance()'s move, with no phase listener to call
-                m._phase = "completed"
+            if lctx.current_phase == "processing" and lctx.meta_if_made is None:
+                # advance()'s move: no listener, no Meta to mirror
+                lctx.current_phase = "completed"
             else:
                 lctx.advance("completed")
         finally:
@@ -345,10 +349,14 @@ class Orchestrator:
     ) -> Any:
         """``run``'s ending for a plain plan whose hooks or handler added local after hooks or
         callbacks: ``responding``, the local after hooks, cleanup, ``completed``."""
-        m = lctx.meta
         try:
-            if m._phase == "processing" and not x.phase_listeners:
-                m._phase = "responding"  # advance()'s move, with no phase listener to call
+            if (
+                lctx.current_phase == "processing"
+                and not x.phase_listeners
+                and lctx.meta_if_made is None
+            ):
+                # advance()'s move: no listener, no Meta to mirror
+                lctx.current_phase = "responding"
             else:
                 lctx.advance("responding")
             step = lctx.hook_index
@@ -361,8 +369,12 @@ class Orchestrator:
         try:
             if getattr(args[1], "asgi", None) is None:  # else finish_after_send ends it
                 await self._finish(lctx, False, None)
-                if m._phase == "responding" and not x.phase_listeners:
-                    m._phase = "completed"
+                if (
+                    lctx.current_phase == "responding"
+                    and not x.phase_listeners
+                    and lctx.meta_if_made is None
+                ):
+                    lctx.current_phase = "completed"
                 else:
                     lctx.advance("completed")
         finally:
@@ -446,7 +458,7 @@ class Orchestrator:
     async def finish_after_send(self, lctx: LocalContext) -> None:
         """End a request whose delegated body was sent: cancel tracked tasks, run cleanup,
         ``completed``. A request that failed was finished by the failure path already."""
-        if lctx.meta._phase in ("error", "timeout", "completed"):
+        if lctx.current_phase in ("error", "timeout", "completed"):
             return
         token = CURRENT.set(lctx)
         try:

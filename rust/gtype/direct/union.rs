@@ -11,11 +11,12 @@
 use pyo3::prelude::*;
 use pyo3::types::PyBool;
 
-use super::{Direct, Stop, R};
+use super::{Direct, Stop, MAX_NEST, R};
+use crate::gtype::guard;
 use crate::gtype::json::same;
 use crate::gtype::node::{Kind, Node};
 use crate::gtype::scalar::Scalar;
-use crate::gtype::union::UnionNode;
+use crate::gtype::union::{ReadOn, UnionNode};
 
 /// Bytes a document may be read again (union members tried after a failed one, tags looked
 /// ahead for), per byte of it.
@@ -28,34 +29,51 @@ pub(super) fn budget(len: usize) -> usize {
 
 impl<'py> Direct<'_, '_, 'py> {
     /// A discriminated union at `{`: looks ahead for the tag, then reads the object with the
-    /// member it selects.
+    /// member it selects. When the tag is the object's first entry (as documents write it) and
+    /// the member a plain object, the member goes on from there with the tag's value, instead
+    /// of reading the object again from its `{` (the tag's key and value twice).
     pub(super) fn tagged(&mut self, k: &UnionNode, depth: usize) -> R<Bound<'py, PyAny>> {
         if depth >= self.max_depth {
             return Err(Stop::Redo);
         }
         let start = self.r.pos();
-        let index = self.tag_member(k);
+        let found = self.tag_member(k);
+        if let Ok((index, Some((i, value)))) = &found {
+            // The member object at `depth + 1`, as `node` would read it from its `{` (the
+            // checks `node` and `object` make first).
+            let nests = depth + 1 >= MAX_NEST || guard::stack_here() < self.stack_floor;
+            if !nests {
+                if depth + 1 >= self.max_depth {
+                    return Err(Stop::Redo);
+                }
+                if let Kind::Object(object) = &k.members[*index].kind {
+                    self.r.step();
+                    let first = (*i, value.bind(self.r.py).clone().into_any());
+                    return self.entries(object, depth + 1, Some(first));
+                }
+            }
+        }
         let read = self.r.pos() - start;
         self.r.rewind(start);
-        let index = index?;
+        let (index, _) = found?;
         self.spend(read)?;
         self.node(&k.members[index], depth + 1)
     }
 
-    /// The member the object's tag selects; `Redo` when the tag is missing or matches no
-    /// member.
-    fn tag_member(&mut self, k: &UnionNode) -> R<usize> {
+    /// The member the object's tag selects, with its `TagText::read_on` when the tag is the
+    /// object's first entry (the reader then just after it); `Redo` when the tag is missing
+    /// or matches no member.
+    fn tag_member<'k>(&mut self, k: &'k UnionNode) -> R<(usize, Option<&'k ReadOn>)> {
         let py = self.r.py;
         let tag_key = k.tag_key.as_deref().unwrap_or_default();
         self.r.bump();
+        let mut first = true;
         loop {
             // The tag usually comes first, as it is written: its raw bytes are compared
             // before a general key read.
             self.r.ws();
             let raw = self.r.peek() == Some(b'"')
-                && k.tag_raw
-                    .as_deref()
-                    .is_some_and(|name| self.r.raw_key(name));
+                && k.tag_raw.as_ref().is_some_and(|name| self.r.raw_key(name));
             let is_tag = if raw {
                 if !self.r.eat(b':') {
                     return Err(Stop::Redo);
@@ -71,8 +89,10 @@ impl<'py> Direct<'_, '_, 'py> {
                         let text = self.r.str_token()?;
                         let found = texts
                             .iter()
-                            .find(|(t, _)| same(t.as_bytes(), text.as_bytes()));
-                        return found.map(|(_, i)| *i).ok_or(Stop::Redo);
+                            .find(|t| same(t.text.as_bytes(), text.as_bytes()))
+                            .ok_or(Stop::Redo)?;
+                        let read_on = found.read_on.as_ref().filter(|_| first);
+                        return Ok((found.member, read_on));
                     }
                     (Some(b'"'), None) => {
                         let text = self.r.str_token()?;
@@ -91,11 +111,12 @@ impl<'py> Direct<'_, '_, 'py> {
                     (Some(b'n'), _) => self.r.word("null", py.None().into_bound(py))?,
                     _ => return Err(Stop::Redo),
                 };
-                return k.member_for(&tag)?.ok_or(Stop::Redo);
+                return Ok((k.member_for(&tag)?.ok_or(Stop::Redo)?, None));
             }
             let from = self.r.pos();
             self.r.skip()?;
             self.spend(self.r.pos() - from)?;
+            first = false;
             if !self.r.eat(b',') {
                 return Err(Stop::Redo);
             }
