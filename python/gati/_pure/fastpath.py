@@ -13,7 +13,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from gati._pure.formats import FORMATS
+from gati._pure.formats import FORMATS, WHOLE_MATCHES
 
 __all__ = ["INLINE_KINDS", "generate", "inlinable"]
 
@@ -94,7 +94,10 @@ class _Emitter:
             found = self.const(self.ns["_searcher"](node))
             self.out(ind, f"if not {found}({x}):")
             self.out(ind + 1, "return False")
-        if node["format"] is not None:
+        if node["format"] in WHOLE_MATCHES:  # its pattern called directly, not through a wrapper
+            self.out(ind, f"if {self.const(WHOLE_MATCHES[node['format']])}({x}) is None:")
+            self.out(ind + 1, "return False")
+        elif node["format"] is not None:
             fmt = self.const(FORMATS[node["format"]])
             self.out(ind, f"if not {fmt}({x}):")
             self.out(ind + 1, "return False")

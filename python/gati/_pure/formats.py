@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
-__all__ = ["FORMATS"]
+__all__ = ["FORMATS", "WHOLE_MATCHES"]
 
 _A = re.ASCII
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
@@ -153,3 +154,7 @@ FORMATS: dict[str, Callable[[str], bool]] = {
     "date-time": date_time,
     "url": url,
 }
+
+WHOLE_MATCHES: dict[str, Callable[[str], Any]] = {"email": _EMAIL, "ipv4": _IPV4, "uuid": _UUID}
+"""The formats that are one pattern's full match (None: not the format), which the generated
+fast paths call directly."""
