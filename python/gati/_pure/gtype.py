@@ -798,9 +798,6 @@ def _on_fresh_stack(fn: Callable[..., Any], v: Any, d: int, *rest: Any) -> Any:
 
 _HELPERS = {
     "_MISSING": _MISSING,
-    "_dget": _dget,
-    "_dlen": _dlen,
-    "_dkeys": _dkeys,
     "_ditems": _ditems,
     "_stored": stored,
     "_ARRAYS": _ARRAYS,
