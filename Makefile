@@ -10,7 +10,7 @@ export PYO3_PYTHON := $(BIN)/python
 export VIRTUAL_ENV := $(CURDIR)/$(VENV)
 export PATH := $(BIN):$(PATH)
 
-.PHONY: all setup system build test test-rust test-py test-debug lint wheel wheel-check demo bench clean
+.PHONY: all setup system build test test-rust test-py test-debug lint wheel wheel-check demo bench screenshots clean
 
 all: test
 
@@ -71,7 +71,7 @@ DEBUG_TESTS := tests/gtype/test_native_safety.py tests/gtype/test_panic_boundary
 	tests/gtype/test_hostile_input.py tests/gtype/test_gc.py tests/gtype/test_validator_plans.py \
 	tests/lifecycle/test_state.py tests/lifecycle/test_differential.py \
 	tests/http/test_http_router_differential.py tests/http/test_http_ingress_differential.py \
-	tests/http/test_http_messages_differential.py
+	tests/http/test_http_messages_differential.py tests/playground/test_record_core.py
 
 test-debug: $(STAMP)
 	rm -rf $(DEBUG_EXT)
@@ -109,6 +109,10 @@ wheel-check: wheel
 		CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
 		$(VENV)/sdist-check/bin/python -m pip install -q dist/gati-*.tar.gz
 	cd / && $(CURDIR)/$(VENV)/sdist-check/bin/python -c '$(WHEEL_IMPORT)'
+
+# The Playground's screenshots in docs/img/ (the README's), retaken by its browser test.
+screenshots: $(EXT) system
+	GATI_SCREENSHOTS=$(CURDIR)/docs/img $(BIN)/python -m pytest -q tests/playground/test_browser.py
 
 demo: $(EXT)
 	$(BIN)/python -m examples.serve

@@ -5,6 +5,7 @@ mod boundary;
 mod gtype;
 mod hooks;
 mod ingress;
+mod playground;
 mod response;
 mod router;
 mod state;
@@ -19,5 +20,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     router::register(m)?;
     ingress::register(m)?;
     response::register(m)?;
+    playground::register(m)?;
     Ok(())
 }

@@ -52,6 +52,7 @@ TWINS: Final[dict[str, tuple[str, str]]] = {
     "read_ingress_head": ("read_ingress_head", "gati._pure.ingress:read_ingress_head"),
     "Ingress": ("Ingress", "gati._pure.ingress:Ingress"),
     "response_messages": ("response_messages", "gati._pure.messages:response_messages"),
+    "RecordCore": ("RecordCore", "gati._pure.record:RecordCore"),
     "new_request_id": ("new_request_id", "gati._pure.ids:new_request_id"),
     "reseed_request_ids": ("_reseed_request_ids", "gati._pure.ids:reseed"),
 }

@@ -146,3 +146,30 @@ def response_messages(
     extra: list[tuple[bytes, bytes]],
     request_id: bytes,
 ) -> tuple[dict[str, Any], dict[str, Any]]: ...
+
+# -- Playground record (rust/playground) --------------------------------------------------------
+
+class RecordCore:
+    """One recorded request, made and closed in one call each (twin:
+    ``gati._pure.record.RecordCore``)."""
+
+    events: list[Any]
+    meta: Any
+    info: Any
+    opened_at: float
+    request_headers: Any
+    query_raw: Any
+    replay_of: Any
+    request_body: Any
+    request_dropped: Any
+    status: Any
+    response_body: Any
+    response_media_raw: Any
+    sent_headers: Any
+    size: int
+    def __init__(
+        self, scope: Any, info: Any, lctx: Any, res: Any, keep: Callable[[Any], Any]
+    ) -> None: ...
+    @property
+    def append(self) -> Callable[[Any], None]: ...
+    def end(self, ev: Any, /) -> None: ...

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from gati import LocalContext, Response
 from tests.gtype.plans import node, plan
 
 native = pytest.importorskip("gati._native")
@@ -37,6 +38,8 @@ def entry_points() -> dict[str, Callable[[], Any]]:
     record = native.Snapshot(store, "r", "routed", 0, None, (), ())
     router = native.Router()
     router.insert([("static", "items"), ("int", "id")])
+    scope, lctx = {"headers": []}, LocalContext("r", method="GET", path="/", route="/")
+    recorded = native.RecordCore(scope, None, lctx, Response(), lambda record: None)
     return {
         "gtype validate": lambda: validator.validate(1),
         "gtype validate_json": lambda: validator.validate_json(b"1"),
@@ -58,6 +61,8 @@ def entry_points() -> dict[str, Callable[[], Any]]:
         "ingress read": lambda: native.read_ingress({"headers": []}),
         "ingress record": native.Ingress,
         "response messages": lambda: native.response_messages("GET", 200, b"", None, [], b"r"),
+        "playground record": lambda: native.RecordCore(scope, None, lctx, None, print),
+        "playground record end": lambda: recorded.end(("request.end", 1, None, 0, 1, None, None)),
     }
 
 

@@ -3,7 +3,9 @@ that binary: no browser is downloaded), against the app of ``browser_app`` serve
 
 One walk through every view: requests appear live, a request's lifecycle and state, a replay
 against the other version and its diff, a debug gate whose edited state reaches the handler, the
-version timeline; then the token flow. Each view's screenshot is saved under docs/img/.
+version timeline; then the token flow. Each view's screenshot is taken: under docs/img/ for the
+README with ``make screenshots`` (``GATI_SCREENSHOTS`` names the folder), else in a temporary
+folder, so a test run leaves the tracked images as they are.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import os
 import re
 import shutil
 import sys
+import tempfile
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -25,7 +28,7 @@ from gati.testing import LiveServer, live_server
 from tests.playground.browser_app import V1, V2
 
 ROOT = Path(__file__).resolve().parents[2]
-IMAGES = ROOT / "docs" / "img"
+IMAGES = Path(os.environ.get("GATI_SCREENSHOTS") or Path(tempfile.gettempdir(), "gati-screenshots"))
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ROUTE = "GET /greet/{name}"
 WAIT_MS = 15_000
@@ -77,7 +80,8 @@ def new_page(browser: Browser, errors: list[str]) -> Page:
 
 def shoot(page: Page, name: str) -> None:
     IMAGES.mkdir(parents=True, exist_ok=True)
-    page.locator("body").screenshot(path=str(IMAGES / name))  # the content, no empty viewport
+    image = page.locator("body").screenshot(path=str(IMAGES / name))  # the content, no viewport
+    assert image.startswith(b"\x89PNG"), name
 
 
 def test_every_view_of_the_playground_in_chromium(server: LiveServer, browser: Browser) -> None:

@@ -53,7 +53,9 @@ async def _stop_with_stream_open(base: str, proc: subprocess.Popen[bytes], sig: 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_a_real_server_stops_with_a_playground_stream_open(sig: int) -> None:
     with _serve() as live:
-        asyncio.run(_stop_with_stream_open(live.url, live.proc, sig))
+        # bounded as a whole: the stream's pings (every 15 s) would keep each read alive
+        stopping = _stop_with_stream_open(live.url, live.proc, sig)
+        asyncio.run(asyncio.wait_for(stopping, 2 * STOPS_WITHIN))
         # uvicorn finishes its graceful shutdown, then raises the signal it caught again
         assert live.proc.wait(timeout=STOPS_WITHIN) in (0, -sig)
 

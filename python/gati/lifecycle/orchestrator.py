@@ -108,7 +108,7 @@ class Orchestrator:
         gctx = self.gctx
         emitter = self.emitter
         trace: Trace | None = None
-        emit = None
+        emit: Any = None
         if emitter.listening:
             started: Any = emitter.start(req, res, lctx)
             if type(started) is CoroutineType:
@@ -124,7 +124,7 @@ class Orchestrator:
         if trace is not None:
             t0 = t = _now()
             state = lctx.state_snapshot()
-            trace.append(("request.start", t0, None, 0, None, None, None))
+            emit(("request.start", t0, None, 0, None, None, None))
         args = (req, res, lctx, gctx)
         start = lctx.hook_index
         step = 0

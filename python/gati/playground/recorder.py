@@ -1,8 +1,8 @@
 """``Recorder``: turns requests into ``Record``s as a lifecycle tracer (``Emitter.trace``).
 
 At each request's start the orchestrator asks the recorder for the request's ``Trace``: a new
-``Record``'s event list, which keeps the orchestrator's event tuples (each hook boundary's
-carries the state store's O(1) snapshot: Property 44) and closes the record at
+``Record`` (made in one call), whose event list keeps the orchestrator's event tuples (each hook
+boundary's carries the state store's O(1) snapshot: Property 44), closed in one call at
 ``request.end``, once the response is settled (an error response written; a delegated body's
 status is known before it is sent), so the record holds the status the client got. No event
 dict, no Python call per event, no callback registration and no serialisation happen on the
@@ -23,7 +23,7 @@ from typing import Any
 
 from gati.http.request import Request
 from gati.playground.buffer import RingBuffer
-from gati.playground.record import Record
+from gati.playground.record import RECORD_KEY, REPLAY_KEY, Record
 from gati.playground.sse import Broadcaster
 
 __all__ = ["Recorder"]
@@ -61,7 +61,10 @@ class Recorder:
         if type(req) is not Request or meta.handler_id in _UNRECORDED:
             return None
         info = req.info
-        record = Record(req.scope, info, lctx, res, self.keep)
+        scope = req.scope
+        record = Record(scope, info, lctx, res, self.keep)
+        if REPLAY_KEY in scope:  # a replay: it reads its record from its scope
+            scope[RECORD_KEY] = record
         length = info.content_length
         if length or (length is None and meta.method not in _BODILESS):
             return _read_ahead(req, record, min(req.max_body_size, self.buffer.max_bytes))

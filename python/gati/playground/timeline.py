@@ -35,7 +35,7 @@ def build(record: Record, hops: tuple[tuple[str, str], ...]) -> list[Step]:
     t0 = record.start_ns
     starts: dict[str, int] = {}
     handler_start = 0
-    for kind, ts, hook, attempt, duration_ns, error, _ in record:
+    for kind, ts, hook, attempt, duration_ns, error, _ in record.events:
         if kind == "hook.start":
             starts[hook.id] = ts
         elif kind == "hook.end" or kind == "hook.error":
