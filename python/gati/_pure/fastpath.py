@@ -13,7 +13,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from gati._pure.formats import FORMATS
+from gati._pure.formats import FORMATS, WHOLE_MATCHES
 
 __all__ = ["INLINE_KINDS", "generate", "inlinable"]
 
@@ -94,7 +94,10 @@ class _Emitter:
             found = self.const(self.ns["_searcher"](node))
             self.out(ind, f"if not {found}({x}):")
             self.out(ind + 1, "return False")
-        if node["format"] is not None:
+        if node["format"] in WHOLE_MATCHES:  # its pattern called directly, not through a wrapper
+            self.out(ind, f"if {self.const(WHOLE_MATCHES[node['format']])}({x}) is None:")
+            self.out(ind + 1, "return False")
+        elif node["format"] is not None:
             fmt = self.const(FORMATS[node["format"]])
             self.out(ind, f"if not {fmt}({x}):")
             self.out(ind + 1, "return False")
@@ -152,27 +155,29 @@ class _Emitter:
         self.out(ind, f"{child} = {d} + 1")
         return child
 
-    def _dict_check(self, x: str, ind: int) -> None:
-        self.out(ind, f"if type({x}) is not dict and not isinstance({x}, dict):")
-        self.out(ind + 1, "return False")
-
     def _object(self, node: dict[str, Any], x: str, d: str, ind: int, nesting: int) -> None:
-        self._dict_check(x, ind)
+        # A subclass is read as a plain dict, whatever it overrides: a plain copy of its entries
+        # (the common plain dict then reads each property by subscript, the quickest lookup).
+        self.out(ind, f"if type({x}) is not dict:")
+        self.out(ind + 1, f"if not isinstance({x}, dict):")
+        self.out(ind + 2, "return False")
+        self.out(ind + 1, f"{x} = dict(_ditems({x}))")
         cd = self._enter(x, d, ind)
-        get, found = self.var("g"), self.var("n")
-        self.out(ind, f"{get} = {x}.get if type({x}) is dict else _dget.__get__({x})")
+        found = self.var("n")
         required = sum(1 for _, req, _ in node["properties"] if req)
         optional = len(node["properties"]) - required
         if optional:
             self.out(ind, f"{found} = {required}")
         for name, req, child in node["properties"]:
             y = self.var("y")
-            self.out(ind, f"{y} = {get}({name!r}, _MISSING)")
             if req:
-                self.out(ind, f"if {y} is _MISSING:")
+                self.out(ind, "try:")
+                self.out(ind + 1, f"{y} = {x}[{name!r}]")
+                self.out(ind, "except KeyError:")
                 self.out(ind + 1, "return False")
                 self.node(child, y, cd, ind, nesting + 1)
             else:
+                self.out(ind, f"{y} = {x}.get({name!r}, _MISSING)")
                 self.out(ind, f"if {y} is not _MISSING:")
                 self.out(ind + 1, f"{found} += 1")
                 self.node(child, y, cd, ind + 1, nesting + 1)
@@ -181,11 +186,11 @@ class _Emitter:
         k = self.var("k")
         v = self.var("v")
         extra = node["extra"]
-        self.out(ind, f"if _dlen({x}) != {count}:")
+        self.out(ind, f"if len({x}) != {count}:")
         if isinstance(extra, dict):  # its checks may change the dict: the entries as they were
-            self.out(ind + 1, f"for {k}, {v} in list(_ditems({x})):")
+            self.out(ind + 1, f"for {k}, {v} in list({x}.items()):")
         else:
-            self.out(ind + 1, f"for {k} in _dkeys({x}):")
+            self.out(ind + 1, f"for {k} in {x}:")
         self.out(ind + 2, f"if type({k}) is not str and not isinstance({k}, str):")
         self.out(ind + 3, "return False")
         if extra == "forbid":
@@ -197,7 +202,8 @@ class _Emitter:
             self.node(extra, v, cd, ind + 3, nesting + 1)
 
     def _record(self, node: dict[str, Any], x: str, d: str, ind: int, nesting: int) -> None:
-        self._dict_check(x, ind)
+        self.out(ind, f"if type({x}) is not dict and not isinstance({x}, dict):")
+        self.out(ind + 1, "return False")
         cd = self._enter(x, d, ind)
         k, y = self.var("k"), self.var("y")
         entries = f"list(_ditems({x}))" if node.get("snapshot", True) else f"_ditems({x})"

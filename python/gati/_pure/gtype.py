@@ -798,9 +798,6 @@ def _on_fresh_stack(fn: Callable[..., Any], v: Any, d: int, *rest: Any) -> Any:
 
 _HELPERS = {
     "_MISSING": _MISSING,
-    "_dget": _dget,
-    "_dlen": _dlen,
-    "_dkeys": _dkeys,
     "_ditems": _ditems,
     "_stored": stored,
     "_ARRAYS": _ARRAYS,
@@ -829,7 +826,7 @@ class Validator:
         compiler = _Compiler(plan)
         ok, self._err = compiler.node(plan["root"])
         self._ok = compiler.fast(plan["root"], ok)
-        self._stateful = compiler.stateful
+        self._stateful = compiler.stateful  # refs or plain unions: each call gets a ``Call``
         self._max_errors: int = plan["max_errors"]
         self._max_depth: int = plan["max_depth"]
         self._gmsgs: Msgs = plan["msgs"]
@@ -837,32 +834,32 @@ class Validator:
         self._plan = plan
         self._builders: dict[bool, Any] = {}
 
-    def _call(self) -> Call | None:
-        """A fresh per-call state, when the schema has refs or plain unions."""
-        return Call() if self._stateful else None
-
     def is_valid(self, obj: Any) -> bool:
         """Whether ``obj`` is valid; builds no error objects."""
         try:
-            return bool(self._ok(obj, 0, self._call()))
+            return bool(self._ok(obj, 0, Call() if self._stateful else None))
         except RecursionError:  # the caller's own stack was nearly full
             return False
 
     def validate(self, obj: Any) -> Any:
         """Return ``obj`` itself if valid, else raise ``ValidationError`` listing every error."""
         try:
-            if self._ok(obj, 0, self._call()):
+            if self._ok(obj, 0, Call() if self._stateful else None):
                 return obj
         except RecursionError:
             pass
+        raise self._invalid(obj)
+
+    def _invalid(self, obj: Any) -> ValidationError:
+        """The errors of ``obj``, which the fast path refused."""
         sink = _Sink(self._max_errors)
         try:
-            self._err(obj, 0, self._call(), (), sink)
+            self._err(obj, 0, Call() if self._stateful else None, (), sink)
         except _TooMany:
             sink.errors.append(_error((), "too_many_errors", self._gmsgs, None))
         except RecursionError:  # the caller's own stack was nearly full: no partial list
             sink.errors = [_error((), "depth_exceeded", self._gmsgs, obj)]
-        raise ValidationError(sink.errors)
+        return ValidationError(sink.errors)
 
     def validate_json(self, data: bytes | bytearray | memoryview | str) -> Any:
         """Parse a JSON document (RFC 8259, UTF-8) and validate it; returns the parsed value."""
@@ -874,7 +871,13 @@ class Validator:
                 error["message"] = f"Invalid JSON: {problem.detail}"
                 error["line"], error["column"] = problem.line, problem.column
             raise ValidationError([error]) from None
-        return self.validate(value)
+        # validate's fast path written out: the call would cost more than the check around it.
+        try:
+            if self._ok(value, 0, Call() if self._stateful else None):
+                return value
+        except RecursionError:
+            pass
+        raise self._invalid(value)
 
     def convert(self, obj: Any) -> Any:
         """Validate ``obj``, then build Python objects per the schema (docs/gtype.md §9)."""

@@ -207,42 +207,41 @@ def _decode(data: bytes | bytearray | memoryview | str) -> tuple[str, bytes]:
 _LONG_INT = b"0" * 19
 
 
-def _quick(data: bytes | bytearray | memoryview | str, max_depth: int) -> Any:
-    """The document read by orjson when it is certain to read it as the exact path would;
-    ``_MISS`` otherwise (malformed, too deep, or holding a long digit run)."""
-    try:
-        raw = data.encode() if isinstance(data, str) else data
-    except UnicodeEncodeError:  # a lone surrogate: the exact path places it
-        return _MISS
-    if not isinstance(raw, bytes):
-        return _MISS
-    # A document orjson reads is well formed: nesting deeper than ``max_depth`` needs more
-    # than twice as many bytes, so shorter documents skip the two counts.
-    if len(raw) > 2 * max_depth and raw.count(b"[") + raw.count(b"{") > max_depth:
-        return _MISS
-    # find, not `in`: bytes' `in` first tries its operand as an int, and raising and clearing
-    # that TypeError cost more than the search.
-    if len(raw) >= len(_LONG_INT) and raw.translate(_DIGIT_RUNS).find(_LONG_INT) >= 0:
-        return _MISS
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        return _MISS
-
-
-_MISS = object()
-
-
 def parse(data: bytes | bytearray | memoryview | str, max_depth: int) -> Any:
     """The parsed document, or ``JSONProblem``; a non-bytes, non-str input is a ``TypeError``.
 
-    The nesting is measured before decoding (the decoder recurses on the C stack), and only
-    the part of a too-deep document before its first too-deep bracket is ever decoded, to find
-    any earlier problem: no document, however deep, reaches the decoder's recursion.
+    orjson reads the document when it is certain to read it as the exact path would (bytes
+    holding no long digit run and not too many brackets, that orjson accepts); the exact path
+    reads every other one. There the nesting is measured before decoding (the decoder recurses
+    on the C stack), and only the part of a too-deep document before its first too-deep
+    bracket is ever decoded, to find any earlier problem: no document, however deep, reaches
+    the decoder's recursion.
     """
-    value = _quick(data, max_depth)
-    if value is not _MISS:
-        return value
+    raw: Any = data
+    if isinstance(data, str):
+        try:
+            raw = data.encode()
+        except UnicodeEncodeError:  # a lone surrogate: the exact path places it
+            raw = None
+    # The orjson path is written out here, not called: a call costs more than its checks. A
+    # document orjson reads is well formed: nesting deeper than ``max_depth`` needs more than
+    # twice as many bytes, so shorter documents skip the two counts. find, not `in`: bytes'
+    # `in` first tries its operand as an int, and raising and clearing that TypeError cost
+    # more than the search.
+    if (
+        isinstance(raw, bytes)
+        and (len(raw) <= 2 * max_depth or raw.count(b"[") + raw.count(b"{") <= max_depth)
+        and (len(raw) < len(_LONG_INT) or raw.translate(_DIGIT_RUNS).find(_LONG_INT) < 0)
+    ):
+        try:
+            return orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            pass
+    return _exact(data, max_depth)
+
+
+def _exact(data: bytes | bytearray | memoryview | str, max_depth: int) -> Any:
+    """The exact path of ``parse``."""
     text, raw = _decode(data)
     deep_at = _too_deep_at(text, max_depth) if _deeper_than(raw, max_depth) else None
     try:
