@@ -332,7 +332,13 @@ impl RecordCore {
     ) -> PyResult<Self> {
         guard(|| {
             let py = scope.py();
-            let meta = lctx.getattr(intern!(py, "meta"))?;
+            // the recorder has just made the context's Meta: its slot, not the property again
+            let made = lctx.getattr(intern!(py, "meta_if_made"))?;
+            let meta = if made.is_none() {
+                lctx.getattr(intern!(py, "meta"))?
+            } else {
+                made
+            };
             let request_headers = scope.get_item(intern!(py, "headers"))?;
             let query_key = intern!(py, "query_string");
             let replay_key = intern!(py, "gati.playground.replay_of");

@@ -58,7 +58,8 @@ class RecordCore:
     def __init__(
         self, scope: Any, info: Any, lctx: Any, res: Any, keep: Callable[[Any], Any]
     ) -> None:
-        self.meta = lctx.meta
+        # the recorder has just made the context's Meta: its slot, not the property again
+        self.meta = lctx.meta_if_made or lctx.meta
         self.request_headers = scope["headers"]
         self.query_raw = scope.get("query_string", b"")
         self.replay_of = scope.get(_REPLAY_KEY)
