@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from gati import App, gt
+from gati import APIKeyAuth, App, Principal, gt
 from gati.manifest.analyzer import analyze_directory
 from gati.manifest.openapi import openapi_document
 
@@ -24,7 +24,8 @@ async def handler(req: Any, res: Any, lctx: Any, gctx: Any) -> None:
 
 
 def big_app() -> App:
-    app = App(health_paths=None)
+    # the admin routes' roles need an authenticator, whose scheme the document describes
+    app = App(health_paths=None, auth=APIKeyAuth({"key": Principal("admin", ["admin"])}))
     item = gt.object({"name": gt.string(max_length=50), "tags": gt.array(gt.string()),
                       "price": gt.number(min=0), "nick": gt.optional(gt.string())})  # fmt: skip
     query = gt.object({"limit": gt.optional(gt.integer(min=1, max=100))})
