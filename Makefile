@@ -10,7 +10,7 @@ export PYO3_PYTHON := $(BIN)/python
 export VIRTUAL_ENV := $(CURDIR)/$(VENV)
 export PATH := $(BIN):$(PATH)
 
-.PHONY: all setup system build test test-rust test-py test-debug lint wheel wheel-check demo bench screenshots clean
+.PHONY: all setup system build test test-rust test-py test-bench test-debug lint wheel wheel-check demo bench screenshots clean
 
 all: test
 
@@ -79,7 +79,12 @@ test-debug: $(STAMP)
 	$(BIN)/python -m pip install -q --no-deps --target $(DEBUG_EXT)/site $(DEBUG_EXT)/wheel/*.whl
 	GATI_BACKEND=native PYTHONPATH=$(CURDIR)/$(DEBUG_EXT)/site $(BIN)/python -m pytest $(DEBUG_TESTS)
 
-test: test-rust lint test-py test-debug wheel-check
+# Every benchmark once, untimed (about 20 s): a bench that no longer runs fails here, not in
+# `make bench`.
+test-bench: $(EXT) system
+	$(BIN)/python -m pytest -q -p no:cacheprovider benches --benchmark-disable
+
+test: test-rust lint test-py test-bench test-debug wheel-check
 
 # manylinux2014 (glibc 2.17) wheels, linked by zig (the `ziglang` wheel from PyPI, no Docker), so
 # they install on every glibc distribution still in service; and the sdist beside them.
