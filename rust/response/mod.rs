@@ -1,6 +1,7 @@
 //! `response_messages`: the two ASGI messages of a `Response` (`http.response.start` with its
 //! header list, then `http.response.body`), read, rendered and built in one call. Pure twin:
 //! `gati._pure.messages.response_messages`.
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -151,7 +152,9 @@ fn py_response_messages<'py>(
         };
         let status = res.getattr(intern!(py, "status_code"))?;
         let extra = res.getattr(intern!(py, "headers"))?;
-        let extra = extra.cast::<PyList>()?;
+        let extra = extra.cast::<PyList>().map_err(|_| {
+            PyTypeError::new_err("res.headers must be a list of (name, value) pairs")
+        })?;
         messages(
             py,
             method,
@@ -174,7 +177,14 @@ fn messages<'py>(
     extra: &Bound<'py, PyList>,
     request_id: &Bound<'py, PyBytes>,
 ) -> PyResult<(Bound<'py, PyDict>, Bound<'py, PyDict>)> {
-    let code: i64 = status.extract()?;
+    // what `res.status()` accepts; anything else set on `status_code` is refused here
+    let code = status.extract::<i64>().unwrap_or(0);
+    if !(100..=599).contains(&code) {
+        return Err(PyValueError::new_err(format!(
+            "invalid HTTP status {}",
+            status.repr()?
+        )));
+    }
     let rid = PyTuple::new(
         py,
         [

@@ -127,6 +127,25 @@ def test_a_header_that_is_not_a_pair_is_a_value_error_on_both() -> None:
             build("GET", res, b"r")
 
 
+@pytest.mark.parametrize("status", ["201", None, 99, 600, 10**30, -1, 200.0])
+def test_a_status_set_out_of_range_or_not_an_int_is_a_value_error_on_both(status: Any) -> None:
+    """``res.status_code`` set by hand is checked as ``res.status()`` checks it, on both
+    backends, before anything reaches the server (a huge int overflowed only natively)."""
+    for build in (native.response_messages, pure_messages):
+        res = Response().json({"a": 1})
+        res.status_code = status
+        with pytest.raises(ValueError, match="invalid HTTP status"):
+            build("GET", res, b"r")
+
+
+def test_headers_that_are_not_a_list_are_a_type_error_on_both() -> None:
+    for build in (native.response_messages, pure_messages):
+        res = Response().json({"a": 1})
+        res.headers = None  # type: ignore[assignment]
+        with pytest.raises(TypeError, match=r"res\.headers"):
+            build("GET", res, b"r")
+
+
 def test_send_refuses_none_as_a_body() -> None:
     """A body of None would read as "no bytes: a JSON value"; send() says so at once."""
     with pytest.raises(TypeError, match="bytes"):

@@ -3,6 +3,7 @@ messages of a ``Response``."""
 
 from __future__ import annotations
 
+from operator import index
 from typing import Any, Final, Protocol
 
 
@@ -31,7 +32,10 @@ def response_messages(
     """``(start, body)`` for ``res``: its body rendered (``res.render()``: JSON encoded once),
     then the messages built from its status, media type and headers."""
     body, media = res.render()
-    return messages(method, res.status_code, body, media, res.headers, request_id)
+    extra = res.headers
+    if not isinstance(extra, list):
+        raise TypeError("res.headers must be a list of (name, value) pairs")
+    return messages(method, res.status_code, body, media, extra, request_id)
 
 
 def messages(
@@ -47,7 +51,13 @@ def messages(
     ``X-Request-ID``. Statuses below 200, 204 and 304 carry no body, length or type; a
     ``Content-Type`` among ``extra`` wins over ``media``; a ``HEAD`` request gets an empty
     body."""
-    if status in _NO_BODY or status < 200:
+    try:  # what ``res.status()`` accepts; anything else set on ``status_code`` is refused here
+        code = index(status)
+    except TypeError:
+        code = 0
+    if not 100 <= code <= 599:
+        raise ValueError(f"invalid HTTP status {status!r}")
+    if code in _NO_BODY or code < 200:
         headers = [(b"x-request-id", request_id), *extra]
         body = b""
     else:
