@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Any, Literal, TypeVar, Unpack, overload
 
+from gati.context.current import CURRENT
 from gati.context.global_ import GlobalContext
 from gati.context.ids import new_request_id
 from gati.context.local import LocalContext
@@ -49,6 +50,7 @@ from gati.lifecycle.hook_ids import HookKind, unique_hook_id
 from gati.lifecycle.hooks import KINDS, Backoff, Hook
 from gati.lifecycle.orchestrator import Orchestrator
 from gati.lifecycle.plan import DEFAULT_TIMEOUT
+from gati.lifecycle.watchdog import Watchdog, running_tasks
 from gati.modules import ModuleManifest, ModuleProxy, ModuleRegistry
 from gati.policy.audit import AuditLog
 from gati.policy.plan import Policies
@@ -659,7 +661,79 @@ class App(Verbs):
         try:
             orchestrator, plan = self.orchestrator, route.plan
             if plan.plain and not orchestrator.emitter.listening:
-                await orchestrator.run_plain(plan, route.call, req, res, lctx)
+                # The plain runner (docs/lifecycle.md): ``run``'s steps for a plain plan while
+                # nobody listens, written out in this coroutine (a level less per request).
+                token = CURRENT.set(lctx)
+                args = (req, res, lctx, orchestrator.gctx)
+                hook: Hook | None = None
+                result: Any = None
+                try:
+                    for hook in plan.before:
+                        await hook.fn(*args)
+                        lctx.hook_index += 1
+                    hook = None
+                    x = lctx.extras_if_made
+                    if x is None or not x.before:
+                        timeout = plan.timeout
+                        wd = orchestrator.watchdog
+                        armed: Watchdog | None = None
+                        task: Any = None
+                        if timeout is not None and wd is not None:
+                            task = running_tasks.get(wd.loop)
+                            if task is not None:  # Watchdog.arm written out: a call less
+                                armed = wd
+                                when = wd.clock() + timeout
+                                wd.deadlines[task] = when
+                                if when < wd.armed_at:
+                                    wd.schedule(when)
+                        if timeout is not None and armed is None:  # no watchdog here yet
+                            result = await orchestrator.plain_call(route.call, args, timeout)
+                        else:
+                            try:
+                                direct = plan.direct
+                                if direct is None:
+                                    result = await route.call(*args)
+                                else:  # the route call inline: a coroutine level less
+                                    check, handler, answer, validates = direct
+                                    if check is not None:
+                                        check(req)
+                                    if (
+                                        lctx.current_phase == "routed"
+                                        and lctx.extras_if_made is None
+                                        and lctx.meta_if_made is None
+                                    ):
+                                        # advance()'s moves: no listener, no Meta to mirror
+                                        lctx.current_phase = "processing"
+                                    else:
+                                        if validates:
+                                            lctx.advance("validated")
+                                        lctx.advance("processing")
+                                    result = await handler(*args)
+                                    answer(result, res)
+                            except BaseException:
+                                if armed is not None and armed.disarm(task):
+                                    raise orchestrator.plain_timed_out(timeout) from None
+                                raise
+                            if armed is not None:  # Watchdog.disarm written out
+                                armed.deadlines.pop(task, None)
+                                if armed.expired and armed.disarm(task):
+                                    raise orchestrator.plain_timed_out(timeout)
+                        lctx.hook_index += 1
+                except BaseException as exc:
+                    await orchestrator.plain_failed(exc, plan, args, lctx, hook, token)
+                else:
+                    x = lctx.extras_if_made
+                    if x is not None:
+                        await orchestrator.plain_extras(x, plan, route.call, args, token, result)
+                    else:
+                        try:
+                            if lctx.current_phase == "processing" and lctx.meta_if_made is None:
+                                # advance()'s move: no listener, no Meta to mirror
+                                lctx.current_phase = "completed"
+                            else:
+                                lctx.advance("completed")
+                        finally:
+                            CURRENT.reset(token)
             else:
                 await orchestrator.run(plan, route.call, req, res, lctx)
             if res.asgi is None:
