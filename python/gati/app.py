@@ -27,7 +27,13 @@ from gati.http.failures import (
 )
 from gati.http.forms import FormLimits
 from gati.http.health import LifespanState, liveness, readiness
-from gati.http.ingress import TrustedProxies, new_ingress, parse_ingress
+from gati.http.ingress import (
+    TrustedProxies,
+    new_ingress,
+    parse_ingress,
+    read_ingress_head,
+    with_rare_headers,
+)
 from gati.http.lifespan import Lifespan
 from gati.http.middleware import Middleware, MiddlewareStack
 from gati.http.not_routed import NotRouted
@@ -613,11 +619,15 @@ class App(Verbs):
             return
         route: Route | Served
         try:
-            info, rid, length, flags, trace_id, _ = parse_ingress(scope, self.trusted_proxies)
+            head = read_ingress_head(scope)
+            if head[5] is not None:  # parse_ingress written out: a call less per request
+                head = with_rare_headers(head, scope, self.trusted_proxies)
+            info, rid, length, flags, trace_id, _, rid_bytes, started_at = head
         except Exception as exc:  # a scope ingress cannot read: a 500 problem, with a new id
             info = new_ingress()
             info.request_id = rid = new_request_id()
             length, flags, trace_id = None, info.flags, None
+            rid_bytes, started_at = rid.encode("ascii"), _time()
             route, params = self._not_routed.failing(scope, exc)
         else:
             if self._mounts:
@@ -655,9 +665,8 @@ class App(Verbs):
             flags,
             info,
             trace_id,
-            _time(),
+            started_at,
         )
-        rid_bytes = rid.encode("ascii")
         try:
             orchestrator, plan = self.orchestrator, route.plan
             if plan.plain and not orchestrator.emitter.listening:
@@ -772,7 +781,8 @@ class App(Verbs):
         except HTTPError:
             await send({"type": "websocket.close", "code": CLOSE_POLICY_VIOLATION})
             return
-        info = parse_ingress(scope, self.trusted_proxies)[0]
+        head = parse_ingress(scope, self.trusted_proxies)
+        info = head[0]
         scope["path_params"] = params
         lctx = _routed(
             info.request_id,
@@ -784,7 +794,7 @@ class App(Verbs):
             info.flags,
             info,
             info.trace_id,
-            _time(),
+            head[7],
         )
         ws = WebSocket(scope, receive, send, info)
         await serve_websocket(self.orchestrator, route, ws, lctx)
