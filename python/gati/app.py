@@ -673,12 +673,12 @@ class App(Verbs):
                 # The plain runner (docs/lifecycle.md): ``run``'s steps for a plain plan while
                 # nobody listens, written out in this coroutine (a level less per request).
                 token = CURRENT.set(lctx)
-                args = (req, res, lctx, orchestrator.gctx)
+                gctx = orchestrator.gctx  # hooks and handler called with the four written out
                 hook: Hook | None = None
                 result: Any = None
                 try:
                     for hook in plan.before:
-                        await hook.fn(*args)
+                        await hook.fn(req, res, lctx, gctx)
                         lctx.hook_index += 1
                     hook = None
                     x = lctx.extras_if_made
@@ -696,12 +696,14 @@ class App(Verbs):
                                 if when < wd.armed_at:
                                     wd.schedule(when)
                         if timeout is not None and armed is None:  # no watchdog here yet
-                            result = await orchestrator.plain_call(route.call, args, timeout)
+                            result = await orchestrator.plain_call(
+                                route.call, (req, res, lctx, gctx), timeout
+                            )
                         else:
                             try:
                                 direct = plan.direct
                                 if direct is None:
-                                    result = await route.call(*args)
+                                    result = await route.call(req, res, lctx, gctx)
                                 else:  # the route call inline: a coroutine level less
                                     check, handler, answer, validates = direct
                                     if check is not None:
@@ -717,7 +719,7 @@ class App(Verbs):
                                         if validates:
                                             lctx.advance("validated")
                                         lctx.advance("processing")
-                                    result = await handler(*args)
+                                    result = await handler(req, res, lctx, gctx)
                                     answer(result, res)
                             except BaseException:
                                 if armed is not None and armed.disarm(task):
@@ -729,11 +731,15 @@ class App(Verbs):
                                     raise orchestrator.plain_timed_out(timeout)
                         lctx.hook_index += 1
                 except BaseException as exc:
-                    await orchestrator.plain_failed(exc, plan, args, lctx, hook, token)
+                    await orchestrator.plain_failed(
+                        exc, plan, (req, res, lctx, gctx), lctx, hook, token
+                    )
                 else:
                     x = lctx.extras_if_made
                     if x is not None:
-                        await orchestrator.plain_extras(x, plan, route.call, args, token, result)
+                        await orchestrator.plain_extras(
+                            x, plan, route.call, (req, res, lctx, gctx), token, result
+                        )
                     else:
                         try:
                             if lctx.current_phase == "processing" and lctx.meta_if_made is None:
