@@ -618,6 +618,7 @@ class App(Verbs):
             await self._other(kind, scope, receive, send)
             return
         route: Route | Served
+        method: str = scope["method"]
         try:
             head = read_ingress_head(scope)
             if head[5] is not None:  # parse_ingress written out: a call less per request
@@ -639,7 +640,7 @@ class App(Verbs):
             try:
                 # a static path's route straight from the table (resolve written out: a call
                 # less); HEAD on a GET route and 405 through resolve
-                routes, method = self.routes, scope["method"]
+                routes = self.routes
                 methods = routes.static.get(path)
                 if methods is None:
                     found, params = routes.resolve_dynamic(method, path)
@@ -666,7 +667,7 @@ class App(Verbs):
         res = Response()
         lctx = _routed(
             rid,
-            scope["method"],
+            method,
             scope["path"],
             route.pattern,
             route.handler_id,
@@ -761,7 +762,7 @@ class App(Verbs):
             else:
                 await orchestrator.run(plan, route.call, req, res, lctx)
             if res.asgi is None:
-                start, body = response_messages(scope["method"], res, rid_bytes)
+                start, body = response_messages(method, res, rid_bytes)
         except Exception as exc:
             await self._fail(scope, send, exc, req, lctx)
         else:
