@@ -380,7 +380,7 @@ class Route:
         body (a Starlette response is delegated to), the response is validated against the
         route's schema, and a 5xx is reported to ``server_error``."""
         if result is not None and result is not res:
-            if isinstance(result, StarletteResponse):
+            if type(result) is not dict and isinstance(result, StarletteResponse):
                 res.delegate(result)
                 if result.status_code >= 500 and self.server_error is not None:
                     self.server_error()
