@@ -3,7 +3,8 @@
 //! `gati.playground.record.Record`, a subclass).
 //!
 //! Made at the request's start, it takes references (the scope's headers and query, the
-//! request's `Meta` and `Ingress`, the live context and response) and an empty event list
+//! context's routing facts (`LocalContext._routing`: no `Meta` is made for it), the request's
+//! `Ingress`, the live context and response) and an empty event list
 //! whose own `append` the orchestrator calls per event. `end` closes it once the response is
 //! settled: the response taken as the client gets it (encoded once, and sent as recorded),
 //! its size counted, the live references dropped, and the record handed to `keep`. A failure
@@ -28,6 +29,10 @@ const PER_SNAPSHOT: i64 = 96;
 /// How deep a state value is walked; deeper values count as their `repr`.
 const DEEPEST: u32 = 8;
 
+/// Where `LocalContext._routing` holds the request id and the path.
+const ROUTING_REQUEST_ID: usize = 0;
+const ROUTING_PATH: usize = 2;
+
 static LOG: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 
 /// One recorded request: what came in, its events, and (once closed) what went out.
@@ -36,7 +41,7 @@ pub struct RecordCore {
     #[pyo3(get)]
     events: Option<Py<PyList>>,
     #[pyo3(get)]
-    meta: Option<Py<PyAny>>,
+    routing: Option<Py<PyTuple>>,
     #[pyo3(get)]
     info: Option<Py<PyAny>>,
     lctx: Option<Py<PyAny>>,
@@ -260,11 +265,11 @@ fn sent<'py>(res: &Bound<'py, PyAny>) -> PyResult<Sent<'py>> {
 fn close(record: &Bound<'_, RecordCore>, res: &Bound<'_, PyAny>) -> PyResult<()> {
     let py = record.py();
     let sent = sent(res)?;
-    let (events, meta, request_headers, query_raw, request_body, lctx, keep) = {
+    let (events, routing, request_headers, query_raw, request_body, lctx, keep) = {
         let me = record.try_borrow()?;
         (
             bound(py, me.events.as_ref())?,
-            bound(py, me.meta.as_ref())?,
+            bound(py, me.routing.as_ref())?,
             bound(py, me.request_headers.as_ref())?,
             bound(py, me.query_raw.as_ref())?,
             me.request_body.as_ref().map(|b| b.bind(py).clone()),
@@ -277,7 +282,7 @@ fn close(record: &Bound<'_, RecordCore>, res: &Bound<'_, PyAny>) -> PyResult<()>
         .saturating_add(PER_EVENT.saturating_mul(length(events.as_any())?))
         .saturating_add(length(&sent.body)?)
         .saturating_add(length(&query_raw)?)
-        .saturating_add(length(&meta.getattr(intern!(py, "path"))?)?)
+        .saturating_add(length(&routing.get_item(ROUTING_PATH)?)?)
         .saturating_add(PER_HEADER.saturating_mul(headers_count));
     if let Some(body) = request_body.filter(|b| !b.is_none()) {
         size = size.saturating_add(length(&body)?);
@@ -310,10 +315,13 @@ fn log_failure(record: &Bound<'_, RecordCore>, err: &PyErr) -> PyResult<()> {
             .call_method1("getLogger", ("gati.playground",))
             .map(Bound::unbind)
     })?;
-    let meta = bound(py, record.try_borrow()?.meta.as_ref())?;
+    let routing = bound(py, record.try_borrow()?.routing.as_ref())?;
     let kwargs = PyDict::new(py);
     kwargs.set_item("exc_info", err.value(py))?;
-    let args = ("recording request %s failed", meta.getattr("request_id")?);
+    let args = (
+        "recording request %s failed",
+        routing.get_item(ROUTING_REQUEST_ID)?,
+    );
     log.bind(py).call_method("error", args, Some(&kwargs))?;
     Ok(())
 }
@@ -332,13 +340,9 @@ impl RecordCore {
     ) -> PyResult<Self> {
         guard(|| {
             let py = scope.py();
-            // the recorder has just made the context's Meta: its slot, not the property again
-            let made = lctx.getattr(intern!(py, "meta_if_made"))?;
-            let meta = if made.is_none() {
-                lctx.getattr(intern!(py, "meta"))?
-            } else {
-                made
-            };
+            let routing = lctx
+                .getattr(intern!(py, "_routing"))?
+                .cast_into::<PyTuple>()?;
             let request_headers = scope.get_item(intern!(py, "headers"))?;
             let query_key = intern!(py, "query_string");
             let replay_key = intern!(py, "gati.playground.replay_of");
@@ -354,7 +358,7 @@ impl RecordCore {
             };
             Ok(RecordCore {
                 events: Some(PyList::empty(py).unbind()),
-                meta: Some(meta.unbind()),
+                routing: Some(routing.unbind()),
                 info: Some(info),
                 lctx: Some(lctx.clone().unbind()),
                 res: Some(res),
@@ -406,8 +410,10 @@ impl RecordCore {
         if let Some(events) = &self.events {
             visit.call(events)?;
         }
+        if let Some(routing) = &self.routing {
+            visit.call(routing)?;
+        }
         for field in [
-            &self.meta,
             &self.info,
             &self.lctx,
             &self.res,
@@ -432,8 +438,8 @@ impl RecordCore {
 
     fn __clear__(&mut self) {
         self.events = None;
+        self.routing = None;
         for field in [
-            &mut self.meta,
             &mut self.info,
             &mut self.lctx,
             &mut self.res,

@@ -23,7 +23,7 @@ from typing import Any
 
 from gati.http.request import Request
 from gati.playground.buffer import RingBuffer
-from gati.playground.record import RECORD_KEY, REPLAY_KEY, Record
+from gati.playground.record import HANDLER_ID, METHOD, RECORD_KEY, REPLAY_KEY, VERSION, Record
 from gati.playground.sse import Broadcaster
 
 __all__ = ["Recorder"]
@@ -57,8 +57,8 @@ class Recorder:
     def open(self, req: Any, res: Any, lctx: Any) -> Record | Coroutine[Any, Any, Record] | None:
         """The tracer: a new record (its events) for a request worth recording, else None; for
         a request with a body, a coroutine reading the body ahead first."""
-        meta = lctx.meta
-        if type(req) is not Request or meta.handler_id in _UNRECORDED:
+        routing = lctx._routing  # the routing facts, without making lctx.meta
+        if type(req) is not Request or routing[HANDLER_ID] in _UNRECORDED:
             return None
         info = req.info
         scope = req.scope
@@ -66,7 +66,7 @@ class Recorder:
         if REPLAY_KEY in scope:  # a replay: it reads its record from its scope
             scope[RECORD_KEY] = record
         length = info.content_length
-        if length or (length is None and meta.method not in _BODILESS):
+        if length or (length is None and routing[METHOD] not in _BODILESS):
             return _read_ahead(req, record, min(req.max_body_size, self.buffer.max_bytes))
         return record
 
@@ -74,7 +74,7 @@ class Recorder:
         """A finished record: into the buffer (which numbers it), the traffic counts and the
         live feed."""
         self.buffer.add(record)
-        version = record.meta.version
+        version = record.routing[VERSION]
         if version is not None:  # a versioned route's: routed, with a version
             key = record.route_key
             if key is not None:
