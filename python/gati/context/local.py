@@ -122,6 +122,7 @@ class LocalContext:
     # sets it to resume), reads the local hooks and callbacks through ``extras_if_made`` without
     # making them, and writes ``current_phase`` itself only while no listener could see the move
     # and no ``Meta`` (``meta_if_made``) mirrors it; every other move goes through ``advance``.
+    # A tracing lifecycle reads ``_store`` at each boundary (``state_snapshot`` written out).
     __slots__ = (
         "_routing",
         "_store",
