@@ -19,6 +19,7 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 
 use crate::boundary::guard;
+use crate::response::render;
 
 // What a record costs beyond its bytes (the object, its lists, an event, a snapshot): a
 // deliberate over-estimate, so the byte bound holds for records of empty requests too.
@@ -239,12 +240,19 @@ fn sent<'py>(res: &Bound<'py, PyAny>) -> PyResult<Sent<'py>> {
         });
     }
     let status = res.getattr(intern!(py, "status_code"))?;
-    let rendered = res
-        .call_method0(intern!(py, "render"))
-        .and_then(|r| pair(&r));
+    let held = res.getattr(intern!(py, "_body"))?;
+    let rendered = if held.is_none() {
+        render(py, res)
+    } else {
+        Ok((held.clone(), res.getattr(intern!(py, "_media_type"))?))
+    };
     let (body, media) = match rendered {
         Ok((body, media)) => {
-            res.call_method1(intern!(py, "send"), (&body, &media))?;
+            if !body.is(&held) {
+                // a JSON value, encoded here once: the response sends these very bytes
+                res.setattr(intern!(py, "_body"), &body)?;
+                res.setattr(intern!(py, "_payload"), py.None())?;
+            }
             (body, media)
         }
         // the app answers this one as a 500: nothing to show

@@ -123,7 +123,8 @@ def _sent(res: Any) -> tuple[Any, Any, Any, Any]:
     except Exception:  # the app answers this one as a 500: nothing to show
         body, media = b"", None
     else:
-        res.send(body, media)
+        if res._body is None:  # a JSON value, encoded here once: the response sends these bytes
+            res._body, res._payload = body, None
     return status, body, media, res.headers
 
 
