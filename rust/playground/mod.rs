@@ -18,6 +18,10 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 
+mod ring;
+
+use ring::RingBuffer;
+
 use crate::boundary::guard;
 use crate::response::render;
 
@@ -70,6 +74,9 @@ pub struct RecordCore {
     sent_headers: Option<Py<PyAny>>,
     #[pyo3(get)]
     size: i64,
+    /// The record's number, set by the buffer keeping it (0 until then).
+    #[pyo3(get, set)]
+    id: u64,
 }
 
 /// What `end` takes from the response.
@@ -311,8 +318,10 @@ fn close(record: &Bound<'_, RecordCore>, res: &Bound<'_, PyAny>) -> PyResult<()>
         me.size = size;
         me.lctx = None;
     }
-    keep.call1((record,))?;
-    Ok(())
+    match keep.cast::<RingBuffer>() {
+        Ok(ring) => RingBuffer::push(ring, record.as_any()).map(drop),
+        Err(_) => keep.call1((record,)).map(drop),
+    }
 }
 
 /// Log a failure to record (the request goes on).
@@ -382,6 +391,7 @@ impl RecordCore {
                 response_media_raw: None,
                 sent_headers: None,
                 size: 0,
+                id: 0,
             })
         })
     }
@@ -468,5 +478,6 @@ impl RecordCore {
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_class::<RecordCore>()
+    m.add_class::<RecordCore>()?;
+    m.add_class::<RingBuffer>()
 }

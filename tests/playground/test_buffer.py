@@ -85,7 +85,7 @@ def test_a_flood_of_100_000_records_keeps_the_buffer_within_its_byte_bound() -> 
     max_bytes = 256 * 1024
     pg = App(playground=True, playground_buffer=(50_000, max_bytes)).playground
     for i in range(1, 100_001):
-        record(i, (i * 7919) % 3000, pg.recorder.keep)
+        record(i, (i * 7919) % 3000, pg.buffer)
         assert pg.buffer.bytes <= max_bytes
     assert pg.buffer.bytes == sum(r.size for r in pg.buffer)
     assert 10 < len(pg.buffer) < 50_000  # the byte bound, not the count, limits here

@@ -38,6 +38,7 @@ class RecordCore:
 
     __slots__ = (
         "_keep",
+        "id",
         "_lctx",
         "_res",
         "append",
@@ -78,6 +79,7 @@ class RecordCore:
         self.response_media_raw: Any = None
         self.sent_headers: Any = None
         self.size = 0
+        self.id = 0  # the record's number, set by the buffer keeping it
 
     def end(self, ev: Any) -> None:
         """``request.end``: append ``ev``, then (once) take the response as sent, count the

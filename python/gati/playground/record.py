@@ -96,7 +96,7 @@ class Record(_Core):  # type: ignore[misc]  # the twin, native or pure
     shown redacted.
     """
 
-    __slots__ = ("id",)  # the record's number, set by the buffer keeping it
+    __slots__ = ()
 
     # what the core holds (set when it closes: ``status`` on)
     events: list[Event]
@@ -108,12 +108,12 @@ class Record(_Core):  # type: ignore[misc]  # the twin, native or pure
     replay_of: int | None
     request_body: Any  # bytes, or None when not kept (set by the recorder)
     request_dropped: Any  # int: a body past this many bytes was not kept
-    id: int
     status: int
     response_body: bytes
     response_media_raw: bytes | None
     sent_headers: list[tuple[bytes, bytes]]
     size: int
+    id: int  # the record's number, set by the buffer keeping it (0 until then)
 
     append: Callable[[Event], None]  # the events' own list.append
     end: Callable[[Event], None]  # request.end: closes the record

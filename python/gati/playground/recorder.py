@@ -4,10 +4,12 @@ At each request's start the orchestrator asks the recorder for the request's ``T
 ``Record`` (made in one call), whose event list keeps the orchestrator's event tuples (each hook
 boundary's carries the state store's O(1) snapshot: Property 44), closed in one call at
 ``request.end``, once the response is settled (an error response written; a delegated body's
-status is known before it is sent), so the record holds the status the client got. No event
-dict, no Python call per event, no callback registration and no serialisation happen on the
-request path: the record holds references, turned into JSON only when the Playground asks
-(``Record.as_dict``).
+status is known before it is sent), so the record holds the status the client got. Its
+``keep`` is the ring buffer itself: natively, the record goes into the buffer with no Python
+call, and the live feed is told through the buffer's ``announce`` only while a page listens.
+A versioned request is counted in ``traffic`` as it starts. No event dict, no Python call per
+event, no callback registration and no serialisation happen on the request path: the record
+holds references, turned into JSON only when the Playground asks (``Record.as_dict``).
 
 A request body is read ahead of the app (so that a replay can send it again), chunked ones
 too, up to the route's body limit and the buffer's byte bound: a body within both is kept and
@@ -49,6 +51,7 @@ class Recorder:
         self.buffer = buffer
         self.traffic = traffic
         self.feed = feed
+        feed.on_listening = self._listening
 
     def attach(self, app: Any) -> None:
         """Join ``app``'s request path as a lifecycle tracer."""
@@ -62,7 +65,11 @@ class Recorder:
             return None
         info = req.info
         scope = req.scope
-        record = Record(scope, info, lctx, res, self.keep)
+        record = Record(scope, info, lctx, res, self.buffer)
+        if routing[VERSION] is not None:  # a versioned route's: counted as it starts
+            key = record.route_key
+            if key is not None:
+                self.traffic[(*key, routing[VERSION])] += 1
         if REPLAY_KEY in scope:  # a replay: it reads its record from its scope
             scope[RECORD_KEY] = record
         length = info.content_length
@@ -70,17 +77,13 @@ class Recorder:
             return _read_ahead(req, record, min(req.max_body_size, self.buffer.max_bytes))
         return record
 
-    def keep(self, record: Record) -> None:
-        """A finished record: into the buffer (which numbers it), the traffic counts and the
-        live feed."""
-        self.buffer.add(record)
-        version = record.routing[VERSION]
-        if version is not None:  # a versioned route's: routed, with a version
-            key = record.route_key
-            if key is not None:
-                self.traffic[(*key, version)] += 1
-        if self.feed.listening:
-            self.feed.publish("request", record.summary())
+    def _listening(self, now: bool) -> None:
+        """The feed has its first listener (``now``) or lost its last: kept records are
+        announced on it, or no longer."""
+        self.buffer.announce = self._announce if now else None
+
+    def _announce(self, record: Record) -> None:
+        self.feed.publish("request", record.summary())
 
 
 async def _read_ahead(req: Request[Any], record: Record, limit: int) -> Record:
