@@ -305,7 +305,7 @@ fn close(record: &Bound<'_, RecordCore>, res: &Bound<'_, PyAny>) -> PyResult<()>
     size = size
         .saturating_add(header_bytes(&request_headers)?)
         .saturating_add(header_bytes(&sent.headers)?);
-    if !lctx.getattr(intern!(py, "_store"))?.is_none() {
+    if !lctx.getattr(intern!(py, "state_if_made"))?.is_none() {
         // the request touched its state
         size = size.saturating_add(state_bytes(&events)?);
     }

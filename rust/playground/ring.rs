@@ -21,8 +21,9 @@ use crate::boundary::guard;
 #[pyclass(module = "gati._native", name = "RingBuffer", subclass)]
 pub struct RingBuffer {
     max_records: u64,
-    #[pyo3(get)]
     max_bytes: i64,
+    /// The bounds as given (a bound past 64 bits is held saturated).
+    given: (Py<PyAny>, Py<PyAny>),
     #[pyo3(get)]
     bytes: i64,
     /// The records numbered `first` up to `next - 1`, oldest first.
@@ -114,6 +115,7 @@ impl RingBuffer {
             Ok(RingBuffer {
                 max_records: u64::try_from(records).unwrap_or(u64::MAX),
                 max_bytes: bytes,
+                given: (max_records.clone().unbind(), max_bytes.clone().unbind()),
                 bytes: 0,
                 held: VecDeque::new(),
                 first: 1,
@@ -124,8 +126,13 @@ impl RingBuffer {
     }
 
     #[getter]
-    fn max_records(&self) -> u64 {
-        self.max_records
+    fn max_records(&self, py: Python<'_>) -> Py<PyAny> {
+        self.given.0.clone_ref(py)
+    }
+
+    #[getter]
+    fn max_bytes(&self, py: Python<'_>) -> Py<PyAny> {
+        self.given.1.clone_ref(py)
     }
 
     /// Keep `record`, numbered (`record.id`), evicting the oldest as needed; False (and no

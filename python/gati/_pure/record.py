@@ -38,11 +38,11 @@ class RecordCore:
 
     __slots__ = (
         "_keep",
-        "id",
         "_lctx",
         "_res",
         "append",
         "events",
+        "id",
         "info",
         "opened_at",
         "query_raw",
@@ -98,7 +98,7 @@ class RecordCore:
             if self.request_body is not None:
                 size += len(self.request_body)
             size += _header_bytes(self.request_headers) + _header_bytes(headers)
-            if self._lctx._store is not None:  # the request touched its state
+            if self._lctx.state_if_made is not None:  # the request touched its state
                 size += _state_bytes(self.events)
             self.status = status
             self.response_body = body
@@ -108,7 +108,9 @@ class RecordCore:
             self._lctx = None
             self._keep(self)
         except Exception as exc:
-            _log.error("recording request %s failed", self.routing[_ROUTING_REQUEST_ID], exc_info=exc)
+            _log.error(
+                "recording request %s failed", self.routing[_ROUTING_REQUEST_ID], exc_info=exc
+            )
 
 
 def _sent(res: Any) -> tuple[Any, Any, Any, Any]:

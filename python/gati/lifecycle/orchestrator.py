@@ -123,7 +123,7 @@ class Orchestrator:
         state = None
         if trace is not None:
             t0 = t = _now()
-            s = lctx._store
+            s = lctx.state_if_made
             state = None if s is None else s.snapshot()
             emit(("request.start", t0, None, 0, None, None, None))
         args = (req, res, lctx, gctx)
@@ -153,7 +153,7 @@ class Orchestrator:
                             await self._hook(hook, args, lctx, emit, 1)
                         else:
                             if emit is not None:
-                                t, s = _now(), lctx._store
+                                t, s = _now(), lctx.state_if_made
                                 state = None if s is None else s.snapshot()
                                 emit(("hook.end", t, hook, 1, t - begun, None, state))
                     else:
@@ -230,7 +230,7 @@ class Orchestrator:
                     raise
                 if emit is not None:
                     end = _now()
-                    s = lctx._store
+                    s = lctx.state_if_made
                     state = None if s is None else s.snapshot()
                     emit(("handler.end", end, None, 0, end - begun, None, state))
                 lctx.hook_index = step + 1

@@ -10,8 +10,8 @@ each record kept.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, Protocol
 
 from gati._backend import twin
 
@@ -27,10 +27,7 @@ class Sized(Protocol):
     size: int
 
 
-R = TypeVar("R", bound=Sized)
-
-
-class RingBuffer(_Ring, Generic[R]):  # type: ignore[misc]  # the twin, native or pure
+class RingBuffer(_Ring):  # type: ignore[misc]  # the twin, native or pure
     """The newest records within ``max_records`` and ``max_bytes``."""
 
     __slots__ = ()
@@ -38,14 +35,14 @@ class RingBuffer(_Ring, Generic[R]):  # type: ignore[misc]  # the twin, native o
     max_records: int
     max_bytes: int
     bytes: int
-    announce: Callable[[R], Any] | None  # called with each record kept, when set
+    announce: Any  # called with each record kept, when set (else None)
 
     if TYPE_CHECKING:  # the twin's methods, for the type checker
 
         def __init__(self, max_records: int, max_bytes: int) -> None: ...
-        def add(self, record: R) -> bool: ...
-        def __call__(self, record: R) -> bool: ...
-        def get(self, record_id: int | str) -> R | None: ...
-        def newest(self, limit: int) -> list[R]: ...
+        def add(self, record: Sized) -> bool: ...
+        def __call__(self, record: Sized) -> bool: ...
+        def get(self, record_id: int | str) -> Any: ...
+        def newest(self, limit: int) -> list[Any]: ...
         def __len__(self) -> int: ...
-        def __iter__(self) -> Iterator[R]: ...
+        def __iter__(self) -> Iterator[Any]: ...

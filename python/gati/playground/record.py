@@ -3,14 +3,14 @@ state at each hook boundary.
 
 Recording is cheap because a record holds references, not copies: the request's headers list
 and body bytes, the response's headers list and encoded body, the context's routing facts
-(``LocalContext._routing``: recording makes no ``Meta``) and the request's ``Ingress``, and the orchestrator's ``Event`` tuples with the state store's O(1) snapshots in
-them. A record is its request's lifecycle ``Trace``: the orchestrator appends each event
-through the record's ``append``, its event list's own, so recording an event costs a C
-``list.append``. The record is made in one call and closed in one call (``RecordCore``, native
-or pure, chosen by the backend); the response body is encoded once, when the record closes,
-and the response sends those bytes. Redaction,
-decoding, the timeline and every JSON form (``summary()``, ``as_dict()``) are made only when
-someone looks.
+(``LocalContext._routing``: recording makes no ``Meta``), the request's ``Ingress``, and the
+orchestrator's ``Event`` tuples with the state store's O(1) snapshots in them. A record is its
+request's lifecycle ``Trace``: the orchestrator appends each event through the record's
+``append``, its event list's own, so recording an event costs a C ``list.append``. The record
+is made in one call and closed in one call (``RecordCore``, native or pure, chosen by the
+backend), straight into the ring buffer; the response body is encoded once, when the record
+closes, and the response sends those bytes. Redaction, decoding, the timeline and every JSON
+form (``summary()``, ``as_dict()``) are made only when someone looks.
 """
 
 from __future__ import annotations

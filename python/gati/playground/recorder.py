@@ -46,7 +46,7 @@ class Recorder:
     listens; request bodies are kept up to the buffer's byte bound."""
 
     def __init__(
-        self, buffer: RingBuffer[Record], traffic: Counter[tuple[str, str, str]], feed: Broadcaster
+        self, buffer: RingBuffer, traffic: Counter[tuple[str, str, str]], feed: Broadcaster
     ) -> None:
         self.buffer = buffer
         self.traffic = traffic
