@@ -152,19 +152,28 @@ fn bytes_pair(header: &Bound<'_, PyAny>) -> Option<i64> {
     i64::try_from(name + value).ok()
 }
 
-/// The names' and values' bytes of a headers list.
+/// The names' and values' bytes of a headers list (a `list` read in place, else iterated).
 fn header_bytes(headers: &Bound<'_, PyAny>) -> PyResult<i64> {
     let mut n: i64 = 0;
-    for header in headers.try_iter()? {
-        let header = header?;
-        if let Some(held) = bytes_pair(&header) {
-            n = n.saturating_add(held);
-            continue;
+    let mut count = |header: Bound<'_, PyAny>| -> PyResult<()> {
+        let held = match bytes_pair(&header) {
+            Some(held) => held,
+            None => {
+                let (name, value) = pair(&header)?;
+                length(&name)?.saturating_add(length(&value)?)
+            }
+        };
+        n = n.saturating_add(held);
+        Ok(())
+    };
+    if let Ok(list) = headers.cast_exact::<PyList>() {
+        for header in list.iter() {
+            count(header)?;
         }
-        let (name, value) = pair(&header)?;
-        n = n
-            .saturating_add(length(&name)?)
-            .saturating_add(length(&value)?);
+    } else {
+        for header in headers.try_iter()? {
+            count(header?)?;
+        }
     }
     Ok(n)
 }
