@@ -244,3 +244,28 @@ def test_a_chunked_body_past_the_byte_bound_is_not_kept_but_reaches_the_handler(
     rec = newest(TestClient(app))
     assert rec["request"]["body"].startswith("(not kept")
     assert app.playground.buffer.bytes <= 4096
+
+
+def test_recording_a_request_makes_no_meta() -> None:
+    """The record reads the routing facts from the context: a request whose code never reads
+    ``lctx.meta`` has none made, recorded or not, and its record still names it."""
+    app = App(playground=True)
+    made: list[Any] = []
+
+    @app.get("/plain")
+    async def plain(req: Any, res: Any, lctx: Any, gctx: Any) -> Any:
+        made.append(lctx.meta_if_made)
+        return {"ok": True}
+
+    client = TestClient(app)
+    client.get("/plain?q=1")
+    rec = newest(client)
+    assert made == [None]
+    assert (rec["method"], rec["path"], rec["route"], rec["status"]) == (
+        "GET",
+        "/plain",
+        "/plain",
+        200,
+    )
+    assert rec["request_id"] and rec["handler_id"]
+    assert rec["response"]["body"] == {"ok": True}
