@@ -91,28 +91,35 @@ async def _read_ahead(req: Request[Any], record: Record, limit: int) -> Record:
     ``limit`` bytes; a longer body's messages read go back to the app, in order, ahead of
     the rest."""
     receive = req._receive
+    message = await receive()
+    if message["type"] == "http.request" and not message.get("more_body", False):
+        body = message.get("body", b"")
+        if len(body) <= limit:  # the whole body in one message: the common case
+            req._body = record.request_body = body
+            return record
     messages: list[dict[str, Any]] = []
     chunks: list[bytes] = []
     size = 0
-    while size <= limit:
-        message = await receive()
+    while True:
         messages.append(message)
         kind = message["type"]
         if kind == "http.disconnect":
             break
-        if kind != "http.request":
-            continue
-        chunk = message.get("body", b"")
-        if chunk:
-            size += len(chunk)
-            chunks.append(chunk)
-        if not message.get("more_body", False):
-            if size <= limit:
-                req._body = record.request_body = (
-                    chunks[0] if len(chunks) == 1 else b"".join(chunks)
-                )
-                return record
+        if kind == "http.request":
+            chunk = message.get("body", b"")
+            if chunk:
+                size += len(chunk)
+                chunks.append(chunk)
+            if not message.get("more_body", False):
+                if size <= limit:
+                    req._body = record.request_body = (
+                        chunks[0] if len(chunks) == 1 else b"".join(chunks)
+                    )
+                    return record
+                break
+        if size > limit:
             break
+        message = await receive()
     if size > limit:
         record.request_dropped = limit
     req._receive = _replaying(messages, receive)
