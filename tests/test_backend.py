@@ -48,7 +48,7 @@ def test_the_layers_above_use_the_registered_twins() -> None:
     assert store.copy_value is twin("copy_value")
     assert plan._plan_hooks is twin("plan_hooks")
     assert type(routing.make_router()) is twin("Router")
-    assert ingress._read_ingress is twin("read_ingress_head")
+    assert ingress.read_ingress_head is twin("read_ingress_head")
     assert ingress.new_ingress is twin("Ingress")
     assert sender.response_messages is twin("response_messages")
     assert ids.new_request_id is twin("new_request_id")

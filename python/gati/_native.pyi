@@ -134,7 +134,9 @@ class Ingress:
 def read_ingress(scope: dict[str, Any]) -> Ingress: ...
 def read_ingress_head(
     scope: dict[str, Any],
-) -> tuple[Ingress, str, int | None, frozenset[str], str | None, list[Any] | None]: ...
+) -> tuple[
+    Ingress, str, int | None, frozenset[str], str | None, list[Any] | None, bytes, float
+]: ...
 
 # -- Response messages (rust/response) ----------------------------------------------------------
 

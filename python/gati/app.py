@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Any, Literal, TypeVar, Unpack, overload
 
+from gati.context.current import CURRENT
 from gati.context.global_ import GlobalContext
 from gati.context.ids import new_request_id
 from gati.context.local import LocalContext
@@ -26,7 +27,13 @@ from gati.http.failures import (
 )
 from gati.http.forms import FormLimits
 from gati.http.health import LifespanState, liveness, readiness
-from gati.http.ingress import TrustedProxies, new_ingress, parse_ingress
+from gati.http.ingress import (
+    TrustedProxies,
+    new_ingress,
+    parse_ingress,
+    read_ingress_head,
+    with_rare_headers,
+)
 from gati.http.lifespan import Lifespan
 from gati.http.middleware import Middleware, MiddlewareStack
 from gati.http.not_routed import NotRouted
@@ -49,6 +56,7 @@ from gati.lifecycle.hook_ids import HookKind, unique_hook_id
 from gati.lifecycle.hooks import KINDS, Backoff, Hook
 from gati.lifecycle.orchestrator import Orchestrator
 from gati.lifecycle.plan import DEFAULT_TIMEOUT
+from gati.lifecycle.watchdog import Watchdog, running_tasks
 from gati.modules import ModuleManifest, ModuleProxy, ModuleRegistry
 from gati.policy.audit import AuditLog
 from gati.policy.plan import Policies
@@ -610,12 +618,17 @@ class App(Verbs):
             await self._other(kind, scope, receive, send)
             return
         route: Route | Served
+        method: str = scope["method"]
         try:
-            info, rid, length, flags, trace_id, _ = parse_ingress(scope, self.trusted_proxies)
+            head = read_ingress_head(scope)
+            if head[5] is not None:  # parse_ingress written out: a call less per request
+                head = with_rare_headers(head, scope, self.trusted_proxies)
+            info, rid, length, flags, trace_id, _, rid_bytes, started_at = head
         except Exception as exc:  # a scope ingress cannot read: a 500 problem, with a new id
             info = new_ingress()
             info.request_id = rid = new_request_id()
             length, flags, trace_id = None, info.flags, None
+            rid_bytes, started_at = rid.encode("ascii"), _time()
             route, params = self._not_routed.failing(scope, exc)
         else:
             if self._mounts:
@@ -625,7 +638,16 @@ class App(Verbs):
                     return
             path = _route_path(scope) if scope.get("root_path") else scope["path"]
             try:
-                found, params = self.routes.resolve(scope["method"], path)
+                # a static path's route straight from the table (resolve written out: a call
+                # less); HEAD on a GET route and 405 through resolve
+                routes = self.routes
+                methods = routes.static.get(path)
+                if methods is None:
+                    found, params = routes.resolve_dynamic(method, path)
+                elif (known := methods.get(method)) is not None:
+                    found, params = known, {}
+                else:
+                    found, params = routes.resolve(method, path)
                 # a versioned route picks the version's plan: 400, 410 or 503 if none
                 route = (
                     found.select(info.version_requested)
@@ -645,7 +667,7 @@ class App(Verbs):
         res = Response()
         lctx = _routed(
             rid,
-            scope["method"],
+            method,
             scope["path"],
             route.pattern,
             route.handler_id,
@@ -653,17 +675,94 @@ class App(Verbs):
             flags,
             info,
             trace_id,
-            _time(),
+            started_at,
         )
-        rid_bytes = rid.encode("ascii")
         try:
             orchestrator, plan = self.orchestrator, route.plan
             if plan.plain and not orchestrator.emitter.listening:
-                await orchestrator.run_plain(plan, route.call, req, res, lctx)
+                # The plain runner (docs/lifecycle.md): ``run``'s steps for a plain plan while
+                # nobody listens, written out in this coroutine (a level less per request).
+                token = CURRENT.set(lctx)
+                gctx = orchestrator.gctx  # hooks and handler called with the four written out
+                hook: Hook | None = None
+                result: Any = None
+                try:
+                    for hook in plan.before:
+                        await hook.fn(req, res, lctx, gctx)
+                        lctx.hook_index += 1
+                    hook = None
+                    x = lctx.extras_if_made
+                    if x is None or not x.before:
+                        timeout = plan.timeout
+                        wd = orchestrator.watchdog
+                        armed: Watchdog | None = None
+                        task: Any = None
+                        if timeout is not None and wd is not None:
+                            task = running_tasks.get(wd.loop)
+                            if task is not None:  # Watchdog.arm written out: a call less
+                                armed = wd
+                                when = wd.clock() + timeout
+                                wd.deadlines[task] = when
+                                if when < wd.armed_at:
+                                    wd.schedule(when)
+                        if timeout is not None and armed is None:  # no watchdog here yet
+                            result = await orchestrator.plain_call(
+                                route.call, (req, res, lctx, gctx), timeout
+                            )
+                        else:
+                            try:
+                                direct = plan.direct
+                                if direct is None:
+                                    result = await route.call(req, res, lctx, gctx)
+                                else:  # the route call inline: a coroutine level less
+                                    check, handler, answer, validates = direct
+                                    if check is not None:
+                                        check(req)
+                                    if (
+                                        lctx.current_phase == "routed"
+                                        and lctx.extras_if_made is None
+                                        and lctx.meta_if_made is None
+                                    ):
+                                        # advance()'s moves: no listener, no Meta to mirror
+                                        lctx.current_phase = "processing"
+                                    else:
+                                        if validates:
+                                            lctx.advance("validated")
+                                        lctx.advance("processing")
+                                    result = await handler(req, res, lctx, gctx)
+                                    answer(result, res)
+                            except BaseException:
+                                if armed is not None and armed.disarm(task):
+                                    raise orchestrator.plain_timed_out(timeout) from None
+                                raise
+                            if armed is not None:  # Watchdog.disarm written out
+                                armed.deadlines.pop(task, None)
+                                if armed.expired and armed.disarm(task):
+                                    raise orchestrator.plain_timed_out(timeout)
+                        lctx.hook_index += 1
+                except BaseException as exc:
+                    await orchestrator.plain_failed(
+                        exc, plan, (req, res, lctx, gctx), lctx, hook, token
+                    )
+                else:
+                    x = lctx.extras_if_made
+                    if x is not None:
+                        await orchestrator.plain_extras(
+                            x, plan, route.call, (req, res, lctx, gctx), token, result
+                        )
+                    else:
+                        try:
+                            if lctx.current_phase == "processing" and lctx.meta_if_made is None:
+                                # advance()'s move: no listener, no Meta to mirror
+                                lctx.current_phase = "completed"
+                            else:
+                                lctx.advance("completed")
+                        finally:
+                            CURRENT.reset(token)
             else:
                 await orchestrator.run(plan, route.call, req, res, lctx)
             if res.asgi is None:
-                start, body = response_messages(scope["method"], res, rid_bytes)
+                start, body = response_messages(method, res, rid_bytes)
         except Exception as exc:
             await self._fail(scope, send, exc, req, lctx)
         else:
@@ -698,7 +797,8 @@ class App(Verbs):
         except HTTPError:
             await send({"type": "websocket.close", "code": CLOSE_POLICY_VIOLATION})
             return
-        info = parse_ingress(scope, self.trusted_proxies)[0]
+        head = parse_ingress(scope, self.trusted_proxies)
+        info = head[0]
         scope["path_params"] = params
         lctx = _routed(
             info.request_id,
@@ -710,7 +810,7 @@ class App(Verbs):
             info.flags,
             info,
             info.trace_id,
-            _time(),
+            head[7],
         )
         ws = WebSocket(scope, receive, send, info)
         await serve_websocket(self.orchestrator, route, ws, lctx)

@@ -1,4 +1,4 @@
-"""The route call run inline by ``Orchestrator.run_plain`` (``RoutePlan.direct``) against
+"""The route call run inline by the app's plain runner (``RoutePlan.direct``) against
 ``Route.call``: for each kind of handler outcome the app answers the same — status, body,
 headers, the phase the handler saw, ``current_lctx()`` and the 5xx report — whichever of the
 two runs it."""

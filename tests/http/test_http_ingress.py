@@ -151,18 +151,21 @@ def test_property_3_forked_workers_never_share_request_ids() -> None:
 
 def test_parse_ingress_hands_over_the_fields_the_record_holds() -> None:
     """The fields returned beside the record are the record's own, after the rarer-header
-    pass too (flags, trace context, version preference)."""
+    pass too (flags, trace context, version preference), with the id's bytes and the start."""
     traceparent = b"00-" + b"a" * 32 + b"-" + b"b" * 16 + b"-01"
     for headers in (
         [],
         [(b"content-length", b"12"), (b"x-request-id", b"r-1")],
         [(b"gati-flags", b"a, b"), (b"traceparent", traceparent), (b"gati-version", b"2")],
     ):
-        info, rid, length, flags, trace_id, rare = parse_ingress(scope(headers), TrustedProxies(()))
-        assert (rid, length, flags, trace_id, rare) == (
+        head = parse_ingress(scope(headers), TrustedProxies(()))
+        info, rid, length, flags, trace_id, rare, rid_bytes, started_at = head
+        assert (rid, length, flags, trace_id, rare, rid_bytes) == (
             info.request_id,
             info.content_length,
             info.flags,
             info.trace_id,
             info.rare,
+            info.request_id.encode("ascii"),
         )
+        assert type(started_at) is float

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import gc
 import re
+import time
 import weakref
 from typing import Any
 
@@ -176,10 +177,15 @@ def test_read_ingress_native_equals_pure(scope: dict[str, Any]) -> None:
 @settings(max_examples=100, deadline=None)
 @given(scopes())
 def test_read_ingress_head_carries_the_record_on_both(scope: dict[str, Any]) -> None:
-    """``read_ingress_head``: the record, then its id, length, flags, trace id and rare list."""
+    """``read_ingress_head``: the record, then its id, length, flags, trace id and rare list,
+    the id's ASCII bytes and the request's start (wall-clock, as ``time.time()``)."""
     for read in (native.read_ingress_head, pure_read_head):
-        info, *head = read(scope)
+        before = time.time()
+        info, *head, id_bytes, started_at = read(scope)
+        after = time.time()
         assert head == [getattr(info, f) for f in HEAD_FIELDS]
+        assert id_bytes == info.request_id.encode("ascii") and type(id_bytes) is bytes
+        assert type(started_at) is float and before - 0.001 <= started_at <= after + 0.001
     got, want = native.read_ingress_head(scope)[0], pure_read_head(scope)[0]
     assert _fields(got, scope) == _fields(want, scope)
 

@@ -4,6 +4,7 @@ once; ``read_ingress`` reads a whole scope (headers, client, query) into an ``In
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterable
 from typing import Any, Final
 
@@ -121,8 +122,20 @@ def read_ingress(scope: dict[str, Any]) -> Ingress:
 
 def read_ingress_head(
     scope: dict[str, Any],
-) -> tuple[Ingress, str, int | None, frozenset[str], str | None, list[Any] | None]:
+) -> tuple[Ingress, str, int | None, frozenset[str], str | None, list[Any] | None, bytes, float]:
     """``read_ingress``, and with the record the fields the app reads of every request:
-    ``(info, request_id, content_length, flags, trace_id, rare)``."""
+    ``(info, request_id, content_length, flags, trace_id, rare, request_id_bytes,
+    started_at)`` — the id's ASCII bytes and the wall-clock time of the request's start."""
+    started_at = time.time()
     info = read_ingress(scope)
-    return info, info.request_id, info.content_length, info.flags, info.trace_id, info.rare
+    rid = info.request_id
+    return (
+        info,
+        rid,
+        info.content_length,
+        info.flags,
+        info.trace_id,
+        info.rare,
+        rid.encode("ascii"),
+        started_at,
+    )

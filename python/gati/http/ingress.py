@@ -25,10 +25,20 @@ from gati._tables import (
     X_FORWARDED_FOR,
 )
 
-_read_ingress: Callable[[dict[str, Any]], Head] = twin("read_ingress_head")
+# ``read_ingress_head(scope)``: the one native call (or its pure twin) reading a request's
+# head (``Head``); ``parse_ingress`` completes it when the rarer headers need a pass.
+read_ingress_head: Callable[[dict[str, Any]], Head] = twin("read_ingress_head")
 new_ingress: Callable[[], Ingress] = twin("Ingress")
 
-__all__ = ["Head", "Ingress", "TrustedProxies", "new_ingress", "parse_ingress"]
+__all__ = [
+    "Head",
+    "Ingress",
+    "TrustedProxies",
+    "new_ingress",
+    "parse_ingress",
+    "read_ingress_head",
+    "with_rare_headers",
+]
 
 _FLAG_OK = re.compile(r"[A-Za-z0-9._:-]{1,64}\Z")
 _TRACEPARENT_RE = re.compile(rb"([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})\Z")
@@ -128,23 +138,36 @@ def _flags(raw: bytes) -> frozenset[str]:
     return frozenset(kept[:_MAX_FLAGS])
 
 
-# ``(info, request_id, content_length, flags, trace_id, rare)``: the record and the fields the
-# app reads of every request, handed over with it (a getter of the native record costs ~300
-# instructions; the tuple carries the five for less).
-Head = tuple[Ingress, str, int | None, frozenset[str], str | None, list[Any] | None]
+# ``(info, request_id, content_length, flags, trace_id, rare, request_id_bytes, started_at)``:
+# the record and the fields the app reads of every request, handed over with it (a getter of
+# the native record costs ~300 instructions; the tuple carries them for less), with the id's
+# ASCII bytes and the wall-clock time (``time.time()``) the request started.
+Head = tuple[Ingress, str, int | None, frozenset[str], str | None, list[Any] | None, bytes, float]
 
 
 def parse_ingress(scope: dict[str, Any], trusted: TrustedProxies) -> Head:
     """Read ids, version preference, flags, trace context, client and body headers: one
     native call for the common request, the rarer headers (and ``?version=``) here. Returns
     the record with the fields every request reads (``Head``)."""
-    head = _read_ingress(scope)
-    rare = head[5]
-    if rare is None:
-        return head
-    info = head[0]
+    head = read_ingress_head(scope)
+    return head if head[5] is None else with_rare_headers(head, scope, trusted)
+
+
+def with_rare_headers(head: Head, scope: dict[str, Any], trusted: TrustedProxies) -> Head:
+    """``head`` completed by the rarer-header pass (its ``rare`` list is not None)."""
+    info, rare = head[0], head[5]
+    assert rare is not None
     _read_rare(info, rare, scope.get("query_string") or b"", trusted)
-    return info, info.request_id, info.content_length, info.flags, info.trace_id, rare
+    return (
+        info,
+        info.request_id,
+        info.content_length,
+        info.flags,
+        info.trace_id,
+        rare,
+        head[6],
+        head[7],
+    )
 
 
 def _read_rare(

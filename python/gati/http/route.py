@@ -19,7 +19,7 @@ from gati.http.forms import FormLimits
 from gati.http.header_params import header_params
 from gati.http.options import RouteOptions
 from gati.http.request import Request
-from gati.http.response import Response
+from gati.http.response import JSON_MEDIA, Response
 from gati.http.validation import (
     Coercion,
     RequestInvalid,
@@ -380,7 +380,7 @@ class Route:
         body (a Starlette response is delegated to), the response is validated against the
         route's schema, and a 5xx is reported to ``server_error``."""
         if result is not None and result is not res:
-            if isinstance(result, StarletteResponse):
+            if type(result) is not dict and isinstance(result, StarletteResponse):
                 res.delegate(result)
                 if result.status_code >= 500 and self.server_error is not None:
                     self.server_error()
@@ -389,8 +389,11 @@ class Route:
                 type(result) is tuple and len(result) == 2
             ):
                 raise ambiguous_return(self.handler_id, result, res.has_body)
-            else:
-                res.json(result)
+            else:  # res.json(result) written out: the method call costs ~300 instructions
+                res._payload = result
+                res._body = None
+                res._media_type = JSON_MEDIA
+                res.written = True
         if self.response_validator is not None and res.has_json:
             try:  # only what the schema declares leaves (docs/http.md, "Responses")
                 dumped = self.response_validator.dump(res.payload)

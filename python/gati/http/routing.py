@@ -89,13 +89,15 @@ def _converts(kind: str, text: str) -> bool:
 class RouteTable(Generic[R]):
     """Maps (method, path) to a route and its converted path parameters, or 404/405."""
 
-    __slots__ = ("_by_length", "_indexes", "_methods", "_router", "_static")
+    __slots__ = ("_by_length", "_indexes", "_methods", "_router", "static")
 
     def __init__(self) -> None:
         self._router = make_router()
         self._indexes: dict[str, int] = {}
         self._methods: list[dict[str, R]] = []
-        self._static: dict[str, int] = {}
+        # each fully static pattern's routes by method (the dicts of ``_methods``): the app
+        # looks the common request up here without a call, and resolves the rest
+        self.static: dict[str, dict[str, R]] = {}
         self._by_length: dict[int, list[tuple[str, list[tuple[str, str]]]]] = {}
 
     def add(self, method: str, pattern: str, route: R) -> None:
@@ -115,7 +117,7 @@ class RouteTable(Generic[R]):
             if not any(kind == "path" for kind, _ in segments):
                 self._by_length.setdefault(len(segments), []).append((pattern, segments))
             if all(kind == "static" for kind, _ in segments):
-                self._static[pattern] = index
+                self.static[pattern] = self._methods[index]
         methods = self._methods[index]
         if method in methods:
             raise ValueError(f"{method} {pattern} is already registered")
@@ -163,23 +165,32 @@ class RouteTable(Generic[R]):
 
     def resolve(self, method: str, path: str) -> tuple[R, dict[str, Any]]:
         """The route and its path parameters; ``HTTPError`` 404, or 405 with ``Allow``."""
-        index = self._static.get(path)
-        if index is None:
-            found = self._router.lookup(path)
-            if found is None:
-                raise HTTPError(404, self._not_found(path))
-            index, params = found
-        else:
-            params = {}
+        methods = self.static.get(path)
+        if methods is None:
+            return self.resolve_dynamic(method, path)
+        route = methods.get(method)
+        return (route, {}) if route is not None else self._other_method(methods, method, {})
+
+    def resolve_dynamic(self, method: str, path: str) -> tuple[R, dict[str, Any]]:
+        """``resolve`` for a path that is none of the static patterns (the router's)."""
+        found = self._router.lookup(path)
+        if found is None:
+            raise HTTPError(404, self._not_found(path))
+        index, params = found
         methods = self._methods[index]
         route = methods.get(method)
-        if route is None:
-            if method == "HEAD" and "GET" in methods:
-                return methods["GET"], params
-            allowed = sorted({*methods, *(("HEAD",) if "GET" in methods else ())})
-            raise HTTPError(
-                405,
-                f"method {method!r} is not allowed here",
-                headers={"Allow": ", ".join(allowed)},
-            )
-        return route, params
+        return (route, params) if route is not None else self._other_method(methods, method, params)
+
+    @staticmethod
+    def _other_method(
+        methods: dict[str, R], method: str, params: dict[str, Any]
+    ) -> tuple[R, dict[str, Any]]:
+        """HEAD served by GET, else 405 with ``Allow``."""
+        if method == "HEAD" and "GET" in methods:
+            return methods["GET"], params
+        allowed = sorted({*methods, *(("HEAD",) if "GET" in methods else ())})
+        raise HTTPError(
+            405,
+            f"method {method!r} is not allowed here",
+            headers={"Allow": ", ".join(allowed)},
+        )

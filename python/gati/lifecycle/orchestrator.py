@@ -68,7 +68,7 @@ def _handler_failed(lctx: LocalContext, exc: Exception) -> dict[str, Any]:
 class Orchestrator:
     """Runs route plans against one Global Context and one event emitter."""
 
-    __slots__ = ("_wd", "callback_timeout", "emitter", "gctx", "on_failure")
+    __slots__ = ("callback_timeout", "emitter", "gctx", "on_failure", "watchdog")
 
     def __init__(
         self, gctx: Any, emitter: Emitter | None = None, *, callback_timeout: float = 5.0
@@ -76,15 +76,17 @@ class Orchestrator:
         self.gctx = gctx
         self.emitter = emitter if emitter is not None else Emitter()
         self.callback_timeout = callback_timeout
-        self._wd: Watchdog | None = None
+        # This loop's handler-timeout watchdog, made by the first bounded call (the app's
+        # plain runner arms and disarms it itself).
+        self.watchdog: Watchdog | None = None
         # Writes the response for an unhandled failure (the app sets it); after hooks then
         # see that response. None: the failure is raised to the caller.
         self.on_failure: OnFailure | None = None
 
     async def _bounded(self, aw: Awaitable[Any], timeout: float, expired: type[Exception]) -> Any:
         """Await ``aw`` in this task, cancelling it after ``timeout`` seconds."""
-        task, wd = task_and_watchdog(self._wd)
-        self._wd = wd
+        task, wd = task_and_watchdog(self.watchdog)
+        self.watchdog = wd
         if task is None:  # not inside a task: nothing to cancel, run unbounded
             return await aw
         wd.arm(task, timeout)
@@ -173,7 +175,7 @@ class Orchestrator:
                     i += 1
             if step >= start:
                 timeout = plan.timeout
-                wd = self._wd
+                wd = self.watchdog
                 task = None if wd is None else running_tasks.get(wd.loop)
                 if emit is not None:
                     if not t:
@@ -192,7 +194,7 @@ class Orchestrator:
                             direct = plan.direct
                             if direct is None:
                                 result = await call(*args)
-                            else:  # the route call inline, as in run_plain: a coroutine less
+                            else:  # the route call inline, as in the app's plain runner
                                 check, handler, answer, validates = direct
                                 if check is not None:
                                     check(req)
@@ -276,94 +278,53 @@ class Orchestrator:
             CURRENT.reset(token)
         return result
 
-    async def run_plain(
-        self, plan: RoutePlan, call: Call, req: Any, res: Any, lctx: LocalContext
+    # -- the plain runner ------------------------------------------------------------------
+    # ``run`` for a fresh request on a plain plan (``RoutePlan.plain``) while no listener is
+    # attached is written straight through in ``App.__call__`` (the ASGI exchange and the
+    # lifecycle in one coroutine: a level less per request); these are its ways back into the
+    # orchestrator, each on a path the common request does not take.
+
+    async def plain_call(self, call: Call, args: tuple[Any, ...], timeout: float) -> Any:
+        """The handler call of the plain runner while this loop has no watchdog yet (made
+        here), bounded by ``timeout``."""
+        return await self._bounded(call(*args), timeout, _HandlerTimedOut)
+
+    @staticmethod
+    def plain_timed_out(timeout: float | None) -> Exception:
+        """What the plain runner raises when the watchdog expired its handler call."""
+        return _HandlerTimedOut(f"timed out after {timeout} s")
+
+    async def plain_failed(
+        self,
+        exc: BaseException,
+        plan: RoutePlan,
+        args: tuple[Any, ...],
+        lctx: LocalContext,
+        hook: Hook | None,
+        token: Any,
     ) -> Any:
-        """``run`` for a fresh request on a plain plan (``RoutePlan.plain``) while no listener
-        is attached (the app checks both): the same steps, phases and outcomes, written
-        straight through without step indexes or listener checks. Local before hooks added by
-        a before hook hand the rest of the request to ``run``; local after hooks and callbacks
-        (a built-in step's ``on_cleanup``, as telemetry's) get ``run``'s ending here."""
-        token = CURRENT.set(lctx)
-        args = (req, res, lctx, self.gctx)
-        hook: Hook | None = None
-        result: Any = None
-        try:
-            for hook in plan.before:
-                await hook.fn(*args)
-                lctx.hook_index += 1
-            hook = None
-            x = lctx.extras_if_made
-            if x is None or not x.before:
-                timeout = plan.timeout
-                wd = self._wd
-                armed: Watchdog | None = None
-                task: Any = None
-                if timeout is not None and wd is not None:
-                    task = running_tasks.get(wd.loop)
-                    if task is not None:  # Watchdog.arm written out: a Python call less
-                        armed = wd
-                        when = wd.clock() + timeout
-                        wd.deadlines[task] = when
-                        if when < wd.armed_at:
-                            wd.schedule(when)
-                if timeout is not None and armed is None:  # no watchdog for this loop yet
-                    result = await self._bounded(call(*args), timeout, _HandlerTimedOut)
+        """The plain runner's failure (in ``hook``, or the handler call when None): the
+        failure listeners' events, then ``run``'s failure path."""
+        if isinstance(exc, Exception) and not isinstance(exc, _HandlerTimedOut):
+            report = self.emitter.failure_emit()
+            if report is not None:
+                if hook is None:
+                    report(_handler_failed(lctx, exc))
                 else:
-                    try:
-                        direct = plan.direct
-                        if direct is None:
-                            result = await call(*args)
-                        else:  # the route call inline: a coroutine level less
-                            check, handler, answer, validates = direct
-                            if check is not None:
-                                check(req)
-                            if (
-                                lctx.current_phase == "routed"
-                                and lctx.extras_if_made is None
-                                and lctx.meta_if_made is None
-                            ):
-                                # advance()'s moves: no listener, no Meta to mirror
-                                lctx.current_phase = "processing"
-                            else:
-                                if validates:
-                                    lctx.advance("validated")
-                                lctx.advance("processing")
-                            result = await handler(*args)
-                            answer(result, res)
-                    except BaseException:
-                        if armed is not None and armed.disarm(task):
-                            raise _HandlerTimedOut(f"timed out after {timeout} s") from None
-                        raise
-                    if armed is not None:  # Watchdog.disarm written out
-                        armed.deadlines.pop(task, None)
-                        if armed.expired and armed.disarm(task):
-                            raise _HandlerTimedOut(f"timed out after {timeout} s")
-                lctx.hook_index += 1
-        except BaseException as exc:
-            if isinstance(exc, Exception) and not isinstance(exc, _HandlerTimedOut):
-                report = self.emitter.failure_emit()
-                if report is not None:
-                    if hook is None:
-                        report(_handler_failed(lctx, exc))
-                    else:
-                        _failed_hook(report, lctx, hook, exc, 1)
-            return await self._settle(exc, plan, args, lctx, None, 0, token)
-        x = lctx.extras_if_made
-        if x is not None:
-            if x.before and lctx.hook_index == len(plan.before):  # before the handler: run goes on
-                CURRENT.reset(token)
-                return await self.run(plan, call, req, res, lctx)
-            return await self._end_with_extras(x, plan, args, lctx, token, result)
-        try:
-            if lctx.current_phase == "processing" and lctx.meta_if_made is None:
-                # advance()'s move: no listener, no Meta to mirror
-                lctx.current_phase = "completed"
-            else:
-                lctx.advance("completed")
-        finally:
+                    _failed_hook(report, lctx, hook, exc, 1)
+        return await self._settle(exc, plan, args, lctx, None, 0, token)
+
+    async def plain_extras(
+        self, x: Any, plan: RoutePlan, call: Call, args: tuple[Any, ...], token: Any, result: Any
+    ) -> Any:
+        """The plain runner's request that made extras (``x``): local before hooks added by a
+        before hook hand the rest of the request to ``run``; local after hooks and callbacks
+        (a built-in step's ``on_cleanup``, as telemetry's) get ``run``'s ending."""
+        req, res, lctx, _ = args
+        if x.before and lctx.hook_index == len(plan.before):  # before the handler: run goes on
             CURRENT.reset(token)
-        return result
+            return await self.run(plan, call, req, res, lctx)
+        return await self._end_with_extras(x, plan, args, lctx, token, result)
 
     async def _end_with_extras(
         self,

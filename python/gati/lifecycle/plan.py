@@ -20,10 +20,10 @@ DEFAULT_TIMEOUT: Final = 30.0
 class RoutePlan:
     """The ordered chains of one route and its handler timeout (seconds, or None for none).
 
-    ``plain``: only before hooks, each async without timeout or retries, the plan
-    ``Orchestrator.run_plain`` runs straight through.
+    ``plain``: only before hooks, each async without timeout or retries, the plan the app's
+    plain runner (in ``App.__call__``) runs straight through.
 
-    ``direct``: the route call taken apart for ``run_plain``, which then runs it inline (a
+    ``direct``: the route call taken apart for the plain runner, which then runs it inline (a
     coroutine level less): ``(check, handler, answer, validates)`` -- ``check(req)`` the
     synchronous request validation (or None), ``handler`` the async handler,
     ``answer(result, res)`` what the call does with its result, ``validates`` whether the

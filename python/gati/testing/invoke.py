@@ -47,7 +47,9 @@ class _OneRoute(RouteTable[Route | VersionedRoute]):
         self._route = route
         self._params = params
 
-    def resolve(self, method: str, path: str) -> tuple[Route | VersionedRoute, dict[str, Any]]:
+    def resolve_dynamic(
+        self, method: str, path: str
+    ) -> tuple[Route | VersionedRoute, dict[str, Any]]:
         return self._route, dict(self._params)
 
 
