@@ -16,6 +16,7 @@ use pyo3::types::{PyBool, PyDict, PyList, PyString};
 
 use super::array::ArrayNode;
 use super::errors::{Msgs, Path};
+use super::intersection::IntersectionNode;
 use super::json::{Failure, Reader};
 use super::node::{self, Ctx, Kind, Node};
 use super::object::{Extra, ObjectNode, Seen};
@@ -69,8 +70,9 @@ pub struct Direct<'a, 's, 'py> {
     stack_floor: usize,
     /// How many more bytes may be read again (see `union::budget`).
     reread: usize,
-    /// (plain union, offset, depth) where no member matched (see `union`).
-    failed: HashSet<(usize, usize, usize)>,
+    /// (plain union, offset, depth) where no member matched (see `union`); made at the first
+    /// such failure, as most documents have none.
+    failed: Option<HashSet<(usize, usize, usize)>>,
 }
 
 impl<'a, 's, 'py> Direct<'a, 's, 'py> {
@@ -89,7 +91,7 @@ impl<'a, 's, 'py> Direct<'a, 's, 'py> {
             max_depth,
             stack_floor,
             reread: union::budget(len),
-            failed: HashSet::new(),
+            failed: None,
         }
     }
 
@@ -107,6 +109,7 @@ impl<'a, 's, 'py> Direct<'a, 's, 'py> {
     }
 
     /// Reads any value and checks it with the object validator.
+    #[inline(never)]
     fn generic(&mut self, node: &Node, depth: usize) -> R<Bound<'py, PyAny>> {
         let value = self.r.value(self.max_depth.saturating_sub(depth))?;
         self.checked(node, &value, depth)?;
@@ -175,16 +178,7 @@ impl<'a, 's, 'py> Direct<'a, 's, 'py> {
                 let defs = self.defs;
                 self.node(&defs[*i], depth)?
             }
-            (Kind::Intersection(k), _) => {
-                let Some((first, rest)) = k.members.split_first() else {
-                    return Err(Stop::Redo);
-                };
-                let value = self.node(first, depth)?;
-                for member in rest {
-                    self.checked(member, &value, depth)?;
-                }
-                value
-            }
+            (Kind::Intersection(k), _) => self.intersection(k, depth)?,
             (Kind::Union(k), Some(b'{')) if k.tag_key.is_some() => self.tagged(k, depth)?,
             (Kind::Union(k), _) if k.tag_key.is_none() => self.first_member(k, depth)?,
             _ => return self.generic(node, depth),
@@ -192,6 +186,25 @@ impl<'a, 's, 'py> Direct<'a, 's, 'py> {
         if node.validators.is_empty() {
             return Ok(value);
         }
+        self.custom(node, value, depth)
+    }
+
+    /// An intersection: read with its first member, checked with the others.
+    #[inline(never)]
+    fn intersection(&mut self, k: &IntersectionNode, depth: usize) -> R<Bound<'py, PyAny>> {
+        let Some((first, rest)) = k.members.split_first() else {
+            return Err(Stop::Redo);
+        };
+        let value = self.node(first, depth)?;
+        for member in rest {
+            self.checked(member, &value, depth)?;
+        }
+        Ok(value)
+    }
+
+    /// A value read and checked, run through the node's custom validators.
+    #[inline(never)]
+    fn custom(&self, node: &Node, value: Bound<'py, PyAny>, depth: usize) -> R<Bound<'py, PyAny>> {
         let mut ctx = self.fast_ctx(depth);
         custom::run(&mut ctx, node, &value, &Path::root())?;
         if ctx.errors.count > 0 {
@@ -201,6 +214,7 @@ impl<'a, 's, 'py> Direct<'a, 's, 'py> {
     }
 
     /// Checks a built value with the object validator (e.g. a pattern for Python's `re`).
+    #[inline(never)]
     fn checked(&self, node: &Node, value: &Bound<'py, PyAny>, depth: usize) -> R<()> {
         let mut ctx = self.fast_ctx(depth);
         node::validate(&mut ctx, node, value, &Path::root())?;
@@ -250,23 +264,15 @@ impl<'a, 's, 'py> Direct<'a, 's, 'py> {
         };
         if more {
             loop {
-                self.r.ws();
-                if self.r.peek() != Some(b'"') {
-                    return Err(Stop::Redo);
-                }
                 // Keys usually come in schema order: compare the raw bytes with the expected
-                // name before reading a general string token.
+                // name and its colon before reading a general key.
                 let expected = k.properties.get(hint).and_then(|p| p.raw.as_ref());
-                let raw = expected.is_some_and(|name| self.r.raw_key(name));
-                let (found, text) = if raw {
+                let (found, text) = if expected.is_some_and(|name| self.r.raw_key(name)) {
                     (Some(hint), Cow::Borrowed(""))
                 } else {
-                    let text = self.r.str_token()?;
+                    let text = self.entry_key()?;
                     (k.find(&text, hint), text)
                 };
-                if !self.r.eat(b':') {
-                    return Err(Stop::Redo);
-                }
                 if ordered && found != Some(hint) {
                     dict = read_so_far(&dict, k, hint)?;
                     ordered = false;
@@ -298,12 +304,7 @@ impl<'a, 's, 'py> Direct<'a, 's, 'py> {
                 }
             }
         }
-        let missing = k
-            .properties
-            .iter()
-            .enumerate()
-            .any(|(i, p)| p.required && !seen.contains(i));
-        if missing {
+        if !k.has_required(&seen) {
             return Err(Stop::Redo);
         }
         if ordered {
@@ -400,11 +401,11 @@ impl<'a, 's, 'py> Direct<'a, 's, 'py> {
     /// After an entry of an array or object: `true` at `,` (another follows), `false` at
     /// `close`.
     fn more(&mut self, close: u8) -> R<bool> {
-        if self.r.eat(b',') {
-            return Ok(true);
-        }
-        if self.r.eat(close) {
-            return Ok(false);
+        self.r.ws();
+        let next = self.r.peek();
+        if next == Some(b',') || next == Some(close) {
+            self.r.bump();
+            return Ok(next == Some(b','));
         }
         Err(Stop::Redo)
     }

@@ -152,10 +152,10 @@ pub fn same(a: &[u8], b: &[u8]) -> bool {
         }
 }
 
-/// An object key as its JSON token is written when it needs no escape (`"name"`, quotes
-/// included), with that token's words (see `words`) worked out once: the keys of a document
-/// usually come as the schema lists them, so each is first compared whole with the expected
-/// one, before any general string read.
+/// An object key and its colon as compact JSON writes them when the name needs no escape
+/// (`"name":`), with that text's words (see `words`) worked out once: the keys of a document
+/// usually come as the schema lists them, so each entry's start is first compared whole with
+/// the expected one, before any general string read (which also allows whitespace).
 pub struct RawKey {
     quoted: Box<[u8]>,
     words: Option<(u64, u64)>,
@@ -167,7 +167,7 @@ impl RawKey {
         if name.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
             return None;
         }
-        let quoted: Box<[u8]> = [&b"\""[..], name.as_bytes(), b"\""].concat().into();
+        let quoted: Box<[u8]> = [&b"\""[..], name.as_bytes(), b"\":"].concat().into();
         let words = words(&quoted);
         Some(RawKey { quoted, words })
     }
@@ -237,6 +237,11 @@ fn string_stop(bytes: &[u8]) -> Option<usize> {
         .position(|&b| STRING_STOP[usize::from(b)])
         .map(|i| at + i)
 }
+
+/// The powers of ten a double holds exactly, for `num_token`'s short decimals.
+const POW10: [f64; 16] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+];
 
 /// The bytes that end a run of plain string content: `"`, `\\` and the control characters.
 static STRING_STOP: [bool; 256] = {
@@ -331,7 +336,7 @@ impl<'s, 'py> Reader<'s, 'py> {
         self.src.get(self.pos).copied()
     }
 
-    /// At a string token: when it is exactly `key`, consumes it.
+    /// When the next bytes are exactly `key` and its colon, consumes them.
     #[inline]
     pub fn raw_key(&mut self, key: &RawKey) -> bool {
         let end = self.pos + key.quoted.len();
@@ -595,6 +600,8 @@ impl<'s, 'py> Reader<'s, 'py> {
     }
 
     /// A string token holding an escape (or malformed), unescaped.
+    #[cold]
+    #[inline(never)]
     fn escaped_token(&mut self) -> Res<Cow<'s, str>> {
         self.pos += 1;
         let start = self.pos;
@@ -668,57 +675,73 @@ impl<'s, 'py> Reader<'s, 'py> {
         }
     }
 
-    fn digits(&mut self) -> usize {
+    /// Steps over ASCII digits, adding each to `mantissa` (which wraps when there are more
+    /// than fit: callers use it only for short runs); how many there were.
+    fn digits(&mut self, mantissa: &mut u64) -> usize {
         let start = self.pos;
-        while self.peek().is_some_and(|b| b.is_ascii_digit()) {
+        while let Some(&d @ b'0'..=b'9') = self.src.get(self.pos) {
+            *mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(d - b'0'));
             self.pos += 1;
         }
         self.pos - start
     }
 
-    /// A number token starting at its first character.
+    /// A number token starting at its first character. Short integers and short decimals
+    /// are worked out from the digits as they are read (for a decimal of at most 15
+    /// significant digits and no exponent, mantissa / 10^fraction digits is one exact
+    /// division, so correctly rounded like a full parse); anything longer is parsed from
+    /// the text.
     pub fn num_token(&mut self) -> Res<Num<'s>> {
         let start = self.pos;
-        if self.peek() == Some(b'-') {
+        let negative = self.peek() == Some(b'-');
+        if negative {
             self.pos += 1;
         }
+        let mut mantissa = 0u64;
         let int_digits = match self.peek() {
             Some(b'0') => {
                 self.pos += 1;
                 1
             }
-            Some(b'1'..=b'9') => self.digits(),
+            Some(b'1'..=b'9') => self.digits(&mut mantissa),
             _ => return invalid(self.pos, "invalid number"),
         };
-        let mut float = false;
+        let mut frac_digits = None;
         if self.peek() == Some(b'.') {
             self.pos += 1;
-            float = true;
-            if self.digits() == 0 {
+            let n = self.digits(&mut mantissa);
+            if n == 0 {
                 return invalid(self.pos, "invalid number");
             }
+            frac_digits = Some(n);
         }
+        let mut exponent = false;
         if let Some(b'e' | b'E') = self.peek() {
             self.pos += 1;
-            float = true;
+            exponent = true;
             if let Some(b'+' | b'-') = self.peek() {
                 self.pos += 1;
             }
-            if self.digits() == 0 {
+            if self.digits(&mut 0) == 0 {
                 return invalid(self.pos, "invalid number");
             }
         }
         let text = &self.text[start..self.pos];
-        if float {
+        if exponent || frac_digits.is_some() {
+            if let Some(frac) = frac_digits.filter(|&f| !exponent && int_digits + f <= 15) {
+                #[allow(clippy::cast_precision_loss)] // below 10^15 < 2^53: exact
+                let value = mantissa as f64 / POW10[frac];
+                return Ok(Num::Float(if negative { -value } else { value }));
+            }
             return match text.parse::<f64>() {
                 Ok(f) if f.is_finite() => Ok(Num::Float(f)),
                 _ => invalid(start, "number out of range"),
             };
         }
-        if text.len() <= 18 {
-            if let Ok(i) = text.parse::<i64>() {
-                return Ok(Num::Int(i));
-            }
+        if int_digits <= 18 {
+            #[allow(clippy::cast_possible_wrap)] // below 10^18 < 2^63
+            let value = mantissa as i64;
+            return Ok(Num::Int(if negative { -value } else { value }));
         }
         if int_digits > MAX_INT_DIGITS {
             return invalid(start, "integer of more than 4300 digits");

@@ -72,6 +72,18 @@ pub struct StringNode {
     max_length: Option<usize>,
     pattern: Option<Pattern>,
     format: Option<Format>,
+    /// What `check_text` has to do, worked out once.
+    text_check: TextCheck,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum TextCheck {
+    /// No constraint: every text is valid.
+    None,
+    /// Constraints Rust checks.
+    Rust,
+    /// A pattern for Python's engines: the text cannot decide.
+    Python,
 }
 
 /// The planner's `rust` subset allows `$` only as the last character, where Python's `$` also
@@ -153,22 +165,29 @@ pub fn compile(d: &Bound<'_, PyDict>) -> PyResult<StringNode> {
         ),
         None => None,
     };
+    let min_length = plan::opt_usize(d, "min_length")?;
+    let max_length = plan::opt_usize(d, "max_length")?;
+    let text_check = match &pattern {
+        Some(Pattern::Python { .. }) => TextCheck::Python,
+        None if min_length.is_none() && max_length.is_none() && format.is_none() => TextCheck::None,
+        _ => TextCheck::Rust,
+    };
     Ok(StringNode {
-        min_length: plan::opt_usize(d, "min_length")?,
-        max_length: plan::opt_usize(d, "max_length")?,
+        min_length,
+        max_length,
         pattern,
         format,
+        text_check,
     })
 }
 
 /// Whether `text` meets every constraint, checked on the Rust text; `None` when the pattern
 /// needs Python's `re`.
 pub fn check_text(k: &StringNode, text: &str) -> Option<bool> {
-    if k.pattern
-        .as_ref()
-        .is_some_and(|p| !matches!(p, Pattern::Rust(_)))
-    {
-        return None;
+    match k.text_check {
+        TextCheck::None => return Some(true),
+        TextCheck::Python => return None,
+        TextCheck::Rust => {}
     }
     if k.min_length.is_some() || k.max_length.is_some() {
         let n = if text.is_ascii() {
