@@ -207,10 +207,11 @@ fn slot_of(bytes: &[u8]) -> usize {
     slot % SLOTS
 }
 
-/// The offset of the first `"`, `\\` or control character in `bytes`: eight bytes per step,
-/// then one table lookup per byte for the tail. (memchr2 followed by a second scan for control
-/// characters cost ~25% of the direct pass's instructions on a document tree; this, ~5%.)
-fn string_stop(bytes: &[u8]) -> Option<usize> {
+/// The offset of the first `"`, `\\` or control character in `bytes` (with `ASCII`, also of
+/// the first byte that is not ASCII): eight bytes per step, then one table lookup per byte for
+/// the tail. (memchr2 followed by a second scan for control characters cost ~25% of the direct
+/// pass's instructions on a document tree; this, ~5%.)
+fn string_stop<const ASCII: bool>(bytes: &[u8]) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let mut at = 0;
@@ -221,20 +222,24 @@ fn string_stop(bytes: &[u8]) -> Option<usize> {
         let x = u64::from_le_bytes(eight);
         let quote = x ^ (ONES * u64::from(b'"'));
         let slash = x ^ (ONES * u64::from(b'\\'));
-        // A byte's high bit is set where it is zero (quote, slash) or below 0x20 (x itself);
-        // only the lowest flag is exact, which is the one taken.
+        // A byte's high bit is set where it is zero (quote, slash) or below 0x20 (x itself),
+        // or (`ASCII`) where it is set in x; only the lowest flag is exact, which is the one
+        // taken.
+        let beyond = if ASCII { x } else { 0 };
         let flags = (quote.wrapping_sub(ONES) & !quote
             | slash.wrapping_sub(ONES) & !slash
-            | x.wrapping_sub(ONES * 0x20) & !x)
+            | x.wrapping_sub(ONES * 0x20) & !x
+            | beyond)
             & HIGH;
         if flags != 0 {
             return Some(at + (flags.trailing_zeros() / 8) as usize);
         }
         at += 8;
     }
+    let table = if ASCII { &ASCII_STOP } else { &STRING_STOP };
     let tail = words.remainder();
     tail.iter()
-        .position(|&b| STRING_STOP[usize::from(b)])
+        .position(|&b| table[usize::from(b)])
         .map(|i| at + i)
 }
 
@@ -244,17 +249,20 @@ const POW10: [f64; 16] = [
 ];
 
 /// The bytes that end a run of plain string content: `"`, `\\` and the control characters.
-static STRING_STOP: [bool; 256] = {
+static STRING_STOP: [bool; 256] = stop_table(false);
+
+/// The same, and every byte that is not ASCII.
+static ASCII_STOP: [bool; 256] = stop_table(true);
+
+const fn stop_table(ascii: bool) -> [bool; 256] {
     let mut table = [false; 256];
     let mut b = 0;
-    while b < 0x20 {
-        table[b] = true;
+    while b < 256 {
+        table[b] = b < 0x20 || b == b'"' as usize || b == b'\\' as usize || (ascii && b >= 0x80);
         b += 1;
     }
-    table[b'"' as usize] = true;
-    table[b'\\' as usize] = true;
     table
-};
+}
 
 enum Frame<'py> {
     Array(Bound<'py, PyList>),
@@ -265,7 +273,8 @@ pub struct Reader<'s, 'py> {
     pub py: Python<'py>,
     keys: &'s KeyCache,
     values: Option<&'s mut Slots>,
-    text: &'s str,
+    /// The document; only its string tokens may hold bytes that are not ASCII, and each is
+    /// checked to be UTF-8 as it is read.
     src: &'s [u8],
     pos: usize,
     /// Lets other threads take the GIL now and then while a large document is read.
@@ -300,7 +309,8 @@ pub enum Num<'s> {
 }
 
 impl<'s, 'py> Reader<'s, 'py> {
-    /// A reader over `src`, which must be UTF-8.
+    /// A reader over `src`, which must be UTF-8: the whole document is checked first, so
+    /// that text which is not is reported where it starts being so.
     pub fn new(
         py: Python<'py>,
         src: &'s [u8],
@@ -308,17 +318,36 @@ impl<'s, 'py> Reader<'s, 'py> {
         values: Option<&'s mut Slots>,
     ) -> Res<Self> {
         match std::str::from_utf8(src) {
-            Ok(text) => Ok(Reader {
-                py,
-                keys,
-                values,
-                text,
-                src,
-                pos: 0,
-                pause: Pause::default(),
-            }),
+            Ok(_) => Ok(Reader::checking_strings(py, src, keys, values)),
             Err(e) => invalid(e.valid_up_to(), "invalid UTF-8"),
         }
+    }
+
+    /// A reader over `src` that checks UTF-8 only in the string tokens it reads, where JSON
+    /// can hold bytes that are not ASCII (anywhere else they are malformed anyway): for the
+    /// one pass, which reads every byte of a document it accepts and gives way to the exact
+    /// path (and its error) at any problem.
+    pub fn checking_strings(
+        py: Python<'py>,
+        src: &'s [u8],
+        keys: &'s KeyCache,
+        values: Option<&'s mut Slots>,
+    ) -> Self {
+        Reader {
+            py,
+            keys,
+            values,
+            src,
+            pos: 0,
+            pause: Pause::default(),
+        }
+    }
+
+    /// The text of `src[from..to]`, a run of string content or number.
+    fn utf8(&self, from: usize, to: usize) -> Res<&'s str> {
+        let src: &'s [u8] = self.src;
+        std::str::from_utf8(src.get(from..to).unwrap_or_default())
+            .or_else(|e| invalid(from + e.valid_up_to(), "invalid UTF-8"))
     }
 
     /// Counts one value read (see `Pause`).
@@ -560,46 +589,67 @@ impl<'s, 'py> Reader<'s, 'py> {
         }
     }
 
-    /// The Python string for `text`; an object `key` may come from the cache.
+    /// The Python string for `text`; an object `key` may come from the cache. (The cache
+    /// hit is written inline where strings are read; building one is out of line.)
+    #[inline(always)]
+    #[allow(clippy::inline_always)] // measured: a call per string cost more than the lookup
     pub fn py_string(&mut self, text: &str, key: bool) -> Bound<'py, PyString> {
-        let py = self.py;
         if key {
-            if let Some(cached) = self.keys.map.get(text.as_bytes()) {
-                return cached.bind(py).clone();
+            if let Some(name) = self.schema_key(text) {
+                return name;
             }
         }
-        let Some(slots) = self
-            .values
-            .as_deref_mut()
-            .filter(|_| text.len() <= MAX_CACHED)
-        else {
-            return PyString::new(py, text);
-        };
-        let slot = &mut slots[slot_of(text.as_bytes())];
-        if let Some((bytes, s)) = slot {
+        let slots = self.values.as_deref().filter(|_| text.len() <= MAX_CACHED);
+        if let Some((bytes, s)) = slots.and_then(|slots| slots[slot_of(text.as_bytes())].as_ref()) {
             if same(bytes, text.as_bytes()) {
-                return s.bind(py).clone();
+                return s.bind(self.py).clone();
             }
         }
-        let s = PyString::new(py, text);
-        *slot = Some((text.as_bytes().into(), s.clone().unbind()));
+        self.new_string(text)
+    }
+
+    /// The schema's property name `text`, if it is one.
+    #[inline(never)]
+    fn schema_key(&self, text: &str) -> Option<Bound<'py, PyString>> {
+        let name = self.keys.map.get(text.as_bytes())?;
+        Some(name.bind(self.py).clone())
+    }
+
+    /// A new Python string for `text`, kept in the cache when short enough.
+    #[inline(never)]
+    fn new_string(&mut self, text: &str) -> Bound<'py, PyString> {
+        let s = PyString::new(self.py, text);
+        if let Some(slots) = self.values.as_deref_mut() {
+            if text.len() <= MAX_CACHED {
+                slots[slot_of(text.as_bytes())] =
+                    Some((text.as_bytes().into(), s.clone().unbind()));
+            }
+        }
         s
     }
 
-    /// A string token starting at its opening quote, unescaped.
+    /// A string token starting at its opening quote, unescaped (the plain case is written
+    /// inline where strings are read).
+    #[inline(always)]
+    #[allow(clippy::inline_always)] // measured: a call per string cost more than the scan
     pub fn str_token(&mut self) -> Res<Cow<'s, str>> {
         // Most strings have no escape: their text is borrowed as it is, without setting up
         // the unescaping below (a third of this function's instructions on typical bodies).
         let start = self.pos + 1;
-        let rest = self.src.get(start..).unwrap_or_default();
-        if let Some(i) = string_stop(rest).filter(|&i| rest[i] == b'"') {
+        let src: &'s [u8] = self.src;
+        let rest = src.get(start..).unwrap_or_default();
+        if let Some(i) = string_stop::<true>(rest).filter(|&i| rest[i] == b'"') {
             self.pos = start + i + 1;
-            return Ok(Cow::Borrowed(&self.text[start..start + i]));
+            // SAFETY: `string_stop::<true>` stops at the first byte that is not ASCII, so the
+            // `i` bytes before it are ASCII, which is UTF-8.
+            return Ok(Cow::Borrowed(unsafe {
+                std::str::from_utf8_unchecked(&rest[..i])
+            }));
         }
         self.escaped_token()
     }
 
-    /// A string token holding an escape (or malformed), unescaped.
+    /// A string token holding an escape or text that is not ASCII (or malformed), unescaped.
     #[cold]
     #[inline(never)]
     fn escaped_token(&mut self) -> Res<Cow<'s, str>> {
@@ -609,7 +659,7 @@ impl<'s, 'py> Reader<'s, 'py> {
         let mut chunk = start;
         loop {
             let rest = &self.src[self.pos..];
-            let Some(i) = string_stop(rest) else {
+            let Some(i) = string_stop::<false>(rest) else {
                 return invalid(start - 1, "unterminated string");
             };
             if rest[i] < 0x20 {
@@ -618,7 +668,7 @@ impl<'s, 'py> Reader<'s, 'py> {
             self.pos += i;
             match rest[i] {
                 b'"' => {
-                    let tail = &self.text[chunk..self.pos];
+                    let tail = self.utf8(chunk, self.pos)?;
                     self.pos += 1;
                     return Ok(match owned {
                         Some(mut s) => {
@@ -630,7 +680,7 @@ impl<'s, 'py> Reader<'s, 'py> {
                 }
                 b'\\' => {
                     let s = owned.get_or_insert_with(String::new);
-                    s.push_str(&self.text[chunk..self.pos]);
+                    s.push_str(self.utf8(chunk, self.pos)?);
                     let esc_at = self.pos;
                     let c = match self.src.get(self.pos + 1) {
                         Some(b'"') => '"',
@@ -726,14 +776,13 @@ impl<'s, 'py> Reader<'s, 'py> {
                 return invalid(self.pos, "invalid number");
             }
         }
-        let text = &self.text[start..self.pos];
         if exponent || frac_digits.is_some() {
             if let Some(frac) = frac_digits.filter(|&f| !exponent && int_digits + f <= 15) {
                 #[allow(clippy::cast_precision_loss)] // below 10^15 < 2^53: exact
                 let value = mantissa as f64 / POW10[frac];
                 return Ok(Num::Float(if negative { -value } else { value }));
             }
-            return match text.parse::<f64>() {
+            return match self.utf8(start, self.pos)?.parse::<f64>() {
                 Ok(f) if f.is_finite() => Ok(Num::Float(f)),
                 _ => invalid(start, "number out of range"),
             };
@@ -746,6 +795,7 @@ impl<'s, 'py> Reader<'s, 'py> {
         if int_digits > MAX_INT_DIGITS {
             return invalid(start, "integer of more than 4300 digits");
         }
+        let text = self.utf8(start, self.pos)?;
         Ok(Num::Big(text))
     }
 
@@ -879,11 +929,14 @@ mod tests {
                     if at + 1 < len {
                         bytes[at + 1] = b'"';
                     }
-                    assert_eq!(string_stop(&bytes), Some(at), "{bytes:?}");
+                    assert_eq!(string_stop::<false>(&bytes), Some(at), "{bytes:?}");
+                    assert_eq!(string_stop::<true>(&bytes), Some(at), "{bytes:?}");
                 }
             }
             let plain: Vec<u8> = (0..len).map(|i| [b' ', b'~', 0x7f, 0xe9][i % 4]).collect();
-            assert_eq!(string_stop(&plain), None);
+            assert_eq!(string_stop::<false>(&plain), None);
+            let first_high = plain.iter().position(|&b| b >= 0x80);
+            assert_eq!(string_stop::<true>(&plain), first_high);
         }
     }
 

@@ -51,13 +51,32 @@ impl RustPattern {
 
     /// Whether the pattern occurs anywhere in `text`.
     pub fn is_match(&self, text: &str) -> bool {
-        let found = self.dfa.as_ref().and_then(|dfa| {
-            dfa.try_search_fwd(&Input::new(text).earliest(true))
-                .ok()
-                .map(|m| m.is_some())
-        });
+        let found = self.dfa.as_ref().and_then(|dfa| walk(dfa, text));
         found.unwrap_or_else(|| self.regex.is_match(text))
     }
+}
+
+/// Whether `dfa` matches anywhere in `text`, walking its states byte by byte (a search's
+/// set-up cost more than the walk on the short texts fields hold); `None` when the DFA
+/// gives up (a quit byte), for the general engine to decide.
+fn walk(dfa: &dense::DFA<Vec<u32>>, text: &str) -> Option<bool> {
+    let mut state = dfa.start_state_forward(&Input::new(text)).ok()?;
+    for &b in text.as_bytes() {
+        state = dfa.next_state(state, b);
+        if dfa.is_special_state(state) {
+            // A match state is entered one byte after the match ends: some match exists.
+            if dfa.is_match_state(state) {
+                return Some(true);
+            }
+            if dfa.is_dead_state(state) {
+                return Some(false);
+            }
+            if dfa.is_quit_state(state) {
+                return None;
+            }
+        }
+    }
+    Some(dfa.is_match_state(dfa.next_eoi_state(state)))
 }
 
 /// What a pattern search found.
