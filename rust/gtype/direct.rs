@@ -280,41 +280,25 @@ impl<'a, 's, 'py> Direct<'a, 's, 'py> {
         };
         if more {
             loop {
-                // Keys usually come in schema order: compare the raw bytes with the expected
-                // name and its colon before reading a general key.
+                // Keys usually come in schema order: the expected name and its colon are
+                // compared whole before any general key read.
                 let expected = k.properties.get(hint).and_then(|p| p.raw.as_ref());
-                let (found, text) = if expected.is_some_and(|name| self.r.raw_key(name)) {
-                    (Some(hint), Cow::Borrowed(""))
+                let i = if expected.is_some_and(|name| self.r.raw_key(name)) {
+                    hint
                 } else {
-                    let text = self.entry_key()?;
-                    (k.find(&text, hint), text)
+                    match self.other_key(k, &mut dict, &mut ordered, hint, depth)? {
+                        Some(i) => i,
+                        None if self.more(b'}')? => continue,
+                        None => break,
+                    }
                 };
-                if ordered && found != Some(hint) {
-                    dict = read_so_far(&dict, k, hint)?;
-                    ordered = false;
+                if !seen.insert(i) {
+                    return Err(Stop::Bail);
                 }
-                match found {
-                    Some(i) => {
-                        if !seen.insert(i) {
-                            return Err(Stop::Bail);
-                        }
-                        hint = i + 1;
-                        let prop = &k.properties[i];
-                        let value = self.node(&prop.node, depth + 1)?;
-                        dict.set_item(prop.name.bind(py), value)?;
-                    }
-                    None => {
-                        let key = self.r.py_string(&text, true);
-                        let value = match &k.extra {
-                            Extra::Ignore => {
-                                self.r.value(self.max_depth.saturating_sub(depth + 1))?
-                            }
-                            Extra::Forbid => return Err(Stop::Redo),
-                            Extra::Schema(schema) => self.node(schema, depth + 1)?,
-                        };
-                        insert_new(&dict, key, value)?;
-                    }
-                }
+                hint = i + 1;
+                let prop = &k.properties[i];
+                let value = self.node(&prop.node, depth + 1)?;
+                dict.set_item(prop.name.bind(py), value)?;
                 if !self.more(b'}')? {
                     break;
                 }
@@ -330,6 +314,39 @@ impl<'a, 's, 'py> Direct<'a, 's, 'py> {
             }
         }
         Ok(dict.into_any())
+    }
+
+    /// An entry whose key is not the expected property's compact token, its key read in
+    /// general: `Some(i)` for the declared property `i` (its value still to read), `None` for
+    /// a key the schema does not declare, whose value is read here. At the first key out of
+    /// schema order, a dict copied from the template (`ordered`) is rebuilt with the
+    /// properties read so far.
+    #[inline(never)]
+    fn other_key(
+        &mut self,
+        k: &ObjectNode,
+        dict: &mut Bound<'py, PyDict>,
+        ordered: &mut bool,
+        hint: usize,
+        depth: usize,
+    ) -> R<Option<usize>> {
+        let text = self.entry_key()?;
+        let found = k.find(&text, hint);
+        if *ordered && found != Some(hint) {
+            *dict = read_so_far(dict, k, hint)?;
+            *ordered = false;
+        }
+        if found.is_some() {
+            return Ok(found);
+        }
+        let key = self.r.py_string(&text, true);
+        let value = match &k.extra {
+            Extra::Ignore => self.r.value(self.max_depth.saturating_sub(depth + 1))?,
+            Extra::Forbid => return Err(Stop::Redo),
+            Extra::Schema(schema) => self.node(schema, depth + 1)?,
+        };
+        insert_new(dict, key, value)?;
+        Ok(None)
     }
 
     fn array(&mut self, k: &ArrayNode, depth: usize) -> R<Bound<'py, PyAny>> {

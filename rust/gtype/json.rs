@@ -182,24 +182,25 @@ impl RawKey {
     }
 }
 
-/// The string cache's slot for `bytes`: a multiplicative hash of whole words (FNV-1a's byte
-/// at a time cost more than building the string it saved).
+/// The string cache's slot for `bytes`: a multiplicative hash of whole words, for a longer
+/// text its first, middle and last eight bytes (FNV-1a's byte at a time, then a hash of every
+/// word, cost more than the strings they saved; texts that agree on those bytes only share a
+/// slot, each hit is still compared whole).
 fn slot_of(bytes: &[u8]) -> usize {
     const K: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut h = bytes.len() as u64;
+    let n = bytes.len();
+    let mut h = n as u64;
     match words(bytes) {
         Some((x, y)) => h = (h ^ x ^ y.rotate_left(29)).wrapping_mul(K),
         None => {
-            let tail = bytes
-                .last_chunk::<8>()
-                .map_or(0, |t| u64::from_le_bytes(*t));
-            for chunk in bytes
-                .chunks_exact(8)
-                .chain(std::iter::once(&tail.to_le_bytes()[..]))
-            {
-                let w = <[u8; 8]>::try_from(chunk).map_or(0, u64::from_le_bytes);
-                h = (h.rotate_left(5) ^ w).wrapping_mul(K);
-            }
+            let word = |at: usize| {
+                bytes
+                    .get(at..at + 8)
+                    .and_then(|w| <[u8; 8]>::try_from(w).ok())
+                    .map_or(0, u64::from_le_bytes)
+            };
+            let (x, m, y) = (word(0), word(n / 2 - 4), word(n - 8));
+            h = (h ^ x ^ m.rotate_left(17) ^ y.rotate_left(29)).wrapping_mul(K);
         }
     }
     #[allow(clippy::cast_possible_truncation)] // the top 12 bits
