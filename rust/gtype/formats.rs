@@ -214,7 +214,7 @@ fn hex8(x: u64) -> bool {
     // `v + (0x7f - hi)` where `v > hi`.
     let within = |v: u64, lo: u64, hi: u64| (v + ONES * (0x80 - lo)) & !(v + ONES * (0x7f - hi));
     // Setting 0x20 turns `A-F` into `a-f` (and no byte outside `A-F` and `a-f` into them).
-    let hex = within(x, 0x30, 0x39) | within(x | ONES * 0x20, 0x61, 0x66);
+    let hex = within(x, 0x30, 0x39) | within(x | (ONES * 0x20), 0x61, 0x66);
     hex & HIGH == HIGH
 }
 

@@ -199,8 +199,8 @@ fn slot_of(bytes: &[u8]) -> usize {
                     .and_then(|w| <[u8; 8]>::try_from(w).ok())
                     .map_or(0, u64::from_le_bytes)
             };
-            let (x, m, y) = (word(0), word(n / 2 - 4), word(n - 8));
-            h = (h ^ x ^ m.rotate_left(17) ^ y.rotate_left(29)).wrapping_mul(K);
+            let (head, middle, tail) = (word(0), word(n / 2 - 4), word(n - 8));
+            h = (h ^ head ^ middle.rotate_left(17) ^ tail.rotate_left(29)).wrapping_mul(K);
         }
     }
     #[allow(clippy::cast_possible_truncation)] // the top 12 bits
