@@ -71,7 +71,8 @@ DEBUG_TESTS := tests/gtype/test_native_safety.py tests/gtype/test_panic_boundary
 	tests/gtype/test_hostile_input.py tests/gtype/test_gc.py tests/gtype/test_validator_plans.py \
 	tests/lifecycle/test_state.py tests/lifecycle/test_differential.py \
 	tests/http/test_http_router_differential.py tests/http/test_http_ingress_differential.py \
-	tests/http/test_http_messages_differential.py tests/playground/test_record_core.py
+	tests/http/test_http_messages_differential.py tests/playground/test_record_core.py \
+	tests/playground/test_ring.py
 
 test-debug: $(STAMP)
 	rm -rf $(DEBUG_EXT)

@@ -41,7 +41,7 @@ def test_context_creation(benchmark: Any, name: str, store_cls: Any, planner: An
 
     def make() -> Any:
         lctx = LocalContext(new_request_id())
-        lctx._store = store_cls(copy_value)
+        lctx.state_if_made = store_cls(copy_value)
         return lctx
 
     benchmark(make)
@@ -55,7 +55,7 @@ def test_creation_and_ten_ops(benchmark: Any, name: str, store_cls: Any, planner
 
     def run() -> Any:
         lctx = LocalContext(new_request_id())
-        s = lctx._store = store_cls(copy_value)
+        s = lctx.state_if_made = store_cls(copy_value)
         s.set("user_id", 7)
         s.set("role", "admin")
         s.set("user", user)

@@ -22,15 +22,21 @@ def recording_app() -> Any:
     from gati.playground.core import set_up
 
     app = build("gati")
-    set_up(app, None)
+    app.playground = set_up(app, None)
     return app
 
 
 def stepper(variant: str) -> Any:
     """One request of a ``benches/instructions.py`` variant ("playground off" or "playground
-    recording", GET /hello, or POST /users with ", POST"), on the active backend."""
+    recording", GET /hello, or POST /users with ", POST"), on the active backend. A recording
+    app's buffer is filled first, so that every counted request also frees the record it
+    evicts, as on a server that has run for a while."""
     app = recording_app() if "recording" in variant else build("gati")
-    return driver(app, "POST /users" if variant.endswith("POST") else "GET /hello")
+    one = driver(app, "POST /users" if variant.endswith("POST") else "GET /hello")
+    if "recording" in variant:
+        for _ in range(app.playground.buffer.max_records):
+            one()
+    return one
 
 
 @pytest.mark.parametrize("case", CASES)

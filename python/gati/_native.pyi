@@ -1,6 +1,6 @@
 """Type stubs for the Rust extension ``gati._native``."""
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 __version__: str
@@ -154,7 +154,7 @@ class RecordCore:
     ``gati._pure.record.RecordCore``)."""
 
     events: list[Any]
-    meta: Any
+    routing: tuple[Any, ...]
     info: Any
     opened_at: float
     request_headers: Any
@@ -167,9 +167,26 @@ class RecordCore:
     response_media_raw: Any
     sent_headers: Any
     size: int
+    id: int
     def __init__(
         self, scope: Any, info: Any, lctx: Any, res: Any, keep: Callable[[Any], Any]
     ) -> None: ...
     @property
     def append(self) -> Callable[[Any], None]: ...
     def end(self, ev: Any, /) -> None: ...
+
+class RingBuffer:
+    """The recent records within a count and a byte bound; a record's ``keep`` (twin:
+    ``gati._pure.ring.RingBuffer``)."""
+
+    max_records: int
+    max_bytes: int
+    bytes: int
+    announce: Callable[[Any], Any] | None
+    def __init__(self, max_records: int, max_bytes: int) -> None: ...
+    def add(self, record: Any, /) -> bool: ...
+    def __call__(self, record: Any, /) -> bool: ...
+    def get(self, record_id: Any, /) -> Any: ...
+    def newest(self, limit: int, /) -> list[Any]: ...
+    def __len__(self) -> int: ...
+    def __iter__(self) -> Iterator[Any]: ...

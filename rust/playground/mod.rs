@@ -3,7 +3,8 @@
 //! `gati.playground.record.Record`, a subclass).
 //!
 //! Made at the request's start, it takes references (the scope's headers and query, the
-//! request's `Meta` and `Ingress`, the live context and response) and an empty event list
+//! context's routing facts (`LocalContext._routing`: no `Meta` is made for it), the request's
+//! `Ingress`, the live context and response) and an empty event list
 //! whose own `append` the orchestrator calls per event. `end` closes it once the response is
 //! settled: the response taken as the client gets it (encoded once, and sent as recorded),
 //! its size counted, the live references dropped, and the record handed to `keep`. A failure
@@ -17,7 +18,12 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 
+mod ring;
+
+use ring::RingBuffer;
+
 use crate::boundary::guard;
+use crate::response::render;
 
 // What a record costs beyond its bytes (the object, its lists, an event, a snapshot): a
 // deliberate over-estimate, so the byte bound holds for records of empty requests too.
@@ -28,6 +34,10 @@ const PER_SNAPSHOT: i64 = 96;
 /// How deep a state value is walked; deeper values count as their `repr`.
 const DEEPEST: u32 = 8;
 
+/// Where `LocalContext._routing` holds the request id and the path.
+const ROUTING_REQUEST_ID: usize = 0;
+const ROUTING_PATH: usize = 2;
+
 static LOG: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 
 /// One recorded request: what came in, its events, and (once closed) what went out.
@@ -36,7 +46,7 @@ pub struct RecordCore {
     #[pyo3(get)]
     events: Option<Py<PyList>>,
     #[pyo3(get)]
-    meta: Option<Py<PyAny>>,
+    routing: Option<Py<PyTuple>>,
     #[pyo3(get)]
     info: Option<Py<PyAny>>,
     lctx: Option<Py<PyAny>>,
@@ -64,6 +74,9 @@ pub struct RecordCore {
     sent_headers: Option<Py<PyAny>>,
     #[pyo3(get)]
     size: i64,
+    /// The record's number, set by the buffer keeping it (0 until then).
+    #[pyo3(get, set)]
+    id: u64,
 }
 
 /// What `end` takes from the response.
@@ -139,19 +152,28 @@ fn bytes_pair(header: &Bound<'_, PyAny>) -> Option<i64> {
     i64::try_from(name + value).ok()
 }
 
-/// The names' and values' bytes of a headers list.
+/// The names' and values' bytes of a headers list (a `list` read in place, else iterated).
 fn header_bytes(headers: &Bound<'_, PyAny>) -> PyResult<i64> {
     let mut n: i64 = 0;
-    for header in headers.try_iter()? {
-        let header = header?;
-        if let Some(held) = bytes_pair(&header) {
-            n = n.saturating_add(held);
-            continue;
+    let mut count = |header: Bound<'_, PyAny>| -> PyResult<()> {
+        let held = match bytes_pair(&header) {
+            Some(held) => held,
+            None => {
+                let (name, value) = pair(&header)?;
+                length(&name)?.saturating_add(length(&value)?)
+            }
+        };
+        n = n.saturating_add(held);
+        Ok(())
+    };
+    if let Ok(list) = headers.cast_exact::<PyList>() {
+        for header in list.iter() {
+            count(header)?;
         }
-        let (name, value) = pair(&header)?;
-        n = n
-            .saturating_add(length(&name)?)
-            .saturating_add(length(&value)?);
+    } else {
+        for header in headers.try_iter()? {
+            count(header?)?;
+        }
     }
     Ok(n)
 }
@@ -234,12 +256,19 @@ fn sent<'py>(res: &Bound<'py, PyAny>) -> PyResult<Sent<'py>> {
         });
     }
     let status = res.getattr(intern!(py, "status_code"))?;
-    let rendered = res
-        .call_method0(intern!(py, "render"))
-        .and_then(|r| pair(&r));
+    let held = res.getattr(intern!(py, "_body"))?;
+    let rendered = if held.is_none() {
+        render(py, res)
+    } else {
+        Ok((held.clone(), res.getattr(intern!(py, "_media_type"))?))
+    };
     let (body, media) = match rendered {
         Ok((body, media)) => {
-            res.call_method1(intern!(py, "send"), (&body, &media))?;
+            if !body.is(&held) {
+                // a JSON value, encoded here once: the response sends these very bytes
+                res.setattr(intern!(py, "_body"), &body)?;
+                res.setattr(intern!(py, "_payload"), py.None())?;
+            }
             (body, media)
         }
         // the app answers this one as a 500: nothing to show
@@ -260,11 +289,11 @@ fn sent<'py>(res: &Bound<'py, PyAny>) -> PyResult<Sent<'py>> {
 fn close(record: &Bound<'_, RecordCore>, res: &Bound<'_, PyAny>) -> PyResult<()> {
     let py = record.py();
     let sent = sent(res)?;
-    let (events, meta, request_headers, query_raw, request_body, lctx, keep) = {
+    let (events, routing, request_headers, query_raw, request_body, lctx, keep) = {
         let me = record.try_borrow()?;
         (
             bound(py, me.events.as_ref())?,
-            bound(py, me.meta.as_ref())?,
+            bound(py, me.routing.as_ref())?,
             bound(py, me.request_headers.as_ref())?,
             bound(py, me.query_raw.as_ref())?,
             me.request_body.as_ref().map(|b| b.bind(py).clone()),
@@ -277,7 +306,7 @@ fn close(record: &Bound<'_, RecordCore>, res: &Bound<'_, PyAny>) -> PyResult<()>
         .saturating_add(PER_EVENT.saturating_mul(length(events.as_any())?))
         .saturating_add(length(&sent.body)?)
         .saturating_add(length(&query_raw)?)
-        .saturating_add(length(&meta.getattr(intern!(py, "path"))?)?)
+        .saturating_add(length(&routing.get_item(ROUTING_PATH)?)?)
         .saturating_add(PER_HEADER.saturating_mul(headers_count));
     if let Some(body) = request_body.filter(|b| !b.is_none()) {
         size = size.saturating_add(length(&body)?);
@@ -285,7 +314,7 @@ fn close(record: &Bound<'_, RecordCore>, res: &Bound<'_, PyAny>) -> PyResult<()>
     size = size
         .saturating_add(header_bytes(&request_headers)?)
         .saturating_add(header_bytes(&sent.headers)?);
-    if !lctx.getattr(intern!(py, "_store"))?.is_none() {
+    if !lctx.getattr(intern!(py, "state_if_made"))?.is_none() {
         // the request touched its state
         size = size.saturating_add(state_bytes(&events)?);
     }
@@ -298,8 +327,10 @@ fn close(record: &Bound<'_, RecordCore>, res: &Bound<'_, PyAny>) -> PyResult<()>
         me.size = size;
         me.lctx = None;
     }
-    keep.call1((record,))?;
-    Ok(())
+    match keep.cast::<RingBuffer>() {
+        Ok(ring) => RingBuffer::push(ring, record.as_any()).map(drop),
+        Err(_) => keep.call1((record,)).map(drop),
+    }
 }
 
 /// Log a failure to record (the request goes on).
@@ -310,10 +341,13 @@ fn log_failure(record: &Bound<'_, RecordCore>, err: &PyErr) -> PyResult<()> {
             .call_method1("getLogger", ("gati.playground",))
             .map(Bound::unbind)
     })?;
-    let meta = bound(py, record.try_borrow()?.meta.as_ref())?;
+    let routing = bound(py, record.try_borrow()?.routing.as_ref())?;
     let kwargs = PyDict::new(py);
     kwargs.set_item("exc_info", err.value(py))?;
-    let args = ("recording request %s failed", meta.getattr("request_id")?);
+    let args = (
+        "recording request %s failed",
+        routing.get_item(ROUTING_REQUEST_ID)?,
+    );
     log.bind(py).call_method("error", args, Some(&kwargs))?;
     Ok(())
 }
@@ -332,13 +366,9 @@ impl RecordCore {
     ) -> PyResult<Self> {
         guard(|| {
             let py = scope.py();
-            // the recorder has just made the context's Meta: its slot, not the property again
-            let made = lctx.getattr(intern!(py, "meta_if_made"))?;
-            let meta = if made.is_none() {
-                lctx.getattr(intern!(py, "meta"))?
-            } else {
-                made
-            };
+            let routing = lctx
+                .getattr(intern!(py, "_routing"))?
+                .cast_into::<PyTuple>()?;
             let request_headers = scope.get_item(intern!(py, "headers"))?;
             let query_key = intern!(py, "query_string");
             let replay_key = intern!(py, "gati.playground.replay_of");
@@ -354,7 +384,7 @@ impl RecordCore {
             };
             Ok(RecordCore {
                 events: Some(PyList::empty(py).unbind()),
-                meta: Some(meta.unbind()),
+                routing: Some(routing.unbind()),
                 info: Some(info),
                 lctx: Some(lctx.clone().unbind()),
                 res: Some(res),
@@ -370,6 +400,7 @@ impl RecordCore {
                 response_media_raw: None,
                 sent_headers: None,
                 size: 0,
+                id: 0,
             })
         })
     }
@@ -406,8 +437,10 @@ impl RecordCore {
         if let Some(events) = &self.events {
             visit.call(events)?;
         }
+        if let Some(routing) = &self.routing {
+            visit.call(routing)?;
+        }
         for field in [
-            &self.meta,
             &self.info,
             &self.lctx,
             &self.res,
@@ -432,8 +465,8 @@ impl RecordCore {
 
     fn __clear__(&mut self) {
         self.events = None;
+        self.routing = None;
         for field in [
-            &mut self.meta,
             &mut self.info,
             &mut self.lctx,
             &mut self.res,
@@ -454,5 +487,6 @@ impl RecordCore {
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_class::<RecordCore>()
+    m.add_class::<RecordCore>()?;
+    m.add_class::<RingBuffer>()
 }

@@ -109,7 +109,7 @@ fn length_pair(py: Python<'_>, n: usize) -> PyResult<Bound<'_, PyTuple>> {
 /// `res.render()`: the body and its media type. A JSON value (`_body` is `None`) goes
 /// through `orjson.dumps` here; a value orjson refuses is left to `render`, which tries the
 /// encodings beyond plain JSON and raises what it raises.
-fn render<'py>(
+pub(crate) fn render<'py>(
     py: Python<'py>,
     res: &Bound<'py, PyAny>,
 ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyAny>)> {

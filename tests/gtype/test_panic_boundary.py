@@ -40,6 +40,7 @@ def entry_points() -> dict[str, Callable[[], Any]]:
     router.insert([("static", "items"), ("int", "id")])
     scope, lctx = {"headers": []}, LocalContext("r", method="GET", path="/", route="/")
     recorded = native.RecordCore(scope, None, lctx, Response(), lambda record: None)
+    ring = native.RingBuffer(2, 10_000)
     return {
         "gtype validate": lambda: validator.validate(1),
         "gtype validate_json": lambda: validator.validate_json(b"1"),
@@ -63,6 +64,9 @@ def entry_points() -> dict[str, Callable[[], Any]]:
         "response messages": lambda: native.response_messages("GET", Response(), b"r"),
         "playground record": lambda: native.RecordCore(scope, None, lctx, None, print),
         "playground record end": lambda: recorded.end(("request.end", 1, None, 0, 1, None, None)),
+        "playground ring add": lambda: ring.add(native.RecordCore(scope, None, lctx, None, ring)),
+        "playground ring get": lambda: ring.get("1"),
+        "playground ring newest": lambda: ring.newest(2),
     }
 
 

@@ -76,9 +76,9 @@ def test_cyclic_value_is_refused() -> None:
 
 def test_store_is_created_lazily() -> None:
     lctx = LocalContext("r")
-    assert lctx._store is None
+    assert lctx.state_if_made is None
     lctx.state.set("k", 1)
-    assert lctx._store is not None
+    assert lctx.state_if_made is not None
 
 
 values = st.recursive(

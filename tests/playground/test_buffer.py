@@ -26,7 +26,7 @@ class Item:
 def test_the_buffer_keeps_the_newest_within_both_bounds(
     sizes: list[int], max_records: int, max_bytes: int
 ) -> None:
-    buffer: RingBuffer[Item] = RingBuffer(max_records, max_bytes)
+    buffer: RingBuffer = RingBuffer(max_records, max_bytes)
     kept: list[Item] = []
     for size in sizes:
         item = Item(size)
@@ -45,7 +45,7 @@ def test_the_buffer_keeps_the_newest_within_both_bounds(
 
 
 def test_a_record_bigger_than_the_byte_bound_is_not_kept() -> None:
-    buffer: RingBuffer[Item] = RingBuffer(10, 100)
+    buffer: RingBuffer = RingBuffer(10, 100)
     assert buffer.add(Item(60))
     assert not buffer.add(Item(101))
     assert [x.size for x in buffer] == [60]
@@ -53,7 +53,7 @@ def test_a_record_bigger_than_the_byte_bound_is_not_kept() -> None:
 
 @pytest.mark.parametrize("unknown", [0, 4, "0", "4", "x", "-1", "1.0", "9" * 30, None])
 def test_unknown_ids_find_nothing(unknown: Any) -> None:
-    buffer: RingBuffer[Item] = RingBuffer(2, 100)
+    buffer: RingBuffer = RingBuffer(2, 100)
     for size in (1, 2, 3):
         buffer.add(Item(size))  # 1 is evicted, 2 and 3 kept
     assert buffer.get(unknown) is None
@@ -76,7 +76,7 @@ def record(i: int, n: int, keep: Any) -> None:
     made.append(("request.start", 0, None, 0, None, None, None))
     made.append(("handler.start", 1, None, 0, None, None, None))
     lctx.state.set("blob", "x" * n)
-    state = lctx._store.snapshot()
+    state = lctx.state_if_made.snapshot()
     made.append(("handler.end", 2, None, 0, 1, None, state))
     made.end(("request.end", 3, None, 0, 3, None, None))
 
@@ -85,7 +85,7 @@ def test_a_flood_of_100_000_records_keeps_the_buffer_within_its_byte_bound() -> 
     max_bytes = 256 * 1024
     pg = App(playground=True, playground_buffer=(50_000, max_bytes)).playground
     for i in range(1, 100_001):
-        record(i, (i * 7919) % 3000, pg.recorder.keep)
+        record(i, (i * 7919) % 3000, pg.buffer)
         assert pg.buffer.bytes <= max_bytes
     assert pg.buffer.bytes == sum(r.size for r in pg.buffer)
     assert 10 < len(pg.buffer) < 50_000  # the byte bound, not the count, limits here

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -244,3 +245,42 @@ def test_a_chunked_body_past_the_byte_bound_is_not_kept_but_reaches_the_handler(
     rec = newest(TestClient(app))
     assert rec["request"]["body"].startswith("(not kept")
     assert app.playground.buffer.bytes <= 4096
+
+
+@pytest.mark.parametrize("body", [b"", b"abc", b"x" * 5000])
+def test_a_body_in_one_message_is_kept_within_the_bound_and_always_reaches_the_handler(
+    body: bytes,
+) -> None:
+    app = raw_app(4096)
+    sent = chunked(app, [body])
+    assert sent[1]["body"] == b'{"got":%d}' % len(body)
+    rec = newest(TestClient(app))
+    if len(body) > 4096:
+        assert rec["request"]["body"].startswith("(not kept")
+    else:
+        assert rec["request"]["body"] == (body.decode() or None)
+
+
+def test_recording_a_request_makes_no_meta() -> None:
+    """The record reads the routing facts from the context: a request whose code never reads
+    ``lctx.meta`` has none made, recorded or not, and its record still names it."""
+    app = App(playground=True)
+    made: list[Any] = []
+
+    @app.get("/plain")
+    async def plain(req: Any, res: Any, lctx: Any, gctx: Any) -> Any:
+        made.append(lctx.meta_if_made)
+        return {"ok": True}
+
+    client = TestClient(app)
+    client.get("/plain?q=1")
+    rec = newest(client)
+    assert made == [None]
+    assert (rec["method"], rec["path"], rec["route"], rec["status"]) == (
+        "GET",
+        "/plain",
+        "/plain",
+        200,
+    )
+    assert rec["request_id"] and rec["handler_id"]
+    assert rec["response"]["body"] == {"ok": True}

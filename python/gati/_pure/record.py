@@ -2,8 +2,9 @@
 call (native twin: ``gati._native.RecordCore``; the views over it are
 ``gati.playground.record.Record``, a subclass).
 
-Made at the request's start, it takes references (the scope's headers and query, the request's
-``Meta`` and ``Ingress``, the live context and response) and an empty event list whose own
+Made at the request's start, it takes references (the scope's headers and query, the context's
+routing facts (``LocalContext._routing``: no ``Meta`` is made for it), the request's
+``Ingress``, the live context and response) and an empty event list whose own
 ``append`` the orchestrator calls per event. ``end`` closes it once the response is settled:
 the response taken as the client gets it (encoded once, and sent as recorded), its size
 counted, the live references dropped, and the record handed to ``keep``. A failure while
@@ -27,6 +28,7 @@ _PER_EVENT = 160
 _PER_SNAPSHOT = 96
 _DEEPEST = 8  # how deep a state value is walked; deeper values count as their repr
 _REPLAY_KEY = "gati.playground.replay_of"
+_ROUTING_REQUEST_ID, _ROUTING_PATH = 0, 2  # where ``LocalContext._routing`` holds them
 _time = time.time
 _log = logging.getLogger("gati.playground")
 
@@ -40,8 +42,8 @@ class RecordCore:
         "_res",
         "append",
         "events",
+        "id",
         "info",
-        "meta",
         "opened_at",
         "query_raw",
         "replay_of",
@@ -50,6 +52,7 @@ class RecordCore:
         "request_headers",
         "response_body",
         "response_media_raw",
+        "routing",
         "sent_headers",
         "size",
         "status",
@@ -58,8 +61,7 @@ class RecordCore:
     def __init__(
         self, scope: Any, info: Any, lctx: Any, res: Any, keep: Callable[[Any], Any]
     ) -> None:
-        # the recorder has just made the context's Meta: its slot, not the property again
-        self.meta = lctx.meta_if_made or lctx.meta
+        self.routing: tuple[Any, ...] = lctx._routing
         self.request_headers = scope["headers"]
         self.query_raw = scope.get("query_string", b"")
         self.replay_of = scope.get(_REPLAY_KEY)
@@ -77,6 +79,7 @@ class RecordCore:
         self.response_media_raw: Any = None
         self.sent_headers: Any = None
         self.size = 0
+        self.id = 0  # the record's number, set by the buffer keeping it
 
     def end(self, ev: Any) -> None:
         """``request.end``: append ``ev``, then (once) take the response as sent, count the
@@ -90,12 +93,12 @@ class RecordCore:
         try:
             status, body, media, headers = _sent(res)
             size = _OVERHEAD + _PER_EVENT * len(self.events) + len(body) + len(self.query_raw)
-            size += len(self.meta.path)
+            size += len(self.routing[_ROUTING_PATH])
             size += _PER_HEADER * (len(self.request_headers) + len(headers))
             if self.request_body is not None:
                 size += len(self.request_body)
             size += _header_bytes(self.request_headers) + _header_bytes(headers)
-            if self._lctx._store is not None:  # the request touched its state
+            if self._lctx.state_if_made is not None:  # the request touched its state
                 size += _state_bytes(self.events)
             self.status = status
             self.response_body = body
@@ -105,7 +108,9 @@ class RecordCore:
             self._lctx = None
             self._keep(self)
         except Exception as exc:
-            _log.error("recording request %s failed", self.meta.request_id, exc_info=exc)
+            _log.error(
+                "recording request %s failed", self.routing[_ROUTING_REQUEST_ID], exc_info=exc
+            )
 
 
 def _sent(res: Any) -> tuple[Any, Any, Any, Any]:
@@ -122,7 +127,8 @@ def _sent(res: Any) -> tuple[Any, Any, Any, Any]:
     except Exception:  # the app answers this one as a 500: nothing to show
         body, media = b"", None
     else:
-        res.send(body, media)
+        if res._body is None:  # a JSON value, encoded here once: the response sends these bytes
+            res._body, res._payload = body, None
     return status, body, media, res.headers
 
 

@@ -117,20 +117,23 @@ def _swallow(task: asyncio.Future[Any]) -> None:
 class LocalContext:
     """The per-request context: state, metadata, phases, local hooks and callbacks."""
 
-    # ``hook_index``, ``extras_if_made``, ``meta_if_made`` and ``current_phase`` are the
-    # lifecycle's way in: the orchestrator advances ``hook_index`` as steps complete (``restore``
-    # sets it to resume), reads the local hooks and callbacks through ``extras_if_made`` without
-    # making them, and writes ``current_phase`` itself only while no listener could see the move
-    # and no ``Meta`` (``meta_if_made``) mirrors it; every other move goes through ``advance``.
+    # ``hook_index``, ``extras_if_made``, ``meta_if_made``, ``state_if_made`` and
+    # ``current_phase`` are the lifecycle's way in: the orchestrator advances ``hook_index`` as
+    # steps complete (``restore`` sets it to resume), reads the local hooks and callbacks through
+    # ``extras_if_made`` without making them, snapshots the state store (``state_if_made``, None
+    # while the request never touched its state) at each traced boundary, and writes
+    # ``current_phase`` itself only while no listener could see the move and no ``Meta``
+    # (``meta_if_made``) mirrors it; every other move goes through ``advance``.
     __slots__ = (
         "_routing",
-        "_store",
         "current_phase",
         "extras_if_made",
         "hook_index",
         "meta_if_made",
+        "state_if_made",
     )
     meta_if_made: Meta | None
+    state_if_made: Any
     extras_if_made: Extras | None
     hook_index: int
     current_phase: str
@@ -167,7 +170,7 @@ class LocalContext:
         )
         self.current_phase = phase
         self.meta_if_made = None
-        self._store: Any = None
+        self.state_if_made = None
         self.extras_if_made = None
         self.hook_index = 0
         if priority or principal is not None:
@@ -210,7 +213,7 @@ class LocalContext:
         )
         self.current_phase = "routed"
         self.meta_if_made = None
-        self._store = None
+        self.state_if_made = None
         self.extras_if_made = None
         self.hook_index = 0
         return self
@@ -227,9 +230,9 @@ class LocalContext:
     @property
     def state(self) -> Any:
         """The request's state store (value semantics, docs/context.md)."""
-        s = self._store
+        s = self.state_if_made
         if s is None:
-            s = self._store = new_store()
+            s = self.state_if_made = new_store()
         return s
 
     @property
@@ -396,7 +399,7 @@ class LocalContext:
     def state_snapshot(self) -> Any:
         """The state store's O(1) snapshot now; None while the request never touched its
         state (the lifecycle's tracers get one at each hook boundary)."""
-        s = self._store
+        s = self.state_if_made
         return None if s is None else s.snapshot()
 
     def snapshot(self) -> Snapshot:
@@ -406,7 +409,7 @@ class LocalContext:
         request_id, version = (
             (self._routing[0], self._routing[5]) if m is None else (m.request_id, m.version)
         )
-        s = self._store
+        s = self.state_if_made
         x = self.extras_if_made
         return take_snapshot(
             _NO_STATE if s is None else s,
@@ -441,7 +444,7 @@ class LocalContext:
 
 def _take_snapshot(lctx: LocalContext, snapshot: Snapshot) -> None:
     """Give ``lctx`` the snapshot's state, hook position, task records and trace."""
-    lctx._store = snapshot.new_store()
+    lctx.state_if_made = snapshot.new_store()
     lctx.hook_index = snapshot.hook_index
     tracked, trace = snapshot.tracked, snapshot.trace
     if tracked or trace:
@@ -479,7 +482,7 @@ class Restored(LocalContext):
     meta_if_made = _filled_from_snapshot("meta_if_made")
     current_phase = _filled_from_snapshot("current_phase")
     _routing = _filled_from_snapshot("_routing")
-    _store = _filled_from_snapshot("_store")
+    state_if_made = _filled_from_snapshot("state_if_made")
     hook_index = _filled_from_snapshot("hook_index")
     extras_if_made = _filled_from_snapshot("extras_if_made")
 

@@ -123,7 +123,8 @@ class Orchestrator:
         state = None
         if trace is not None:
             t0 = t = _now()
-            state = lctx.state_snapshot()
+            s = lctx.state_if_made
+            state = None if s is None else s.snapshot()
             emit(("request.start", t0, None, 0, None, None, None))
         args = (req, res, lctx, gctx)
         start = lctx.hook_index
@@ -152,7 +153,8 @@ class Orchestrator:
                             await self._hook(hook, args, lctx, emit, 1)
                         else:
                             if emit is not None:
-                                t, state = _now(), lctx.state_snapshot()
+                                t, s = _now(), lctx.state_if_made
+                                state = None if s is None else s.snapshot()
                                 emit(("hook.end", t, hook, 1, t - begun, None, state))
                     else:
                         t = 0
@@ -180,15 +182,38 @@ class Orchestrator:
                 begun = t
                 try:
                     if wd is not None and task is not None and timeout is not None:
-                        # _bounded inlined for the handler (a cached watchdog)
-                        wd.arm(task, timeout)
+                        # _bounded inlined for the handler (a cached watchdog), Watchdog.arm
+                        # and the common disarm written out: two Python calls less
+                        when = wd.clock() + timeout
+                        wd.deadlines[task] = when
+                        if when < wd.armed_at:
+                            wd.schedule(when)
                         try:
-                            result = await call(*args)
+                            direct = plan.direct
+                            if direct is None:
+                                result = await call(*args)
+                            else:  # the route call inline, as in run_plain: a coroutine less
+                                check, handler, answer, validates = direct
+                                if check is not None:
+                                    check(req)
+                                if (
+                                    lctx.current_phase == "routed"
+                                    and lctx.extras_if_made is None
+                                    and lctx.meta_if_made is None
+                                ):
+                                    lctx.current_phase = "processing"  # advance()'s moves
+                                else:
+                                    if validates:
+                                        lctx.advance("validated")
+                                    lctx.advance("processing")
+                                result = await handler(*args)
+                                answer(result, res)
                         except BaseException:
                             if wd.disarm(task):
                                 raise _HandlerTimedOut(f"timed out after {timeout} s") from None
                             raise
-                        if wd.disarm(task):
+                        wd.deadlines.pop(task, None)
+                        if wd.expired and wd.disarm(task):
                             raise _HandlerTimedOut(f"timed out after {timeout} s")
                     elif timeout is not None:
                         result = await self._bounded(call(*args), timeout, _HandlerTimedOut)
@@ -210,7 +235,9 @@ class Orchestrator:
                     raise
                 if emit is not None:
                     end = _now()
-                    emit(("handler.end", end, None, 0, end - begun, None, lctx.state_snapshot()))
+                    s = lctx.state_if_made
+                    state = None if s is None else s.snapshot()
+                    emit(("handler.end", end, None, 0, end - begun, None, state))
                 lctx.hook_index = step + 1
             step += 1
             responding = True

@@ -27,7 +27,7 @@ class Playground:
     def __init__(self, app: Any, *, buffer: tuple[int, int] = DEFAULT_BUFFER) -> None:
         max_records, max_bytes = _buffer_bounds(buffer)
         self.app = app
-        self.buffer: RingBuffer[Record] = RingBuffer(max_records, max_bytes)
+        self.buffer: RingBuffer = RingBuffer(max_records, max_bytes)
         self.feed = Broadcaster()
         self.traffic: Counter[tuple[str, str, str]] = Counter()  # (method, route, version)
         self.recorder = Recorder(self.buffer, self.traffic, self.feed)

@@ -2,15 +2,15 @@
 state at each hook boundary.
 
 Recording is cheap because a record holds references, not copies: the request's headers list
-and body bytes, the response's headers list and encoded body, the request's ``Meta`` and
-``Ingress``, and the orchestrator's ``Event`` tuples with the state store's O(1) snapshots in
-them. A record is its request's lifecycle ``Trace``: the orchestrator appends each event
-through the record's ``append``, its event list's own, so recording an event costs a C
-``list.append``. The record is made in one call and closed in one call (``RecordCore``, native
-or pure, chosen by the backend); the response body is encoded once, when the record closes,
-and the response sends those bytes. Redaction,
-decoding, the timeline and every JSON form (``summary()``, ``as_dict()``) are made only when
-someone looks.
+and body bytes, the response's headers list and encoded body, the context's routing facts
+(``LocalContext._routing``: recording makes no ``Meta``), the request's ``Ingress``, and the
+orchestrator's ``Event`` tuples with the state store's O(1) snapshots in them. A record is its
+request's lifecycle ``Trace``: the orchestrator appends each event through the record's
+``append``, its event list's own, so recording an event costs a C ``list.append``. The record
+is made in one call and closed in one call (``RecordCore``, native or pure, chosen by the
+backend), straight into the ring buffer; the response body is encoded once, when the record
+closes, and the response sends those bytes. Redaction, decoding, the timeline and every JSON
+form (``summary()``, ``as_dict()``) are made only when someone looks.
 """
 
 from __future__ import annotations
@@ -38,6 +38,8 @@ _ROUTE_METHOD = {"HEAD": "GET"}  # HEAD is answered by the GET route
 _BOUNDARY = frozenset({"hook.start", "hook.end", "hook.error", "handler.start", "handler.end"})
 _BEFORE = ("hook.start", "handler.start")
 _Core: Any = twin("RecordCore")
+# where ``LocalContext._routing`` (``Meta``'s order: gati.context.meta.Routing) holds each fact
+REQUEST_ID, METHOD, PATH, ROUTE, HANDLER_ID, VERSION, STARTED_AT = 0, 1, 2, 3, 4, 5, 9
 
 
 @dataclass(slots=True)
@@ -94,11 +96,11 @@ class Record(_Core):  # type: ignore[misc]  # the twin, native or pure
     shown redacted.
     """
 
-    __slots__ = ("id",)  # the record's number, set by the buffer keeping it
+    __slots__ = ()
 
     # what the core holds (set when it closes: ``status`` on)
     events: list[Event]
-    meta: Any
+    routing: tuple[Any, ...]  # LocalContext._routing: request id, method, path, route, …
     info: Any
     opened_at: float
     request_headers: list[tuple[bytes, bytes]]
@@ -106,12 +108,12 @@ class Record(_Core):  # type: ignore[misc]  # the twin, native or pure
     replay_of: int | None
     request_body: Any  # bytes, or None when not kept (set by the recorder)
     request_dropped: Any  # int: a body past this many bytes was not kept
-    id: int
     status: int
     response_body: bytes
     response_media_raw: bytes | None
     sent_headers: list[tuple[bytes, bytes]]
     size: int
+    id: int  # the record's number, set by the buffer keeping it (0 until then)
 
     append: Callable[[Event], None]  # the events' own list.append
     end: Callable[[Event], None]  # request.end: closes the record
@@ -129,19 +131,19 @@ class Record(_Core):  # type: ignore[misc]  # the twin, native or pure
     # -- what the Playground reads ------------------------------------------------------------
     @property
     def routed(self) -> bool:
-        return bool(self.meta.handler_id != NOT_ROUTED_ID)
+        return bool(self.routing[HANDLER_ID] != NOT_ROUTED_ID)
 
     @property
     def request_id(self) -> str:
-        return str(self.meta.request_id)
+        return str(self.routing[REQUEST_ID])
 
     @property
     def method(self) -> str:
-        return str(self.meta.method)
+        return str(self.routing[METHOD])
 
     @property
     def path(self) -> str:
-        return str(self.meta.path)
+        return str(self.routing[PATH])
 
     @property
     def query(self) -> str:
@@ -149,23 +151,23 @@ class Record(_Core):  # type: ignore[misc]  # the twin, native or pure
 
     @property
     def route(self) -> str | None:
-        return self.meta.route if self.routed else None
+        return self.routing[ROUTE] if self.routed else None
 
     @property
     def route_key(self) -> tuple[str, str] | None:
         """(method, template) of the route that took it (HEAD is the GET route's)."""
         if not self.routed:
             return None
-        method = self.meta.method
-        return _ROUTE_METHOD.get(method, method), self.meta.route
+        method = self.method
+        return _ROUTE_METHOD.get(method, method), self.routing[ROUTE]
 
     @property
     def handler_id(self) -> str | None:
-        return self.meta.handler_id if self.routed else None
+        return self.routing[HANDLER_ID] if self.routed else None
 
     @property
     def version(self) -> str | None:
-        return self.meta.version  # type: ignore[no-any-return]
+        return self.routing[VERSION]  # type: ignore[no-any-return]
 
     @property
     def version_asked(self) -> str | None:
@@ -173,12 +175,12 @@ class Record(_Core):  # type: ignore[misc]  # the twin, native or pure
 
     @property
     def started_at(self) -> float:
-        return float(self.meta.started_at)
+        return float(self.routing[STARTED_AT])
 
     @property
     def ingress_ms(self) -> float:
         """From the request's arrival to its lifecycle's start."""
-        return max(0.0, (self.opened_at - float(self.meta.started_at)) * 1000)
+        return max(0.0, (self.opened_at - self.started_at) * 1000)
 
     @property
     def duration_ms(self) -> float:
@@ -197,7 +199,7 @@ class Record(_Core):  # type: ignore[misc]  # the twin, native or pure
     @property
     def response_headers(self) -> list[tuple[bytes, bytes]]:
         """The headers as the client got them (the request id, the body's media type)."""
-        headers = [(b"x-request-id", self.meta.request_id.encode("ascii"))]
+        headers = [(b"x-request-id", self.request_id.encode("ascii"))]
         if self.response_media_raw is not None:
             headers.append((b"content-type", self.response_media_raw))
         headers.extend(self.sent_headers)

@@ -90,6 +90,6 @@ async def replay(pg: Playground, record: Record, version: str | None) -> Record:
 
     await pg.app(scope, receive, send)
     made: Record | None = scope.get(RECORD_KEY)  # the replay's record, once made
-    if made is None or pg.buffer.get(getattr(made, "id", 0)) is not made:
+    if made is None or pg.buffer.get(made.id) is not made:
         raise ReplayFailed("the replay left no record (answered before the lifecycle ran)")
     return made

@@ -34,9 +34,10 @@ class Broadcaster:
         self.ping_every = ping_every
         self.closed = False
         self._queues: set[asyncio.Queue[bytes]] = set()
-        # whether any stream is open (callers skip building events otherwise): an attribute,
-        # read on every recorded request
+        # whether any stream is open (callers skip building events otherwise), and who is
+        # told when that changes
         self.listening = False
+        self.on_listening: Callable[[bool], Any] | None = None
 
     def publish(self, event: str, data: Any) -> None:
         """Send ``event`` with ``data`` (JSON) to every open stream."""
@@ -64,7 +65,7 @@ class Broadcaster:
         until ``stopped()``, tested every ``POLL`` seconds while idle)."""
         queue: asyncio.Queue[bytes] = asyncio.Queue(_QUEUE)
         self._queues.add(queue)
-        self.listening = True
+        self._listening(True)
         wait = self.ping_every if stopped is None else min(self.ping_every, POLL)
         try:
             yield b": connected\n\n"
@@ -85,4 +86,10 @@ class Broadcaster:
                 yield message
         finally:
             self._queues.discard(queue)
-            self.listening = bool(self._queues)
+            self._listening(bool(self._queues))
+
+    def _listening(self, now: bool) -> None:
+        if now != self.listening:
+            self.listening = now
+            if self.on_listening is not None:
+                self.on_listening(now)
