@@ -16,6 +16,7 @@ use pyo3::types::{PyBool, PyDict, PyList, PyString};
 
 use super::array::ArrayNode;
 use super::errors::{Msgs, Path};
+use super::intersection::IntersectionNode;
 use super::json::{Failure, Reader};
 use super::node::{self, Ctx, Kind, Node};
 use super::object::{Extra, ObjectNode, Seen};
@@ -69,8 +70,9 @@ pub struct Direct<'a, 's, 'py> {
     stack_floor: usize,
     /// How many more bytes may be read again (see `union::budget`).
     reread: usize,
-    /// (plain union, offset, depth) where no member matched (see `union`).
-    failed: HashSet<(usize, usize, usize)>,
+    /// (plain union, offset, depth) where no member matched (see `union`); made at the first
+    /// such failure, as most documents have none.
+    failed: Option<HashSet<(usize, usize, usize)>>,
 }
 
 impl<'a, 's, 'py> Direct<'a, 's, 'py> {
@@ -89,7 +91,7 @@ impl<'a, 's, 'py> Direct<'a, 's, 'py> {
             max_depth,
             stack_floor,
             reread: union::budget(len),
-            failed: HashSet::new(),
+            failed: None,
         }
     }
 
@@ -107,27 +109,22 @@ impl<'a, 's, 'py> Direct<'a, 's, 'py> {
     }
 
     /// Reads any value and checks it with the object validator.
+    #[inline(never)]
     fn generic(&mut self, node: &Node, depth: usize) -> R<Bound<'py, PyAny>> {
         let value = self.r.value(self.max_depth.saturating_sub(depth))?;
         self.checked(node, &value, depth)?;
         Ok(value)
     }
 
-    /// `depth` is the number of arrays/objects around the value.
+    /// `depth` is the number of arrays/objects around the value. Strings and numbers, most
+    /// of a document's values, are read and checked here, written out where values are read
+    /// (measured: a call per value cost more than its work); everything else in `other`.
+    #[inline(always)]
+    #[allow(clippy::inline_always)]
     fn node(&mut self, node: &Node, depth: usize) -> R<Bound<'py, PyAny>> {
-        let py = self.r.py;
         self.r.step();
         self.r.ws();
         let next = self.r.peek();
-        if node.nullable && next == Some(b'n') {
-            return Ok(self.r.word("null", py.None().into_bound(py))?);
-        }
-        // Only containers nest (a ref cycle that enters none is refused by the planner).
-        if matches!(next, Some(b'{' | b'['))
-            && (depth >= MAX_NEST || guard::stack_here() < self.stack_floor)
-        {
-            return self.generic(node, depth);
-        }
         let value = match (&node.kind, next) {
             (Kind::String(k), Some(b'"')) => {
                 let text = self.r.str_token()?;
@@ -140,7 +137,7 @@ impl<'a, 's, 'py> Direct<'a, 's, 'py> {
             }
             (Kind::Literal(k), Some(b'"')) => {
                 let text = self.r.str_token()?;
-                match k.match_text(py, &text) {
+                match k.match_text(self.r.py, &text) {
                     Ok(Some(cand)) => cand.into_any(),
                     Ok(None) => {
                         let value = self.r.py_string(&text, false).into_any();
@@ -158,6 +155,28 @@ impl<'a, 's, 'py> Direct<'a, 's, 'py> {
                     None => return self.checked(node, &value, depth).map(|()| value),
                 }
             }
+            _ => return self.other(node, depth, next),
+        };
+        if node.validators.is_empty() {
+            return Ok(value);
+        }
+        self.custom(node, value, depth)
+    }
+
+    /// Every value but a string or number of a string or number node, `next` its first byte.
+    #[inline(never)]
+    fn other(&mut self, node: &Node, depth: usize, next: Option<u8>) -> R<Bound<'py, PyAny>> {
+        let py = self.r.py;
+        if node.nullable && next == Some(b'n') {
+            return Ok(self.r.word("null", py.None().into_bound(py))?);
+        }
+        // Only containers nest (a ref cycle that enters none is refused by the planner).
+        if matches!(next, Some(b'{' | b'['))
+            && (depth >= MAX_NEST || guard::stack_here() < self.stack_floor)
+        {
+            return self.generic(node, depth);
+        }
+        let value = match (&node.kind, next) {
             (Kind::Scalar(Scalar::Boolean), Some(b't')) => self
                 .r
                 .word("true", PyBool::new(py, true).to_owned().into_any())?,
@@ -175,16 +194,7 @@ impl<'a, 's, 'py> Direct<'a, 's, 'py> {
                 let defs = self.defs;
                 self.node(&defs[*i], depth)?
             }
-            (Kind::Intersection(k), _) => {
-                let Some((first, rest)) = k.members.split_first() else {
-                    return Err(Stop::Redo);
-                };
-                let value = self.node(first, depth)?;
-                for member in rest {
-                    self.checked(member, &value, depth)?;
-                }
-                value
-            }
+            (Kind::Intersection(k), _) => self.intersection(k, depth)?,
             (Kind::Union(k), Some(b'{')) if k.tag_key.is_some() => self.tagged(k, depth)?,
             (Kind::Union(k), _) if k.tag_key.is_none() => self.first_member(k, depth)?,
             _ => return self.generic(node, depth),
@@ -192,6 +202,25 @@ impl<'a, 's, 'py> Direct<'a, 's, 'py> {
         if node.validators.is_empty() {
             return Ok(value);
         }
+        self.custom(node, value, depth)
+    }
+
+    /// An intersection: read with its first member, checked with the others.
+    #[inline(never)]
+    fn intersection(&mut self, k: &IntersectionNode, depth: usize) -> R<Bound<'py, PyAny>> {
+        let Some((first, rest)) = k.members.split_first() else {
+            return Err(Stop::Redo);
+        };
+        let value = self.node(first, depth)?;
+        for member in rest {
+            self.checked(member, &value, depth)?;
+        }
+        Ok(value)
+    }
+
+    /// A value read and checked, run through the node's custom validators.
+    #[inline(never)]
+    fn custom(&self, node: &Node, value: Bound<'py, PyAny>, depth: usize) -> R<Bound<'py, PyAny>> {
         let mut ctx = self.fast_ctx(depth);
         custom::run(&mut ctx, node, &value, &Path::root())?;
         if ctx.errors.count > 0 {
@@ -201,6 +230,7 @@ impl<'a, 's, 'py> Direct<'a, 's, 'py> {
     }
 
     /// Checks a built value with the object validator (e.g. a pattern for Python's `re`).
+    #[inline(never)]
     fn checked(&self, node: &Node, value: &Bound<'py, PyAny>, depth: usize) -> R<()> {
         let mut ctx = self.fast_ctx(depth);
         node::validate(&mut ctx, node, value, &Path::root())?;
@@ -250,60 +280,31 @@ impl<'a, 's, 'py> Direct<'a, 's, 'py> {
         };
         if more {
             loop {
-                self.r.ws();
-                if self.r.peek() != Some(b'"') {
-                    return Err(Stop::Redo);
-                }
-                // Keys usually come in schema order: compare the raw bytes with the expected
-                // name before reading a general string token.
+                // Keys usually come in schema order: the expected name and its colon are
+                // compared whole before any general key read.
                 let expected = k.properties.get(hint).and_then(|p| p.raw.as_ref());
-                let raw = expected.is_some_and(|name| self.r.raw_key(name));
-                let (found, text) = if raw {
-                    (Some(hint), Cow::Borrowed(""))
+                let i = if expected.is_some_and(|name| self.r.raw_key(name)) {
+                    hint
                 } else {
-                    let text = self.r.str_token()?;
-                    (k.find(&text, hint), text)
+                    match self.other_key(k, &mut dict, &mut ordered, hint, depth)? {
+                        Some(i) => i,
+                        None if self.more(b'}')? => continue,
+                        None => break,
+                    }
                 };
-                if !self.r.eat(b':') {
-                    return Err(Stop::Redo);
+                if !seen.insert(i) {
+                    return Err(Stop::Bail);
                 }
-                if ordered && found != Some(hint) {
-                    dict = read_so_far(&dict, k, hint)?;
-                    ordered = false;
-                }
-                match found {
-                    Some(i) => {
-                        if !seen.insert(i) {
-                            return Err(Stop::Bail);
-                        }
-                        hint = i + 1;
-                        let prop = &k.properties[i];
-                        let value = self.node(&prop.node, depth + 1)?;
-                        dict.set_item(prop.name.bind(py), value)?;
-                    }
-                    None => {
-                        let key = self.r.py_string(&text, true);
-                        let value = match &k.extra {
-                            Extra::Ignore => {
-                                self.r.value(self.max_depth.saturating_sub(depth + 1))?
-                            }
-                            Extra::Forbid => return Err(Stop::Redo),
-                            Extra::Schema(schema) => self.node(schema, depth + 1)?,
-                        };
-                        insert_new(&dict, key, value)?;
-                    }
-                }
+                hint = i + 1;
+                let prop = &k.properties[i];
+                let value = self.node(&prop.node, depth + 1)?;
+                dict.set_item(prop.name.bind(py), value)?;
                 if !self.more(b'}')? {
                     break;
                 }
             }
         }
-        let missing = k
-            .properties
-            .iter()
-            .enumerate()
-            .any(|(i, p)| p.required && !seen.contains(i));
-        if missing {
+        if !k.has_required(&seen) {
             return Err(Stop::Redo);
         }
         if ordered {
@@ -313,6 +314,39 @@ impl<'a, 's, 'py> Direct<'a, 's, 'py> {
             }
         }
         Ok(dict.into_any())
+    }
+
+    /// An entry whose key is not the expected property's compact token, its key read in
+    /// general: `Some(i)` for the declared property `i` (its value still to read), `None` for
+    /// a key the schema does not declare, whose value is read here. At the first key out of
+    /// schema order, a dict copied from the template (`ordered`) is rebuilt with the
+    /// properties read so far.
+    #[inline(never)]
+    fn other_key(
+        &mut self,
+        k: &ObjectNode,
+        dict: &mut Bound<'py, PyDict>,
+        ordered: &mut bool,
+        hint: usize,
+        depth: usize,
+    ) -> R<Option<usize>> {
+        let text = self.entry_key()?;
+        let found = k.find(&text, hint);
+        if *ordered && found != Some(hint) {
+            *dict = read_so_far(dict, k, hint)?;
+            *ordered = false;
+        }
+        if found.is_some() {
+            return Ok(found);
+        }
+        let key = self.r.py_string(&text, true);
+        let value = match &k.extra {
+            Extra::Ignore => self.r.value(self.max_depth.saturating_sub(depth + 1))?,
+            Extra::Forbid => return Err(Stop::Redo),
+            Extra::Schema(schema) => self.node(schema, depth + 1)?,
+        };
+        insert_new(dict, key, value)?;
+        Ok(None)
     }
 
     fn array(&mut self, k: &ArrayNode, depth: usize) -> R<Bound<'py, PyAny>> {
@@ -400,11 +434,11 @@ impl<'a, 's, 'py> Direct<'a, 's, 'py> {
     /// After an entry of an array or object: `true` at `,` (another follows), `false` at
     /// `close`.
     fn more(&mut self, close: u8) -> R<bool> {
-        if self.r.eat(b',') {
-            return Ok(true);
-        }
-        if self.r.eat(close) {
-            return Ok(false);
+        self.r.ws();
+        let next = self.r.peek();
+        if next == Some(b',') || next == Some(close) {
+            self.r.bump();
+            return Ok(next == Some(b','));
         }
         Err(Stop::Redo)
     }

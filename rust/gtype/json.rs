@@ -152,10 +152,10 @@ pub fn same(a: &[u8], b: &[u8]) -> bool {
         }
 }
 
-/// An object key as its JSON token is written when it needs no escape (`"name"`, quotes
-/// included), with that token's words (see `words`) worked out once: the keys of a document
-/// usually come as the schema lists them, so each is first compared whole with the expected
-/// one, before any general string read.
+/// An object key and its colon as compact JSON writes them when the name needs no escape
+/// (`"name":`), with that text's words (see `words`) worked out once: the keys of a document
+/// usually come as the schema lists them, so each entry's start is first compared whole with
+/// the expected one, before any general string read (which also allows whitespace).
 pub struct RawKey {
     quoted: Box<[u8]>,
     words: Option<(u64, u64)>,
@@ -167,7 +167,7 @@ impl RawKey {
         if name.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
             return None;
         }
-        let quoted: Box<[u8]> = [&b"\""[..], name.as_bytes(), b"\""].concat().into();
+        let quoted: Box<[u8]> = [&b"\""[..], name.as_bytes(), b"\":"].concat().into();
         let words = words(&quoted);
         Some(RawKey { quoted, words })
     }
@@ -182,24 +182,25 @@ impl RawKey {
     }
 }
 
-/// The string cache's slot for `bytes`: a multiplicative hash of whole words (FNV-1a's byte
-/// at a time cost more than building the string it saved).
+/// The string cache's slot for `bytes`: a multiplicative hash of whole words, for a longer
+/// text its first, middle and last eight bytes (FNV-1a's byte at a time, then a hash of every
+/// word, cost more than the strings they saved; texts that agree on those bytes only share a
+/// slot, each hit is still compared whole).
 fn slot_of(bytes: &[u8]) -> usize {
     const K: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut h = bytes.len() as u64;
+    let n = bytes.len();
+    let mut h = n as u64;
     match words(bytes) {
         Some((x, y)) => h = (h ^ x ^ y.rotate_left(29)).wrapping_mul(K),
         None => {
-            let tail = bytes
-                .last_chunk::<8>()
-                .map_or(0, |t| u64::from_le_bytes(*t));
-            for chunk in bytes
-                .chunks_exact(8)
-                .chain(std::iter::once(&tail.to_le_bytes()[..]))
-            {
-                let w = <[u8; 8]>::try_from(chunk).map_or(0, u64::from_le_bytes);
-                h = (h.rotate_left(5) ^ w).wrapping_mul(K);
-            }
+            let word = |at: usize| {
+                bytes
+                    .get(at..at + 8)
+                    .and_then(|w| <[u8; 8]>::try_from(w).ok())
+                    .map_or(0, u64::from_le_bytes)
+            };
+            let (head, middle, tail) = (word(0), word(n / 2 - 4), word(n - 8));
+            h = (h ^ head ^ middle.rotate_left(17) ^ tail.rotate_left(29)).wrapping_mul(K);
         }
     }
     #[allow(clippy::cast_possible_truncation)] // the top 12 bits
@@ -207,10 +208,11 @@ fn slot_of(bytes: &[u8]) -> usize {
     slot % SLOTS
 }
 
-/// The offset of the first `"`, `\\` or control character in `bytes`: eight bytes per step,
-/// then one table lookup per byte for the tail. (memchr2 followed by a second scan for control
-/// characters cost ~25% of the direct pass's instructions on a document tree; this, ~5%.)
-fn string_stop(bytes: &[u8]) -> Option<usize> {
+/// The offset of the first `"`, `\\` or control character in `bytes` (with `ASCII`, also of
+/// the first byte that is not ASCII): eight bytes per step, then one table lookup per byte for
+/// the tail. (memchr2 followed by a second scan for control characters cost ~25% of the direct
+/// pass's instructions on a document tree; this, ~5%.)
+fn string_stop<const ASCII: bool>(bytes: &[u8]) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let mut at = 0;
@@ -221,35 +223,47 @@ fn string_stop(bytes: &[u8]) -> Option<usize> {
         let x = u64::from_le_bytes(eight);
         let quote = x ^ (ONES * u64::from(b'"'));
         let slash = x ^ (ONES * u64::from(b'\\'));
-        // A byte's high bit is set where it is zero (quote, slash) or below 0x20 (x itself);
-        // only the lowest flag is exact, which is the one taken.
+        // A byte's high bit is set where it is zero (quote, slash) or below 0x20 (x itself),
+        // or (`ASCII`) where it is set in x; only the lowest flag is exact, which is the one
+        // taken.
+        let beyond = if ASCII { x } else { 0 };
         let flags = (quote.wrapping_sub(ONES) & !quote
             | slash.wrapping_sub(ONES) & !slash
-            | x.wrapping_sub(ONES * 0x20) & !x)
+            | x.wrapping_sub(ONES * 0x20) & !x
+            | beyond)
             & HIGH;
         if flags != 0 {
             return Some(at + (flags.trailing_zeros() / 8) as usize);
         }
         at += 8;
     }
+    let table = if ASCII { &ASCII_STOP } else { &STRING_STOP };
     let tail = words.remainder();
     tail.iter()
-        .position(|&b| STRING_STOP[usize::from(b)])
+        .position(|&b| table[usize::from(b)])
         .map(|i| at + i)
 }
 
+/// The powers of ten a double holds exactly, for `num_token`'s short decimals.
+const POW10: [f64; 16] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+];
+
 /// The bytes that end a run of plain string content: `"`, `\\` and the control characters.
-static STRING_STOP: [bool; 256] = {
+static STRING_STOP: [bool; 256] = stop_table(false);
+
+/// The same, and every byte that is not ASCII.
+static ASCII_STOP: [bool; 256] = stop_table(true);
+
+const fn stop_table(ascii: bool) -> [bool; 256] {
     let mut table = [false; 256];
     let mut b = 0;
-    while b < 0x20 {
-        table[b] = true;
+    while b < 256 {
+        table[b] = b < 0x20 || b == b'"' as usize || b == b'\\' as usize || (ascii && b >= 0x80);
         b += 1;
     }
-    table[b'"' as usize] = true;
-    table[b'\\' as usize] = true;
     table
-};
+}
 
 enum Frame<'py> {
     Array(Bound<'py, PyList>),
@@ -260,7 +274,8 @@ pub struct Reader<'s, 'py> {
     pub py: Python<'py>,
     keys: &'s KeyCache,
     values: Option<&'s mut Slots>,
-    text: &'s str,
+    /// The document; only its string tokens may hold bytes that are not ASCII, and each is
+    /// checked to be UTF-8 as it is read.
     src: &'s [u8],
     pos: usize,
     /// Lets other threads take the GIL now and then while a large document is read.
@@ -295,7 +310,8 @@ pub enum Num<'s> {
 }
 
 impl<'s, 'py> Reader<'s, 'py> {
-    /// A reader over `src`, which must be UTF-8.
+    /// A reader over `src`, which must be UTF-8: the whole document is checked first, so
+    /// that text which is not is reported where it starts being so.
     pub fn new(
         py: Python<'py>,
         src: &'s [u8],
@@ -303,17 +319,36 @@ impl<'s, 'py> Reader<'s, 'py> {
         values: Option<&'s mut Slots>,
     ) -> Res<Self> {
         match std::str::from_utf8(src) {
-            Ok(text) => Ok(Reader {
-                py,
-                keys,
-                values,
-                text,
-                src,
-                pos: 0,
-                pause: Pause::default(),
-            }),
+            Ok(_) => Ok(Reader::checking_strings(py, src, keys, values)),
             Err(e) => invalid(e.valid_up_to(), "invalid UTF-8"),
         }
+    }
+
+    /// A reader over `src` that checks UTF-8 only in the string tokens it reads, where JSON
+    /// can hold bytes that are not ASCII (anywhere else they are malformed anyway): for the
+    /// one pass, which reads every byte of a document it accepts and gives way to the exact
+    /// path (and its error) at any problem.
+    pub fn checking_strings(
+        py: Python<'py>,
+        src: &'s [u8],
+        keys: &'s KeyCache,
+        values: Option<&'s mut Slots>,
+    ) -> Self {
+        Reader {
+            py,
+            keys,
+            values,
+            src,
+            pos: 0,
+            pause: Pause::default(),
+        }
+    }
+
+    /// The text of `src[from..to]`, a run of string content or number.
+    fn utf8(&self, from: usize, to: usize) -> Res<&'s str> {
+        let src: &'s [u8] = self.src;
+        std::str::from_utf8(src.get(from..to).unwrap_or_default())
+            .or_else(|e| invalid(from + e.valid_up_to(), "invalid UTF-8"))
     }
 
     /// Counts one value read (see `Pause`).
@@ -331,7 +366,7 @@ impl<'s, 'py> Reader<'s, 'py> {
         self.src.get(self.pos).copied()
     }
 
-    /// At a string token: when it is exactly `key`, consumes it.
+    /// When the next bytes are exactly `key` and its colon, consumes them.
     #[inline]
     pub fn raw_key(&mut self, key: &RawKey) -> bool {
         let end = self.pos + key.quoted.len();
@@ -555,46 +590,69 @@ impl<'s, 'py> Reader<'s, 'py> {
         }
     }
 
-    /// The Python string for `text`; an object `key` may come from the cache.
+    /// The Python string for `text`; an object `key` may come from the cache. (The cache
+    /// hit is written inline where strings are read; building one is out of line.)
+    #[inline(always)]
+    #[allow(clippy::inline_always)] // measured: a call per string cost more than the lookup
     pub fn py_string(&mut self, text: &str, key: bool) -> Bound<'py, PyString> {
-        let py = self.py;
         if key {
-            if let Some(cached) = self.keys.map.get(text.as_bytes()) {
-                return cached.bind(py).clone();
+            if let Some(name) = self.schema_key(text) {
+                return name;
             }
         }
-        let Some(slots) = self
-            .values
-            .as_deref_mut()
-            .filter(|_| text.len() <= MAX_CACHED)
-        else {
-            return PyString::new(py, text);
-        };
-        let slot = &mut slots[slot_of(text.as_bytes())];
-        if let Some((bytes, s)) = slot {
+        let slots = self.values.as_deref().filter(|_| text.len() <= MAX_CACHED);
+        if let Some((bytes, s)) = slots.and_then(|slots| slots[slot_of(text.as_bytes())].as_ref()) {
             if same(bytes, text.as_bytes()) {
-                return s.bind(py).clone();
+                return s.bind(self.py).clone();
             }
         }
-        let s = PyString::new(py, text);
-        *slot = Some((text.as_bytes().into(), s.clone().unbind()));
+        self.new_string(text)
+    }
+
+    /// The schema's property name `text`, if it is one.
+    #[inline(never)]
+    fn schema_key(&self, text: &str) -> Option<Bound<'py, PyString>> {
+        let name = self.keys.map.get(text.as_bytes())?;
+        Some(name.bind(self.py).clone())
+    }
+
+    /// A new Python string for `text`, kept in the cache when short enough.
+    #[inline(never)]
+    fn new_string(&mut self, text: &str) -> Bound<'py, PyString> {
+        let s = PyString::new(self.py, text);
+        if let Some(slots) = self.values.as_deref_mut() {
+            if text.len() <= MAX_CACHED {
+                slots[slot_of(text.as_bytes())] =
+                    Some((text.as_bytes().into(), s.clone().unbind()));
+            }
+        }
         s
     }
 
-    /// A string token starting at its opening quote, unescaped.
+    /// A string token starting at its opening quote, unescaped (the plain case is written
+    /// inline where strings are read).
+    #[inline(always)]
+    #[allow(clippy::inline_always)] // measured: a call per string cost more than the scan
     pub fn str_token(&mut self) -> Res<Cow<'s, str>> {
         // Most strings have no escape: their text is borrowed as it is, without setting up
         // the unescaping below (a third of this function's instructions on typical bodies).
         let start = self.pos + 1;
-        let rest = self.src.get(start..).unwrap_or_default();
-        if let Some(i) = string_stop(rest).filter(|&i| rest[i] == b'"') {
+        let src: &'s [u8] = self.src;
+        let rest = src.get(start..).unwrap_or_default();
+        if let Some(i) = string_stop::<true>(rest).filter(|&i| rest[i] == b'"') {
             self.pos = start + i + 1;
-            return Ok(Cow::Borrowed(&self.text[start..start + i]));
+            // SAFETY: `string_stop::<true>` stops at the first byte that is not ASCII, so the
+            // `i` bytes before it are ASCII, which is UTF-8.
+            return Ok(Cow::Borrowed(unsafe {
+                std::str::from_utf8_unchecked(&rest[..i])
+            }));
         }
         self.escaped_token()
     }
 
-    /// A string token holding an escape (or malformed), unescaped.
+    /// A string token holding an escape or text that is not ASCII (or malformed), unescaped.
+    #[cold]
+    #[inline(never)]
     fn escaped_token(&mut self) -> Res<Cow<'s, str>> {
         self.pos += 1;
         let start = self.pos;
@@ -602,7 +660,7 @@ impl<'s, 'py> Reader<'s, 'py> {
         let mut chunk = start;
         loop {
             let rest = &self.src[self.pos..];
-            let Some(i) = string_stop(rest) else {
+            let Some(i) = string_stop::<false>(rest) else {
                 return invalid(start - 1, "unterminated string");
             };
             if rest[i] < 0x20 {
@@ -611,7 +669,7 @@ impl<'s, 'py> Reader<'s, 'py> {
             self.pos += i;
             match rest[i] {
                 b'"' => {
-                    let tail = &self.text[chunk..self.pos];
+                    let tail = self.utf8(chunk, self.pos)?;
                     self.pos += 1;
                     return Ok(match owned {
                         Some(mut s) => {
@@ -623,7 +681,7 @@ impl<'s, 'py> Reader<'s, 'py> {
                 }
                 b'\\' => {
                     let s = owned.get_or_insert_with(String::new);
-                    s.push_str(&self.text[chunk..self.pos]);
+                    s.push_str(self.utf8(chunk, self.pos)?);
                     let esc_at = self.pos;
                     let c = match self.src.get(self.pos + 1) {
                         Some(b'"') => '"',
@@ -668,61 +726,77 @@ impl<'s, 'py> Reader<'s, 'py> {
         }
     }
 
-    fn digits(&mut self) -> usize {
+    /// Steps over ASCII digits, adding each to `mantissa` (which wraps when there are more
+    /// than fit: callers use it only for short runs); how many there were.
+    fn digits(&mut self, mantissa: &mut u64) -> usize {
         let start = self.pos;
-        while self.peek().is_some_and(|b| b.is_ascii_digit()) {
+        while let Some(&d @ b'0'..=b'9') = self.src.get(self.pos) {
+            *mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(d - b'0'));
             self.pos += 1;
         }
         self.pos - start
     }
 
-    /// A number token starting at its first character.
+    /// A number token starting at its first character. Short integers and short decimals
+    /// are worked out from the digits as they are read (for a decimal of at most 15
+    /// significant digits and no exponent, mantissa / 10^fraction digits is one exact
+    /// division, so correctly rounded like a full parse); anything longer is parsed from
+    /// the text.
     pub fn num_token(&mut self) -> Res<Num<'s>> {
         let start = self.pos;
-        if self.peek() == Some(b'-') {
+        let negative = self.peek() == Some(b'-');
+        if negative {
             self.pos += 1;
         }
+        let mut mantissa = 0u64;
         let int_digits = match self.peek() {
             Some(b'0') => {
                 self.pos += 1;
                 1
             }
-            Some(b'1'..=b'9') => self.digits(),
+            Some(b'1'..=b'9') => self.digits(&mut mantissa),
             _ => return invalid(self.pos, "invalid number"),
         };
-        let mut float = false;
+        let mut frac_digits = None;
         if self.peek() == Some(b'.') {
             self.pos += 1;
-            float = true;
-            if self.digits() == 0 {
+            let n = self.digits(&mut mantissa);
+            if n == 0 {
                 return invalid(self.pos, "invalid number");
             }
+            frac_digits = Some(n);
         }
+        let mut exponent = false;
         if let Some(b'e' | b'E') = self.peek() {
             self.pos += 1;
-            float = true;
+            exponent = true;
             if let Some(b'+' | b'-') = self.peek() {
                 self.pos += 1;
             }
-            if self.digits() == 0 {
+            if self.digits(&mut 0) == 0 {
                 return invalid(self.pos, "invalid number");
             }
         }
-        let text = &self.text[start..self.pos];
-        if float {
-            return match text.parse::<f64>() {
+        if exponent || frac_digits.is_some() {
+            if let Some(frac) = frac_digits.filter(|&f| !exponent && int_digits + f <= 15) {
+                #[allow(clippy::cast_precision_loss)] // below 10^15 < 2^53: exact
+                let value = mantissa as f64 / POW10[frac];
+                return Ok(Num::Float(if negative { -value } else { value }));
+            }
+            return match self.utf8(start, self.pos)?.parse::<f64>() {
                 Ok(f) if f.is_finite() => Ok(Num::Float(f)),
                 _ => invalid(start, "number out of range"),
             };
         }
-        if text.len() <= 18 {
-            if let Ok(i) = text.parse::<i64>() {
-                return Ok(Num::Int(i));
-            }
+        if int_digits <= 18 {
+            #[allow(clippy::cast_possible_wrap)] // below 10^18 < 2^63
+            let value = mantissa as i64;
+            return Ok(Num::Int(if negative { -value } else { value }));
         }
         if int_digits > MAX_INT_DIGITS {
             return invalid(start, "integer of more than 4300 digits");
         }
+        let text = self.utf8(start, self.pos)?;
         Ok(Num::Big(text))
     }
 
@@ -856,11 +930,14 @@ mod tests {
                     if at + 1 < len {
                         bytes[at + 1] = b'"';
                     }
-                    assert_eq!(string_stop(&bytes), Some(at), "{bytes:?}");
+                    assert_eq!(string_stop::<false>(&bytes), Some(at), "{bytes:?}");
+                    assert_eq!(string_stop::<true>(&bytes), Some(at), "{bytes:?}");
                 }
             }
             let plain: Vec<u8> = (0..len).map(|i| [b' ', b'~', 0x7f, 0xe9][i % 4]).collect();
-            assert_eq!(string_stop(&plain), None);
+            assert_eq!(string_stop::<false>(&plain), None);
+            let first_high = plain.iter().position(|&b| b >= 0x80);
+            assert_eq!(string_stop::<true>(&plain), first_high);
         }
     }
 

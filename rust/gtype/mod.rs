@@ -145,9 +145,7 @@ impl Validator {
     /// The one-pass read-and-check; `None` when the exact path must run.
     fn direct<'py>(&self, py: Python<'py>, src: &[u8]) -> PyResult<Option<Bound<'py, PyAny>>> {
         let mut slots = self.strings.lock();
-        let Ok(reader) = json::Reader::new(py, src, &self.keys, slots.as_deref_mut()) else {
-            return Ok(None);
-        };
+        let reader = json::Reader::checking_strings(py, src, &self.keys, slots.as_deref_mut());
         match direct::Direct::new(reader, src.len(), &self.defs, &self.global, self.max_depth)
             .document(&self.root)
         {

@@ -35,6 +35,8 @@ pub struct ObjectNode {
     /// validator, so the collector need not see it.
     pub(super) template: Option<Py<PyDict>>,
     pub(super) extra: Extra,
+    /// A bit per required property, for objects of at most 64 (see `Seen`).
+    required: u64,
     /// Property indexes by name, for objects with more properties than a scan should visit.
     index: HashMap<String, usize>,
     /// Whether checking the properties can run outside code (the plan's `snapshot`), which
@@ -60,6 +62,15 @@ impl ObjectNode {
             return self.index.get(key).copied();
         }
         self.properties.iter().position(|p| p.text == key)
+    }
+
+    /// Whether `seen` holds every required property.
+    pub fn has_required(&self, seen: &Seen) -> bool {
+        if seen.large.is_empty() {
+            return seen.small & self.required == self.required;
+        }
+        let mut props = self.properties.iter().enumerate();
+        props.all(|(i, p)| !p.required || seen.contains(i))
     }
 }
 
@@ -138,6 +149,12 @@ pub fn compile(cx: &Compiler, d: &Bound<'_, PyDict>) -> PyResult<ObjectNode> {
             _ => Extra::Schema(Box::new(cx.node(&e)?)),
         },
     };
+    let required = properties
+        .iter()
+        .take(64)
+        .enumerate()
+        .filter(|(_, p)| p.required)
+        .fold(0u64, |bits, (i, _)| bits | 1 << i);
     let index = if properties.len() > SCAN_MAX {
         properties
             .iter()
@@ -152,6 +169,7 @@ pub fn compile(cx: &Compiler, d: &Bound<'_, PyDict>) -> PyResult<ObjectNode> {
         names,
         template,
         extra,
+        required,
         index,
         // A plan written without it (by hand) is read the safe way.
         snapshot: plan::get(d, "snapshot")?.map_or(Ok(true), |v| v.is_truthy())?,

@@ -51,13 +51,32 @@ impl RustPattern {
 
     /// Whether the pattern occurs anywhere in `text`.
     pub fn is_match(&self, text: &str) -> bool {
-        let found = self.dfa.as_ref().and_then(|dfa| {
-            dfa.try_search_fwd(&Input::new(text).earliest(true))
-                .ok()
-                .map(|m| m.is_some())
-        });
+        let found = self.dfa.as_ref().and_then(|dfa| walk(dfa, text));
         found.unwrap_or_else(|| self.regex.is_match(text))
     }
+}
+
+/// Whether `dfa` matches anywhere in `text`, walking its states byte by byte (a search's
+/// set-up cost more than the walk on the short texts fields hold); `None` when the DFA
+/// gives up (a quit byte), for the general engine to decide.
+fn walk(dfa: &dense::DFA<Vec<u32>>, text: &str) -> Option<bool> {
+    let mut state = dfa.start_state_forward(&Input::new(text)).ok()?;
+    for &b in text.as_bytes() {
+        state = dfa.next_state(state, b);
+        if dfa.is_special_state(state) {
+            // A match state is entered one byte after the match ends: some match exists.
+            if dfa.is_match_state(state) {
+                return Some(true);
+            }
+            if dfa.is_dead_state(state) {
+                return Some(false);
+            }
+            if dfa.is_quit_state(state) {
+                return None;
+            }
+        }
+    }
+    Some(dfa.is_match_state(dfa.next_eoi_state(state)))
 }
 
 /// What a pattern search found.
@@ -72,6 +91,18 @@ pub struct StringNode {
     max_length: Option<usize>,
     pattern: Option<Pattern>,
     format: Option<Format>,
+    /// What `check_text` has to do, worked out once.
+    text_check: TextCheck,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum TextCheck {
+    /// No constraint: every text is valid.
+    None,
+    /// Constraints Rust checks.
+    Rust,
+    /// A pattern for Python's engines: the text cannot decide.
+    Python,
 }
 
 /// The planner's `rust` subset allows `$` only as the last character, where Python's `$` also
@@ -153,22 +184,29 @@ pub fn compile(d: &Bound<'_, PyDict>) -> PyResult<StringNode> {
         ),
         None => None,
     };
+    let min_length = plan::opt_usize(d, "min_length")?;
+    let max_length = plan::opt_usize(d, "max_length")?;
+    let text_check = match &pattern {
+        Some(Pattern::Python { .. }) => TextCheck::Python,
+        None if min_length.is_none() && max_length.is_none() && format.is_none() => TextCheck::None,
+        _ => TextCheck::Rust,
+    };
     Ok(StringNode {
-        min_length: plan::opt_usize(d, "min_length")?,
-        max_length: plan::opt_usize(d, "max_length")?,
+        min_length,
+        max_length,
         pattern,
         format,
+        text_check,
     })
 }
 
 /// Whether `text` meets every constraint, checked on the Rust text; `None` when the pattern
 /// needs Python's `re`.
 pub fn check_text(k: &StringNode, text: &str) -> Option<bool> {
-    if k.pattern
-        .as_ref()
-        .is_some_and(|p| !matches!(p, Pattern::Rust(_)))
-    {
-        return None;
+    match k.text_check {
+        TextCheck::None => return Some(true),
+        TextCheck::Python => return None,
+        TextCheck::Rust => {}
     }
     if k.min_length.is_some() || k.max_length.is_some() {
         let n = if text.is_ascii() {

@@ -8,6 +8,8 @@
 //! document, the pass stops and the exact path (read once, then validate) decides, which the
 //! object validator does in linear time however unions nest (`trials`). So this pass never
 //! costs more than a few readings of the document either.
+use std::collections::HashSet;
+
 use pyo3::prelude::*;
 use pyo3::types::PyBool;
 
@@ -72,16 +74,8 @@ impl<'py> Direct<'_, '_, 'py> {
             // The tag usually comes first, as it is written: its raw bytes are compared
             // before a general key read.
             self.r.ws();
-            let raw = self.r.peek() == Some(b'"')
-                && k.tag_raw.as_ref().is_some_and(|name| self.r.raw_key(name));
-            let is_tag = if raw {
-                if !self.r.eat(b':') {
-                    return Err(Stop::Redo);
-                }
-                true
-            } else {
-                self.entry_key()? == tag_key
-            };
+            let raw = k.tag_raw.as_ref().is_some_and(|name| self.r.raw_key(name));
+            let is_tag = raw || self.entry_key()? == tag_key;
             self.r.ws();
             if is_tag {
                 let tag = match (self.r.peek(), &k.tag_texts) {
@@ -129,7 +123,7 @@ impl<'py> Direct<'_, '_, 'py> {
         self.r.ws();
         let start = self.r.pos();
         let key = (std::ptr::from_ref(k) as usize, start, depth);
-        if self.failed.contains(&key) {
+        if self.failed.as_ref().is_some_and(|f| f.contains(&key)) {
             return Err(Stop::Redo);
         }
         let next = self.r.peek();
@@ -143,7 +137,7 @@ impl<'py> Direct<'_, '_, 'py> {
                 found => return found,
             }
         }
-        self.failed.insert(key);
+        self.failed.get_or_insert_with(HashSet::new).insert(key);
         Err(Stop::Redo)
     }
 
