@@ -141,12 +141,7 @@ def read_ingress_head(
 # -- Response messages (rust/response) ----------------------------------------------------------
 
 def response_messages(
-    method: str,
-    status: int,
-    body: bytes,
-    media: bytes | None,
-    extra: list[tuple[bytes, bytes]],
-    request_id: bytes,
+    method: str, res: Any, request_id: bytes
 ) -> tuple[dict[str, Any], dict[str, Any]]: ...
 
 # -- Playground record (rust/playground) --------------------------------------------------------
