@@ -49,10 +49,11 @@ test-rust: $(STAMP)
 	cargo clippy --all-targets --quiet -- -D warnings
 	cargo fmt --check
 
-lint: $(STAMP)
+lint: $(EXT)
 	$(BIN)/ruff check python tests benches examples
 	$(BIN)/ruff format --check python tests benches examples
 	$(BIN)/mypy
+	$(BIN)/python -m mypy.stubtest gati._native  # the .pyi against the built extension
 	$(BIN)/python tests/check_samples.py
 
 # The pure pass skips the tests marked `once`: they build both backends themselves (the
