@@ -631,12 +631,12 @@ class App(Verbs):
             rid_bytes, started_at = rid.encode("ascii"), _time()
             route, params = self._not_routed.failing(scope, exc)
         else:
-            if self._mounts:
-                mounted = self._mounted(scope)
+            path = _route_path(scope) if scope.get("root_path") else scope["path"]
+            if self._mounts:  # the path read once, for the mounts and the routes
+                mounted = self._mounted(scope, path)
                 if mounted is not None:
                     await mounted(scope, receive, send)
                     return
-            path = _route_path(scope) if scope.get("root_path") else scope["path"]
             try:
                 # a static path's route straight from the table (resolve written out: a call
                 # less); HEAD on a GET route and 405 through resolve
@@ -815,13 +815,16 @@ class App(Verbs):
         ws = WebSocket(scope, receive, send, info)
         await serve_websocket(self.orchestrator, route, ws, lctx)
 
-    def _mounted(self, scope: Scope) -> ASGIApp | None:
-        """The mounted app owning this path, with ``scope`` adjusted for it."""
+    def _mounted(self, scope: Scope, path: str | None = None) -> ASGIApp | None:
+        """The mounted app owning this path (``path``, the route path, when read already),
+        with ``scope`` adjusted for it."""
         if not self._mounts:
             return None
-        path = _route_path(scope)
+        if path is None:
+            path = _route_path(scope)
         for prefix, app in self._mounts:
-            if path == prefix or path.startswith(prefix + "/"):
+            # no new string per request: most paths fail the first test
+            if path.startswith(prefix) and (len(path) == len(prefix) or path[len(prefix)] == "/"):
                 scope["root_path"] = scope.get("root_path", "") + prefix
                 return app
         return None
