@@ -209,6 +209,7 @@ class App(Verbs):
         self.timescape.attach(self.gctx)  # a shared Timescape listens while the app runs
         self.global_hooks: list[Hook] = []
         self._mounts: list[tuple[str, ASGIApp]] = []
+        self._mount_prefixes: tuple[str, ...] = ()  # for one str.startswith per request
         self._lifespan = Lifespan(
             self.gctx, lambda: [m.lifespan() for _, m in self._mounts if isinstance(m, App)]
         )
@@ -464,6 +465,7 @@ class App(Verbs):
         if not prefix.startswith("/") or prefix.endswith("/"):
             raise ValueError(f"mount prefix must start with '/' and not end with one: {prefix!r}")
         self._mounts.append((prefix, app))
+        self._mount_prefixes = (*self._mount_prefixes, prefix)
 
     def module(
         self,
@@ -632,7 +634,8 @@ class App(Verbs):
             route, params = self._not_routed.failing(scope, exc)
         else:
             path = _route_path(scope) if scope.get("root_path") else scope["path"]
-            if self._mounts:  # the path read once, for the mounts and the routes
+            prefixes = self._mount_prefixes  # a mount's path: one C call tells most apart
+            if prefixes and path.startswith(prefixes):
                 mounted = self._mounted(scope, path)
                 if mounted is not None:
                     await mounted(scope, receive, send)
