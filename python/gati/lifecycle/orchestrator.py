@@ -128,7 +128,8 @@ class Orchestrator:
             s = lctx.state_if_made
             state = None if s is None else s.snapshot()
             emit(("request.start", t0, None, 0, None, None, None))
-        args = (req, res, lctx, gctx)
+        # hooks and handler called with the four written out (no args tuple on the common
+        # path, as in the app's plain runner); the rare paths build ``(req, res, lctx, gctx)``
         start = lctx.hook_index
         step = 0
         result: Any = None
@@ -145,14 +146,14 @@ class Orchestrator:
                             emit(("hook.start", t, hook, 1, None, None, state))
                         begun = t
                         try:
-                            await hook.fn(*args)
+                            await hook.fn(req, res, lctx, gctx)
                         except Exception as exc:
                             t = 0
                             self._hook_failed(emit, lctx, hook, exc, 1, begun)
                             if not hook.retries:
                                 raise
                             await asyncio.sleep(hook.backoff.delay(1))
-                            await self._hook(hook, args, lctx, emit, 1)
+                            await self._hook(hook, (req, res, lctx, gctx), lctx, emit, 1)
                         else:
                             if emit is not None:
                                 t, s = _now(), lctx.state_if_made
@@ -160,7 +161,7 @@ class Orchestrator:
                                 emit(("hook.end", t, hook, 1, t - begun, None, state))
                     else:
                         t = 0
-                        await self._hook(hook, args, lctx, emit)
+                        await self._hook(hook, (req, res, lctx, gctx), lctx, emit)
                     lctx.hook_index = step + 1
                 step += 1
             x = lctx.extras_if_made
@@ -169,7 +170,7 @@ class Orchestrator:
                 i = 0
                 while i < len(x.before):  # a local before hook may add more
                     if step >= start:
-                        await self._hook(x.before[i], args, lctx, emit)
+                        await self._hook(x.before[i], (req, res, lctx, gctx), lctx, emit)
                         lctx.hook_index = step + 1
                     step += 1
                     i += 1
@@ -193,7 +194,7 @@ class Orchestrator:
                         try:
                             direct = plan.direct
                             if direct is None:
-                                result = await call(*args)
+                                result = await call(req, res, lctx, gctx)
                             else:  # the route call inline, as in the app's plain runner
                                 check, handler, answer, validates = direct
                                 if check is not None:
@@ -208,7 +209,7 @@ class Orchestrator:
                                     if validates:
                                         lctx.advance("validated")
                                     lctx.advance("processing")
-                                result = await handler(*args)
+                                result = await handler(req, res, lctx, gctx)
                                 answer(result, res)
                         except BaseException:
                             if wd.disarm(task):
@@ -218,9 +219,11 @@ class Orchestrator:
                         if wd.expired and wd.disarm(task):
                             raise _HandlerTimedOut(f"timed out after {timeout} s")
                     elif timeout is not None:
-                        result = await self._bounded(call(*args), timeout, _HandlerTimedOut)
+                        result = await self._bounded(
+                            call(req, res, lctx, gctx), timeout, _HandlerTimedOut
+                        )
                     else:
-                        result = await call(*args)
+                        result = await call(req, res, lctx, gctx)
                 except Exception as exc:  # on a failure path only: traced, or reported
                     if emit is not None:
                         end = _now()
@@ -235,12 +238,14 @@ class Orchestrator:
                         if report is not None:
                             report(_handler_failed(lctx, exc))
                     raise
-                if emit is not None:
-                    end = _now()
+                if emit is not None:  # its time carried to request.end if nothing runs between
+                    t = _now()
                     s = lctx.state_if_made
                     state = None if s is None else s.snapshot()
-                    emit(("handler.end", end, None, 0, end - begun, None, state))
+                    emit(("handler.end", t, None, 0, t - begun, None, state))
                 lctx.hook_index = step + 1
+            else:
+                t = 0
             step += 1
             responding = True
             x = lctx.extras_if_made
@@ -248,17 +253,20 @@ class Orchestrator:
             if after or x is not None:
                 # Without after hooks, extras or phase listeners no code runs in "responding"
                 # and "completed" follows at once (legal from the same phases): skip the step.
+                t = 0
                 lctx.advance("responding")
             for hook in after:
                 if step >= start:
-                    await self._hook(hook, args, lctx, emit)
+                    await self._hook(hook, (req, res, lctx, gctx), lctx, emit)
                     lctx.hook_index = step + 1
                 step += 1
         except BaseException as exc:
-            return await self._settle(exc, plan, args, lctx, trace, t0, token, responding)
+            return await self._settle(
+                exc, plan, (req, res, lctx, gctx), lctx, trace, t0, token, responding
+            )
         try:
             if lctx.extras_if_made is not None:
-                if getattr(args[1], "asgi", None) is not None:
+                if getattr(res, "asgi", None) is not None:
                     # a delegated (streamed) body is still to be sent: the app calls
                     # finish_after_send once its last byte is out
                     if trace is not None:
@@ -272,7 +280,7 @@ class Orchestrator:
             else:
                 lctx.advance("completed")
             if trace is not None:
-                end = _now()
+                end = t or _now()
                 trace.end(("request.end", end, None, 0, end - t0, None, None))
         finally:
             CURRENT.reset(token)
