@@ -49,11 +49,23 @@ fn positive(value: &Bound<'_, PyAny>, what: &str) -> PyResult<i64> {
     )))
 }
 
-/// `item.size`: a record's own, else the attribute's.
-fn size_of(item: &Bound<'_, PyAny>) -> PyResult<i64> {
+/// An int as `i128`, saturated at either end: past every bound the buffer holds, as Python
+/// compares a bigger int.
+fn saturated(value: &Bound<'_, PyAny>) -> PyResult<i128> {
+    match value.extract::<i128>() {
+        Ok(n) => Ok(n),
+        Err(_) if value.is_instance_of::<PyInt>() => {
+            Ok(if value.gt(0)? { i128::MAX } else { i128::MIN })
+        }
+        Err(err) => Err(err),
+    }
+}
+
+/// `item.size`: a record's own, else the attribute's (an int, saturated).
+fn size_of(item: &Bound<'_, PyAny>) -> PyResult<i128> {
     match item.cast::<RecordCore>() {
-        Ok(record) => Ok(record.try_borrow()?.size),
-        Err(_) => item.getattr(intern!(item.py(), "size"))?.extract(),
+        Ok(record) => Ok(i128::from(record.try_borrow()?.size)),
+        Err(_) => saturated(&item.getattr(intern!(item.py(), "size"))?),
     }
 }
 
@@ -63,13 +75,20 @@ impl RingBuffer {
     pub(super) fn push(ring: &Bound<'_, RingBuffer>, item: &Bound<'_, PyAny>) -> PyResult<bool> {
         let py = ring.py();
         let size = size_of(item)?;
-        let (limit, id) = {
-            let me = ring.try_borrow()?;
-            (me.max_bytes.saturating_sub(size), me.next)
-        };
-        if limit < 0 {
-            return Ok(false);
+        if size < 0 {
+            return Err(PyValueError::new_err(
+                "a record's size must not be negative",
+            ));
         }
+        let (max_bytes, id) = {
+            let me = ring.try_borrow()?;
+            (me.max_bytes, me.next)
+        };
+        let size = match i64::try_from(size) {
+            Ok(size) if size <= max_bytes => size,
+            _ => return Ok(false),
+        };
+        let limit = max_bytes - size;
         match item.cast::<RecordCore>() {
             Ok(record) => record.try_borrow_mut()?.id = id,
             Err(_) => item.setattr(intern!(py, "id"), id)?,
@@ -82,7 +101,8 @@ impl RingBuffer {
                 let Some(old) = me.held.pop_front() else {
                     break;
                 };
-                held = held.saturating_sub(size_of(old.bind(py))?);
+                let freed = size_of(old.bind(py))?;
+                held = held.saturating_sub(i64::try_from(freed).unwrap_or(i64::MAX));
                 me.first += 1;
                 evicted.push(old);
             }
@@ -166,9 +186,13 @@ impl RingBuffer {
     }
 
     /// Up to `limit` records, newest first.
-    fn newest<'py>(&self, py: Python<'py>, limit: i64) -> PyResult<Bound<'py, PyList>> {
+    fn newest<'py>(
+        &self,
+        py: Python<'py>,
+        limit: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyList>> {
         guard(|| {
-            let take = usize::try_from(limit.max(0)).unwrap_or(usize::MAX);
+            let take = usize::try_from(saturated(limit)?.max(0)).unwrap_or(usize::MAX);
             PyList::new(py, self.held.iter().rev().take(take).map(|r| r.bind(py)))
         })
     }

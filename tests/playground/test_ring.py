@@ -35,11 +35,14 @@ IDS = st.one_of(
     st.integers(-2, 40).map(str),
     st.sampled_from(["", "x", "1.0", "٣", "9" * 25, None, 2.0, True]),
 )
+# ints past 64 bits either way: a size past every bound is not kept, a negative one refused,
+# and a huge ``newest`` limit lists everything (they are saturated natively)
+HUGE = st.sampled_from([2**63, 2**80, -(2**63) - 1, -(2**80)])
 OPS = st.lists(
     st.one_of(
-        st.tuples(st.just("add"), st.integers(1, 60)),
+        st.tuples(st.just("add"), st.one_of(st.integers(-2, 60), HUGE)),
         st.tuples(st.just("get"), IDS),
-        st.tuples(st.just("newest"), st.integers(-2, 12)),
+        st.tuples(st.just("newest"), st.one_of(st.integers(-2, 12), HUGE)),
     ),
     max_size=60,
 )
@@ -58,7 +61,10 @@ def run(ring_type: Any, bounds: tuple[Any, Any], ops: list[tuple[str, Any]]) -> 
     for op, arg in ops:
         if op == "add":
             item = Item(arg)
-            out.append((ring.add(item), item.id))
+            try:
+                out.append((ring.add(item), item.id))
+            except ValueError as exc:
+                out.append(("refused", str(exc), item.id))
         elif op == "get":
             found = ring.get(arg)
             out.append(None if found is None else (found.id, found.size))

@@ -16,11 +16,23 @@ from typing import Any
 
 __all__ = ["RingBuffer"]
 
+# The byte bound in effect: at most 2**63 - 1, the native twin's 64-bit count
+_MAX_BYTES = 2**63 - 1
+
 
 class RingBuffer:
     """The newest records within ``max_records`` and ``max_bytes``."""
 
-    __slots__ = ("_first", "_next", "_slots", "announce", "bytes", "max_bytes", "max_records")
+    __slots__ = (
+        "_bound",
+        "_first",
+        "_next",
+        "_slots",
+        "announce",
+        "bytes",
+        "max_bytes",
+        "max_records",
+    )
 
     def __init__(self, max_records: int, max_bytes: int) -> None:
         if type(max_records) is not int or max_records < 1:
@@ -29,6 +41,7 @@ class RingBuffer:
             raise ValueError(f"the buffer's byte bound must be a positive int, not {max_bytes!r}")
         self.max_records = max_records
         self.max_bytes = max_bytes
+        self._bound = min(max_bytes, _MAX_BYTES)
         self.bytes = 0
         self.announce: Callable[[Any], Any] | None = None
         self._slots: list[Any] = []
@@ -38,7 +51,11 @@ class RingBuffer:
         """Keep ``record``, numbered (``record.id``), evicting the oldest as needed; False
         (and no id) if it alone is bigger than the byte bound."""
         size = record.size
-        limit = self.max_bytes - size
+        if not isinstance(size, int):
+            raise TypeError(f"a record's size is an int, not {type(size).__name__}")
+        if size < 0:
+            raise ValueError("a record's size must not be negative")
+        limit = self._bound - size
         if limit < 0:
             return False
         nxt = self._next
