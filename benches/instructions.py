@@ -44,7 +44,9 @@ VARIANTS = [
     ("30 versions, Gati-Version", "unversioned, Gati-Version"),
 ]
 # The in-process endpoints of benches/http_inprocess.py; each compared with raw ASGI's.
-HTTP_IMPLS = ("raw-asgi", "starlette", "gati-native", "gati-pure")
+# ``gati-floor`` is what any gati request must do, without the app's own bookkeeping
+# (``api_floor``): the bound under the ratios to raw ASGI.
+HTTP_IMPLS = ("raw-asgi", "starlette", "gati-native", "gati-floor", "gati-pure")
 HTTP_CASES = ("GET /hello", "POST /users", "GET /users/{id}")
 HTTP_VARIANTS = [
     (f"{case} {impl}", None if impl == "raw-asgi" else f"{case} raw-asgi")
@@ -91,10 +93,66 @@ def http_variant(name: str) -> Callable[[], Any]:
     from benches.test_http_bench import driver, gati_with_backend
 
     case, impl = name.rsplit(" ", 1)
-    app = gati_with_backend(impl[5:]) if impl.startswith("gati-") else build(impl)
+    if impl == "gati-floor":
+        app = api_floor(gati_with_backend("native"))
+    elif impl.startswith("gati-"):
+        app = gati_with_backend(impl[5:])
+    else:
+        app = build(impl)
     if impl in NEEDS_STARTUP:
         _pending.append(lifespan_startup(app))
     return driver(app, case)
+
+
+def api_floor(app: Any) -> Any:
+    """An ASGI callable doing, for ``app``'s routes, only what gati's API promises every
+    request: the ingress head (the request id), routing, the ``Request``, ``Response`` and
+    ``LocalContext`` handed to hooks and handlers, ``current_lctx()``'s context variable, the
+    before hooks and the handler awaited, a body schema's validation, and the response's two
+    messages. Left out is the app's own bookkeeping: phases, the handler watchdog, error
+    mapping, mounts, versions and the rarer headers. A plain function, as raw ASGI's app is
+    (calling an object's ``__call__``, as servers do with every framework's app, costs more)."""
+    from gati._backend import twin
+    from gati.context.current import CURRENT
+    from gati.context.local import LocalContext
+    from gati.http.ingress import read_ingress_head
+    from gati.http.request import Request
+    from gati.http.response import Response
+
+    response_messages = twin("response_messages")
+    routed = LocalContext.routed
+    routes, gctx = app.routes, app.gctx
+
+    async def serve(scope: Any, receive: Any, send: Any) -> None:
+        info, rid, _, flags, trace_id, _, rid_bytes, started_at = read_ingress_head(scope)
+        method, path = scope["method"], scope["path"]
+        methods = routes.static.get(path)
+        if methods is None:
+            route, params = routes.resolve_dynamic(method, path)
+        else:
+            route, params = methods[method], {}
+        req: Any = Request(scope, receive, info, params, route.max_body_size)
+        res = Response()
+        lctx = routed(
+            rid, method, path, route.pattern, route.handler_id, None, flags, info, trace_id,
+            started_at,
+        )  # fmt: skip
+        token = CURRENT.set(lctx)
+        try:
+            for hook in route.plan.before:
+                await hook.fn(req, res, lctx, gctx)
+            if route.body_validator is not None:
+                req.validated = route.body_validator.validate_json(await req.body())
+            result = await route.handler(req, res, lctx, gctx)
+            if result is not None:
+                res.json(result)
+        finally:
+            CURRENT.reset(token)
+        start, body = response_messages(method, res, rid_bytes)
+        await send(start)
+        await send(body)
+
+    return serve
 
 
 _pending: list[Any] = []  # start-ups the counted run awaits before warming
@@ -126,7 +184,11 @@ def main(which: str) -> int:
     if http:
         for case in HTTP_CASES:
             gati, starlette = per[f"{case} gati-native"], per[f"{case} starlette"]
-            print(f"{case}: gati-native / starlette {gati / starlette:.2f}x")
+            floor, raw = per[f"{case} gati-floor"], per[f"{case} raw-asgi"]
+            print(
+                f"{case}: gati-native / starlette {gati / starlette:.3f}x, / raw ASGI "
+                f"{gati / raw:.2f}x; the floor / raw ASGI {floor / raw:.2f}x"
+            )
         return 0
     if which:
         return 0
