@@ -73,7 +73,7 @@ DEBUG_TESTS := tests/gtype/test_native_safety.py tests/gtype/test_panic_boundary
 	tests/lifecycle/test_state.py tests/lifecycle/test_differential.py \
 	tests/http/test_http_router_differential.py tests/http/test_http_ingress_differential.py \
 	tests/http/test_http_messages_differential.py tests/playground/test_record_core.py \
-	tests/playground/test_ring.py
+	tests/playground/test_ring.py tests/lifecycle/test_watchdog.py
 
 test-debug: $(STAMP)
 	rm -rf $(DEBUG_EXT)

@@ -251,11 +251,17 @@ def test_bare_run(benchmark: Any, variant: str, loop: asyncio.AbstractEventLoop)
 
 
 @pytest.mark.benchmark(group=f"lifecycle: handler timeout mechanism, x{BATCH}")
-@pytest.mark.parametrize("mechanism", ["none", "asyncio.timeout", "loop.call_at", "watchdog"])
+@pytest.mark.parametrize(
+    "mechanism",
+    ["none", "asyncio.timeout", "loop.call_at", "watchdog native", "watchdog pure"],
+)
 def test_timeout_mechanism(benchmark: Any, mechanism: str, loop: asyncio.AbstractEventLoop) -> None:
-    """Why the orchestrator enforces handler timeouts with a shared watchdog (docs/lifecycle.md)."""
-    from gati.lifecycle.watchdog import task_and_watchdog
+    """Why the orchestrator enforces handler timeouts with a shared watchdog (docs/lifecycle.md),
+    and the native watchdog against its pure twin."""
+    from gati._backend import pair
 
+    if mechanism.startswith("watchdog") and native is None:
+        pytest.skip("native extension not importable")
     benchmark.extra_info["impl"] = mechanism
 
     async def call() -> str:
@@ -266,7 +272,9 @@ def test_timeout_mechanism(benchmark: Any, mechanism: str, loop: asyncio.Abstrac
 
     async def batch() -> None:
         lp = asyncio.get_running_loop()
-        wd = None
+        if mechanism.startswith("watchdog"):
+            made = pair("Watchdog")[0 if mechanism == "watchdog native" else 1]
+            wd = made(lp)
         for _ in range(BATCH):
             if mechanism == "none":
                 await call()
@@ -278,9 +286,7 @@ def test_timeout_mechanism(benchmark: Any, mechanism: str, loop: asyncio.Abstrac
                 await call()
                 h.cancel()
             else:
-                task, wd = task_and_watchdog(wd)
-                assert task is not None
-                wd.arm(task, 30)
+                task = wd.arm_running(30)
                 await call()
                 wd.disarm(task)
 

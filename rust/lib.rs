@@ -9,6 +9,7 @@ mod playground;
 mod response;
 mod router;
 mod state;
+mod watchdog;
 
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -21,5 +22,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     ingress::register(m)?;
     response::register(m)?;
     playground::register(m)?;
+    watchdog::register(m)?;
     Ok(())
 }

@@ -54,6 +54,7 @@ TWINS: Final[dict[str, tuple[str, str]]] = {
     "response_messages": ("response_messages", "gati._pure.messages:response_messages"),
     "RecordCore": ("RecordCore", "gati._pure.record:RecordCore"),
     "RingBuffer": ("RingBuffer", "gati._pure.ring:RingBuffer"),
+    "Watchdog": ("Watchdog", "gati._pure.watchdog:Watchdog"),
     "new_request_id": ("new_request_id", "gati._pure.ids:new_request_id"),
     "reseed_request_ids": ("_reseed_request_ids", "gati._pure.ids:reseed"),
 }

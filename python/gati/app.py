@@ -56,7 +56,6 @@ from gati.lifecycle.hook_ids import HookKind, unique_hook_id
 from gati.lifecycle.hooks import KINDS, Backoff, Hook
 from gati.lifecycle.orchestrator import Orchestrator
 from gati.lifecycle.plan import DEFAULT_TIMEOUT
-from gati.lifecycle.watchdog import Watchdog, running_tasks
 from gati.modules import ModuleManifest, ModuleProxy, ModuleRegistry
 from gati.policy.audit import AuditLog
 from gati.policy.plan import Policies
@@ -698,17 +697,10 @@ class App(Verbs):
                     if x is None or not x.before:
                         timeout = plan.timeout
                         wd = orchestrator.watchdog
-                        armed: Watchdog | None = None
                         task: Any = None
                         if timeout is not None and wd is not None:
-                            task = running_tasks.get(wd.loop)
-                            if task is not None:  # Watchdog.arm written out: a call less
-                                armed = wd
-                                when = wd.clock() + timeout
-                                wd.deadlines[task] = when
-                                if when < wd.armed_at:
-                                    wd.schedule(when)
-                        if timeout is not None and armed is None:  # no watchdog here yet
+                            task = wd.arm_running(timeout)
+                        if timeout is not None and task is None:  # no watchdog here yet
                             result = await orchestrator.plain_call(
                                 route.call, (req, res, lctx, gctx), timeout
                             )
@@ -735,13 +727,11 @@ class App(Verbs):
                                     result = await handler(req, res, lctx, gctx)
                                     answer(result, res)
                             except BaseException:
-                                if armed is not None and armed.disarm(task):
+                                if task is not None and wd is not None and wd.disarm(task):
                                     raise orchestrator.plain_timed_out(timeout) from None
                                 raise
-                            if armed is not None:  # Watchdog.disarm written out
-                                armed.deadlines.pop(task, None)
-                                if armed.expired and armed.disarm(task):
-                                    raise orchestrator.plain_timed_out(timeout)
+                            if task is not None and wd is not None and wd.disarm(task):
+                                raise orchestrator.plain_timed_out(timeout)
                         lctx.hook_index += 1
                 except BaseException as exc:
                     await orchestrator.plain_failed(

@@ -29,6 +29,19 @@ class HookRecord:
         self.kind, self.level, self.priority, self.id = kind, level, 0, f"{kind}-{level}"
 
 
+class _Loop:
+    """What a watchdog calls on its loop, without an event loop to close afterwards."""
+
+    def time(self) -> float:
+        return 0.0
+
+    def call_at(self, when: float, callback: Callable[[], Any]) -> _Loop:
+        return self
+
+    def cancel(self) -> None:
+        return None
+
+
 def entry_points() -> dict[str, Callable[[], Any]]:
     """One call per module, its objects built before the panic is armed."""
     validator = native.Validator(plan(node("integer")))
@@ -41,6 +54,7 @@ def entry_points() -> dict[str, Callable[[], Any]]:
     scope, lctx = {"headers": []}, LocalContext("r", method="GET", path="/", route="/")
     recorded = native.RecordCore(scope, None, lctx, Response(), lambda record: None)
     ring = native.RingBuffer(2, 10_000)
+    watchdog = native.Watchdog(_Loop())
     return {
         "gtype validate": lambda: validator.validate(1),
         "gtype validate_json": lambda: validator.validate_json(b"1"),
@@ -67,6 +81,12 @@ def entry_points() -> dict[str, Callable[[], Any]]:
         "playground ring add": lambda: ring.add(native.RecordCore(scope, None, lctx, None, ring)),
         "playground ring get": lambda: ring.get("1"),
         "playground ring newest": lambda: ring.newest(2),
+        "watchdog new": lambda: native.Watchdog(_Loop()),
+        "watchdog arm": lambda: watchdog.arm("task", 30.0),
+        "watchdog arm_running": lambda: watchdog.arm_running(30.0),
+        "watchdog disarm": lambda: watchdog.disarm("task"),
+        "watchdog schedule": lambda: watchdog.schedule(1.0),
+        "watchdog fire": watchdog._fire,
     }
 
 

@@ -23,7 +23,7 @@ from gati.errors import HookTimeout, RequestTimeout, ValidationError
 from gati.hook import Hook
 from gati.lifecycle.events import Emitter, Trace, event
 from gati.lifecycle.plan import RoutePlan
-from gati.lifecycle.watchdog import Watchdog, running_tasks, task_and_watchdog
+from gati.lifecycle.watchdog import Watchdog, task_and_watchdog
 
 __all__ = ["Call", "Orchestrator"]
 
@@ -177,20 +177,17 @@ class Orchestrator:
             if step >= start:
                 timeout = plan.timeout
                 wd = self.watchdog
-                task = None if wd is None else running_tasks.get(wd.loop)
                 if emit is not None:
                     if not t:
                         t, state = _now(), lctx.state_snapshot()
                     emit(("handler.start", t, None, 0, None, None, state))
                 begun = t
                 try:
-                    if wd is not None and task is not None and timeout is not None:
-                        # _bounded inlined for the handler (a cached watchdog), Watchdog.arm
-                        # and the common disarm written out: two Python calls less
-                        when = wd.clock() + timeout
-                        wd.deadlines[task] = when
-                        if when < wd.armed_at:
-                            wd.schedule(when)
+                    task = None
+                    if wd is not None and timeout is not None:
+                        # _bounded inlined for the handler (a cached watchdog): a level less
+                        task = wd.arm_running(timeout)
+                    if wd is not None and task is not None:
                         try:
                             direct = plan.direct
                             if direct is None:
@@ -215,8 +212,7 @@ class Orchestrator:
                             if wd.disarm(task):
                                 raise _HandlerTimedOut(f"timed out after {timeout} s") from None
                             raise
-                        wd.deadlines.pop(task, None)
-                        if wd.expired and wd.disarm(task):
+                        if wd.disarm(task):
                             raise _HandlerTimedOut(f"timed out after {timeout} s")
                     elif timeout is not None:
                         result = await self._bounded(
