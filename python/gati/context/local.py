@@ -406,19 +406,27 @@ class LocalContext:
         """An immutable record of this context now (isolated from later changes); O(1) in the
         state's size on the native backend."""
         m = self.meta_if_made
-        request_id, version = (
-            (self._routing[0], self._routing[5]) if m is None else (m.request_id, m.version)
-        )
+        if m is None:
+            routing = self._routing
+            request_id, version = routing[0], routing[5]
+        else:
+            request_id, version = m.request_id, m.version
         s = self.state_if_made
         x = self.extras_if_made
+        if x is None:
+            tracked: tuple[tuple[str | None, str], ...] = ()
+            trace: tuple[Any, ...] = ()
+        else:
+            tracked = tuple((t.name, t.status) for t in x.tracked)
+            trace = tuple(x.trace)
         return take_snapshot(
             _NO_STATE if s is None else s,
             request_id,
             self.current_phase,
             self.hook_index,
             version,
-            () if x is None else tuple((t.name, t.status) for t in x.tracked),
-            () if x is None else tuple(x.trace),
+            tracked,
+            trace,
         )
 
     @classmethod
