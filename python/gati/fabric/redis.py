@@ -209,19 +209,21 @@ class RedisSubscription(Subscription):
             if not reply:
                 continue
             done = []
-            for mid, fields in reply[0][1]:
-                # An entry that waited its turn as long as a heartbeat's period may have been
-                # taken over (this consumer stalled): renewed first, skipped if it was.
-                if (
-                    loop.time() - read_at >= renew
-                    and await self._claim(consumer, mid, True) is None
-                ):
-                    continue
-                message = _decode(self.topic, mid, fields, 1)
-                if await self._handle(consumer, message):
-                    done.append(mid)
-            if done:
-                await self._ack(done)
+            try:
+                for mid, fields in reply[0][1]:
+                    # An entry that waited its turn as long as a heartbeat's period may have
+                    # been taken over (this consumer stalled): renewed first, skipped if it was.
+                    if (
+                        loop.time() - read_at >= renew
+                        and await self._claim(consumer, mid, True) is None
+                    ):
+                        continue
+                    message = _decode(self.topic, mid, fields, 1)
+                    if await self._handle(consumer, message):
+                        done.append(mid)
+            finally:  # also when stopped mid-batch: what was handled stays handled
+                if done:
+                    await self._ack(done)
 
     async def _reclaim(self, consumer: str, idle_ms: int) -> None:
         """Take over entries pending longer than the visibility timeout (a dead or stalled
