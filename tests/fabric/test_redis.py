@@ -1,6 +1,8 @@
-"""RedisFabric specifics the contract cannot see: stream bounds and stream layout."""
+"""RedisFabric specifics the contract cannot see: stream bounds, stream layout, pending entries."""
 
 from __future__ import annotations
+
+import asyncio
 
 import pytest
 
@@ -40,4 +42,30 @@ async def test_a_payload_that_is_not_json_is_a_clear_error(redis_server: RedisSe
     fabric = RedisFabric(redis_server.url)
     with pytest.raises(TypeError, match="not JSON"):
         await fabric.publish("p", {1, 2})
+    await fabric.close()
+
+
+async def test_a_consumer_stopped_mid_batch_acknowledges_what_it_handled(
+    redis_server: RedisServer,
+) -> None:
+    """One read fetches two entries; the first is handled, the consumer is stopped during the
+    second. The first stays handled (as on memory); only the second is pending, to redeliver."""
+    fabric = RedisFabric(redis_server.url, block_ms=20)
+    key = fabric.key("batch")
+    await fabric.redis.xgroup_create(key, "g", id="$", mkstream=True)
+    await fabric.publish("batch", "first")
+    second = await fabric.publish("batch", "second")
+    seen: list[str] = []
+    hold = asyncio.Event()
+
+    async def handle(message: Message) -> None:
+        seen.append(message.payload)
+        if message.payload == "second":
+            await hold.wait()
+
+    sub = await fabric.subscribe("batch", handle, group="g")  # reads both entries at once
+    await until(lambda: seen == ["first", "second"])
+    await sub.close(timeout=0)
+    pending = await fabric.redis.xpending_range(key, "g", "-", "+", 10)
+    assert [p["message_id"].decode() for p in pending] == [second]
     await fabric.close()

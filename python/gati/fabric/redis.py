@@ -8,12 +8,20 @@ failure (``XCLAIM`` to itself, so Redis counts every attempt), and taken over wi
 (its consumer died). A publish under ``block``/``reject`` is one Lua script: below ``maxlen``
 entries it is ``XLEN`` + ``XADD``; at ``maxlen`` it checks every group's backlog (pending + lag)
 and trims the entries every group has acknowledged. ``drop_oldest`` is ``XADD … MAXLEN ~``.
+
+A consumer stalled past the visibility timeout (a blocked loop, a long pause) loses its lease:
+another consumer takes the entry over, and the stalled attempt may still finish. Only the
+consumer holding an entry retries it or keeps it claimed; a dead letter is published only while
+its entry is still pending and acknowledges it in the same script; a success acknowledges
+whatever holds the lease and withdraws the dead letter that settled its entry in the meantime.
+So a message ends acknowledged or dead-lettered, never both.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import inspect
 import logging
 import os
@@ -23,7 +31,7 @@ from typing import Any, Final
 
 import orjson
 
-from gati.fabric.api import LOST, Fabric, Handler, Message, Subscription, Topic
+from gati.fabric.api import DEAD_SUFFIX, LOST, Fabric, Handler, Message, Subscription, Topic
 from gati.fabric.errors import BackpressureError
 from gati.hook import Backoff
 
@@ -34,14 +42,19 @@ _log = logging.getLogger("gati.fabric")
 RECONNECT: Final = Backoff(base=0.05, factor=2.0, cap=1.0)
 _FIELD: Final = b"m"
 
-# KEYS: stream, dedupe key or "". ARGV: maxlen, dedupe window ms, encoded message, "check" to
-# apply the backlog bound. Returns the new id, "dup", or {"full", group}.
+# KEYS: stream, dedupe key or "" (a dead letter: its entry's marker), the dead letter's entry's
+# stream or "". ARGV: maxlen, dedupe window ms, encoded message, "check" to apply the backlog
+# bound; a dead letter's group and entry id. Returns the new id, "dup", {"full", group}, or
+# "settled" (the dead letter's entry is no longer pending: nothing published).
 _PUBLISH: Final = """
 local function older(a, b)
   local am, as = string.match(a, '(%d+)-(%d+)')
   local bm, bs = string.match(b, '(%d+)-(%d+)')
   am, as, bm, bs = tonumber(am), tonumber(as), tonumber(bm), tonumber(bs)
   return am < bm or (am == bm and as < bs)
+end
+if KEYS[3] ~= '' and #redis.call('XPENDING', KEYS[3], ARGV[5], ARGV[6], ARGV[6], 1) == 0 then
+  return 'settled'
 end
 if KEYS[2] ~= '' and redis.call('EXISTS', KEYS[2]) == 1 then return 'dup' end
 local maxlen = tonumber(ARGV[1])
@@ -73,8 +86,43 @@ else
   id = redis.call('XADD', KEYS[1], '*', 'm', ARGV[3])
 end
 if KEYS[2] ~= '' then redis.call('SET', KEYS[2], id, 'PX', ARGV[2]) end
+if KEYS[3] ~= '' then redis.call('XACK', KEYS[3], ARGV[5], ARGV[6]) end
 return id
 """
+
+# A success. KEYS: stream, its dead-letter stream, each entry's marker. ARGV: group, the ids.
+# An entry that was no longer pending was settled by another consumer: if by a dead letter
+# (its marker names it), the success supersedes it.
+_ACK: Final = """
+for i = 2, #ARGV do
+  if redis.call('XACK', KEYS[1], ARGV[1], ARGV[i]) == 0 then
+    local dead = redis.call('GET', KEYS[i + 1])
+    if dead then
+      redis.call('XDEL', KEYS[2], dead)
+      redis.call('DEL', KEYS[i + 1])
+    end
+  end
+end
+"""
+
+# KEYS: stream. ARGV: group, consumer, id, "justid" to only restart the idle time. Claims the
+# entry only while ``consumer`` holds it; returns its delivery count after the claim, or nil.
+_CLAIM: Final = """
+local held = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[3], ARGV[3], 1)[1]
+if not held or held[2] ~= ARGV[2] then return nil end
+if ARGV[4] == 'justid' then
+  redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[3], 'JUSTID')
+  return held[4]
+end
+if #redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[3]) == 0 then return nil end
+return held[4] + 1
+"""
+
+# The entry a dead letter being published settles: (stream, group, entry id, marker). Set by
+# ``RedisFabric._dead`` around the base class's publish, read by ``_publish`` below it.
+_SETTLES: contextvars.ContextVar[tuple[str, str, str, str] | None] = contextvars.ContextVar(
+    "gati_fabric_settles", default=None
+)
 
 
 def _encode(message: Message) -> bytes:
@@ -142,6 +190,7 @@ class RedisSubscription(Subscription):
         count = fabric.batch if self.concurrency == 1 else 1
         loop = asyncio.get_running_loop()
         next_claim = loop.time() + fabric.visibility_timeout / 2
+        renew = fabric.visibility_timeout / 3
         while not self._closing:
             if loop.time() >= next_claim:
                 next_claim = loop.time() + fabric.visibility_timeout / 2
@@ -150,6 +199,7 @@ class RedisSubscription(Subscription):
             task = asyncio.current_task()
             assert task is not None
             self._reading.add(task)
+            read_at = loop.time()
             try:
                 reply = await redis.xreadgroup(
                     group, consumer, {key: ">"}, count=count, block=fabric.block_ms
@@ -159,15 +209,25 @@ class RedisSubscription(Subscription):
             if not reply:
                 continue
             done = []
-            for mid, fields in reply[0][1]:
-                message = _decode(self.topic, mid, fields, 1)
-                if await self._handle(consumer, message):
-                    done.append(mid)
-            if done:
-                await redis.xack(key, group, *done)
+            try:
+                for mid, fields in reply[0][1]:
+                    # An entry that waited its turn as long as a heartbeat's period may have
+                    # been taken over (this consumer stalled): renewed first, skipped if it was.
+                    if (
+                        loop.time() - read_at >= renew
+                        and await self._claim(consumer, mid, True) is None
+                    ):
+                        continue
+                    message = _decode(self.topic, mid, fields, 1)
+                    if await self._handle(consumer, message):
+                        done.append(mid)
+            finally:  # also when stopped mid-batch: what was handled stays handled
+                if done:
+                    await self._ack(done)
 
     async def _reclaim(self, consumer: str, idle_ms: int) -> None:
-        """Take over entries pending longer than the visibility timeout (a dead consumer's)."""
+        """Take over entries pending longer than the visibility timeout (a dead or stalled
+        consumer's); one settled or taken over again since is left alone."""
         redis, key, group = self._redis, self._key, self.group
         start = "0-0"
         while not self._closing:
@@ -178,22 +238,24 @@ class RedisSubscription(Subscription):
                 if fields is None:
                     continue
                 info = await redis.xpending_range(key, group, mid, mid, 1)
-                attempt = info[0]["times_delivered"] if info else 1
-                message = _decode(self.topic, mid, fields, attempt)
+                if not info or info[0]["consumer"].decode() != consumer:
+                    continue
+                message = _decode(self.topic, mid, fields, info[0]["times_delivered"])
                 if await self._handle(consumer, message):
-                    await redis.xack(key, group, mid)
+                    await self._ack([mid])
             if start in (b"0-0", "0-0"):
                 return
 
     async def _handle(self, consumer: str, message: Message) -> bool:
-        """Run the handler until it succeeds or the message is dead-lettered: True to ack.
-        False when the entry vanished (trimmed) while it was being retried."""
+        """Run the handler until it succeeds (True: acknowledge) or the message is
+        dead-lettered (which acknowledges it). False also when another consumer took the entry
+        over (this one stalled past the visibility timeout) or it vanished (trimmed)."""
         fabric = self._fabric
         if message.expired():
             return True
         if message.attempt > self.max_attempts:
             await fabric._dead(message, self.group, LOST)
-            return True
+            return False
         while True:
             try:
                 await self._run(consumer, message)
@@ -201,12 +263,30 @@ class RedisSubscription(Subscription):
             except Exception as exc:
                 if message.attempt >= self.max_attempts:
                     await fabric._dead(message, self.group, exc)
-                    return True
-                await asyncio.sleep(fabric.retry_backoff.delay(message.attempt))
-                claimed = await self._redis.xclaim(self._key, self.group, consumer, 0, [message.id])
-                if not claimed:
                     return False
-                message.attempt += 1
+                await asyncio.sleep(fabric.retry_backoff.delay(message.attempt))
+                attempt = await self._claim(consumer, message.id)
+                if attempt is None:
+                    return False
+                message.attempt = attempt
+
+    async def _claim(self, consumer: str, mid: Any, justid: bool = False) -> int | None:
+        """Claim ``mid`` again while ``consumer`` holds it: its delivery count (an attempt more
+        unless ``justid``), or None when it was taken over or settled."""
+        flag = "justid" if justid else ""
+        attempt = await self._fabric._claim_script(
+            keys=[self._key], args=[self.group, consumer, mid, flag]
+        )
+        return None if attempt is None else int(attempt)
+
+    async def _ack(self, ids: list[Any]) -> None:
+        """Acknowledge handled entries (see ``_ACK``: a success supersedes a dead letter)."""
+        fabric = self._fabric
+        markers = [fabric.marker(self.topic, self.group, mid) for mid in ids]
+        await fabric._ack_script(
+            keys=[self._key, fabric.key(self.topic + DEAD_SUFFIX), *markers],
+            args=[self.group, *ids],
+        )
 
     async def _run(self, consumer: str, message: Message) -> None:
         """Run the handler; one running longer than a third of the visibility timeout keeps
@@ -230,9 +310,7 @@ class RedisSubscription(Subscription):
     async def _beat(self, consumer: str, message: Message, period: float) -> None:
         while True:
             with contextlib.suppress(Exception):  # a lost beat only risks a duplicate
-                await self._redis.xclaim(
-                    self._key, self.group, consumer, 0, [message.id], justid=True
-                )
+                await self._claim(consumer, message.id, True)
             await asyncio.sleep(period)
 
     async def close(self, timeout: float = 5.0) -> None:
@@ -284,10 +362,30 @@ class RedisFabric(Fabric):
         self.batch = batch
         self.block_ms = block_ms
         self._script = client.register_script(_PUBLISH)
+        self._ack_script = client.register_script(_ACK)
+        self._claim_script = client.register_script(_CLAIM)
         self._subs: set[RedisSubscription] = set()
 
     def key(self, topic: str) -> str:
         return self.prefix + topic
+
+    def marker(self, topic: str, group: str, mid: Any) -> str:
+        """The key naming the dead letter that settled ``topic``'s entry ``mid`` for
+        ``group``; kept for the dead-letter topic's ``dedupe_window``."""
+        if isinstance(mid, bytes):
+            mid = mid.decode()
+        return self.key(f"{topic}{DEAD_SUFFIX}:settled:{group}:{mid}")
+
+    async def _dead(self, message: Message, group: str, error: BaseException | str) -> None:
+        """Dead-letter ``message`` only while its entry is still pending for ``group``, and
+        acknowledge the entry in the same script (a stalled consumer's late attempt and the
+        consumer that took its entry over cannot both settle it)."""
+        stream, marker = self.key(message.topic), self.marker(message.topic, group, message.id)
+        token = _SETTLES.set((stream, group, message.id, marker))
+        try:
+            await super()._dead(message, group, error)
+        finally:
+            _SETTLES.reset(token)
 
     async def _publish(self, spec: Topic, message: Message, timeout: float) -> str | None:
         if message.priority:
@@ -297,23 +395,25 @@ class RedisFabric(Fabric):
             data = _encode(message)
         except orjson.JSONEncodeError as exc:
             raise TypeError(f"topic {spec.name!r}: the payload is not JSON: {exc}") from None
-        if spec.policy == "drop_oldest" and message.dedupe_key is None:
+        settles = _SETTLES.get()
+        if spec.policy == "drop_oldest" and message.dedupe_key is None and settles is None:
             mid = await self.redis.xadd(key, {_FIELD: data}, maxlen=spec.maxlen, approximate=True)
             message.id = mid.decode()
             return message.id
-        dedupe = (
-            ""
-            if message.dedupe_key is None
-            else self.key(f"{spec.name}:dedupe:{message.dedupe_key}")
-        )
-        window = int(spec.dedupe_window * 1000)
+        stream = group = entry = dedupe = ""
+        if settles is not None:
+            stream, group, entry, dedupe = settles
+        elif message.dedupe_key is not None:
+            dedupe = self.key(f"{spec.name}:dedupe:{message.dedupe_key}")
         check = "" if spec.policy == "drop_oldest" else "check"
+        keys = [key, dedupe, stream]
+        args = [spec.maxlen, int(spec.dedupe_window * 1000), data, check, group, entry]
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         delay = 0.001
         while True:
-            reply = await self._script(keys=[key, dedupe], args=[spec.maxlen, window, data, check])
-            if reply == b"dup":
+            reply = await self._script(keys=keys, args=args)
+            if reply in (b"dup", b"settled"):
                 return None
             if not isinstance(reply, list):
                 message.id = reply.decode()
