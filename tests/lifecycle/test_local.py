@@ -102,6 +102,16 @@ def test_meta_is_made_on_first_read_and_then_kept() -> None:
     assert lctx.snapshot().request_id == "r" and lctx.snapshot().phase == "completed"
 
 
+def test_started_at_is_read_without_making_the_meta() -> None:
+    """``lctx.started_at`` is the request's start time (what ``meta.started_at`` holds), read
+    without making the ``Meta``; once one is made, it follows the ``Meta``."""
+    lctx = LocalContext.routed("r", "GET", "/a", "/a", "h", "v1", frozenset(), None, "t", 7.5)
+    assert lctx.started_at == 7.5 and lctx.meta_if_made is None
+    lctx.meta.started_at = 9.0
+    assert lctx.started_at == 9.0
+    assert LocalContext("r", started_at=3.0).started_at == 3.0
+
+
 @pytest.mark.parametrize("read_meta", [False, True])
 async def test_meta_read_during_a_request_follows_its_phases(read_meta: bool) -> None:
     """A ``Meta`` read by a hook (kept by reference, as recorders do) sees the request's

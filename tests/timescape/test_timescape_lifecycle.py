@@ -101,6 +101,27 @@ def test_usage_counts_requests_per_version() -> None:
     assert usage["2025-01-01"]["last_used"] is not None
 
 
+def test_a_versioned_request_is_counted_without_making_the_meta() -> None:
+    """Serving a version records the request's start as the version's last use from the
+    context's own start time: no ``Meta`` is made for it."""
+    app = App()
+    made: list[bool] = []
+    for date in ("2025-01-01", "2025-06-01"):
+
+        @app.get("/seen", version=date)
+        async def seen(req: Any, res: Any, lctx: Any, gctx: Any) -> dict[str, bool]:
+            made.append(lctx.meta_if_made is not None)
+            return {"ok": True}
+
+    before = time.time()
+    r = request(app, path="/seen", headers={"gati-version": "2025-01-01"})
+    assert r.status_code == 200 and made == [False]
+    last = app.timescape.usage()["2025-01-01"]["last_used"]
+    assert isinstance(last, str)
+    used = datetime.datetime.fromisoformat(last).timestamp()
+    assert before <= used <= time.time()
+
+
 def test_drain_decommissions_idle_untagged_versions_only() -> None:
     app = App(timescape=Timescape(drain_after=3600))
     for date in ("2025-01-01", "2025-03-01", "2025-06-01"):

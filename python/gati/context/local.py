@@ -226,6 +226,12 @@ class LocalContext:
             m = self.meta_if_made = made_meta(self._routing, self.current_phase)
         return m
 
+    @property
+    def started_at(self) -> float:
+        """When the request started (``meta.started_at``), read without making the ``Meta``."""
+        m = self.meta_if_made
+        return self._routing[9] if m is None else m.started_at
+
     # -- state -------------------------------------------------------------------------------
     @property
     def state(self) -> Any:

@@ -121,7 +121,7 @@ class Served:
         which measured 0.3 µs per request. Failures reach ``caught``, the plan's built-in
         catch hook."""
         res.headers += self.headers
-        now = lctx.meta.started_at  # the app's clock read for this request: no second one
+        now = lctx.started_at  # the app's clock read for this request: no second one
         usage = self.usage
         usage[0] += 1
         usage[1] = now
