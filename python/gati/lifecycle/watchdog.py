@@ -15,11 +15,11 @@ from typing import Any, Protocol
 
 from gati._backend import twin
 
-__all__ = ["Watchdog", "new_watchdog", "running_tasks", "task_and_watchdog"]
+__all__ = ["Watchdog", "task_and_watchdog"]
 
 # CPython 3.11 keeps running tasks in this dict; asyncio.current_task() adds a
 # get_running_loop() call that costs 0.2 µs here. Where it is missing, the public path is used.
-running_tasks: dict[Any, Any] = getattr(asyncio.tasks, "_current_tasks", {})
+_running_tasks: dict[Any, Any] = getattr(asyncio.tasks, "_current_tasks", {})
 
 
 class Watchdog(Protocol):
@@ -45,7 +45,7 @@ class Watchdog(Protocol):
         """Stop watching ``task``; True if its deadline had passed (its cancel is undone)."""
 
 
-new_watchdog: Callable[[asyncio.AbstractEventLoop], Watchdog] = twin("Watchdog")
+_new_watchdog: Callable[[asyncio.AbstractEventLoop], Watchdog] = twin("Watchdog")
 
 
 def task_and_watchdog(
@@ -54,10 +54,10 @@ def task_and_watchdog(
     """The running task and the watchdog of its loop, reusing ``cached`` when it is the
     running loop's (one dict lookup) and making a new one otherwise."""
     if cached is not None:
-        task = running_tasks.get(cached.loop)
+        task = _running_tasks.get(cached.loop)
         if task is not None:
             return task, cached
     loop = asyncio.get_running_loop()
     if cached is None or cached.loop is not loop:
-        cached = new_watchdog(loop)
+        cached = _new_watchdog(loop)
     return asyncio.current_task(loop), cached
