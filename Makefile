@@ -10,7 +10,7 @@ export PYO3_PYTHON := $(BIN)/python
 export VIRTUAL_ENV := $(CURDIR)/$(VENV)
 export PATH := $(BIN):$(PATH)
 
-.PHONY: all setup system build test test-rust test-py test-bench test-debug lint wheel wheel-check demo bench screenshots clean
+.PHONY: all setup system build test test-rust test-py test-py-native test-py-pure test-rest test-bench test-debug lint wheel wheel-check demo bench screenshots clean
 
 all: test
 
@@ -59,8 +59,12 @@ lint: $(EXT)
 # The pure pass skips the tests marked `once`: they build both backends themselves (the
 # differential suites) or do not touch the backend (schemathesis and codegen against servers of
 # both backends, the browser, Redis across processes), so a second run would repeat the first.
-test-py: $(EXT) system
+test-py: test-py-native test-py-pure
+
+test-py-native: $(EXT) system
 	GATI_BACKEND=native $(BIN)/python -m pytest
+
+test-py-pure: $(EXT) system
 	GATI_BACKEND=pure $(BIN)/python -m pytest -m "not once"
 
 # The native-facing tests again, against a debug build of the extension (debug assertions and
@@ -86,7 +90,15 @@ test-debug: $(STAMP)
 test-bench: $(EXT) system
 	$(BIN)/python -m pytest -q -p no:cacheprovider benches --benchmark-disable
 
-test: test-rust lint test-py test-bench test-debug wheel-check
+# After the build and the lint, two jobs side by side, one per core (a pytest pass is one
+# process, and much of the native pass waits on its servers, browsers and Redis): the native
+# pass; and the pure pass, the benches, the debug build and the wheels, one after another. Each
+# job's output is printed whole when it ends.
+test: test-rust lint system
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-py-native test-rest
+
+test-rest:
+	$(MAKE) --no-print-directory test-py-pure test-bench test-debug wheel-check
 
 # manylinux2014 (glibc 2.17) wheels, linked by zig (the `ziglang` wheel from PyPI, no Docker), so
 # they install on every glibc distribution still in service; and the sdist beside them.
