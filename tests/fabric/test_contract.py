@@ -87,6 +87,17 @@ async def test_the_dead_letter_topic_is_a_topic_like_any_other(fabric: Fabric) -
     await until(lambda: dead == ["hello"])
 
 
+async def test_a_schema_on_the_dead_letter_topic_never_loses_a_dead_letter(fabric: Fabric) -> None:
+    # a schema its own dead letters cannot pass: they are gati's, so they are written anyway
+    fabric.topic("orders.dead", schema=gt.object({"order": gt.integer()}))
+    await fabric.subscribe("orders", lambda m: 1 / 0, max_attempts=1)
+    await fabric.publish("orders", {"order": 7})
+    dead = await dead_letters(fabric, "orders")
+    assert dead[0].payload["payload"] == {"order": 7}
+    with pytest.raises(ValidationError):  # a publish of its own is still checked
+        await fabric.publish("orders.dead", {"order": "seven"})
+
+
 async def test_a_dedupe_key_delivers_once_within_the_window(fabric: Fabric) -> None:
     seen: list[Any] = []
     await fabric.subscribe("pay", lambda m: seen.append(m.payload))

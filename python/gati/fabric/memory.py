@@ -24,6 +24,7 @@ from gati.fabric.api import (
     Fabric,
     Handler,
     Message,
+    Settles,
     Subscription,
     Topic,
 )
@@ -267,9 +268,12 @@ class MemoryFabric(Fabric):
             kept.append(message)
         return mid
 
-    async def _publish(self, spec: Topic, message: Message, timeout: float) -> str | None:
+    async def _publish(
+        self, spec: Topic, message: Message, timeout: float, settles: Settles | None
+    ) -> str | None:
         """A group is full: reject, or wait for room (each time the dedupe key and every
-        group are checked again) until ``timeout``."""
+        group are checked again) until ``timeout``. (``settles`` needs nothing here: one
+        consumer holds a delivery at a time, and its queue forgot the entry when it took it.)"""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import contextvars
 import inspect
 import logging
 import os
@@ -31,7 +30,16 @@ from typing import Any, Final
 
 import orjson
 
-from gati.fabric.api import DEAD_SUFFIX, LOST, Fabric, Handler, Message, Subscription, Topic
+from gati.fabric.api import (
+    DEAD_SUFFIX,
+    LOST,
+    Fabric,
+    Handler,
+    Message,
+    Settles,
+    Subscription,
+    Topic,
+)
 from gati.fabric.errors import BackpressureError
 from gati.hook import Backoff
 
@@ -117,12 +125,6 @@ end
 if #redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[3]) == 0 then return nil end
 return held[4] + 1
 """
-
-# The entry a dead letter being published settles: (stream, group, entry id, marker). Set by
-# ``RedisFabric._dead`` around the base class's publish, read by ``_publish`` below it.
-_SETTLES: contextvars.ContextVar[tuple[str, str, str, str] | None] = contextvars.ContextVar(
-    "gati_fabric_settles", default=None
-)
 
 
 def _encode(message: Message) -> bytes:
@@ -376,18 +378,13 @@ class RedisFabric(Fabric):
             mid = mid.decode()
         return self.key(f"{topic}{DEAD_SUFFIX}:settled:{group}:{mid}")
 
-    async def _dead(self, message: Message, group: str, error: BaseException | str) -> None:
-        """Dead-letter ``message`` only while its entry is still pending for ``group``, and
-        acknowledge the entry in the same script (a stalled consumer's late attempt and the
-        consumer that took its entry over cannot both settle it)."""
-        stream, marker = self.key(message.topic), self.marker(message.topic, group, message.id)
-        token = _SETTLES.set((stream, group, message.id, marker))
-        try:
-            await super()._dead(message, group, error)
-        finally:
-            _SETTLES.reset(token)
-
-    async def _publish(self, spec: Topic, message: Message, timeout: float) -> str | None:
+    async def _publish(
+        self, spec: Topic, message: Message, timeout: float, settles: Settles | None
+    ) -> str | None:
+        """One script call per try (``_PUBLISH``); a dead letter acknowledges the entry it
+        settles in that call, and is dropped if that entry was settled already (a stalled
+        consumer's late attempt and the consumer that took its entry over cannot both settle
+        it)."""
         if message.priority:
             raise ValueError("RedisFabric delivers in publish order: priority must be 0")
         key = self.key(spec.name)
@@ -395,14 +392,14 @@ class RedisFabric(Fabric):
             data = _encode(message)
         except orjson.JSONEncodeError as exc:
             raise TypeError(f"topic {spec.name!r}: the payload is not JSON: {exc}") from None
-        settles = _SETTLES.get()
         if spec.policy == "drop_oldest" and message.dedupe_key is None and settles is None:
             mid = await self.redis.xadd(key, {_FIELD: data}, maxlen=spec.maxlen, approximate=True)
             message.id = mid.decode()
             return message.id
         stream = group = entry = dedupe = ""
         if settles is not None:
-            stream, group, entry, dedupe = settles
+            stream, group, entry = self.key(settles.topic), settles.group, settles.id
+            dedupe = self.marker(settles.topic, group, entry)
         elif message.dedupe_key is not None:
             dedupe = self.key(f"{spec.name}:dedupe:{message.dedupe_key}")
         check = "" if spec.policy == "drop_oldest" else "check"
