@@ -18,6 +18,7 @@ import orjson
 
 from gati.http.cookies import SameSite, set_cookie_header
 from gati.http.encoding import encode_json
+from gati.http.header_fields import header_field
 from gati.http.streaming import file_response, sse_response, stream_response
 
 __all__ = ["JSON_MEDIA", "Response"]
@@ -60,17 +61,21 @@ class Response:
     def header(self, name: str, value: str) -> Response:
         """Set a header, replacing any earlier value of that name. A ``Content-Type`` set
         here wins over the media type of ``text()``/``send()``/``json()``, whichever comes
-        first. Repeat a header with ``add_header``."""
-        key = name.lower().encode("latin-1")
+        first. Repeat a header with ``add_header``. A name that is not an HTTP token, or a
+        value with CR, LF or another control character (a header split in two) or beyond
+        Latin-1, is a ``ValueError``."""
+        field = header_field(name, value)
         if self.headers:
+            key = field[0]
             self.headers = [pair for pair in self.headers if pair[0] != key]
-        self.headers.append((key, value.encode("latin-1")))
+        self.headers.append(field)
         self.written = True
         return self
 
     def add_header(self, name: str, value: str) -> Response:
-        """Add one more value of a header (``Link``, ``Vary``…); earlier values stay."""
-        self.headers.append((name.lower().encode("latin-1"), value.encode("latin-1")))
+        """Add one more value of a header (``Link``, ``Vary``…); earlier values stay. Checked
+        as ``header`` checks it."""
+        self.headers.append(header_field(name, value))
         self.written = True
         return self
 
