@@ -87,6 +87,22 @@ def test_sse_disconnect_closes_the_producer_and_runs_cleanup(
     assert wait_for(markers / f"sse-cleanup-{rid}") == "done"
 
 
+def test_a_sync_generator_streams_off_the_loop_and_stops_on_disconnect(
+    server: LiveServer, markers: Path
+) -> None:
+    """An endless sync generator iterated on the event loop starved the server (no other
+    request was answered) and ran on after the client left; it runs on a worker thread."""
+    with (
+        httpx.Client(base_url=server.url, timeout=10) as client,
+        client.stream("GET", "/sync-stream") as r,
+    ):
+        rid = r.headers["x-request-id"]
+        assert next(r.iter_lines()) == "line"
+        assert client.get("/hello").status_code == 200
+    assert wait_for(markers / f"sync-closed-{rid}") == "closed"
+    assert wait_for(markers / f"sync-cleanup-{rid}") == "done"
+
+
 def test_deferred_work_and_logs_with_the_request_id(server: LiveServer, markers: Path) -> None:
     r = httpx.post(f"{server.url}/defer", headers={"X-Request-ID": "e2e-defer-1"}, timeout=10)
     assert r.json() == {"accepted": True}

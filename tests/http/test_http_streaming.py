@@ -4,7 +4,8 @@ on disconnect; a disconnect closes the producer."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import threading
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,33 @@ def test_cleanup_runs_after_the_last_streamed_byte() -> None:
     assert r.headers["content-type"].startswith("text/plain")
     assert "x-request-id" in r.headers
     assert order == ["a", "b", "c", "cleanup", "deferred"]
+
+
+def test_a_sync_iterable_is_iterated_off_the_event_loop_and_closed() -> None:
+    """As Starlette does: a blocking sync generator must not stall the loop (it did, and an
+    endless one never let the loop see the client leave)."""
+    app = App()
+    threads: list[int] = []
+    closed: list[str] = []
+
+    @app.get("/s")
+    async def stream(req: Any, res: Any, lctx: Any, gctx: Any) -> None:
+        threads.append(threading.get_ident())
+
+        def chunks() -> Iterator[bytes]:
+            try:
+                for part in (b"a", b"b"):
+                    threads.append(threading.get_ident())
+                    yield part
+            finally:
+                closed.append("closed")
+
+        res.stream(chunks(), media_type="text/plain")
+
+    assert TestClient(app).get("/s").text == "ab"
+    loop_thread, *producer_threads = threads
+    assert producer_threads and loop_thread not in producer_threads
+    assert closed == ["closed"]
 
 
 async def test_a_disconnect_closes_the_iterator_and_runs_cleanup() -> None:
