@@ -1,8 +1,8 @@
-"""Response header fields: a header value that would split the header (CR, LF, other control
-characters) or a name that is not a token is refused where it is set, and a ``Content-Length``
-set on ``res`` is sent once and only when it is the body's. Servers otherwise refuse such a
-field only as they write it: uvicorn dropped the connection without an answer, or sent two
-conflicting lengths."""
+"""What a handler sets on the response is refused where it is set when it cannot be sent: a
+header value that would split the header (CR, LF, other control characters), a name that is
+not a token, a status that is not an int; a ``Content-Length`` set on ``res`` is sent once and
+only when it is the body's. Servers otherwise refuse such a field only as they write it:
+uvicorn dropped the connection without an answer, or sent two conflicting lengths."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import os
 import socket
 import sys
 from collections.abc import Iterator
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +70,21 @@ def test_a_handler_setting_a_splitting_header_answers_a_500_problem(
     assert r.headers["content-type"] == "application/problem+json"
     assert "x-note" not in r.headers and "set-cookie" not in r.headers
     assert "X-Note" in caplog.text and "control character" in caplog.text
+
+
+@pytest.mark.parametrize("status", ["201", 201.0, None, True, 99, 600])
+def test_a_status_that_is_not_an_int_in_range_is_refused_where_it_is_set(status: Any) -> None:
+    """``201.0`` was taken and refused only while the messages were built, away from the
+    handler's line; ``"201"`` was a ``TypeError`` about ``<=``."""
+    with pytest.raises(ValueError, match=r"invalid HTTP status .*an int from 100 to 599"):
+        Response().status(status)
+    with pytest.raises(ValueError, match="HTTPError status must be an int, 4xx or 5xx"):
+        HTTPError(status if status != 201.0 else 404.0)
+
+
+def test_http_status_members_are_statuses() -> None:
+    assert Response().status(HTTPStatus.CREATED).status_code == 201
+    assert HTTPError(HTTPStatus.NOT_FOUND).status == 404
 
 
 def lengths(start: dict[str, Any]) -> list[bytes]:

@@ -41,8 +41,8 @@ class HTTPError(GatiError):
         headers: Mapping[str, str] | None = None,
         extra: Mapping[str, Any] | None = None,
     ) -> None:
-        if not 400 <= status <= 599:
-            raise ValueError(f"HTTPError status must be 4xx or 5xx, not {status}")
+        if not (isinstance(status, int) and 400 <= status <= 599):
+            raise ValueError(f"HTTPError status must be an int, 4xx or 5xx, not {status!r}")
         self.status = status
         self.detail = detail if detail is not None else title_for(status)
         self.title = title or title_for(status)

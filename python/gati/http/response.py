@@ -51,9 +51,10 @@ class Response:
         self.asgi: Any = None
 
     def status(self, code: int) -> Response:
-        """Set the status code."""
-        if not 100 <= code <= 599:
-            raise ValueError(f"invalid HTTP status {code}")
+        """Set the status code: an int from 100 to 599 (``HTTPStatus`` members too), else a
+        ``ValueError`` here, where the handler set it."""
+        if not (isinstance(code, int) and 100 <= code <= 599):
+            raise ValueError(f"invalid HTTP status {code!r}: an int from 100 to 599")
         self.status_code = code
         self.written = True
         return self
