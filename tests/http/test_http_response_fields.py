@@ -179,3 +179,29 @@ def test_header_fields_over_a_real_server(server: LiveServer) -> None:
     answer = exchange(server, "/wrong-length")
     assert answer.startswith(b"HTTP/1.1 500 "), answer
     assert b"content-type: application/problem+json" in head_lines(answer)
+
+
+# -- bodies ------------------------------------------------------------------------------------
+
+
+def test_send_takes_bytes_like_bodies_and_refuses_a_str_where_it_is_set() -> None:
+    """A ``str`` body was refused natively only while the messages were built, and the pure
+    twin handed it to the server (which crashed on it); a ``bytearray`` was sent by the pure
+    twin and a 500 natively."""
+    with pytest.raises(TypeError, match=r"not str \(text\(\) sends a str\)"):
+        Response().send("hello")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="not int"):
+        Response().send(5)  # type: ignore[arg-type]
+    app = App()
+
+    @app.get("/{kind}")
+    async def body(req: Any, res: Any, lctx: Any, gctx: Any) -> None:
+        raw = {"bytearray": bytearray(b"hi"), "memoryview": memoryview(b"hi"), "str": "hi"}
+        res.send(raw[req.path_params["kind"]], "text/plain")
+
+    client = TestClient(app)
+    for kind in ("bytearray", "memoryview"):
+        r = client.get(f"/{kind}")
+        assert (r.status_code, r.content, r.headers["content-length"]) == (200, b"hi", "2")
+    r = client.get("/str")
+    assert (r.status_code, r.headers["content-type"]) == (500, "application/problem+json")

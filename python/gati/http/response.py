@@ -92,10 +92,20 @@ class Response:
         """Send ``value`` as UTF-8 plain text."""
         return self.send(value.encode("utf-8"), _TEXT_MEDIA)
 
-    def send(self, body: bytes, media_type: str | bytes = b"application/octet-stream") -> Response:
-        """Send raw bytes with the given media type."""
-        if body is None:
-            raise TypeError("send() takes the body as bytes, not None")
+    def send(
+        self,
+        body: bytes | bytearray | memoryview,
+        media_type: str | bytes = b"application/octet-stream",
+    ) -> Response:
+        """Send raw bytes with the given media type (a ``bytearray`` or ``memoryview`` is
+        copied to bytes; anything else, a ``str`` among them, is a ``TypeError`` here)."""
+        if not isinstance(body, bytes):
+            if not isinstance(body, (bytearray, memoryview)):
+                raise TypeError(
+                    f"send() takes the body as bytes, not {type(body).__name__}"
+                    + (" (text() sends a str)" if isinstance(body, str) else "")
+                )
+            body = bytes(body)
         self._payload = None
         self._body = body
         self._media_type = (
