@@ -161,9 +161,10 @@ pub(crate) fn render<'py>(
 
 /// `(start, body)` for the `Response` `res`: its status, rendered body and media type (or
 /// `None`), its headers (a list of byte pairs) and the `request_id` echoed in `X-Request-ID`.
-/// Statuses below 200, 204 and 304 carry no body, length or type; a `Content-Type` among the
-/// headers wins over the media type, a `Content-Length` among them must be the body's (see
-/// `declared`); a `HEAD` request gets an empty body.
+/// A status outside 200–599 is a `ValueError` (a 1xx status is never a response's); 204 and
+/// 304 carry no body, length or type; a `Content-Type` among the headers wins over the media
+/// type, a `Content-Length` among them must be the body's (see `declared`); a `HEAD` request
+/// gets an empty body.
 #[pyfunction]
 #[pyo3(name = "response_messages")]
 fn py_response_messages<'py>(
@@ -209,7 +210,7 @@ fn messages<'py>(
 ) -> PyResult<(Bound<'py, PyDict>, Bound<'py, PyDict>)> {
     // what `res.status()` accepts; anything else set on `status_code` is refused here
     let code = status.extract::<i64>().unwrap_or(0);
-    if !(100..=599).contains(&code) {
+    if !(200..=599).contains(&code) {
         return Err(PyValueError::new_err(format!(
             "invalid HTTP status {}",
             status.repr()?
@@ -223,7 +224,7 @@ fn messages<'py>(
         ],
     )?;
     let empty = constant(py, &EMPTY, b"");
-    let (headers, body) = if code < 200 || code == 204 || code == 304 {
+    let (headers, body) = if code == 204 || code == 304 {
         let headers = PyList::new(py, [rid])?;
         for item in extra.iter() {
             headers.append(item)?;

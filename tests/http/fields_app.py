@@ -33,3 +33,9 @@ async def length(req: Any, res: Any, lctx: Any, gctx: Any) -> Any:
 @app.get("/wrong-length")
 async def wrong_length(req: Any, res: Any, lctx: Any, gctx: Any) -> Any:
     res.header("Content-Length", "100").text("hi")
+
+
+@app.get("/informational")
+async def informational(req: Any, res: Any, lctx: Any, gctx: Any) -> Any:
+    res.status(101)
+    return {"switching": "no"}

@@ -132,7 +132,7 @@ def test_a_header_that_is_not_a_pair_is_a_value_error_on_both() -> None:
             build("GET", res, b"r")
 
 
-@pytest.mark.parametrize("status", ["201", None, 99, 600, 10**30, -1, 200.0])
+@pytest.mark.parametrize("status", ["201", None, 99, 100, 101, 199, 600, 10**30, -1, 200.0])
 def test_a_status_set_out_of_range_or_not_an_int_is_a_value_error_on_both(status: Any) -> None:
     """``res.status_code`` set by hand is checked as ``res.status()`` checks it, on both
     backends, before anything reaches the server (a huge int overflowed only natively)."""

@@ -48,17 +48,18 @@ def messages(
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """``(start, body)`` for a response: ``status``, the rendered ``body`` and its ``media``
     type (or ``None``), the handler's ``extra`` headers and the ``request_id`` echoed in
-    ``X-Request-ID``. Statuses below 200, 204 and 304 carry no body, length or type; a
-    ``Content-Type`` among ``extra`` wins over ``media``; a ``Content-Length`` among ``extra``
-    must be the body's length (it is then sent once; another is a ``ValueError``, never two
-    lengths on the wire); a ``HEAD`` request gets an empty body."""
+    ``X-Request-ID``. A status outside 200–599 is a ``ValueError`` (a 1xx status is never a
+    response's); 204 and 304 carry no body, length or type; a ``Content-Type`` among
+    ``extra`` wins over ``media``; a ``Content-Length`` among ``extra`` must be the body's
+    length (it is then sent once; another is a ``ValueError``, never two lengths on the
+    wire); a ``HEAD`` request gets an empty body."""
     try:  # what ``res.status()`` accepts; anything else set on ``status_code`` is refused here
         code = index(status)
     except TypeError:
         code = 0
-    if not 100 <= code <= 599:
+    if not 200 <= code <= 599:
         raise ValueError(f"invalid HTTP status {status!r}")
-    if code in _NO_BODY or code < 200:
+    if code in _NO_BODY:
         headers = [(b"x-request-id", request_id), *extra]
         body = b""
     else:

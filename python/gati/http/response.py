@@ -51,10 +51,11 @@ class Response:
         self.asgi: Any = None
 
     def status(self, code: int) -> Response:
-        """Set the status code: an int from 100 to 599 (``HTTPStatus`` members too), else a
-        ``ValueError`` here, where the handler set it."""
-        if not (isinstance(code, int) and 100 <= code <= 599):
-            raise ValueError(f"invalid HTTP status {code!r}: an int from 100 to 599")
+        """Set the status code: an int from 200 to 599 (``HTTPStatus`` members too), else a
+        ``ValueError`` here, where the handler set it. A 1xx status is informational, never
+        a response's: servers refuse it or send an interim answer the client waits past."""
+        if not (isinstance(code, int) and 200 <= code <= 599):
+            raise ValueError(f"invalid HTTP status {code!r}: an int from 200 to 599")
         self.status_code = code
         self.written = True
         return self
