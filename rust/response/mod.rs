@@ -39,19 +39,48 @@ fn constant<'py>(
         .clone()
 }
 
-/// Whether `extra` sets a `Content-Type`; each pair up to the first one that does must
-/// unpack as a (name, value) pair, as in the pure twin's `for name, _ in extra`.
-fn sets_content_type(extra: &Bound<'_, PyList>) -> PyResult<bool> {
+/// What `extra` declares of what the body otherwise decides: whether it sets a
+/// `Content-Type` (which wins over the media type) and a `Content-Length`. A length must be
+/// `n`, the body's (it is then sent once); another is a `ValueError`, never two lengths on
+/// the wire. Every pair must unpack as a (name, value) pair, as in the pure twin's loop.
+fn declared(extra: &Bound<'_, PyList>, n: usize) -> PyResult<(bool, bool)> {
+    let (mut typed, mut sized) = (false, false);
+    let mut digits = [0u8; 20];
+    let length = decimal(n, &mut digits);
     for item in extra.iter() {
-        let (name, _) = pair(&item)?;
-        if name
-            .cast::<PyBytes>()
-            .is_ok_and(|n| n.as_bytes() == b"content-type")
-        {
-            return Ok(true);
+        let (name, value) = pair(&item)?;
+        let Ok(name) = name.cast::<PyBytes>() else {
+            continue;
+        };
+        match name.as_bytes() {
+            b"content-type" => typed = true,
+            b"content-length" => {
+                let fits = value
+                    .cast::<PyBytes>()
+                    .is_ok_and(|v| trim_spaces(v.as_bytes()) == length);
+                if !fits {
+                    return Err(PyValueError::new_err(format!(
+                        "res sets Content-Length {}, but the body is {n} bytes",
+                        value.repr()?,
+                    )));
+                }
+                sized = true;
+            }
+            _ => {}
         }
     }
-    Ok(false)
+    Ok((typed, sized))
+}
+
+/// `value` without the spaces and tabs around it (optional whitespace around a field value).
+fn trim_spaces(value: &[u8]) -> &[u8] {
+    let blank = |b: &u8| *b == b' ' || *b == b'\t';
+    let start = value.iter().position(|b| !blank(b)).unwrap_or(value.len());
+    let end = value
+        .iter()
+        .rposition(|b| !blank(b))
+        .map_or(start, |i| i + 1);
+    &value[start..end]
 }
 
 /// `n` in decimal ASCII (a body length), without a formatting allocation.
@@ -132,8 +161,10 @@ pub(crate) fn render<'py>(
 
 /// `(start, body)` for the `Response` `res`: its status, rendered body and media type (or
 /// `None`), its headers (a list of byte pairs) and the `request_id` echoed in `X-Request-ID`.
-/// Statuses below 200, 204 and 304 carry no body, length or type; a `Content-Type` among the
-/// headers wins over the media type; a `HEAD` request gets an empty body.
+/// A status outside 200–599 is a `ValueError` (a 1xx status is never a response's); 204 and
+/// 304 carry no body, length or type; a `Content-Type` among the headers wins over the media
+/// type, a `Content-Length` among them must be the body's (see `declared`); a `HEAD` request
+/// gets an empty body.
 #[pyfunction]
 #[pyo3(name = "response_messages")]
 fn py_response_messages<'py>(
@@ -179,7 +210,7 @@ fn messages<'py>(
 ) -> PyResult<(Bound<'py, PyDict>, Bound<'py, PyDict>)> {
     // what `res.status()` accepts; anything else set on `status_code` is refused here
     let code = status.extract::<i64>().unwrap_or(0);
-    if !(100..=599).contains(&code) {
+    if !(200..=599).contains(&code) {
         return Err(PyValueError::new_err(format!(
             "invalid HTTP status {}",
             status.repr()?
@@ -193,20 +224,22 @@ fn messages<'py>(
         ],
     )?;
     let empty = constant(py, &EMPTY, b"");
-    let (headers, body) = if code < 200 || code == 204 || code == 304 {
+    let (headers, body) = if code == 204 || code == 304 {
         let headers = PyList::new(py, [rid])?;
         for item in extra.iter() {
             headers.append(item)?;
         }
         (headers, empty.clone())
     } else {
-        let length = length_pair(py, body.as_bytes().len())?;
-        let headers = PyList::new(py, [length, rid])?;
-        let media = if extra.is_empty() || !sets_content_type(extra)? {
-            media
+        let n = body.as_bytes().len();
+        let length = length_pair(py, n)?;
+        let (typed, sized) = if extra.is_empty() {
+            (false, false)
         } else {
-            None
+            declared(extra, n)?
         };
+        let headers = PyList::new(py, [length, rid])?;
+        let media = if typed { None } else { media };
         if let Some(media) = media {
             if media.as_bytes() == JSON_MEDIA {
                 let pair = JSON_TYPE.get_or_try_init(py, || {
@@ -223,6 +256,14 @@ fn messages<'py>(
             }
         }
         for item in extra.iter() {
+            if sized
+                && pair(&item)?
+                    .0
+                    .cast::<PyBytes>()
+                    .is_ok_and(|n| n.as_bytes() == b"content-length")
+            {
+                continue;
+            }
             headers.append(item)?;
         }
         (headers, body.clone())
@@ -242,7 +283,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
 
 #[cfg(test)]
 mod tests {
-    use super::decimal;
+    use super::{decimal, trim_spaces};
 
     #[test]
     fn lengths_are_written_in_decimal() {
@@ -250,5 +291,14 @@ mod tests {
         for n in [0usize, 7, 10, 4095, 4096, 123_456_789, usize::MAX] {
             assert_eq!(decimal(n, &mut buf), n.to_string().as_bytes());
         }
+    }
+
+    #[test]
+    fn only_spaces_and_tabs_around_a_value_are_trimmed() {
+        assert_eq!(trim_spaces(b" \t17\t "), b"17");
+        assert_eq!(trim_spaces(b"1 7"), b"1 7");
+        assert_eq!(trim_spaces(b"\r17"), b"\r17");
+        assert_eq!(trim_spaces(b"  "), b"");
+        assert_eq!(trim_spaces(b""), b"");
     }
 }

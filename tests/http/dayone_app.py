@@ -7,7 +7,7 @@ from __future__ import annotations
 import decimal
 import logging
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +71,21 @@ async def sse(req: Any, res: Any, lctx: Any, gctx: Any) -> None:
     lctx.on_cleanup(lambda: (MARKERS / f"sse-cleanup-{rid}").write_text("done"))
 
     res.sse(ticks(0.05, lambda: (MARKERS / f"sse-closed-{rid}").write_text("closed")), ping=1)
+
+
+@app.get("/sync-stream")
+async def sync_stream(req: Any, res: Any, lctx: Any, gctx: Any) -> None:
+    rid = lctx.meta.request_id
+    lctx.on_cleanup(lambda: (MARKERS / f"sync-cleanup-{rid}").write_text("done"))
+
+    def lines() -> Iterator[bytes]:  # endless, and never waits: only a disconnect ends it
+        try:
+            while True:
+                yield b"line\n"
+        finally:
+            (MARKERS / f"sync-closed-{rid}").write_text("closed")
+
+    res.stream(lines(), media_type="text/plain")
 
 
 @app.get("/file")

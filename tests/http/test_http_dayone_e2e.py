@@ -87,6 +87,36 @@ def test_sse_disconnect_closes_the_producer_and_runs_cleanup(
     assert wait_for(markers / f"sse-cleanup-{rid}") == "done"
 
 
+def test_head_on_an_endless_stream_ends_and_the_connection_serves_on(
+    server: LiveServer, markers: Path
+) -> None:
+    """HEAD /sse made the endless stream anyway: the keep-alive connection answered nothing
+    more, the request's cleanup never ran and the server could not stop gracefully."""
+    with httpx.Client(base_url=server.url, timeout=10) as client:
+        r = client.head("/sse")
+        assert (r.status_code, r.content) == (200, b"")
+        assert r.headers["content-type"].startswith("text/event-stream")
+        assert client.get("/hello").status_code == 200  # the same connection, kept alive
+        rid = r.headers["x-request-id"]
+    assert wait_for(markers / f"sse-cleanup-{rid}") == "done"
+
+
+def test_a_sync_generator_streams_off_the_loop_and_stops_on_disconnect(
+    server: LiveServer, markers: Path
+) -> None:
+    """An endless sync generator iterated on the event loop starved the server (no other
+    request was answered) and ran on after the client left; it runs on a worker thread."""
+    with (
+        httpx.Client(base_url=server.url, timeout=10) as client,
+        client.stream("GET", "/sync-stream") as r,
+    ):
+        rid = r.headers["x-request-id"]
+        assert next(r.iter_lines()) == "line"
+        assert client.get("/hello").status_code == 200
+    assert wait_for(markers / f"sync-closed-{rid}") == "closed"
+    assert wait_for(markers / f"sync-cleanup-{rid}") == "done"
+
+
 def test_deferred_work_and_logs_with_the_request_id(server: LiveServer, markers: Path) -> None:
     r = httpx.post(f"{server.url}/defer", headers={"X-Request-ID": "e2e-defer-1"}, timeout=10)
     assert r.json() == {"accepted": True}

@@ -4,12 +4,14 @@ on disconnect; a disconnect closes the producer."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import threading
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 from gati import App, ServerSentEvent
-from gati.testing import TestClient
+from gati.testing import AsyncTestClient, TestClient
+from tests.http.conftest import call_raw
 from tests.http.sse_ticks import ticks
 
 
@@ -34,6 +36,59 @@ def test_cleanup_runs_after_the_last_streamed_byte() -> None:
     assert r.headers["content-type"].startswith("text/plain")
     assert "x-request-id" in r.headers
     assert order == ["a", "b", "c", "cleanup", "deferred"]
+
+
+def test_a_sync_iterable_is_iterated_off_the_event_loop_and_closed() -> None:
+    """As Starlette does: a blocking sync generator must not stall the loop (it did, and an
+    endless one never let the loop see the client leave)."""
+    app = App()
+    threads: list[int] = []
+    closed: list[str] = []
+
+    @app.get("/s")
+    async def stream(req: Any, res: Any, lctx: Any, gctx: Any) -> None:
+        threads.append(threading.get_ident())
+
+        def chunks() -> Iterator[bytes]:
+            try:
+                for part in (b"a", b"b"):
+                    threads.append(threading.get_ident())
+                    yield part
+            finally:
+                closed.append("closed")
+
+        res.stream(chunks(), media_type="text/plain")
+
+    assert TestClient(app).get("/s").text == "ab"
+    loop_thread, *producer_threads = threads
+    assert producer_threads and loop_thread not in producer_threads
+    assert closed == ["closed"]
+
+
+async def test_head_on_an_endless_stream_sends_the_headers_and_closes_the_stream() -> None:
+    """HEAD follows GET; a stream's body is not sent, so it is not made either (iterated, an
+    endless one never ended, nor did the request)."""
+    app = App()
+    seen: list[str] = []
+
+    @app.get("/events")
+    async def events(req: Any, res: Any, lctx: Any, gctx: Any) -> None:
+        lctx.on_cleanup(lambda: seen.append("cleanup"))
+        res.sse(ticks(0.01, lambda: seen.append("closed")))
+
+    @app.get("/rows")
+    async def rows(req: Any, res: Any, lctx: Any, gctx: Any) -> None:
+        res.stream([b"a", b"b"], media_type="text/csv")
+
+    r = await asyncio.wait_for(call_raw(app, "HEAD", "/events"), 5)
+    assert (r.status, r.body) == (200, b"")
+    assert r.headers["content-type"].startswith("text/event-stream")
+    assert "x-request-id" in r.headers
+    assert seen == ["cleanup"]
+    r = await call_raw(app, "HEAD", "/rows")
+    assert (r.status, r.body, r.headers["content-type"]) == (200, b"", "text/csv; charset=utf-8")
+    async with AsyncTestClient(app) as client:  # GET still streams
+        assert (await client.get("/rows")).content == b"ab"
 
 
 async def test_a_disconnect_closes_the_iterator_and_runs_cleanup() -> None:

@@ -48,30 +48,41 @@ def messages(
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """``(start, body)`` for a response: ``status``, the rendered ``body`` and its ``media``
     type (or ``None``), the handler's ``extra`` headers and the ``request_id`` echoed in
-    ``X-Request-ID``. Statuses below 200, 204 and 304 carry no body, length or type; a
-    ``Content-Type`` among ``extra`` wins over ``media``; a ``HEAD`` request gets an empty
-    body."""
+    ``X-Request-ID``. A status outside 200–599 is a ``ValueError`` (a 1xx status is never a
+    response's); 204 and 304 carry no body, length or type; a ``Content-Type`` among
+    ``extra`` wins over ``media``; a ``Content-Length`` among ``extra`` must be the body's
+    length (it is then sent once; another is a ``ValueError``, never two lengths on the
+    wire); a ``HEAD`` request gets an empty body."""
     try:  # what ``res.status()`` accepts; anything else set on ``status_code`` is refused here
         code = index(status)
     except TypeError:
         code = 0
-    if not 100 <= code <= 599:
+    if not 200 <= code <= 599:
         raise ValueError(f"invalid HTTP status {status!r}")
-    if code in _NO_BODY or code < 200:
+    if code in _NO_BODY:
         headers = [(b"x-request-id", request_id), *extra]
         body = b""
     else:
         n = len(body)
         length = _LENGTHS[n] if n < _CACHED_LENGTHS else (b"content-length", b"%d" % n)
         headers = [length, (b"x-request-id", request_id)]
-        if extra and any(name == b"content-type" for name, _ in extra):
-            media = None
+        sized = False
+        if extra:
+            for name, value in extra:
+                if name == b"content-type":
+                    media = None
+                elif name == b"content-length":
+                    if not isinstance(value, bytes) or value.strip(b" \t") != length[1]:
+                        raise ValueError(
+                            f"res sets Content-Length {value!r}, but the body is {n} bytes"
+                        )
+                    sized = True
         if media == _JSON_MEDIA:
             headers.append(_JSON_TYPE)
         elif media is not None:
             headers.append((b"content-type", media))
         if extra:
-            headers += extra
+            headers += [p for p in extra if p[0] != b"content-length"] if sized else extra
     return (
         {"type": "http.response.start", "status": status, "headers": headers},
         {"type": "http.response.body", "body": b"" if method == "HEAD" else body},

@@ -9,6 +9,7 @@ from typing import Any
 import orjson
 
 from gati.errors import GatiError
+from gati.http.header_fields import header_field
 
 __all__ = ["PROBLEM_JSON", "HTTPError", "problem_body", "title_for"]
 
@@ -27,7 +28,8 @@ class HTTPError(GatiError):
     """Raise from a handler or hook to answer with ``status`` and a problem+json body.
 
     ``extra`` adds members to the problem object; ``headers`` are added to the response
-    (for example ``Allow`` on 405 or ``Retry-After`` on 429).
+    (for example ``Allow`` on 405 or ``Retry-After`` on 429); one that cannot be sent as a
+    header field (CR or LF in its value…) is a ``ValueError`` here, where it is made.
     """
 
     def __init__(
@@ -39,12 +41,14 @@ class HTTPError(GatiError):
         headers: Mapping[str, str] | None = None,
         extra: Mapping[str, Any] | None = None,
     ) -> None:
-        if not 400 <= status <= 599:
-            raise ValueError(f"HTTPError status must be 4xx or 5xx, not {status}")
+        if not (isinstance(status, int) and 400 <= status <= 599):
+            raise ValueError(f"HTTPError status must be an int, 4xx or 5xx, not {status!r}")
         self.status = status
         self.detail = detail if detail is not None else title_for(status)
         self.title = title or title_for(status)
         self.headers = dict(headers or {})
+        for name, value in self.headers.items():
+            header_field(name, value)
         self.extra = dict(extra or {})
         super().__init__(status, self.detail)
 

@@ -18,6 +18,7 @@ import orjson
 
 from gati.http.cookies import SameSite, set_cookie_header
 from gati.http.encoding import encode_json
+from gati.http.header_fields import header_field
 from gati.http.streaming import file_response, sse_response, stream_response
 
 __all__ = ["JSON_MEDIA", "Response"]
@@ -50,9 +51,11 @@ class Response:
         self.asgi: Any = None
 
     def status(self, code: int) -> Response:
-        """Set the status code."""
-        if not 100 <= code <= 599:
-            raise ValueError(f"invalid HTTP status {code}")
+        """Set the status code: an int from 200 to 599 (``HTTPStatus`` members too), else a
+        ``ValueError`` here, where the handler set it. A 1xx status is informational, never
+        a response's: servers refuse it or send an interim answer the client waits past."""
+        if not (isinstance(code, int) and 200 <= code <= 599):
+            raise ValueError(f"invalid HTTP status {code!r}: an int from 200 to 599")
         self.status_code = code
         self.written = True
         return self
@@ -60,17 +63,21 @@ class Response:
     def header(self, name: str, value: str) -> Response:
         """Set a header, replacing any earlier value of that name. A ``Content-Type`` set
         here wins over the media type of ``text()``/``send()``/``json()``, whichever comes
-        first. Repeat a header with ``add_header``."""
-        key = name.lower().encode("latin-1")
+        first. Repeat a header with ``add_header``. A name that is not an HTTP token, or a
+        value with CR, LF or another control character (a header split in two) or beyond
+        Latin-1, is a ``ValueError``."""
+        field = header_field(name, value)
         if self.headers:
+            key = field[0]
             self.headers = [pair for pair in self.headers if pair[0] != key]
-        self.headers.append((key, value.encode("latin-1")))
+        self.headers.append(field)
         self.written = True
         return self
 
     def add_header(self, name: str, value: str) -> Response:
-        """Add one more value of a header (``Link``, ``Vary``…); earlier values stay."""
-        self.headers.append((name.lower().encode("latin-1"), value.encode("latin-1")))
+        """Add one more value of a header (``Link``, ``Vary``…); earlier values stay. Checked
+        as ``header`` checks it."""
+        self.headers.append(header_field(name, value))
         self.written = True
         return self
 
@@ -86,10 +93,20 @@ class Response:
         """Send ``value`` as UTF-8 plain text."""
         return self.send(value.encode("utf-8"), _TEXT_MEDIA)
 
-    def send(self, body: bytes, media_type: str | bytes = b"application/octet-stream") -> Response:
-        """Send raw bytes with the given media type."""
-        if body is None:
-            raise TypeError("send() takes the body as bytes, not None")
+    def send(
+        self,
+        body: bytes | bytearray | memoryview,
+        media_type: str | bytes = b"application/octet-stream",
+    ) -> Response:
+        """Send raw bytes with the given media type (a ``bytearray`` or ``memoryview`` is
+        copied to bytes; anything else, a ``str`` among them, is a ``TypeError`` here)."""
+        if not isinstance(body, bytes):
+            if not isinstance(body, (bytearray, memoryview)):
+                raise TypeError(
+                    f"send() takes the body as bytes, not {type(body).__name__}"
+                    + (" (text() sends a str)" if isinstance(body, str) else "")
+                )
+            body = bytes(body)
         self._payload = None
         self._body = body
         self._media_type = (

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
+from starlette.responses import StreamingResponse
+
 from gati._backend import twin
 from gati.http.errors import PROBLEM_JSON, problem_body
 from gati.http.response import Response
@@ -33,7 +35,26 @@ async def send_delegated(
         raw[:] = [pair for pair in raw if pair[0] not in ours]
         raw.extend(res.headers)
     raw.append((b"x-request-id", request_id))
+    if scope["method"] == "HEAD" and isinstance(res.asgi, StreamingResponse):
+        await _head_of_stream(res.asgi, send)
+        return
     await res.asgi(scope, receive, send)
+
+
+async def _head_of_stream(response: StreamingResponse, send: Send) -> None:
+    """A ``HEAD`` answered by a ``GET`` route's stream: its headers, no body, and the stream
+    closed unread. Iterated, an endless stream (SSE) never ended: the keep-alive connection
+    answered nothing more and the request's cleanup never ran."""
+    await send(
+        {"type": "http.response.start", "status": response.status_code,
+         "headers": response.raw_headers}
+    )  # fmt: skip
+    await send({"type": "http.response.body", "body": b""})
+    close = getattr(response.body_iterator, "aclose", None)
+    if close is not None:
+        await close()
+    if response.background is not None:
+        await response.background()
 
 
 async def send_problem(

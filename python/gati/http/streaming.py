@@ -3,7 +3,7 @@
 
 The route timeout covers hooks and the handler, not the sending of a streamed body; the
 request's cleanup callbacks run after the last byte is out or the client disconnected, and a
-disconnect stops (closes) the iterator.
+disconnect stops (closes) the iterator. A plain (sync) iterable is iterated on a worker thread.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
+from starlette.concurrency import iterate_in_threadpool
 from starlette.responses import FileResponse, StreamingResponse
 
 from gati.http.errors import HTTPError
@@ -51,11 +52,20 @@ class ServerSentEvent:
 
 
 async def _closing(items: AsyncIterable[Any] | Iterable[Any]) -> AsyncGenerator[Any, None]:
-    """Iterate ``items`` and always close an async generator behind it (a disconnect
-    cancels the sending task; the producer must stop too)."""
+    """Iterate ``items`` and always close the generator behind it (a disconnect cancels the
+    sending task; the producer must stop too). A plain iterable is iterated on a worker
+    thread, as Starlette does: a sync generator that blocks (a file, a query) never stalls
+    the event loop, which also sees a disconnect between two chunks (iterated on the loop,
+    an endless generator went on after the client left and starved every other request)."""
     if not isinstance(items, AsyncIterable):
-        for item in items:
-            yield item
+        chunks = iter(items)
+        try:
+            async for item in iterate_in_threadpool(chunks):
+                yield item
+        finally:
+            close = getattr(chunks, "close", None)
+            if close is not None:
+                close()
         return
     iterator = aiter(items)
     try:
