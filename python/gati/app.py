@@ -37,7 +37,7 @@ from gati.http.ingress import (
 from gati.http.lifespan import Lifespan
 from gati.http.middleware import Middleware, MiddlewareStack
 from gati.http.not_routed import NotRouted
-from gati.http.options import RouteOptions, check_options
+from gati.http.options import RouteOptions, check_options, check_timeout
 from gati.http.request import Request, too_large
 from gati.http.response import Response
 from gati.http.route import Route
@@ -174,6 +174,9 @@ class App(Verbs):
         playground_buffer: tuple[int, int] = (500, 8 * 1024 * 1024),
         form_limits: FormLimits | None = None,
     ) -> None:
+        check_timeout(timeout, "App timeout")
+        if type(max_body_size) is not int or max_body_size < 0:
+            raise ValueError(f"max_body_size must be an int >= 0 (bytes), not {max_body_size!r}")
         self.debug = debug
         self.max_body_size = max_body_size
         self.form_limits = form_limits

@@ -302,3 +302,64 @@ def test_returning_a_value_after_writing_a_body_is_a_clear_500(
     assert "returned a 2-tuple" in caplog.text
     r = client.get("/chain")
     assert (r.status_code, r.json()) == (201, {"a": 1})
+
+
+# -- route options refused at registration, not accepted and then wrong --------------------
+
+
+async def _handler(req: Any, res: Any, lctx: Any, gctx: Any) -> Any:
+    return {}
+
+
+@pytest.mark.parametrize(
+    ("options", "error", "message"),
+    [
+        # one string was split into its characters: tags b, o, o, k, s in the document
+        ({"tags": "books"}, TypeError, r"tags= takes a list of names, not one string"),
+        ({"tags": ["books", 3]}, TypeError, r"tags= takes strings, not 3"),
+        ({"hooks": _handler}, TypeError, r"hooks= takes a list of hooks.*hooks=\[_handler\]"),
+        ({"timeout": "5"}, TypeError, r"timeout must be a number of seconds or None, not '5'"),
+        ({"timeout": True}, TypeError, r"timeout must be a number of seconds"),
+        ({"timeout": 0}, ValueError, r"timeout must be a positive number of seconds"),
+        ({"max_body_size": "1"}, TypeError, r"max_body_size must be an int \(bytes\) or None"),
+        # an empty id fell back to the function's name without a word
+        ({"id": ""}, ValueError, r"id= must be a non-empty string, not ''"),
+        # pinning without a version did nothing
+        ({"pin_versions": True}, ValueError, r"pin_versions=True needs version="),
+    ],
+)
+def test_a_route_option_of_the_wrong_shape_is_refused_at_registration(
+    options: dict[str, Any], error: type[Exception], message: str
+) -> None:
+    app = App()
+    with pytest.raises(error, match=message):
+        app.get("/items", **options)
+    assert all(p != "/items" for _, p, _ in app.routes.routes())
+
+
+def test_tags_given_as_a_list_reach_the_document() -> None:
+    app = App()
+    app.get("/items", tags=["books"])(_handler)
+    assert app.openapi()["paths"]["/items"]["get"]["tags"] == ["books"]
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        # a timeout of 0 or less was refused only by the first route, as that route's option
+        ({"timeout": 0}, r"App timeout must be a positive number of seconds or None, not 0"),
+        ({"timeout": -1}, r"App timeout must be a positive number"),
+        ({"max_body_size": -1, "health_paths": None}, r"max_body_size must be an int >= 0"),
+        ({"max_body_size": "1"}, r"max_body_size must be an int >= 0 \(bytes\), not '1'"),
+    ],
+)
+def test_app_defaults_of_the_wrong_shape_are_refused_by_the_constructor(
+    options: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        App(**options)
+
+
+def test_an_empty_hook_id_is_refused() -> None:
+    with pytest.raises(ValueError, match="a hook id must be a non-empty string, not ''"):
+        App().hook("before", _handler, id="")
