@@ -210,6 +210,12 @@ async def test_property_26_request_scoped_events_never_cross() -> None:
     assert got["b"] == [("b", i) for i in range(3)]
 
 
+def test_a_request_scoped_subscriber_that_is_not_callable_is_refused() -> None:
+    # it was kept, and each publish logged a failure of its own
+    with pytest.raises(TypeError, match=r"lctx.subscribe\(\) takes a callable"):
+        LocalContext("r").subscribe("t", "handler")  # type: ignore[arg-type]
+
+
 async def test_subscribers_isolated_async_tracked_and_unsubscribe() -> None:
     lctx = LocalContext("r")
     seen: list[Any] = []

@@ -348,6 +348,8 @@ class LocalContext:
     # -- request-scoped events and logs ------------------------------------------------------
     def subscribe(self, topic: str, fn: Callable[[Any], Any]) -> Callable[[], None]:
         """Call ``fn(payload)`` on this request's ``publish(topic, …)``; returns an unsubscriber."""
+        if not callable(fn):
+            raise TypeError(f"lctx.subscribe() takes a callable fn(payload), not {fn!r}")
         subs = self.extras.subscribers.setdefault(topic, [])
         subs.append(fn)
 
