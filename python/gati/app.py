@@ -464,7 +464,7 @@ class App(Verbs):
         """
         if not callable(app):
             raise TypeError(f"app.mount() needs an ASGI app (a callable), not {type(app).__name__}")
-        if not prefix.startswith("/") or prefix.endswith("/"):
+        if not isinstance(prefix, str) or not prefix.startswith("/") or prefix.endswith("/"):
             raise ValueError(f"mount prefix must start with '/' and not end with one: {prefix!r}")
         self._mounts.append((prefix, app))
         self._mount_prefixes = (*self._mount_prefixes, prefix)
@@ -538,6 +538,8 @@ class App(Verbs):
 
     def include(self, router: Router) -> None:
         """Register a ``Router``'s routes (its prefix, hooks and tags applied)."""
+        if not isinstance(router, Router):
+            raise TypeError(f"app.include() takes a gati Router, not {type(router).__name__}")
         for method, path, fn, options in router.resolved():
             if method == "WEBSOCKET":
                 self.websocket(path, **options)(fn)

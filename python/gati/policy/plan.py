@@ -103,6 +103,8 @@ class Policies:
                 f"close() (gati.policy.RateLimitStore), not {type(store).__name__}"
             )
         self.store: RateLimitStore = store
+        if not isinstance(audit, bool | AuditLog):
+            raise TypeError(f"audit= takes True, False or an AuditLog, not {audit!r}")
         self.audit: AuditLog | None = AuditLog() if audit is True else audit or None
 
     def for_route(self, scope: str, options: RouteOptions) -> RoutePolicy:
