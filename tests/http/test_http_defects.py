@@ -9,6 +9,7 @@ import logging
 import uuid
 from collections import namedtuple
 from collections.abc import Callable
+from http import HTTPStatus
 from typing import Any
 
 import pydantic
@@ -17,6 +18,7 @@ import pytest
 from gati import App, gt
 from gati.errors import SchemaError
 from gati.http.encoding import ResponseNotEncodable, encode_json
+from gati.http.response import Response
 from gati.testing import TestClient
 
 # -- decorators: bare forms and forms with options -------------------------------------------
@@ -274,6 +276,37 @@ def test_a_content_type_header_replaces_the_body_media_type() -> None:
     r = client.get("/twice")
     assert r.headers.get_list("x-a") == ["2"]
     assert r.headers.get_list("vary") == ["a", "b"]
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "error", "message"),
+    [
+        # a server refused the response after the handler returned, or split it in two
+        ("X-Next", "a\r\nSet-Cookie: admin=1", ValueError, "must not contain CR, LF or NUL"),
+        ("X-Next", "a\nb", ValueError, "must not contain CR, LF or NUL"),
+        ("X-Next", "a\0b", ValueError, "must not contain CR, LF or NUL"),
+        ("X Next", "1", ValueError, "invalid header name 'X Next'"),
+        ("X-Next:", "1", ValueError, "invalid header name"),
+        ("", "1", ValueError, "invalid header name ''"),
+        ("X-Count", 5, TypeError, "header 'X-Count' takes a str value, not int"),
+    ],
+)
+def test_a_header_no_server_can_send_is_refused_where_it_is_set(
+    name: str, value: Any, error: type[Exception], message: str
+) -> None:
+    res = Response()
+    with pytest.raises(error, match=message):
+        res.header(name, value)
+    with pytest.raises(error, match=message):
+        res.add_header(name, value)
+    assert res.headers == []
+
+
+def test_a_status_that_is_no_int_is_refused() -> None:
+    res = Response()
+    with pytest.raises(ValueError, match="invalid HTTP status '200'"):
+        res.status("200")  # type: ignore[arg-type]
+    assert res.status(HTTPStatus.CREATED).status_code == 201
 
 
 def test_returning_a_value_after_writing_a_body_is_a_clear_500(

@@ -10,6 +10,7 @@ directly (``rust/response``, pure twin ``gati._pure.messages``).
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import AsyncIterable, Iterable
 from datetime import datetime
 from typing import Any
@@ -25,6 +26,28 @@ __all__ = ["JSON_MEDIA", "Response"]
 JSON_MEDIA = b"application/json"
 _TEXT_MEDIA = b"text/plain; charset=utf-8"
 _dumps = orjson.dumps
+# RFC 9110 §5.1 and §5.5: a field name is a token; a value never holds CR, LF or NUL (a
+# server would refuse the response, or split it in two). Checked names are kept, lowered and
+# encoded: the check costs a dict lookup for a name seen before.
+_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+").fullmatch
+_KEYS: dict[str, bytes] = {}
+
+
+def _header(name: str, value: str) -> tuple[bytes, bytes]:
+    """``(name, value)`` as response header bytes; a ``ValueError`` for a name that is no
+    token or a value with CR, LF or NUL, a ``TypeError`` for a value that is no string."""
+    key = _KEYS.get(name)
+    if key is None:
+        if type(name) is not str or not _NAME(name):
+            raise ValueError(f"invalid header name {name!r}")
+        key = name.lower().encode("latin-1")
+        if len(_KEYS) < 1024:
+            _KEYS[name] = key
+    if type(value) is not str:
+        raise TypeError(f"header {name!r} takes a str value, not {type(value).__name__}")
+    if "\r" in value or "\n" in value or "\0" in value:
+        raise ValueError(f"header {name}: a value must not contain CR, LF or NUL: {value!r}")
+    return key, value.encode("latin-1")
 
 
 class Response:
@@ -51,8 +74,8 @@ class Response:
 
     def status(self, code: int) -> Response:
         """Set the status code."""
-        if not 100 <= code <= 599:
-            raise ValueError(f"invalid HTTP status {code}")
+        if isinstance(code, bool) or not isinstance(code, int) or not 100 <= code <= 599:
+            raise ValueError(f"invalid HTTP status {code!r}")
         self.status_code = code
         self.written = True
         return self
@@ -61,16 +84,17 @@ class Response:
         """Set a header, replacing any earlier value of that name. A ``Content-Type`` set
         here wins over the media type of ``text()``/``send()``/``json()``, whichever comes
         first. Repeat a header with ``add_header``."""
-        key = name.lower().encode("latin-1")
+        pair = _header(name, value)
         if self.headers:
-            self.headers = [pair for pair in self.headers if pair[0] != key]
-        self.headers.append((key, value.encode("latin-1")))
+            key = pair[0]
+            self.headers = [p for p in self.headers if p[0] != key]
+        self.headers.append(pair)
         self.written = True
         return self
 
     def add_header(self, name: str, value: str) -> Response:
         """Add one more value of a header (``Link``, ``Vary``…); earlier values stay."""
-        self.headers.append((name.lower().encode("latin-1"), value.encode("latin-1")))
+        self.headers.append(_header(name, value))
         self.written = True
         return self
 
