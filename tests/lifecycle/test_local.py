@@ -210,10 +210,24 @@ async def test_property_26_request_scoped_events_never_cross() -> None:
     assert got["b"] == [("b", i) for i in range(3)]
 
 
-def test_a_request_scoped_subscriber_that_is_not_callable_is_refused() -> None:
-    # it was kept, and each publish logged a failure of its own
-    with pytest.raises(TypeError, match=r"lctx.subscribe\(\) takes a callable"):
-        LocalContext("r").subscribe("t", "handler")  # type: ignore[arg-type]
+@pytest.mark.parametrize(
+    "register",
+    [
+        lambda lctx, fn: lctx.subscribe("t", fn),
+        lambda lctx, fn: lctx.on_cleanup(fn),
+        lambda lctx, fn: lctx.on_timeout(fn),
+        lambda lctx, fn: lctx.on_error(fn),
+        lambda lctx, fn: lctx.compensate(fn),
+        lambda lctx, fn: lctx.defer(fn),
+    ],
+)
+def test_a_request_callback_that_is_not_callable_is_refused_where_it_is_registered(
+    register: Any,
+) -> None:
+    # it was kept, and failed (logged) when the request published or ended
+    lctx = LocalContext("r")
+    with pytest.raises(TypeError, match=r"lctx\.\w+\(\) takes a callable, not str"):
+        register(lctx, "handler")
 
 
 async def test_subscribers_isolated_async_tracked_and_unsubscribe() -> None:
