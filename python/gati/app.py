@@ -435,6 +435,8 @@ class App(Verbs):
             kind, fn = "before", kind
         if kind not in KINDS:
             raise ValueError(f"hook kind must be one of {KINDS}, not {kind!r}")
+        if backoff is not None and retries == 0:
+            raise ValueError("backoff= spaces the retries: give retries= (>= 1) with it")
 
         def register(f: F) -> F:
             taken = [h.id for h in self.global_hooks if h.kind == kind]

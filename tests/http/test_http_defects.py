@@ -396,3 +396,12 @@ def test_app_defaults_of_the_wrong_shape_are_refused_by_the_constructor(
 def test_an_empty_hook_id_is_refused() -> None:
     with pytest.raises(ValueError, match="a hook id must be a non-empty string, not ''"):
         App().hook("before", _handler, id="")
+
+
+def test_a_global_hook_backoff_without_retries_is_refused() -> None:
+    app = App()
+    with pytest.raises(ValueError, match="backoff= spaces the retries: give retries="):
+        app.hook("before", _handler, backoff=0.5)
+    assert not app.global_hooks
+    app.hook("before", _handler, retries=1, backoff=0.5)
+    assert app.global_hooks[0].backoff.base == 0.5

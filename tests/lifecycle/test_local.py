@@ -281,3 +281,13 @@ def test_local_hooks_are_bounded_per_request() -> None:
     with pytest.raises(HookError):
         lctx.after(h)
     assert lctx.before(h, id="x", timeout=1, retries=2).level == "local"
+
+
+def test_a_backoff_without_retries_is_refused() -> None:
+    # it was kept and never used: a hook without retries is never retried
+    async def hook(req: Any, res: Any, lctx: Any, gctx: Any) -> None: ...
+
+    lctx = LocalContext("r")
+    with pytest.raises(ValueError, match="backoff= spaces the retries: give retries="):
+        lctx.before(hook, backoff=0.5)
+    assert lctx.before(hook, retries=2, backoff=0.5).backoff.base == 0.5

@@ -90,6 +90,9 @@ class Extras:
         self.phase_listeners: list[Callable[[str, str], Any]] = []
 
 
+_BACKOFF_ALONE = "backoff= spaces the retries: give retries= (>= 1) with it"
+
+
 def _local_adder(kind: str, doc: str) -> Callable[..., Hook]:
     """``lctx.before`` / ``after`` / ``catch``: one signature, the kind bound here."""
 
@@ -102,6 +105,8 @@ def _local_adder(kind: str, doc: str) -> Callable[..., Hook]:
         retries: int = 0,
         backoff: Backoff | float = _BACKOFF,
     ) -> Hook:
+        if backoff is not _BACKOFF and retries == 0:
+            raise ValueError(_BACKOFF_ALONE)
         return self._local(kind, fn, id, timeout, retries, backoff)
 
     add.__name__, add.__qualname__ = kind, f"LocalContext.{kind}"
