@@ -233,6 +233,8 @@ class App(Verbs):
             self.get(live, id="gati.healthz", **_PUBLIC, **doc)(liveness)
             ready_fn = readiness(lambda: self.lifespan_state)
             self.get(ready, id="gati.readyz", **_PUBLIC, **doc)(ready_fn)
+        if openapi_info is not None and not isinstance(openapi_info, Mapping):
+            raise TypeError(f"openapi_info= takes a mapping, not {type(openapi_info).__name__}")
         self.openapi_info = dict(openapi_info or {})
         self.openapi_path = openapi_path
         self.docs_path = docs_path

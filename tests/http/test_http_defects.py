@@ -393,6 +393,11 @@ def test_app_defaults_of_the_wrong_shape_are_refused_by_the_constructor(
         App(**options)
 
 
+def test_openapi_info_that_is_no_mapping_is_a_type_error() -> None:
+    with pytest.raises(TypeError, match="openapi_info= takes a mapping, not list"):
+        App(openapi_info=[("title", "Shop")])  # type: ignore[arg-type]
+
+
 def test_an_empty_hook_id_is_refused() -> None:
     with pytest.raises(ValueError, match="a hook id must be a non-empty string, not ''"):
         App().hook("before", _handler, id="")

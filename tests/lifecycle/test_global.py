@@ -214,3 +214,9 @@ def test_a_priority_that_is_not_an_int_is_a_type_error(register: str) -> None:
     g = GlobalContext()
     with pytest.raises(TypeError, match="priority must be an int, not 'high'"):
         getattr(g, register)(priority="high")
+
+
+def test_a_config_that_is_no_mapping_is_a_type_error() -> None:
+    # it was "cannot convert dictionary update sequence element #0 to a sequence"
+    with pytest.raises(TypeError, match="config= takes a mapping, not list"):
+        GlobalContext([("debug", True), 1])  # type: ignore[arg-type]

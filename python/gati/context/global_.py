@@ -132,6 +132,8 @@ class GlobalContext:
     )
 
     def __init__(self, config: Mapping[str, Any] | None = None) -> None:
+        if config is not None and not isinstance(config, Mapping):
+            raise TypeError(f"config= takes a mapping, not {type(config).__name__}")
         self.config = freeze(dict(config or {}))
         self.modules = Modules()
         self.state = SharedState()
