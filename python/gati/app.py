@@ -174,6 +174,24 @@ class App(Verbs):
         playground_buffer: tuple[int, int] = (500, 8 * 1024 * 1024),
         form_limits: FormLimits | None = None,
     ) -> None:
+        if not isinstance(debug, bool):  # debug="false" would turn tracebacks on
+            raise TypeError(f"debug= takes True or False, not {debug!r}")
+        for option, given in (
+            ("config", config),
+            ("modules", modules),
+            ("exception_handlers", exception_handlers),
+            ("openapi_info", openapi_info),
+        ):
+            if given is not None and not isinstance(given, Mapping):
+                raise TypeError(f"{option}= takes a mapping, not {type(given).__name__}")
+        if health_paths is not None and (
+            not isinstance(health_paths, tuple | list)
+            or len(health_paths) != 2
+            or not all(isinstance(p, str) for p in health_paths)
+        ):
+            raise ValueError(
+                f'health_paths= is ("/liveness", "/readiness") or None, not {health_paths!r}'
+            )
         check_timeout(timeout, "App timeout")
         if type(max_body_size) is not int or max_body_size < 0:
             raise ValueError(f"max_body_size must be an int >= 0 (bytes), not {max_body_size!r}")
@@ -233,8 +251,6 @@ class App(Verbs):
             self.get(live, id="gati.healthz", **_PUBLIC, **doc)(liveness)
             ready_fn = readiness(lambda: self.lifespan_state)
             self.get(ready, id="gati.readyz", **_PUBLIC, **doc)(ready_fn)
-        if openapi_info is not None and not isinstance(openapi_info, Mapping):
-            raise TypeError(f"openapi_info= takes a mapping, not {type(openapi_info).__name__}")
         self.openapi_info = dict(openapi_info or {})
         self.openapi_path = openapi_path
         self.docs_path = docs_path

@@ -393,9 +393,23 @@ def test_app_defaults_of_the_wrong_shape_are_refused_by_the_constructor(
         App(**options)
 
 
-def test_openapi_info_that_is_no_mapping_is_a_type_error() -> None:
-    with pytest.raises(TypeError, match="openapi_info= takes a mapping, not list"):
-        App(openapi_info=[("title", "Shop")])  # type: ignore[arg-type]
+@pytest.mark.parametrize(
+    ("options", "error", "message"),
+    [
+        # debug="false" (read from the environment) turned tracebacks in 500s on
+        ({"debug": "false"}, TypeError, "debug= takes True or False, not 'false'"),
+        ({"openapi_info": [("title", "Shop")]}, TypeError, "openapi_info= takes a mapping"),
+        ({"modules": ["db"]}, TypeError, "modules= takes a mapping, not list"),
+        ({"exception_handlers": [KeyError]}, TypeError, "exception_handlers= takes a mapping"),
+        ({"health_paths": ("/live",)}, ValueError, r"health_paths= is \("),
+        ({"health_paths": "/live"}, ValueError, r"health_paths= is \("),
+    ],
+)
+def test_app_options_of_the_wrong_shape_say_what_they_take(
+    options: dict[str, Any], error: type[Exception], message: str
+) -> None:
+    with pytest.raises(error, match=message):
+        App(**options)
 
 
 def test_an_empty_hook_id_is_refused() -> None:

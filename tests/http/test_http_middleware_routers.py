@@ -158,6 +158,8 @@ def test_router_tags_and_hooks_of_the_wrong_shape_are_refused() -> None:
         Router(prefix="/books", tags="books")  # type: ignore[arg-type]
     with pytest.raises(TypeError, match=r"hooks= takes a list of hooks.*hooks=\[hook\]"):
         Router(prefix="/books", hooks=hook)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"router\.include\(\) takes a Router, not App"):
+        Router().include(App())  # type: ignore[arg-type]
 
 
 def test_deferred_work_runs_after_the_response_and_failures_are_logged(

@@ -74,6 +74,8 @@ class Router(Verbs):
 
     def include(self, other: Router) -> None:
         """Nest ``other`` here: its routes get this router's prefix, hooks and tags too."""
+        if not isinstance(other, Router):
+            raise TypeError(f"router.include() takes a Router, not {type(other).__name__}")
         self.entries.extend(other.resolved())
 
     def resolved(self) -> Iterable[Entry]:
