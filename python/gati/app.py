@@ -37,7 +37,7 @@ from gati.http.ingress import (
 from gati.http.lifespan import Lifespan
 from gati.http.middleware import Middleware, MiddlewareStack
 from gati.http.not_routed import NotRouted
-from gati.http.options import RouteOptions, check_options
+from gati.http.options import RouteOptions, check_options, check_timeout
 from gati.http.request import Request, too_large
 from gati.http.response import Response
 from gati.http.route import Route
@@ -174,6 +174,27 @@ class App(Verbs):
         playground_buffer: tuple[int, int] = (500, 8 * 1024 * 1024),
         form_limits: FormLimits | None = None,
     ) -> None:
+        if not isinstance(debug, bool):  # debug="false" would turn tracebacks on
+            raise TypeError(f"debug= takes True or False, not {debug!r}")
+        for option, given in (
+            ("config", config),
+            ("modules", modules),
+            ("exception_handlers", exception_handlers),
+            ("openapi_info", openapi_info),
+        ):
+            if given is not None and not isinstance(given, Mapping):
+                raise TypeError(f"{option}= takes a mapping, not {type(given).__name__}")
+        if health_paths is not None and (
+            not isinstance(health_paths, tuple | list)
+            or len(health_paths) != 2
+            or not all(isinstance(p, str) for p in health_paths)
+        ):
+            raise ValueError(
+                f'health_paths= is ("/liveness", "/readiness") or None, not {health_paths!r}'
+            )
+        check_timeout(timeout, "App timeout")
+        if type(max_body_size) is not int or max_body_size < 0:
+            raise ValueError(f"max_body_size must be an int >= 0 (bytes), not {max_body_size!r}")
         self.debug = debug
         self.max_body_size = max_body_size
         self.form_limits = form_limits
@@ -432,6 +453,8 @@ class App(Verbs):
             kind, fn = "before", kind
         if kind not in KINDS:
             raise ValueError(f"hook kind must be one of {KINDS}, not {kind!r}")
+        if backoff is not None and retries == 0:
+            raise ValueError("backoff= spaces the retries: give retries= (>= 1) with it")
 
         def register(f: F) -> F:
             taken = [h.id for h in self.global_hooks if h.kind == kind]
@@ -461,7 +484,7 @@ class App(Verbs):
         """
         if not callable(app):
             raise TypeError(f"app.mount() needs an ASGI app (a callable), not {type(app).__name__}")
-        if not prefix.startswith("/") or prefix.endswith("/"):
+        if not isinstance(prefix, str) or not prefix.startswith("/") or prefix.endswith("/"):
             raise ValueError(f"mount prefix must start with '/' and not end with one: {prefix!r}")
         self._mounts.append((prefix, app))
         self._mount_prefixes = (*self._mount_prefixes, prefix)
@@ -535,6 +558,8 @@ class App(Verbs):
 
     def include(self, router: Router) -> None:
         """Register a ``Router``'s routes (its prefix, hooks and tags applied)."""
+        if not isinstance(router, Router):
+            raise TypeError(f"app.include() takes a gati Router, not {type(router).__name__}")
         for method, path, fn, options in router.resolved():
             if method == "WEBSOCKET":
                 self.websocket(path, **options)(fn)

@@ -117,10 +117,16 @@ class Hook:
             raise ValueError(f"level must be one of {LEVELS}, not {level!r}")
         if type(priority) is not int or not -_I64 <= priority < _I64:
             raise ValueError("priority must be an int within 64 bits")
-        if timeout is not None and not timeout > 0:
-            raise ValueError("timeout must be a positive number of seconds or None")
+        if timeout is not None and (
+            isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0
+        ):
+            raise ValueError(
+                f"timeout must be a positive number of seconds or None, not {timeout!r}"
+            )
         if type(retries) is not int or retries < 0:
             raise ValueError("retries must be an int >= 0")
+        if id is not None and (not isinstance(id, str) or not id):
+            raise ValueError(f"a hook id must be a non-empty string, not {id!r}")
         is_async = _analyse(fn, 5 if kind == "catch" else 4, kind)
         self.fn = fn
         self.kind = kind

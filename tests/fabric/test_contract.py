@@ -269,3 +269,40 @@ async def test_concurrency_runs_that_many_messages_at_once(fabric: Fabric) -> No
         await fabric.publish("par", i)
     await until(lambda: sorted(gate.seen) == [0, 1, 2])  # all three held at the same time
     gate.open.set()
+
+
+@pytest.mark.parametrize(
+    ("fn", "message"),
+    [
+        (print, None),  # no introspectable signature problem: accepted
+        ("bill", r"subscribe\(\) takes a callable fn\(message\), not str"),
+        (lambda: None, r"must accept one positional argument \(message\)"),
+        (lambda message, extra: None, r"must accept one positional argument \(message\)"),
+    ],
+)
+async def test_a_subscriber_that_cannot_take_a_message_is_refused_when_subscribing(
+    fabric: Fabric, fn: Any, message: str | None
+) -> None:
+    # accepted, each message failed every attempt and ended in the dead letters
+    if message is None:
+        await (await fabric.subscribe("calls", fn)).close()
+        return
+    with pytest.raises(TypeError, match=message):
+        await fabric.subscribe("calls", fn, group="g")
+
+
+@pytest.mark.parametrize(
+    ("options", "error", "message"),
+    [
+        ({"maxlen": 2.5}, ValueError, r"maxlen must be an int >= 1, not 2.5"),
+        ({"maxlen": "5"}, ValueError, r"maxlen must be an int >= 1, not '5'"),
+        ({"publish_timeout": "1"}, TypeError, r"publish_timeout and dedupe_window are numbers"),
+    ],
+)
+def test_topic_settings_of_the_wrong_type_are_refused(
+    fabric: Fabric, options: dict[str, Any], error: type[Exception], message: str
+) -> None:
+    with pytest.raises(error, match=message):
+        fabric.topic("typed", **options)
+    with pytest.raises(TypeError, match="a topic name is a string, not 5"):
+        fabric.topic(5)  # type: ignore[arg-type]

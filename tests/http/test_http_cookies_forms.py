@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from gati import App, FormLimits, gt
+from gati.http.response import Response
 from gati.testing import TestClient
 
 
@@ -57,6 +60,25 @@ def form_app() -> App:
         return {"n": len(await req.form(max_files=1))}
 
     return app
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        # read by browsers as a second attribute: the cookie was set for another domain
+        ({"path": "/; Domain=example.org"}, "a cookie path must not contain ';'"),
+        ({"domain": "shop.example; Secure"}, "a cookie domain must not contain ';'"),
+        # sent as Max-Age=soon
+        ({"max_age": "soon"}, "max_age must be an int number of seconds, not 'soon'"),
+    ],
+)
+def test_cookie_attributes_that_would_write_other_attributes_are_refused(
+    options: dict[str, Any], message: str
+) -> None:
+    res = Response()
+    with pytest.raises(ValueError, match=message):
+        res.set_cookie("session", "abc", **options)
+    assert res.headers == []
 
 
 def test_the_call_overrides_the_route_limits() -> None:

@@ -9,6 +9,7 @@ import logging
 import uuid
 from collections import namedtuple
 from collections.abc import Callable
+from http import HTTPStatus
 from typing import Any
 
 import pydantic
@@ -17,6 +18,7 @@ import pytest
 from gati import App, gt
 from gati.errors import SchemaError
 from gati.http.encoding import ResponseNotEncodable, encode_json
+from gati.http.response import Response
 from gati.testing import TestClient
 
 # -- decorators: bare forms and forms with options -------------------------------------------
@@ -276,6 +278,37 @@ def test_a_content_type_header_replaces_the_body_media_type() -> None:
     assert r.headers.get_list("vary") == ["a", "b"]
 
 
+@pytest.mark.parametrize(
+    ("name", "value", "error", "message"),
+    [
+        # a server refused the response after the handler returned, or split it in two
+        ("X-Next", "a\r\nSet-Cookie: admin=1", ValueError, "must not contain CR, LF or NUL"),
+        ("X-Next", "a\nb", ValueError, "must not contain CR, LF or NUL"),
+        ("X-Next", "a\0b", ValueError, "must not contain CR, LF or NUL"),
+        ("X Next", "1", ValueError, "invalid header name 'X Next'"),
+        ("X-Next:", "1", ValueError, "invalid header name"),
+        ("", "1", ValueError, "invalid header name ''"),
+        ("X-Count", 5, TypeError, "header 'X-Count' takes a str value, not int"),
+    ],
+)
+def test_a_header_no_server_can_send_is_refused_where_it_is_set(
+    name: str, value: Any, error: type[Exception], message: str
+) -> None:
+    res = Response()
+    with pytest.raises(error, match=message):
+        res.header(name, value)
+    with pytest.raises(error, match=message):
+        res.add_header(name, value)
+    assert res.headers == []
+
+
+def test_a_status_that_is_no_int_is_refused() -> None:
+    res = Response()
+    with pytest.raises(ValueError, match="invalid HTTP status '200'"):
+        res.status("200")  # type: ignore[arg-type]
+    assert res.status(HTTPStatus.CREATED).status_code == 201
+
+
 def test_returning_a_value_after_writing_a_body_is_a_clear_500(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
@@ -302,3 +335,92 @@ def test_returning_a_value_after_writing_a_body_is_a_clear_500(
     assert "returned a 2-tuple" in caplog.text
     r = client.get("/chain")
     assert (r.status_code, r.json()) == (201, {"a": 1})
+
+
+# -- route options refused at registration, not accepted and then wrong --------------------
+
+
+async def _handler(req: Any, res: Any, lctx: Any, gctx: Any) -> Any:
+    return {}
+
+
+@pytest.mark.parametrize(
+    ("options", "error", "message"),
+    [
+        # one string was split into its characters: tags b, o, o, k, s in the document
+        ({"tags": "books"}, TypeError, r"tags= takes a list of names, not one string"),
+        ({"tags": ["books", 3]}, TypeError, r"tags= takes strings, not 3"),
+        ({"hooks": _handler}, TypeError, r"hooks= takes a list of hooks.*hooks=\[_handler\]"),
+        ({"timeout": "5"}, TypeError, r"timeout must be a number of seconds or None, not '5'"),
+        ({"timeout": True}, TypeError, r"timeout must be a number of seconds"),
+        ({"timeout": 0}, ValueError, r"timeout must be a positive number of seconds"),
+        ({"max_body_size": "1"}, TypeError, r"max_body_size must be an int \(bytes\) or None"),
+        # an empty id fell back to the function's name without a word
+        ({"id": ""}, ValueError, r"id= must be a non-empty string, not ''"),
+        # pinning without a version did nothing
+        ({"pin_versions": True}, ValueError, r"pin_versions=True needs version="),
+    ],
+)
+def test_a_route_option_of_the_wrong_shape_is_refused_at_registration(
+    options: dict[str, Any], error: type[Exception], message: str
+) -> None:
+    app = App()
+    with pytest.raises(error, match=message):
+        app.get("/items", **options)
+    assert all(p != "/items" for _, p, _ in app.routes.routes())
+
+
+def test_tags_given_as_a_list_reach_the_document() -> None:
+    app = App()
+    app.get("/items", tags=["books"])(_handler)
+    assert app.openapi()["paths"]["/items"]["get"]["tags"] == ["books"]
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        # a timeout of 0 or less was refused only by the first route, as that route's option
+        ({"timeout": 0}, r"App timeout must be a positive number of seconds or None, not 0"),
+        ({"timeout": -1}, r"App timeout must be a positive number"),
+        ({"max_body_size": -1, "health_paths": None}, r"max_body_size must be an int >= 0"),
+        ({"max_body_size": "1"}, r"max_body_size must be an int >= 0 \(bytes\), not '1'"),
+    ],
+)
+def test_app_defaults_of_the_wrong_shape_are_refused_by_the_constructor(
+    options: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        App(**options)
+
+
+@pytest.mark.parametrize(
+    ("options", "error", "message"),
+    [
+        # debug="false" (read from the environment) turned tracebacks in 500s on
+        ({"debug": "false"}, TypeError, "debug= takes True or False, not 'false'"),
+        ({"openapi_info": [("title", "Shop")]}, TypeError, "openapi_info= takes a mapping"),
+        ({"modules": ["db"]}, TypeError, "modules= takes a mapping, not list"),
+        ({"exception_handlers": [KeyError]}, TypeError, "exception_handlers= takes a mapping"),
+        ({"health_paths": ("/live",)}, ValueError, r"health_paths= is \("),
+        ({"health_paths": "/live"}, ValueError, r"health_paths= is \("),
+    ],
+)
+def test_app_options_of_the_wrong_shape_say_what_they_take(
+    options: dict[str, Any], error: type[Exception], message: str
+) -> None:
+    with pytest.raises(error, match=message):
+        App(**options)
+
+
+def test_an_empty_hook_id_is_refused() -> None:
+    with pytest.raises(ValueError, match="a hook id must be a non-empty string, not ''"):
+        App().hook("before", _handler, id="")
+
+
+def test_a_global_hook_backoff_without_retries_is_refused() -> None:
+    app = App()
+    with pytest.raises(ValueError, match="backoff= spaces the retries: give retries="):
+        app.hook("before", _handler, backoff=0.5)
+    assert not app.global_hooks
+    app.hook("before", _handler, retries=1, backoff=0.5)
+    assert app.global_hooks[0].backoff.base == 0.5

@@ -120,6 +120,48 @@ def test_routers_compose_prefix_hooks_and_tags_and_reverse_route() -> None:
         Router(prefix="books/")
 
 
+@pytest.mark.parametrize("path", ["x", "{id}"])
+def test_a_router_path_without_its_slash_is_refused_where_it_is_declared(path: str) -> None:
+    # "/books" + "x" was served as /booksx
+    books = Router(prefix="/books")
+    with pytest.raises(ValueError, match="a route path starts with '/'"):
+        books.get(path)
+    with pytest.raises(ValueError, match="a route path starts with '/'"):
+        books.websocket(path)
+
+
+def test_a_router_path_may_be_empty_under_its_prefix() -> None:
+    books = Router(prefix="/books")
+
+    @books.get("")
+    async def index(req: Any, res: Any, lctx: Any, gctx: Any) -> Any:
+        return []
+
+    app = App()
+    app.include(books)
+    assert TestClient(app).get("/books").json() == []
+
+
+def test_router_options_are_checked_at_declaration_not_at_include() -> None:
+    books = Router(prefix="/books")
+    with pytest.raises(TypeError, match="unknown route option"):
+        books.get("/", tagz=["x"])  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="tags= takes a list of names, not one string"):
+        books.get("/", tags="books")  # type: ignore[arg-type]
+
+
+def test_router_tags_and_hooks_of_the_wrong_shape_are_refused() -> None:
+    async def hook(req: Any, res: Any, lctx: Any, gctx: Any) -> None: ...
+
+    # tags="books" tagged every route b, o, o, k, s
+    with pytest.raises(TypeError, match="tags= takes a list of names, not one string"):
+        Router(prefix="/books", tags="books")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"hooks= takes a list of hooks.*hooks=\[hook\]"):
+        Router(prefix="/books", hooks=hook)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"router\.include\(\) takes a Router, not App"):
+        Router().include(App())  # type: ignore[arg-type]
+
+
 def test_deferred_work_runs_after_the_response_and_failures_are_logged(
     caplog: pytest.LogCaptureFixture,
 ) -> None:

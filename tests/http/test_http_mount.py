@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from fastapi import FastAPI
 from starlette.applications import Starlette
 from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
 
-from gati import App
+from gati import App, Router
 from gati.testing import AsyncTestClient
 
 
@@ -60,3 +61,13 @@ async def test_gati_inside_starlette_and_fastapi() -> None:
     async with AsyncTestClient(fast) as client:
         assert (await client.get("/g/hello")).json()["from"] == "gati"
         assert (await client.get("/native")).json() == {"from": "fastapi"}
+
+
+def test_mount_and_include_of_the_wrong_type_are_refused() -> None:
+    app = App()
+    # each was an AttributeError from inside gati
+    with pytest.raises(ValueError, match="mount prefix must start with '/'"):
+        app.mount(5, App())  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"app\.include\(\) takes a gati Router, not App"):
+        app.include(App())  # type: ignore[arg-type]
+    app.include(Router(prefix="/r"))  # an empty router is fine

@@ -9,6 +9,8 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from gati import App, ServerSentEvent
 from gati.testing import AsyncTestClient, TestClient
 from tests.http.conftest import call_raw
@@ -152,6 +154,24 @@ def test_sse_formats_events_and_pings_an_idle_stream() -> None:
     assert text.startswith("retry: 3000\ndata: line one\ndata: line two\n\n")
     assert ": ping\n\n" in text
     assert text.endswith('data: {"done":true}\n\n')
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        # refused by the encoder only once the stream had started
+        ({"event": "tick\ndata: forged"}, "an SSE event is a string without line breaks"),
+        ({"id": "7\r"}, "an SSE id is a string without line breaks"),
+        # sent as "retry: -1", which browsers ignore
+        ({"retry": -1}, r"an SSE retry is an int >= 0 \(milliseconds\), not -1"),
+        ({"retry": 1.5}, r"an SSE retry is an int >= 0"),
+    ],
+)
+def test_an_event_no_client_can_read_is_refused_where_it_is_made(
+    options: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        ServerSentEvent("x", **options)
 
 
 def test_files_are_sent_with_etag_and_ranges(tmp_path: Path) -> None:

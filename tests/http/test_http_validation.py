@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -202,3 +203,48 @@ async def test_invoke_with_path_params() -> None:
 
     out = await invoke(get, method="GET", params={"id": 7}, headers={"x-request-id": "abc"})
     assert out.json() == {"id": 7, "rid": "abc"}
+
+
+async def _handler(req: Any, res: Any, lctx: Any, gctx: Any) -> Any:
+    return req.path_params
+
+
+@pytest.mark.parametrize(
+    ("path", "options", "message"),
+    [
+        # each answered every request with a 400 naming the client's input
+        ("/a", {"query": gt.integer()}, r"query= is validated as a mapping.*not integer"),
+        ("/a/{id}", {"params": gt.string()}, r"params= is validated as a mapping.*not string"),
+        ("/a/{id}", {"params": gt.compile(gt.array(gt.string()))}, r"not array"),
+        (
+            "/a/{id}",
+            {"params": gt.object({"ident": gt.integer()})},
+            r"params= requires \['ident'\], which '/a/\{id\}' does not name; its path "
+            r"parameters are \['id'\]",
+        ),
+        (
+            "/a/{id:int}/{slug}",
+            {"params": gt.object({"id": gt.integer()}, extra="forbid")},
+            r"params= forbids extra properties but does not declare \['slug'\]",
+        ),
+    ],
+)
+def test_a_query_or_params_schema_that_fails_every_request_is_refused_at_registration(
+    path: str, options: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        App().get(path, **options)(_handler)
+
+
+async def test_params_schemas_that_fit_the_path_are_served() -> None:
+    app = App()
+    # optional properties the path lacks, records and refs stay allowed
+    app.get("/a/{id:int}", params=gt.object({"id": gt.integer(), "x": gt.optional(gt.string())}))(
+        _handler
+    )
+    app.get("/b/{name}", params=gt.record(gt.string(max_length=3)))(_handler)
+    app.get("/c", query=gt.union(gt.object({"q": gt.string()}), gt.object({})))(_handler)
+    async with AsyncTestClient(app) as client:
+        assert (await client.get("/a/7")).json() == {"id": 7}
+        assert (await client.get("/b/abcd")).status_code == 400
+        assert (await client.get("/c?q=x")).status_code == 200

@@ -104,3 +104,22 @@ def test_a_router_declares_websocket_routes_under_its_prefix_and_hooks() -> None
     with StarletteClient(app).websocket_connect("/live/feed") as ws:
         assert ws.receive_text() == "tick"
     assert seen == ["router hook"]
+
+
+def test_a_websocket_handler_that_cannot_be_served_is_refused_at_registration() -> None:
+    app = App()
+
+    async def http_shaped(req: Any, res: Any, lctx: Any, gctx: Any) -> None: ...
+
+    def not_async(ws: Any, lctx: Any, gctx: Any) -> None: ...
+
+    async def chat(ws: Any, lctx: Any, gctx: Any) -> None: ...
+
+    # each was accepted and then failed every connection with 1011
+    with pytest.raises(TypeError, match=r"http_shaped\(req.* must accept \(ws, lctx, gctx\)"):
+        app.websocket("/a")(http_shaped)
+    with pytest.raises(TypeError, match=r"not_async must be async: async def not_async\(ws"):
+        app.websocket("/b")(not_async)
+    with pytest.raises(TypeError, match="hooks= takes a list of hooks"):
+        app.websocket("/c", hooks=chat)(chat)  # type: ignore[arg-type]
+    assert not list(app.websocket_routes.routes())

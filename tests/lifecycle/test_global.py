@@ -183,3 +183,40 @@ async def test_health_aggregation() -> None:
     assert "down" in h["checks"]["search"]["error"]
     g.on_health("queue", lambda: False)
     assert (await g.health())["status"] == "unhealthy"
+
+
+@pytest.mark.parametrize("timeout", [0, -1, "10", None, True])
+def test_a_shutdown_timeout_that_is_not_a_positive_number_is_refused_at_registration(
+    timeout: Any,
+) -> None:
+    # a bound of 0 or less timed the callback out before it ran, at every shutdown
+    g = GlobalContext()
+
+    async def close() -> None: ...
+
+    with pytest.raises(ValueError, match="on_shutdown timeout must be a positive number"):
+        g.on_shutdown(close, timeout=timeout)
+
+
+@pytest.mark.parametrize("timeout", [0, -5])
+def test_a_health_check_timeout_that_is_not_positive_is_refused(timeout: float) -> None:
+    g = GlobalContext()
+
+    async def check() -> bool:
+        return True
+
+    with pytest.raises(ValueError, match="on_health timeout must be a positive number"):
+        g.on_health("db", check, timeout=timeout)
+
+
+@pytest.mark.parametrize("register", ["on_startup", "on_shutdown"])
+def test_a_priority_that_is_not_an_int_is_a_type_error(register: str) -> None:
+    g = GlobalContext()
+    with pytest.raises(TypeError, match="priority must be an int, not 'high'"):
+        getattr(g, register)(priority="high")
+
+
+def test_a_config_that_is_no_mapping_is_a_type_error() -> None:
+    # it was "cannot convert dictionary update sequence element #0 to a sequence"
+    with pytest.raises(TypeError, match="config= takes a mapping, not list"):
+        GlobalContext([("debug", True), 1])  # type: ignore[arg-type]

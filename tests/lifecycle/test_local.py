@@ -210,6 +210,26 @@ async def test_property_26_request_scoped_events_never_cross() -> None:
     assert got["b"] == [("b", i) for i in range(3)]
 
 
+@pytest.mark.parametrize(
+    "register",
+    [
+        lambda lctx, fn: lctx.subscribe("t", fn),
+        lambda lctx, fn: lctx.on_cleanup(fn),
+        lambda lctx, fn: lctx.on_timeout(fn),
+        lambda lctx, fn: lctx.on_error(fn),
+        lambda lctx, fn: lctx.compensate(fn),
+        lambda lctx, fn: lctx.defer(fn),
+    ],
+)
+def test_a_request_callback_that_is_not_callable_is_refused_where_it_is_registered(
+    register: Any,
+) -> None:
+    # it was kept, and failed (logged) when the request published or ended
+    lctx = LocalContext("r")
+    with pytest.raises(TypeError, match=r"lctx\.\w+\(\) takes a callable, not str"):
+        register(lctx, "handler")
+
+
 async def test_subscribers_isolated_async_tracked_and_unsubscribe() -> None:
     lctx = LocalContext("r")
     seen: list[Any] = []
@@ -261,3 +281,13 @@ def test_local_hooks_are_bounded_per_request() -> None:
     with pytest.raises(HookError):
         lctx.after(h)
     assert lctx.before(h, id="x", timeout=1, retries=2).level == "local"
+
+
+def test_a_backoff_without_retries_is_refused() -> None:
+    # it was kept and never used: a hook without retries is never retried
+    async def hook(req: Any, res: Any, lctx: Any, gctx: Any) -> None: ...
+
+    lctx = LocalContext("r")
+    with pytest.raises(ValueError, match="backoff= spaces the retries: give retries="):
+        lctx.before(hook, backoff=0.5)
+    assert lctx.before(hook, retries=2, backoff=0.5).backoff.base == 0.5

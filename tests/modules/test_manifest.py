@@ -93,3 +93,29 @@ def test_registration_refuses_a_mismatched_runtime_or_a_duplicate_id() -> None:
         app.module(ModuleManifest("m", methods={"echo": ECHO}), object())
     with pytest.raises(ManifestError, match="either an impl"):
         app.module(ModuleManifest("m", methods={"echo": ECHO}))
+
+
+def test_a_command_given_as_one_string_is_refused() -> None:
+    # list("python users.py") started the program "p" at start-up
+    manifest = ModuleManifest("m", runtime="process", methods={"echo": ECHO})
+    with pytest.raises(ManifestError, match=r"command= is a list of arguments, such as \['python'"):
+        App().module(manifest, command="python users.py")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("option", [{"transport": "unix"}, {"env": {"A": "1"}}, {"cwd": "/tmp"}])
+def test_process_options_on_an_in_process_module_are_refused(option: dict[str, object]) -> None:
+    # they were accepted and did nothing
+    class Impl:
+        async def echo(self, x: int) -> int:
+            return x
+
+    manifest = ModuleManifest("m", methods={"echo": ECHO})
+    with pytest.raises(ManifestError, match="are for a process module"):
+        App().module(manifest, Impl(), **option)
+
+
+@pytest.mark.parametrize("option", ["capabilities", "egress"])
+def test_capabilities_or_egress_given_as_one_string_are_refused(option: str) -> None:
+    # checked letter by letter: "unknown capability 'n'"
+    with pytest.raises(ManifestError, match=f"{option}= is a list, not one string"):
+        ModuleManifest("m", **{option: "network:egress"})  # type: ignore[arg-type]

@@ -182,3 +182,10 @@ async def test_requests_no_route_takes_get_their_line_too(audit_lines: Any) -> N
         assert line["handler_id"] == "gati.not_routed"
         assert line["phase"] == "error"
     assert [h.id for h in app.steps] == ["gati.audit"]
+
+
+@pytest.mark.parametrize("audit", ["yes", 1, logging.getLogger("audit")])
+def test_an_audit_option_that_is_no_bool_nor_audit_log_is_a_type_error(audit: Any) -> None:
+    # it was an AttributeError from inside App()
+    with pytest.raises(TypeError, match="audit= takes True, False or an AuditLog"):
+        App(audit=audit)

@@ -180,6 +180,50 @@ def test_unsafe_configurations_are_refused() -> None:
         JWTAuth(HS_KEY, algorithms=["HS999"])
 
 
+@pytest.mark.parametrize(
+    ("options", "error", "message"),
+    [
+        # each letter became a required claim: every token was refused
+        ({"require": "exp"}, TypeError, r"require= takes a list of claims, not one string"),
+        ({"leeway": -5}, ValueError, r"leeway must be a number of seconds >= 0, not -5"),
+        ({"key": ""}, ValueError, r"JWTAuth's key is empty"),
+        ({"key": Secret("")}, ValueError, r"JWTAuth's key is empty"),
+    ],
+)
+def test_jwt_options_that_refuse_every_token_are_refused(
+    options: dict[str, Any], error: type[Exception], message: str
+) -> None:
+    with pytest.raises(error, match=message):
+        JWTAuth(**{"key": HS_KEY, "algorithms": ["HS256"], **options})
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "bound"),
+    [("jwks_ttl", -1, ">= 0"), ("jwks_min_refetch", -1, ">= 0"), ("jwks_timeout", 0, "> 0")],
+)
+def test_jwks_timings_out_of_range_are_refused(option: str, value: float, bound: str) -> None:
+    with pytest.raises(ValueError, match=f"{option} must be a number of seconds {bound}"):
+        JWTAuth(jwks_url="https://idp.example/jwks", algorithms=["RS256"], **{option: value})
+
+
+def test_auth_callables_that_would_fail_every_request_are_refused_at_configuration() -> None:
+    def sync_auth(req: Any) -> None: ...
+
+    async def no_request() -> None: ...
+
+    # each was accepted and made every request a 500
+    with pytest.raises(TypeError, match=r"auth= takes async callables.*is not async"):
+        App(auth=sync_auth)
+    with pytest.raises(TypeError, match=r"auth= takes async callables.*has \(\)"):
+        App().get("/x", auth=[no_request])(lambda req, res, lctx, gctx: None)
+    with pytest.raises(TypeError, match=r"lookup= takes an async.*is not async"):
+        APIKeyAuth(lookup=sync_auth)  # type: ignore[arg-type]
+    # a header no request can carry refused every key
+    for header in ("", "X API Key", "X-Key:"):
+        with pytest.raises(ValueError, match="header= must be an HTTP header name"):
+            APIKeyAuth({"k-1234": "bob"}, header=header)
+
+
 def test_roles_without_an_authenticator_are_refused_at_registration() -> None:
     app = App()
     with pytest.raises(ValueError, match="need an authenticator"):

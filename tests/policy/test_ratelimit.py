@@ -119,6 +119,8 @@ def test_clients_behind_a_trusted_proxy_are_told_apart() -> None:
         ({"key": lambda req, lctx: "k"}, "need a rate_limit"),
         ({"rate_limit": "5/minute", "on_store_error": "maybe"}, "on_store_error"),
         ({"rate_limit": True}, "has none"),
+        # did nothing without a limit
+        ({"on_store_error": "deny"}, "on_store_error= need a rate_limit"),
     ],
 )
 def test_bad_limit_options_are_refused_at_registration(
@@ -128,3 +130,9 @@ def test_bad_limit_options_are_refused_at_registration(
         App().get("/x", **options)(ok)
     with pytest.raises(ValueError, match="invalid rate limit"):
         App(rate_limit="often")
+
+
+def test_a_key_function_that_cannot_take_req_and_lctx_is_refused_at_registration() -> None:
+    # it was a 500 at every request
+    with pytest.raises(TypeError, match=r"key= must be a callable \(req, lctx\) -> str; .* has"):
+        App().get("/x", rate_limit="5/minute", key=lambda req: "k")(ok)

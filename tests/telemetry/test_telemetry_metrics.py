@@ -216,6 +216,18 @@ def test_bad_options_are_refused(options: dict[str, Any], error: type[Exception]
         App(**options)
 
 
+def test_an_app_is_instrumented_once(sink: Sink) -> None:
+    # a second instrument() added a second step: two server spans and double counts per request
+    app = App(telemetry=True)
+    with pytest.raises(ValueError, match="this app is instrumented already"):
+        instrument(app, tracer_provider=sink.tracer_provider)
+    assert [step.id for step in app.steps] == ["gati.telemetry"]
+    with pytest.raises(TypeError, match="detailed= takes True or False, not 'yes'"):
+        instrument(App(), detailed="yes")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="instrument\\(\\) takes a gati App, not int"):
+        instrument(5)
+
+
 def test_instrument_stays_callable_once_telemetry_is_loaded() -> None:
     import gati.telemetry
 

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gati import App, HTTPError, gt
-from gati.timescape import VersionError
+from gati.timescape import Timescape, VersionError
 from tests.timescape.helpers import request
 
 DAY0 = datetime.date(2024, 1, 1)
@@ -195,6 +195,40 @@ def test_transformers_are_checked_and_immutable() -> None:
     with pytest.raises(TypeError, match="neither"):
         app.transformer("/x", from_="2024-01-01", to="2025-01-01")(object)
     assert [v.version for v in app.timescape.versions("GET", "/x")] == ["2025-01-01", "2025-06-01"]
+
+
+def test_a_hop_whose_methods_cannot_take_their_arguments_is_refused_at_registration() -> None:
+    # accepted, it failed every request of the old version with a 500
+    app = App()
+
+    @app.get("/x", version="2025-06-01")
+    async def x(req: Any, res: Any, lctx: Any, gctx: Any) -> None: ...
+
+    class NoArguments:
+        def response(self) -> None: ...
+
+    class OneArgument:
+        async def request(self, req: Any) -> None: ...
+
+    class NotAMethod:
+        request = "migrate"
+
+    with pytest.raises(TypeError, match=r"response\(\) must accept response\(res, lctx\)"):
+        app.transformer("/x", from_="2025-01-01", to="2025-06-01")(NoArguments)
+    with pytest.raises(
+        TypeError, match=r"OneArgument: request\(req.*\) must accept request\(req, lctx\)"
+    ):
+        app.transformer("/x", from_="2025-01-01", to="2025-06-01")(OneArgument)
+    with pytest.raises(TypeError, match=r"request must be a method request\(req, lctx\)"):
+        app.transformer("/x", from_="2025-01-01", to="2025-06-01")(NotAMethod)
+    assert [v.version for v in app.timescape.versions("GET", "/x")] == ["2025-06-01"]
+
+
+def test_timescape_options_of_the_wrong_type_are_refused() -> None:
+    with pytest.raises(TypeError, match=r"health= takes a HealthPolicy, not 0\.5"):
+        Timescape(health=0.5)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="shared= takes a Redis URL or a SharedTimescape"):
+        Timescape(shared=6379)  # type: ignore[arg-type]
 
 
 def test_hops_can_rewrite_the_query_and_headers() -> None:

@@ -25,6 +25,18 @@ def _check_callable(fn: object, what: str) -> None:
         raise TypeError(f"{what} registers a callable, not {type(fn).__name__}")
 
 
+def _check_priority(priority: object, what: str) -> None:
+    if type(priority) is not int:
+        raise TypeError(f"{what} priority must be an int, not {priority!r}")
+
+
+def _check_timeout(timeout: object, what: str) -> None:
+    """A callback's bound: a positive number of seconds (``0`` or less would time it out
+    before it ran)."""
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0:
+        raise ValueError(f"{what} timeout must be a positive number of seconds, not {timeout!r}")
+
+
 class Modules:
     """Registered modules: ``modules.db``, ``modules["db"]``, ``"db" in modules``."""
 
@@ -120,6 +132,8 @@ class GlobalContext:
     )
 
     def __init__(self, config: Mapping[str, Any] | None = None) -> None:
+        if config is not None and not isinstance(config, Mapping):
+            raise TypeError(f"config= takes a mapping, not {type(config).__name__}")
         self.config = freeze(dict(config or {}))
         self.modules = Modules()
         self.state = SharedState()
@@ -166,6 +180,7 @@ class GlobalContext:
     def on_startup(self, fn: C | None = None, *, priority: int = 0) -> Any:
         """Run ``fn()`` at start-up; higher priority first, then registration order. Also a
         decorator, bare or with options: ``@gctx.on_startup(priority=5)``."""
+        _check_priority(priority, "on_startup")
 
         def register(f: C) -> C:
             _check_callable(f, "on_startup")
@@ -183,6 +198,8 @@ class GlobalContext:
     def on_shutdown(self, fn: C | None = None, *, priority: int = 0, timeout: float = 10.0) -> Any:
         """Run ``fn()`` at shutdown, bounded by ``timeout``; higher priority first. Also a
         decorator, bare or with options."""
+        _check_priority(priority, "on_shutdown")
+        _check_timeout(timeout, "on_shutdown")
 
         def register(f: C) -> C:
             _check_callable(f, "on_shutdown")
@@ -207,6 +224,7 @@ class GlobalContext:
             raise TypeError(
                 f'on_health needs a check name first: on_health("db", fn), not {name!r}'
             )
+        _check_timeout(timeout, "on_health")
 
         def register(f: C) -> C:
             _check_callable(f, "on_health")

@@ -90,6 +90,9 @@ class Extras:
         self.phase_listeners: list[Callable[[str, str], Any]] = []
 
 
+_BACKOFF_ALONE = "backoff= spaces the retries: give retries= (>= 1) with it"
+
+
 def _local_adder(kind: str, doc: str) -> Callable[..., Hook]:
     """``lctx.before`` / ``after`` / ``catch``: one signature, the kind bound here."""
 
@@ -102,6 +105,8 @@ def _local_adder(kind: str, doc: str) -> Callable[..., Hook]:
         retries: int = 0,
         backoff: Backoff | float = _BACKOFF,
     ) -> Hook:
+        if backoff is not _BACKOFF and retries == 0:
+            raise ValueError(_BACKOFF_ALONE)
         return self._local(kind, fn, id, timeout, retries, backoff)
 
     add.__name__, add.__qualname__ = kind, f"LocalContext.{kind}"
@@ -112,6 +117,12 @@ def _local_adder(kind: str, doc: str) -> Callable[..., Hook]:
 def _swallow(task: asyncio.Future[Any]) -> None:
     if not task.cancelled():
         task.exception()  # retrieved: the status records it; asyncio must not warn
+
+
+def _check_callable(fn: Any, method: str) -> None:
+    """Refuse a non-callable where it is registered, not when the request ends."""
+    if not callable(fn):
+        raise TypeError(f"lctx.{method}() takes a callable, not {type(fn).__name__}")
 
 
 class LocalContext:
@@ -311,21 +322,25 @@ class LocalContext:
     # -- end-of-request callbacks ------------------------------------------------------------
     def on_cleanup(self, fn: Callable[[], Any]) -> Callable[[], Any]:
         """Run ``fn()`` when the request ends, whatever happened; last registered first."""
+        _check_callable(fn, "on_cleanup")
         self.extras.cleanup.append(fn)
         return fn
 
     def on_timeout(self, fn: Callable[[], Any]) -> Callable[[], Any]:
         """Run ``fn()`` if the handler times out (before cleanup)."""
+        _check_callable(fn, "on_timeout")
         self.extras.on_timeout.append(fn)
         return fn
 
     def on_error(self, fn: Callable[[BaseException], Any]) -> Callable[[BaseException], Any]:
         """Run ``fn(exc)`` if the request fails (after the catch chain)."""
+        _check_callable(fn, "on_error")
         self.extras.on_error.append(fn)
         return fn
 
     def compensate(self, action: Callable[[], Any]) -> Callable[[], Any]:
         """Undo step for this request: run last-first if the request fails."""
+        _check_callable(action, "compensate")
         self.extras.compensations.append(action)
         return action
 
@@ -333,8 +348,7 @@ class LocalContext:
         """Run ``fn(*args, **kwargs)`` after the response is sent (sync functions in a worker
         thread); unlike ``track``, it is not cancelled when the request ends. A failure is
         logged with the request id."""
-        if not callable(fn):
-            raise TypeError(f"defer() takes a callable, not {type(fn).__name__}")
+        _check_callable(fn, "defer")
         self.extras.deferred.append((fn, args, kwargs))
 
     def track(self, awaitable: Awaitable[Any], name: str | None = None) -> asyncio.Future[Any]:
@@ -348,6 +362,7 @@ class LocalContext:
     # -- request-scoped events and logs ------------------------------------------------------
     def subscribe(self, topic: str, fn: Callable[[Any], Any]) -> Callable[[], None]:
         """Call ``fn(payload)`` on this request's ``publish(topic, …)``; returns an unsubscriber."""
+        _check_callable(fn, "subscribe")
         subs = self.extras.subscribers.setdefault(topic, [])
         subs.append(fn)
 

@@ -11,6 +11,7 @@ Backends implement the abstract methods; docs/fabric.md states each failure case
 from __future__ import annotations
 
 import abc
+import inspect
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ __all__ = [
     "Settles",
     "Subscription",
     "Topic",
+    "check_subscriber",
     "dead_letter",
 ]
 
@@ -62,13 +64,18 @@ class Topic:
     retained: bool = field(default=False, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        if not isinstance(self.name, str):
+            raise TypeError(f"a topic name is a string, not {self.name!r}")
         object.__setattr__(self, "retained", self.name.endswith(DEAD_SUFFIX))
         if not self.name or any(c.isspace() for c in self.name):
             raise ValueError(f"a topic name must be non-empty without spaces: {self.name!r}")
         if self.policy not in POLICIES:
             raise ValueError(f"policy must be one of {POLICIES}, not {self.policy!r}")
-        if self.maxlen < 1:
-            raise ValueError(f"maxlen must be >= 1, not {self.maxlen!r}")
+        if type(self.maxlen) is not int or self.maxlen < 1:
+            raise ValueError(f"maxlen must be an int >= 1, not {self.maxlen!r}")
+        seconds = (self.publish_timeout, self.dedupe_window)
+        if any(isinstance(v, bool) or not isinstance(v, int | float) for v in seconds):
+            raise TypeError("publish_timeout and dedupe_window are numbers of seconds")
         if not (self.publish_timeout >= 0 and self.dedupe_window > 0):
             raise ValueError("publish_timeout must be >= 0 and dedupe_window > 0")
         if self.schema is not None and self.validate is None:
@@ -141,6 +148,24 @@ class Settles:
     topic: str
     group: str
     id: str
+
+
+def check_subscriber(fn: Any) -> None:
+    """Refuse, when subscribing, a handler that cannot take ``fn(message)`` (else each message
+    would fail its every attempt and end in the dead letters)."""
+    if not callable(fn):
+        raise TypeError(f"subscribe() takes a callable fn(message), not {type(fn).__name__}")
+    try:
+        signature = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return  # no introspectable signature (some builtins): trust the caller
+    try:
+        signature.bind(None)
+    except TypeError:
+        name = getattr(fn, "__qualname__", repr(fn))
+        raise TypeError(
+            f"subscriber {name}{signature} must accept one positional argument (message)"
+        ) from None
 
 
 def dead_letter(message: Message, group: str, error: BaseException | str) -> dict[str, Any]:
@@ -245,6 +270,7 @@ class Fabric(abc.ABC):
         """Call ``fn(message)`` for each message of ``topic`` published from now on. With
         ``group``, subscribers of the same group share the messages; without, this subscriber
         gets every message. Returns once the subscription is live."""
+        check_subscriber(fn)
         if max_attempts < 1 or concurrency < 1:
             raise ValueError("max_attempts and concurrency must be >= 1")
         if group is not None and (not group or group.startswith("~")):

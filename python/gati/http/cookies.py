@@ -28,7 +28,14 @@ def set_cookie_header(
     samesite: SameSite | None = "lax",
     partitioned: bool = False,
 ) -> str:
-    """One ``Set-Cookie`` value; ``ValueError`` for a bad ``samesite``."""
+    """One ``Set-Cookie`` value; ``ValueError`` for a bad ``samesite`` or ``max_age``, or a
+    ``path``/``domain`` that would add attributes of its own."""
+    if max_age is not None and (isinstance(max_age, bool) or not isinstance(max_age, int)):
+        raise ValueError(f"max_age must be an int number of seconds, not {max_age!r}")
+    for name, attribute in (("path", path), ("domain", domain)):
+        if attribute is not None and any(c in attribute for c in ";\r\n"):
+            # else read as further attributes: path="/; Domain=example.org"
+            raise ValueError(f"a cookie {name} must not contain ';', CR or LF: {attribute!r}")
     cookie: SimpleCookie = SimpleCookie()
     cookie[key] = value
     morsel = cookie[key]

@@ -28,8 +28,11 @@ def header_field(name: str, value: str) -> tuple[bytes, bytes]:
         key = name.lower().encode("ascii")
         if len(_NAMES) < _MAX_NAMES:
             _NAMES[name] = key
-    # isprintable() holds for nearly every value and costs less than the search
-    if not value.isprintable() and _CONTROL.search(value) is not None:
+    try:  # isprintable() holds for nearly every value and costs less than the search
+        printable = value.isprintable()
+    except AttributeError:
+        raise TypeError(f"header {name} takes a str value, not {type(value).__name__}") from None
+    if not printable and _CONTROL.search(value) is not None:
         raise ValueError(
             f"invalid value for header {name}: {value!r} holds a control character "
             "(CR, LF, NUL…), which would split the header"

@@ -25,6 +25,7 @@ from gati.http.validation import (
     RequestInvalid,
     ResponseInvalid,
     Validator,
+    check_parts,
     coerce_query,
     compile_schema,
     converts,
@@ -208,6 +209,7 @@ class Route:
         self.params_schema = params
         self.headers_schema = headers
         self.cookies_schema = cookies
+        check_parts(pattern, query, params)
         self.body_validator: Validator | None = compile_schema(request)
         self.response_validator: Validator | None = compile_schema(response)
         self.query_validator: Validator | None = compile_schema(query)

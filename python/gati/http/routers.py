@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar, Unpack
 from urllib.parse import quote
 
-from gati.http.options import RouteOptions
+from gati.http.options import RouteOptions, check_names, check_options
 from gati.http.routing import parse_pattern
 from gati.http.verbs import Verbs
 from gati.lifecycle.hooks import Hook
@@ -46,6 +46,8 @@ class Router(Verbs):
         tags: Sequence[str] = (),
     ) -> None:
         self.prefix = _check_prefix(prefix)
+        check_options({"hooks": hooks})
+        check_names(tags, "tags")
         self.hooks = tuple(hooks)
         self.tags = tuple(tags)
         self.entries: list[Entry] = []
@@ -54,6 +56,9 @@ class Router(Verbs):
         """Declare ``method path`` (the app's route options); registered at ``include``."""
         if not isinstance(path, str):
             raise TypeError(f"@router.{method.lower()} needs a path first, not {path!r}")
+        if path and not path.startswith("/"):  # else glued to the prefix: "/books" + "x"
+            raise ValueError(f"a route path starts with '/' (or is '' under a prefix): {path!r}")
+        check_options(options)
 
         def declare(fn: F) -> F:
             self.entries.append((method.upper(), path, fn, dict(options)))
@@ -69,6 +74,8 @@ class Router(Verbs):
 
     def include(self, other: Router) -> None:
         """Nest ``other`` here: its routes get this router's prefix, hooks and tags too."""
+        if not isinstance(other, Router):
+            raise TypeError(f"router.include() takes a Router, not {type(other).__name__}")
         self.entries.extend(other.resolved())
 
     def resolved(self) -> Iterable[Entry]:

@@ -36,16 +36,25 @@ class ServerSentEvent:
     id: str | None = None
     retry: int | None = None
 
+    def __post_init__(self) -> None:
+        for name, field in (("event", self.event), ("id", self.id)):
+            if field is not None and (not isinstance(field, str) or "\n" in field or "\r" in field):
+                raise ValueError(f"an SSE {name} is a string without line breaks, not {field!r}")
+        retry = self.retry
+        if retry is not None and (
+            isinstance(retry, bool) or not isinstance(retry, int) or retry < 0
+        ):
+            # a browser ignores any other retry field
+            raise ValueError(f"an SSE retry is an int >= 0 (milliseconds), not {retry!r}")
+
     def encode(self) -> bytes:
         """The event in the ``text/event-stream`` format (a blank line ends it)."""
         lines: list[str] = []
         for name, field in (("event", self.event), ("id", self.id)):
             if field is not None:
-                if "\n" in field or "\r" in field:
-                    raise ValueError(f"an SSE {name} cannot contain a line break")
                 lines.append(f"{name}: {field}")
         if self.retry is not None:
-            lines.append(f"retry: {int(self.retry)}")
+            lines.append(f"retry: {self.retry}")
         text = self.data if isinstance(self.data, str) else orjson.dumps(self.data).decode()
         lines.extend(f"data: {line}" for line in text.splitlines() or [""])
         return ("\n".join(lines) + "\n\n").encode("utf-8")

@@ -16,11 +16,13 @@ from starlette.datastructures import QueryParams
 from gati._tables import JSON_INTEGER, JSON_NUMBER
 from gati.errors import ValidationError
 from gati.http.errors import HTTPError
+from gati.http.routing import parse_pattern
 
 __all__ = [
     "RequestInvalid",
     "ResponseInvalid",
     "Validator",
+    "check_parts",
     "coerce_query",
     "coerce_scalar",
     "compile_schema",
@@ -139,6 +141,49 @@ def query_coercions(schema: Any) -> tuple[Coercion, ...]:
         for name, node in core.get("properties", {}).items()
         if isinstance(node, Mapping)
     )
+
+
+# Kinds that never accept the mapping a query string or a path's parameters are validated as.
+_NOT_A_MAPPING = frozenset(
+    ("string", "number", "integer", "boolean", "null", "literal", "enum", "array", "tuple")
+)
+
+
+def _core(schema: Any) -> Mapping[str, Any] | None:
+    """The schema's root node, when it (or the compiled validator's schema) says it."""
+    if not hasattr(schema, "core"):
+        schema = getattr(schema, "schema", None)
+    core = schema.core() if hasattr(schema, "core") else None
+    return core if isinstance(core, Mapping) else None
+
+
+def check_parts(pattern: str, query: Any, params: Any) -> None:
+    """Refuse a ``query=``/``params=`` schema that fails every request: one that is no
+    mapping, or (``params=``) an object requiring a property the path does not name, or
+    forbidding extra properties where the path names one it lacks."""
+    for option, schema in (("query", query), ("params", params)):
+        core = None if schema is None else _core(schema)
+        if core is not None and core.get("type") in _NOT_A_MAPPING:
+            raise ValueError(
+                f"{option}= is validated as a mapping of names to values; it takes an object "
+                f"schema (gt.object({{...}})), not {core.get('type')}"
+            )
+    core = None if params is None else _core(params)
+    if core is None or core.get("type") != "object":
+        return
+    names = {name for kind, name in parse_pattern(pattern) if kind != "static"}
+    missing = [name for name in core.get("required", ()) if name not in names]
+    if missing:
+        raise ValueError(
+            f"params= requires {missing}, which {pattern!r} does not name; its path parameters "
+            f"are {sorted(names)}"
+        )
+    declared = core.get("properties", {})
+    if core.get("extra") == "forbid" and any(name not in declared for name in names):
+        raise ValueError(
+            f"params= forbids extra properties but does not declare "
+            f"{sorted(names - set(declared))} of {pattern!r}"
+        )
 
 
 _TRUE = {"true": True, "1": True, "false": False, "0": False}

@@ -16,6 +16,7 @@ once the connection is closed.
 from __future__ import annotations
 
 import contextlib
+import inspect
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -25,9 +26,10 @@ from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from gati.http.deferred import run_deferred
 from gati.http.ingress import Ingress
+from gati.http.options import check_options
 from gati.http.response import Response
 from gati.http.route import Route
-from gati.lifecycle.hooks import Hook
+from gati.lifecycle.hooks import Hook, is_async_callable
 
 if TYPE_CHECKING:
     from gati.context.local import LocalContext
@@ -87,6 +89,24 @@ def websocket_route(
     """A ``Route`` whose call runs the websocket handler ``fn(ws, lctx, gctx)``."""
     if not callable(fn):
         raise TypeError(f"a websocket handler must be callable, not {type(fn).__name__}")
+    name = getattr(fn, "__qualname__", repr(fn))
+    try:
+        signature = inspect.signature(fn)
+    except (TypeError, ValueError):
+        signature = None  # no introspectable signature (some builtins): trust the caller
+    if signature is not None:
+        try:
+            signature.bind(None, None, None)
+        except TypeError:
+            raise TypeError(
+                f"websocket handler {name}{signature} must accept (ws, lctx, gctx)"
+            ) from None
+    if not is_async_callable(fn):
+        short = getattr(fn, "__name__", "handler")
+        raise TypeError(
+            f"websocket handler {name} must be async: async def {short}(ws, lctx, gctx)"
+        )
+    check_options({"hooks": hooks, "id": handler_id})
 
     async def call(ws: Any, res: Any, lctx: Any, gctx: Any) -> None:
         await fn(ws, lctx, gctx)

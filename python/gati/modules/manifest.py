@@ -106,6 +106,9 @@ class ModuleManifest:
         egress: Iterable[str] = (),
         description: str = "",
     ) -> None:
+        for option, given in (("capabilities", capabilities), ("egress", egress)):
+            if isinstance(given, str):  # else checked letter by letter: "unknown capability 'n'"
+                raise ManifestError(f"{option}= is a list, not one string: {option}=[{given!r}]")
         caps = frozenset(capabilities)
         hosts = tuple(_check_host_pattern(h) for h in egress)
         if not (isinstance(id, str) and id.isidentifier()):

@@ -48,6 +48,16 @@ class ModuleRegistry:
             raise ManifestError(f"a module {manifest.id!r} is already registered")
         if (impl is None) == (command is None):
             raise ManifestError("give app.module either an impl (in-process) or a command")
+        if isinstance(command, str):  # list("python m.py") would run "p"
+            raise ManifestError(
+                f"module {manifest.id!r}: command= is a list of arguments, such as "
+                f"{command.split()!r}, not one string"
+            )
+        if impl is not None and (transport != "stdio" or env is not None or cwd is not None):
+            raise ManifestError(
+                f"module {manifest.id!r}: transport=, env= and cwd= are for a process module "
+                "(command=), not an in-process impl"
+            )
         runtime: Runtime
         if command is not None:
             if manifest.runtime != "process":

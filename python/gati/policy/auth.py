@@ -14,9 +14,12 @@ the request and 403 when the principal lacks a required role, puts the principal
 from __future__ import annotations
 
 import hashlib
+import inspect
+import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, Final
 
+from gati.hook import is_async_callable
 from gati.http.errors import HTTPError
 from gati.policy.principal import AuthenticationFailed, Principal
 from gati.secrets.value import Secret
@@ -26,6 +29,28 @@ __all__ = ["APIKeyAuth", "Authenticate", "Authenticator", "bearer_token", "heade
 AuthFn = Callable[[Any], Awaitable[Principal | None]]
 Step = Callable[[Any, Any, Any, Any], Awaitable[None]]
 _MAX_CREDENTIAL: Final = 8192
+
+
+# RFC 9110 §5.1: a field name is a token
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+
+
+def check_callable(fn: Any, arguments: int, what: str, *, is_async: bool) -> None:
+    """Refuse, where it is configured, a callable that could only fail at each request: not
+    callable, unable to take ``arguments`` positional arguments, or (``is_async``) not async."""
+    if not callable(fn):
+        raise TypeError(f"{what}, not {fn!r}")
+    try:
+        signature = inspect.signature(fn)
+    except (TypeError, ValueError):
+        signature = None  # no introspectable signature (some builtins): trust the caller
+    if signature is not None:
+        try:
+            signature.bind(*range(arguments))
+        except TypeError:
+            raise TypeError(f"{what}; {fn!r} has {signature}") from None
+    if is_async and not is_async_callable(fn):
+        raise TypeError(f"{what}; {fn!r} is not async")
 
 
 def header_value(req: Any, name: bytes) -> str | None:
@@ -96,6 +121,11 @@ class APIKeyAuth(Authenticator):
     ) -> None:
         if not keys and lookup is None:
             raise ValueError("APIKeyAuth needs keys, a lookup, or both")
+        if not isinstance(header, str) or not _TOKEN.fullmatch(header):
+            raise ValueError(f"header= must be an HTTP header name, not {header!r}")
+        if lookup is not None:
+            what = "lookup= takes an async (key) -> Principal | None"
+            check_callable(lookup, 1, what, is_async=True)
         self.header = header
         self._header = header.lower().encode("latin-1")
         self._lookup = lookup

@@ -168,6 +168,25 @@ class JWTAuth(Authenticator):
             raise ValueError("cache_size must be >= 0")
         if (key is None) == (jwks_url is None):
             raise ValueError("JWTAuth takes a key or a jwks_url (exactly one)")
+        if isinstance(require, str):  # else each letter a required claim: every token refused
+            raise TypeError(f"require= takes a list of claims, not one string: [{require!r}]")
+        if isinstance(leeway, bool) or not isinstance(leeway, int | float) or not leeway >= 0:
+            raise ValueError(f"leeway must be a number of seconds >= 0, not {leeway!r}")
+        for name, value, least in (
+            ("jwks_ttl", jwks_ttl, 0),  # 0: fetch the document for every unknown key id
+            ("jwks_min_refetch", jwks_min_refetch, 0),
+            ("jwks_timeout", jwks_timeout, None),  # a fetch needs some time
+        ):
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int | float)
+                or not (value > 0 if least is None else value >= least)
+            ):
+                bound = "> 0" if least is None else ">= 0"
+                raise ValueError(f"{name} must be a number of seconds {bound}, not {value!r}")
+        plain = key.get() if isinstance(key, Secret) else key
+        if isinstance(plain, str | bytes) and not plain:
+            raise ValueError("JWTAuth's key is empty")
         algorithms = [algorithms] if isinstance(algorithms, str) else list(algorithms)
         if not algorithms:
             raise ValueError("JWTAuth needs an explicit list of algorithms")

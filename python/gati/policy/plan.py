@@ -20,7 +20,7 @@ from typing import Any, Final
 from gati.http.options import RouteOptions
 from gati.lifecycle.hooks import Hook
 from gati.policy.audit import AuditLog
-from gati.policy.auth import Authenticate, AuthFn
+from gati.policy.auth import Authenticate, AuthFn, check_callable
 from gati.policy.memory import MemoryStore
 from gati.policy.rate import Rate, parse_rate
 from gati.policy.ratelimit import RateLimit
@@ -38,8 +38,7 @@ def _authenticators(auth: Any) -> tuple[AuthFn, ...]:
         return ()
     found = tuple(auth) if isinstance(auth, list | tuple) else (auth,)
     for a in found:
-        if not callable(a):
-            raise TypeError(f"auth= takes async callables (req) -> Principal | None, not {a!r}")
+        check_callable(a, 1, "auth= takes async callables (req) -> Principal | None", is_async=True)
     return found
 
 
@@ -103,6 +102,8 @@ class Policies:
                 f"close() (gati.policy.RateLimitStore), not {type(store).__name__}"
             )
         self.store: RateLimitStore = store
+        if not isinstance(audit, bool | AuditLog):
+            raise TypeError(f"audit= takes True, False or an AuditLog, not {audit!r}")
         self.audit: AuditLog | None = AuditLog() if audit is True else audit or None
 
     def for_route(self, scope: str, options: RouteOptions) -> RoutePolicy:
@@ -131,8 +132,12 @@ class Policies:
             raise ValueError("rate_limit=True takes the app's default, and the App has none")
         text = self.rate_limit if rate_limit is None or rate_limit is True else rate_limit
         rate = None if text is False or text is None else parse_rate(text, burst=burst, cost=cost)
-        if rate is None and (burst is not None or cost != 1 or key is not None):
-            raise ValueError("burst=, cost= and key= need a rate_limit (here or on the App)")
+        if rate is None and (
+            burst is not None or cost != 1 or key is not None or "on_store_error" in options
+        ):
+            raise ValueError(
+                "burst=, cost=, key= and on_store_error= need a rate_limit (here or on the App)"
+            )
         steps: list[Hook] = []
         limiter = None
         if rate is not None:

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from typing import Any, Final, Literal
 
 from gati.http.errors import HTTPError
+from gati.policy.auth import check_callable
 from gati.policy.memory import MemoryStore
 from gati.policy.rate import MICROS, Decision, Rate
 from gati.policy.redis_store import StoreUnavailable
@@ -81,8 +82,8 @@ class RateLimit:
     ) -> None:
         if on_store_error not in ("allow", "deny"):
             raise ValueError(f"on_store_error must be 'allow' or 'deny', not {on_store_error!r}")
-        if key is not None and not callable(key):
-            raise TypeError("key= must be a callable (req, lctx) -> str")
+        if key is not None:
+            check_callable(key, 2, "key= must be a callable (req, lctx) -> str", is_async=False)
         self.rate = rate
         self.store = store
         self.key = key

@@ -26,6 +26,10 @@ def instrument(
     """
     from gati.telemetry.server import Telemetry
 
+    if not hasattr(app, "add_step"):
+        raise TypeError(f"instrument() takes a gati App, not {type(app).__name__}")
+    if not isinstance(detailed, bool):
+        raise TypeError(f"detailed= takes True or False, not {detailed!r}")
     telemetry = Telemetry(
         detailed=detailed, tracer_provider=tracer_provider, meter_provider=meter_provider
     )

@@ -83,7 +83,13 @@ class Telemetry:
         self.fabric = FabricTracing(self.tracer, self.meter)
 
     def attach(self, app: Any) -> None:
-        """Join ``app``'s request path: the built-in step, ``gctx.metrics``, the listener."""
+        """Join ``app``'s request path: the built-in step, ``gctx.metrics``, the listener.
+        An app is instrumented once (twice would open two server spans per request)."""
+        if any(step.id == STEP_ID for step in app.steps):
+            raise ValueError(
+                "this app is instrumented already (App(telemetry=...) or instrument(app)); "
+                "give the providers to one instrument(app, ...) call instead"
+            )
         app.add_step(Hook(self.step, id=STEP_ID, level="global"))
         app.gctx.metrics = self.recorder
         app.modules.wrap_callers(self.modules.wrap)

@@ -54,6 +54,10 @@ class Timescape:
     ) -> None:
         if drain_after is not None and not drain_after > 0:
             raise ValueError("drain_after is a positive number of seconds (or None)")
+        if health is not None and not isinstance(health, HealthPolicy):
+            raise TypeError(f"health= takes a HealthPolicy, not {health!r}")
+        if shared is not None and not isinstance(shared, str | SharedTimescape):
+            raise TypeError(f"shared= takes a Redis URL or a SharedTimescape, not {shared!r}")
         self.tags = Tags()
         self.lifecycle = Lifecycle(drain_after)
         self.health = Health(health or HealthPolicy(), self._health_changed)

@@ -59,6 +59,24 @@ class TransformerFailed(HTTPError):
         self.hop = hop
 
 
+def _check_step(impl: Any, step: Any, what: str) -> None:
+    """Refuse, at registration, a ``request``/``response`` that cannot be called as ``what``
+    (it would fail every migrated request with a 500)."""
+    name = getattr(impl, "__qualname__", None) or type(impl).__qualname__
+    method = what.split("(")[0]
+    if not callable(step):
+        raise TypeError(f"transformer {name}: {method} must be a method {what}")
+    try:
+        signature = inspect.signature(step)
+    except (TypeError, ValueError):
+        return  # no introspectable signature (some builtins): trust the caller
+    try:
+        signature.bind(None, None)
+    except TypeError:
+        shown = signature.replace(return_annotation=inspect.Signature.empty)
+        raise TypeError(f"transformer {name}: {method}{shown} must accept {what}") from None
+
+
 class Transformer:
     """One registered hop ``from_ → to`` on ``path``; immutable once registered."""
 
@@ -105,6 +123,9 @@ class Transformer:
         response = getattr(impl, "response", None)
         if request is None and response is None:
             raise TypeError(f"transformer {impl!r} defines neither request() nor response()")
+        for step, what in ((request, "request(req, lctx)"), (response, "response(res, lctx)")):
+            if step is not None:
+                _check_step(impl, step, what)
         fields = {
             "path": path,
             "from_": old,
