@@ -282,13 +282,13 @@ def test_a_content_type_header_replaces_the_body_media_type() -> None:
     ("name", "value", "error", "message"),
     [
         # a server refused the response after the handler returned, or split it in two
-        ("X-Next", "a\r\nSet-Cookie: admin=1", ValueError, "must not contain CR, LF or NUL"),
-        ("X-Next", "a\nb", ValueError, "must not contain CR, LF or NUL"),
-        ("X-Next", "a\0b", ValueError, "must not contain CR, LF or NUL"),
+        ("X-Next", "a\r\nSet-Cookie: admin=1", ValueError, "holds a control character"),
+        ("X-Next", "a\nb", ValueError, "holds a control character"),
+        ("X-Next", "a\0b", ValueError, "holds a control character"),
         ("X Next", "1", ValueError, "invalid header name 'X Next'"),
         ("X-Next:", "1", ValueError, "invalid header name"),
         ("", "1", ValueError, "invalid header name ''"),
-        ("X-Count", 5, TypeError, "header 'X-Count' takes a str value, not int"),
+        ("X-Count", 5, TypeError, "header X-Count takes a str value, not int"),
     ],
 )
 def test_a_header_no_server_can_send_is_refused_where_it_is_set(
