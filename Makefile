@@ -97,8 +97,9 @@ test-bench: $(EXT) system
 test: test-rust lint system
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-py-native test-rest
 
+# (-j1: one after another; with the parent's job slots make would run them at once)
 test-rest:
-	$(MAKE) --no-print-directory test-py-pure test-bench test-debug wheel-check
+	$(MAKE) --no-print-directory -j1 test-py-pure test-bench test-debug wheel-check
 
 # manylinux2014 (glibc 2.17) wheels, linked by zig (the `ziglang` wheel from PyPI, no Docker), so
 # they install on every glibc distribution still in service; and the sdist beside them.
