@@ -47,6 +47,21 @@ def is_async_callable(fn: Callable[..., Any]) -> bool:
     return inspect.iscoroutinefunction(type(fn).__call__)
 
 
+def refused_arity(fn: Callable[..., Any], n: int) -> inspect.Signature | None:
+    """``fn``'s signature when it cannot take ``n`` positional arguments; None when it can,
+    or has no signature to read (some builtins: the caller is trusted). Registration checks
+    use it so that a callable that could only fail at each call is refused where it is given."""
+    try:
+        signature = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return None
+    try:
+        signature.bind(*range(n))
+    except TypeError:
+        return signature
+    return None
+
+
 # Plain functions are checked once per (code, defaults count, arity): closures made per request
 # share their code object, so local hooks skip inspect.signature after the first request.
 _checked: dict[tuple[Any, int, int], bool] = {}
@@ -60,16 +75,10 @@ def _analyse(fn: Callable[..., Any], n: int, kind: str) -> bool:
         known = _checked.get(key)
         if known is not None:
             return known
-    try:
-        sig = inspect.signature(fn)
-    except (TypeError, ValueError):
-        sig = None  # builtins without a signature: trust the caller
+    sig = refused_arity(fn, n)
     if sig is not None:
-        try:
-            sig.bind(*range(n))
-        except TypeError:
-            args = "(exc, req, res, lctx, gctx)" if kind == "catch" else "(req, res, lctx, gctx)"
-            raise HookError(f"a {kind} hook must accept {args}; {fn!r} has {sig}") from None
+        args = "(exc, req, res, lctx, gctx)" if kind == "catch" else "(req, res, lctx, gctx)"
+        raise HookError(f"a {kind} hook must accept {args}; {fn!r} has {sig}")
     is_async = is_async_callable(fn)
     if key is not None and len(_checked) < 4096:
         _checked[key] = is_async

@@ -11,7 +11,6 @@ Backends implement the abstract methods; docs/fabric.md states each failure case
 from __future__ import annotations
 
 import abc
-import inspect
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -19,7 +18,7 @@ from typing import Any, Final, Literal
 
 from gati.gtype.schema import Schema
 from gati.gtype.validator import compile_schema
-from gati.hook import Backoff
+from gati.hook import Backoff, refused_arity
 
 __all__ = [
     "DEAD_SUFFIX",
@@ -155,17 +154,12 @@ def check_subscriber(fn: Any) -> None:
     would fail its every attempt and end in the dead letters)."""
     if not callable(fn):
         raise TypeError(f"subscribe() takes a callable fn(message), not {type(fn).__name__}")
-    try:
-        signature = inspect.signature(fn)
-    except (TypeError, ValueError):
-        return  # no introspectable signature (some builtins): trust the caller
-    try:
-        signature.bind(None)
-    except TypeError:
+    signature = refused_arity(fn, 1)
+    if signature is not None:
         name = getattr(fn, "__qualname__", repr(fn))
         raise TypeError(
             f"subscriber {name}{signature} must accept one positional argument (message)"
-        ) from None
+        )
 
 
 def dead_letter(message: Message, group: str, error: BaseException | str) -> dict[str, Any]:

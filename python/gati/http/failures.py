@@ -18,6 +18,7 @@ from starlette.responses import Response as StarletteResponse
 from starlette.websockets import WebSocketDisconnect
 
 from gati.errors import RequestTimeout
+from gati.hook import refused_arity
 from gati.http.errors import PROBLEM_JSON, HTTPError, problem_body
 from gati.http.request import ClientDisconnect
 from gati.http.response import Response
@@ -53,12 +54,8 @@ class ExceptionHandlers:
             )
         if not callable(fn):
             raise TypeError(f"an exception handler must be callable, not {type(fn).__name__}")
-        try:
-            inspect.signature(fn).bind(None, None)
-        except TypeError:
-            raise TypeError(f"an exception handler takes (req, exc); {fn!r} does not") from None
-        except ValueError:
-            pass
+        if refused_arity(fn, 2) is not None:
+            raise TypeError(f"an exception handler takes (req, exc); {fn!r} does not")
         self._by_key[key] = fn
 
     def __bool__(self) -> bool:

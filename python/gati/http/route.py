@@ -6,7 +6,6 @@ so they never block the event loop for other requests.
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -14,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response as StarletteResponse
 
 from gati.errors import ValidationError
+from gati.hook import refused_arity
 from gati.http.errors import HTTPError
 from gati.http.forms import FormLimits
 from gati.http.header_params import header_params
@@ -58,18 +58,13 @@ def check_handler(fn: Handler) -> None:
     """Refuse, at registration, a handler that cannot take ``(req, res, lctx, gctx)``."""
     if not callable(fn):
         raise TypeError(f"a handler must be callable, not {type(fn).__name__}")
-    try:
-        signature = inspect.signature(fn)
-    except (TypeError, ValueError):
-        return  # no introspectable signature (some builtins): trust the caller
-    try:
-        signature.bind(None, None, None, None)
-    except TypeError:
+    signature = refused_arity(fn, 4)
+    if signature is not None:
         name = getattr(fn, "__qualname__", repr(fn))
         raise TypeError(
             f"handler {name}{signature} must accept four positional arguments "
             "(req, res, lctx, gctx)"
-        ) from None
+        )
 
 
 def _documented_statuses(responses: Mapping[int, Any] | None) -> dict[int, Any]:

@@ -16,7 +16,6 @@ once the connection is closed.
 from __future__ import annotations
 
 import contextlib
-import inspect
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +23,7 @@ from starlette.datastructures import QueryParams
 from starlette.websockets import WebSocket as StarletteWebSocket
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
+from gati.hook import refused_arity
 from gati.http.deferred import run_deferred
 from gati.http.ingress import Ingress
 from gati.http.options import check_options
@@ -90,17 +90,9 @@ def websocket_route(
     if not callable(fn):
         raise TypeError(f"a websocket handler must be callable, not {type(fn).__name__}")
     name = getattr(fn, "__qualname__", repr(fn))
-    try:
-        signature = inspect.signature(fn)
-    except (TypeError, ValueError):
-        signature = None  # no introspectable signature (some builtins): trust the caller
+    signature = refused_arity(fn, 3)
     if signature is not None:
-        try:
-            signature.bind(None, None, None)
-        except TypeError:
-            raise TypeError(
-                f"websocket handler {name}{signature} must accept (ws, lctx, gctx)"
-            ) from None
+        raise TypeError(f"websocket handler {name}{signature} must accept (ws, lctx, gctx)")
     if not is_async_callable(fn):
         short = getattr(fn, "__name__", "handler")
         raise TypeError(

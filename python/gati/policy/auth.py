@@ -14,12 +14,11 @@ the request and 403 when the principal lacks a required role, puts the principal
 from __future__ import annotations
 
 import hashlib
-import inspect
 import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, Final
 
-from gati.hook import is_async_callable
+from gati.hook import is_async_callable, refused_arity
 from gati.http.errors import HTTPError
 from gati.policy.principal import AuthenticationFailed, Principal
 from gati.secrets.value import Secret
@@ -40,15 +39,9 @@ def check_callable(fn: Any, arguments: int, what: str, *, is_async: bool) -> Non
     callable, unable to take ``arguments`` positional arguments, or (``is_async``) not async."""
     if not callable(fn):
         raise TypeError(f"{what}, not {fn!r}")
-    try:
-        signature = inspect.signature(fn)
-    except (TypeError, ValueError):
-        signature = None  # no introspectable signature (some builtins): trust the caller
+    signature = refused_arity(fn, arguments)
     if signature is not None:
-        try:
-            signature.bind(*range(arguments))
-        except TypeError:
-            raise TypeError(f"{what}; {fn!r} has {signature}") from None
+        raise TypeError(f"{what}; {fn!r} has {signature}")
     if is_async and not is_async_callable(fn):
         raise TypeError(f"{what}; {fn!r} is not async")
 

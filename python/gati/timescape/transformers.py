@@ -18,6 +18,7 @@ from typing import Any
 
 from starlette.datastructures import MutableHeaders
 
+from gati.hook import refused_arity
 from gati.http.errors import HTTPError
 from gati.http.validation import Validator, compile_schema
 from gati.timescape.versions import VersionError, as_version
@@ -66,15 +67,10 @@ def _check_step(impl: Any, step: Any, what: str) -> None:
     method = what.split("(")[0]
     if not callable(step):
         raise TypeError(f"transformer {name}: {method} must be a method {what}")
-    try:
-        signature = inspect.signature(step)
-    except (TypeError, ValueError):
-        return  # no introspectable signature (some builtins): trust the caller
-    try:
-        signature.bind(None, None)
-    except TypeError:
+    signature = refused_arity(step, 2)
+    if signature is not None:
         shown = signature.replace(return_annotation=inspect.Signature.empty)
-        raise TypeError(f"transformer {name}: {method}{shown} must accept {what}") from None
+        raise TypeError(f"transformer {name}: {method}{shown} must accept {what}")
 
 
 class Transformer:
