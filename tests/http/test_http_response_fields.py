@@ -207,3 +207,17 @@ def test_send_takes_bytes_like_bodies_and_refuses_a_str_where_it_is_set() -> Non
         assert (r.status_code, r.content, r.headers["content-length"]) == (200, b"hi", "2")
     r = client.get("/str")
     assert (r.status_code, r.headers["content-type"]) == (500, "application/problem+json")
+
+
+def test_the_cache_of_checked_header_names_stays_bounded() -> None:
+    # a handler may name headers after client input: the names kept never pass the bound,
+    # and a name past it is still checked (and sent) correctly
+    from gati.http import header_fields
+
+    res = Response()
+    for i in range(3 * header_fields._MAX_NAMES):
+        res.add_header(f"X-Echo-{i}", "1")
+    assert len(header_fields._NAMES) <= header_fields._MAX_NAMES
+    assert res.headers[-1] == (f"x-echo-{3 * header_fields._MAX_NAMES - 1}".encode(), b"1")
+    with pytest.raises(ValueError, match="invalid header name"):
+        res.add_header("X Echo past the bound", "1")
